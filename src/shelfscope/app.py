@@ -1,0 +1,126 @@
+"""create_app(): the FastAPI application with its routers, error handlers and the built web app."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from shelfscope import __version__
+from shelfscope.auth.router import router as auth_router
+from shelfscope.auth.service import LoginLimiter
+from shelfscope.context import AppContext
+from shelfscope.errors import ShelfscopeError
+from shelfscope.jobs.router import router as jobs_router
+from shelfscope.od.images.router import router as images_router
+from shelfscope.od.router import router as od_router
+
+log = logging.getLogger("shelfscope")
+
+_HTTP_KINDS = {400: "ValidationFailed", 401: "Unauthorized", 403: "Forbidden", 404: "NotFound",
+               405: "MethodNotAllowed", 409: "Conflict", 413: "PayloadTooLarge", 415: "UnsupportedMedia",
+               422: "ValidationFailed", 429: "RateLimited"}
+
+
+def _field_name(loc: tuple[Any, ...] | list[Any]) -> str:
+    parts = [str(p) for p in loc if p not in ("body", "query", "path", "header", "cookie")]
+    return ".".join(parts) or str(loc[0] if loc else "request")
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(ShelfscopeError)
+    async def _shelfscope_error(_: Request, exc: ShelfscopeError) -> JSONResponse:
+        headers = {"Retry-After": str(exc.extra["retry_after"])} if "retry_after" in exc.extra else None
+        return JSONResponse(exc.to_body(), status_code=exc.status_code, headers=headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
+        fields = []
+        for err in exc.errors():
+            field = _field_name(err.get("loc", ()))
+            message = str(err.get("msg", "invalid"))
+            if err.get("type") == "json_invalid":
+                field, message = "body", f"is not valid JSON ({err.get('ctx', {}).get('error', 'parse error')})"
+            fields.append({"field": field, "message": message})
+        detail = "; ".join(f"{f['field']}: {f['message']}" for f in fields) or "The request is not valid."
+        return JSONResponse({"error": "ValidationFailed", "detail": detail, "fields": fields}, status_code=422)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        detail = exc.detail if isinstance(exc.detail, str) else "Request failed."
+        if exc.status_code == 404:
+            detail = f"No such route: {request.method} {request.url.path}"
+        elif exc.status_code == 405:
+            detail = f"{request.method} is not allowed on {request.url.path}"
+        kind = _HTTP_KINDS.get(exc.status_code, "Internal")
+        return JSONResponse({"error": kind, "detail": detail}, status_code=exc.status_code,
+                            headers=getattr(exc, "headers", None))
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unhandled error on %s %s", request.method, request.url.path)
+        return JSONResponse({"error": "Internal", "detail": "Something went wrong on the server; it is logged."},
+                            status_code=500)
+
+
+def _mount_web(app: FastAPI, web_dir: Path | None) -> None:
+    if web_dir is None:
+        @app.get("/{path:path}", include_in_schema=False)
+        def _no_web(path: str) -> Response:
+            if path.startswith("api/"):
+                return JSONResponse({"error": "NotFound", "detail": f"No such route: /{path}"}, status_code=404)
+            return HTMLResponse("<h1>Shelfscope</h1><p>The web app is not built. Run <code>make run</code>, "
+                                "or <code>npm run build</code> in <code>web/</code>. The API is at "
+                                "<a href='/api/docs'>/api/docs</a>.</p>", status_code=503)
+        return
+
+    index = web_dir / "index.html"
+    if (web_dir / "assets").is_dir():
+        app.mount("/assets", StaticFiles(directory=web_dir / "assets"), name="assets")
+
+    @app.get("/{path:path}", include_in_schema=False)
+    def _web(path: str) -> Response:
+        if path.startswith("api/"):
+            return JSONResponse({"error": "NotFound", "detail": f"No such route: GET /{path}"}, status_code=404)
+        candidate = (web_dir / path).resolve()
+        if path and candidate.is_file() and web_dir.resolve() in candidate.parents:
+            return FileResponse(candidate)
+        # Deep links (/od/datasets/3) are client-side routes: serve the app shell.
+        return FileResponse(index, headers={"Cache-Control": "no-cache"})
+
+
+def create_app(ctx: AppContext, *, start_runner: bool = True) -> FastAPI:
+    """The app around an existing context. The runner starts and stops with the app when asked."""
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        if start_runner:
+            ctx.runner.start()
+        try:
+            yield
+        finally:
+            if start_runner:
+                ctx.runner.stop()
+
+    app = FastAPI(title="Shelfscope", version=__version__, docs_url="/api/docs", redoc_url=None,
+                  openapi_url="/api/openapi.json", lifespan=lifespan)
+    app.state.ctx = ctx
+    app.state.login_limiter = LoginLimiter(ctx.settings.login_attempts_per_minute)
+    _install_error_handlers(app)
+
+    api = APIRouter(prefix="/api/v1")
+    api.include_router(auth_router, prefix="/auth", tags=["auth"])
+    api.include_router(jobs_router, prefix="/jobs", tags=["jobs"])
+    api.include_router(od_router, prefix="/od", tags=["od"])
+    api.include_router(images_router, prefix="/od/images", tags=["od: images"])
+    app.include_router(api)
+    _mount_web(app, ctx.settings.resolved_web_dir)
+    return app

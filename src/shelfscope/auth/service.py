@@ -1,0 +1,327 @@
+"""Account logic: passwords, sign-in, sessions, API tokens, setup links and user management."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import threading
+import time
+from collections import deque
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from shelfscope.auth.models import ApiToken, SetupLink, User, UserSession
+from shelfscope.config import Settings
+from shelfscope.db.base import utcnow
+from shelfscope.errors import Conflict, Forbidden, NotFound, RateLimited, Unauthorized, ValidationFailed
+
+TOKEN_PREFIX = "ssk_"
+_hasher = PasswordHasher()
+# Verified against when the username is unknown, so response time does not reveal which names exist.
+_DUMMY_HASH = _hasher.hash("shelfscope-no-such-user")
+_TOUCH_EVERY = timedelta(minutes=5)
+
+
+def sha256(value: str) -> str:
+    return hashlib.sha256(value.encode()).hexdigest()
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def verify_password(password_hash: str | None, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def normalize_username(username: str) -> str:
+    return username.strip().lower()
+
+
+class LoginLimiter:
+    """Failed sign-ins per username and per client address within a sliding minute."""
+
+    def __init__(self, per_minute: int) -> None:
+        self.per_minute = per_minute
+        self._failures: dict[str, deque[float]] = {}
+        self._lock = threading.Lock()
+
+    def _recent(self, key: str, now: float) -> deque[float]:
+        q = self._failures.setdefault(key, deque())
+        while q and now - q[0] > 60:
+            q.popleft()
+        return q
+
+    def check(self, *keys: str) -> None:
+        now = time.monotonic()
+        with self._lock:
+            for key in keys:
+                if len(self._recent(key, now)) >= self.per_minute:
+                    raise RateLimited("Too many failed sign-ins; wait a minute and try again.", retry_after=60)
+
+    def fail(self, *keys: str) -> None:
+        now = time.monotonic()
+        with self._lock:
+            for key in keys:
+                self._recent(key, now).append(now)
+
+    def reset(self, *keys: str) -> None:
+        with self._lock:
+            for key in keys:
+                self._failures.pop(key, None)
+
+
+@dataclass(frozen=True)
+class NewSession:
+    user: User
+    token: str
+    csrf_token: str
+    expires_at: datetime
+
+
+def start_session(session: Session, user: User, settings: Settings, user_agent: str = "") -> NewSession:
+    raw = secrets.token_urlsafe(32)
+    csrf = secrets.token_urlsafe(24)
+    expires = utcnow() + timedelta(hours=settings.session_ttl_hours)
+    session.add(UserSession(token_hash=sha256(raw), user_id=user.id, csrf_token=csrf, expires_at=expires,
+                            user_agent=user_agent[:255]))
+    user.last_login_at = utcnow()
+    return NewSession(user=user, token=raw, csrf_token=csrf, expires_at=expires)
+
+
+def login(session: Session, settings: Settings, limiter: LoginLimiter, username: str, password: str,
+          client: str, user_agent: str = "") -> NewSession:
+    name = normalize_username(username)
+    keys = (f"user:{name}", f"ip:{client}")
+    limiter.check(*keys)
+    user = session.scalars(select(User).where(User.username == name)).one_or_none()
+    password_ok = verify_password(user.password_hash if user else None, password)
+    if user is None or not password_ok or not user.is_active:
+        limiter.fail(*keys)
+        raise Unauthorized("Wrong username or password.")
+    limiter.reset(*keys)
+    new = start_session(session, user, settings, user_agent)
+    session.commit()
+    return new
+
+
+def end_session(session: Session, raw_token: str) -> None:
+    row = session.scalars(select(UserSession).where(UserSession.token_hash == sha256(raw_token))).one_or_none()
+    if row is not None:
+        session.delete(row)
+        session.commit()
+
+
+def resolve_session(session: Session, raw_token: str) -> tuple[User, UserSession] | None:
+    row = session.execute(
+        select(User, UserSession)
+        .join(UserSession, UserSession.user_id == User.id)
+        .where(UserSession.token_hash == sha256(raw_token))
+    ).one_or_none()
+    if row is None:
+        return None
+    user, user_session = row.tuple()
+    if user_session.expires_at <= utcnow() or not user.is_active:
+        return None
+    return user, user_session
+
+
+def session_needs_touch(user_session: UserSession) -> bool:
+    return utcnow() - user_session.last_seen_at > _TOUCH_EVERY
+
+
+def touch_session(session: Session, session_id: int) -> None:
+    session.execute(update(UserSession).where(UserSession.id == session_id).values(last_seen_at=utcnow()))
+    session.commit()
+
+
+def resolve_api_token(session: Session, raw_token: str) -> tuple[User, ApiToken] | None:
+    if not raw_token.startswith(TOKEN_PREFIX):
+        return None
+    row = session.execute(
+        select(User, ApiToken)
+        .join(ApiToken, ApiToken.user_id == User.id)
+        .where(ApiToken.token_hash == sha256(raw_token), ApiToken.revoked_at.is_(None))
+    ).one_or_none()
+    if row is None:
+        return None
+    user, token = row.tuple()
+    if (token.expires_at is not None and token.expires_at <= utcnow()) or not user.is_active:
+        return None
+    return user, token
+
+
+def token_needs_touch(token: ApiToken) -> bool:
+    return token.last_used_at is None or utcnow() - token.last_used_at > _TOUCH_EVERY
+
+
+def touch_token(session: Session, token_id: int) -> None:
+    session.execute(update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=utcnow()))
+    session.commit()
+
+
+def create_api_token(session: Session, user: User, name: str, expires_in_days: int | None) -> tuple[ApiToken, str]:
+    secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    expires = utcnow() + timedelta(days=expires_in_days) if expires_in_days else None
+    token = ApiToken(user_id=user.id, name=name, token_hash=sha256(secret), prefix=secret[:10],
+                     expires_at=expires)
+    session.add(token)
+    session.commit()
+    return token, secret
+
+
+def list_api_tokens(session: Session, user: User) -> list[ApiToken]:
+    return list(session.scalars(
+        select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None)).order_by(ApiToken.id)
+    ))
+
+
+def revoke_api_token(session: Session, user: User, token_id: int) -> None:
+    token = session.get(ApiToken, token_id)
+    if token is None or token.revoked_at is not None or (token.user_id != user.id and user.role != "admin"):
+        raise NotFound(f"API token {token_id} does not exist.", token_id=token_id)
+    token.revoked_at = utcnow()
+    session.commit()
+
+
+# --- setup links ---------------------------------------------------------------------------------
+
+
+def count_users(session: Session) -> int:
+    return session.scalar(select(func.count()).select_from(User)) or 0
+
+
+def create_setup_link(session: Session, settings: Settings, purpose: str, user_id: int | None) -> str:
+    raw = secrets.token_urlsafe(32)
+    session.add(SetupLink(token_hash=sha256(raw), purpose=purpose, user_id=user_id,
+                          expires_at=utcnow() + timedelta(hours=settings.setup_link_ttl_hours)))
+    return raw
+
+
+def setup_url(settings: Settings, raw_token: str) -> str:
+    return f"{settings.resolved_public_url}/setup?token={raw_token}"
+
+
+def first_admin_link(session: Session, settings: Settings) -> str | None:
+    """With no users yet: a fresh one-time link that makes its opener the first admin.
+
+    Earlier unused first-admin links stop working, so only the latest printed link is valid.
+    """
+    if count_users(session) > 0:
+        return None
+    session.execute(
+        update(SetupLink)
+        .where(SetupLink.purpose == "first_admin", SetupLink.used_at.is_(None))
+        .values(used_at=utcnow())
+    )
+    raw = create_setup_link(session, settings, "first_admin", None)
+    session.commit()
+    return setup_url(settings, raw)
+
+
+def _live_link(session: Session, raw_token: str) -> SetupLink:
+    link = session.scalars(select(SetupLink).where(SetupLink.token_hash == sha256(raw_token))).one_or_none()
+    if link is None or link.used_at is not None or link.expires_at <= utcnow():
+        raise NotFound("This setup link is invalid, expired or already used. Ask an admin for a new one.")
+    if link.purpose == "first_admin" and count_users(session) > 0:
+        raise NotFound("This first-run link is no longer valid: an admin already exists.")
+    return link
+
+
+def inspect_setup_link(session: Session, raw_token: str) -> tuple[str, str | None]:
+    link = _live_link(session, raw_token)
+    user = session.get(User, link.user_id) if link.user_id else None
+    return link.purpose, user.username if user else None
+
+
+def complete_setup(session: Session, settings: Settings, raw_token: str, username: str | None,
+                   password: str, user_agent: str = "") -> NewSession:
+    link = _live_link(session, raw_token)
+    if link.purpose == "first_admin":
+        if not username:
+            raise ValidationFailed.field("username", "choose a username for the first admin")
+        user = User(username=normalize_username(username), display_name=username, role="admin",
+                    password_hash=hash_password(password))
+        session.add(user)
+        session.flush()
+    else:
+        found = session.get(User, link.user_id) if link.user_id else None
+        if found is None:
+            raise NotFound("The user of this setup link no longer exists.")
+        user = found
+        user.password_hash = hash_password(password)
+    # Guarded so two concurrent uses of one link cannot both succeed.
+    used = session.execute(
+        update(SetupLink).where(SetupLink.id == link.id, SetupLink.used_at.is_(None)).values(used_at=utcnow())
+    )
+    if used.rowcount != 1:  # type: ignore[attr-defined]
+        session.rollback()
+        raise Conflict("This setup link was used a moment ago.")
+    new = start_session(session, user, settings, user_agent)
+    session.commit()
+    return new
+
+
+def change_password(session: Session, user: User, current: str, new: str) -> None:
+    if not verify_password(user.password_hash, current):
+        raise ValidationFailed.field("current_password", "does not match your current password")
+    user.password_hash = hash_password(new)
+    session.commit()
+
+
+# --- user management ----------------------------------------------------------------------------
+
+
+def list_users(session: Session) -> list[User]:
+    return list(session.scalars(select(User).order_by(User.id)))
+
+
+def create_user(session: Session, settings: Settings, username: str, role: str,
+                display_name: str = "") -> tuple[User, str]:
+    name = normalize_username(username)
+    if session.scalars(select(User.id).where(User.username == name)).first() is not None:
+        raise Conflict(f"A user named {name!r} already exists.", field="username")
+    user = User(username=name, display_name=display_name or username, role=role)
+    session.add(user)
+    session.flush()
+    raw = create_setup_link(session, settings, "set_password", user.id)
+    session.commit()
+    return user, setup_url(settings, raw)
+
+
+def _active_admins(session: Session) -> int:
+    return session.scalar(
+        select(func.count()).select_from(User).where(User.role == "admin", User.is_active.is_(True))
+    ) or 0
+
+
+def update_user(session: Session, actor: User, user_id: int, display_name: str | None, role: str | None,
+                is_active: bool | None) -> User:
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound(f"User {user_id} does not exist.", user_id=user_id)
+    losing_admin = user.role == "admin" and user.is_active and (
+        (role is not None and role != "admin") or is_active is False
+    )
+    if losing_admin and _active_admins(session) <= 1:
+        raise Conflict("This is the last active admin; make another admin first.", user_id=user_id)
+    if user.id == actor.id and is_active is False:
+        raise Forbidden("You cannot deactivate yourself.")
+    if display_name is not None:
+        user.display_name = display_name
+    if role is not None:
+        user.role = role
+    if is_active is not None:
+        user.is_active = is_active
+        if not is_active:
+            session.execute(UserSession.__table__.delete().where(UserSession.user_id == user.id))
+    session.commit()
+    return user

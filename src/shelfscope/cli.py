@@ -1,0 +1,182 @@
+"""The `shelfscope` command: serve, worker, db, users, images, version."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from shelfscope import __version__
+from shelfscope.config import Settings
+
+app = typer.Typer(no_args_is_help=True, add_completion=False, help="Shelfscope: self-hosted retail shelf vision.")
+db_app = typer.Typer(no_args_is_help=True, help="Database migrations.")
+users_app = typer.Typer(no_args_is_help=True, help="Accounts.")
+images_app = typer.Typer(no_args_is_help=True, help="Image library maintenance.")
+app.add_typer(db_app, name="db")
+app.add_typer(users_app, name="users")
+app.add_typer(images_app, name="images")
+
+
+def _settings(**overrides: object) -> Settings:
+    settings = Settings(**{k: v for k, v in overrides.items() if v is not None})  # type: ignore[arg-type]
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    return settings
+
+
+def _migrate(settings: Settings) -> None:
+    from shelfscope.db.migrate import upgrade
+
+    upgrade(settings.resolved_database_url)
+
+
+@app.command()
+def version() -> None:
+    """Print the version."""
+    typer.echo(f"shelfscope {__version__}")
+
+
+@app.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Address to listen on.")] = None,
+    port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
+    workers: Annotated[int | None, typer.Option(help="Local job worker processes.")] = None,
+) -> None:
+    """Apply migrations, start the job workers and serve the API and web app."""
+    import uvicorn
+
+    from shelfscope.app import create_app
+    from shelfscope.auth.service import first_admin_link
+    from shelfscope.context import AppContext
+
+    settings = _settings(host=host, port=port, local_workers=workers)
+    logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    _migrate(settings)
+    ctx = AppContext.from_settings(settings)
+    with ctx.db.write() as session:
+        link = first_admin_link(session, settings)
+    typer.echo(f"Shelfscope {__version__} at {settings.resolved_public_url} "
+               f"(database: {'SQLite' if settings.is_sqlite else 'PostgreSQL'}, storage: {settings.storage_backend}, "
+               f"runner: {settings.runner})")
+    if link:
+        typer.echo("No users yet. Open this one-time link to become the first admin:")
+        typer.echo(f"  {link}")
+    sys.stdout.flush()
+    try:
+        uvicorn.run(create_app(ctx), host=settings.host, port=settings.port, log_level=settings.log_level,
+                    proxy_headers=False)
+    finally:
+        ctx.close()
+
+
+@app.command()
+def worker(
+    concurrency: Annotated[int | None, typer.Option(help="Parallel jobs in this worker.")] = None,
+    queue: Annotated[list[str] | None, typer.Option(help="Queue(s) to consume.")] = None,
+) -> None:
+    """Run a Celery worker that executes jobs (needs SHELFSCOPE_RUNNER=celery)."""
+    settings = _settings()
+    if settings.runner != "celery":
+        typer.echo("`shelfscope worker` serves the celery runner; set SHELFSCOPE_RUNNER=celery. "
+                   "With the local runner, `shelfscope serve` runs the workers itself.", err=True)
+        raise typer.Exit(2)
+    from shelfscope.jobs.runners.celery import run_celery_worker
+
+    _migrate(settings)
+    run_celery_worker(settings, concurrency, queue)
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Apply pending migrations."""
+    settings = _settings()
+    _migrate(settings)
+    typer.echo("database is up to date")
+
+
+@db_app.command("current")
+def db_current() -> None:
+    """Print the database's migration revision."""
+    from shelfscope.db import Database
+    from shelfscope.db.migrate import current_revision, head_revision
+
+    db = Database.from_settings(_settings())
+    typer.echo(f"current: {current_revision(db.engine)}  head: {head_revision()}")
+
+
+@users_app.command("create")
+def users_create(
+    username: str,
+    role: Annotated[str, typer.Option(help="admin, annotator or viewer.")] = "annotator",
+    display_name: Annotated[str, typer.Option(help="Name shown in the app.")] = "",
+) -> None:
+    """Create a user and print their one-time link to set a password."""
+    from shelfscope.auth.schemas import UserCreateIn
+    from shelfscope.auth.service import create_user
+    from shelfscope.db import Database
+    from shelfscope.errors import ShelfscopeError
+
+    settings = _settings()
+    _migrate(settings)
+    try:
+        body = UserCreateIn(username=username, role=role, display_name=display_name)  # type: ignore[arg-type]
+    except ValueError as exc:
+        typer.echo(f"invalid user: {exc}", err=True)
+        raise typer.Exit(2) from None
+    db = Database.from_settings(settings)
+    try:
+        with db.writer() as session:
+            user, link = create_user(session, settings, body.username, body.role, body.display_name)
+    except ShelfscopeError as exc:
+        typer.echo(exc.detail, err=True)
+        raise typer.Exit(1) from None
+    typer.echo(f"created {user.username} ({user.role}). One-time link to set the password:")
+    typer.echo(f"  {link}")
+
+
+@users_app.command("token")
+def users_token(
+    username: str,
+    name: Annotated[str, typer.Option(help="What the token is for.")] = "cli",
+) -> None:
+    """Create an API token for a user and print it (shown once)."""
+    from sqlalchemy import select
+
+    from shelfscope.auth.models import User
+    from shelfscope.auth.service import create_api_token, normalize_username
+    from shelfscope.db import Database
+
+    settings = _settings()
+    db = Database.from_settings(settings)
+    with db.writer() as session:
+        user = session.scalars(select(User).where(User.username == normalize_username(username))).one_or_none()
+        if user is None:
+            typer.echo(f"no user named {username!r}", err=True)
+            raise typer.Exit(1)
+        _, secret = create_api_token(session, user, name, None)
+    typer.echo(secret)
+
+
+@images_app.command("import")
+def images_import(folder: Path) -> None:
+    """Add every image file under a folder on this machine to the library."""
+    from shelfscope.db import Database
+    from shelfscope.od.images.service import ingest_folder
+    from shelfscope.storage import open_storage
+
+    if not folder.is_dir():
+        typer.echo(f"{folder} is not a folder", err=True)
+        raise typer.Exit(2)
+    settings = _settings()
+    _migrate(settings)
+    db = Database.from_settings(settings)
+    with db.writer() as session:
+        counts = ingest_folder(session, open_storage(settings), settings, folder)
+    typer.echo(f"stored {counts['stored']}, duplicates {counts['duplicate']}, rejected {counts['rejected']}")
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,101 @@
+"""Settings: the one reader of the environment (prefix SHELFSCOPE_)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+_REPO_WEB_DIST = Path(__file__).resolve().parents[2] / "web" / "dist"
+_PACKAGED_WEB_DIST = Path(__file__).resolve().parent / "web_dist"
+
+
+class Settings(BaseSettings):
+    """Every knob Shelfscope has. Defaults are the embedded shape: SQLite, local folder, local workers."""
+
+    model_config = SettingsConfigDict(env_prefix="SHELFSCOPE_", env_file=None, extra="ignore")
+
+    # Where the embedded shape keeps everything (database, stored files, job scratch space).
+    data_dir: Path = Field(default=Path("shelfscope-data"))
+    # SQLAlchemy URL; empty means a SQLite file in data_dir. PostgreSQL: postgresql+psycopg://user@host/db
+    database_url: str = ""
+    database_echo: bool = False
+
+    host: str = "127.0.0.1"
+    port: int = 8000
+    # Address people use to reach the server; used in printed links. Empty: http://host:port.
+    public_url: str = ""
+    # Built web app folder; empty: the one inside the package, else web/dist of a source checkout.
+    web_dir: Path | None = None
+    log_level: str = "info"
+
+    storage_backend: Literal["local", "s3"] = "local"
+    # Folder for the local backend; empty means data_dir/storage.
+    storage_dir: Path | None = None
+    s3_endpoint_url: str = ""
+    s3_bucket: str = "shelfscope"
+    s3_region: str = "us-east-1"
+    s3_access_key_id: str = ""
+    s3_secret_access_key: str = ""
+    s3_prefix: str = ""
+    s3_create_bucket: bool = False
+
+    runner: Literal["local", "celery"] = "local"
+    # Worker processes the local runner keeps alive under `shelfscope serve`.
+    local_workers: int = Field(default=2, ge=1, le=64)
+    broker_url: str = "redis://127.0.0.1:6379/0"
+    celery_queue: str = "shelfscope"
+    job_heartbeat_s: float = Field(default=2.0, gt=0)
+    # A running job with no heartbeat for this long is treated as interrupted.
+    job_stale_after_s: float = Field(default=30.0, gt=0)
+    # How long a cancelled job may take to stop by itself before its process is killed.
+    job_cancel_grace_s: float = Field(default=5.0, ge=0)
+    # How often idle local workers look for queued jobs (they are also woken on submit).
+    job_poll_s: float = Field(default=1.0, gt=0)
+
+    session_ttl_hours: float = Field(default=24 * 14, gt=0)
+    setup_link_ttl_hours: float = Field(default=24, gt=0)
+    secure_cookies: bool = False
+    login_attempts_per_minute: int = Field(default=10, ge=1)
+
+    max_upload_bytes: int = Field(default=200 * 1024 * 1024, gt=0)
+    max_image_pixels: int = Field(default=250_000_000, gt=0)
+    thumbnail_size: int = Field(default=384, ge=32, le=2048)
+
+    @model_validator(mode="after")
+    def _resolve_paths(self) -> Settings:
+        self.data_dir = self.data_dir.expanduser().resolve()
+        if self.storage_dir is None:
+            self.storage_dir = self.data_dir / "storage"
+        return self
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{self.data_dir / 'shelfscope.db'}"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.resolved_database_url.startswith("sqlite")
+
+    @property
+    def resolved_public_url(self) -> str:
+        if self.public_url:
+            return self.public_url.rstrip("/")
+        host = "127.0.0.1" if self.host in ("0.0.0.0", "::") else self.host
+        return f"http://{host}:{self.port}"
+
+    @property
+    def resolved_web_dir(self) -> Path | None:
+        for candidate in (self.web_dir, _PACKAGED_WEB_DIST, _REPO_WEB_DIST):
+            if candidate is not None and (candidate / "index.html").is_file():
+                return candidate
+        return None
+
+    @property
+    def local_storage_dir(self) -> Path:
+        assert self.storage_dir is not None
+        return self.storage_dir.expanduser().resolve()

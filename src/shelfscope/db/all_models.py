@@ -1,0 +1,23 @@
+"""Imports every table module so Base.metadata is complete (Alembic and tests use this)."""
+
+from shelfscope.auth import models as auth_models
+from shelfscope.jobs import models as job_models
+from shelfscope.od.annotations import models as annotation_models
+from shelfscope.od.classes import models as class_models
+from shelfscope.od.datasets import models as dataset_models
+from shelfscope.od.images import models as image_models
+from shelfscope.od.models import models as trained_model_models
+from shelfscope.od.training import models as training_models
+from shelfscope.od.versions import models as version_models
+
+__all__ = [
+    "annotation_models",
+    "auth_models",
+    "class_models",
+    "dataset_models",
+    "image_models",
+    "job_models",
+    "trained_model_models",
+    "training_models",
+    "version_models",
+]

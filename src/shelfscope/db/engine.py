@@ -1,0 +1,96 @@
+"""Engine and sessions. SQLite runs in WAL mode with foreign keys on; writes begin IMMEDIATE."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import NullPool
+
+from shelfscope.config import Settings
+
+_IMMEDIATE = "shelfscope_immediate"
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
+        # Let SQLAlchemy's "begin" event own transaction start (pysqlite's own handling defers badly).
+        dbapi_conn.isolation_level = None
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute("PRAGMA busy_timeout=30000")
+        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        # Read-then-write transactions take the write lock up front so two writers never deadlock
+        # upgrading shared locks; plain reads stay deferred and run beside a writer under WAL.
+        immediate = conn.get_execution_options().get(_IMMEDIATE, False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def create_db_engine(url: str, *, echo: bool = False, pooled: bool = True) -> Engine:
+    parsed = make_url(url)
+    pool: dict[str, Any] = {} if pooled else {"poolclass": NullPool}
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database and parsed.database != ":memory:":
+            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        if pooled:
+            pool = {"pool_size": 8, "max_overflow": 16}
+        engine = create_engine(
+            url, echo=echo, connect_args={"check_same_thread": False, "timeout": 30}, **pool
+        )
+        _configure_sqlite(engine)
+        return engine
+    if pooled:
+        pool = {"pool_size": 10, "max_overflow": 20}
+    return create_engine(url, echo=echo, pool_pre_ping=True, **pool)
+
+
+class Database:
+    """Owns the engine; hands out read sessions and write sessions."""
+
+    def __init__(self, url: str, *, echo: bool = False, pooled: bool = True) -> None:
+        self.url = url
+        self.engine = create_db_engine(url, echo=echo, pooled=pooled)
+        self.is_sqlite = self.engine.dialect.name == "sqlite"
+        writer_bind = self.engine.execution_options(**{_IMMEDIATE: True}) if self.is_sqlite else self.engine
+        self._reader = sessionmaker(bind=self.engine, expire_on_commit=False)
+        self._writer = sessionmaker(bind=writer_bind, expire_on_commit=False)
+
+    @classmethod
+    def from_settings(cls, settings: Settings, *, pooled: bool = True) -> Database:
+        return cls(settings.resolved_database_url, echo=settings.database_echo, pooled=pooled)
+
+    def reader(self) -> Session:
+        return self._reader()
+
+    def writer(self) -> Session:
+        return self._writer()
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        with self._reader() as session:
+            yield session
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        """A session whose transaction commits on success and rolls back on any error."""
+        with self._writer() as session, session.begin():
+            yield session
+
+    def ping(self) -> None:
+        with self.engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+
+    def dispose(self) -> None:
+        self.engine.dispose()

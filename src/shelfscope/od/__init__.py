@@ -1,0 +1,1 @@
+"""Object detection domain: images, classes, datasets, annotations, versions, training, models."""

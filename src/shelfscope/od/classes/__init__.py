@@ -1,0 +1,1 @@
+"""Detection classes shared by every dataset, with aliases and an audit trail."""

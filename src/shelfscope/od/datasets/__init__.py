@@ -1,0 +1,1 @@
+"""Datasets: named sets of library images with per-image annotation status."""

@@ -1,0 +1,1 @@
+"""The image library: stored shelf photos with their metadata, tags and thumbnails."""

@@ -1,0 +1,1 @@
+"""The model registry: trained detectors, their artifacts and metrics."""

@@ -1,0 +1,3 @@
+export { RequireAuth } from './components/require-auth'
+export { UserMenu } from './components/user-menu'
+export { useSession } from './hooks/session'

@@ -1,0 +1,89 @@
+import { useState, type FormEvent } from 'react'
+import { Loader2Icon } from 'lucide-react'
+import { useNavigate, useSearchParams } from 'react-router'
+import { toast } from 'sonner'
+import { Button } from '@/components/ui/button'
+import { Card, CardContent, CardDescription, CardHeader } from '@/components/ui/card'
+import { Input } from '@/components/ui/input'
+import { Label } from '@/components/ui/label'
+import { errorMessage, isApiError } from '@/lib/api'
+import { AuthShell } from '../components/auth-shell'
+import { safeNextPath, useLogin } from '../hooks/session'
+
+export function LoginPage() {
+  const [params] = useSearchParams()
+  const navigate = useNavigate()
+  const login = useLogin()
+  const [username, setUsername] = useState('')
+  const [password, setPassword] = useState('')
+  const [formError, setFormError] = useState<string | null>(null)
+
+  const onSubmit = (event: FormEvent) => {
+    event.preventDefault()
+    setFormError(null)
+    login.mutate(
+      { username: username.trim(), password },
+      {
+        onSuccess: (session) => {
+          toast.success(`Signed in as ${session.user.username}`)
+          void navigate(safeNextPath(params.get('next')), { replace: true })
+        },
+        onError: (error) => {
+          const message =
+            isApiError(error) && error.status === 401 ? 'Wrong username or password.' : errorMessage(error)
+          setFormError(message)
+          toast.error(message)
+        },
+      },
+    )
+  }
+
+  return (
+    <AuthShell>
+      <Card>
+        <CardHeader>
+          <h1 className="text-lg font-semibold">Sign in</h1>
+          <CardDescription>Use the account your administrator set up for you.</CardDescription>
+        </CardHeader>
+        <CardContent>
+          <form className="flex flex-col gap-4" onSubmit={onSubmit} noValidate>
+            <div className="flex flex-col gap-1.5">
+              <Label htmlFor="username">Username</Label>
+              <Input
+                id="username"
+                name="username"
+                autoComplete="username"
+                autoFocus
+                required
+                value={username}
+                onChange={(e) => setUsername(e.target.value)}
+              />
+            </div>
+            <div className="flex flex-col gap-1.5">
+              <Label htmlFor="password">Password</Label>
+              <Input
+                id="password"
+                name="password"
+                type="password"
+                autoComplete="current-password"
+                required
+                value={password}
+                aria-invalid={formError ? true : undefined}
+                onChange={(e) => setPassword(e.target.value)}
+              />
+            </div>
+            {formError ? (
+              <p role="alert" className="rounded-md bg-red-50 px-3 py-2 text-sm text-red-700">
+                {formError}
+              </p>
+            ) : null}
+            <Button type="submit" disabled={login.isPending || !username || !password}>
+              {login.isPending ? <Loader2Icon className="animate-spin" aria-hidden /> : null}
+              Sign in
+            </Button>
+          </form>
+        </CardContent>
+      </Card>
+    </AuthShell>
+  )
+}

@@ -1,0 +1,1 @@
+export { useOdStats } from './hooks/stats'

@@ -1,0 +1,7 @@
+export { CancelJobButton } from './components/cancel-job-button'
+export { JobKind, jobKindLabel } from './components/job-kind'
+export { JobProgress } from './components/job-progress'
+export { JobStatusBadge } from './components/job-status-badge'
+export { JobsIndicator } from './components/jobs-drawer'
+export { useJobsDrawer } from './hooks/drawer-store'
+export { useLatestJobOfKind, useLiveJob, useRecentJobs } from './hooks/jobs'

@@ -1,0 +1,4 @@
+export * from './client'
+export * from './endpoints'
+export * from './keys'
+export * from './types'
