@@ -1,4 +1,4 @@
-"""Shared fixtures: a fresh migrated database per test on SQLite and PostgreSQL, the app, signed-in clients."""
+"""Shared fixtures: a fresh migrated database per test (SQLite and PostgreSQL), the app, signed-in clients."""
 
 from __future__ import annotations
 
@@ -28,8 +28,11 @@ TEST_PASSWORD = "correct horse battery staple"
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    parser.addoption("--db", default="sqlite,postgres",
-                     help="comma-separated database backends to run database tests on (sqlite,postgres)")
+    parser.addoption(
+        "--db",
+        default="sqlite,postgres",
+        help="comma-separated database backends to run database tests on (sqlite,postgres)",
+    )
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
@@ -111,9 +114,16 @@ def database_url(db_backend: str, tmp_path: Path, request: pytest.FixtureRequest
 
 @pytest.fixture
 def settings(tmp_path: Path, database_url: str) -> Settings:
-    return Settings(data_dir=tmp_path / "data", database_url=database_url, local_workers=1,
-                    job_heartbeat_s=0.2, job_stale_after_s=2.0, job_cancel_grace_s=1.0, job_poll_s=0.2,
-                    web_dir=tmp_path / "no-web")
+    return Settings(
+        data_dir=tmp_path / "data",
+        database_url=database_url,
+        local_workers=1,
+        job_heartbeat_s=0.2,
+        job_stale_after_s=2.0,
+        job_cancel_grace_s=1.0,
+        job_poll_s=0.2,
+        web_dir=tmp_path / "no-web",
+    )
 
 
 @pytest.fixture
@@ -132,8 +142,12 @@ def app(ctx: AppContext) -> FastAPI:
 def make_user(ctx: AppContext) -> Callable[..., User]:
     def make(username: str = "alice", role: str = "admin", password: str | None = TEST_PASSWORD) -> User:
         with ctx.db.write() as session:
-            user = User(username=username, display_name=username.title(), role=role,
-                        password_hash=hash_password(password) if password else None)
+            user = User(
+                username=username,
+                display_name=username.title(),
+                role=role,
+                password_hash=hash_password(password) if password else None,
+            )
             session.add(user)
         return user
 

@@ -25,9 +25,18 @@ from shelfscope.od.router import router as od_router
 
 log = logging.getLogger("shelfscope")
 
-_HTTP_KINDS = {400: "ValidationFailed", 401: "Unauthorized", 403: "Forbidden", 404: "NotFound",
-               405: "MethodNotAllowed", 409: "Conflict", 413: "PayloadTooLarge", 415: "UnsupportedMedia",
-               422: "ValidationFailed", 429: "RateLimited"}
+_HTTP_KINDS = {
+    400: "ValidationFailed",
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "NotFound",
+    405: "MethodNotAllowed",
+    409: "Conflict",
+    413: "PayloadTooLarge",
+    415: "UnsupportedMedia",
+    422: "ValidationFailed",
+    429: "RateLimited",
+}
 
 
 def _field_name(loc: tuple[Any, ...] | list[Any]) -> str:
@@ -48,10 +57,15 @@ def _install_error_handlers(app: FastAPI) -> None:
             field = _field_name(err.get("loc", ()))
             message = str(err.get("msg", "invalid"))
             if err.get("type") == "json_invalid":
-                field, message = "body", f"is not valid JSON ({err.get('ctx', {}).get('error', 'parse error')})"
+                field, message = (
+                    "body",
+                    f"is not valid JSON ({err.get('ctx', {}).get('error', 'parse error')})",
+                )
             fields.append({"field": field, "message": message})
         detail = "; ".join(f"{f['field']}: {f['message']}" for f in fields) or "The request is not valid."
-        return JSONResponse({"error": "ValidationFailed", "detail": detail, "fields": fields}, status_code=422)
+        return JSONResponse(
+            {"error": "ValidationFailed", "detail": detail, "fields": fields}, status_code=422
+        )
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
@@ -61,25 +75,37 @@ def _install_error_handlers(app: FastAPI) -> None:
         elif exc.status_code == 405:
             detail = f"{request.method} is not allowed on {request.url.path}"
         kind = _HTTP_KINDS.get(exc.status_code, "Internal")
-        return JSONResponse({"error": kind, "detail": detail}, status_code=exc.status_code,
-                            headers=getattr(exc, "headers", None))
+        return JSONResponse(
+            {"error": kind, "detail": detail},
+            status_code=exc.status_code,
+            headers=getattr(exc, "headers", None),
+        )
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
-        return JSONResponse({"error": "Internal", "detail": "Something went wrong on the server; it is logged."},
-                            status_code=500)
+        return JSONResponse(
+            {"error": "Internal", "detail": "Something went wrong on the server; it is logged."},
+            status_code=500,
+        )
 
 
 def _mount_web(app: FastAPI, web_dir: Path | None) -> None:
     if web_dir is None:
+
         @app.get("/{path:path}", include_in_schema=False)
         def _no_web(path: str) -> Response:
             if path.startswith("api/"):
-                return JSONResponse({"error": "NotFound", "detail": f"No such route: /{path}"}, status_code=404)
-            return HTMLResponse("<h1>Shelfscope</h1><p>The web app is not built. Run <code>make run</code>, "
-                                "or <code>npm run build</code> in <code>web/</code>. The API is at "
-                                "<a href='/api/docs'>/api/docs</a>.</p>", status_code=503)
+                return JSONResponse(
+                    {"error": "NotFound", "detail": f"No such route: /{path}"}, status_code=404
+                )
+            return HTMLResponse(
+                "<h1>Shelfscope</h1><p>The web app is not built. Run <code>make run</code>, "
+                "or <code>npm run build</code> in <code>web/</code>. The API is at "
+                "<a href='/api/docs'>/api/docs</a>.</p>",
+                status_code=503,
+            )
+
         return
 
     index = web_dir / "index.html"
@@ -89,7 +115,9 @@ def _mount_web(app: FastAPI, web_dir: Path | None) -> None:
     @app.get("/{path:path}", include_in_schema=False)
     def _web(path: str) -> Response:
         if path.startswith("api/"):
-            return JSONResponse({"error": "NotFound", "detail": f"No such route: GET /{path}"}, status_code=404)
+            return JSONResponse(
+                {"error": "NotFound", "detail": f"No such route: GET /{path}"}, status_code=404
+            )
         candidate = (web_dir / path).resolve()
         if path and candidate.is_file() and web_dir.resolve() in candidate.parents:
             return FileResponse(candidate)
@@ -110,8 +138,14 @@ def create_app(ctx: AppContext, *, start_runner: bool = True) -> FastAPI:
             if start_runner:
                 ctx.runner.stop()
 
-    app = FastAPI(title="Shelfscope", version=__version__, docs_url="/api/docs", redoc_url=None,
-                  openapi_url="/api/openapi.json", lifespan=lifespan)
+    app = FastAPI(
+        title="Shelfscope",
+        version=__version__,
+        docs_url="/api/docs",
+        redoc_url=None,
+        openapi_url="/api/openapi.json",
+        lifespan=lifespan,
+    )
     app.state.ctx = ctx
     app.state.login_limiter = LoginLimiter(ctx.settings.login_attempts_per_minute)
     _install_error_handlers(app)

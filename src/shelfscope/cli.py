@@ -12,7 +12,9 @@ import typer
 from shelfscope import __version__
 from shelfscope.config import Settings
 
-app = typer.Typer(no_args_is_help=True, add_completion=False, help="Shelfscope: self-hosted retail shelf vision.")
+app = typer.Typer(
+    no_args_is_help=True, add_completion=False, help="Shelfscope: self-hosted retail shelf vision."
+)
 db_app = typer.Typer(no_args_is_help=True, help="Database migrations.")
 users_app = typer.Typer(no_args_is_help=True, help="Accounts.")
 images_app = typer.Typer(no_args_is_help=True, help="Image library maintenance.")
@@ -53,21 +55,30 @@ def serve(
     from shelfscope.context import AppContext
 
     settings = _settings(host=host, port=port, local_workers=workers)
-    logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
     _migrate(settings)
     ctx = AppContext.from_settings(settings)
-    with ctx.db.write() as session:
+    with ctx.db.writer() as session:
         link = first_admin_link(session, settings)
-    typer.echo(f"Shelfscope {__version__} at {settings.resolved_public_url} "
-               f"(database: {'SQLite' if settings.is_sqlite else 'PostgreSQL'}, storage: {settings.storage_backend}, "
-               f"runner: {settings.runner})")
+    typer.echo(
+        f"Shelfscope {__version__} at {settings.resolved_public_url} "
+        f"(database: {'SQLite' if settings.is_sqlite else 'PostgreSQL'}, "
+        f"storage: {settings.storage_backend}, runner: {settings.runner})"
+    )
     if link:
         typer.echo("No users yet. Open this one-time link to become the first admin:")
         typer.echo(f"  {link}")
     sys.stdout.flush()
     try:
-        uvicorn.run(create_app(ctx), host=settings.host, port=settings.port, log_level=settings.log_level,
-                    proxy_headers=False)
+        uvicorn.run(
+            create_app(ctx),
+            host=settings.host,
+            port=settings.port,
+            log_level=settings.log_level,
+            proxy_headers=False,
+        )
     finally:
         ctx.close()
 
@@ -80,8 +91,11 @@ def worker(
     """Run a Celery worker that executes jobs (needs SHELFSCOPE_RUNNER=celery)."""
     settings = _settings()
     if settings.runner != "celery":
-        typer.echo("`shelfscope worker` serves the celery runner; set SHELFSCOPE_RUNNER=celery. "
-                   "With the local runner, `shelfscope serve` runs the workers itself.", err=True)
+        typer.echo(
+            "`shelfscope worker` serves the celery runner; set SHELFSCOPE_RUNNER=celery. "
+            "With the local runner, `shelfscope serve` runs the workers itself.",
+            err=True,
+        )
         raise typer.Exit(2)
     from shelfscope.jobs.runners.celery import run_celery_worker
 
@@ -122,7 +136,7 @@ def users_create(
     settings = _settings()
     _migrate(settings)
     try:
-        body = UserCreateIn(username=username, role=role, display_name=display_name)  # type: ignore[arg-type]
+        body = UserCreateIn.model_validate({"username": username, "role": role, "display_name": display_name})
     except ValueError as exc:
         typer.echo(f"invalid user: {exc}", err=True)
         raise typer.Exit(2) from None
@@ -152,7 +166,9 @@ def users_token(
     settings = _settings()
     db = Database.from_settings(settings)
     with db.writer() as session:
-        user = session.scalars(select(User).where(User.username == normalize_username(username))).one_or_none()
+        user = session.scalars(
+            select(User).where(User.username == normalize_username(username))
+        ).one_or_none()
         if user is None:
             typer.echo(f"no user named {username!r}", err=True)
             raise typer.Exit(1)

@@ -57,7 +57,9 @@ def current_user(request: Request, session: DbSession) -> User:
 
 def writer_user(user: Annotated[User, Depends(current_user)]) -> User:
     if user.role not in _WRITER_ROLES:
-        raise Forbidden("Viewers cannot change anything; ask an admin for the annotator role.", role=user.role)
+        raise Forbidden(
+            "Viewers cannot change anything; ask an admin for the annotator role.", role=user.role
+        )
     return user
 
 

@@ -33,11 +33,13 @@ def _signed_in(new: service.NewSession, secure: bool) -> JSONResponse:
     body = SignedIn(user=UserOut.model_validate(new.user), csrf_token=new.csrf_token)
     response = JSONResponse(body.model_dump(mode="json"))
     max_age = int((new.expires_at - utcnow()).total_seconds())
-    response.set_cookie(SESSION_COOKIE, new.token, max_age=max_age, httponly=True, samesite="lax",
-                        secure=secure, path="/")
+    response.set_cookie(
+        SESSION_COOKIE, new.token, max_age=max_age, httponly=True, samesite="lax", secure=secure, path="/"
+    )
     # Readable by the web app, which echoes it in the X-CSRF-Token header (double submit).
-    response.set_cookie(CSRF_COOKIE, new.csrf_token, max_age=max_age, httponly=False, samesite="lax",
-                        secure=secure, path="/")
+    response.set_cookie(
+        CSRF_COOKIE, new.csrf_token, max_age=max_age, httponly=False, samesite="lax", secure=secure, path="/"
+    )
     return response
 
 
@@ -47,8 +49,15 @@ def _client(request: Request) -> str:
 
 @router.post("/login", response_model=SignedIn)
 def login(body: LoginIn, request: Request, session: DbSession, ctx: Ctx) -> JSONResponse:
-    new = service.login(session, ctx.settings, request.app.state.login_limiter, body.username, body.password,
-                        _client(request), request.headers.get("user-agent", ""))
+    new = service.login(
+        session,
+        ctx.settings,
+        request.app.state.login_limiter,
+        body.username,
+        body.password,
+        _client(request),
+        request.headers.get("user-agent", ""),
+    )
     return _signed_in(new, ctx.settings.secure_cookies)
 
 
@@ -75,13 +84,14 @@ def change_password(body: PasswordChangeIn, session: DbSession, user: CurrentUse
 @router.get("/setup", response_model=SetupInfo)
 def inspect_setup(token: str, session: DbSession) -> SetupInfo:
     purpose, username = service.inspect_setup_link(session, token)
-    return SetupInfo(purpose=purpose, username=username)  # type: ignore[arg-type]
+    return SetupInfo.model_validate({"purpose": purpose, "username": username})
 
 
 @router.post("/setup", response_model=SignedIn)
 def complete_setup(body: SetupIn, request: Request, session: DbSession, ctx: Ctx) -> JSONResponse:
-    new = service.complete_setup(session, ctx.settings, body.token, body.username, body.password,
-                                 request.headers.get("user-agent", ""))
+    new = service.complete_setup(
+        session, ctx.settings, body.token, body.username, body.password, request.headers.get("user-agent", "")
+    )
     return _signed_in(new, ctx.settings.secure_cookies)
 
 

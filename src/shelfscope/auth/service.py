@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from shelfscope.auth.models import ApiToken, SetupLink, User, UserSession
@@ -20,7 +20,7 @@ from shelfscope.config import Settings
 from shelfscope.db.base import utcnow
 from shelfscope.errors import Conflict, Forbidden, NotFound, RateLimited, Unauthorized, ValidationFailed
 
-TOKEN_PREFIX = "ssk_"
+TOKEN_PREFIX = "ssk_"  # noqa: S105 (a marker, not a secret)
 _hasher = PasswordHasher()
 # Verified against when the username is unknown, so response time does not reveal which names exist.
 _DUMMY_HASH = _hasher.hash("shelfscope-no-such-user")
@@ -65,7 +65,9 @@ class LoginLimiter:
         with self._lock:
             for key in keys:
                 if len(self._recent(key, now)) >= self.per_minute:
-                    raise RateLimited("Too many failed sign-ins; wait a minute and try again.", retry_after=60)
+                    raise RateLimited(
+                        "Too many failed sign-ins; wait a minute and try again.", retry_after=60
+                    )
 
     def fail(self, *keys: str) -> None:
         now = time.monotonic()
@@ -91,14 +93,28 @@ def start_session(session: Session, user: User, settings: Settings, user_agent: 
     raw = secrets.token_urlsafe(32)
     csrf = secrets.token_urlsafe(24)
     expires = utcnow() + timedelta(hours=settings.session_ttl_hours)
-    session.add(UserSession(token_hash=sha256(raw), user_id=user.id, csrf_token=csrf, expires_at=expires,
-                            user_agent=user_agent[:255]))
+    session.add(
+        UserSession(
+            token_hash=sha256(raw),
+            user_id=user.id,
+            csrf_token=csrf,
+            expires_at=expires,
+            user_agent=user_agent[:255],
+        )
+    )
     user.last_login_at = utcnow()
     return NewSession(user=user, token=raw, csrf_token=csrf, expires_at=expires)
 
 
-def login(session: Session, settings: Settings, limiter: LoginLimiter, username: str, password: str,
-          client: str, user_agent: str = "") -> NewSession:
+def login(
+    session: Session,
+    settings: Settings,
+    limiter: LoginLimiter,
+    username: str,
+    password: str,
+    client: str,
+    user_agent: str = "",
+) -> NewSession:
     name = normalize_username(username)
     keys = (f"user:{name}", f"ip:{client}")
     limiter.check(*keys)
@@ -114,7 +130,9 @@ def login(session: Session, settings: Settings, limiter: LoginLimiter, username:
 
 
 def end_session(session: Session, raw_token: str) -> None:
-    row = session.scalars(select(UserSession).where(UserSession.token_hash == sha256(raw_token))).one_or_none()
+    row = session.scalars(
+        select(UserSession).where(UserSession.token_hash == sha256(raw_token))
+    ).one_or_none()
     if row is not None:
         session.delete(row)
         session.commit()
@@ -128,7 +146,7 @@ def resolve_session(session: Session, raw_token: str) -> tuple[User, UserSession
     ).one_or_none()
     if row is None:
         return None
-    user, user_session = row.tuple()
+    user, user_session = row
     if user_session.expires_at <= utcnow() or not user.is_active:
         return None
     return user, user_session
@@ -153,7 +171,7 @@ def resolve_api_token(session: Session, raw_token: str) -> tuple[User, ApiToken]
     ).one_or_none()
     if row is None:
         return None
-    user, token = row.tuple()
+    user, token = row
     if (token.expires_at is not None and token.expires_at <= utcnow()) or not user.is_active:
         return None
     return user, token
@@ -168,20 +186,27 @@ def touch_token(session: Session, token_id: int) -> None:
     session.commit()
 
 
-def create_api_token(session: Session, user: User, name: str, expires_in_days: int | None) -> tuple[ApiToken, str]:
+def create_api_token(
+    session: Session, user: User, name: str, expires_in_days: int | None
+) -> tuple[ApiToken, str]:
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
     expires = utcnow() + timedelta(days=expires_in_days) if expires_in_days else None
-    token = ApiToken(user_id=user.id, name=name, token_hash=sha256(secret), prefix=secret[:10],
-                     expires_at=expires)
+    token = ApiToken(
+        user_id=user.id, name=name, token_hash=sha256(secret), prefix=secret[:10], expires_at=expires
+    )
     session.add(token)
     session.commit()
     return token, secret
 
 
 def list_api_tokens(session: Session, user: User) -> list[ApiToken]:
-    return list(session.scalars(
-        select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None)).order_by(ApiToken.id)
-    ))
+    return list(
+        session.scalars(
+            select(ApiToken)
+            .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+            .order_by(ApiToken.id)
+        )
+    )
 
 
 def revoke_api_token(session: Session, user: User, token_id: int) -> None:
@@ -201,8 +226,14 @@ def count_users(session: Session) -> int:
 
 def create_setup_link(session: Session, settings: Settings, purpose: str, user_id: int | None) -> str:
     raw = secrets.token_urlsafe(32)
-    session.add(SetupLink(token_hash=sha256(raw), purpose=purpose, user_id=user_id,
-                          expires_at=utcnow() + timedelta(hours=settings.setup_link_ttl_hours)))
+    session.add(
+        SetupLink(
+            token_hash=sha256(raw),
+            purpose=purpose,
+            user_id=user_id,
+            expires_at=utcnow() + timedelta(hours=settings.setup_link_ttl_hours),
+        )
+    )
     return raw
 
 
@@ -242,14 +273,24 @@ def inspect_setup_link(session: Session, raw_token: str) -> tuple[str, str | Non
     return link.purpose, user.username if user else None
 
 
-def complete_setup(session: Session, settings: Settings, raw_token: str, username: str | None,
-                   password: str, user_agent: str = "") -> NewSession:
+def complete_setup(
+    session: Session,
+    settings: Settings,
+    raw_token: str,
+    username: str | None,
+    password: str,
+    user_agent: str = "",
+) -> NewSession:
     link = _live_link(session, raw_token)
     if link.purpose == "first_admin":
         if not username:
             raise ValidationFailed.field("username", "choose a username for the first admin")
-        user = User(username=normalize_username(username), display_name=username, role="admin",
-                    password_hash=hash_password(password))
+        user = User(
+            username=normalize_username(username),
+            display_name=username,
+            role="admin",
+            password_hash=hash_password(password),
+        )
         session.add(user)
         session.flush()
     else:
@@ -284,8 +325,9 @@ def list_users(session: Session) -> list[User]:
     return list(session.scalars(select(User).order_by(User.id)))
 
 
-def create_user(session: Session, settings: Settings, username: str, role: str,
-                display_name: str = "") -> tuple[User, str]:
+def create_user(
+    session: Session, settings: Settings, username: str, role: str, display_name: str = ""
+) -> tuple[User, str]:
     name = normalize_username(username)
     if session.scalars(select(User.id).where(User.username == name)).first() is not None:
         raise Conflict(f"A user named {name!r} already exists.", field="username")
@@ -298,18 +340,29 @@ def create_user(session: Session, settings: Settings, username: str, role: str,
 
 
 def _active_admins(session: Session) -> int:
-    return session.scalar(
-        select(func.count()).select_from(User).where(User.role == "admin", User.is_active.is_(True))
-    ) or 0
+    return (
+        session.scalar(
+            select(func.count()).select_from(User).where(User.role == "admin", User.is_active.is_(True))
+        )
+        or 0
+    )
 
 
-def update_user(session: Session, actor: User, user_id: int, display_name: str | None, role: str | None,
-                is_active: bool | None) -> User:
+def update_user(
+    session: Session,
+    actor: User,
+    user_id: int,
+    display_name: str | None,
+    role: str | None,
+    is_active: bool | None,
+) -> User:
     user = session.get(User, user_id)
     if user is None:
         raise NotFound(f"User {user_id} does not exist.", user_id=user_id)
-    losing_admin = user.role == "admin" and user.is_active and (
-        (role is not None and role != "admin") or is_active is False
+    losing_admin = (
+        user.role == "admin"
+        and user.is_active
+        and ((role is not None and role != "admin") or is_active is False)
     )
     if losing_admin and _active_admins(session) <= 1:
         raise Conflict("This is the last active admin; make another admin first.", user_id=user_id)
@@ -322,6 +375,6 @@ def update_user(session: Session, actor: User, user_id: int, display_name: str |
     if is_active is not None:
         user.is_active = is_active
         if not is_active:
-            session.execute(UserSession.__table__.delete().where(UserSession.user_id == user.id))
+            session.execute(delete(UserSession).where(UserSession.user_id == user.id))
     session.commit()
     return user

@@ -31,11 +31,17 @@ def check_health(ctx: AppContext, version: str) -> Health:
     db_ok, db_ms, db_detail = _timed(ctx.db.ping)
     st_ok, st_ms, st_detail = _timed(ctx.storage.ping)
     runner = ctx.runner.health()
-    jobs = JobsCheck(ok=bool(runner.get("ok")), runner=str(runner.get("runner")),
-                     workers=int(runner.get("workers", 0)), detail=runner.get("detail"))
+    jobs = JobsCheck(
+        ok=bool(runner.get("ok")),
+        runner=str(runner.get("runner")),
+        workers=int(runner.get("workers", 0)),
+        detail=runner.get("detail"),
+    )
     checks = HealthChecks(
         database=Check(ok=db_ok, latency_ms=round(db_ms, 2), detail=db_detail),
-        storage=StorageCheck(ok=st_ok, latency_ms=round(st_ms, 2), detail=st_detail, backend=ctx.storage.backend),
+        storage=StorageCheck(
+            ok=st_ok, latency_ms=round(st_ms, 2), detail=st_detail, backend=ctx.storage.backend
+        ),
         jobs=jobs,
     )
     status = "ok" if db_ok and st_ok and jobs.ok else "degraded"

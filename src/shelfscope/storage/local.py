@@ -107,4 +107,3 @@ class LocalStorage:
             probe.unlink()
         except OSError as exc:
             raise StorageError(f"storage folder {self.root} is not writable: {exc}") from exc
-

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO, cast
@@ -41,7 +42,9 @@ class S3Storage:
             region_name=settings.s3_region,
             aws_access_key_id=settings.s3_access_key_id or None,
             aws_secret_access_key=settings.s3_secret_access_key or None,
-            config=Config(retries={"max_attempts": 5, "mode": "standard"}, connect_timeout=5, read_timeout=60),
+            config=Config(
+                retries={"max_attempts": 5, "mode": "standard"}, connect_timeout=5, read_timeout=60
+            ),
         )
         storage = cls(client, settings.s3_bucket, settings.s3_prefix)
         if settings.s3_create_bucket:
@@ -61,13 +64,15 @@ class S3Storage:
         return {"ContentType": content_type} if content_type else {}
 
     def put_file(self, key: str, path: Path, content_type: str | None = None) -> None:
-        self.client.upload_file(str(path), self.bucket, self._k(key), ExtraArgs=self._extra(content_type),
-                                Config=_TRANSFER)
+        self.client.upload_file(
+            str(path), self.bucket, self._k(key), ExtraArgs=self._extra(content_type), Config=_TRANSFER
+        )
 
     def put_stream(self, key: str, stream: BinaryIO, content_type: str | None = None) -> int:
         counter = _CountingReader(stream)
-        self.client.upload_fileobj(counter, self.bucket, self._k(key), ExtraArgs=self._extra(content_type),
-                                   Config=_TRANSFER)
+        self.client.upload_fileobj(
+            counter, self.bucket, self._k(key), ExtraArgs=self._extra(content_type), Config=_TRANSFER
+        )
         return counter.count
 
     def put_bytes(self, key: str, data: bytes, content_type: str | None = None) -> None:
@@ -133,7 +138,7 @@ class S3Storage:
         paginator = self.client.get_paginator("list_objects_v2")
         for page in paginator.paginate(Bucket=self.bucket, Prefix=self.prefix + prefix):
             for obj in page.get("Contents", []):
-                yield obj["Key"][len(self.prefix):]
+                yield obj["Key"][len(self.prefix) :]
 
     def ping(self) -> None:
         try:
@@ -142,14 +147,17 @@ class S3Storage:
             raise StorageError(f"bucket {self.bucket} is not reachable: {exc}") from exc
 
 
-class _CountingReader:
+class _CountingReader(io.RawIOBase):
     """Wraps a stream to count the bytes boto3 reads from it."""
 
     def __init__(self, stream: BinaryIO) -> None:
         self._stream = stream
         self.count = 0
 
-    def read(self, size: int = -1) -> bytes:
-        chunk = self._stream.read(size)
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int | None = -1) -> bytes:
+        chunk = self._stream.read(-1 if size is None else size)
         self.count += len(chunk)
         return chunk

@@ -1,0 +1,84 @@
+# Shelfscope: `make run` serves the app on the embedded defaults; `make test` runs every check.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+SUDO := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
+APT_UPDATED := .apt-updated
+
+.PHONY: help run test venv python-dev web-deps web-build system-deps lint typecheck pytest vitest e2e clean
+
+help:
+	@echo "make run   - install, build the web app, migrate and serve at http://127.0.0.1:8000"
+	@echo "make test  - install test dependencies and run ruff, mypy, pytest (SQLite + PostgreSQL,"
+	@echo "             Celery/Redis), vitest and Playwright in Chromium"
+
+# --- run -------------------------------------------------------------------------------------------
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11+ is needed"' 
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: $(BIN)/python pyproject.toml
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+venv: $(VENV)/.installed
+
+web/node_modules/.installed: web/package.json web/package-lock.json
+	cd web && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+web-deps: web/node_modules/.installed
+
+web/dist/index.html: web-deps $(shell find web/src web/index.html web/vite.config.ts -type f 2>/dev/null)
+	cd web && npm run build
+
+web-build: web/dist/index.html
+
+run: venv web-build
+	$(BIN)/shelfscope db upgrade
+	$(BIN)/shelfscope serve
+
+# --- test ------------------------------------------------------------------------------------------
+
+# Server binaries and the browser come from Debian's packages, installed only when missing.
+system-deps:
+	@missing=""; \
+	command -v chromium >/dev/null || missing="$$missing chromium"; \
+	command -v redis-server >/dev/null || missing="$$missing redis-server"; \
+	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null || missing="$$missing postgresql"; \
+	if [ -n "$$missing" ]; then \
+		echo "installing:$$missing"; \
+		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
+	fi
+
+$(VENV)/.installed-dev: $(BIN)/python pyproject.toml
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(VENV)/.installed $@
+
+python-dev: $(VENV)/.installed-dev
+
+lint: python-dev
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+
+typecheck: python-dev
+	$(BIN)/mypy
+
+pytest: python-dev system-deps
+	$(BIN)/pytest -q -p no:cacheprovider
+
+vitest: web-deps
+	cd web && npm run lint && npm test
+
+e2e: python-dev system-deps web-build
+	cd web && npm run e2e
+
+test: lint typecheck pytest vitest e2e
+
+clean:
+	rm -rf $(VENV) web/node_modules web/dist
