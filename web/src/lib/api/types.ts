@@ -39,6 +39,9 @@ export interface User {
   username: string
   display_name: string | null
   role: Role
+  is_active?: boolean
+  last_login_at?: string | null
+  created_at?: string
 }
 
 export interface Session {
@@ -84,7 +87,7 @@ export interface CreatedApiToken {
 export interface HealthCheck {
   ok: boolean
   latency_ms?: number
-  detail?: string
+  detail?: string | null
 }
 
 export interface Health {
@@ -158,6 +161,7 @@ export interface JobLog {
 export interface JobLogPage {
   items: JobLog[]
   next_cursor: string | null
+  total?: number | null
 }
 
 export interface JobMetric {

@@ -112,7 +112,8 @@ export function ApiTokensDialog({ open, onOpenChange }: { open: boolean; onOpenC
         <DialogHeader>
           <DialogTitle>API tokens</DialogTitle>
           <DialogDescription>
-            Tokens let scripts and the CLI call the API as you. Send one as <code>Authorization: Bearer …</code>.
+            Tokens let scripts and the CLI call the API as you: send one in the{' '}
+            <code className="font-mono text-xs">Authorization: Bearer &lt;token&gt;</code> header.
           </DialogDescription>
         </DialogHeader>
 

@@ -32,7 +32,8 @@ export function LoginPage() {
           const message =
             isApiError(error) && error.status === 401 ? 'Wrong username or password.' : errorMessage(error)
           setFormError(message)
-          toast.error(message)
+          // The inline message answers a wrong password; anything else also gets a toast.
+          if (!isApiError(error) || error.status !== 401) toast.error(message)
         },
       },
     )
@@ -41,7 +42,7 @@ export function LoginPage() {
   return (
     <AuthShell>
       <Card>
-        <CardHeader>
+        <CardHeader className="pb-5">
           <h1 className="text-lg font-semibold">Sign in</h1>
           <CardDescription>Use the account your administrator set up for you.</CardDescription>
         </CardHeader>

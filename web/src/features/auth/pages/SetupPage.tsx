@@ -96,7 +96,7 @@ export function SetupPage() {
   return (
     <AuthShell>
       <Card>
-        <CardHeader>
+        <CardHeader className="pb-5">
           <h1 className="text-lg font-semibold">{firstAdmin ? 'Create the admin account' : 'Set your password'}</h1>
           <CardDescription>
             {firstAdmin

@@ -32,6 +32,7 @@ export function DashboardPage() {
   return (
     <div className="flex flex-col gap-6">
       <PageHeader
+        className="mb-0"
         eyebrow="Object detection"
         title="Dashboard"
         description="Your shelf image library, datasets and models at a glance."

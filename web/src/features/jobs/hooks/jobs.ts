@@ -61,11 +61,13 @@ export function useCancelJob() {
   })
 }
 
-export function useJobLogs(id: number | null) {
+/** The job's log lines; polled only while the job runs without a live stream. */
+export function useJobLogs(id: number | null, poll = false) {
   return useQuery({
     queryKey: queryKeys.jobs.logs(id ?? -1),
     queryFn: ({ signal }) => jobsApi.logs(id ?? -1, { limit: 500 }, signal),
     enabled: id !== null,
+    refetchInterval: poll ? 2000 : false,
   })
 }
 
@@ -131,7 +133,13 @@ export function useLiveJob(id: number | null) {
       const next = parseEventData<Job>(event)
       if (!next) return
       queryClient.setQueryData(queryKeys.jobs.detail(id), next)
-      if (!isActiveJob(next)) void queryClient.invalidateQueries({ queryKey: queryKeys.jobs.lists() })
+      if (!isActiveJob(next)) {
+        // Finished: this effect closes the stream, so refresh what depends on the final state now.
+        void queryClient.invalidateQueries({ queryKey: queryKeys.jobs.lists() })
+        void queryClient.invalidateQueries({ queryKey: queryKeys.jobs.logs(id) })
+        void queryClient.invalidateQueries({ queryKey: queryKeys.jobs.metrics(id) })
+        void queryClient.invalidateQueries({ queryKey: queryKeys.od.stats() })
+      }
     })
     source.addEventListener('log', (event) => {
       const log = parseEventData<JobLog>(event)

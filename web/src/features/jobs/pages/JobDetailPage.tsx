@@ -102,7 +102,7 @@ export function JobDetailPage() {
   const valid = Number.isInteger(id) && id > 0
   const { job, streamState, streamLogs } = useLiveJob(valid ? id : null)
   const active = job.data ? isActiveJob(job.data) : false
-  const logs = useJobLogs(valid ? id : null)
+  const logs = useJobLogs(valid ? id : null, active && streamState !== 'open')
   const metrics = useJobMetrics(valid ? id : null, active)
   const allLogs = useMergedLogs(logs.data?.items, streamLogs)
 
@@ -159,7 +159,7 @@ export function JobDetailPage() {
           </>
         }
       />
-      <div className="grid gap-4 lg:grid-cols-3">
+      <div className="grid items-start gap-4 lg:grid-cols-3">
         <Card className="lg:col-span-2">
           <CardHeader>
             <CardTitle>Progress</CardTitle>

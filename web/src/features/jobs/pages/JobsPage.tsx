@@ -49,7 +49,7 @@ const columns = [
   column.display({
     id: 'progress',
     header: 'Progress',
-    cell: (info) => <JobProgress job={info.row.original} className="w-48" />,
+    cell: (info) => <JobProgress job={info.row.original} className="w-60" />,
   }),
   column.accessor('created_at', {
     header: 'Created',

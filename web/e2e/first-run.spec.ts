@@ -1,0 +1,57 @@
+import fs from 'node:fs'
+import path from 'node:path'
+import { ADMIN, AUTH_STATE, SCREENSHOT_DIR } from './harness'
+import { expect, test } from './fixtures'
+
+test.describe.configure({ mode: 'serial' })
+
+test('the first-run link creates the admin account and lands on the dashboard', async ({ page, harness }) => {
+  await page.goto(harness.setupLink)
+  await expect(page.getByRole('heading', { name: 'Create the admin account' })).toBeVisible()
+
+  await page.getByLabel('Username').fill(ADMIN.username)
+  await page.getByLabel('Password', { exact: true }).fill(ADMIN.password)
+  await page.getByLabel('Confirm password').fill(ADMIN.password)
+  await page.getByRole('button', { name: /create account/i }).click()
+
+  await expect(page).toHaveURL(/\/od$/)
+  await expect(page.getByRole('heading', { level: 1, name: 'Dashboard' })).toBeVisible()
+
+  // The link is single-use.
+  await page.goto(harness.setupLink)
+  await expect(page.getByRole('heading', { name: 'This link cannot be used' })).toBeVisible()
+})
+
+test('sign out, a wrong password is refused, the right one signs in', async ({ page, harness }) => {
+  await page.goto('/login')
+  await page.getByLabel('Username').fill(ADMIN.username)
+  await page.getByLabel('Password').fill(ADMIN.password)
+  await page.getByRole('button', { name: 'Sign in' }).click()
+  await expect(page.getByRole('heading', { level: 1, name: 'Dashboard' })).toBeVisible()
+
+  await page.getByRole('button', { name: 'User menu' }).click()
+  await expect(page.getByTestId('user-menu-username')).toHaveText(ADMIN.username)
+  await page.getByRole('menuitem', { name: 'Sign out' }).click()
+  await expect(page).toHaveURL(/\/login/)
+
+  // Signed out for real: a protected page sends us back to the login with next=.
+  await page.goto('/jobs')
+  await expect(page).toHaveURL(/\/login\?next=%2Fjobs/)
+
+  await page.getByLabel('Username').fill(ADMIN.username)
+  await page.getByLabel('Password').fill('not-the-password')
+  await page.getByRole('button', { name: 'Sign in' }).click()
+  await expect(page.getByRole('alert').filter({ hasText: 'Wrong username or password' })).toBeVisible()
+  await expect(page).toHaveURL(/\/login/)
+
+  fs.mkdirSync(SCREENSHOT_DIR, { recursive: true })
+  await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'login.png') })
+
+  await page.getByLabel('Password').fill(ADMIN.password)
+  await page.getByRole('button', { name: 'Sign in' }).click()
+  await expect(page).toHaveURL(`${harness.baseURL}/jobs`)
+  await expect(page.getByRole('heading', { level: 1, name: 'Jobs' })).toBeVisible()
+
+  fs.mkdirSync(path.dirname(AUTH_STATE), { recursive: true })
+  await page.context().storageState({ path: AUTH_STATE })
+})

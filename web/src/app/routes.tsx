@@ -1,0 +1,75 @@
+import { lazy, Suspense, type ComponentType } from 'react'
+import { Navigate, Route, Routes } from 'react-router'
+import { LoadingState } from '@/components/states'
+import { AppLayout } from './app-layout'
+import { NotFoundPage } from './not-found'
+
+/** Code-split a named page export. */
+function page<M, K extends keyof M>(load: () => Promise<M>, name: K) {
+  return lazy(async () => ({ default: (await load())[name] as ComponentType }))
+}
+
+const LoginPage = page(() => import('@/features/auth/pages/LoginPage'), 'LoginPage')
+const SetupPage = page(() => import('@/features/auth/pages/SetupPage'), 'SetupPage')
+const DashboardPage = page(() => import('@/features/dashboard/pages/DashboardPage'), 'DashboardPage')
+const JobsPage = page(() => import('@/features/jobs/pages/JobsPage'), 'JobsPage')
+const JobDetailPage = page(() => import('@/features/jobs/pages/JobDetailPage'), 'JobDetailPage')
+const ImagesPage = page(() => import('@/features/images/pages/ImagesPage'), 'ImagesPage')
+const loadDatasets = () => import('@/features/datasets/pages/DatasetsPages')
+const DatasetsPage = page(loadDatasets, 'DatasetsPage')
+const DatasetDetailPage = page(loadDatasets, 'DatasetDetailPage')
+const ClassesPage = page(() => import('@/features/classes/pages/ClassesPage'), 'ClassesPage')
+const loadAnnotate = () => import('@/features/annotate/pages/AnnotatePages')
+const AnnotateQueuePage = page(loadAnnotate, 'AnnotateQueuePage')
+const AnnotateEditorPage = page(loadAnnotate, 'AnnotateEditorPage')
+const loadTraining = () => import('@/features/training/pages/TrainingPages')
+const TrainingRunsPage = page(loadTraining, 'TrainingRunsPage')
+const NewTrainingPage = page(loadTraining, 'NewTrainingPage')
+const TrainingRunPage = page(loadTraining, 'TrainingRunPage')
+const loadModels = () => import('@/features/models/pages/ModelsPages')
+const ModelsPage = page(loadModels, 'ModelsPage')
+const ModelDetailPage = page(loadModels, 'ModelDetailPage')
+const loadPr = () => import('@/features/pr/pages/PrPages')
+const ProductsPage = page(loadPr, 'ProductsPage')
+const PrDatasetsPage = page(loadPr, 'PrDatasetsPage')
+const PrTrainingPage = page(loadPr, 'PrTrainingPage')
+const EmbeddingsPage = page(loadPr, 'EmbeddingsPage')
+const CutoutsPage = page(loadPr, 'CutoutsPage')
+const MatchingPage = page(loadPr, 'MatchingPage')
+
+export function AppRoutes() {
+  return (
+    <Suspense fallback={<LoadingState className="min-h-full" />}>
+      <Routes>
+        <Route path="/login" element={<LoginPage />} />
+        <Route path="/setup" element={<SetupPage />} />
+        <Route element={<AppLayout />}>
+          <Route index element={<Navigate to="/od" replace />} />
+          <Route path="od">
+            <Route index element={<DashboardPage />} />
+            <Route path="images" element={<ImagesPage />} />
+            <Route path="datasets" element={<DatasetsPage />} />
+            <Route path="datasets/:id" element={<DatasetDetailPage />} />
+            <Route path="annotate" element={<AnnotateQueuePage />} />
+            <Route path="annotate/:datasetId/:imageId" element={<AnnotateEditorPage />} />
+            <Route path="classes" element={<ClassesPage />} />
+            <Route path="training" element={<TrainingRunsPage />} />
+            <Route path="training/new" element={<NewTrainingPage />} />
+            <Route path="training/:id" element={<TrainingRunPage />} />
+            <Route path="models" element={<ModelsPage />} />
+            <Route path="models/:id" element={<ModelDetailPage />} />
+          </Route>
+          <Route path="jobs" element={<JobsPage />} />
+          <Route path="jobs/:id" element={<JobDetailPage />} />
+          <Route path="products" element={<ProductsPage />} />
+          <Route path="datasets" element={<PrDatasetsPage />} />
+          <Route path="training" element={<PrTrainingPage />} />
+          <Route path="embeddings" element={<EmbeddingsPage />} />
+          <Route path="cutouts" element={<CutoutsPage />} />
+          <Route path="matching" element={<MatchingPage />} />
+          <Route path="*" element={<NotFoundPage />} />
+        </Route>
+      </Routes>
+    </Suspense>
+  )
+}

@@ -1,0 +1,83 @@
+import { QueryClient, QueryClientProvider } from '@tanstack/react-query'
+import { render, screen, within } from '@testing-library/react'
+import { MemoryRouter } from 'react-router'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { TooltipProvider } from '@/components/ui/tooltip'
+import { NAV_GROUPS } from './navigation'
+import { Sidebar } from './sidebar'
+
+function renderSidebar(path: string) {
+  const queryClient = new QueryClient({ defaultOptions: { queries: { retry: false } } })
+  return render(
+    <QueryClientProvider client={queryClient}>
+      <TooltipProvider>
+        <MemoryRouter initialEntries={[path]}>
+          <Sidebar />
+        </MemoryRouter>
+      </TooltipProvider>
+    </QueryClientProvider>,
+  )
+}
+
+beforeEach(() => {
+  vi.stubGlobal(
+    'fetch',
+    vi.fn(async () =>
+      new Response(
+        JSON.stringify({
+          status: 'ok',
+          version: '0.1.0',
+          checks: {
+            database: { ok: true, latency_ms: 1 },
+            storage: { ok: true, backend: 'local', latency_ms: 1 },
+            jobs: { ok: true, runner: 'local', workers: 2 },
+          },
+        }),
+        { status: 200, headers: { 'Content-Type': 'application/json' } },
+      ),
+    ),
+  )
+})
+
+afterEach(() => vi.unstubAllGlobals())
+
+describe('Sidebar', () => {
+  it('renders every group of the plan with its entries in order', () => {
+    renderSidebar('/od')
+    const pr = screen.getByRole('navigation', { name: 'Product recognition' })
+    expect(within(pr).getAllByRole('link').map((a) => a.textContent)).toEqual([
+      'Products',
+      'Datasets',
+      'Training',
+      'Embeddings',
+      'Cutouts',
+      'Matching',
+    ])
+    const od = screen.getByRole('navigation', { name: 'Object detection' })
+    expect(within(od).getAllByRole('link').map((a) => a.getAttribute('href'))).toEqual([
+      '/od/images',
+      '/od/datasets',
+      '/od/annotate',
+      '/od/classes',
+      '/od/training',
+      '/od/models',
+    ])
+    const main = screen.getByRole('navigation', { name: 'Main' })
+    expect(within(main).getByRole('link', { name: 'Dashboard' })).toHaveAttribute('href', '/od')
+    const total = NAV_GROUPS.reduce((n, group) => n + group.items.length, 0)
+    expect(screen.getAllByRole('link')).toHaveLength(total)
+  })
+
+  it('marks only the current entry active (Dashboard is not active on /od/images)', () => {
+    renderSidebar('/od/images')
+    const od = screen.getByRole('navigation', { name: 'Object detection' })
+    expect(within(od).getByRole('link', { name: 'Images' })).toHaveAttribute('aria-current', 'page')
+    expect(screen.getByRole('link', { name: 'Dashboard' })).not.toHaveAttribute('aria-current')
+  })
+
+  it('shows the server health and version', async () => {
+    renderSidebar('/od')
+    expect(await screen.findByText('v0.1.0')).toBeInTheDocument()
+    expect(screen.getByTestId('health')).toHaveTextContent('All systems normal')
+  })
+})

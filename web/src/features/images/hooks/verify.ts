@@ -1,0 +1,14 @@
+import { useMutation, useQueryClient } from '@tanstack/react-query'
+import { odApi, queryKeys } from '@/lib/api'
+
+/** Start a storage verification job (202 {job}). */
+export function useStartVerify() {
+  const queryClient = useQueryClient()
+  return useMutation({
+    mutationFn: () => odApi.verifyStorage(),
+    onSuccess: ({ job }) => {
+      queryClient.setQueryData(queryKeys.jobs.detail(job.id), job)
+      void queryClient.invalidateQueries({ queryKey: queryKeys.jobs.lists() })
+    },
+  })
+}

@@ -1,0 +1,22 @@
+import { describe, expect, it } from 'vitest'
+import { formatCount, formatDuration, formatPercent, formatRelative } from './format'
+
+describe('format', () => {
+  it('formats counts and percentages', () => {
+    expect(formatCount(12345)).toBe('12,345')
+    expect(formatPercent(0.456)).toBe('46%')
+    expect(formatPercent(2)).toBe('100%')
+  })
+
+  it('formats durations between timestamps', () => {
+    expect(formatDuration('2025-01-01T00:00:00Z', '2025-01-01T00:00:02.5Z')).toBe('2.5s')
+    expect(formatDuration('2025-01-01T00:00:00Z', '2025-01-01T00:03:05Z')).toBe('3m 5s')
+    expect(formatDuration(null, null)).toBe('—')
+  })
+
+  it('formats relative times', () => {
+    const now = Date.parse('2025-01-01T01:00:00Z')
+    expect(formatRelative('2025-01-01T00:59:58Z', now)).toBe('just now')
+    expect(formatRelative('2025-01-01T00:30:00Z', now)).toBe('30m ago')
+  })
+})
