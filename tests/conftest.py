@@ -41,6 +41,19 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         metafunc.parametrize("db_backend", [b for b in BACKENDS if b in chosen], scope="session")
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _fast_password_hashing() -> Iterator[None]:
+    """Argon2 at its cheapest: the tests check behaviour, not hashing cost, and sign in hundreds of times."""
+    from argon2 import PasswordHasher
+
+    from shelfscope.auth import service
+
+    original = service._hasher
+    service._hasher = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+    yield
+    service._hasher = original
+
+
 @pytest.fixture(scope="session")
 def shared_data() -> Path:
     if not SHARED_DATA.is_dir():

@@ -20,8 +20,14 @@ from shelfscope.auth.service import LoginLimiter
 from shelfscope.context import AppContext
 from shelfscope.errors import ShelfscopeError
 from shelfscope.jobs.router import router as jobs_router
+from shelfscope.od.annotations.router import router as annotations_router
+from shelfscope.od.classes.router import router as classes_router
+from shelfscope.od.datasets.router import router as datasets_router
+from shelfscope.od.exports.router import router as exports_router
 from shelfscope.od.images.router import router as images_router
+from shelfscope.od.imports.router import router as imports_router
 from shelfscope.od.router import router as od_router
+from shelfscope.od.versions.router import router as versions_router
 
 log = logging.getLogger("shelfscope")
 
@@ -40,8 +46,16 @@ _HTTP_KINDS = {
 
 
 def _field_name(loc: tuple[Any, ...] | list[Any]) -> str:
-    parts = [str(p) for p in loc if p not in ("body", "query", "path", "header", "cookie")]
-    return ".".join(parts) or str(loc[0] if loc else "request")
+    """('body', 'created', 3, 'x1') -> 'created[3].x1', the way the services name fields."""
+    name = ""
+    for part in loc:
+        if part in ("body", "query", "path", "header", "cookie") and not name:
+            continue
+        if isinstance(part, int):
+            name += f"[{part}]"
+        else:
+            name += f".{part}" if name else str(part)
+    return name or str(loc[0] if loc else "request")
 
 
 def _install_error_handlers(app: FastAPI) -> None:
@@ -55,7 +69,7 @@ def _install_error_handlers(app: FastAPI) -> None:
         fields = []
         for err in exc.errors():
             field = _field_name(err.get("loc", ()))
-            message = str(err.get("msg", "invalid"))
+            message = str(err.get("msg", "invalid")).removeprefix("Value error, ")
             if err.get("type") == "json_invalid":
                 field, message = (
                     "body",
@@ -154,7 +168,14 @@ def create_app(ctx: AppContext, *, start_runner: bool = True) -> FastAPI:
     api.include_router(auth_router, prefix="/auth", tags=["auth"])
     api.include_router(jobs_router, prefix="/jobs", tags=["jobs"])
     api.include_router(od_router, prefix="/od", tags=["od"])
+    api.include_router(annotations_router, prefix="/od", tags=["od: annotations"])
+    # Images first: its /import/url must win over the dataset importer's /import/{format}.
     api.include_router(images_router, prefix="/od/images", tags=["od: images"])
+    api.include_router(imports_router, prefix="/od/images/import", tags=["od: import"])
+    api.include_router(classes_router, prefix="/od/classes", tags=["od: classes"])
+    api.include_router(datasets_router, prefix="/od/datasets", tags=["od: datasets"])
+    api.include_router(exports_router, prefix="/od", tags=["od: export"])
+    api.include_router(versions_router, prefix="/od/datasets", tags=["od: versions"])
     app.include_router(api)
     _mount_web(app, ctx.settings.resolved_web_dir)
     return app

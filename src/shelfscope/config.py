@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
+import os
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 _REPO_WEB_DIST = Path(__file__).resolve().parents[2] / "web" / "dist"
 _PACKAGED_WEB_DIST = Path(__file__).resolve().parent / "web_dist"
@@ -54,6 +56,9 @@ class Settings(BaseSettings):
     job_cancel_grace_s: float = Field(default=5.0, ge=0)
     # How often idle local workers look for queued jobs (they are also woken on submit).
     job_poll_s: float = Field(default=1.0, gt=0)
+    # Extra modules that register job handlers, imported by the server and every worker
+    # (comma-separated in the environment: SHELFSCOPE_JOB_MODULES=acme.jobs,tests.jobs.handlers).
+    job_modules: Annotated[list[str], NoDecode] = Field(default_factory=list)
 
     session_ttl_hours: float = Field(default=24 * 14, gt=0)
     setup_link_ttl_hours: float = Field(default=24, gt=0)
@@ -63,6 +68,47 @@ class Settings(BaseSettings):
     max_upload_bytes: int = Field(default=200 * 1024 * 1024, gt=0)
     max_image_pixels: int = Field(default=250_000_000, gt=0)
     thumbnail_size: int = Field(default=384, ge=32, le=2048)
+    # Outbound fetches (URL import, sync) refuse loopback, private, link-local and metadata addresses.
+    # Hosts listed here ("host" or "host:port", comma-separated in the environment) are let through
+    # anyway: an image server on the local network, or a test server on 127.0.0.1.
+    url_fetch_allow_hosts: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    # The image source `POST /api/v1/od/images/sync/buybuddy` pulls from (docs/sync-connector.md).
+    sync_base_url: str = ""
+    sync_token: str = ""
+
+    # ---- dataset import and export (od/imports, od/exports; docs/formats.md) ----
+    # Server folders an import may read ({"path": ...} requests); empty: folder imports are refused.
+    # Separated by commas or the OS path separator in the environment.
+    import_roots: Annotated[list[Path], NoDecode] = Field(default_factory=list)
+    # What an import does with an invalid entry (bad box, unknown class, missing image) when the
+    # request does not say: "fail" the whole import, or "skip" the entry and report it.
+    import_on_invalid: Literal["fail", "skip"] = "fail"
+    # Largest dataset archive an import accepts as an upload.
+    max_import_upload_bytes: int = Field(default=20 * 1024**3, gt=0)
+    # Zip bomb limits: expansion ratio of a member over 1 MiB (and of the whole archive), total
+    # expanded size, and number of members.
+    max_zip_ratio: float = Field(default=100.0, gt=1)
+    max_zip_total_bytes: int = Field(default=64 * 1024**3, gt=0)
+    max_zip_members: int = Field(default=2_000_000, gt=0)
+
+    @field_validator("job_modules", "url_fetch_allow_hosts", mode="before")
+    @classmethod
+    def _split_modules(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            if value.lstrip().startswith("["):
+                return json.loads(value)
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("import_roots", mode="before")
+    @classmethod
+    def _split_roots(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            if value.lstrip().startswith("["):
+                return json.loads(value)
+            parts = value.replace(os.pathsep, ",").split(",")
+            return [part.strip() for part in parts if part.strip()]
+        return value
 
     @model_validator(mode="after")
     def _resolve_paths(self) -> Settings:

@@ -184,6 +184,20 @@ def test_api_token_lifecycle(client: TestClient, app: FastAPI, ctx: AppContext) 
     assert client.delete("/api/v1/auth/tokens/999999").status_code == 404
 
 
+def test_first_use_of_a_token_in_a_write_request_does_not_lock_up(
+    client: TestClient, app: FastAPI, ctx: AppContext
+) -> None:
+    secret = client.post("/api/v1/auth/tokens", json={"name": "ci"}).json()["secret"]
+    with TestClient(app) as script:
+        r = script.post(
+            "/api/v1/auth/tokens", json={"name": "child"}, headers={"Authorization": f"Bearer {secret}"}
+        )
+        assert r.status_code == 201
+    with ctx.db.read() as s:
+        used = s.scalars(select(ApiToken).where(ApiToken.name == "ci")).one()
+        assert used.last_used_at is not None
+
+
 def test_viewer_cannot_write(viewer_client: TestClient, ctx: AppContext) -> None:
     assert viewer_client.get("/api/v1/od/stats").status_code == 200
     r = viewer_client.post("/api/v1/auth/users", json={"username": "mallory", "role": "admin"})

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import Depends, Request
+from sqlalchemy.orm import Session
 
 from shelfscope.auth import service
 from shelfscope.auth.models import User
@@ -19,8 +21,22 @@ _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 _WRITER_ROLES = frozenset({"admin", "annotator"})
 
 
+def _record_use(request: Request, session: Session, touch: Callable[[Session], None]) -> None:
+    """Note when a session or token was last used.
+
+    A write request already holds SQLite's write lock in its own session, so a second writer would
+    wait on itself: there the touch joins the request's transaction. A read request touches through
+    a short writer of its own (WAL lets it run beside the open read).
+    """
+    if request.method in _SAFE_METHODS:
+        with get_ctx(request).db.writer() as writer:
+            touch(writer)
+            writer.commit()
+    else:
+        touch(session)
+
+
 def current_user(request: Request, session: DbSession) -> User:
-    ctx = get_ctx(request)
     auth = request.headers.get("authorization", "")
     if auth:
         scheme, _, raw = auth.partition(" ")
@@ -31,8 +47,7 @@ def current_user(request: Request, session: DbSession) -> User:
             raise Unauthorized("This API token is unknown, revoked or expired.")
         user, token = found
         if service.token_needs_touch(token):
-            with ctx.db.writer() as w:
-                service.touch_token(w, token.id)
+            _record_use(request, session, lambda s: service.touch_token(s, token.id))
         request.state.user = user
         return user
 
@@ -48,8 +63,7 @@ def current_user(request: Request, session: DbSession) -> User:
         if not sent or not secrets.compare_digest(sent, user_session.csrf_token):
             raise Forbidden(f"The {CSRF_HEADER} header is missing or does not match this session.")
     if service.session_needs_touch(user_session):
-        with ctx.db.writer() as w:
-            service.touch_session(w, user_session.id)
+        _record_use(request, session, lambda s: service.touch_session(s, user_session.id))
     request.state.user = user
     request.state.csrf_token = user_session.csrf_token
     return user

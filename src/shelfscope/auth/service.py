@@ -157,8 +157,8 @@ def session_needs_touch(user_session: UserSession) -> bool:
 
 
 def touch_session(session: Session, session_id: int) -> None:
+    """Flushed with the caller's transaction; the caller commits."""
     session.execute(update(UserSession).where(UserSession.id == session_id).values(last_seen_at=utcnow()))
-    session.commit()
 
 
 def resolve_api_token(session: Session, raw_token: str) -> tuple[User, ApiToken] | None:
@@ -182,8 +182,8 @@ def token_needs_touch(token: ApiToken) -> bool:
 
 
 def touch_token(session: Session, token_id: int) -> None:
+    """Flushed with the caller's transaction; the caller commits."""
     session.execute(update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=utcnow()))
-    session.commit()
 
 
 def create_api_token(

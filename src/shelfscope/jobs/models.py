@@ -17,9 +17,7 @@ TERMINAL_STATUSES = frozenset({"succeeded", "failed", "cancelled"})
 class Job(TimestampMixin, Base):
     __tablename__ = "jobs"
     __table_args__ = (
-        CheckConstraint(
-            "status IN ('queued', 'running', 'succeeded', 'failed', 'cancelled')", name="status"
-        ),
+        CheckConstraint("status IN ('queued', 'running', 'succeeded', 'failed', 'cancelled')", name="status"),
         CheckConstraint("progress >= 0 AND progress <= 1", name="progress"),
         Index("ix_jobs_status_created", "status", "created_at"),
         Index("ix_jobs_created_id", "created_at", "id"),

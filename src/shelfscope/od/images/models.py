@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from shelfscope.db.base import Base, BigIntId, TimestampMixin
@@ -22,6 +31,18 @@ class Image(TimestampMixin, Base):
         Index("ix_od_images_filename_id", "filename", "id"),
         Index("ix_od_images_size_id", "size_bytes", "id"),
         Index("ix_od_images_folder_id", "folder", "id"),
+        # Filename search (case-insensitive substring): a pg_trgm GIN index answers ILIKE '%q%' on
+        # PostgreSQL. SQLite has no trigram index outside FTS5 virtual tables (which would sit outside
+        # the migrated schema), so there this index is declared empty (WHERE 0) and the search scans
+        # ix_od_images_filename_id instead (service.list_images; ~20 ms at 200,000 images, see
+        # bench/images_bench.py).
+        Index(
+            "ix_od_images_filename_trgm",
+            "filename",
+            postgresql_using="gin",
+            postgresql_ops={"filename": "gin_trgm_ops"},
+            sqlite_where=text("0"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(BigIntId, primary_key=True)

@@ -14,9 +14,7 @@ from shelfscope.db.base import Base, BigIntId, TimestampMixin
 class TrainingRun(TimestampMixin, Base):
     __tablename__ = "od_training_runs"
     __table_args__ = (
-        CheckConstraint(
-            "status IN ('queued', 'running', 'succeeded', 'failed', 'cancelled')", name="status"
-        ),
+        CheckConstraint("status IN ('queued', 'running', 'succeeded', 'failed', 'cancelled')", name="status"),
         Index("ix_od_training_runs_status_created", "status", "created_at"),
     )
 

@@ -1,0 +1,1 @@
+"""Benchmarks that print their figures and the machine they ran on (never part of the tests)."""

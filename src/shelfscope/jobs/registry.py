@@ -1,0 +1,93 @@
+"""Job handlers by kind: the `job_handler` decorator and the modules that hold handlers."""
+
+from __future__ import annotations
+
+import importlib
+import threading
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
+
+from pydantic import BaseModel
+
+if TYPE_CHECKING:
+    from shelfscope.jobs.context import JobContext
+
+P = TypeVar("P", bound=BaseModel)
+HandlerResult = dict[str, Any] | BaseModel | None
+Handler = Callable[["JobContext", P], HandlerResult]
+
+# Modules whose import registers Shelfscope's own handlers. They import no ML library at module level
+# (handlers import torch inside their bodies), so loading them keeps the server light.
+BUILTIN_JOB_MODULES = (
+    "shelfscope.jobs.handlers",
+    "shelfscope.od.images.jobs",
+)
+DEFAULT_RESUMABLE_ATTEMPTS = 3
+
+
+@dataclass(frozen=True)
+class HandlerSpec(Generic[P]):
+    kind: str
+    func: Handler[P]
+    payload_model: type[P]
+    # Resumable handlers are requeued when their worker dies (up to max_attempts runs in all);
+    # the others are marked failed, since running them twice could repeat side effects.
+    resumable: bool
+    max_attempts: int
+
+    def parse_payload(self, payload: dict[str, Any]) -> P:
+        return self.payload_model.model_validate(payload)
+
+    @property
+    def origin(self) -> str:
+        return f"{self.func.__module__}.{self.func.__qualname__}"
+
+
+_handlers: dict[str, HandlerSpec[Any]] = {}
+_loaded_modules: set[str] = set()
+_load_lock = threading.Lock()
+
+
+def job_handler(
+    kind: str, *, payload: type[P], resumable: bool = False, max_attempts: int | None = None
+) -> Callable[[Handler[P]], Handler[P]]:
+    """Register `func(ctx, payload) -> dict` as the handler of `kind`; the function is returned unchanged."""
+    if not kind or len(kind) > 64:
+        raise ValueError(f"job kind {kind!r} must be 1 to 64 characters")
+    attempts = max_attempts if max_attempts is not None else (DEFAULT_RESUMABLE_ATTEMPTS if resumable else 1)
+    if attempts < 1:
+        raise ValueError(f"max_attempts for {kind} must be at least 1")
+
+    def register(func: Handler[P]) -> Handler[P]:
+        spec = HandlerSpec(
+            kind=kind, func=func, payload_model=payload, resumable=resumable, max_attempts=attempts
+        )
+        existing = _handlers.get(kind)
+        # The same module imported twice (as a script and as a package) registers the same function
+        # again; two different functions for one kind is a bug worth stopping on.
+        if existing is not None and existing.origin != spec.origin:
+            raise ValueError(f"job kind {kind!r} is already handled by {existing.origin}")
+        _handlers[kind] = spec
+        return func
+
+    return register
+
+
+def load_job_modules(extra: Iterable[str] = ()) -> None:
+    """Import the built-in handler modules and `extra` (Settings.job_modules) once per process."""
+    with _load_lock:
+        for name in (*BUILTIN_JOB_MODULES, *extra):
+            if name not in _loaded_modules:
+                importlib.import_module(name)
+                _loaded_modules.add(name)
+
+
+def find_handler(kind: str) -> HandlerSpec[Any] | None:
+    load_job_modules()
+    return _handlers.get(kind)
+
+
+def registered_kinds() -> list[str]:
+    load_job_modules()
+    return sorted(_handlers)

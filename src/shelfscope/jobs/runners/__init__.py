@@ -1,0 +1,49 @@
+"""Job runners behind one interface: `local` (worker processes under `shelfscope serve`) or `celery`."""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+from shelfscope.config import Settings
+from shelfscope.db import Database
+from shelfscope.jobs.registry import load_job_modules
+
+
+class JobRunner(Protocol):
+    name: str
+
+    def submit(self, job_id: int) -> None:
+        """Hand a committed, queued job to the workers."""
+        ...
+
+    def start(self) -> None:
+        """Start workers or background duties (recovering interrupted jobs). Idempotent."""
+        ...
+
+    def stop(self) -> None:
+        """Stop what start() started. Idempotent; safe when never started."""
+        ...
+
+    def health(self) -> dict[str, Any]:
+        """{ok, runner, workers, detail}; returns within about a second."""
+        ...
+
+    def request_cancel(self, job_id: int) -> None:
+        """Called after the cancel is recorded in the row: make it take effect."""
+        ...
+
+
+def open_runner(settings: Settings, db: Database) -> JobRunner:
+    # Handlers must be registered here too: the server validates payloads with their models.
+    load_job_modules(settings.job_modules)
+    if settings.runner == "celery":
+        # Imported only for this runner: the server starts without Celery when it isn't used.
+        from shelfscope.jobs.runners.celery import CeleryRunner
+
+        return CeleryRunner(settings, db)
+    from shelfscope.jobs.runners.local import LocalRunner
+
+    return LocalRunner(settings, db)
+
+
+__all__ = ["JobRunner", "open_runner"]

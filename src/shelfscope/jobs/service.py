@@ -1,0 +1,370 @@
+"""Job logic: enqueue, list, cancel, and every state change as a guarded UPDATE.
+
+Each transition names the status it expects in its WHERE clause (and, for a worker, that the job is
+still its own), so a late write from a slow worker never overwrites a cancel or a recovery.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import logging
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
+
+import pydantic
+from sqlalchemy import ColumnElement, CursorResult, Update, and_, func, insert, or_, select, update
+from sqlalchemy.orm import Session
+
+from shelfscope.db import Database, utcnow
+from shelfscope.db import all_models as _all_models  # noqa: F401 (jobs.created_by needs the users table)
+from shelfscope.errors import Conflict, Internal, NotFound, ValidationFailed
+from shelfscope.jobs.models import JOB_STATUSES, TERMINAL_STATUSES, Job, JobEvent
+from shelfscope.jobs.registry import find_handler, registered_kinds
+
+if TYPE_CHECKING:
+    from shelfscope.jobs.runners import JobRunner
+
+log = logging.getLogger(__name__)
+
+INTERRUPTED_ERROR = "interrupted: the worker stopped while the job was running"
+LOG_LEVELS = ("debug", "info", "warning", "error")
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    items: list[T]
+    next_cursor: str | None
+    total: int | None
+
+
+@dataclass(frozen=True)
+class JobSignal:
+    """What a worker learns from the row while it runs a job."""
+
+    still_mine: bool
+    cancel_requested: bool
+
+
+@dataclass(frozen=True)
+class Recovery:
+    failed: list[int]
+    requeued: list[int]
+    cancelled: list[int]
+
+
+def _updated(session: Session, statement: Update) -> int:
+    """Rows a guarded UPDATE changed: zero means the row was not in the expected state."""
+    return cast(CursorResult[Any], session.execute(statement)).rowcount
+
+
+# ---- submitting ------------------------------------------------------------------------------------
+
+
+def _payload_error(kind: str, exc: pydantic.ValidationError) -> ValidationFailed:
+    fields = []
+    for err in exc.errors():
+        where = ".".join(str(part) for part in err["loc"])
+        fields.append({"field": f"payload.{where}" if where else "payload", "message": err["msg"]})
+    detail = "; ".join(f"{f['field']}: {f['message']}" for f in fields)
+    return ValidationFailed(f"The payload for {kind} is not valid: {detail}", fields=fields)
+
+
+def submit_job(
+    session: Session, runner: JobRunner, kind: str, payload: dict[str, Any] | None, user_id: int | None
+) -> Job:
+    """Validate the payload with the handler's model, store a queued job and hand it to the runner."""
+    spec = find_handler(kind)
+    if spec is None:
+        known = ", ".join(registered_kinds())
+        raise ValidationFailed.field("kind", f"unknown job kind {kind!r}; known: {known}")
+    if payload is not None and not isinstance(payload, dict):
+        raise ValidationFailed.field("payload", "must be a JSON object")
+    try:
+        model = spec.parse_payload(payload or {})
+    except pydantic.ValidationError as exc:
+        raise _payload_error(kind, exc) from None
+    job = Job(kind=kind, status="queued", runner=runner.name, payload=model.model_dump(mode="json"),
+              progress=0.0, attempt=0, max_attempts=spec.max_attempts, cancel_requested=False,
+              created_by=user_id)
+    session.add(job)
+    session.commit()
+    try:
+        runner.submit(job.id)
+    except Exception as exc:
+        # The row exists; leave it failed with the reason rather than queued forever.
+        log.exception("could not hand job %s to the %s runner", job.id, runner.name)
+        message = f"could not be queued: the {runner.name} runner refused it ({exc})"
+        session.execute(update(Job).where(Job.id == job.id, Job.status == "queued")
+                        .values(status="failed", error=message, finished_at=utcnow()))
+        session.commit()
+        raise Internal(f"Job {job.id} could not be queued: the {runner.name} job runner is not reachable.",
+                       job_id=job.id) from exc
+    return job
+
+
+# ---- reading ---------------------------------------------------------------------------------------
+
+
+def _encode_cursor(values: list[Any]) -> str:
+    return base64.urlsafe_b64encode(json.dumps(values, separators=(",", ":")).encode()).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str, size: int) -> list[Any]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        values = json.loads(raw)
+    except (binascii.Error, ValueError):
+        values = None
+    if not isinstance(values, list) or len(values) != size:
+        raise ValidationFailed.field("cursor", "is not a cursor this server issued; start from page one")
+    return values
+
+
+def get_job(session: Session, job_id: int) -> Job:
+    job = session.get(Job, job_id)
+    if job is None:
+        raise NotFound(f"Job {job_id} does not exist.", job_id=job_id)
+    return job
+
+
+def _status_filter(statuses: Sequence[str]) -> list[str]:
+    wanted = [s.strip() for item in statuses for s in item.split(",") if s.strip()]
+    for status in wanted:
+        if status not in JOB_STATUSES:
+            raise ValidationFailed.field("status", f"{status!r} is not one of {', '.join(JOB_STATUSES)}")
+    return wanted
+
+
+def list_jobs(
+    session: Session, *, limit: int = 50, cursor: str | None = None,
+    statuses: Sequence[str] = (), kind: str | None = None,
+) -> Page[Job]:
+    """Newest first, by (created_at, id) so the status and kind indexes serve the filtered lists."""
+    filters: list[ColumnElement[bool]] = []
+    wanted = _status_filter(statuses)
+    if wanted:
+        filters.append(Job.status.in_(wanted))
+    if kind:
+        filters.append(Job.kind == kind)
+    total = session.scalar(select(func.count()).select_from(Job).where(*filters))
+    query = select(Job).where(*filters)
+    if cursor:
+        at_raw, last_id = _decode_cursor(cursor, 2)
+        try:
+            at = datetime.fromisoformat(str(at_raw))
+            last = int(last_id)
+        except (TypeError, ValueError):
+            raise ValidationFailed.field("cursor", "is not a cursor this server issued") from None
+        query = query.where(or_(Job.created_at < at, and_(Job.created_at == at, Job.id < last)))
+    rows = list(session.scalars(query.order_by(Job.created_at.desc(), Job.id.desc()).limit(limit + 1)))
+    next_cursor = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        next_cursor = _encode_cursor([rows[-1].created_at.isoformat(), rows[-1].id])
+    return Page(items=rows, next_cursor=next_cursor, total=total)
+
+
+def list_events(
+    session: Session, job_id: int, event_type: str, *, limit: int = 200, cursor: str | None = None,
+    after_id: int = 0, name: str | None = None,
+) -> Page[JobEvent]:
+    """A job's log lines or metric points, oldest first (the order they are read in)."""
+    get_job(session, job_id)
+    filters: list[ColumnElement[bool]] = [JobEvent.job_id == job_id, JobEvent.type == event_type]
+    if name:
+        filters.append(JobEvent.name == name)
+    total = session.scalar(select(func.count()).select_from(JobEvent).where(*filters))
+    if cursor:
+        (last,) = _decode_cursor(cursor, 1)
+        if not isinstance(last, int):
+            raise ValidationFailed.field("cursor", "is not a cursor this server issued")
+        after_id = max(after_id, last)
+    query = select(JobEvent).where(*filters, JobEvent.id > after_id).order_by(JobEvent.id).limit(limit + 1)
+    rows = list(session.scalars(query))
+    next_cursor = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        next_cursor = _encode_cursor([rows[-1].id])
+    return Page(items=rows, next_cursor=next_cursor, total=total)
+
+
+def new_logs(session: Session, job_id: int, after_id: int, limit: int) -> list[JobEvent]:
+    """Log lines after `after_id` (for the live stream; no count, no existence check)."""
+    query = (select(JobEvent)
+             .where(JobEvent.job_id == job_id, JobEvent.type == "log", JobEvent.id > after_id)
+             .order_by(JobEvent.id).limit(limit))
+    return list(session.scalars(query))
+
+
+# ---- cancelling ------------------------------------------------------------------------------------
+
+
+def cancel_job(session: Session, runner: JobRunner, job_id: int, user_id: int | None = None) -> Job:
+    """Queued: cancelled at once. Running: flagged; the worker stops it (or is stopped after the grace)."""
+    now = utcnow()
+    who = f" by user {user_id}" if user_id is not None else ""
+    dequeue = (update(Job).where(Job.id == job_id, Job.status == "queued")
+               .values(status="cancelled", cancel_requested=True, finished_at=now, stage="cancelled"))
+    flag = update(Job).where(Job.id == job_id, Job.status == "running").values(cancel_requested=True)
+    dequeued = _updated(session, dequeue)
+    flagged = 0 if dequeued else _updated(session, flag)
+    job = session.get(Job, job_id, populate_existing=True)
+    if job is None:
+        raise NotFound(f"Job {job_id} does not exist.", job_id=job_id)
+    if not (dequeued or flagged):
+        raise Conflict(f"Job {job_id} is already {job.status}; only queued or running jobs can be cancelled.",
+                       job_id=job_id, status=job.status)
+    message = f"cancelled before it started{who}" if dequeued else f"cancel requested{who}"
+    session.add(JobEvent(job_id=job_id, type="log", at=now, level="warning", message=message))
+    session.commit()
+    runner.request_cancel(job_id)
+    return job
+
+
+# ---- worker-side transitions -----------------------------------------------------------------------
+
+
+def _claim_values(worker: str) -> dict[str, Any]:
+    now = utcnow()
+    return {"status": "running", "worker": worker, "attempt": Job.attempt + 1, "started_at": now,
+            "heartbeat_at": now, "error": None}
+
+
+def claim_next(db: Database, worker: str, runner_name: str) -> int | None:
+    """Take the oldest queued job of this runner. PostgreSQL skips rows other workers hold; SQLite's
+    write transaction begins IMMEDIATE, so one claimer at a time reads the queue."""
+    with db.write() as session:
+        query = (select(Job.id).where(Job.status == "queued", Job.runner == runner_name)
+                 .order_by(Job.created_at, Job.id).limit(1))
+        if not db.is_sqlite:
+            query = query.with_for_update(skip_locked=True)
+        job_id = session.scalar(query)
+        if job_id is None:
+            return None
+        claim = update(Job).where(Job.id == job_id, Job.status == "queued").values(**_claim_values(worker))
+        return job_id if _updated(session, claim) else None
+
+
+def claim_job(db: Database, job_id: int, worker: str) -> bool:
+    """Take one given job (the Celery task names it); False when it is no longer queued."""
+    claim = update(Job).where(Job.id == job_id, Job.status == "queued").values(**_claim_values(worker))
+    with db.write() as session:
+        return bool(_updated(session, claim))
+
+
+def _mine(job_id: int, worker: str) -> ColumnElement[bool]:
+    return and_(Job.id == job_id, Job.status == "running", Job.worker == worker)
+
+
+def record_activity(
+    db: Database, job_id: int, worker: str, *, progress: float | None = None, stage: str | None = None,
+    events: Sequence[dict[str, Any]] = (), heartbeat: bool = False,
+) -> JobSignal:
+    """One write transaction for what a running job reports: progress, new events, its heartbeat."""
+    with db.write() as session:
+        if events:
+            session.execute(insert(JobEvent), [{"job_id": job_id, **event} for event in events])
+        values: dict[str, Any] = {}
+        if progress is not None:
+            values["progress"] = progress
+        if stage is not None:
+            values["stage"] = stage
+        if heartbeat:
+            values["heartbeat_at"] = utcnow()
+        if values:
+            session.execute(update(Job).where(_mine(job_id, worker)).values(**values))
+        row = session.execute(
+            select(Job.status, Job.worker, Job.cancel_requested).where(Job.id == job_id)
+        ).one()
+    return JobSignal(still_mine=row.status == "running" and row.worker == worker,
+                     cancel_requested=bool(row.cancel_requested))
+
+
+def finish_job(db: Database, job_id: int, worker: str, result: dict[str, Any], stage: str | None) -> bool:
+    """Succeeded, unless a cancel was requested meanwhile: then the cancel wins."""
+    succeed = (update(Job).where(_mine(job_id, worker), Job.cancel_requested.is_(False))
+               .values(status="succeeded", result=result, progress=1.0, stage=stage, finished_at=utcnow()))
+    with db.write() as session:
+        return bool(_updated(session, succeed))
+
+
+def fail_job(db: Database, job_id: int, worker: str, error: str) -> bool:
+    fail = update(Job).where(_mine(job_id, worker)).values(status="failed", error=error[:4000],
+                                                          finished_at=utcnow())
+    with db.write() as session:
+        return bool(_updated(session, fail))
+
+
+def confirm_cancelled(db: Database, job_id: int, worker: str | None, stage: str = "cancelled") -> bool:
+    """Running → cancelled. `worker` None is the runner's own backstop, which holds no claim."""
+    guard = _mine(job_id, worker) if worker else and_(Job.id == job_id, Job.status == "running")
+    cancel = update(Job).where(guard).values(status="cancelled", stage=stage, finished_at=utcnow())
+    with db.write() as session:
+        return bool(_updated(session, cancel))
+
+
+def set_external_id(db: Database, job_id: int, external_id: str) -> None:
+    with db.write() as session:
+        session.execute(update(Job).where(Job.id == job_id).values(external_id=external_id))
+
+
+def recover_interrupted(
+    db: Database, runner_name: str, *, stale_before: datetime | None = None, workers: Collection[str] = (),
+) -> Recovery:
+    """Running jobs whose worker is gone (heartbeat older than `stale_before`, or held by one of
+    `workers`): requeued when the handler is resumable and attempts remain, cancelled when a cancel
+    was pending, otherwise failed as interrupted."""
+    if stale_before is None and not workers:
+        return Recovery([], [], [])
+    gone: list[ColumnElement[bool]] = []
+    if stale_before is not None:
+        gone.append(func.coalesce(Job.heartbeat_at, Job.started_at, Job.created_at) < stale_before)
+    if workers:
+        gone.append(Job.worker.in_(list(workers)))
+    failed: list[int] = []
+    requeued: list[int] = []
+    cancelled: list[int] = []
+    with db.write() as session:
+        rows = session.execute(
+            select(Job.id, Job.kind, Job.worker, Job.attempt, Job.max_attempts, Job.cancel_requested)
+            .where(Job.status == "running", or_(*gone)).order_by(Job.id)
+        ).all()
+        now = utcnow()
+        for row in rows:
+            guard = and_(Job.id == row.id, Job.status == "running", Job.worker == row.worker)
+            spec = find_handler(row.kind)
+            if row.cancel_requested:
+                values: dict[str, Any] = {"status": "cancelled", "stage": "cancelled", "finished_at": now}
+                note, bucket = f"worker {row.worker} stopped while cancelling; marked cancelled", cancelled
+            elif spec is not None and spec.resumable and row.attempt < row.max_attempts:
+                stage = f"requeued after interruption (attempt {row.attempt} of {row.max_attempts})"
+                values = {"status": "queued", "worker": None, "heartbeat_at": None, "runner": runner_name,
+                          "stage": stage}
+                note, bucket = f"worker {row.worker} stopped while the job was running; requeued", requeued
+            else:
+                values = {"status": "failed", "error": INTERRUPTED_ERROR, "finished_at": now}
+                note, bucket = f"worker {row.worker} stopped while the job was running", failed
+            if _updated(session, update(Job).where(guard).values(**values)):
+                session.add(JobEvent(job_id=row.id, type="log", at=now, level="warning", message=note))
+                bucket.append(row.id)
+    if rows:
+        log.warning("interrupted jobs: failed %s, requeued %s, cancelled %s", failed, requeued, cancelled)
+    return Recovery(failed=failed, requeued=requeued, cancelled=cancelled)
+
+
+def job_state(db: Database, job_id: int) -> tuple[str, str | None, datetime | None] | None:
+    """(status, external_id, started_at) for a runner deciding how to cancel, or None if unknown."""
+    with db.read() as session:
+        row = session.execute(
+            select(Job.status, Job.external_id, Job.started_at).where(Job.id == job_id)
+        ).first()
+    return None if row is None else (row.status, row.external_id, row.started_at)
+
+
+def is_terminal(status: str) -> bool:
+    return status in TERMINAL_STATUSES

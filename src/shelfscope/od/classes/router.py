@@ -1,0 +1,117 @@
+"""HTTP routes under /api/v1/od/classes. Creating and editing needs a writer; delete and merge an admin."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from fastapi import APIRouter, Query
+
+from shelfscope.auth.deps import AdminUser, CurrentUser, WriterUser
+from shelfscope.deps import DbSession
+from shelfscope.od.classes import service
+from shelfscope.od.classes.schemas import (
+    CategoryOut,
+    ChangeAction,
+    ClassChangeOut,
+    ClassCreate,
+    ClassOut,
+    ClassUpdate,
+    DeletePreview,
+    DeleteResult,
+    MergeIn,
+    MergePreview,
+    MergeResult,
+)
+from shelfscope.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page
+
+router = APIRouter()
+
+
+@router.get("", response_model=Page[ClassOut])
+def list_classes(
+    session: DbSession,
+    user: CurrentUser,
+    category: str | None = None,
+    q: str | None = Query(default=None, description="Matches name, display name and aliases"),
+    dataset_id: int | None = Query(default=None, description="Count annotations in this dataset only"),
+    limit: int = MAX_LIMIT,
+    cursor: str | None = None,
+) -> Page[ClassOut]:
+    return service.list_classes(
+        session, category=category, q=q, dataset_id=dataset_id, limit=limit, cursor=cursor
+    )
+
+
+@router.post("", response_model=ClassOut, status_code=201)
+def create_class(body: ClassCreate, session: DbSession, user: WriterUser) -> ClassOut:
+    return service.create_class(session, body, user.id)
+
+
+@router.get("/categories", response_model=list[CategoryOut])
+def list_categories(session: DbSession, user: CurrentUser) -> list[CategoryOut]:
+    return service.list_categories(session)
+
+
+@router.get("/changes", response_model=Page[ClassChangeOut])
+def list_changes(
+    session: DbSession,
+    user: CurrentUser,
+    action: ChangeAction | None = None,
+    limit: int = DEFAULT_LIMIT,
+    cursor: str | None = None,
+) -> Page[ClassChangeOut]:
+    """The audit log of the whole catalogue, newest first."""
+    return service.list_changes(session, action=action, limit=limit, cursor=cursor)
+
+
+@router.post("/merge/preview", response_model=MergePreview)
+def merge_preview(body: MergeIn, session: DbSession, user: CurrentUser) -> MergePreview:
+    """What a merge would touch; changes nothing."""
+    return service.merge_preview(session, body)
+
+
+@router.post("/merge", response_model=MergeResult)
+def merge_classes(body: MergeIn, session: DbSession, user: AdminUser) -> MergeResult:
+    return service.merge_classes(session, body, user.id)
+
+
+@router.get("/{class_id}", response_model=ClassOut)
+def get_class(class_id: int, session: DbSession, user: CurrentUser) -> ClassOut:
+    return service.get_class(session, class_id)
+
+
+@router.patch("/{class_id}", response_model=ClassOut)
+def update_class(class_id: int, body: ClassUpdate, session: DbSession, user: WriterUser) -> ClassOut:
+    return service.update_class(session, class_id, body, user.id)
+
+
+@router.get("/{class_id}/delete-preview", response_model=DeletePreview)
+def delete_preview(class_id: int, session: DbSession, user: CurrentUser) -> DeletePreview:
+    return service.delete_preview(session, class_id)
+
+
+@router.delete("/{class_id}", response_model=DeleteResult)
+def delete_class(
+    class_id: int,
+    session: DbSession,
+    user: AdminUser,
+    annotations: Literal["delete"] | None = Query(
+        default=None, description="'delete': delete the class's annotations with it"
+    ),
+    reassign_to: int | None = Query(default=None, description="Move the class's annotations to this class"),
+) -> DeleteResult:
+    """409 with counts while annotations use the class, unless annotations=delete or reassign_to is given."""
+    return service.delete_class(
+        session, class_id, annotations=annotations, reassign_to=reassign_to, user_id=user.id
+    )
+
+
+@router.get("/{class_id}/history", response_model=Page[ClassChangeOut])
+def class_history(
+    class_id: int,
+    session: DbSession,
+    user: CurrentUser,
+    limit: int = DEFAULT_LIMIT,
+    cursor: str | None = None,
+) -> Page[ClassChangeOut]:
+    return service.class_history(session, class_id, limit=limit, cursor=cursor)

@@ -1,0 +1,486 @@
+"""Dataset logic: datasets, their membership of library images, per-image status, and statistics.
+
+Adding images is set-based (INSERT ... SELECT that skips images already present), so adding a
+50,000-image library filter is one statement. Removing a dataset or a membership never touches
+the library: rows in od_images and their files stay.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from datetime import datetime
+from typing import Any, cast
+
+from sqlalchemy import (
+    ColumnElement,
+    CursorResult,
+    Executable,
+    Insert,
+    ScalarSelect,
+    Select,
+    and_,
+    delete,
+    distinct,
+    exists,
+    func,
+    literal,
+    or_,
+    select,
+)
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from shelfscope.db.base import UTCDateTime, utcnow
+from shelfscope.errors import Conflict, NotFound, ValidationFailed
+from shelfscope.od.annotations.models import Annotation
+from shelfscope.od.classes.models import OdClass
+from shelfscope.od.datasets.models import Dataset, DatasetImage
+from shelfscope.od.datasets.schemas import (
+    AddImagesIn,
+    AddImagesOut,
+    ChartPoint,
+    ClassCount,
+    DatasetCreate,
+    DatasetImageOut,
+    DatasetImagePatch,
+    DatasetOut,
+    DatasetStats,
+    DatasetUpdate,
+    ImageInfo,
+    ImageStatus,
+    RemoveImagesOut,
+    SplitCounts,
+    StatusCounts,
+)
+from shelfscope.od.images.models import Image
+from shelfscope.od.images.schemas import API_PREFIX as IMAGES_API
+from shelfscope.od.images.service import image_filter_query
+from shelfscope.od.training.models import TrainingRun
+from shelfscope.od.versions.models import DatasetVersion
+from shelfscope.pagination import Page, check_limit, decode_cursor, encode_cursor
+
+# Ids per IN (...) list: well under SQLite's 32,766 bound parameters and PostgreSQL's 65,535.
+ID_CHUNK = 5_000
+STATUSES: tuple[ImageStatus, ...] = ("new", "in_progress", "completed", "skipped")
+
+
+def _chunks(ids: Sequence[int], size: int = ID_CHUNK) -> Iterator[Sequence[int]]:
+    for start in range(0, len(ids), size):
+        yield ids[start : start + size]
+
+
+def _rowcount(session: Session, statement: Executable) -> int:
+    """Rows a bulk statement touched (ORM sync off: no objects are loaded)."""
+    result = session.execute(statement, execution_options={"synchronize_session": False})
+    return int(cast("CursorResult[Any]", result).rowcount)
+
+
+# --- datasets ------------------------------------------------------------------------------------
+
+
+def _status_count(status: str) -> ScalarSelect[int]:
+    # A correlated count per status: an index range scan of (dataset_id, status, id) for the
+    # datasets on the page only, instead of aggregating every membership in the database.
+    return (
+        select(func.count())
+        .select_from(DatasetImage)
+        .where(DatasetImage.dataset_id == Dataset.id, DatasetImage.status == status)
+        .correlate(Dataset)
+        .scalar_subquery()
+    )
+
+
+def _datasets_with_counts() -> Select[Dataset, int, int, int, int, int]:
+    annotations = (
+        select(func.count())
+        .select_from(Annotation)
+        .where(Annotation.dataset_id == Dataset.id)
+        .correlate(Dataset)
+        .scalar_subquery()
+    )
+    return select(
+        Dataset,
+        _status_count("new"),
+        _status_count("in_progress"),
+        _status_count("completed"),
+        _status_count("skipped"),
+        annotations,
+    )
+
+
+def _dataset_out(row: Sequence[Any]) -> DatasetOut:
+    dataset: Dataset = row[0]
+    counts = StatusCounts(**{s: int(n or 0) for s, n in zip(STATUSES, row[1:5], strict=True)})
+    return DatasetOut(
+        id=dataset.id,
+        name=dataset.name,
+        description=dataset.description,
+        annotation_type=dataset.annotation_type,
+        created_by=dataset.created_by,
+        created_at=dataset.created_at,
+        updated_at=dataset.updated_at,
+        image_count=counts.total,
+        annotation_count=int(row[5] or 0),
+        status_counts=counts,
+        progress=counts.progress,
+    )
+
+
+def _load(session: Session, dataset_id: int, *, lock: bool = False) -> Dataset:
+    stmt = select(Dataset).where(Dataset.id == dataset_id)
+    if lock:
+        stmt = stmt.with_for_update()
+    found = session.scalars(stmt).one_or_none()
+    if found is None:
+        raise NotFound(f"There is no dataset with id {dataset_id}.", dataset_id=dataset_id)
+    return found
+
+
+def _ensure_exists(session: Session, dataset_id: int) -> None:
+    if not session.scalar(select(exists().where(Dataset.id == dataset_id))):
+        raise NotFound(f"There is no dataset with id {dataset_id}.", dataset_id=dataset_id)
+
+
+def get_dataset(session: Session, dataset_id: int) -> DatasetOut:
+    row = session.execute(_datasets_with_counts().where(Dataset.id == dataset_id)).one_or_none()
+    if row is None:
+        raise NotFound(f"There is no dataset with id {dataset_id}.", dataset_id=dataset_id)
+    return _dataset_out(row)
+
+
+def list_datasets(
+    session: Session, *, q: str | None = None, limit: int = 50, cursor: str | None = None
+) -> Page[DatasetOut]:
+    """Newest first, each with image counts by status, annotation count and progress (one query)."""
+    check_limit(limit)
+    where: list[ColumnElement[bool]] = []
+    if q and q.strip():
+        escaped = q.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        where.append(func.lower(Dataset.name).like(f"%{escaped}%", escape="\\"))
+    stmt = (
+        _datasets_with_counts()
+        .where(*where)
+        .order_by(Dataset.created_at.desc(), Dataset.id.desc())
+        .limit(limit + 1)
+    )
+    if cursor:
+        raw_at, raw_id = decode_cursor(cursor, 2)
+        try:
+            at, last_id = datetime.fromisoformat(str(raw_at)), int(raw_id)
+        except (TypeError, ValueError):
+            raise ValidationFailed.field("cursor", "is not a cursor this list returned") from None
+        stmt = stmt.where(or_(Dataset.created_at < at, and_(Dataset.created_at == at, Dataset.id < last_id)))
+    rows = session.execute(stmt).all()
+    total = session.scalar(select(func.count()).select_from(Dataset).where(*where)) or 0
+    page = rows[:limit]
+    next_cursor = None
+    if len(rows) > limit and page:
+        last: Dataset = page[-1][0]
+        next_cursor = encode_cursor([last.created_at.isoformat(), last.id])
+    return Page(items=[_dataset_out(r) for r in page], next_cursor=next_cursor, total=total)
+
+
+def create_dataset(session: Session, body: DatasetCreate, user_id: int | None) -> DatasetOut:
+    dataset = Dataset(
+        name=body.name,
+        description=body.description,
+        annotation_type=body.annotation_type,
+        created_by=user_id,
+    )
+    session.add(dataset)
+    session.commit()
+    return get_dataset(session, dataset.id)
+
+
+def update_dataset(session: Session, dataset_id: int, body: DatasetUpdate) -> DatasetOut:
+    dataset = _load(session, dataset_id, lock=True)
+    for field in ("name", "description", "annotation_type"):
+        if field in body.model_fields_set:
+            setattr(dataset, field, getattr(body, field))
+    session.commit()
+    return get_dataset(session, dataset_id)
+
+
+def delete_dataset(session: Session, dataset_id: int) -> None:
+    """Deletes the dataset, its memberships, annotations and versions; the library images stay.
+
+    Refused while a training run was trained on one of its versions (runs must stay reproducible).
+    """
+    dataset = _load(session, dataset_id, lock=True)
+    runs = session.scalar(
+        select(func.count())
+        .select_from(TrainingRun)
+        .join(DatasetVersion, DatasetVersion.id == TrainingRun.dataset_version_id)
+        .where(DatasetVersion.dataset_id == dataset.id)
+    )
+    if runs:
+        raise Conflict(
+            f"Dataset '{dataset.name}' has versions used by {runs} training runs; delete those runs first.",
+            training_runs=int(runs),
+        )
+    session.execute(
+        delete(Dataset).where(Dataset.id == dataset.id).execution_options(synchronize_session=False)
+    )
+    session.commit()
+
+
+# --- membership ----------------------------------------------------------------------------------
+
+
+def _insert_members(session: Session, dataset_id: int, image_ids: Select[int]) -> int:
+    """INSERT ... SELECT of the given image ids not already in the dataset; returns rows added."""
+    src = image_ids.subquery("src")
+    now = utcnow()
+    rows = (
+        select(
+            literal(dataset_id),
+            src.c.id,
+            literal("new"),
+            literal(0),
+            literal(0),
+            literal(now, UTCDateTime()),
+            literal(now, UTCDateTime()),
+        )
+        .where(~exists().where(DatasetImage.dataset_id == dataset_id, DatasetImage.image_id == src.c.id))
+        .order_by(src.c.id)
+    )
+    columns = ["dataset_id", "image_id", "status", "annotation_count", "revision", "created_at", "updated_at"]
+    # ON CONFLICT DO NOTHING: a concurrent add of the same image is skipped, not an error.
+    stmt: Insert
+    if session.get_bind().dialect.name == "postgresql":
+        stmt = postgresql.insert(DatasetImage).from_select(columns, rows).on_conflict_do_nothing()
+    else:
+        stmt = sqlite.insert(DatasetImage).from_select(columns, rows).on_conflict_do_nothing()
+    # preserve_rowcount: without it the driver's rowcount is only kept for UPDATE and DELETE.
+    result = session.connection().execute(stmt, execution_options={"preserve_rowcount": True})
+    return int(result.rowcount)
+
+
+def add_images(session: Session, dataset_id: int, body: AddImagesIn) -> AddImagesOut:
+    """Add library images by id (all must exist, else nothing is added) or by library filter."""
+    if (body.image_ids is None) == (body.filter is None):
+        raise ValidationFailed.field("image_ids", "give either image_ids or filter (exactly one of them)")
+    dataset = _load(session, dataset_id, lock=True)
+    if body.image_ids is not None:
+        ids = list(dict.fromkeys(body.image_ids))
+        missing: list[int] = []
+        for chunk in _chunks(ids):
+            found = set(session.scalars(select(Image.id).where(Image.id.in_(chunk))))
+            missing.extend(i for i in chunk if i not in found)
+        if missing:
+            shown = ", ".join(str(i) for i in missing[:20]) + (" ..." if len(missing) > 20 else "")
+            raise NotFound(
+                f"image_ids: no library image with id {shown}; nothing was added.",
+                field="image_ids",
+                missing_ids=missing[:1000],
+                missing_count=len(missing),
+            )
+        added = sum(
+            _insert_members(session, dataset.id, select(Image.id).where(Image.id.in_(chunk)))
+            for chunk in _chunks(ids)
+        )
+        matched = len(ids)
+    else:
+        assert body.filter is not None
+        source = image_filter_query(body.filter)
+        matched = session.scalar(select(func.count()).select_from(source.subquery())) or 0
+        added = _insert_members(session, dataset.id, source)
+    if added:
+        dataset.updated_at = utcnow()
+    session.commit()
+    return AddImagesOut(added=added, already_present=matched - added)
+
+
+def _remove(session: Session, dataset_id: int, image_ids: Sequence[int]) -> tuple[int, int]:
+    """(memberships removed, annotations removed with them) for these library image ids."""
+    removed = annotations = 0
+    for chunk in _chunks(image_ids):
+        members = select(DatasetImage.id).where(
+            DatasetImage.dataset_id == dataset_id, DatasetImage.image_id.in_(chunk)
+        )
+        annotations += (
+            session.scalar(
+                select(func.count()).select_from(Annotation).where(Annotation.dataset_image_id.in_(members))
+            )
+            or 0
+        )
+        removed += _rowcount(
+            session,
+            delete(DatasetImage).where(
+                DatasetImage.dataset_id == dataset_id, DatasetImage.image_id.in_(chunk)
+            ),
+        )
+    return removed, annotations
+
+
+def remove_image(session: Session, dataset_id: int, image_id: int) -> None:
+    dataset = _load(session, dataset_id, lock=True)
+    removed, _ = _remove(session, dataset.id, [image_id])
+    if not removed:
+        session.rollback()
+        raise NotFound(f"Image {image_id} is not in dataset {dataset_id}.", image_id=image_id)
+    dataset.updated_at = utcnow()
+    session.commit()
+
+
+def remove_images(session: Session, dataset_id: int, image_ids: Sequence[int]) -> RemoveImagesOut:
+    dataset = _load(session, dataset_id, lock=True)
+    ids = list(dict.fromkeys(image_ids))
+    removed, annotations = _remove(session, dataset.id, ids)
+    if removed:
+        dataset.updated_at = utcnow()
+    session.commit()
+    return RemoveImagesOut(removed=removed, not_present=len(ids) - removed, annotations_removed=annotations)
+
+
+def _image_out(member: DatasetImage, image: Image) -> DatasetImageOut:
+    return DatasetImageOut(
+        id=member.id,
+        dataset_id=member.dataset_id,
+        image_id=member.image_id,
+        image=ImageInfo(
+            id=image.id,
+            filename=image.filename,
+            width=image.width,
+            height=image.height,
+            format=image.format,
+            size_bytes=image.size_bytes,
+            folder=image.folder,
+            file_url=f"{IMAGES_API}/{image.id}/file",
+            thumbnail_url=f"{IMAGES_API}/{image.id}/thumbnail",
+        ),
+        status=member.status,
+        split=member.split,
+        annotation_count=member.annotation_count,
+        revision=member.revision,
+        assigned_to=member.assigned_to,
+        added_at=member.created_at,
+        updated_at=member.updated_at,
+    )
+
+
+def list_images(
+    session: Session,
+    dataset_id: int,
+    *,
+    statuses: Sequence[str] = (),
+    split: str | None = None,
+    limit: int = 50,
+    cursor: str | None = None,
+) -> Page[DatasetImageOut]:
+    """The dataset's images in the order they were added; filter by status(es) and split
+    ('none' for images in no split)."""
+    check_limit(limit)
+    _ensure_exists(session, dataset_id)
+    where: list[ColumnElement[bool]] = [DatasetImage.dataset_id == dataset_id]
+    if statuses:
+        where.append(DatasetImage.status.in_(list(dict.fromkeys(statuses))))
+    if split == "none":
+        where.append(DatasetImage.split.is_(None))
+    elif split is not None:
+        where.append(DatasetImage.split == split)
+    stmt = (
+        select(DatasetImage, Image)
+        .join(Image, Image.id == DatasetImage.image_id)
+        .where(*where)
+        .order_by(DatasetImage.id)
+        .limit(limit + 1)
+    )
+    if cursor:
+        (after_id,) = decode_cursor(cursor, 1)
+        try:
+            stmt = stmt.where(DatasetImage.id > int(after_id))
+        except (TypeError, ValueError):
+            raise ValidationFailed.field("cursor", "is not a cursor this list returned") from None
+    rows = session.execute(stmt).all()
+    total = session.scalar(select(func.count()).select_from(DatasetImage).where(*where)) or 0
+    page = rows[:limit]
+    next_cursor = encode_cursor([page[-1][0].id]) if len(rows) > limit and page else None
+    return Page(items=[_image_out(m, i) for m, i in page], next_cursor=next_cursor, total=total)
+
+
+def update_image(
+    session: Session, dataset_id: int, image_id: int, body: DatasetImagePatch
+) -> DatasetImageOut:
+    row = session.execute(
+        select(DatasetImage, Image)
+        .join(Image, Image.id == DatasetImage.image_id)
+        .where(DatasetImage.dataset_id == dataset_id, DatasetImage.image_id == image_id)
+        .with_for_update(of=DatasetImage)
+    ).one_or_none()
+    if row is None:
+        _ensure_exists(session, dataset_id)
+        raise NotFound(f"Image {image_id} is not in dataset {dataset_id}.", image_id=image_id)
+    member, image = row
+    if "status" in body.model_fields_set and body.status is not None:
+        member.status = body.status
+    if "split" in body.model_fields_set:
+        member.split = body.split
+    session.commit()
+    return _image_out(member, image)
+
+
+# --- statistics ----------------------------------------------------------------------------------
+
+
+def dataset_stats(session: Session, dataset_id: int) -> DatasetStats:
+    """Images by status and split, annotations by class (with name and colour), chart data."""
+    _ensure_exists(session, dataset_id)
+    by_status: dict[str, int] = {s: 0 for s in STATUSES}
+    splits = SplitCounts()
+    for status, split, n in session.execute(
+        select(DatasetImage.status, DatasetImage.split, func.count())
+        .where(DatasetImage.dataset_id == dataset_id)
+        .group_by(DatasetImage.status, DatasetImage.split)
+    ):
+        by_status[status] = by_status.get(status, 0) + int(n)
+        key = split if split in ("train", "val", "test") else "unassigned"
+        setattr(splits, key, getattr(splits, key) + int(n))
+    counts = StatusCounts(**by_status)
+
+    annotations = func.count(Annotation.id)
+    classes = [
+        ClassCount(
+            class_id=int(class_id),
+            name=name,
+            display_name=display_name,
+            color=color,
+            annotations=int(n),
+            images=int(images),
+        )
+        for class_id, name, display_name, color, n, images in session.execute(
+            select(
+                OdClass.id,
+                OdClass.name,
+                OdClass.display_name,
+                OdClass.color,
+                annotations,
+                func.count(distinct(Annotation.dataset_image_id)),
+            )
+            .join(OdClass, OdClass.id == Annotation.class_id)
+            .where(Annotation.dataset_id == dataset_id)
+            .group_by(OdClass.id, OdClass.name, OdClass.display_name, OdClass.color)
+            .order_by(annotations.desc(), OdClass.name_key)
+        )
+    ]
+    total_annotations = sum(c.annotations for c in classes)
+    chart = [
+        ChartPoint(
+            class_id=c.class_id,
+            label=c.display_name or c.name,
+            color=c.color,
+            value=c.annotations,
+            percent=round(100 * c.annotations / total_annotations, 2) if total_annotations else 0.0,
+        )
+        for c in classes
+    ]
+    return DatasetStats(
+        dataset_id=dataset_id,
+        image_count=counts.total,
+        images_by_status=counts,
+        progress=counts.progress,
+        annotation_count=total_annotations,
+        annotations_by_class=classes,
+        class_distribution=chart,
+        splits=splits,
+    )

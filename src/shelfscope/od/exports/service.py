@@ -1,0 +1,603 @@
+"""Dataset export: the current dataset or a version, as a YOLO, COCO or Pascal VOC zip archive.
+
+The archive is written to a scratch file member by member (images copied from storage untouched and
+stored without compression unless preprocessing or augmentation asks for new pixels), then put in
+storage in one piece, so memory stays flat and a half-written archive is never visible. Images and
+their annotations are read in batches of image ids inside one read transaction (a consistent view
+even while people keep annotating). Member dates are fixed, so the same export with the same seed
+gives a byte-identical archive.
+"""
+
+from __future__ import annotations
+
+import io
+import random
+import re
+import shutil
+import time
+import zipfile
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
+
+import numpy as np
+from PIL import Image as PILImage
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from shelfscope.config import Settings
+from shelfscope.db import Database
+from shelfscope.errors import Conflict, NotFound
+from shelfscope.jobs.models import Job
+from shelfscope.jobs.service import get_job, submit_job
+from shelfscope.od.annotations.models import Annotation
+from shelfscope.od.classes.models import OdClass
+from shelfscope.od.datasets.models import Dataset, DatasetImage
+from shelfscope.od.exports.schemas import EXPORT_KIND, ExportFormat, ExportIn, ExportPayload, ExportResult
+from shelfscope.od.images.models import Image
+from shelfscope.od.images.service import FORMATS
+from shelfscope.od.io import augment, coco, voc, yolo
+from shelfscope.od.io.common import SPLITS, Split
+from shelfscope.od.versions.models import VersionAnnotation, VersionImage
+from shelfscope.od.versions.service import SNAPSHOT_REVIEW_STATES, require_ready
+from shelfscope.storage import Storage, new_key
+
+if TYPE_CHECKING:
+    from shelfscope.jobs.runners import JobRunner
+
+_BATCH_IMAGES = 1000
+# Zip members get this date so that equal exports are equal bytes.
+_ZIP_DATE = (1980, 1, 1, 0, 0, 0)
+_JPEG_QUALITY = 95
+_UNSAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+class Reporter(Protocol):
+    def progress(self, fraction: float, stage: str | None = None) -> None: ...
+
+    def check_cancelled(self) -> None: ...
+
+
+class ExportShape(NamedTuple):
+    cls: int
+    x1: float
+    y1: float
+    x2: float
+    y2: float
+    points: tuple[tuple[float, float], ...] | None
+    attributes: dict[str, Any] | None
+
+
+@dataclass(frozen=True)
+class ExportImage:
+    owner: int
+    image_id: int
+    storage_key: str
+    filename: str
+    format: str
+    width: int
+    height: int
+    split: Split | None
+
+
+# ---- what is exported -------------------------------------------------------------------------------
+
+
+@dataclass
+class Snapshot:
+    """Where the rows come from: the live dataset, or a version's frozen copy."""
+
+    dataset_id: int
+    dataset_name: str
+    version_id: int | None
+    version_number: int | None
+    # Class names by export index (YOLO class index; COCO category id - 1).
+    names: list[str]
+    # Live datasets: class id → export index.
+    index_of: dict[int, int] = field(default_factory=dict)
+
+
+def _snapshot(session: Session, dataset_id: int, version_number: int | None) -> Snapshot:
+    dataset = session.get(Dataset, dataset_id)
+    if dataset is None:
+        raise NotFound(f"There is no dataset with id {dataset_id}.", dataset_id=dataset_id)
+    if version_number is not None:
+        version = require_ready(session, dataset_id, version_number)
+        names = [str(item["name"]) for item in sorted(version.class_mapping, key=lambda m: int(m["index"]))]
+        return Snapshot(dataset_id, dataset.name, version.id, version.number, names)
+    used = (
+        select(Annotation.class_id)
+        .where(Annotation.dataset_id == dataset_id, Annotation.review_state.in_(SNAPSHOT_REVIEW_STATES))
+        .distinct()
+        .subquery()
+    )
+    rows = session.execute(
+        select(OdClass.id, OdClass.name)
+        .where(OdClass.id.in_(select(used.c.class_id)))
+        .order_by(OdClass.name_key)
+    ).all()
+    return Snapshot(
+        dataset_id, dataset.name, None, None, [r.name for r in rows], {r.id: i for i, r in enumerate(rows)}
+    )
+
+
+_SPLIT_NAMES: dict[str, Split] = {s: s for s in SPLITS}
+
+
+def _split(value: str | None) -> Split | None:
+    return _SPLIT_NAMES.get(value or "")
+
+
+def _points(value: Any) -> tuple[tuple[float, float], ...] | None:
+    if not value:
+        return None
+    return tuple((float(p[0]), float(p[1])) for p in value)
+
+
+def _batches(session: Session, snap: Snapshot) -> Iterator[list[tuple[ExportImage, list[ExportShape]]]]:
+    """Images in id order with their shapes, a batch at a time (two indexed queries per batch)."""
+    last = 0
+    while True:
+        if snap.version_id is None:
+            image_rows = session.execute(
+                select(
+                    DatasetImage.id,
+                    DatasetImage.image_id,
+                    Image.storage_key,
+                    Image.filename,
+                    Image.format,
+                    Image.width,
+                    Image.height,
+                    DatasetImage.split,
+                )
+                .join(Image, Image.id == DatasetImage.image_id)
+                .where(
+                    DatasetImage.dataset_id == snap.dataset_id,
+                    DatasetImage.status != "skipped",
+                    DatasetImage.id > last,
+                )
+                .order_by(DatasetImage.id)
+                .limit(_BATCH_IMAGES)
+            ).all()
+        else:
+            image_rows = session.execute(
+                select(
+                    VersionImage.id,
+                    VersionImage.image_id,
+                    Image.storage_key,
+                    Image.filename,
+                    Image.format,
+                    VersionImage.width,
+                    VersionImage.height,
+                    VersionImage.split,
+                )
+                .join(Image, Image.id == VersionImage.image_id)
+                .where(VersionImage.version_id == snap.version_id, VersionImage.id > last)
+                .order_by(VersionImage.id)
+                .limit(_BATCH_IMAGES)
+            ).all()
+        if not image_rows:
+            return
+        images = [ExportImage(*row[:7], split=_split(row[7])) for row in image_rows]
+        first, last = images[0].owner, images[-1].owner
+        shapes: dict[int, list[ExportShape]] = {image.owner: [] for image in images}
+        if snap.version_id is None:
+            index_of = snap.index_of
+            for owner, class_id, x1, y1, x2, y2, points, attributes in session.execute(
+                select(
+                    Annotation.dataset_image_id,
+                    Annotation.class_id,
+                    Annotation.x1,
+                    Annotation.y1,
+                    Annotation.x2,
+                    Annotation.y2,
+                    Annotation.points,
+                    Annotation.attributes,
+                )
+                .where(
+                    Annotation.dataset_id == snap.dataset_id,
+                    Annotation.dataset_image_id.between(first, last),
+                    Annotation.review_state.in_(SNAPSHOT_REVIEW_STATES),
+                )
+                .order_by(Annotation.dataset_image_id, Annotation.id)
+            ):
+                bucket = shapes.get(owner)
+                if bucket is not None:
+                    bucket.append(
+                        ExportShape(index_of[class_id], x1, y1, x2, y2, _points(points), attributes)
+                    )
+        else:
+            for owner, class_index, x1, y1, x2, y2, points in session.execute(
+                select(
+                    VersionAnnotation.version_image_id,
+                    VersionAnnotation.class_index,
+                    VersionAnnotation.x1,
+                    VersionAnnotation.y1,
+                    VersionAnnotation.x2,
+                    VersionAnnotation.y2,
+                    VersionAnnotation.points,
+                )
+                .where(
+                    VersionAnnotation.version_id == snap.version_id,
+                    VersionAnnotation.version_image_id.between(first, last),
+                )
+                .order_by(VersionAnnotation.version_image_id, VersionAnnotation.id)
+            ):
+                shapes[owner].append(ExportShape(class_index, x1, y1, x2, y2, _points(points), None))
+        yield [(image, shapes[image.owner]) for image in images]
+
+
+# ---- writing the archive ----------------------------------------------------------------------------
+
+
+def _member(name: str, compress: bool) -> zipfile.ZipInfo:
+    info = zipfile.ZipInfo(name, date_time=_ZIP_DATE)
+    info.compress_type = zipfile.ZIP_DEFLATED if compress else zipfile.ZIP_STORED
+    info.external_attr = 0o644 << 16
+    return info
+
+
+class NameRegistry:
+    """File names safe for every OS and unique by stem across the archive (YOLO pairs image and
+    label by stem; VOC keeps all images in one folder)."""
+
+    def __init__(self) -> None:
+        self._stems: set[str] = set()
+
+    def name(self, filename: str, image_id: int, ext: str, suffix: str = "") -> str:
+        stem = _UNSAFE_NAME.sub("_", Path(filename).stem).strip("._") or "image"
+        stem = stem[:150] + suffix
+        if stem.lower() in self._stems:
+            stem = f"{stem}_{image_id}"
+        while stem.lower() in self._stems:
+            stem += "_"
+        self._stems.add(stem.lower())
+        return stem + ext
+
+
+class FormatWriter(Protocol):
+    def image_path(self, split: Split, name: str) -> str: ...
+
+    def add(
+        self, split: Split, name: str, width: int, height: int, depth: int, shapes: Sequence[ExportShape]
+    ) -> None: ...
+
+    def finish(self) -> None: ...
+
+
+class YoloWriter:
+    def __init__(self, archive: zipfile.ZipFile, names: list[str]) -> None:
+        self.archive = archive
+        self.names = names
+        self.splits: set[Split] = set()
+
+    def image_path(self, split: Split, name: str) -> str:
+        return f"images/{split}/{name}"
+
+    def add(
+        self, split: Split, name: str, width: int, height: int, depth: int, shapes: Sequence[ExportShape]
+    ) -> None:
+        self.splits.add(split)
+        text = "".join(yolo.label_line(s.cls, s.x1, s.y1, s.x2, s.y2, width, height) for s in shapes)
+        self.archive.writestr(_member(f"labels/{split}/{Path(name).stem}.txt", True), text)
+
+    def finish(self) -> None:
+        ordered = [s for s in SPLITS if s in self.splits]
+        self.archive.writestr(_member("data.yaml", True), yolo.data_yaml(self.names, ordered))
+
+
+class CocoArchiveWriter:
+    def __init__(
+        self, archive: zipfile.ZipFile, names: list[str], workdir: Path, info: dict[str, Any]
+    ) -> None:
+        self.archive = archive
+        self.categories = [(i + 1, name, None) for i, name in enumerate(names)]
+        self.workdir = workdir
+        self.info = info
+        self.writers: dict[Split, coco.CocoWriter] = {}
+        self.next_id = 1
+
+    def image_path(self, split: Split, name: str) -> str:
+        return f"images/{split}/{name}"
+
+    def add(
+        self, split: Split, name: str, width: int, height: int, depth: int, shapes: Sequence[ExportShape]
+    ) -> None:
+        writer = self.writers.get(split)
+        if writer is None:
+            writer = self.writers[split] = coco.CocoWriter(self.workdir / split, self.categories, self.info)
+        image_id = self.next_id
+        self.next_id += 1
+        writer.add_image(image_id, name, width, height)
+        for s in shapes:
+            crowd = int((s.attributes or {}).get("iscrowd", 0) or 0)
+            writer.add_annotation(image_id, s.cls + 1, s.x1, s.y1, s.x2, s.y2, s.points, crowd)
+
+    def finish(self) -> None:
+        for split in SPLITS:
+            writer = self.writers.get(split)
+            if writer is None:
+                continue
+            with self.archive.open(
+                _member(f"annotations/instances_{split}.json", True), "w", force_zip64=True
+            ) as raw:
+                text = io.TextIOWrapper(raw, encoding="utf-8", newline="\n")
+                writer.finish(text)
+                text.flush()
+                text.detach()
+
+
+class VocWriter:
+    def __init__(self, archive: zipfile.ZipFile, names: list[str]) -> None:
+        self.archive = archive
+        self.names = names
+        self.lists: dict[Split, list[str]] = {s: [] for s in SPLITS}
+
+    def image_path(self, split: Split, name: str) -> str:
+        return f"JPEGImages/{name}"
+
+    def add(
+        self, split: Split, name: str, width: int, height: int, depth: int, shapes: Sequence[ExportShape]
+    ) -> None:
+        stem = Path(name).stem
+        boxes = []
+        for s in shapes:
+            attrs = s.attributes or {}
+            boxes.append(
+                voc.VocBox(
+                    self.names[s.cls],
+                    s.x1,
+                    s.y1,
+                    s.x2,
+                    s.y2,
+                    bool(attrs.get("difficult")),
+                    bool(attrs.get("truncated")),
+                    bool(attrs.get("occluded")),
+                    attrs.get("pose"),
+                )
+            )
+        self.archive.writestr(
+            _member(f"Annotations/{stem}.xml", True),
+            voc.voc_xml(name, width, height, depth, boxes, "JPEGImages"),
+        )
+        self.lists[split].append(stem)
+
+    def finish(self) -> None:
+        for split, stems in self.lists.items():
+            if stems:
+                self.archive.writestr(_member(f"ImageSets/Main/{split}.txt", True), "\n".join(stems) + "\n")
+        self.archive.writestr(_member("labelmap.txt", True), "".join(f"{name}\n" for name in self.names))
+
+
+def _live_split(image_id: int, options: ExportIn) -> Split:
+    if options.split is None:
+        return "train"
+    ratios = options.split.ratios.as_dict()
+    draw = random.Random(f"{options.split.seed}:{image_id}").random()
+    total = 0.0
+    for split in SPLITS:
+        total += ratios[split]
+        if draw < total:
+            return split
+    return "train"
+
+
+def _encode(image: PILImage.Image) -> bytes:
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=_JPEG_QUALITY)
+    return out.getvalue()
+
+
+def _as_shapes(shapes: Sequence[ExportShape]) -> list[augment.Shape]:
+    return [augment.Shape(s.x1, s.y1, s.x2, s.y2, s.points) for s in shapes]
+
+
+def _back(shapes: Sequence[ExportShape], moved: Sequence[augment.Shape]) -> list[ExportShape]:
+    return [
+        s._replace(x1=m.x1, y1=m.y1, x2=m.x2, y2=m.y2, points=m.points)
+        for s, m in zip(shapes, moved, strict=True)
+    ]
+
+
+@dataclass
+class _Counts:
+    images: int = 0
+    augmented: int = 0
+    annotations: int = 0
+    splits: dict[str, int] = field(default_factory=dict)
+
+
+class _Exporter:
+    def __init__(
+        self, storage: Storage, options: ExportIn, archive: zipfile.ZipFile, writer: FormatWriter
+    ) -> None:
+        self.storage = storage
+        self.options = options
+        self.archive = archive
+        self.writer = writer
+        self.names = NameRegistry()
+        pre = options.preprocessing
+        self.pre = augment.Preprocess(
+            augment.Resize(pre.resize.width, pre.resize.height, pre.resize.mode) if pre.resize else None,
+            pre.auto_orient,
+            pre.grayscale,
+        )
+        aug = options.augmentation
+        self.aug = augment.Augment(
+            aug.copies, aug.flip_horizontal, aug.flip_vertical, aug.rotate90, aug.brightness, aug.contrast,
+            aug.blur, aug.noise,
+        )  # fmt: skip
+        self.counts = _Counts()
+
+    def _needs_pixels(self, image: ExportImage, split: Split) -> bool:
+        if self.pre.changes_pixels or (self.aug.copies and split == "train"):
+            return True
+        if self.pre.auto_orient and image.format in ("JPEG", "TIFF", "WEBP", "PNG"):
+            with self.storage.open(image.storage_key) as f, PILImage.open(f) as im:
+                return int(im.getexif().get(0x0112, 1)) != 1
+        return False
+
+    def add(self, image: ExportImage, shapes: list[ExportShape]) -> None:
+        split: Split = image.split or _live_split(image.image_id, self.options)
+        self.counts.splits[split] = self.counts.splits.get(split, 0) + 1
+        self.counts.images += 1
+        self.counts.annotations += len(shapes)
+        if not self._needs_pixels(image, split):
+            name = self.names.name(image.filename, image.image_id, FORMATS.get(image.format, ".jpg"))
+            if self.options.include_images:
+                info = _member(self.writer.image_path(split, name), False)
+                with (
+                    self.storage.open(image.storage_key) as src,
+                    self.archive.open(info, "w", force_zip64=True) as dst,
+                ):
+                    shutil.copyfileobj(src, dst, 1 << 20)
+            self.writer.add(split, name, image.width, image.height, 3, shapes)
+            return
+        with self.storage.open(image.storage_key) as f, PILImage.open(f) as source:
+            pixels, moved = augment.preprocess(source, _as_shapes(shapes), self.pre)
+        base = _back(shapes, moved)
+        self._write_pixels(image, split, pixels, base, "")
+        if split != "train":
+            return
+        for copy in range(1, self.aug.copies + 1):
+            rng = np.random.default_rng([self.options.seed, image.image_id, copy])
+            out, moved_copy = augment.augment(pixels, moved, self.aug, rng)
+            self._write_pixels(image, split, out, _back(shapes, moved_copy), f"_aug{copy}")
+            self.counts.augmented += 1
+            self.counts.annotations += len(shapes)
+
+    def _write_pixels(
+        self, image: ExportImage, split: Split, pixels: PILImage.Image, shapes: list[ExportShape], suffix: str
+    ) -> None:
+        name = self.names.name(image.filename, image.image_id, ".jpg", suffix)
+        if self.options.include_images:
+            self.archive.writestr(_member(self.writer.image_path(split, name), False), _encode(pixels))
+        depth = 1 if pixels.mode == "L" else 3
+        self.writer.add(split, name, pixels.width, pixels.height, depth, shapes)
+
+
+def archive_name(dataset_name: str, version: int | None, fmt: str) -> str:
+    slug = _UNSAFE_NAME.sub("-", dataset_name).strip("-.").lower()[:80] or "dataset"
+    return f"{slug}{f'-v{version}' if version else ''}-{fmt}.zip"
+
+
+def run_export(
+    settings: Settings, db: Database, storage: Storage, payload: ExportPayload, reporter: Reporter, token: str
+) -> ExportResult:
+    """Write the archive and store it; returns where it is. Nothing is stored on failure."""
+    started = time.monotonic()
+    workdir = settings.data_dir / "tmp" / "exports" / token
+    workdir.mkdir(parents=True, exist_ok=True)
+    archive_path = workdir / "export.zip"
+    try:
+        with db.read() as session:
+            if not db.is_sqlite:
+                session.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+            snap = _snapshot(session, payload.dataset_id, payload.version)
+            total = _count_images(session, snap)
+            reporter.progress(0.0, f"exporting {total} images")
+            with zipfile.ZipFile(
+                archive_path, "w", zipfile.ZIP_DEFLATED, allowZip64=True, compresslevel=1
+            ) as zf:
+                writer = _writer(payload.format, zf, snap, workdir)
+                exporter = _Exporter(storage, payload, zf, writer)
+                for batch in _batches(session, snap):
+                    reporter.check_cancelled()
+                    for image, shapes in batch:
+                        exporter.add(image, shapes)
+                    done = exporter.counts.images
+                    reporter.progress(0.95 * done / max(total, 1), f"exported {done} of {total} images")
+                writer.finish()
+        reporter.check_cancelled()
+        key = new_key("exports", ".zip")
+        size = archive_path.stat().st_size
+        storage.put_file(key, archive_path, "application/zip")
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    counts = exporter.counts
+    return ExportResult(
+        format=payload.format,
+        dataset_id=payload.dataset_id,
+        version=snap.version_number,
+        key=key,
+        filename=archive_name(snap.dataset_name, snap.version_number, payload.format),
+        size_bytes=size,
+        images=counts.images,
+        augmented_images=counts.augmented,
+        annotations=counts.annotations,
+        classes=snap.names,
+        splits=counts.splits,
+        seconds=round(time.monotonic() - started, 3),
+    )
+
+
+def _count_images(session: Session, snap: Snapshot) -> int:
+    if snap.version_id is not None:
+        query = (
+            select(func.count()).select_from(VersionImage).where(VersionImage.version_id == snap.version_id)
+        )
+    else:
+        query = (
+            select(func.count())
+            .select_from(DatasetImage)
+            .where(DatasetImage.dataset_id == snap.dataset_id, DatasetImage.status != "skipped")
+        )
+    return int(session.scalar(query) or 0)
+
+
+def _writer(fmt: ExportFormat, archive: zipfile.ZipFile, snap: Snapshot, workdir: Path) -> FormatWriter:
+    if fmt == "yolo":
+        return YoloWriter(archive, snap.names)
+    if fmt == "voc":
+        return VocWriter(archive, snap.names)
+    info = {
+        "description": snap.dataset_name
+        + (f" (version {snap.version_number})" if snap.version_number else ""),
+        "version": str(snap.version_number or ""),
+        "contributor": "Shelfscope",
+    }
+    return CocoArchiveWriter(archive, snap.names, workdir / "coco", info)
+
+
+# ---- starting and downloading -----------------------------------------------------------------------
+
+
+def start_export(
+    session: Session,
+    runner: JobRunner,
+    dataset_id: int,
+    fmt: ExportFormat,
+    body: ExportIn,
+    user_id: int | None,
+) -> Job:
+    if session.get(Dataset, dataset_id) is None:
+        raise NotFound(f"There is no dataset with id {dataset_id}.", dataset_id=dataset_id)
+    if body.version is not None:
+        require_ready(session, dataset_id, body.version)
+    payload = ExportPayload(dataset_id=dataset_id, format=fmt, **body.model_dump())
+    return submit_job(session, runner, EXPORT_KIND, payload.model_dump(mode="json"), user_id)
+
+
+@dataclass(frozen=True)
+class Download:
+    key: str
+    filename: str
+    size: int
+
+
+def export_download(session: Session, storage: Storage, job_id: int) -> Download:
+    """The archive of a finished export job."""
+    job = get_job(session, job_id)
+    if job.kind != EXPORT_KIND:
+        raise NotFound(f"Job {job_id} is not an export.", job_id=job_id)
+    if job.status != "succeeded" or not job.result:
+        raise Conflict(
+            f"Export job {job_id} is {job.status}; its archive can be downloaded once it has succeeded.",
+            job_id=job_id,
+            status=job.status,
+        )
+    result = ExportResult.model_validate(job.result)
+    if not storage.exists(result.key):
+        raise NotFound(f"The archive of export job {job_id} is no longer stored.", job_id=job_id)
+    return Download(result.key, result.filename, storage.size(result.key))

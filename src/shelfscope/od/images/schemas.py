@@ -1,0 +1,243 @@
+"""Request and response shapes of the image library API, and the library filter other features reuse."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, computed_field, field_validator
+
+ImageSource = Literal["upload", "url", "sync", "import"]
+SortField = Literal["created_at", "filename", "size"]
+SortOrder = Literal["asc", "desc"]
+TAG_MAX = 128
+FOLDER_MAX = 512
+MAX_TAGS_PER_REQUEST = 50
+# Where the router is mounted; image shapes carry ready-to-use links to the bytes and the thumbnail.
+API_PREFIX = "/api/v1/od/images"
+
+
+def normalize_tag(raw: str) -> str:
+    """Tags are trimmed and lower-cased so 'Promo' and 'promo ' are one tag."""
+    tag = " ".join(raw.split()).lower()
+    if not tag:
+        raise ValueError("a tag cannot be empty")
+    if len(tag) > TAG_MAX:
+        raise ValueError(f"tag {tag[:20]!r}... is longer than {TAG_MAX} characters")
+    if not tag.isprintable():
+        raise ValueError(f"tag {tag!r} contains control characters")
+    return tag
+
+
+def normalize_tags(raw: list[str] | str | None) -> list[str]:
+    """A list, or one comma-separated string (multipart forms), into unique normalized tags in order."""
+    if raw is None:
+        return []
+    parts = raw.split(",") if isinstance(raw, str) else [p for item in raw for p in item.split(",")]
+    seen: dict[str, None] = {}
+    for part in parts:
+        if part.strip():
+            seen[normalize_tag(part)] = None
+    if len(seen) > MAX_TAGS_PER_REQUEST:
+        raise ValueError(f"at most {MAX_TAGS_PER_REQUEST} tags at once")
+    return list(seen)
+
+
+def normalize_folder(raw: str | None) -> str | None:
+    """A folder is a label like 'stores/berlin'; slashes at the ends and empty parts are dropped.
+
+    It is never used to build a storage path, so '..' is harmless, but it is refused anyway because a
+    person who typed it expected a file-system meaning the library does not have.
+    """
+    if raw is None:
+        return None
+    parts = [p.strip() for p in raw.replace("\\", "/").split("/")]
+    parts = [p for p in parts if p]
+    if any(p in (".", "..") for p in parts):
+        raise ValueError("folder parts cannot be '.' or '..'")
+    folder = "/".join(parts)
+    if not folder:
+        return None
+    if not folder.isprintable():
+        raise ValueError("folder contains control characters")
+    if len(folder) > FOLDER_MAX:
+        raise ValueError(f"folder is longer than {FOLDER_MAX} characters")
+    return folder
+
+
+Tags = Annotated[list[str], AfterValidator(normalize_tags)]
+
+
+class ImageFilters(BaseModel):
+    """Which library images to take. Every given filter must hold (AND); tags must all be present.
+
+    Used by the list endpoint, bulk actions, and by datasets ("add images by library filter") through
+    `service.image_filter_query(filters)`.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    source: ImageSource | None = None
+    # Exact folder; with folder_prefix=True also everything below it ('stores' takes 'stores/berlin').
+    folder: str | None = None
+    folder_prefix: bool = False
+    tags: Tags = Field(default_factory=list)
+    # Member of this dataset / not a member of this dataset.
+    dataset_id: int | None = None
+    not_in_dataset_id: int | None = None
+    # True: at least one annotation in any dataset; False: none anywhere.
+    has_annotations: bool | None = None
+    # Case-insensitive substring of the file name.
+    q: str | None = Field(default=None, max_length=255)
+
+    @field_validator("folder")
+    @classmethod
+    def _folder(cls, value: str | None) -> str | None:
+        return normalize_folder(value)
+
+    @field_validator("q")
+    @classmethod
+    def _q(cls, value: str | None) -> str | None:
+        return value.strip() or None if value is not None else None
+
+    def is_empty(self) -> bool:
+        return self == ImageFilters()
+
+
+class ImageOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    filename: str
+    width: int
+    height: int
+    format: str
+    size_bytes: int
+    content_hash: str
+    source: ImageSource
+    source_id: str | None
+    folder: str | None
+    tags: list[str]
+    created_by: int | None
+    created_at: datetime
+    updated_at: datetime
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def file_url(self) -> str:
+        return f"{API_PREFIX}/{self.id}/file"
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def thumbnail_url(self) -> str:
+        return f"{API_PREFIX}/{self.id}/thumbnail"
+
+
+class ErrorOut(BaseModel):
+    """The API's error shape (`{"error", "detail", ...}`) for one file or URL of a batch."""
+
+    model_config = ConfigDict(extra="allow")
+
+    error: str
+    detail: str
+
+
+class ItemResult(BaseModel):
+    """One file or URL of a batch: stored (new), duplicate (the existing image), or rejected (why)."""
+
+    filename: str
+    url: str | None = None
+    status: Literal["stored", "duplicate", "rejected"]
+    image: ImageOut | None
+    error: dict[str, Any] | None
+
+
+class BatchResult(BaseModel):
+    results: list[ItemResult]
+    stored: int
+    duplicate: int
+    rejected: int
+
+
+class ImagePatch(BaseModel):
+    """Only the fields given change; `folder: null` clears the folder."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    folder: str | None = None
+    tags: Tags | None = None
+
+    @field_validator("folder")
+    @classmethod
+    def _folder(cls, value: str | None) -> str | None:
+        return normalize_folder(value)
+
+
+class UrlImportIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    urls: list[Annotated[str, Field(min_length=1, max_length=2048)]] = Field(min_length=1, max_length=100)
+    folder: str | None = None
+    tags: Tags = Field(default_factory=list)
+
+    @field_validator("folder")
+    @classmethod
+    def _folder(cls, value: str | None) -> str | None:
+        return normalize_folder(value)
+
+
+BulkAction = Literal["tag", "untag", "set_folder", "delete"]
+
+
+class BulkIn(BaseModel):
+    """Act on the images named by `ids` or, when ids is absent, on every image matching `filter`."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    ids: list[int] | None = Field(default=None, max_length=10_000)
+    filter: ImageFilters | None = None
+    action: BulkAction
+    tags: Tags = Field(default_factory=list)
+    folder: str | None = None
+    # delete: also delete images that have annotations (never images frozen in a dataset version).
+    force: bool = False
+
+    @field_validator("folder")
+    @classmethod
+    def _folder(cls, value: str | None) -> str | None:
+        return normalize_folder(value)
+
+
+class BulkOut(BaseModel):
+    action: BulkAction
+    matched: int
+    changed: int
+    # delete: images left in place, with why (annotated without force, or frozen in a version).
+    skipped: int = 0
+    skipped_reasons: dict[str, int] = Field(default_factory=dict)
+
+
+class SyncIn(BaseModel):
+    """What to pull from the configured image source (see docs/sync-connector.md)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    date_from: datetime | None = None
+    date_to: datetime | None = None
+    store_id: str | None = Field(default=None, max_length=255)
+    merchant_id: str | None = Field(default=None, max_length=255)
+    folder: str | None = None
+    tags: Tags = Field(default_factory=list)
+
+    @field_validator("folder")
+    @classmethod
+    def _folder(cls, value: str | None) -> str | None:
+        return normalize_folder(value)
+
+
+class SyncResult(BaseModel):
+    listed: int = 0
+    stored: int = 0
+    duplicate: int = 0
+    skipped_existing: int = 0
+    failed: int = 0

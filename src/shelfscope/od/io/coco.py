@@ -1,0 +1,398 @@
+"""COCO object detection files: a streaming reader, where a file's images live, and a streaming writer.
+
+Scope: boxes (`bbox`) and polygons (`segmentation` as a list of point lists). Captions, image-level
+labels and panoptic segments are outside it and reported as such; keypoints and RLE masks are
+dropped from annotations that also have a box.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import posixpath
+import shutil
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any, NamedTuple, TextIO
+
+from shelfscope.od.io.common import FormatError, Issue, Split, split_from_name, split_from_path
+from shelfscope.od.io.jsonstream import ARRAY_START, SCALAR, ByteReader, iter_top_level
+
+_NUMBER = (int, float)
+_TASK_PREFIXES = (
+    "instances_",
+    "person_keypoints_",
+    "captions_",
+    "labels_",
+    "image_info_",
+    "panoptic_",
+    "stuff_",
+)
+# Annotation kinds outside Shelfscope's scope, by what they hold instead of a box.
+OUT_OF_SCOPE = {
+    "caption": "captions",
+    "panoptic": "panoptic segments",
+    "label": "image-level labels without boxes",
+    "keypoints": "keypoints without boxes",
+    "rle_only": "RLE masks without boxes",
+}
+
+
+class CocoCategory(NamedTuple):
+    id: int
+    name: str
+    supercategory: str | None
+    position: int
+    line: int
+
+
+class CocoImage(NamedTuple):
+    id: int
+    file_name: str
+    width: int | None
+    height: int | None
+    position: int
+    line: int
+
+
+class CocoAnnotation(NamedTuple):
+    image_id: int
+    category_id: int
+    # The box as COCO writes it: top-left corner, width and height, in pixels of the declared size.
+    x: float
+    y: float
+    w: float
+    h: float
+    # Polygon parts as flat [x0, y0, x1, y1, ...] lists, or None.
+    polygon: tuple[tuple[float, ...], ...] | None
+    # The annotation had an RLE mask or keypoints, which were not kept.
+    dropped: str | None
+    iscrowd: int
+    position: int
+    line: int
+
+
+class CocoOutOfScope(NamedTuple):
+    kind: str
+    position: int
+    line: int
+
+
+CocoItem = CocoImage | CocoCategory | CocoAnnotation | CocoOutOfScope | Issue
+
+
+def _int(value: Any) -> int | None:
+    if type(value) is int:
+        return value
+    if type(value) is float and value.is_integer():
+        return int(value)
+    return None
+
+
+def _number(value: Any) -> float | None:
+    if type(value) in _NUMBER:
+        return float(value)
+    return None
+
+
+def _image(obj: Any, index: int, line: int, file: str) -> CocoImage | Issue:
+    field = f"images[{index}]"
+    if type(obj) is not dict:
+        return Issue("bad_image", f"{field} is not an object.", file, line, field)
+    image_id = _int(obj.get("id"))
+    if image_id is None:
+        return Issue(
+            "bad_image", f"{field}.id must be an integer, not {obj.get('id')!r}.", file, line, f"{field}.id"
+        )
+    name = obj.get("file_name")
+    if not isinstance(name, str) or not name.strip():
+        return Issue("bad_image", f"{field}.file_name must be a file name.", file, line, f"{field}.file_name")
+    width, height = obj.get("width"), obj.get("height")
+    w = _int(width) if width is not None else None
+    h = _int(height) if height is not None else None
+    if (width is not None and (w is None or w < 0)) or (height is not None and (h is None or h < 0)):
+        return Issue(
+            "negative_size",
+            f"{field} ({name}) has width {width!r} and height {height!r}; both must be positive integers.",
+            file,
+            line,
+            f"{field}.width",
+        )
+    # 0 means "unknown" in some exporters; the file's real size is used then.
+    return CocoImage(image_id, name, w or None, h or None, index, line)
+
+
+def _category(obj: Any, index: int, line: int, file: str) -> CocoCategory | Issue:
+    field = f"categories[{index}]"
+    if type(obj) is not dict:
+        return Issue("bad_category", f"{field} is not an object.", file, line, field)
+    cat_id = _int(obj.get("id"))
+    if cat_id is None:
+        return Issue("bad_category", f"{field}.id must be an integer.", file, line, f"{field}.id")
+    name = obj.get("name")
+    if not isinstance(name, str):
+        return Issue("bad_category", f"{field}.name must be a string.", file, line, f"{field}.name")
+    sup = obj.get("supercategory")
+    return CocoCategory(cat_id, name, sup if isinstance(sup, str) and sup else None, index, line)
+
+
+def _polygon(seg: Any) -> tuple[tuple[float, ...], ...] | str | None:
+    """Polygon parts, None when there is no polygon, or a sentence saying what is wrong."""
+    if not seg:
+        return None
+    if type(seg) is not list:
+        return "must be a list of polygons or an RLE object"
+    parts: list[tuple[float, ...]] = []
+    for part in seg:
+        if type(part) is not list or len(part) < 6 or len(part) % 2:
+            return "each polygon must be a list of at least 3 x, y pairs"
+        values = []
+        for v in part:
+            if type(v) not in _NUMBER:
+                return f"polygon coordinates must be numbers, not {v!r}"
+            values.append(float(v))
+        parts.append(tuple(values))
+    return tuple(parts)
+
+
+def _annotation(obj: Any, index: int, line: int, file: str) -> CocoAnnotation | CocoOutOfScope | Issue:
+    field = f"annotations[{index}]"
+    if type(obj) is not dict:
+        return Issue("bad_annotation", f"{field} is not an object.", file, line, field)
+    bbox = obj.get("bbox")
+    seg = obj.get("segmentation")
+    if bbox is None:
+        if "caption" in obj:
+            return CocoOutOfScope("caption", index, line)
+        if "segments_info" in obj:
+            return CocoOutOfScope("panoptic", index, line)
+        if type(seg) is dict:
+            return CocoOutOfScope("rle_only", index, line)
+        if not seg:
+            return CocoOutOfScope("keypoints" if "keypoints" in obj else "label", index, line)
+    image_id = _int(obj.get("image_id"))
+    if image_id is None:
+        return Issue(
+            "bad_annotation",
+            f"{field}.image_id must be an integer, not {obj.get('image_id')!r}.",
+            file,
+            line,
+            f"{field}.image_id",
+        )
+    category_id = _int(obj.get("category_id"))
+    if category_id is None:
+        return Issue(
+            "bad_annotation",
+            f"{field}.category_id must be an integer, not {obj.get('category_id')!r}.",
+            file,
+            line,
+            f"{field}.category_id",
+        )
+    dropped: str | None = "keypoints" if "keypoints" in obj else None
+    polygon: tuple[tuple[float, ...], ...] | None = None
+    if type(seg) is dict:
+        dropped = "RLE mask"
+    else:
+        parsed = _polygon(seg)
+        if isinstance(parsed, str):
+            return Issue(
+                "bad_annotation", f"{field}.segmentation {parsed}.", file, line, f"{field}.segmentation"
+            )
+        polygon = parsed
+    if bbox is None:
+        assert polygon is not None
+        xs = [v for part in polygon for v in part[0::2]]
+        ys = [v for part in polygon for v in part[1::2]]
+        x, y = min(xs), min(ys)
+        w, h = max(xs) - x, max(ys) - y
+    else:
+        if type(bbox) is not list or len(bbox) != 4:
+            return Issue(
+                "bad_box",
+                f"{field}.bbox must be [x, y, width, height], not {bbox!r}.",
+                file,
+                line,
+                f"{field}.bbox",
+            )
+        x, y, w, h = bbox
+        if (
+            type(x) not in _NUMBER
+            or type(y) not in _NUMBER
+            or type(w) not in _NUMBER
+            or type(h) not in _NUMBER
+        ):
+            return Issue(
+                "bad_box", f"{field}.bbox must hold 4 numbers, not {bbox!r}.", file, line, f"{field}.bbox"
+            )
+    crowd = _int(obj.get("iscrowd", 0)) or 0
+    return CocoAnnotation(
+        image_id, category_id, float(x), float(y), float(w), float(h), polygon, dropped, crowd, index, line
+    )
+
+
+def read_coco(stream: ByteReader, file: str) -> Iterator[CocoItem]:
+    """Images, categories and annotations in file order, plus an Issue for every malformed entry.
+
+    Raises FormatError for JSON that does not parse and for a file without an 'images' list."""
+    seen_images = False
+    for key, index, value, line in iter_top_level(stream, file):
+        if index == ARRAY_START:
+            seen_images = seen_images or key == "images"
+            continue
+        if key == "annotations":
+            if index == SCALAR:
+                raise FormatError(f"{file}: 'annotations' must be a list.", file=file, line=line, field=key)
+            yield _annotation(value, index, line, file)
+        elif key == "images":
+            if index == SCALAR:
+                raise FormatError(f"{file}: 'images' must be a list.", file=file, line=line, field=key)
+            yield _image(value, index, line, file)
+        elif key == "categories":
+            if index == SCALAR:
+                raise FormatError(f"{file}: 'categories' must be a list.", file=file, line=line, field=key)
+            yield _category(value, index, line, file)
+    if not seen_images:
+        raise FormatError(
+            f"{file} is not a COCO file: it has no 'images' list.", kind="not_coco", file=file, field="images"
+        )
+
+
+# ---- where things are -------------------------------------------------------------------------------
+
+
+class CocoFile(NamedTuple):
+    path: str
+    # The subset as the file names it ('train', 'val2017'), and the split it means, if any.
+    subset: str | None
+    split: Split | None
+
+
+def coco_file(path: str) -> CocoFile:
+    """'annotations/instances_val2017.json' → subset 'val2017'; 'train/_annotations.coco.json' → 'train'."""
+    name = posixpath.basename(path)
+    base = name[: -len(".json")] if name.lower().endswith(".json") else name
+    if base.endswith(".coco"):
+        base = base[: -len(".coco")]
+    subset: str | None = None
+    for prefix in _TASK_PREFIXES:
+        if base.startswith(prefix):
+            subset = base[len(prefix) :]
+            break
+    if subset is None and split_from_name(base) is not None:
+        subset = base
+    if subset is None:
+        parent = posixpath.basename(posixpath.dirname(path))
+        subset = parent if split_from_name(parent) is not None else None
+    split = split_from_name(subset) if subset else split_from_path(path)
+    if split is None and subset:
+        # 'val2017', 'train2014'
+        split = split_from_name(subset.rstrip("0123456789"))
+    return CocoFile(path, subset, split)
+
+
+def image_candidates(coco: CocoFile, file_name: str) -> list[str]:
+    """Paths where the image named in `coco` may be, most likely first."""
+    name = file_name.replace("\\", "/")
+    parts = [p for p in name.split("/") if p not in ("", ".")]
+    if name.startswith("/") or ".." in parts or (len(name) > 1 and name[1] == ":"):
+        parts = parts[-1:]
+    name = "/".join(parts)
+    base = posixpath.basename(name)
+    here = posixpath.dirname(coco.path)
+    root = posixpath.dirname(here) if posixpath.basename(here).lower() == "annotations" else here
+    out: list[str] = []
+    for folder in (
+        here,
+        posixpath.join(root, "images", coco.subset or ""),
+        posixpath.join(root, coco.subset or ""),
+        posixpath.join(root, "images"),
+        root,
+    ):
+        for candidate in (name, base):
+            path = posixpath.normpath(posixpath.join(folder, candidate))
+            if path not in out and not path.startswith(".."):
+                out.append(path)
+    return out
+
+
+# ---- writing ------------------------------------------------------------------------------------
+
+
+def _num(value: float) -> str:
+    return repr(float(value)) if math.isfinite(value) else "0"
+
+
+class CocoWriter:
+    """Writes one COCO file while images and annotations arrive in any order: images and annotations
+    go to two scratch files, and `finish` joins them. Memory stays flat."""
+
+    def __init__(
+        self, workdir: Path, categories: Sequence[tuple[int, str, str | None]], info: dict[str, Any]
+    ):
+        workdir.mkdir(parents=True, exist_ok=True)
+        self._workdir = workdir
+        self._categories = categories
+        self._info = info
+        self._images_path = workdir / "images.part"
+        self._annotations_path = workdir / "annotations.part"
+        self._images: TextIO = self._images_path.open("w", encoding="utf-8")
+        self._annotations: TextIO = self._annotations_path.open("w", encoding="utf-8")
+        self._image_sep = ""
+        self._annotation_sep = ""
+        self._next_annotation_id = 1
+        self.images = 0
+        self.annotations = 0
+
+    def add_image(self, image_id: int, file_name: str, width: int, height: int) -> None:
+        record = json.dumps(
+            {"id": image_id, "file_name": file_name, "width": width, "height": height}, ensure_ascii=False
+        )
+        self._images.write(self._image_sep + record)
+        self._image_sep = ",\n"
+        self.images += 1
+
+    def add_annotation(
+        self,
+        image_id: int,
+        category_id: int,
+        x1: float,
+        y1: float,
+        x2: float,
+        y2: float,
+        polygon: Sequence[Sequence[float]] | None = None,
+        iscrowd: int = 0,
+    ) -> None:
+        w, h = x2 - x1, y2 - y1
+        seg = "[[" + ",".join(f"{_num(p[0])},{_num(p[1])}" for p in polygon) + "]]" if polygon else "[]"
+        self._annotations.write(
+            f'{self._annotation_sep}{{"id":{self._next_annotation_id},"image_id":{image_id},'
+            f'"category_id":{category_id},"bbox":[{_num(x1)},{_num(y1)},{_num(w)},{_num(h)}],'
+            f'"area":{_num(w * h)},"iscrowd":{iscrowd},"segmentation":{seg}}}'
+        )
+        self._annotation_sep = ",\n"
+        self._next_annotation_id += 1
+        self.annotations += 1
+
+    def finish(self, out: TextIO) -> None:
+        """Write the whole file to `out` and remove the scratch files."""
+        self._images.close()
+        self._annotations.close()
+        categories = [
+            {"id": cid, "name": name, "supercategory": sup or ""} for cid, name, sup in self._categories
+        ]
+        out.write('{"info":' + json.dumps(self._info, ensure_ascii=False) + ',"licenses":[],\n"categories":')
+        out.write(json.dumps(categories, ensure_ascii=False))
+        out.write(',\n"images":[\n')
+        with self._images_path.open(encoding="utf-8") as part:
+            shutil.copyfileobj(part, out, 1 << 20)
+        out.write('\n],\n"annotations":[\n')
+        with self._annotations_path.open(encoding="utf-8") as part:
+            shutil.copyfileobj(part, out, 1 << 20)
+        out.write("\n]}\n")
+        self.discard()
+
+    def discard(self) -> None:
+        self._images.close()
+        self._annotations.close()
+        self._images_path.unlink(missing_ok=True)
+        self._annotations_path.unlink(missing_ok=True)

@@ -1,0 +1,399 @@
+"""YOLO datasets: class names (data.yaml, obj.data, obj.names), which images form which split,
+where each image's label file is, label lines, and writing labels and data.yaml.
+
+Layouts read: Ultralytics (`images/<split>/` + `labels/<split>/`), Roboflow (`<split>/images/` +
+`<split>/labels/`), flat (`images/` + `labels/`, or labels beside the images) and Darknet
+(`obj.data`, `obj.names`, list files). Label lines: `class cx cy w h` (normalised), polygons
+`class x1 y1 x2 y2 ...` (segmentation and oriented boxes, kept as polygons) and pose lines (the box
+is kept, the keypoints dropped). DOTA `labelTxt/` folders are outside the scope.
+"""
+
+from __future__ import annotations
+
+import math
+import posixpath
+import re
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import Any, NamedTuple
+
+import yaml
+
+from shelfscope.od.io.common import (
+    SPLITS,
+    FormatError,
+    Issue,
+    Split,
+    is_image_path,
+    split_from_name,
+    stem,
+)
+
+MAX_NAMES = 100_000
+_CONFIG_NAMES = ("data.yaml", "data.yml", "dataset.yaml", "dataset.yml")
+_NAMES_FILES = ("obj.names", "classes.txt", "classes.names")
+_NOT_LABELS = re.compile(r"^(readme|license|licence|notes?|classes|obj)([._-].*)?$", re.I)
+
+ReadText = Callable[[str], str]
+
+
+class YoloConfig(NamedTuple):
+    path: str
+    # Folder the dataset's relative paths start from.
+    root: str
+    names: tuple[str | None, ...]
+    # Raw train/val/test entries (folders, list files or image files), as written.
+    split_entries: dict[Split, tuple[str, ...]]
+    # (points, values per point) of a pose dataset, else None.
+    kpt_shape: tuple[int, int] | None
+    # Files that are configuration, not labels.
+    used_files: frozenset[str]
+
+
+class YoloShape(NamedTuple):
+    class_index: int
+    # Normalised box: centre and size (for a polygon: the polygon's bounding box).
+    cx: float
+    cy: float
+    w: float
+    h: float
+    # Normalised polygon as flat x, y values, or None for a box.
+    polygon: tuple[float, ...] | None
+    keypoints_dropped: bool
+    line: int
+
+
+def _dirname(path: str) -> str:
+    return posixpath.dirname(path)
+
+
+def _join(*parts: str) -> str:
+    return posixpath.normpath(posixpath.join(*parts))
+
+
+def _names_from_yaml(value: Any, path: str) -> tuple[str | None, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, list):
+        if len(value) > MAX_NAMES:
+            raise FormatError(f"{path}: names has more than {MAX_NAMES:,} entries.", file=path, field="names")
+        return tuple(str(v) if isinstance(v, str | int | float) else None for v in value)
+    if isinstance(value, dict):
+        indexed: dict[int, str] = {}
+        for key, name in value.items():
+            try:
+                index = int(key)
+            except (TypeError, ValueError):
+                raise FormatError(
+                    f"{path}: names key {key!r} is not a class index.", file=path, field=f"names.{key}"
+                ) from None
+            if index < 0 or index >= MAX_NAMES:
+                raise FormatError(
+                    f"{path}: names index {index} is out of range.", file=path, field=f"names.{key}"
+                )
+            indexed[index] = str(name)
+        size = max(indexed) + 1 if indexed else 0
+        return tuple(indexed.get(i) for i in range(size))
+    raise FormatError(
+        f"{path}: 'names' must be a list or a mapping of index to name.",
+        kind="no_names",
+        file=path,
+        field="names",
+    )
+
+
+def _entries(value: Any) -> tuple[str, ...]:
+    if isinstance(value, str):
+        return (value,)
+    if isinstance(value, list):
+        return tuple(v for v in value if isinstance(v, str))
+    return ()
+
+
+def parse_data_yaml(text: str, path: str) -> YoloConfig:
+    try:
+        doc = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        raise FormatError(
+            f"{path} is not valid YAML ({exc}).", kind="malformed_yaml", file=path, line=line
+        ) from None
+    if not isinstance(doc, dict) or "names" not in doc:
+        raise FormatError(
+            f"{path} has no 'names' list of classes.", kind="no_names", file=path, field="names"
+        )
+    names = _names_from_yaml(doc["names"], path)
+    here = _dirname(path)
+    base = doc.get("path")
+    root = here
+    if isinstance(base, str) and base and not posixpath.isabs(base) and not base.startswith(".."):
+        root = _join(here, base)
+    splits: dict[Split, tuple[str, ...]] = {}
+    for key in ("train", "val", "test"):
+        entries = _entries(doc.get(key))
+        if entries:
+            split = split_from_name(key)
+            assert split is not None
+            splits[split] = entries
+    kpt = doc.get("kpt_shape")
+    kpt_shape = None
+    if isinstance(kpt, list) and len(kpt) == 2 and all(isinstance(v, int) and v > 0 for v in kpt):
+        kpt_shape = (kpt[0], kpt[1])
+    return YoloConfig(path, "" if root == "." else root, names, splits, kpt_shape, frozenset({path}))
+
+
+def parse_names_file(text: str) -> tuple[str | None, ...]:
+    return tuple(line.strip() for line in text.splitlines() if line.strip())
+
+
+def _parse_obj_data(text: str) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for line in text.splitlines():
+        key, sep, value = line.partition("=")
+        if sep:
+            out[key.strip()] = value.strip()
+    return out
+
+
+def _depth(path: str) -> int:
+    return path.count("/")
+
+
+def resolve_path(root: str, entry: str, exists: Callable[[str], bool]) -> str | None:
+    """A path written in a YOLO config, as a path in the source: tried as written, relative to the
+    dataset root, without leading '../' (Roboflow) and without CVAT's 'data/' prefix."""
+    entry = entry.strip().replace("\\", "/")
+    if not entry or posixpath.isabs(entry):
+        return None
+    candidates = [_join(root, entry)]
+    trimmed = entry
+    while trimmed.startswith("../"):
+        trimmed = trimmed[3:]
+    candidates.append(_join(root, trimmed))
+    if trimmed.startswith("data/"):
+        candidates.append(_join(root, trimmed[5:]))
+    for candidate in candidates:
+        if candidate.startswith("..") or candidate == ".":
+            continue
+        if exists(candidate):
+            return candidate
+    return None
+
+
+def find_config(files: Sequence[str], read_text: ReadText) -> YoloConfig:
+    """The dataset's class names and split entries: the shallowest data.yaml (or any YAML with
+    'names'), else Darknet's obj.data or a names file."""
+    yamls = sorted((f for f in files if f.lower().endswith((".yaml", ".yml"))), key=lambda f: (_depth(f), f))
+    preferred = [f for f in yamls if posixpath.basename(f).lower() in _CONFIG_NAMES]
+    for path in preferred + [f for f in yamls if f not in preferred]:
+        try:
+            return parse_data_yaml(read_text(path), path)
+        except FormatError as exc:
+            if exc.kind == "no_names" and path not in preferred:
+                continue
+            raise
+    file_set = set(files)
+    for path in sorted((f for f in files if posixpath.basename(f) == "obj.data"), key=_depth):
+        data = _parse_obj_data(read_text(path))
+        here = _dirname(path)
+        names_path = resolve_path(here, data.get("names", "obj.names"), file_set.__contains__)
+        if names_path is None:
+            raise FormatError(
+                f"{path} names a class file ({data.get('names')!r}) that is not there.",
+                kind="no_names",
+                file=path,
+                field="names",
+            )
+        splits: dict[Split, tuple[str, ...]] = {}
+        for key, split in (("train", "train"), ("valid", "val"), ("val", "val"), ("test", "test")):
+            if data.get(key):
+                splits[split] = (data[key],)  # type: ignore[index]
+        names = parse_names_file(read_text(names_path))
+        return YoloConfig(path, here, names, splits, None, frozenset({path, names_path}))
+    names_files = sorted(
+        (f for f in files if posixpath.basename(f).lower() in _NAMES_FILES or f.lower().endswith(".names")),
+        key=lambda f: (_depth(f), f),
+    )
+    if names_files:
+        path = names_files[0]
+        return YoloConfig(
+            path, _dirname(path), parse_names_file(read_text(path)), {}, None, frozenset({path})
+        )
+    raise FormatError(
+        "No data.yaml, obj.data, obj.names or classes.txt was found: a YOLO dataset needs its class names.",
+        kind="no_names",
+    )
+
+
+def split_assignments(
+    config: YoloConfig, files: Sequence[str], read_text: ReadText
+) -> tuple[dict[str, Split], set[str], list[Issue]]:
+    """Images named by the config's train/val/test entries (folders, list files or images), the list
+    files used, and a warning for each entry that matches nothing."""
+    file_set = set(files)
+    dirs = {posixpath.dirname(f) for f in files}
+    all_dirs = set()
+    for d in dirs:
+        while d and d not in all_dirs:
+            all_dirs.add(d)
+            d = posixpath.dirname(d)
+
+    def exists(path: str) -> bool:
+        return path in file_set or path in all_dirs
+
+    assigned: dict[str, Split] = {}
+    list_files: set[str] = set()
+    issues: list[Issue] = []
+    for split in SPLITS:
+        for entry in config.split_entries.get(split, ()):
+            target = resolve_path(config.root, entry, exists)
+            if target is None:
+                issues.append(
+                    Issue(
+                        "split_not_found",
+                        f"{config.path}: {split} entry {entry!r} matches no folder or file here; "
+                        "splits are taken from folder names instead.",
+                        config.path,
+                        field=split,
+                        severity="warning",
+                    )
+                )
+                continue
+            if target in all_dirs:
+                prefix = target + "/"
+                for f in files:
+                    if f.startswith(prefix) and is_image_path(f):
+                        assigned.setdefault(f, split)
+            elif is_image_path(target):
+                assigned.setdefault(target, split)
+            else:
+                list_files.add(target)
+                for line in read_text(target).splitlines():
+                    image = resolve_path(_dirname(target), line, file_set.__contains__) or resolve_path(
+                        config.root, line, file_set.__contains__
+                    )
+                    if image is not None and is_image_path(image):
+                        assigned.setdefault(image, split)
+    return assigned, list_files, issues
+
+
+def label_candidates(image: str) -> list[str]:
+    """Where an image's label file may be, most likely first."""
+    folder, name = posixpath.split(image)
+    txt = stem(name) + ".txt"
+    parts = folder.split("/") if folder else []
+    out: list[str] = []
+    for source, target in (
+        ("images", "labels"),
+        ("Images", "Labels"),
+        ("images", "Labels"),
+        ("Images", "labels"),
+    ):
+        for i in range(len(parts) - 1, -1, -1):
+            if parts[i] == source:
+                out.append("/".join([*parts[:i], target, *parts[i + 1 :], txt]))
+                break
+    out.append(posixpath.join(folder, txt))
+    for source, target in (("Images", "Annotations"), ("images", "annotations")):
+        for i in range(len(parts) - 1, -1, -1):
+            if parts[i] == source:
+                out.append("/".join([*parts[:i], target, *parts[i + 1 :], txt]))
+                break
+    return out
+
+
+def is_label_candidate(path: str, config: YoloConfig, used: set[str]) -> bool:
+    """A .txt file that may hold labels (not the config, a list file, a README or a DOTA file)."""
+    if not path.lower().endswith(".txt") or path in config.used_files or path in used:
+        return False
+    if "/labelTxt/" in f"/{path}":
+        return False
+    return not _NOT_LABELS.match(posixpath.basename(path))
+
+
+def _number(text: str) -> float | None:
+    try:
+        return float(text)
+    except ValueError:
+        return None
+
+
+def parse_labels(text: str, file: str, kpt_shape: tuple[int, int] | None) -> Iterator[YoloShape | Issue]:
+    """Shapes of one label file; an Issue names the line of every line that cannot be read."""
+    pose_fields = 5 + kpt_shape[0] * kpt_shape[1] if kpt_shape else None
+    for lineno, raw in enumerate(text.splitlines(), 1):
+        parts = raw.split()
+        if not parts or parts[0].startswith("#"):
+            continue
+        n = len(parts)
+        if not (n == 5 or n == pose_fields or (n >= 7 and n % 2 == 1)):
+            expected = f"5 (or {pose_fields} with keypoints)" if pose_fields else "5"
+            yield Issue(
+                "bad_field_count",
+                f"{file} line {lineno} has {n} values; expected {expected} for 'class cx cy w h', "
+                "or a class and at least 3 x y pairs for a polygon.",
+                file,
+                lineno,
+            )
+            continue
+        cls_value = _number(parts[0])
+        if cls_value is None or not cls_value.is_integer() or cls_value < 0:
+            yield Issue(
+                "bad_number",
+                f"{file} line {lineno}: class {parts[0]!r} is not a class index (a whole number from 0).",
+                file,
+                lineno,
+                field="class",
+            )
+            continue
+        values: list[float] = []
+        bad = None
+        for i, part in enumerate(parts[1:], 1):
+            value = _number(part)
+            if value is None:
+                bad = (i, part)
+                break
+            values.append(value)
+        if bad is not None:
+            yield Issue(
+                "bad_number",
+                f"{file} line {lineno}: value {bad[0] + 1} ({bad[1]!r}) is not a number.",
+                file,
+                lineno,
+                field=f"value {bad[0] + 1}",
+            )
+            continue
+        if n == 5 or n == pose_fields:
+            cx, cy, w, h = values[:4]
+            yield YoloShape(int(cls_value), cx, cy, w, h, None, n == pose_fields and n != 5, lineno)
+            continue
+        xs, ys = values[0::2], values[1::2]
+        x1, x2, y1, y2 = min(xs), max(xs), min(ys), max(ys)
+        yield YoloShape(
+            int(cls_value), (x1 + x2) / 2, (y1 + y2) / 2, x2 - x1, y2 - y1, tuple(values), False, lineno
+        )
+
+
+# ---- writing ------------------------------------------------------------------------------------
+
+
+def _g(value: float) -> str:
+    # 12 significant digits: a 10,000 px image round-trips to about a millionth of a pixel.
+    return f"{value:.12g}" if math.isfinite(value) else "0"
+
+
+def label_line(class_index: int, x1: float, y1: float, x2: float, y2: float, width: int, height: int) -> str:
+    return (
+        f"{class_index} {_g((x1 + x2) / 2 / width)} {_g((y1 + y2) / 2 / height)} "
+        f"{_g((x2 - x1) / width)} {_g((y2 - y1) / height)}\n"
+    )
+
+
+def data_yaml(names: Sequence[str], splits: Iterable[Split]) -> str:
+    """An Ultralytics data.yaml for the images/<split> + labels/<split> layout."""
+    doc: dict[str, Any] = {"path": "."}
+    for split in splits:
+        doc[split] = f"images/{split}"
+    doc["nc"] = len(names)
+    doc["names"] = dict(enumerate(names))
+    return yaml.safe_dump(doc, sort_keys=False, allow_unicode=True)
