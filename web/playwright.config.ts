@@ -35,5 +35,7 @@ export default defineConfig({
   projects: [
     { name: 'first-run', testMatch: /first-run\.spec\.ts/ },
     { name: 'app', testMatch: /app\.spec\.ts/, dependencies: ['first-run'] },
+    // After `app`: that spec checks the library still holds exactly the seeded photos.
+    { name: 'library', testMatch: /library\.spec\.ts/, dependencies: ['app'] },
   ],
 })

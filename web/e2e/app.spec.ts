@@ -94,7 +94,7 @@ async function startVerify(page: Page): Promise<JobJson> {
 test('verify storage can be cancelled from the UI while it runs', async ({ page }) => {
   await page.goto('/od/images')
   await expect(page.getByRole('heading', { level: 1, name: 'Images' })).toBeVisible()
-  await expect(page.getByText('The image library UI comes with the image library issue')).toBeVisible()
+  await expect(page.getByTestId('image-grid')).toBeVisible()
 
   const job = await startVerify(page)
   // Cancel the moment the button shows (it shows from the 202 response, while the job is queued).

@@ -85,7 +85,8 @@ export function setUnauthorizedHandler(handler: UnauthorizedHandler | null): voi
   unauthorizedHandler = handler ?? defaultUnauthorizedHandler
 }
 
-function handleUnauthorized(): void {
+/** Send the person to the login page (unless already on a public page); exported for XHR uploads. */
+export function handleUnauthorized(): void {
   const { pathname, search } = window.location
   if (PUBLIC_PATHS.some((p) => pathname === p || pathname.startsWith(`${p}/`))) return
   unauthorizedHandler(`${pathname}${search}`)

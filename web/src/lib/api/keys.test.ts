@@ -36,3 +36,27 @@ describe('queryKeys', () => {
     expect(queryKeys.jobs.list({ status: 'failed' })).not.toEqual(queryKeys.jobs.list({ status: 'running' }))
   })
 })
+
+describe('queryKeys for the library, classes and datasets', () => {
+  it('share a cache entry for equal filters whatever the cursor or empty values', () => {
+    expect(queryKeys.images.list({ q: 'shelf', tags: [], folder: null, cursor: 'abc' })).toEqual(
+      queryKeys.images.list({ q: 'shelf' }),
+    )
+    expect(queryKeys.images.list({ q: 'a', sort: 'filename' })).toEqual(queryKeys.images.list({ sort: 'filename', q: 'a' }))
+    expect(queryKeys.images.list({ q: 'a' })).not.toEqual(queryKeys.images.list({ q: 'b' }))
+  })
+
+  it('nest under od so one invalidation after an upload or merge refreshes every view', () => {
+    expect(startsWith(queryKeys.images.list({ q: 'x' }), queryKeys.images.lists())).toBe(true)
+    expect(startsWith(queryKeys.datasets.stats(3), queryKeys.datasets.detail(3))).toBe(true)
+    expect(startsWith(queryKeys.datasets.images(3, { split: 'train' }), queryKeys.datasets.detail(3))).toBe(true)
+    expect(startsWith(queryKeys.classes.history(2), queryKeys.classes.all())).toBe(true)
+    for (const key of [queryKeys.images.all(), queryKeys.classes.all(), queryKeys.datasets.all()]) {
+      expect(startsWith(key, queryKeys.od.all())).toBe(true)
+    }
+  })
+
+  it('key a merge preview by the set of sources, not their order', () => {
+    expect(queryKeys.classes.mergePreview([3, 1], 5)).toEqual(queryKeys.classes.mergePreview([1, 3], 5))
+  })
+})

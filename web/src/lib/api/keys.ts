@@ -1,5 +1,22 @@
 /** The one query-key factory. Every TanStack Query key in the app comes from here. */
-import type { JobListParams } from './types'
+import type {
+  ClassListParams,
+  DatasetImageListParams,
+  DatasetListParams,
+  ImageListParams,
+  JobListParams,
+} from './types'
+
+/** A list's parameters without the cursor, with absent values normalised so equal filters share a key. */
+function normalised<T extends object>(params: T): Record<string, unknown> {
+  const out: Record<string, unknown> = {}
+  for (const [key, value] of Object.entries(params)) {
+    if (key === 'cursor' || value === undefined || value === null || value === '') continue
+    if (Array.isArray(value) && value.length === 0) continue
+    out[key] = value
+  }
+  return Object.fromEntries(Object.entries(out).sort(([a], [b]) => a.localeCompare(b)))
+}
 
 export const queryKeys = {
   all: ['shelfscope'] as const,
@@ -32,5 +49,36 @@ export const queryKeys = {
     detail: (id: number) => [...queryKeys.jobs.details(), id] as const,
     logs: (id: number) => [...queryKeys.jobs.detail(id), 'logs'] as const,
     metrics: (id: number) => [...queryKeys.jobs.detail(id), 'metrics'] as const,
+  },
+
+  images: {
+    all: () => [...queryKeys.od.all(), 'images'] as const,
+    lists: () => [...queryKeys.images.all(), 'list'] as const,
+    list: (params: ImageListParams = {}) => [...queryKeys.images.lists(), normalised(params)] as const,
+    details: () => [...queryKeys.images.all(), 'detail'] as const,
+    detail: (id: number) => [...queryKeys.images.details(), id] as const,
+  },
+
+  classes: {
+    all: () => [...queryKeys.od.all(), 'classes'] as const,
+    lists: () => [...queryKeys.classes.all(), 'list'] as const,
+    list: (params: ClassListParams = {}) => [...queryKeys.classes.lists(), normalised(params)] as const,
+    categories: () => [...queryKeys.classes.all(), 'categories'] as const,
+    detail: (id: number) => [...queryKeys.classes.all(), 'detail', id] as const,
+    history: (id: number) => [...queryKeys.classes.detail(id), 'history'] as const,
+    deletePreview: (id: number) => [...queryKeys.classes.detail(id), 'delete-preview'] as const,
+    mergePreview: (sourceIds: readonly number[], targetId: number) =>
+      [...queryKeys.classes.all(), 'merge-preview', [...sourceIds].sort((a, b) => a - b), targetId] as const,
+    changes: () => [...queryKeys.classes.all(), 'changes'] as const,
+  },
+
+  datasets: {
+    all: () => [...queryKeys.od.all(), 'datasets'] as const,
+    lists: () => [...queryKeys.datasets.all(), 'list'] as const,
+    list: (params: DatasetListParams = {}) => [...queryKeys.datasets.lists(), normalised(params)] as const,
+    detail: (id: number) => [...queryKeys.datasets.all(), 'detail', id] as const,
+    stats: (id: number) => [...queryKeys.datasets.detail(id), 'stats'] as const,
+    images: (id: number, params: DatasetImageListParams = {}) =>
+      [...queryKeys.datasets.detail(id), 'images', normalised(params)] as const,
   },
 } as const

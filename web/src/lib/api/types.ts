@@ -188,3 +188,341 @@ export interface StorageVerifyResult {
 export function isActiveJob(job: Pick<Job, 'status'>): boolean {
   return job.status === 'queued' || job.status === 'running'
 }
+
+// ---- od: image library --------------------------------------------------------
+
+export type ImageSource = 'upload' | 'url' | 'sync' | 'import'
+export const IMAGE_SOURCES: readonly ImageSource[] = ['upload', 'url', 'sync', 'import']
+export type ImageSortField = 'created_at' | 'filename' | 'size'
+export type SortOrder = 'asc' | 'desc'
+
+export interface LibraryImage {
+  id: number
+  filename: string
+  width: number
+  height: number
+  format: string
+  size_bytes: number
+  content_hash: string
+  source: ImageSource
+  source_id: string | null
+  folder: string | null
+  tags: string[]
+  created_by: number | null
+  created_at: string
+  updated_at: string
+  file_url: string
+  thumbnail_url: string
+}
+
+/** Which library images to take (list, bulk actions, "add to dataset by filter"). All must hold. */
+export interface ImageFilters {
+  source?: ImageSource | null
+  folder?: string | null
+  folder_prefix?: boolean
+  tags?: string[]
+  dataset_id?: number | null
+  not_in_dataset_id?: number | null
+  has_annotations?: boolean | null
+  q?: string | null
+}
+
+export interface ImageListParams extends ImageFilters {
+  limit?: number
+  cursor?: string | null
+  sort?: ImageSortField
+  order?: SortOrder
+  with_total?: boolean
+}
+
+export type IngestStatus = 'stored' | 'duplicate' | 'rejected'
+
+export interface IngestItemResult {
+  filename: string
+  url?: string | null
+  status: IngestStatus
+  image: LibraryImage | null
+  error: ErrorBody | null
+}
+
+export interface BatchResult {
+  results: IngestItemResult[]
+  stored: number
+  duplicate: number
+  rejected: number
+}
+
+export interface ImageTarget {
+  folder?: string | null
+  tags?: string[]
+}
+
+export interface ImagePatch {
+  folder?: string | null
+  tags?: string[]
+}
+
+export interface UrlImportRequest extends ImageTarget {
+  urls: string[]
+}
+
+export interface SyncRequest extends ImageTarget {
+  date_from?: string | null
+  date_to?: string | null
+  store_id?: string | null
+  merchant_id?: string | null
+}
+
+export type BulkImageAction = 'tag' | 'untag' | 'set_folder' | 'delete'
+
+export interface BulkImageRequest {
+  ids?: number[]
+  filter?: ImageFilters
+  action: BulkImageAction
+  tags?: string[]
+  folder?: string | null
+  force?: boolean
+}
+
+export interface BulkImageResult {
+  action: BulkImageAction
+  matched: number
+  changed: number
+  skipped: number
+  skipped_reasons: Record<string, number>
+}
+
+/** Extra fields of the 409 when deleting an annotated image. */
+export interface ImageInUse {
+  image_id: number
+  annotations?: number
+  datasets?: { dataset_id: number; name: string; annotations: number }[]
+  versions?: { version_id: number; dataset_id: number; dataset_name: string; number: number; name: string }[]
+}
+
+// ---- od: classes -----------------------------------------------------------------
+
+export interface OdClass {
+  id: number
+  name: string
+  display_name: string
+  color: string
+  category: string | null
+  description: string
+  aliases: string[]
+  annotation_count: number
+  created_at: string
+  updated_at: string
+}
+
+export interface ClassCreate {
+  name: string
+  display_name?: string
+  color?: string | null
+  category?: string | null
+  description?: string
+  aliases?: string[]
+}
+
+export type ClassUpdate = Partial<Omit<ClassCreate, 'color'>> & { color?: string }
+
+export interface ClassListParams {
+  category?: string | null
+  q?: string | null
+  dataset_id?: number | null
+  limit?: number
+  cursor?: string | null
+}
+
+export interface ClassCategory {
+  category: string
+  classes: number
+}
+
+export interface DatasetImpact {
+  dataset_id: number
+  dataset_name: string
+  annotations: number
+  images: number
+}
+
+export interface ClassImpact {
+  id: number
+  name: string
+  annotations: number
+}
+
+export interface MergeRequest {
+  source_ids: number[]
+  target_id: number
+}
+
+export interface MergePreview {
+  target: ClassImpact
+  sources: ClassImpact[]
+  annotations: number
+  images: number
+  datasets: DatasetImpact[]
+  aliases_added: string[]
+}
+
+export interface MergeResult {
+  target: OdClass
+  merged: ClassImpact[]
+  annotations_moved: number
+  images: number
+}
+
+export interface ClassDeletePreview {
+  id: number
+  name: string
+  annotations: number
+  images: number
+  datasets: DatasetImpact[]
+}
+
+export interface ClassDeleteOptions {
+  annotations?: 'delete'
+  reassign_to?: number
+}
+
+export interface ClassDeleteResult {
+  id: number
+  name: string
+  annotations_deleted: number
+  annotations_reassigned: number
+  reassigned_to: number | null
+  images: number
+}
+
+export type ClassChangeAction = 'create' | 'update' | 'rename' | 'merge' | 'delete'
+
+export interface ClassChange {
+  id: number
+  class_id: number | null
+  class_name: string
+  action: ClassChangeAction
+  before: JsonObject | null
+  after: JsonObject | null
+  user_id: number | null
+  username: string | null
+  at: string
+}
+
+// ---- od: datasets ----------------------------------------------------------------
+
+export type AnnotationType = 'bbox' | 'polygon'
+export type DatasetImageStatus = 'new' | 'in_progress' | 'completed' | 'skipped'
+export const DATASET_IMAGE_STATUSES: readonly DatasetImageStatus[] = ['new', 'in_progress', 'completed', 'skipped']
+export type DatasetSplit = 'train' | 'val' | 'test'
+
+export type StatusCounts = Record<DatasetImageStatus, number>
+
+export interface Dataset {
+  id: number
+  name: string
+  description: string
+  annotation_type: AnnotationType
+  created_by: number | null
+  created_at: string
+  updated_at: string
+  image_count: number
+  annotation_count: number
+  status_counts: StatusCounts
+  /** 0..1 */
+  progress: number
+}
+
+export interface DatasetCreate {
+  name: string
+  description?: string
+  annotation_type: AnnotationType
+}
+
+export type DatasetUpdate = Partial<DatasetCreate>
+
+export interface DatasetListParams {
+  q?: string | null
+  limit?: number
+  cursor?: string | null
+}
+
+export interface DatasetImageInfo {
+  id: number
+  filename: string
+  width: number
+  height: number
+  format: string
+  size_bytes: number
+  folder: string | null
+  file_url: string
+  thumbnail_url: string
+}
+
+export interface DatasetImage {
+  id: number
+  dataset_id: number
+  /** The library image id (routes use this one). */
+  image_id: number
+  image: DatasetImageInfo
+  status: DatasetImageStatus
+  split: DatasetSplit | null
+  annotation_count: number
+  revision: number
+  assigned_to: number | null
+  added_at: string
+  updated_at: string
+}
+
+export interface DatasetImageListParams {
+  status?: DatasetImageStatus[]
+  split?: DatasetSplit | 'none' | null
+  limit?: number
+  cursor?: string | null
+}
+
+export type AddImagesRequest = { image_ids: number[] } | { filter: ImageFilters }
+
+export interface AddImagesResult {
+  added: number
+  already_present: number
+}
+
+export interface RemoveImagesResult {
+  removed: number
+  not_present: number
+  annotations_removed: number
+}
+
+export interface DatasetImagePatch {
+  status?: DatasetImageStatus
+  split?: DatasetSplit | null
+}
+
+export interface DatasetClassCount {
+  class_id: number
+  name: string
+  display_name: string
+  color: string
+  annotations: number
+  images: number
+}
+
+export interface ClassDistributionPoint {
+  class_id: number
+  label: string
+  color: string
+  value: number
+  percent: number
+}
+
+export interface DatasetStats {
+  dataset_id: number
+  image_count: number
+  images_by_status: StatusCounts
+  progress: number
+  annotation_count: number
+  annotations_by_class: DatasetClassCount[]
+  class_distribution: ClassDistributionPoint[]
+  splits: { train: number; val: number; test: number; unassigned: number }
+}

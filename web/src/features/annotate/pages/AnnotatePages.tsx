@@ -1,16 +1,9 @@
 import { useParams } from 'react-router'
-import { ComingSoon } from '@/components/coming-soon'
 import { EditorPage } from '@/editor/ui/EditorPage'
+import { QueuePage } from '@/editor/ui/QueuePage'
 
 export function AnnotateQueuePage() {
-  return (
-    <ComingSoon
-      eyebrow="Object detection"
-      title="Annotate"
-      comingWith="the annotation editor"
-      summary="Pick a dataset and work through its queue of unlabelled images, one keyboard shortcut at a time."
-    />
-  )
+  return <QueuePage />
 }
 
 export function AnnotateEditorPage() {

@@ -1,25 +1,334 @@
-import { useParams } from 'react-router'
-import { ComingSoon } from '@/components/coming-soon'
+import { useState } from 'react'
+import { FolderOpenIcon, Loader2Icon, PackageIcon, PlusIcon, SearchIcon, Trash2Icon } from 'lucide-react'
+import { Link, useNavigate, useParams } from 'react-router'
+import { toast } from 'sonner'
+import { PageHeader } from '@/components/page-header'
+import { EmptyState, ErrorState } from '@/components/states'
+import {
+  AlertDialog,
+  AlertDialogCancel,
+  AlertDialogContent,
+  AlertDialogDescription,
+  AlertDialogFooter,
+  AlertDialogHeader,
+  AlertDialogTitle,
+} from '@/components/ui/alert-dialog'
+import { Badge } from '@/components/ui/badge'
+import { Button } from '@/components/ui/button'
+import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@/components/ui/card'
+import { Input } from '@/components/ui/input'
+import { Progress } from '@/components/ui/progress'
+import { Skeleton } from '@/components/ui/skeleton'
+import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from '@/components/ui/table'
+import { Tabs, TabsContent, TabsList, TabsTrigger } from '@/components/ui/tabs'
+import { useSession } from '@/features/auth'
+import { errorMessage, isApiError, type Dataset } from '@/lib/api'
+import { formatCount, formatPercent, formatRelative } from '@/lib/format'
+import { CreateDatasetDialog } from '../components/create-dataset-dialog'
+import { ImagesTab } from '../components/images-tab'
+import { OverviewTab } from '../components/overview-tab'
+import { useDataset, useDatasets, useDatasetStats, useDeleteDataset } from '../hooks/datasets'
+
+const TYPE_LABEL = { bbox: 'Boxes', polygon: 'Polygons' } as const
+
+function DatasetCard({ dataset }: { dataset: Dataset }) {
+  return (
+    <Link
+      to={`/od/datasets/${dataset.id}`}
+      className="group rounded-lg outline-none focus-visible:ring-2 focus-visible:ring-ring/50"
+      data-testid="dataset-card"
+    >
+      <Card className="flex h-full flex-col transition-shadow group-hover:shadow-md">
+        <CardHeader>
+          <div className="flex items-start justify-between gap-2">
+            <CardTitle className="truncate text-base leading-tight">{dataset.name}</CardTitle>
+            <Badge variant="outline">{TYPE_LABEL[dataset.annotation_type]}</Badge>
+          </div>
+          <CardDescription className="line-clamp-2 min-h-10">
+            {dataset.description || 'No description'}
+          </CardDescription>
+        </CardHeader>
+        <CardContent className="mt-auto flex flex-col gap-3">
+          <div className="flex gap-4 text-sm">
+            <span>
+              <strong className="tabular-nums">{formatCount(dataset.image_count)}</strong>{' '}
+              <span className="text-muted-foreground">images</span>
+            </span>
+            <span>
+              <strong className="tabular-nums">{formatCount(dataset.annotation_count)}</strong>{' '}
+              <span className="text-muted-foreground">annotations</span>
+            </span>
+          </div>
+          <div className="flex flex-col gap-1">
+            <div className="flex justify-between text-xs text-muted-foreground">
+              <span>
+                {formatCount(dataset.status_counts.completed + dataset.status_counts.skipped)} of{' '}
+                {formatCount(dataset.image_count)} done
+              </span>
+              <span className="tabular-nums">{formatPercent(dataset.progress)}</span>
+            </div>
+            <Progress value={dataset.progress * 100} aria-label={`${dataset.name} progress`} />
+          </div>
+          <p className="text-xs text-muted-foreground">Updated {formatRelative(dataset.updated_at)}</p>
+        </CardContent>
+      </Card>
+    </Link>
+  )
+}
 
 export function DatasetsPage() {
+  const [q, setQ] = useState('')
+  const [creating, setCreating] = useState(false)
+  const datasets = useDatasets(q.trim() || null)
+  const items = datasets.data?.items ?? []
   return (
-    <ComingSoon
-      eyebrow="Object detection"
-      title="Datasets"
-      comingWith="the datasets issue"
-      summary="Create detection datasets from library images, choose box or polygon labels, and follow each dataset's annotation progress and train/val/test split."
-    />
+    <div>
+      <PageHeader
+        eyebrow="Object detection"
+        title="Datasets"
+        description="Sets of library images labelled together, with their progress and train/val/test split."
+        actions={
+          <Button onClick={() => setCreating(true)} data-testid="new-dataset">
+            <PlusIcon aria-hidden /> New dataset
+          </Button>
+        }
+      />
+      <div className="relative mb-4 max-w-sm">
+        <SearchIcon className="pointer-events-none absolute top-1/2 left-2.5 size-4 -translate-y-1/2 text-muted-foreground" />
+        <Input
+          type="search"
+          aria-label="Search datasets"
+          placeholder="Search datasets…"
+          className="pl-8"
+          value={q}
+          onChange={(e) => setQ(e.target.value)}
+        />
+      </div>
+      {datasets.isError ? (
+        <Card>
+          <ErrorState error={datasets.error} title="Could not load datasets" onRetry={() => void datasets.refetch()} />
+        </Card>
+      ) : datasets.isPending ? (
+        <div className="grid gap-4 sm:grid-cols-2 xl:grid-cols-3">
+          {Array.from({ length: 3 }, (_, i) => (
+            <Skeleton key={i} className="h-52" />
+          ))}
+        </div>
+      ) : items.length === 0 ? (
+        <Card>
+          <EmptyState
+            icon={<FolderOpenIcon aria-hidden />}
+            title={q.trim() ? 'No datasets match' : 'No datasets yet'}
+            description={q.trim() ? 'Try another name.' : 'Create a dataset, then add library images to it to start labelling.'}
+            action={
+              q.trim() ? null : (
+                <Button size="sm" onClick={() => setCreating(true)}>
+                  <PlusIcon aria-hidden /> New dataset
+                </Button>
+              )
+            }
+          />
+        </Card>
+      ) : (
+        <div className="grid gap-4 sm:grid-cols-2 xl:grid-cols-3" data-testid="dataset-grid">
+          {items.map((d) => (
+            <DatasetCard key={d.id} dataset={d} />
+          ))}
+        </div>
+      )}
+      <CreateDatasetDialog open={creating} onOpenChange={setCreating} />
+    </div>
+  )
+}
+
+function ClassesTab({ datasetId }: { datasetId: number }) {
+  const stats = useDatasetStats(datasetId)
+  if (stats.isError) return <ErrorState error={stats.error} onRetry={() => void stats.refetch()} />
+  if (stats.isPending) return <Skeleton className="h-40" />
+  const rows = stats.data.annotations_by_class
+  return (
+    <Card className="overflow-hidden">
+      {rows.length === 0 ? (
+        <EmptyState title="No classes used yet" description="Classes show up here once images of this dataset are labelled." />
+      ) : (
+        <Table aria-label="Classes used" data-testid="dataset-classes">
+          <TableHeader className="bg-muted/40">
+            <TableRow className="hover:bg-transparent">
+              <TableHead>Class</TableHead>
+              <TableHead className="text-right">Annotations</TableHead>
+              <TableHead className="text-right">Images</TableHead>
+              <TableHead className="text-right">Share</TableHead>
+            </TableRow>
+          </TableHeader>
+          <TableBody>
+            {rows.map((row) => (
+              <TableRow key={row.class_id}>
+                <TableCell>
+                  <span className="flex items-center gap-2">
+                    <span className="size-3.5 rounded-sm border border-black/10" style={{ backgroundColor: row.color }} aria-hidden />
+                    <span className="font-medium">{row.display_name || row.name}</span>
+                  </span>
+                </TableCell>
+                <TableCell className="text-right tabular-nums">{formatCount(row.annotations)}</TableCell>
+                <TableCell className="text-right tabular-nums">{formatCount(row.images)}</TableCell>
+                <TableCell className="text-right text-muted-foreground tabular-nums">
+                  {stats.data.annotation_count > 0 ? formatPercent(row.annotations / stats.data.annotation_count) : '—'}
+                </TableCell>
+              </TableRow>
+            ))}
+          </TableBody>
+        </Table>
+      )}
+    </Card>
+  )
+}
+
+function LaterTab({ what }: { what: string }) {
+  return (
+    <Card className="max-w-2xl">
+      <CardHeader className="flex-row items-start gap-3">
+        <span className="flex size-9 shrink-0 items-center justify-center rounded-md bg-muted text-muted-foreground">
+          <PackageIcon className="size-4" aria-hidden />
+        </span>
+        <div className="flex flex-col gap-1">
+          <CardTitle>{what} come with the import/export issue</CardTitle>
+          <CardDescription>
+            Frozen dataset versions and export to COCO, YOLO or Pascal VOC are not built yet. The images, labels and
+            splits you make here are what they will use.
+          </CardDescription>
+        </div>
+      </CardHeader>
+    </Card>
+  )
+}
+
+function DeleteDataset({ dataset }: { dataset: Dataset }) {
+  const [open, setOpen] = useState(false)
+  const remove = useDeleteDataset()
+  const navigate = useNavigate()
+  return (
+    <>
+      <Button variant="outline" className="text-destructive" onClick={() => setOpen(true)}>
+        <Trash2Icon aria-hidden /> Delete
+      </Button>
+      <AlertDialog open={open} onOpenChange={setOpen}>
+        <AlertDialogContent>
+          <AlertDialogHeader>
+            <AlertDialogTitle>Delete {dataset.name}?</AlertDialogTitle>
+            <AlertDialogDescription>
+              Its {formatCount(dataset.annotation_count)} annotations and any versions are deleted. The{' '}
+              {formatCount(dataset.image_count)} images stay in the library.
+            </AlertDialogDescription>
+          </AlertDialogHeader>
+          <AlertDialogFooter>
+            <AlertDialogCancel disabled={remove.isPending}>Cancel</AlertDialogCancel>
+            <Button
+              variant="destructive"
+              disabled={remove.isPending}
+              onClick={() =>
+                remove.mutate(dataset.id, {
+                  onSuccess: () => {
+                    toast.success(`Deleted dataset ${dataset.name}`)
+                    void navigate('/od/datasets')
+                  },
+                  onError: (error) => toast.error(errorMessage(error)),
+                })
+              }
+            >
+              {remove.isPending ? <Loader2Icon className="animate-spin" aria-hidden /> : null}
+              Delete dataset
+            </Button>
+          </AlertDialogFooter>
+        </AlertDialogContent>
+      </AlertDialog>
+    </>
   )
 }
 
 export function DatasetDetailPage() {
   const { id } = useParams()
+  const datasetId = Number(id)
+  const dataset = useDataset(datasetId)
+  const session = useSession()
+  const [tab, setTab] = useState('overview')
+
+  if (!Number.isInteger(datasetId) || datasetId <= 0 || dataset.isError) {
+    const notFound = !dataset.isError || (isApiError(dataset.error) && dataset.error.status === 404)
+    return (
+      <div>
+        <PageHeader eyebrow="Object detection · Datasets" title={`Dataset ${id ?? ''}`.trim()} />
+        <Card>
+          {notFound ? (
+            <EmptyState
+              icon={<FolderOpenIcon aria-hidden />}
+              title="This dataset does not exist"
+              description="It may have been deleted."
+              action={
+                <Button asChild variant="outline" size="sm">
+                  <Link to="/od/datasets">All datasets</Link>
+                </Button>
+              }
+            />
+          ) : (
+            <ErrorState error={dataset.error} onRetry={() => void dataset.refetch()} />
+          )}
+        </Card>
+      </div>
+    )
+  }
+  if (dataset.isPending) {
+    return (
+      <div>
+        <PageHeader eyebrow="Object detection · Datasets" title={`Dataset ${id ?? ''}`.trim()} />
+        <Skeleton className="h-64" />
+      </div>
+    )
+  }
+  const d = dataset.data
   return (
-    <ComingSoon
-      eyebrow="Object detection · Datasets"
-      title={`Dataset ${id ?? ''}`.trim()}
-      comingWith="the datasets issue"
-      summary="One dataset in tabs: overview, images, classes, versions and export to COCO, YOLO or Pascal VOC."
-    />
+    <div>
+      <PageHeader
+        eyebrow="Object detection · Datasets"
+        title={d.name}
+        description={
+          <span className="flex flex-wrap items-center gap-2">
+            <Badge variant="outline">{TYPE_LABEL[d.annotation_type]}</Badge>
+            {d.description || `${formatCount(d.image_count)} images, ${formatCount(d.annotation_count)} annotations`}
+          </span>
+        }
+        actions={
+          <>
+            <Button variant="outline" asChild>
+              <Link to="/od/datasets">All datasets</Link>
+            </Button>
+            {session.data?.user.role === 'admin' ? <DeleteDataset dataset={d} /> : null}
+          </>
+        }
+      />
+      <Tabs value={tab} onValueChange={setTab}>
+        <TabsList>
+          <TabsTrigger value="overview">Overview</TabsTrigger>
+          <TabsTrigger value="images">Images ({formatCount(d.image_count)})</TabsTrigger>
+          <TabsTrigger value="classes">Classes</TabsTrigger>
+          <TabsTrigger value="versions">Versions</TabsTrigger>
+          <TabsTrigger value="export">Export</TabsTrigger>
+        </TabsList>
+        <TabsContent value="overview">
+          <OverviewTab datasetId={d.id} />
+        </TabsContent>
+        <TabsContent value="images">
+          <ImagesTab datasetId={d.id} datasetName={d.name} />
+        </TabsContent>
+        <TabsContent value="classes">
+          <ClassesTab datasetId={d.id} />
+        </TabsContent>
+        <TabsContent value="versions">
+          <LaterTab what="Versions" />
+        </TabsContent>
+        <TabsContent value="export">
+          <LaterTab what="Exports" />
+        </TabsContent>
+      </Tabs>
+    </div>
   )
 }

@@ -1,0 +1,84 @@
+import { useState } from 'react'
+import { Input } from '@/components/ui/input'
+import { cn } from '@/lib/utils'
+
+/** A palette of distinct, readable label colours. */
+export const CLASS_PALETTE = [
+  '#ef4444', '#f97316', '#f59e0b', '#eab308', '#84cc16', '#22c55e', '#10b981', '#14b8a6',
+  '#06b6d4', '#0ea5e9', '#3b82f6', '#6366f1', '#8b5cf6', '#a855f7', '#d946ef', '#ec4899',
+] as const
+
+const HEX = /^#[0-9a-f]{6}$/i
+
+/** "#ABC" / "abc123" / "#aabbcc" → "#aabbcc", or null when it is not a colour. */
+export function normalizeHex(raw: string): string | null {
+  let value = raw.trim().toLowerCase()
+  if (!value.startsWith('#')) value = `#${value}`
+  if (/^#[0-9a-f]{3}$/.test(value)) value = `#${value[1]}${value[1]}${value[2]}${value[2]}${value[3]}${value[3]}`
+  return HEX.test(value) ? value : null
+}
+
+export function ColorField({ id, value, onChange }: { id: string; value: string; onChange: (hex: string) => void }) {
+  const [draft, setDraft] = useState<string | null>(null)
+  const text = draft ?? value
+  const invalid = draft !== null && normalizeHex(draft) === null
+  return (
+    <div className="flex flex-col gap-2">
+      <div className="flex items-center gap-2">
+        <input
+          type="color"
+          aria-label="Pick a colour"
+          value={value}
+          onChange={(e) => {
+            setDraft(null)
+            onChange(e.target.value.toLowerCase())
+          }}
+          className="h-9 w-11 cursor-pointer rounded-md border border-input bg-card p-1"
+        />
+        <Input
+          id={id}
+          value={text}
+          aria-invalid={invalid || undefined}
+          className="w-32 font-mono"
+          maxLength={7}
+          onChange={(e) => {
+            setDraft(e.target.value)
+            const hex = normalizeHex(e.target.value)
+            if (hex) onChange(hex)
+          }}
+          onBlur={() => setDraft(null)}
+        />
+        {invalid ? <span className="text-xs text-destructive">Use # and six hex digits</span> : null}
+      </div>
+      <div className="flex flex-wrap gap-1.5" role="group" aria-label="Palette">
+        {CLASS_PALETTE.map((color) => (
+          <button
+            key={color}
+            type="button"
+            aria-label={`Use ${color}`}
+            aria-pressed={value === color}
+            onClick={() => {
+              setDraft(null)
+              onChange(color)
+            }}
+            className={cn(
+              'size-6 rounded-full border border-black/10 transition-transform hover:scale-110 focus-visible:ring-2 focus-visible:ring-ring/50 focus-visible:outline-none',
+              value === color && 'ring-2 ring-ring ring-offset-2',
+            )}
+            style={{ backgroundColor: color }}
+          />
+        ))}
+      </div>
+    </div>
+  )
+}
+
+export function ColorSwatch({ color, className }: { color: string; className?: string }) {
+  return (
+    <span
+      aria-hidden
+      className={cn('inline-block size-3.5 shrink-0 rounded-sm border border-black/10', className)}
+      style={{ backgroundColor: color }}
+    />
+  )
+}

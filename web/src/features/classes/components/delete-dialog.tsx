@@ -1,0 +1,187 @@
+import { useState, type ReactNode } from 'react'
+import { Loader2Icon, Trash2Icon } from 'lucide-react'
+import { toast } from 'sonner'
+import { ErrorState, LoadingState } from '@/components/states'
+import { Button } from '@/components/ui/button'
+import { Dialog, DialogContent, DialogDescription, DialogFooter, DialogHeader, DialogTitle } from '@/components/ui/dialog'
+import { Select, SelectContent, SelectItem, SelectTrigger, SelectValue } from '@/components/ui/select'
+import { errorMessage, type ClassDeleteOptions, type OdClass } from '@/lib/api'
+import { formatCount } from '@/lib/format'
+import { cn } from '@/lib/utils'
+import { useDeleteClass, useDeletePreview } from '../hooks/classes'
+import { ColorSwatch } from './color-field'
+
+type Choice = 'refuse' | 'delete' | 'reassign'
+
+function Option({
+  value,
+  current,
+  onSelect,
+  title,
+  children,
+}: {
+  value: Choice
+  current: Choice
+  onSelect: (c: Choice) => void
+  title: string
+  children?: ReactNode
+}) {
+  return (
+    <label
+      className={cn(
+        'flex cursor-pointer items-start gap-3 rounded-md border px-3 py-2.5 text-sm',
+        current === value && 'border-primary bg-primary/5',
+      )}
+    >
+      <input
+        type="radio"
+        name="delete-option"
+        value={value}
+        checked={current === value}
+        onChange={() => onSelect(value)}
+        className="mt-0.5 accent-[var(--primary)]"
+      />
+      <span className="flex flex-1 flex-col gap-1">
+        <span className="font-medium">{title}</span>
+        {children}
+      </span>
+    </label>
+  )
+}
+
+export function DeleteClassDialog({
+  target,
+  classes,
+  canDelete,
+  onClose,
+}: {
+  target: OdClass
+  classes: OdClass[]
+  canDelete: boolean
+  onClose: () => void
+}) {
+  const preview = useDeletePreview(target.id)
+  const remove = useDeleteClass()
+  const [choice, setChoice] = useState<Choice>('refuse')
+  const [reassignTo, setReassignTo] = useState('')
+  const inUse = (preview.data?.annotations ?? 0) > 0
+
+  const confirm = () => {
+    const options: ClassDeleteOptions =
+      !inUse || choice === 'refuse'
+        ? {}
+        : choice === 'delete'
+          ? { annotations: 'delete' }
+          : { reassign_to: Number(reassignTo) }
+    remove.mutate(
+      { id: target.id, options },
+      {
+        onSuccess: (result) => {
+          const tail =
+            result.annotations_reassigned > 0
+              ? `; ${formatCount(result.annotations_reassigned)} annotations reassigned`
+              : result.annotations_deleted > 0
+                ? `; ${formatCount(result.annotations_deleted)} annotations deleted`
+                : ''
+          toast.success(`Deleted class ${result.name}${tail}`)
+          onClose()
+        },
+        onError: (error) => toast.error(errorMessage(error)),
+      },
+    )
+  }
+
+  const blocked = inUse && choice === 'refuse'
+  return (
+    <Dialog open onOpenChange={(open) => (open ? undefined : onClose())}>
+      <DialogContent data-testid="delete-class-dialog">
+        <DialogHeader>
+          <DialogTitle className="flex items-center gap-2">
+            <ColorSwatch color={target.color} /> Delete {target.name}?
+          </DialogTitle>
+          <DialogDescription>The change is recorded in the class history.</DialogDescription>
+        </DialogHeader>
+        {preview.isPending ? (
+          <LoadingState label="Counting annotations…" className="py-4" />
+        ) : preview.isError ? (
+          <ErrorState error={preview.error} onRetry={() => void preview.refetch()} className="py-4" />
+        ) : (
+          <div className="flex flex-col gap-3">
+            <p className="text-sm" data-testid="delete-preview">
+              {inUse ? (
+                <>
+                  Used by <strong>{formatCount(preview.data.annotations)}</strong> annotations on{' '}
+                  <strong>{formatCount(preview.data.images)}</strong> images in{' '}
+                  <strong>{formatCount(preview.data.datasets.length)}</strong> dataset
+                  {preview.data.datasets.length === 1 ? '' : 's'}.
+                </>
+              ) : (
+                'No annotation uses this class; deleting it changes no dataset.'
+              )}
+            </p>
+            {preview.data.datasets.length > 0 ? (
+              <ul className="list-disc pl-5 text-sm text-muted-foreground">
+                {preview.data.datasets.map((d) => (
+                  <li key={d.dataset_id}>
+                    {d.dataset_name}: {formatCount(d.annotations)} annotations on {formatCount(d.images)} images
+                  </li>
+                ))}
+              </ul>
+            ) : null}
+            {inUse ? (
+              <div className="flex flex-col gap-2" role="radiogroup" aria-label="What happens to its annotations">
+                <Option value="refuse" current={choice} onSelect={setChoice} title="Keep the class (do not delete)">
+                  <span className="text-muted-foreground">Deleting is refused while annotations use it.</span>
+                </Option>
+                <Option value="delete" current={choice} onSelect={setChoice} title="Delete its annotations too">
+                  <span className="text-muted-foreground">
+                    {formatCount(preview.data.annotations)} annotations are removed from their images.
+                  </span>
+                </Option>
+                <Option value="reassign" current={choice} onSelect={setChoice} title="Reassign its annotations to another class">
+                  {choice === 'reassign' ? (
+                    <Select value={reassignTo} onValueChange={setReassignTo}>
+                      <SelectTrigger aria-label="Reassign to">
+                        <SelectValue placeholder="Choose a class" />
+                      </SelectTrigger>
+                      <SelectContent>
+                        {classes
+                          .filter((c) => c.id !== target.id)
+                          .map((c) => (
+                            <SelectItem key={c.id} value={String(c.id)}>
+                              {c.name}
+                            </SelectItem>
+                          ))}
+                      </SelectContent>
+                    </Select>
+                  ) : null}
+                </Option>
+              </div>
+            ) : null}
+          </div>
+        )}
+        {!canDelete ? <p className="text-sm text-amber-700">Only admins can delete classes.</p> : null}
+        <DialogFooter>
+          <Button variant="outline" onClick={onClose} disabled={remove.isPending}>
+            Cancel
+          </Button>
+          <Button
+            variant="destructive"
+            onClick={confirm}
+            disabled={
+              !canDelete ||
+              !preview.isSuccess ||
+              blocked ||
+              remove.isPending ||
+              (choice === 'reassign' && inUse && !reassignTo)
+            }
+            data-testid="confirm-delete-class"
+          >
+            {remove.isPending ? <Loader2Icon className="animate-spin" aria-hidden /> : <Trash2Icon aria-hidden />}
+            Delete class
+          </Button>
+        </DialogFooter>
+      </DialogContent>
+    </Dialog>
+  )
+}

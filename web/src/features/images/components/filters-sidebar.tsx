@@ -1,0 +1,197 @@
+import { useState, type ReactNode } from 'react'
+import { FilterXIcon, XIcon } from 'lucide-react'
+import { Badge } from '@/components/ui/badge'
+import { Button } from '@/components/ui/button'
+import { Checkbox } from '@/components/ui/checkbox'
+import { Input } from '@/components/ui/input'
+import { Label } from '@/components/ui/label'
+import { Select, SelectContent, SelectItem, SelectTrigger, SelectValue } from '@/components/ui/select'
+import { IMAGE_SOURCES, type Dataset, type ImageFilters, type ImageSource } from '@/lib/api'
+import { activeFilterCount, parseTags } from '../hooks/filters'
+
+const ANY = 'any'
+
+const SOURCE_LABELS: Record<ImageSource, string> = {
+  upload: 'Uploaded',
+  url: 'From URL',
+  sync: 'Synced',
+  import: 'Imported',
+}
+
+interface FiltersSidebarProps {
+  filters: ImageFilters
+  datasets: Dataset[]
+  onChange: (change: Partial<ImageFilters>) => void
+  onClear: () => void
+}
+
+function Section({ title, htmlFor, children }: { title: string; htmlFor?: string; children: ReactNode }) {
+  return (
+    <div className="flex flex-col gap-1.5">
+      <Label htmlFor={htmlFor} className="text-xs font-medium tracking-wide text-muted-foreground uppercase">
+        {title}
+      </Label>
+      {children}
+    </div>
+  )
+}
+
+export function FiltersSidebar({ filters, datasets, onChange, onClear }: FiltersSidebarProps) {
+  const [folderDraft, setFolderDraft] = useState<string | null>(null)
+  const [tagDraft, setTagDraft] = useState('')
+  const folder = folderDraft ?? filters.folder ?? ''
+  const tags = filters.tags ?? []
+  const count = activeFilterCount({ ...filters, q: null })
+
+  const commitFolder = () => {
+    if (folderDraft === null) return
+    onChange({ folder: folderDraft.trim() || null })
+    setFolderDraft(null)
+  }
+  const addTags = () => {
+    const fresh = parseTags(tagDraft).filter((t) => !tags.includes(t))
+    if (fresh.length > 0) onChange({ tags: [...tags, ...fresh] })
+    setTagDraft('')
+  }
+
+  return (
+    <aside className="flex flex-col gap-5" aria-label="Filters" data-testid="image-filters">
+      <div className="flex items-center justify-between">
+        <h2 className="text-sm font-semibold">Filters</h2>
+        {count > 0 ? (
+          <Button variant="ghost" size="sm" className="h-7 px-2" onClick={onClear} data-testid="clear-filters">
+            <FilterXIcon aria-hidden /> Clear ({count})
+          </Button>
+        ) : null}
+      </div>
+
+      <Section title="Source">
+        <Select
+          value={filters.source ?? ANY}
+          onValueChange={(value) => onChange({ source: value === ANY ? null : (value as ImageSource) })}
+        >
+          <SelectTrigger aria-label="Source" data-testid="filter-source">
+            <SelectValue />
+          </SelectTrigger>
+          <SelectContent>
+            <SelectItem value={ANY}>Any source</SelectItem>
+            {IMAGE_SOURCES.map((s) => (
+              <SelectItem key={s} value={s}>
+                {SOURCE_LABELS[s]}
+              </SelectItem>
+            ))}
+          </SelectContent>
+        </Select>
+      </Section>
+
+      <Section title="Folder" htmlFor="filter-folder">
+        <Input
+          id="filter-folder"
+          placeholder="e.g. stores/berlin"
+          value={folder}
+          onChange={(e) => setFolderDraft(e.target.value)}
+          onBlur={commitFolder}
+          onKeyDown={(e) => {
+            if (e.key === 'Enter') commitFolder()
+          }}
+        />
+        <label className="flex items-center gap-2 text-sm text-muted-foreground">
+          <Checkbox
+            checked={filters.folder_prefix ?? false}
+            disabled={!filters.folder}
+            onCheckedChange={(checked) => onChange({ folder_prefix: checked === true })}
+          />
+          Include subfolders
+        </label>
+      </Section>
+
+      <Section title="Tags" htmlFor="filter-tags">
+        <Input
+          id="filter-tags"
+          placeholder="Add a tag and press Enter"
+          value={tagDraft}
+          onChange={(e) => setTagDraft(e.target.value)}
+          onBlur={addTags}
+          onKeyDown={(e) => {
+            if (e.key === 'Enter') addTags()
+          }}
+        />
+        {tags.length > 0 ? (
+          <div className="flex flex-wrap gap-1">
+            {tags.map((tag) => (
+              <Badge key={tag} variant="secondary" className="pr-1" data-testid="filter-tag">
+                {tag}
+                <button
+                  type="button"
+                  className="rounded-sm opacity-60 hover:opacity-100"
+                  aria-label={`Remove tag filter ${tag}`}
+                  onClick={() => onChange({ tags: tags.filter((t) => t !== tag) })}
+                >
+                  <XIcon aria-hidden />
+                </button>
+              </Badge>
+            ))}
+          </div>
+        ) : (
+          <p className="text-xs text-muted-foreground">Images must have every tag listed.</p>
+        )}
+      </Section>
+
+      <Section title="Dataset">
+        <Select
+          value={
+            filters.dataset_id
+              ? `in:${filters.dataset_id}`
+              : filters.not_in_dataset_id
+                ? `out:${filters.not_in_dataset_id}`
+                : ANY
+          }
+          onValueChange={(value) => {
+            if (value === ANY) onChange({ dataset_id: null, not_in_dataset_id: null })
+            else {
+              const [mode, id] = value.split(':')
+              onChange(
+                mode === 'in'
+                  ? { dataset_id: Number(id), not_in_dataset_id: null }
+                  : { dataset_id: null, not_in_dataset_id: Number(id) },
+              )
+            }
+          }}
+        >
+          <SelectTrigger aria-label="Dataset membership" data-testid="filter-dataset">
+            <SelectValue />
+          </SelectTrigger>
+          <SelectContent>
+            <SelectItem value={ANY}>Any dataset</SelectItem>
+            {datasets.map((d) => (
+              <SelectItem key={`in:${d.id}`} value={`in:${d.id}`}>
+                In {d.name}
+              </SelectItem>
+            ))}
+            {datasets.map((d) => (
+              <SelectItem key={`out:${d.id}`} value={`out:${d.id}`}>
+                Not in {d.name}
+              </SelectItem>
+            ))}
+          </SelectContent>
+        </Select>
+      </Section>
+
+      <Section title="Annotations">
+        <Select
+          value={filters.has_annotations === true ? 'yes' : filters.has_annotations === false ? 'no' : ANY}
+          onValueChange={(value) => onChange({ has_annotations: value === ANY ? null : value === 'yes' })}
+        >
+          <SelectTrigger aria-label="Annotations" data-testid="filter-annotations">
+            <SelectValue />
+          </SelectTrigger>
+          <SelectContent>
+            <SelectItem value={ANY}>Any</SelectItem>
+            <SelectItem value="yes">Has annotations</SelectItem>
+            <SelectItem value="no">No annotations</SelectItem>
+          </SelectContent>
+        </Select>
+      </Section>
+    </aside>
+  )
+}

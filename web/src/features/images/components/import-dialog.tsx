@@ -1,0 +1,290 @@
+import { useState, type FormEvent } from 'react'
+import { FileArchiveIcon, Loader2Icon, RefreshCwIcon } from 'lucide-react'
+import { Link } from 'react-router'
+import { toast } from 'sonner'
+import { Badge } from '@/components/ui/badge'
+import { Button } from '@/components/ui/button'
+import { Dialog, DialogContent, DialogDescription, DialogHeader, DialogTitle } from '@/components/ui/dialog'
+import { Input } from '@/components/ui/input'
+import { Label } from '@/components/ui/label'
+import { Tabs, TabsContent, TabsList, TabsTrigger } from '@/components/ui/tabs'
+import { Textarea } from '@/components/ui/textarea'
+import { errorMessage, type BatchResult, type Job } from '@/lib/api'
+import { parseTags } from '../hooks/filters'
+import { useImportUrls, useLibraryChanged, useStartSync } from '../hooks/images'
+import { useUploadQueue } from '../hooks/upload-queue'
+import { DropZone, UploadActions, UploadList, UploadSummaryBar } from './upload-zone'
+
+export type ImportTab = 'upload' | 'url' | 'sync' | 'dataset'
+
+function TargetFields({
+  idPrefix,
+  folder,
+  tags,
+  onFolder,
+  onTags,
+}: {
+  idPrefix: string
+  folder: string
+  tags: string
+  onFolder: (v: string) => void
+  onTags: (v: string) => void
+}) {
+  return (
+    <div className="grid gap-3 sm:grid-cols-2">
+      <div className="flex flex-col gap-1.5">
+        <Label htmlFor={`${idPrefix}-folder`}>Folder</Label>
+        <Input
+          id={`${idPrefix}-folder`}
+          placeholder="e.g. stores/berlin"
+          value={folder}
+          onChange={(e) => onFolder(e.target.value)}
+        />
+      </div>
+      <div className="flex flex-col gap-1.5">
+        <Label htmlFor={`${idPrefix}-tags`}>Tags</Label>
+        <Input
+          id={`${idPrefix}-tags`}
+          placeholder="comma-separated, e.g. promo, aisle 3"
+          value={tags}
+          onChange={(e) => onTags(e.target.value)}
+        />
+      </div>
+    </div>
+  )
+}
+
+function UploadTab() {
+  const [folder, setFolder] = useState('')
+  const [tags, setTags] = useState('')
+  const changed = useLibraryChanged()
+  const queue = useUploadQueue({
+    folder: folder.trim() || null,
+    tags: parseTags(tags),
+    onSettled: (summary) => {
+      changed()
+      const rejected = summary.rejected + summary.failed
+      const message = `${summary.stored} stored, ${summary.duplicate} duplicate, ${rejected} rejected`
+      if (rejected > 0) toast.warning(`Upload finished: ${message}`)
+      else toast.success(`Upload finished: ${message}`)
+    },
+  })
+  const { summary } = queue
+
+  return (
+    <div className="flex flex-col gap-4">
+      <TargetFields idPrefix="upload" folder={folder} tags={tags} onFolder={setFolder} onTags={setTags} />
+      <DropZone onFiles={queue.add} />
+      {queue.items.length > 0 ? (
+        <div className="flex flex-col gap-3">
+          <UploadSummaryBar summary={summary} />
+          <UploadList items={queue.items} />
+          <div className="flex justify-end">
+            <UploadActions busy={queue.busy} onCancel={queue.cancel} onClear={queue.clear} />
+          </div>
+        </div>
+      ) : null}
+    </div>
+  )
+}
+
+function BatchResultList({ result }: { result: BatchResult }) {
+  return (
+    <div className="flex flex-col gap-2" data-testid="url-import-result">
+      <div className="flex gap-1.5">
+        <Badge variant="success">{result.stored} stored</Badge>
+        <Badge variant="warning">{result.duplicate} duplicate</Badge>
+        <Badge variant="destructive">{result.rejected} rejected</Badge>
+      </div>
+      <ul className="max-h-48 divide-y overflow-y-auto rounded-md border text-sm">
+        {result.results.map((item, i) => (
+          <li key={`${item.url ?? item.filename}-${i}`} className="flex flex-col gap-0.5 px-3 py-2">
+            <div className="flex items-center gap-2">
+              <span className="min-w-0 flex-1 truncate">{item.url ?? item.filename}</span>
+              <Badge
+                variant={item.status === 'stored' ? 'success' : item.status === 'duplicate' ? 'warning' : 'destructive'}
+              >
+                {item.status}
+              </Badge>
+            </div>
+            {item.error ? <span className="text-xs text-destructive">{item.error.detail}</span> : null}
+          </li>
+        ))}
+      </ul>
+    </div>
+  )
+}
+
+function UrlTab() {
+  const [urls, setUrls] = useState('')
+  const [folder, setFolder] = useState('')
+  const [tags, setTags] = useState('')
+  const [result, setResult] = useState<BatchResult | null>(null)
+  const importUrls = useImportUrls()
+  const list = urls
+    .split(/\s+/)
+    .map((u) => u.trim())
+    .filter(Boolean)
+
+  const submit = (event: FormEvent) => {
+    event.preventDefault()
+    if (list.length === 0) return
+    importUrls.mutate(
+      { urls: list, folder: folder.trim() || null, tags: parseTags(tags) },
+      {
+        onSuccess: (data) => {
+          setResult(data)
+          const message = `${data.stored} stored, ${data.duplicate} duplicate, ${data.rejected} rejected`
+          if (data.rejected > 0) toast.warning(`URL import: ${message}`)
+          else toast.success(`URL import: ${message}`)
+        },
+        onError: (error) => toast.error(errorMessage(error)),
+      },
+    )
+  }
+
+  return (
+    <form className="flex flex-col gap-4" onSubmit={submit}>
+      <div className="flex flex-col gap-1.5">
+        <Label htmlFor="import-urls">Image URLs</Label>
+        <Textarea
+          id="import-urls"
+          rows={5}
+          placeholder={'https://example.com/shelf-1.jpg\nhttps://example.com/shelf-2.jpg'}
+          value={urls}
+          onChange={(e) => setUrls(e.target.value)}
+        />
+        <p className="text-xs text-muted-foreground">
+          One per line, up to 100. The server fetches them with size and time limits; addresses on its own network are
+          refused.
+        </p>
+      </div>
+      <TargetFields idPrefix="url" folder={folder} tags={tags} onFolder={setFolder} onTags={setTags} />
+      <div className="flex justify-end">
+        <Button type="submit" disabled={importUrls.isPending || list.length === 0 || list.length > 100}>
+          {importUrls.isPending ? <Loader2Icon className="animate-spin" aria-hidden /> : null}
+          Import {list.length > 0 ? list.length : ''} URL{list.length === 1 ? '' : 's'}
+        </Button>
+      </div>
+      {result ? <BatchResultList result={result} /> : null}
+    </form>
+  )
+}
+
+function SyncTab() {
+  const [form, setForm] = useState({ dateFrom: '', dateTo: '', store: '', merchant: '', folder: '', tags: '' })
+  const [job, setJob] = useState<Job | null>(null)
+  const sync = useStartSync()
+  const set = (key: keyof typeof form) => (value: string) => setForm((f) => ({ ...f, [key]: value }))
+
+  const submit = (event: FormEvent) => {
+    event.preventDefault()
+    sync.mutate(
+      {
+        date_from: form.dateFrom ? new Date(`${form.dateFrom}T00:00:00Z`).toISOString() : null,
+        date_to: form.dateTo ? new Date(`${form.dateTo}T23:59:59Z`).toISOString() : null,
+        store_id: form.store.trim() || null,
+        merchant_id: form.merchant.trim() || null,
+        folder: form.folder.trim() || null,
+        tags: parseTags(form.tags),
+      },
+      {
+        onSuccess: ({ job }) => {
+          setJob(job)
+          toast.success(`Sync started (job #${job.id})`)
+        },
+        onError: (error) => toast.error(errorMessage(error)),
+      },
+    )
+  }
+
+  return (
+    <form className="flex flex-col gap-4" onSubmit={submit}>
+      <p className="text-sm text-muted-foreground">
+        Pull new shelf photos from the configured image source (BuyBuddy). Images already synced are skipped. Runs as a
+        background job; admins only.
+      </p>
+      <div className="grid gap-3 sm:grid-cols-2">
+        <div className="flex flex-col gap-1.5">
+          <Label htmlFor="sync-from">From date</Label>
+          <Input id="sync-from" type="date" value={form.dateFrom} onChange={(e) => set('dateFrom')(e.target.value)} />
+        </div>
+        <div className="flex flex-col gap-1.5">
+          <Label htmlFor="sync-to">To date</Label>
+          <Input id="sync-to" type="date" value={form.dateTo} onChange={(e) => set('dateTo')(e.target.value)} />
+        </div>
+        <div className="flex flex-col gap-1.5">
+          <Label htmlFor="sync-store">Store ID</Label>
+          <Input id="sync-store" value={form.store} onChange={(e) => set('store')(e.target.value)} />
+        </div>
+        <div className="flex flex-col gap-1.5">
+          <Label htmlFor="sync-merchant">Merchant ID</Label>
+          <Input id="sync-merchant" value={form.merchant} onChange={(e) => set('merchant')(e.target.value)} />
+        </div>
+      </div>
+      <TargetFields idPrefix="sync" folder={form.folder} tags={form.tags} onFolder={set('folder')} onTags={set('tags')} />
+      <div className="flex items-center justify-between gap-2">
+        {job ? (
+          <Link to={`/jobs/${job.id}`} className="text-sm text-primary hover:underline">
+            Follow job #{job.id}
+          </Link>
+        ) : (
+          <span />
+        )}
+        <Button type="submit" disabled={sync.isPending}>
+          {sync.isPending ? <Loader2Icon className="animate-spin" aria-hidden /> : <RefreshCwIcon aria-hidden />}
+          Start sync
+        </Button>
+      </div>
+    </form>
+  )
+}
+
+export function ImportDialog({
+  open,
+  onOpenChange,
+  initialTab = 'upload',
+}: {
+  open: boolean
+  onOpenChange: (open: boolean) => void
+  initialTab?: ImportTab
+}) {
+  return (
+    <Dialog open={open} onOpenChange={onOpenChange}>
+      <DialogContent className="sm:max-w-2xl" data-testid="import-dialog">
+        <DialogHeader>
+          <DialogTitle>Add images</DialogTitle>
+          <DialogDescription>Upload files, fetch them from URLs, or sync from the image source.</DialogDescription>
+        </DialogHeader>
+        <Tabs defaultValue={initialTab}>
+          <TabsList>
+            <TabsTrigger value="upload">Upload</TabsTrigger>
+            <TabsTrigger value="url">From URL</TabsTrigger>
+            <TabsTrigger value="sync">Sync</TabsTrigger>
+            <TabsTrigger value="dataset">Import dataset</TabsTrigger>
+          </TabsList>
+          <TabsContent value="upload" forceMount className="data-[state=inactive]:hidden">
+            <UploadTab />
+          </TabsContent>
+          <TabsContent value="url">
+            <UrlTab />
+          </TabsContent>
+          <TabsContent value="sync">
+            <SyncTab />
+          </TabsContent>
+          <TabsContent value="dataset">
+            <div className="flex items-start gap-3 rounded-md border bg-muted/30 p-4">
+              <FileArchiveIcon className="mt-0.5 size-5 shrink-0 text-muted-foreground" aria-hidden />
+              <div className="flex flex-col gap-1 text-sm">
+                <p className="font-medium">Importing COCO, YOLO or Pascal VOC datasets comes with the import/export issue.</p>
+                <p className="text-muted-foreground">
+                  Until then, upload the images here and create a dataset from them; their labels cannot be imported yet.
+                </p>
+              </div>
+            </div>
+          </TabsContent>
+        </Tabs>
+      </DialogContent>
+    </Dialog>
+  )
+}
