@@ -33,16 +33,14 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from multiprocessing import Pool
 from pathlib import Path
 from typing import Any
 
 import httpx
-from PIL import Image as PILImage
-from PIL import ImageChops
 from sqlalchemy import create_engine, insert, text
 from tests.servers import free_port, postgres_cluster
 
+from bench.photos import make_photos
 from shelfscope.auth.models import User
 from shelfscope.db import Database
 from shelfscope.db.migrate import upgrade
@@ -79,45 +77,6 @@ def percentiles(samples_ms: list[float]) -> str:
 
 
 # ---- photos ------------------------------------------------------------------------------------------
-
-
-def _make_photo(job: tuple[int, str, str]) -> int:
-    index, source, target = job
-    rnd = random.Random(index)
-    with PILImage.open(source) as im:
-        rgb = im.convert("RGB")
-    megapixels = rnd.uniform(3.0, 6.0) * 1_000_000
-    aspect = rgb.width / rgb.height
-    width = int((megapixels * aspect) ** 0.5)
-    height = int(width / aspect)
-    # A slightly different crop per copy, so every file has its own bytes (no duplicates).
-    dx, dy = rnd.uniform(0, 0.05) * rgb.width, rnd.uniform(0, 0.05) * rgb.height
-    box = (
-        dx,
-        dy,
-        rgb.width - rnd.uniform(0, 0.05) * rgb.width,
-        rgb.height - rnd.uniform(0, 0.05) * rgb.height,
-    )
-    big = rgb.resize((width, height), PILImage.Resampling.BICUBIC, box=box)
-    # Sensor-like grain: an upscaled small photo is unrealistically smooth and would compress to a
-    # fraction of a camera JPEG's size.
-    grain = PILImage.effect_noise((width, height), 10).convert("RGB")
-    big = ImageChops.add(big, grain, scale=1.0, offset=-128)
-    big.save(target, "JPEG", quality=90)
-    return Path(target).stat().st_size
-
-
-def make_photos(count: int, folder: Path) -> list[Path]:
-    sources = sorted((SHARED_DATA / "raccoon" / "images").glob("*.jpg"))
-    sources += sorted((SHARED_DATA / "freiburg").rglob("*.png"))[:100]
-    if not sources:
-        raise SystemExit(f"no photos under {SHARED_DATA}; the bench needs ../shared/data beside the repo")
-    folder.mkdir(parents=True, exist_ok=True)
-    jobs = [(i, str(sources[i % len(sources)]), str(folder / f"photo_{i:04d}.jpg")) for i in range(count)]
-    with Pool(os.cpu_count() or 2) as pool:
-        sizes = pool.map(_make_photo, jobs, chunksize=4)
-    print(f"  made {count} JPEGs, {sum(sizes) / count / 1e6:.2f} MB each on average, in {folder}")
-    return [Path(j[2]) for j in jobs]
 
 
 # ---- a real server -----------------------------------------------------------------------------------

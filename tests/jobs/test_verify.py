@@ -98,6 +98,21 @@ def test_verify_checks_only_the_given_ids_and_leaves_thumbnails_when_asked(ctx: 
     assert "1 of the requested image ids do not exist" in logs(ctx, job_id)
 
 
+def test_verify_can_re_render_every_thumbnail_at_a_new_size(ctx: AppContext) -> None:
+    images = store_images(ctx, 3)
+    before = {i.id: ctx.storage.read_bytes(i.thumbnail_key) for i in images}
+    ctx.settings.thumbnail_size = 32
+
+    job = run_job_inline(ctx.settings, ctx.db, ctx.storage, submit_verify(ctx, {"regenerate_thumbnails": True}))
+
+    assert job.result == {"checked": 3, "ok": 3, "missing": 0, "hash_mismatch": 0, "thumbnails_rebuilt": 3}
+    for image in images:
+        after = ctx.storage.read_bytes(image.thumbnail_key)
+        assert after != before[image.id]
+        with PILImage.open(io.BytesIO(after)) as thumb:
+            assert max(thumb.size) == 32
+
+
 def test_verify_stops_between_images_when_cancelled(ctx: AppContext) -> None:
     store_images(ctx, 3)
     job_id = submit_verify(ctx)
@@ -120,7 +135,7 @@ def test_verify_endpoint_starts_a_job(client: TestClient, ctx: AppContext) -> No
     assert response.status_code == 202, response.text
     job = response.json()["job"]
     assert (job["kind"], job["status"]) == ("storage.verify", "queued")
-    assert job["payload"] == {"rebuild_thumbnails": True, "image_ids": [3, 1]}
+    assert job["payload"] == {"rebuild_thumbnails": True, "regenerate_thumbnails": False, "image_ids": [3, 1]}
     assert job["created_by"] is not None
 
 
@@ -128,7 +143,11 @@ def test_verify_endpoint_without_a_body_checks_everything(client: TestClient) ->
     response = client.post("/api/v1/od/images/verify")
 
     assert response.status_code == 202, response.text
-    assert response.json()["job"]["payload"] == {"rebuild_thumbnails": True, "image_ids": None}
+    assert response.json()["job"]["payload"] == {
+        "rebuild_thumbnails": True,
+        "regenerate_thumbnails": False,
+        "image_ids": None,
+    }
 
 
 def test_verify_endpoint_refuses_a_bad_payload_and_starts_nothing(

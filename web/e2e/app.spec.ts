@@ -70,6 +70,7 @@ interface JobJson {
   id: number
   kind: string
   status: string
+  progress: number
   started_at: string | null
   finished_at: string | null
 }
@@ -96,34 +97,18 @@ test('verify storage can be cancelled from the UI while it runs', async ({ page 
   await expect(page.getByRole('heading', { level: 1, name: 'Images' })).toBeVisible()
   await expect(page.getByTestId('image-grid')).toBeVisible()
 
+  // Re-rendering every thumbnail of the seeded camera-sized photos takes a few seconds.
+  await page.getByTestId('verify-regenerate').click()
   const job = await startVerify(page)
-  // Cancel the moment the button shows (it shows from the 202 response, while the job is queued).
-  const clicked = await page
-    .getByTestId('cancel-job')
-    .click({ timeout: 5_000 })
-    .then(
-      () => true,
-      () => false,
-    )
   const card = page.getByTestId('verify-job')
-  await expect(card.getByTestId('job-status')).toHaveAttribute('data-status', /succeeded|cancelled|failed/, {
-    timeout: 30_000,
-  })
+  await expect(card.getByTestId('job-status')).toHaveAttribute('data-status', 'running', { timeout: 10_000 })
+  await page.getByTestId('cancel-job').click()
+  await expect(card.getByTestId('job-status')).toHaveAttribute('data-status', 'cancelled', { timeout: 30_000 })
+
   const final = await getJob(page, job.id)
-  if (final.status === 'succeeded') {
-    // The job beat the click: report it instead of pretending the cancel happened.
-    const ms =
-      final.started_at && final.finished_at ? Date.parse(final.finished_at) - Date.parse(final.started_at) : NaN
-    const reason =
-      `verify job #${job.id} finished in ${ms} ms, before the UI could cancel it ` +
-        `(cancel ${clicked ? 'clicked, too late' : 'button gone before the click'}); ` +
-        'the backend needs a slower or throttled job to exercise cancel-while-running here'
-    console.warn(`[e2e] SKIPPED cancel check: ${reason}`)
-    test.skip(true, reason)
-  }
-  expect(clicked).toBe(true)
   expect(final.status).toBe('cancelled')
-  await expect(card.getByTestId('job-status')).toHaveAttribute('data-status', 'cancelled')
+  // It really stopped part-way: not every image was checked.
+  expect(final.progress).toBeLessThan(1)
   await shot(page, 'images-verify-cancelled')
 })
 

@@ -13,6 +13,10 @@ import { REPO_ROOT, WEB_DIR, writeState } from './harness'
 const SEED_COUNT = Number(process.env.SHELFSCOPE_E2E_IMAGES ?? '60')
 const SEED_SOURCE = path.join(REPO_ROOT, '..', 'shared', 'data', 'detection', 'freiburg', 'yolo', 'images', 'training')
 const SHELFSCOPE = path.join(REPO_ROOT, '.venv', 'bin', 'shelfscope')
+const PYTHON = path.join(REPO_ROOT, '.venv', 'bin', 'python')
+// Camera-sized photos (3-6 MP) made from the shared photos: they give the storage check real work,
+// so a person (and the cancel test) can stop it while it runs.
+const LARGE_COUNT = Number(process.env.SHELFSCOPE_E2E_LARGE_IMAGES ?? '40')
 const LINK_PATTERN = /(https?:\/\/\S+)?(\/setup\?token=[^\s"']+)/
 
 function freePort(): Promise<number> {
@@ -40,6 +44,13 @@ function seedImages(tmpDir: string, env: NodeJS.ProcessEnv): number {
   const folder = path.join(tmpDir, 'seed-images')
   fs.mkdirSync(folder, { recursive: true })
   for (const name of chosen) fs.copyFileSync(path.join(SEED_SOURCE, name), path.join(folder, name))
+  if (LARGE_COUNT > 0) {
+    const made = spawnSync(PYTHON, ['-m', 'bench.photos', String(LARGE_COUNT), path.join(folder, 'large')], {
+      cwd: REPO_ROOT,
+      encoding: 'utf8',
+    })
+    if (made.status !== 0) throw new Error(`making large photos failed:\n${made.stdout}\n${made.stderr}`)
+  }
   const result = spawnSync(SHELFSCOPE, ['images', 'import', folder], { env, encoding: 'utf8' })
   if (result.status !== 0) {
     throw new Error(`shelfscope images import failed (${result.status}):\n${result.stdout}\n${result.stderr}`)

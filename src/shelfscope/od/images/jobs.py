@@ -28,6 +28,8 @@ class VerifyPayload(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     rebuild_thumbnails: bool = True
+    # Re-render every thumbnail, not only missing ones (after changing SHELFSCOPE_THUMBNAIL_SIZE).
+    regenerate_thumbnails: bool = False
     # None: every image in the library.
     image_ids: list[int] | None = Field(default=None, max_length=100_000)
 
@@ -88,8 +90,8 @@ def _stored_hash(storage: Storage, key: str) -> str:
     return digest.hexdigest()
 
 
-def _rebuild_thumbnail(ctx: JobContext, row: _Row) -> bool:
-    if row.thumbnail_key is not None and ctx.storage.exists(row.thumbnail_key):
+def _rebuild_thumbnail(ctx: JobContext, row: _Row, regenerate: bool) -> bool:
+    if not regenerate and row.thumbnail_key is not None and ctx.storage.exists(row.thumbnail_key):
         return False
     with ctx.storage.open(row.storage_key) as source:
         try:
@@ -107,11 +109,12 @@ def _rebuild_thumbnail(ctx: JobContext, row: _Row) -> bool:
         if not linked:
             ctx.storage.delete(key)  # someone else gave it a thumbnail meanwhile
             return False
-    ctx.log(f"image {row.id}: rebuilt its missing thumbnail {key}")
+    if not regenerate:
+        ctx.log(f"image {row.id}: rebuilt its missing thumbnail {key}")
     return True
 
 
-def _verify_one(ctx: JobContext, row: _Row, rebuild: bool, counts: VerifyCounts) -> None:
+def _verify_one(ctx: JobContext, row: _Row, rebuild: bool, regenerate: bool, counts: VerifyCounts) -> None:
     counts.checked += 1
     try:
         actual = _stored_hash(ctx.storage, row.storage_key)
@@ -128,7 +131,7 @@ def _verify_one(ctx: JobContext, row: _Row, rebuild: bool, counts: VerifyCounts)
         )
         return
     counts.ok += 1
-    if rebuild and _rebuild_thumbnail(ctx, row):
+    if (rebuild or regenerate) and _rebuild_thumbnail(ctx, row, regenerate):
         counts.thumbnails_rebuilt += 1
 
 
@@ -142,8 +145,9 @@ def verify_storage(ctx: JobContext, payload: VerifyPayload) -> dict[str, Any]:
     for batch in _batches(ctx, image_ids):
         for row in batch:
             ctx.check_cancelled()
-            _verify_one(ctx, row, payload.rebuild_thumbnails, counts)
+            _verify_one(ctx, row, payload.rebuild_thumbnails, payload.regenerate_thumbnails, counts)
             ctx.progress(counts.checked / max(total, 1), f"checked {counts.checked} of {total} images")
+    ctx.progress(1.0, f"checked {counts.checked} images")
     if image_ids is not None and counts.checked < len(image_ids):
         ctx.log(f"{len(image_ids) - counts.checked} of the requested image ids do not exist", "warning")
     ctx.log(

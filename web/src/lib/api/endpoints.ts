@@ -69,7 +69,8 @@ export const systemApi = {
 
 export const odApi = {
   stats: (signal?: AbortSignal) => api.get<OdStats>('/od/stats', undefined, signal),
-  verifyStorage: () => api.post<JobEnvelope>('/od/images/verify'),
+  verifyStorage: (options: { regenerate_thumbnails?: boolean } = {}) =>
+    api.post<JobEnvelope>('/od/images/verify', options),
 }
 
 export const jobsApi = {

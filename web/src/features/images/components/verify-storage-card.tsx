@@ -4,6 +4,8 @@ import { Link } from 'react-router'
 import { toast } from 'sonner'
 import { ErrorState } from '@/components/states'
 import { Button } from '@/components/ui/button'
+import { Checkbox } from '@/components/ui/checkbox'
+import { Label } from '@/components/ui/label'
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@/components/ui/card'
 import { CancelJobButton, JobProgress, JobStatusBadge, useLatestJobOfKind, useLiveJob } from '@/features/jobs'
 import { errorMessage, isActiveJob, type Job, type JsonObject, type StorageVerifyResult } from '@/lib/api'
@@ -81,6 +83,7 @@ function TrackedJob({ job }: { job: ReturnType<typeof useLiveJob>['job'] }) {
 /** Maintenance: re-hash every stored image, find missing files and rebuild lost thumbnails. */
 export function VerifyStorageCard() {
   const [startedId, setStartedId] = useState<number | null>(null)
+  const [regenerate, setRegenerate] = useState(false)
   const latest = useLatestJobOfKind(VERIFY_KIND)
   const start = useStartVerify()
   const trackedId = startedId ?? latest.data?.id ?? null
@@ -88,7 +91,7 @@ export function VerifyStorageCard() {
   const running = job.data ? isActiveJob(job.data) : false
 
   const onStart = () =>
-    start.mutate(undefined, {
+    start.mutate({ regenerateThumbnails: regenerate }, {
       onSuccess: ({ job }) => {
         setStartedId(job.id)
         toast.success(`Storage check started (job #${job.id})`)
@@ -105,13 +108,27 @@ export function VerifyStorageCard() {
           </CardTitle>
           <CardDescription>
             Re-reads every stored image, checks its content hash, reports missing files and rebuilds missing
-            thumbnails. Safe to run at any time; cancel whenever you like.
+            thumbnails (or every thumbnail, after changing the thumbnail size). Safe to run at any time; cancel
+            whenever you like.
           </CardDescription>
         </div>
-        <Button onClick={onStart} disabled={start.isPending || running} data-testid="verify-storage">
-          {start.isPending ? <Loader2Icon className="animate-spin" aria-hidden /> : <ShieldCheckIcon aria-hidden />}
-          Verify storage
-        </Button>
+        <div className="flex shrink-0 flex-col items-end gap-2">
+          <Button onClick={onStart} disabled={start.isPending || running} data-testid="verify-storage">
+            {start.isPending ? <Loader2Icon className="animate-spin" aria-hidden /> : <ShieldCheckIcon aria-hidden />}
+            Verify storage
+          </Button>
+          <div className="flex items-center gap-2">
+            <Checkbox
+              id="verify-regenerate"
+              checked={regenerate}
+              onCheckedChange={(value) => setRegenerate(value === true)}
+              data-testid="verify-regenerate"
+            />
+            <Label htmlFor="verify-regenerate" className="text-xs font-normal text-muted-foreground">
+              Re-render all thumbnails
+            </Label>
+          </div>
+        </div>
       </CardHeader>
       <CardContent>
         {trackedId !== null ? (

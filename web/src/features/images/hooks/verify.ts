@@ -5,7 +5,8 @@ import { odApi, queryKeys } from '@/lib/api'
 export function useStartVerify() {
   const queryClient = useQueryClient()
   return useMutation({
-    mutationFn: () => odApi.verifyStorage(),
+    mutationFn: (options: { regenerateThumbnails: boolean }) =>
+      odApi.verifyStorage({ regenerate_thumbnails: options.regenerateThumbnails }),
     onSuccess: ({ job }) => {
       queryClient.setQueryData(queryKeys.jobs.detail(job.id), job)
       void queryClient.invalidateQueries({ queryKey: queryKeys.jobs.lists() })
