@@ -45,8 +45,10 @@ def machine() -> str:
                 break
     except OSError:
         pass
-    return (f"{cpu}; {os.cpu_count()} cores; Python {platform.python_version()} "
-            f"({platform.python_implementation()}); {platform.system()} {platform.release()}")
+    return (
+        f"{cpu}; {os.cpu_count()} cores; Python {platform.python_version()} "
+        f"({platform.python_implementation()}); {platform.system()} {platform.release()}"
+    )
 
 
 def settings_env(settings: Settings) -> dict[str, str]:
@@ -77,8 +79,14 @@ def database(kind: str, root: Path) -> Iterator[str]:
 def celery_worker(settings: Settings, log_path: Path) -> Iterator[None]:
     command = [str(Path(sys.executable).with_name("shelfscope")), "worker", "--concurrency", "2"]
     with log_path.open("wb") as log:
-        proc = subprocess.Popen(command, env=settings_env(settings), cwd=REPO_ROOT, stdout=log,
-                                stderr=subprocess.STDOUT, start_new_session=True)
+        proc = subprocess.Popen(
+            command,
+            env=settings_env(settings),
+            cwd=REPO_ROOT,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
     try:
         yield
     finally:
@@ -117,12 +125,14 @@ def measure(runner: str, db_kind: str, jobs: int) -> list[float]:
     with ExitStack() as stack:
         root = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="shelfscope-bench-")))
         url = stack.enter_context(database(db_kind, root))
-        settings = Settings(data_dir=root / "data", database_url=url, runner=runner, local_workers=2,
-                            log_level="warning")
+        settings = Settings(
+            data_dir=root / "data", database_url=url, runner=runner, local_workers=2, log_level="warning"
+        )
         if runner == "celery":
             broker = stack.enter_context(redis_server())
-            settings = settings.model_copy(update={"broker_url": broker,
-                                                   "celery_queue": f"bench-{uuid.uuid4().hex[:8]}"})
+            settings = settings.model_copy(
+                update={"broker_url": broker, "celery_queue": f"bench-{uuid.uuid4().hex[:8]}"}
+            )
             stack.enter_context(celery_worker(settings, root / "worker.log"))
         ctx = AppContext.from_settings(settings)
         stack.callback(ctx.close)
@@ -136,8 +146,10 @@ def measure(runner: str, db_kind: str, jobs: int) -> list[float]:
 def report(label: str, samples: list[float]) -> str:
     ms = sorted(s * 1000 for s in samples)
     p95 = ms[min(len(ms) - 1, round(0.95 * (len(ms) - 1)))]
-    return (f"{label:<18} n={len(ms):<4} p50={statistics.median(ms):7.1f} ms  p95={p95:7.1f} ms  "
-            f"mean={statistics.fmean(ms):7.1f} ms  min={ms[0]:6.1f} ms  max={ms[-1]:7.1f} ms")
+    return (
+        f"{label:<18} n={len(ms):<4} p50={statistics.median(ms):7.1f} ms  p95={p95:7.1f} ms  "
+        f"mean={statistics.fmean(ms):7.1f} ms  min={ms[0]:6.1f} ms  max={ms[-1]:7.1f} ms"
+    )
 
 
 def main() -> None:
@@ -147,8 +159,10 @@ def main() -> None:
     parser.add_argument("--db", default="sqlite,postgres")
     args = parser.parse_args()
     print(f"machine: {machine()}")
-    print(f"job round trip: submit system.ping -> client sees 'succeeded' (polling every "
-          f"{POLL_S * 1000:g} ms), {args.jobs} jobs one after another after {WARMUP} warm-up jobs")
+    print(
+        f"job round trip: submit system.ping -> client sees 'succeeded' (polling every "
+        f"{POLL_S * 1000:g} ms), {args.jobs} jobs one after another after {WARMUP} warm-up jobs"
+    )
     for db_kind in args.db.split(","):
         for runner in args.runner.split(","):
             print(report(f"{runner} / {db_kind}", measure(runner, db_kind, args.jobs)), flush=True)

@@ -103,7 +103,9 @@ def test_verify_can_re_render_every_thumbnail_at_a_new_size(ctx: AppContext) -> 
     before = {i.id: ctx.storage.read_bytes(i.thumbnail_key) for i in images}
     ctx.settings.thumbnail_size = 32
 
-    job = run_job_inline(ctx.settings, ctx.db, ctx.storage, submit_verify(ctx, {"regenerate_thumbnails": True}))
+    job = run_job_inline(
+        ctx.settings, ctx.db, ctx.storage, submit_verify(ctx, {"regenerate_thumbnails": True})
+    )
 
     assert job.result == {"checked": 3, "ok": 3, "missing": 0, "hash_mismatch": 0, "thumbnails_rebuilt": 3}
     for image in images:

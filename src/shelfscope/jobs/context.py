@@ -32,8 +32,16 @@ class JobContext:
     """Handed to every handler. Thread-safe: the runner's watcher thread flushes beside the handler."""
 
     def __init__(
-        self, *, job_id: int, kind: str, user_id: int | None, attempt: int, worker: str,
-        settings: Settings, db: Database, storage: Storage,
+        self,
+        *,
+        job_id: int,
+        kind: str,
+        user_id: int | None,
+        attempt: int,
+        worker: str,
+        settings: Settings,
+        db: Database,
+        storage: Storage,
     ) -> None:
         self.job_id = job_id
         self.kind = kind
@@ -80,8 +88,15 @@ class JobContext:
         if not name or len(name) > _NAME_MAX:
             raise ValueError(f"metric name {name!r} must be 1 to {_NAME_MAX} characters")
         number = float(value)
-        self._add_event({"type": "metric", "at": utcnow(), "name": name,
-                         "value": number if math.isfinite(number) else None, "step": step})
+        self._add_event(
+            {
+                "type": "metric",
+                "at": utcnow(),
+                "name": name,
+                "value": number if math.isfinite(number) else None,
+                "step": step,
+            }
+        )
 
     def upload_artifact(self, key: str, path: Path) -> str:
         """Store a file the job produced under a server-chosen key (see storage.new_key); returns the key."""
@@ -122,8 +137,15 @@ class JobContext:
             progress, self._progress = self._progress, None
             stage, self._stage = self._stage, None
             # Held while writing so a flush from the watcher can't reorder events from the handler.
-            signal = service.record_activity(self.db, self.job_id, self.worker, progress=progress,
-                                             stage=stage, events=events, heartbeat=heartbeat)
+            signal = service.record_activity(
+                self.db,
+                self.job_id,
+                self.worker,
+                progress=progress,
+                stage=stage,
+                events=events,
+                heartbeat=heartbeat,
+            )
             self._last_flush = time.monotonic()
         if not signal.still_mine or signal.cancel_requested:
             self._cancel.set()

@@ -69,8 +69,9 @@ def _load(db: Database, job_id: int) -> _Claimed:
         row = session.execute(
             select(Job.kind, Job.payload, Job.created_by, Job.attempt).where(Job.id == job_id)
         ).one()
-    return _Claimed(kind=row.kind, payload=dict(row.payload or {}), created_by=row.created_by,
-                    attempt=row.attempt)
+    return _Claimed(
+        kind=row.kind, payload=dict(row.payload or {}), created_by=row.created_by, attempt=row.attempt
+    )
 
 
 def _error_text(exc: BaseException) -> str:
@@ -140,8 +141,16 @@ class _Watcher(threading.Thread):
 def run_claimed_job(env: WorkerEnv, job_id: int, *, hard_stop: HardStop | None = hard_exit) -> None:
     """Execute a job this worker has claimed (status running, worker = env.worker_id) to its end."""
     claimed = _load(env.db, job_id)
-    ctx = JobContext(job_id=job_id, kind=claimed.kind, user_id=claimed.created_by, attempt=claimed.attempt,
-                     worker=env.worker_id, settings=env.settings, db=env.db, storage=env.storage)
+    ctx = JobContext(
+        job_id=job_id,
+        kind=claimed.kind,
+        user_id=claimed.created_by,
+        attempt=claimed.attempt,
+        worker=env.worker_id,
+        settings=env.settings,
+        db=env.db,
+        storage=env.storage,
+    )
     spec = find_handler(claimed.kind)
     if spec is None:
         ctx.log(f"no handler for kind {claimed.kind!r} is registered in worker {env.worker_id}", "error")

@@ -19,17 +19,25 @@ router = APIRouter()
 
 @router.get("", response_model=JobPage)
 def list_jobs(
-    session: DbSession, user: CurrentUser,
+    session: DbSession,
+    user: CurrentUser,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     cursor: str | None = None,
-    status: Annotated[list[str] | None, Query(description="queued, running, succeeded, failed, cancelled; "
-                                                          "repeat or comma-separate for several")] = None,
+    status: Annotated[
+        list[str] | None,
+        Query(
+            description="queued, running, succeeded, failed, cancelled; repeat or comma-separate for several"
+        ),
+    ] = None,
     kind: str | None = None,
 ) -> JobPage:
     """Newest first."""
     page = service.list_jobs(session, limit=limit, cursor=cursor, statuses=status or (), kind=kind)
-    return JobPage(items=[JobOut.model_validate(job) for job in page.items], next_cursor=page.next_cursor,
-                   total=page.total)
+    return JobPage(
+        items=[JobOut.model_validate(job) for job in page.items],
+        next_cursor=page.next_cursor,
+        total=page.total,
+    )
 
 
 @router.get("/{job_id}", response_model=JobOut)
@@ -39,23 +47,34 @@ def get_job(job_id: int, session: DbSession, user: CurrentUser) -> JobOut:
 
 @router.get("/{job_id}/logs", response_model=LogPage)
 def get_logs(
-    job_id: int, session: DbSession, user: CurrentUser,
-    limit: Annotated[int, Query(ge=1, le=1000)] = 200, cursor: str | None = None,
+    job_id: int,
+    session: DbSession,
+    user: CurrentUser,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 200,
+    cursor: str | None = None,
 ) -> LogPage:
     """Oldest first, the order a log is read in."""
     page = service.list_events(session, job_id, "log", limit=limit, cursor=cursor)
-    return LogPage(items=[LogOut.model_validate(e) for e in page.items], next_cursor=page.next_cursor,
-                   total=page.total)
+    return LogPage(
+        items=[LogOut.model_validate(e) for e in page.items], next_cursor=page.next_cursor, total=page.total
+    )
 
 
 @router.get("/{job_id}/metrics", response_model=MetricPage)
 def get_metrics(
-    job_id: int, session: DbSession, user: CurrentUser,
-    limit: Annotated[int, Query(ge=1, le=5000)] = 1000, cursor: str | None = None, name: str | None = None,
+    job_id: int,
+    session: DbSession,
+    user: CurrentUser,
+    limit: Annotated[int, Query(ge=1, le=5000)] = 1000,
+    cursor: str | None = None,
+    name: str | None = None,
 ) -> MetricPage:
     page = service.list_events(session, job_id, "metric", limit=limit, cursor=cursor, name=name)
-    return MetricPage(items=[MetricOut.model_validate(e) for e in page.items], next_cursor=page.next_cursor,
-                      total=page.total)
+    return MetricPage(
+        items=[MetricOut.model_validate(e) for e in page.items],
+        next_cursor=page.next_cursor,
+        total=page.total,
+    )
 
 
 @router.post("/{job_id}/cancel", status_code=202, response_model=JobEnvelope)
@@ -66,7 +85,11 @@ def cancel_job(job_id: int, session: DbSession, ctx: Ctx, user: WriterUser) -> J
 
 @router.get("/{job_id}/stream", response_class=StreamingResponse)
 async def stream_job(
-    job_id: int, request: Request, session: DbSession, ctx: Ctx, user: CurrentUser,
+    job_id: int,
+    request: Request,
+    session: DbSession,
+    ctx: Ctx,
+    user: CurrentUser,
     last_event_id: Annotated[str | None, Header()] = None,
 ) -> StreamingResponse:
     """Server-sent events: `job` (the job JSON) on every change, `log` per new line, `end` when done."""
@@ -75,5 +98,8 @@ async def stream_job(
     await run_in_threadpool(session.close)
     after = int(last_event_id) if last_event_id and last_event_id.isdigit() else 0
     frames = job_event_stream(ctx.db, job_id, is_disconnected=request.is_disconnected, after_log_id=after)
-    return StreamingResponse(frames, media_type="text/event-stream",
-                             headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+    return StreamingResponse(
+        frames,
+        media_type="text/event-stream",
+        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+    )

@@ -88,9 +88,17 @@ def submit_job(
         model = spec.parse_payload(payload or {})
     except pydantic.ValidationError as exc:
         raise _payload_error(kind, exc) from None
-    job = Job(kind=kind, status="queued", runner=runner.name, payload=model.model_dump(mode="json"),
-              progress=0.0, attempt=0, max_attempts=spec.max_attempts, cancel_requested=False,
-              created_by=user_id)
+    job = Job(
+        kind=kind,
+        status="queued",
+        runner=runner.name,
+        payload=model.model_dump(mode="json"),
+        progress=0.0,
+        attempt=0,
+        max_attempts=spec.max_attempts,
+        cancel_requested=False,
+        created_by=user_id,
+    )
     session.add(job)
     session.commit()
     try:
@@ -99,11 +107,15 @@ def submit_job(
         # The row exists; leave it failed with the reason rather than queued forever.
         log.exception("could not hand job %s to the %s runner", job.id, runner.name)
         message = f"could not be queued: the {runner.name} runner refused it ({exc})"
-        session.execute(update(Job).where(Job.id == job.id, Job.status == "queued")
-                        .values(status="failed", error=message, finished_at=utcnow()))
+        session.execute(
+            update(Job)
+            .where(Job.id == job.id, Job.status == "queued")
+            .values(status="failed", error=message, finished_at=utcnow())
+        )
         session.commit()
-        raise Internal(f"Job {job.id} could not be queued: the {runner.name} job runner is not reachable.",
-                       job_id=job.id) from exc
+        raise Internal(
+            f"Job {job.id} could not be queued: the {runner.name} job runner is not reachable.", job_id=job.id
+        ) from exc
     return job
 
 
@@ -141,8 +153,12 @@ def _status_filter(statuses: Sequence[str]) -> list[str]:
 
 
 def list_jobs(
-    session: Session, *, limit: int = 50, cursor: str | None = None,
-    statuses: Sequence[str] = (), kind: str | None = None,
+    session: Session,
+    *,
+    limit: int = 50,
+    cursor: str | None = None,
+    statuses: Sequence[str] = (),
+    kind: str | None = None,
 ) -> Page[Job]:
     """Newest first, by (created_at, id) so the status and kind indexes serve the filtered lists."""
     filters: list[ColumnElement[bool]] = []
@@ -170,8 +186,14 @@ def list_jobs(
 
 
 def list_events(
-    session: Session, job_id: int, event_type: str, *, limit: int = 200, cursor: str | None = None,
-    after_id: int = 0, name: str | None = None,
+    session: Session,
+    job_id: int,
+    event_type: str,
+    *,
+    limit: int = 200,
+    cursor: str | None = None,
+    after_id: int = 0,
+    name: str | None = None,
 ) -> Page[JobEvent]:
     """A job's log lines or metric points, oldest first (the order they are read in)."""
     get_job(session, job_id)
@@ -195,9 +217,12 @@ def list_events(
 
 def new_logs(session: Session, job_id: int, after_id: int, limit: int) -> list[JobEvent]:
     """Log lines after `after_id` (for the live stream; no count, no existence check)."""
-    query = (select(JobEvent)
-             .where(JobEvent.job_id == job_id, JobEvent.type == "log", JobEvent.id > after_id)
-             .order_by(JobEvent.id).limit(limit))
+    query = (
+        select(JobEvent)
+        .where(JobEvent.job_id == job_id, JobEvent.type == "log", JobEvent.id > after_id)
+        .order_by(JobEvent.id)
+        .limit(limit)
+    )
     return list(session.scalars(query))
 
 
@@ -208,8 +233,11 @@ def cancel_job(session: Session, runner: JobRunner, job_id: int, user_id: int | 
     """Queued: cancelled at once. Running: flagged; the worker stops it (or is stopped after the grace)."""
     now = utcnow()
     who = f" by user {user_id}" if user_id is not None else ""
-    dequeue = (update(Job).where(Job.id == job_id, Job.status == "queued")
-               .values(status="cancelled", cancel_requested=True, finished_at=now, stage="cancelled"))
+    dequeue = (
+        update(Job)
+        .where(Job.id == job_id, Job.status == "queued")
+        .values(status="cancelled", cancel_requested=True, finished_at=now, stage="cancelled")
+    )
     flag = update(Job).where(Job.id == job_id, Job.status == "running").values(cancel_requested=True)
     dequeued = _updated(session, dequeue)
     flagged = 0 if dequeued else _updated(session, flag)
@@ -217,8 +245,11 @@ def cancel_job(session: Session, runner: JobRunner, job_id: int, user_id: int | 
     if job is None:
         raise NotFound(f"Job {job_id} does not exist.", job_id=job_id)
     if not (dequeued or flagged):
-        raise Conflict(f"Job {job_id} is already {job.status}; only queued or running jobs can be cancelled.",
-                       job_id=job_id, status=job.status)
+        raise Conflict(
+            f"Job {job_id} is already {job.status}; only queued or running jobs can be cancelled.",
+            job_id=job_id,
+            status=job.status,
+        )
     message = f"cancelled before it started{who}" if dequeued else f"cancel requested{who}"
     session.add(JobEvent(job_id=job_id, type="log", at=now, level="warning", message=message))
     session.commit()
@@ -231,16 +262,26 @@ def cancel_job(session: Session, runner: JobRunner, job_id: int, user_id: int | 
 
 def _claim_values(worker: str) -> dict[str, Any]:
     now = utcnow()
-    return {"status": "running", "worker": worker, "attempt": Job.attempt + 1, "started_at": now,
-            "heartbeat_at": now, "error": None}
+    return {
+        "status": "running",
+        "worker": worker,
+        "attempt": Job.attempt + 1,
+        "started_at": now,
+        "heartbeat_at": now,
+        "error": None,
+    }
 
 
 def claim_next(db: Database, worker: str, runner_name: str) -> int | None:
     """Take the oldest queued job of this runner. PostgreSQL skips rows other workers hold; SQLite's
     write transaction begins IMMEDIATE, so one claimer at a time reads the queue."""
     with db.write() as session:
-        query = (select(Job.id).where(Job.status == "queued", Job.runner == runner_name)
-                 .order_by(Job.created_at, Job.id).limit(1))
+        query = (
+            select(Job.id)
+            .where(Job.status == "queued", Job.runner == runner_name)
+            .order_by(Job.created_at, Job.id)
+            .limit(1)
+        )
         if not db.is_sqlite:
             query = query.with_for_update(skip_locked=True)
         job_id = session.scalar(query)
@@ -262,8 +303,14 @@ def _mine(job_id: int, worker: str) -> ColumnElement[bool]:
 
 
 def record_activity(
-    db: Database, job_id: int, worker: str, *, progress: float | None = None, stage: str | None = None,
-    events: Sequence[dict[str, Any]] = (), heartbeat: bool = False,
+    db: Database,
+    job_id: int,
+    worker: str,
+    *,
+    progress: float | None = None,
+    stage: str | None = None,
+    events: Sequence[dict[str, Any]] = (),
+    heartbeat: bool = False,
 ) -> JobSignal:
     """One write transaction for what a running job reports: progress, new events, its heartbeat."""
     with db.write() as session:
@@ -281,21 +328,29 @@ def record_activity(
         row = session.execute(
             select(Job.status, Job.worker, Job.cancel_requested).where(Job.id == job_id)
         ).one()
-    return JobSignal(still_mine=row.status == "running" and row.worker == worker,
-                     cancel_requested=bool(row.cancel_requested))
+    return JobSignal(
+        still_mine=row.status == "running" and row.worker == worker,
+        cancel_requested=bool(row.cancel_requested),
+    )
 
 
 def finish_job(db: Database, job_id: int, worker: str, result: dict[str, Any], stage: str | None) -> bool:
     """Succeeded, unless a cancel was requested meanwhile: then the cancel wins."""
-    succeed = (update(Job).where(_mine(job_id, worker), Job.cancel_requested.is_(False))
-               .values(status="succeeded", result=result, progress=1.0, stage=stage, finished_at=utcnow()))
+    succeed = (
+        update(Job)
+        .where(_mine(job_id, worker), Job.cancel_requested.is_(False))
+        .values(status="succeeded", result=result, progress=1.0, stage=stage, finished_at=utcnow())
+    )
     with db.write() as session:
         return bool(_updated(session, succeed))
 
 
 def fail_job(db: Database, job_id: int, worker: str, error: str) -> bool:
-    fail = update(Job).where(_mine(job_id, worker)).values(status="failed", error=error[:4000],
-                                                          finished_at=utcnow())
+    fail = (
+        update(Job)
+        .where(_mine(job_id, worker))
+        .values(status="failed", error=error[:4000], finished_at=utcnow())
+    )
     with db.write() as session:
         return bool(_updated(session, fail))
 
@@ -314,7 +369,11 @@ def set_external_id(db: Database, job_id: int, external_id: str) -> None:
 
 
 def recover_interrupted(
-    db: Database, runner_name: str, *, stale_before: datetime | None = None, workers: Collection[str] = (),
+    db: Database,
+    runner_name: str,
+    *,
+    stale_before: datetime | None = None,
+    workers: Collection[str] = (),
 ) -> Recovery:
     """Running jobs whose worker is gone (heartbeat older than `stale_before`, or held by one of
     `workers`): requeued when the handler is resumable and attempts remain, cancelled when a cancel
@@ -332,7 +391,8 @@ def recover_interrupted(
     with db.write() as session:
         rows = session.execute(
             select(Job.id, Job.kind, Job.worker, Job.attempt, Job.max_attempts, Job.cancel_requested)
-            .where(Job.status == "running", or_(*gone)).order_by(Job.id)
+            .where(Job.status == "running", or_(*gone))
+            .order_by(Job.id)
         ).all()
         now = utcnow()
         for row in rows:
@@ -343,8 +403,13 @@ def recover_interrupted(
                 note, bucket = f"worker {row.worker} stopped while cancelling; marked cancelled", cancelled
             elif spec is not None and spec.resumable and row.attempt < row.max_attempts:
                 stage = f"requeued after interruption (attempt {row.attempt} of {row.max_attempts})"
-                values = {"status": "queued", "worker": None, "heartbeat_at": None, "runner": runner_name,
-                          "stage": stage}
+                values = {
+                    "status": "queued",
+                    "worker": None,
+                    "heartbeat_at": None,
+                    "runner": runner_name,
+                    "stage": stage,
+                }
                 note, bucket = f"worker {row.worker} stopped while the job was running; requeued", requeued
             else:
                 values = {"status": "failed", "error": INTERRUPTED_ERROR, "finished_at": now}

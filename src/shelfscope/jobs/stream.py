@@ -38,8 +38,13 @@ def _event(name: str, data: str, event_id: int | None = None) -> str:
 
 
 async def job_event_stream(
-    db: Database, job_id: int, *, is_disconnected: Callable[[], Awaitable[bool]], after_log_id: int = 0,
-    poll_s: float = POLL_S, keepalive_s: float = KEEPALIVE_S,
+    db: Database,
+    job_id: int,
+    *,
+    is_disconnected: Callable[[], Awaitable[bool]],
+    after_log_id: int = 0,
+    poll_s: float = POLL_S,
+    keepalive_s: float = KEEPALIVE_S,
 ) -> AsyncIterator[str]:
     """Yields SSE frames until the job is terminal (then `end`) or the client goes away.
 

@@ -71,7 +71,11 @@ class S3Storage:
     def put_stream(self, key: str, stream: BinaryIO, content_type: str | None = None) -> int:
         counter = _CountingReader(stream)
         self.client.upload_fileobj(
-            counter, self.bucket, self._k(key), ExtraArgs=self._extra(content_type), Config=_TRANSFER
+            cast(BinaryIO, counter),
+            self.bucket,
+            self._k(key),
+            ExtraArgs=self._extra(content_type),
+            Config=_TRANSFER,
         )
         return counter.count
 

@@ -46,8 +46,12 @@ def create_celery_app(settings: Settings) -> Celery:
         worker_prefetch_multiplier=1,
         broker_connection_retry_on_startup=True,
         broker_connection_timeout=2.0,
-        task_publish_retry_policy={"max_retries": 2, "interval_start": 0, "interval_step": 0.5,
-                                   "interval_max": 1},
+        task_publish_retry_policy={
+            "max_retries": 2,
+            "interval_start": 0,
+            "interval_step": 0.5,
+            "interval_max": 1,
+        },
         worker_hijack_root_logger=False,
         worker_redirect_stdouts=False,
     )
@@ -148,8 +152,11 @@ class CeleryRunner:
 
     def health(self) -> dict[str, Any]:
         try:
-            client = redis.Redis.from_url(self.settings.broker_url, socket_timeout=_HEALTH_TIMEOUT_S,
-                                          socket_connect_timeout=_HEALTH_TIMEOUT_S)
+            client = redis.Redis.from_url(
+                self.settings.broker_url,
+                socket_timeout=_HEALTH_TIMEOUT_S,
+                socket_connect_timeout=_HEALTH_TIMEOUT_S,
+            )
             try:
                 client.ping()
             finally:
@@ -161,8 +168,11 @@ class CeleryRunner:
         except Exception as exc:
             return {"ok": False, "runner": RUNNER, "workers": 0, "detail": f"worker ping failed: {exc}"}
         workers = len(replies or [])
-        detail = f"broker reachable; {workers} worker(s) answered" if workers else \
-            "broker reachable, but no worker answered; start one with `shelfscope worker`"
+        detail = (
+            f"broker reachable; {workers} worker(s) answered"
+            if workers
+            else "broker reachable, but no worker answered; start one with `shelfscope worker`"
+        )
         return {"ok": workers > 0, "runner": RUNNER, "workers": workers, "detail": detail}
 
     def _sweep(self) -> None:
@@ -191,8 +201,12 @@ def _worker_env() -> WorkerEnv:
     if _env is None or _env_pid != os.getpid():
         settings = _settings or Settings()
         load_job_modules(settings.job_modules)
-        _env = WorkerEnv(settings=settings, db=Database.from_settings(settings, pooled=True),
-                         storage=open_storage(settings), worker_id=worker_name())
+        _env = WorkerEnv(
+            settings=settings,
+            db=Database.from_settings(settings, pooled=True),
+            storage=open_storage(settings),
+            worker_id=worker_name(),
+        )
         _env_pid = os.getpid()
     return _env
 

@@ -1,13 +1,18 @@
 """The local runner: worker processes that `shelfscope serve` starts, supervises and restarts.
 
 Workers are spawned (not forked: the server holds threads and database connections a fork would
-copy), claim queued jobs from the database, are woken by an Event on submit and otherwise poll. A
-supervisor thread replaces dead workers, hands their jobs to recovery and sweeps stale jobs.
+copy), claim queued jobs from the database, are woken on submit and otherwise poll. A supervisor
+thread replaces dead workers, hands their jobs to recovery and sweeps stale jobs.
+
+Wake-ups are a counting semaphore (one token per submitted job) and the stop request a lock-free
+shared flag. Nothing shared takes a lock a worker could die holding: a worker killed inside an
+Event's or Value's internal lock would hang every submit and the server's shutdown.
 """
 
 from __future__ import annotations
 
 import atexit
+import ctypes
 import logging
 import multiprocessing
 import os
@@ -17,7 +22,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import timedelta
 from multiprocessing.context import SpawnProcess
-from multiprocessing.synchronize import Event as MpEvent
+from multiprocessing.synchronize import Semaphore
 from typing import Any
 
 from shelfscope.config import Settings
@@ -56,18 +61,21 @@ class LocalRunner:
         self._mp = multiprocessing.get_context("spawn")
         # Created in start(): multiprocessing primitives start a resource tracker process, which
         # commands that never run jobs (db upgrade, users create) should not pay for.
-        self._wake: MpEvent | None = None
-        self._stop: MpEvent | None = None
+        self._wake: Semaphore | None = None
+        self._stop: ctypes.c_bool | None = None
         self._slots: list[_Slot] = []
         self._halt = threading.Event()
         self._supervisor: threading.Thread | None = None
         self._lock = threading.Lock()
+        # Guards _slots against health() and worker_pids() while the supervisor swaps a dead worker's
+        # process object for a new one (a closed Process raises on is_alive()).
+        self._slots_lock = threading.Lock()
 
     # ---- JobRunner ----------------------------------------------------------------------------------
 
     def submit(self, job_id: int) -> None:
         if self._wake is not None:
-            self._wake.set()
+            self._wake.release()
 
     def request_cancel(self, job_id: int) -> None:
         # Nothing to send: the worker's watcher reads cancel_requested with every heartbeat.
@@ -79,8 +87,8 @@ class LocalRunner:
                 return
             # Jobs that were running when the server last died (their heartbeat is long past).
             self._recover(stale=True)
-            self._wake = self._mp.Event()
-            self._stop = self._mp.Event()
+            self._wake = self._mp.Semaphore(0)
+            self._stop = self._mp.RawValue(ctypes.c_bool, False)
             self._halt.clear()
             self._slots = [self._spawn(i) for i in range(self.settings.local_workers)]
             self._supervisor = threading.Thread(target=self._supervise, name="job-supervisor", daemon=True)
@@ -99,8 +107,9 @@ class LocalRunner:
             self._supervisor.join()
             self._supervisor = None
             assert self._stop is not None and self._wake is not None
-            self._stop.set()
-            self._wake.set()
+            self._stop.value = True
+            for _ in self._slots:
+                self._wake.release()
             deadline = time.monotonic() + _STOP_WAIT_S
             for slot in self._slots:
                 slot.process.join(max(0.0, deadline - time.monotonic()))
@@ -115,33 +124,45 @@ class LocalRunner:
                     slot.process.join(5)
             if busy:
                 self._recover(workers=[slot.worker_id for slot in busy])
-            for slot in self._slots:
-                slot.process.close()
-            self._slots = []
+            with self._slots_lock:
+                for slot in self._slots:
+                    slot.process.close()
+                self._slots = []
             log.info("local runner stopped")
 
     def health(self) -> dict[str, Any]:
         wanted = self.settings.local_workers
         if self._supervisor is None:
             return {"ok": False, "runner": RUNNER, "workers": 0, "detail": "the local runner is not started"}
-        alive = sum(1 for slot in self._slots if slot.process.is_alive())
-        return {"ok": alive == wanted, "runner": RUNNER, "workers": alive,
-                "detail": f"{alive} of {wanted} worker processes alive"}
+        with self._slots_lock:
+            alive = sum(1 for slot in self._slots if slot.process.is_alive())
+        return {
+            "ok": alive == wanted,
+            "runner": RUNNER,
+            "workers": alive,
+            "detail": f"{alive} of {wanted} worker processes alive",
+        }
 
     def worker_pids(self) -> list[int]:
         """Process ids of the live workers (for operators and tests)."""
-        return [slot.process.pid for slot in self._slots if slot.process.pid and slot.process.is_alive()]
+        with self._slots_lock:
+            return [slot.process.pid for slot in self._slots if slot.process.pid and slot.process.is_alive()]
 
     # ---- supervision --------------------------------------------------------------------------------
 
     def _spawn(self, index: int, quick_deaths: int = 0) -> _Slot:
         assert self._wake is not None and self._stop is not None
-        process = self._mp.Process(target=worker_main, name=f"shelfscope-worker-{index}", daemon=False,
-                                   args=(self.settings, self._wake, self._stop, os.getpid()))
+        process = self._mp.Process(
+            target=worker_main,
+            name=f"shelfscope-worker-{index}",
+            daemon=False,
+            args=(self.settings, self._wake, self._stop, os.getpid()),
+        )
         process.start()
         assert process.pid is not None
-        return _Slot(index=index, process=process, worker_id=worker_name(pid=process.pid),
-                     quick_deaths=quick_deaths)
+        return _Slot(
+            index=index, process=process, worker_id=worker_name(pid=process.pid), quick_deaths=quick_deaths
+        )
 
     def _supervise(self) -> None:
         sweep_every = max(0.2, min(self.settings.job_stale_after_s / 2, 10.0))
@@ -150,7 +171,11 @@ class LocalRunner:
             try:
                 for i, slot in enumerate(self._slots):
                     if not slot.process.is_alive():
-                        self._slots[i] = self._replace(slot)
+                        replacement = self._replace(slot)
+                        if replacement is not slot:
+                            with self._slots_lock:
+                                self._slots[i] = replacement
+                                slot.process.close()
                 if time.monotonic() >= next_sweep:
                     self._recover(stale=True)
                     next_sweep = time.monotonic() + sweep_every
@@ -166,18 +191,19 @@ class LocalRunner:
             self._recover(workers=[slot.worker_id])
             quick = now - slot.started < _QUICK_DEATH_S
             slot.quick_deaths = slot.quick_deaths + 1 if quick else 0
-            slot.restart_at = now + (min(30.0, 0.5 * 2 ** slot.quick_deaths) if quick else 0.0)
+            slot.restart_at = now + (min(30.0, 0.5 * 2**slot.quick_deaths) if quick else 0.0)
         if now < slot.restart_at:
             return slot
-        slot.process.close()
         return self._spawn(slot.index, slot.quick_deaths)
 
     def _recover(self, *, stale: bool = False, workers: list[str] | None = None) -> None:
         stale_before = utcnow() - timedelta(seconds=self.settings.job_stale_after_s) if stale else None
-        recovery = service.recover_interrupted(self.db, RUNNER, stale_before=stale_before,
-                                               workers=workers or ())
-        if recovery.requeued and self._wake is not None:
-            self._wake.set()
+        recovery = service.recover_interrupted(
+            self.db, RUNNER, stale_before=stale_before, workers=workers or ()
+        )
+        if self._wake is not None:
+            for _ in recovery.requeued:
+                self._wake.release()
 
 
 # ---- the worker process ------------------------------------------------------------------------------
@@ -191,12 +217,14 @@ def _exit_with_parent(parent_pid: int) -> None:
             os._exit(1)
 
 
-def worker_main(settings: Settings, wake: MpEvent, stop: MpEvent, parent_pid: int) -> None:
+def worker_main(settings: Settings, wake: Semaphore, stop: ctypes.c_bool, parent_pid: int) -> None:
     """Entry point of a spawned worker: its own engine and storage, then claim and run until stopped."""
     # Ctrl-C reaches the whole process group; the server decides when workers stop.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    logging.basicConfig(level=settings.log_level.upper(),
-                        format=f"%(asctime)s %(levelname)s worker-{os.getpid()} %(name)s: %(message)s")
+    logging.basicConfig(
+        level=settings.log_level.upper(),
+        format=f"%(asctime)s %(levelname)s worker-{os.getpid()} %(name)s: %(message)s",
+    )
     threading.Thread(target=_exit_with_parent, args=(parent_pid,), name="parent-watch", daemon=True).start()
     load_job_modules(settings.job_modules)
     db = Database.from_settings(settings, pooled=True)
@@ -207,21 +235,20 @@ def worker_main(settings: Settings, wake: MpEvent, stop: MpEvent, parent_pid: in
         db.dispose()
 
 
-def _work(env: WorkerEnv, wake: MpEvent, stop: MpEvent) -> None:
+def _work(env: WorkerEnv, wake: Semaphore, stop: ctypes.c_bool) -> None:
     poll = env.settings.job_poll_s
-    while not stop.is_set():
+    while not stop.value:
         try:
             job_id = service.claim_next(env.db, env.worker_id, RUNNER)
         except Exception:
             log.exception("claiming a job failed; retrying in %.1fs", poll)
-            stop.wait(poll)
+            time.sleep(poll)
             continue
         if job_id is None:
-            wake.wait(poll)
-            wake.clear()
+            # A token per submitted job: one idle worker wakes for it. Tokens left over by jobs a
+            # busy worker claimed directly cost one empty claim each.
+            wake.acquire(timeout=poll)
             continue
-        # More may be queued: let an idle sibling look while this one is busy.
-        wake.set()
         try:
             run_claimed_job(env, job_id)
         except Exception:
