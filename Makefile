@@ -29,7 +29,9 @@ $(VENV)/.installed: $(BIN)/python pyproject.toml
 venv: $(VENV)/.installed
 
 web/node_modules/.installed: web/package.json web/package-lock.json
-	cd web && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error
+	# `npm install` rather than `npm ci`: the lock file lacks entries for other platforms' optional native
+	# packages (tailwind, rollup), which `npm ci` treats as out of sync; install still follows the lock.
+	cd web && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm install --no-audit --no-fund --loglevel=error
 	touch $@
 
 web-deps: web/node_modules/.installed
