@@ -398,3 +398,8 @@ def test_importing_boxes_onto_images_already_in_the_dataset_updates_their_member
             )
         ).all()
     assert sorted(rows) == sorted((it.split, "completed", len(it.boxes), 1) for it in items)
+
+
+def test_the_image_librarys_url_import_route_is_not_taken_for_a_format(client: TestClient) -> None:
+    response = client.post("/api/v1/od/images/import/url", json={})
+    assert not any(f.get("field") == "fmt" for f in response.json().get("fields", []))

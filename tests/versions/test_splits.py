@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from shelfscope.od.versions.schemas import SplitConfig, SplitRatios
+from shelfscope.od.versions.schemas import Split, SplitConfig, SplitRatios
 from shelfscope.od.versions.service import assign_splits, largest_remainder
 
 
@@ -27,7 +27,7 @@ def test_unassigned_images_fill_each_split_to_its_share_the_same_way_for_the_sam
 
 
 def test_recorded_splits_are_kept_and_the_rest_make_up_the_shares() -> None:
-    images = [(i, "val" if i < 30 else None, -1) for i in range(100)]
+    images: list[tuple[int, Split | None, int]] = [(i, "val" if i < 30 else None, -1) for i in range(100)]
 
     result = assign_splits(images, SplitConfig())
 
@@ -41,7 +41,7 @@ def test_recorded_splits_are_kept_and_the_rest_make_up_the_shares() -> None:
 
 
 def test_without_keep_assigned_every_image_is_split_again() -> None:
-    images = [(i, "test", -1) for i in range(10)]
+    images: list[tuple[int, Split | None, int]] = [(i, "test", -1) for i in range(10)]
     result = assign_splits(images, SplitConfig(keep_assigned=False))
     assert Counter(result.values()) == {"train": 7, "val": 2, "test": 1}
 

@@ -69,7 +69,7 @@ def test_a_version_freezes_images_annotations_classes_and_records_new_splits(
     assert version["split_config"]["seed"] == 5 and version["split_config"]["assigned_now"] == 10
     with ctx.db.read() as session:
         recorded = dict(session.execute(select(DatasetImage.id, DatasetImage.split)).all())
-    assert sorted(recorded.values()) == sorted(["train"] * 6 + ["val"] * 2 + ["test"] * 2)
+    assert sorted(str(s) for s in recorded.values()) == sorted(["train"] * 6 + ["val"] * 2 + ["test"] * 2)
 
     # A second version keeps every image in its split.
     second = _create(client, ctx, dataset_id, {"split": {"seed": 99}})
@@ -169,3 +169,16 @@ def test_viewers_read_versions_but_cannot_create_them(
     _create(client, ctx, dataset_id)
     assert viewer_client.get(f"/api/v1/od/datasets/{dataset_id}/versions").status_code == 200
     assert viewer_client.post(f"/api/v1/od/datasets/{dataset_id}/versions", json={}).status_code == 403
+
+
+def test_a_version_whose_build_job_was_cancelled_shows_as_failed(
+    client: TestClient, ctx: AppContext, tmp_path: Path
+) -> None:
+    dataset_id = _dataset(client, ctx, tmp_path, sample_items(2))
+    created = client.post(f"/api/v1/od/datasets/{dataset_id}/versions", json={}).json()
+    assert client.post(f"/api/v1/jobs/{created['job']['id']}/cancel").status_code == 202
+
+    version = client.get(f"/api/v1/od/datasets/{dataset_id}/versions/1").json()
+
+    assert version["status"] == "failed" and "cancelled" in version["counts"]["error"]
+    assert client.get(f"/api/v1/od/datasets/{dataset_id}/versions").json()["items"][0]["status"] == "failed"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import logging
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -11,8 +12,11 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 from pydantic import BaseModel
 
 if TYPE_CHECKING:
+    from shelfscope.config import Settings
+    from shelfscope.db import Database
     from shelfscope.jobs.context import JobContext
 
+log = logging.getLogger(__name__)
 P = TypeVar("P", bound=BaseModel)
 HandlerResult = dict[str, Any] | BaseModel | None
 Handler = Callable[["JobContext", P], HandlerResult]
@@ -22,6 +26,9 @@ Handler = Callable[["JobContext", P], HandlerResult]
 BUILTIN_JOB_MODULES = (
     "shelfscope.jobs.handlers",
     "shelfscope.od.images.jobs",
+    "shelfscope.od.imports.jobs",
+    "shelfscope.od.exports.jobs",
+    "shelfscope.od.versions.jobs",
 )
 DEFAULT_RESUMABLE_ATTEMPTS = 3
 
@@ -72,6 +79,27 @@ def job_handler(
         return func
 
     return register
+
+
+# Called after jobs were written off as interrupted (their worker died): a handler module that leaves
+# work outside the database (stored files of an unfinished import) registers how to clean it up.
+RecoveryHook = Callable[["Settings", "Database"], None]
+_recovery_hooks: list[RecoveryHook] = []
+
+
+def on_jobs_interrupted(hook: RecoveryHook) -> RecoveryHook:
+    if hook not in _recovery_hooks:
+        _recovery_hooks.append(hook)
+    return hook
+
+
+def run_recovery_hooks(settings: Settings, db: Database) -> None:
+    load_job_modules(settings.job_modules)
+    for hook in list(_recovery_hooks):
+        try:
+            hook(settings, db)
+        except Exception:  # one failing cleanup must not stop the others or the supervisor
+            log.exception("recovery hook %s failed", getattr(hook, "__qualname__", hook))
 
 
 def load_job_modules(extra: Iterable[str] = ()) -> None:

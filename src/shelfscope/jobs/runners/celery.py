@@ -23,7 +23,7 @@ from shelfscope.config import Settings
 from shelfscope.db import Database, utcnow
 from shelfscope.jobs import service
 from shelfscope.jobs.executor import WorkerEnv, run_claimed_job, worker_name
-from shelfscope.jobs.registry import load_job_modules
+from shelfscope.jobs.registry import load_job_modules, run_recovery_hooks
 from shelfscope.storage import open_storage
 
 log = logging.getLogger("shelfscope.jobs.celery")
@@ -73,6 +73,8 @@ def recover_and_resend(app: Celery, settings: Settings, db: Database) -> service
     recovery = service.recover_interrupted(db, RUNNER, stale_before=stale_before)
     for job_id in recovery.requeued:
         send_job(app, settings, db, job_id)
+    if recovery.failed or recovery.requeued or recovery.cancelled:
+        run_recovery_hooks(settings, db)
     return recovery
 
 

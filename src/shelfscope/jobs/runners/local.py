@@ -29,7 +29,7 @@ from shelfscope.config import Settings
 from shelfscope.db import Database, utcnow
 from shelfscope.jobs import service
 from shelfscope.jobs.executor import WorkerEnv, run_claimed_job, worker_name
-from shelfscope.jobs.registry import load_job_modules
+from shelfscope.jobs.registry import load_job_modules, run_recovery_hooks
 from shelfscope.storage import open_storage
 
 log = logging.getLogger("shelfscope.jobs.local")
@@ -204,6 +204,8 @@ class LocalRunner:
         if self._wake is not None:
             for _ in recovery.requeued:
                 self._wake.release()
+        if recovery.failed or recovery.requeued or recovery.cancelled:
+            run_recovery_hooks(self.settings, self.db)
 
 
 # ---- the worker process ------------------------------------------------------------------------------

@@ -79,7 +79,15 @@ def _byte_range(header: str | None, size: int) -> tuple[int, int] | str | None:
     return first, last
 
 
-@router.api_route("/export/{job_id}/download", methods=["GET", "HEAD"], response_model=None)
+@router.head("/export/{job_id}/download", response_model=None, include_in_schema=False)
+async def download_head(
+    job_id: int, request: Request, session: DbSession, ctx: Ctx, user: CurrentUser
+) -> Response:
+    """The headers a download would have (size, ranges), without the body."""
+    return await download(job_id, request, session, ctx, user)
+
+
+@router.get("/export/{job_id}/download", response_model=None)
 async def download(
     job_id: int, request: Request, session: DbSession, ctx: Ctx, user: CurrentUser
 ) -> Response:

@@ -19,7 +19,7 @@ import zipfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple, Protocol
+from typing import TYPE_CHECKING, Any, BinaryIO, NamedTuple, Protocol, cast
 
 import numpy as np
 from PIL import Image as PILImage
@@ -136,11 +136,14 @@ def _points(value: Any) -> tuple[tuple[float, float], ...] | None:
 
 
 def _batches(session: Session, snap: Snapshot) -> Iterator[list[tuple[ExportImage, list[ExportShape]]]]:
-    """Images in id order with their shapes, a batch at a time (two indexed queries per batch)."""
+    """Images in id order with their shapes, a batch at a time: one keyset query for the images and
+    one IN query on the (dataset image / version image) index for their shapes, Core rows only."""
+    conn = session.connection()
+    make = ExportShape._make
     last = 0
     while True:
         if snap.version_id is None:
-            image_rows = session.execute(
+            images_query = (
                 select(
                     DatasetImage.id,
                     DatasetImage.image_id,
@@ -159,9 +162,9 @@ def _batches(session: Session, snap: Snapshot) -> Iterator[list[tuple[ExportImag
                 )
                 .order_by(DatasetImage.id)
                 .limit(_BATCH_IMAGES)
-            ).all()
+            )
         else:
-            image_rows = session.execute(
+            images_query = (
                 select(
                     VersionImage.id,
                     VersionImage.image_id,
@@ -176,15 +179,17 @@ def _batches(session: Session, snap: Snapshot) -> Iterator[list[tuple[ExportImag
                 .where(VersionImage.version_id == snap.version_id, VersionImage.id > last)
                 .order_by(VersionImage.id)
                 .limit(_BATCH_IMAGES)
-            ).all()
+            )
+        image_rows = conn.execute(images_query).all()
         if not image_rows:
             return
         images = [ExportImage(*row[:7], split=_split(row[7])) for row in image_rows]
-        first, last = images[0].owner, images[-1].owner
-        shapes: dict[int, list[ExportShape]] = {image.owner: [] for image in images}
+        owners = [image.owner for image in images]
+        last = owners[-1]
+        shapes: dict[int, list[ExportShape]] = {owner: [] for owner in owners}
         if snap.version_id is None:
             index_of = snap.index_of
-            for owner, class_id, x1, y1, x2, y2, points, attributes in session.execute(
+            rows = conn.execute(
                 select(
                     Annotation.dataset_image_id,
                     Annotation.class_id,
@@ -196,19 +201,15 @@ def _batches(session: Session, snap: Snapshot) -> Iterator[list[tuple[ExportImag
                     Annotation.attributes,
                 )
                 .where(
-                    Annotation.dataset_id == snap.dataset_id,
-                    Annotation.dataset_image_id.between(first, last),
+                    Annotation.dataset_image_id.in_(owners),
                     Annotation.review_state.in_(SNAPSHOT_REVIEW_STATES),
                 )
                 .order_by(Annotation.dataset_image_id, Annotation.id)
-            ):
-                bucket = shapes.get(owner)
-                if bucket is not None:
-                    bucket.append(
-                        ExportShape(index_of[class_id], x1, y1, x2, y2, _points(points), attributes)
-                    )
+            )
+            for owner, class_id, x1, y1, x2, y2, points, attributes in rows:
+                shapes[owner].append(make((index_of[class_id], x1, y1, x2, y2, _points(points), attributes)))
         else:
-            for owner, class_index, x1, y1, x2, y2, points in session.execute(
+            rows = conn.execute(
                 select(
                     VersionAnnotation.version_image_id,
                     VersionAnnotation.class_index,
@@ -218,13 +219,11 @@ def _batches(session: Session, snap: Snapshot) -> Iterator[list[tuple[ExportImag
                     VersionAnnotation.y2,
                     VersionAnnotation.points,
                 )
-                .where(
-                    VersionAnnotation.version_id == snap.version_id,
-                    VersionAnnotation.version_image_id.between(first, last),
-                )
+                .where(VersionAnnotation.version_image_id.in_(owners))
                 .order_by(VersionAnnotation.version_image_id, VersionAnnotation.id)
-            ):
-                shapes[owner].append(ExportShape(class_index, x1, y1, x2, y2, _points(points), None))
+            )
+            for owner, class_index, x1, y1, x2, y2, points in rows:
+                shapes[owner].append(make((class_index, x1, y1, x2, y2, _points(points), None)))
         yield [(image, shapes[image.owner]) for image in images]
 
 
@@ -280,7 +279,7 @@ class YoloWriter:
     ) -> None:
         self.splits.add(split)
         text = "".join(yolo.label_line(s.cls, s.x1, s.y1, s.x2, s.y2, width, height) for s in shapes)
-        self.archive.writestr(_member(f"labels/{split}/{Path(name).stem}.txt", True), text)
+        self.archive.writestr(_member(f"labels/{split}/{Path(name).stem}.txt", False), text)
 
     def finish(self) -> None:
         ordered = [s for s in SPLITS if s in self.splits]
@@ -319,13 +318,11 @@ class CocoArchiveWriter:
             writer = self.writers.get(split)
             if writer is None:
                 continue
-            with self.archive.open(
-                _member(f"annotations/instances_{split}.json", True), "w", force_zip64=True
-            ) as raw:
-                text = io.TextIOWrapper(raw, encoding="utf-8", newline="\n")
-                writer.finish(text)
-                text.flush()
-                text.detach()
+            # Stored, not deflated: a million-box file deflates at a few tens of MB/s, which would
+            # double the export's time; the images beside it dominate the archive's size anyway.
+            member = _member(f"annotations/instances_{split}.json", False)
+            with self.archive.open(member, "w", force_zip64=True) as out:
+                writer.finish(cast(BinaryIO, out))
 
 
 class VocWriter:

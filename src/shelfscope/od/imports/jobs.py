@@ -6,12 +6,23 @@ from typing import Any
 
 from sqlalchemy import update
 
+from shelfscope.config import Settings
+from shelfscope.db import Database
 from shelfscope.jobs.context import JobCancelled, JobContext
 from shelfscope.jobs.models import Job
-from shelfscope.jobs.registry import job_handler
+from shelfscope.jobs.registry import job_handler, on_jobs_interrupted
 from shelfscope.od.imports.schemas import IMPORT_KIND, ImportPayload, ImportReport, IssueOut
-from shelfscope.od.imports.service import ImportCancelled, ImportContext, ImportRejected, JobGuard, run_import
+from shelfscope.od.imports.service import (
+    ImportCancelled,
+    ImportContext,
+    ImportRejected,
+    JobGuard,
+    run_import,
+    scratch_root,
+)
+from shelfscope.od.imports.staging import sweep_abandoned_imports
 from shelfscope.od.io.common import FormatError
+from shelfscope.storage import open_storage
 
 # Issues also written to the job's log (the result lists up to service.MAX_LISTED_ISSUES).
 _LOGGED_ISSUES = 200
@@ -34,6 +45,13 @@ def _record_failure_report(ctx: JobContext, report: ImportReport) -> None:
             f"{issue.kind}: {issue.message}" + (f" [{where}]" if where else ""),
             "error" if issue.severity == "invalid" else "warning",
         )
+
+
+@on_jobs_interrupted
+def remove_files_of_interrupted_imports(settings: Settings, db: Database) -> None:
+    """An import whose worker died left stored images and scratch files but no rows: remove them now
+    rather than at the start of the next import."""
+    sweep_abandoned_imports(db, open_storage(settings), [IMPORT_KIND], scratch_root(settings))
 
 
 @job_handler(IMPORT_KIND, payload=ImportPayload, resumable=False)

@@ -13,7 +13,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import IntEnum
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
+
+import numpy as np
+import numpy.typing as npt
 
 from shelfscope.od.imports.spill import RAW_DTYPE, Spill
 from shelfscope.od.io import coco, voc, yolo
@@ -107,6 +110,20 @@ def _largest_part(parts: tuple[tuple[float, ...], ...], doc: Document) -> list[l
     return [[best[i], best[i + 1]] for i in range(0, len(best), 2)]
 
 
+def _raw_rows(rows: npt.NDArray[Any], scope: int) -> npt.NDArray[Any]:
+    raw = np.zeros(len(rows), dtype=RAW_DTYPE)
+    raw["scope"] = scope
+    raw["image_key"] = rows["image_id"]
+    raw["label_key"] = rows["category_id"]
+    raw["a"], raw["b"], raw["c"], raw["d"] = rows["x"], rows["y"], rows["w"], rows["h"]
+    raw["layout"] = Layout.XYWH
+    raw["extra"] = -1
+    raw["file"] = scope
+    raw["line"] = rows["line"]
+    raw["item"] = rows["position"]
+    return raw
+
+
 def _read_coco(source: Source, doc: Document, progress: Progress) -> None:
     files = source.files()
     file_set = set(files)
@@ -132,7 +149,11 @@ def _read_coco(source: Source, doc: Document, progress: Progress) -> None:
             counted = ProgressStream(raw)
             try:
                 for n, item in enumerate(coco.read_coco(counted, path)):
-                    if type(item) is coco.CocoAnnotation:
+                    if type(item) is coco.CocoAnnotationBatch:
+                        boxes += len(item.rows)
+                        doc.shapes.add_array(_raw_rows(item.rows, scope), [])
+                        progress(0.3 * (done + counted.count) / total, f"reading {path}")
+                    elif type(item) is coco.CocoAnnotation:
                         boxes += 1
                         extra = -1
                         if item.polygon is not None or item.iscrowd:

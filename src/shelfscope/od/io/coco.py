@@ -13,7 +13,10 @@ import posixpath
 import shutil
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any, NamedTuple, TextIO
+from typing import Any, BinaryIO, NamedTuple, TextIO
+
+import numpy as np
+import numpy.typing as npt
 
 from shelfscope.od.io.common import FormatError, Issue, Split, split_from_name, split_from_path
 from shelfscope.od.io.jsonstream import ARRAY_START, SCALAR, ByteReader, iter_top_level
@@ -78,13 +81,36 @@ class CocoOutOfScope(NamedTuple):
     line: int
 
 
-CocoItem = CocoImage | CocoCategory | CocoAnnotation | CocoOutOfScope | Issue
+BATCH_DTYPE = np.dtype(
+    [
+        ("image_id", "i8"),
+        ("category_id", "i8"),
+        ("x", "f8"),
+        ("y", "f8"),
+        ("w", "f8"),
+        ("h", "f8"),
+        ("line", "i4"),
+        ("position", "i4"),
+    ]
+)
+BATCH_ROWS = 65_536
+
+
+class CocoAnnotationBatch(NamedTuple):
+    """Plain box annotations (no polygon, not crowd, nothing dropped), many at a time as columns
+    (BATCH_DTYPE): the shape a million-box file is read in without an object per box."""
+
+    rows: npt.NDArray[Any]
+
+
+CocoItem = CocoImage | CocoCategory | CocoAnnotation | CocoAnnotationBatch | CocoOutOfScope | Issue
+_ID_RANGE = range(-(2**63), 2**63)
 
 
 def _int(value: Any) -> int | None:
     if type(value) is int:
-        return value
-    if type(value) is float and value.is_integer():
+        return value if value in _ID_RANGE else None
+    if type(value) is float and value.is_integer() and value in _ID_RANGE:
         return int(value)
     return None
 
@@ -233,16 +259,48 @@ def _annotation(obj: Any, index: int, line: int, file: str) -> CocoAnnotation | 
 def read_coco(stream: ByteReader, file: str) -> Iterator[CocoItem]:
     """Images, categories and annotations in file order, plus an Issue for every malformed entry.
 
+    Plain boxes come in CocoAnnotationBatch chunks; anything else in an annotation (a polygon, a
+    crowd mask, keypoints, a malformed field) comes as its own CocoAnnotation, CocoOutOfScope or Issue.
     Raises FormatError for JSON that does not parse and for a file without an 'images' list."""
     seen_images = False
+    fast: list[tuple[int, int, float, float, float, float, int, int]] = []
     for key, index, value, line in iter_top_level(stream, file):
+        if key == "annotations" and index >= 0:
+            # The hot path, one pass per box: checks kept inline on purpose.
+            if type(value) is dict:
+                bbox = value.get("bbox")
+                if (
+                    type(bbox) is list
+                    and len(bbox) == 4
+                    and not value.get("segmentation")
+                    and not value.get("iscrowd")
+                    and "keypoints" not in value
+                ):
+                    image_id = value.get("image_id")
+                    category_id = value.get("category_id")
+                    x, y, w, h = bbox
+                    if (
+                        type(image_id) is int
+                        and type(category_id) is int
+                        and type(x) in _NUMBER
+                        and type(y) in _NUMBER
+                        and type(w) in _NUMBER
+                        and type(h) in _NUMBER
+                        and image_id in _ID_RANGE
+                        and category_id in _ID_RANGE
+                    ):
+                        fast.append((image_id, category_id, x, y, w, h, line, index))
+                        if len(fast) >= BATCH_ROWS:
+                            yield CocoAnnotationBatch(np.array(fast, dtype=BATCH_DTYPE))
+                            fast = []
+                        continue
+            yield _annotation(value, index, line, file)
+            continue
         if index == ARRAY_START:
             seen_images = seen_images or key == "images"
             continue
         if key == "annotations":
-            if index == SCALAR:
-                raise FormatError(f"{file}: 'annotations' must be a list.", file=file, line=line, field=key)
-            yield _annotation(value, index, line, file)
+            raise FormatError(f"{file}: 'annotations' must be a list.", file=file, line=line, field=key)
         elif key == "images":
             if index == SCALAR:
                 raise FormatError(f"{file}: 'images' must be a list.", file=file, line=line, field=key)
@@ -251,6 +309,8 @@ def read_coco(stream: ByteReader, file: str) -> Iterator[CocoItem]:
             if index == SCALAR:
                 raise FormatError(f"{file}: 'categories' must be a list.", file=file, line=line, field=key)
             yield _category(value, index, line, file)
+    if fast:
+        yield CocoAnnotationBatch(np.array(fast, dtype=BATCH_DTYPE))
     if not seen_images:
         raise FormatError(
             f"{file} is not a COCO file: it has no 'images' list.", kind="not_coco", file=file, field="images"
@@ -362,33 +422,36 @@ class CocoWriter:
         polygon: Sequence[Sequence[float]] | None = None,
         iscrowd: int = 0,
     ) -> None:
+        # repr() is the shortest text that reads back as the same float; boxes are finite (checked on
+        # import and in the editor), which JSON needs.
         w, h = x2 - x1, y2 - y1
         seg = "[[" + ",".join(f"{_num(p[0])},{_num(p[1])}" for p in polygon) + "]]" if polygon else "[]"
         self._annotations.write(
             f'{self._annotation_sep}{{"id":{self._next_annotation_id},"image_id":{image_id},'
-            f'"category_id":{category_id},"bbox":[{_num(x1)},{_num(y1)},{_num(w)},{_num(h)}],'
-            f'"area":{_num(w * h)},"iscrowd":{iscrowd},"segmentation":{seg}}}'
+            f'"category_id":{category_id},"bbox":[{x1!r},{y1!r},{w!r},{h!r}],'
+            f'"area":{w * h!r},"iscrowd":{iscrowd},"segmentation":{seg}}}'
         )
         self._annotation_sep = ",\n"
         self._next_annotation_id += 1
         self.annotations += 1
 
-    def finish(self, out: TextIO) -> None:
-        """Write the whole file to `out` and remove the scratch files."""
+    def finish(self, out: BinaryIO) -> None:
+        """Write the whole file (UTF-8) to `out` and remove the scratch files."""
         self._images.close()
         self._annotations.close()
         categories = [
             {"id": cid, "name": name, "supercategory": sup or ""} for cid, name, sup in self._categories
         ]
-        out.write('{"info":' + json.dumps(self._info, ensure_ascii=False) + ',"licenses":[],\n"categories":')
-        out.write(json.dumps(categories, ensure_ascii=False))
-        out.write(',\n"images":[\n')
-        with self._images_path.open(encoding="utf-8") as part:
+        head = '{"info":' + json.dumps(self._info, ensure_ascii=False) + ',"licenses":[],\n"categories":'
+        out.write(head.encode())
+        out.write(json.dumps(categories, ensure_ascii=False).encode())
+        out.write(b',\n"images":[\n')
+        with self._images_path.open("rb") as part:
             shutil.copyfileobj(part, out, 1 << 20)
-        out.write('\n],\n"annotations":[\n')
-        with self._annotations_path.open(encoding="utf-8") as part:
+        out.write(b'\n],\n"annotations":[\n')
+        with self._annotations_path.open("rb") as part:
             shutil.copyfileobj(part, out, 1 << 20)
-        out.write("\n]}\n")
+        out.write(b"\n]}\n")
         self.discard()
 
     def discard(self) -> None:

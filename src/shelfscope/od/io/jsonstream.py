@@ -13,7 +13,7 @@ import codecs
 import json
 import re
 from collections.abc import Iterator
-from typing import Any, NamedTuple, Protocol
+from typing import Any, Protocol
 
 from shelfscope.od.io.common import FormatError
 
@@ -33,14 +33,10 @@ class ByteReader(Protocol):
     def read(self, n: int = -1, /) -> bytes: ...
 
 
-class JsonItem(NamedTuple):
-    """A top-level member: `position` is the element's place in an array member, ARRAY_START when
-    an array begins (value None), or SCALAR for a non-array member (value is the whole value)."""
-
-    key: str
-    position: int
-    value: Any
-    line: int
+# A top-level member as (key, position, value, line): `position` is the element's place in an array
+# member, ARRAY_START when an array begins (value None), or SCALAR for a non-array member (value is
+# the whole value). A plain tuple: one is made per element, millions of times.
+JsonItem = tuple[str, int, Any, int]
 
 
 class _Buffer:
@@ -163,7 +159,8 @@ def _array_elements(buf: _Buffer, key: str, decoder: json.JSONDecoder) -> Iterat
             buf.fill()
             text, pos = buf.text, buf.pos
             line_pos = pos
-        pos = _skip_ws(text, pos)
+        if pos < len(text) and text[pos] in _WHITESPACE:
+            pos = _skip_ws(text, pos)
         line += text.count("\n", line_pos, pos)
         line_pos = pos
         try:
@@ -174,10 +171,12 @@ def _array_elements(buf: _Buffer, key: str, decoder: json.JSONDecoder) -> Iterat
             text, pos = buf.text, buf.pos
             line_pos = 0
             line = buf.line_at(0)
-        yield JsonItem(key, index, value, line)
+        yield (key, index, value, line)
         index += 1
-        pos = _skip_ws(text, pos)
         sep = text[pos : pos + 1]
+        if sep and sep in _WHITESPACE:
+            pos = _skip_ws(text, pos)
+            sep = text[pos : pos + 1]
         if sep == ",":
             pos += 1
             continue
@@ -214,11 +213,11 @@ def iter_top_level(stream: ByteReader, file: str) -> Iterator[JsonItem]:
         buf.expect(":", "':' after a member name")
         if buf.skip_ws() == "[":
             buf.pos += 1
-            yield JsonItem(key, ARRAY_START, None, buf.line_at(buf.pos))
+            yield (key, ARRAY_START, None, buf.line_at(buf.pos))
             yield from _array_elements(buf, key, decoder)
         else:
             line = buf.line_at(buf.pos)
-            yield JsonItem(key, SCALAR, buf.decode(decoder), line)
+            yield (key, SCALAR, buf.decode(decoder), line)
         sep = buf.skip_ws()
         if sep == ",":
             buf.pos += 1

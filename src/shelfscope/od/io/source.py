@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import stat
 import zipfile
 from pathlib import Path
 from typing import BinaryIO, Protocol, cast
@@ -56,22 +57,33 @@ class FolderSource:
     def __init__(self, root: Path) -> None:
         self.root = root.resolve()
         self.name = self.root.name or str(self.root)
-        self._files: list[str] | None = None
+        self._sizes: dict[str, int] | None = None
+        # Listed files that are links (to files inside the folder): opened through resolve().
+        self._links: set[str] = set()
 
-    def files(self) -> list[str]:
-        if self._files is None:
-            found: list[str] = []
+    def _listing(self) -> dict[str, int]:
+        if self._sizes is None:
+            sizes: dict[str, int] = {}
             for dirpath, dirnames, filenames in os.walk(self.root, followlinks=False):
                 dirnames[:] = sorted(d for d in dirnames if d not in _SKIPPED_DIRS)
                 base = Path(dirpath)
                 for filename in filenames:
                     full = base / filename
-                    if full.is_symlink() and not self._inside(full.resolve()):
+                    if full.is_symlink():
+                        if not self._inside(full.resolve()):
+                            continue
+                        self._links.add(full.relative_to(self.root).as_posix())
+                    try:
+                        info = full.stat()
+                    except OSError:
                         continue
-                    if full.is_file():
-                        found.append(full.relative_to(self.root).as_posix())
-            self._files = sorted(found)
-        return self._files
+                    if stat.S_ISREG(info.st_mode):
+                        sizes[full.relative_to(self.root).as_posix()] = info.st_size
+            self._sizes = dict(sorted(sizes.items()))
+        return self._sizes
+
+    def files(self) -> list[str]:
+        return list(self._listing())
 
     def _inside(self, path: Path) -> bool:
         return path == self.root or self.root in path.parents
@@ -83,12 +95,22 @@ class FolderSource:
         return full
 
     def open(self, path: str) -> BinaryIO:
+        listing = self._listing()
         try:
+            if path in listing and path not in self._links:
+                # Listed files were checked when listed; O_NOFOLLOW refuses one swapped for a link since.
+                fd = os.open(self.root / path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+                return os.fdopen(fd, "rb")
             return self._path(path).open("rb")
         except FileNotFoundError:
             raise FormatError(f"{path} does not exist.", kind="missing_file", file=path) from None
+        except OSError as exc:
+            raise FormatError(f"{path} could not be opened ({exc}).", kind="unreadable", file=path) from None
 
     def size(self, path: str) -> int:
+        listing = self._listing()
+        if path in listing:
+            return listing[path]
         return self._path(path).stat().st_size
 
     def close(self) -> None:

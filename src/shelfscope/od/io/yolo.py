@@ -10,7 +10,6 @@ is kept, the keypoints dropped). DOTA `labelTxt/` folders are outside the scope.
 
 from __future__ import annotations
 
-import math
 import posixpath
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -377,15 +376,12 @@ def parse_labels(text: str, file: str, kpt_shape: tuple[int, int] | None) -> Ite
 # ---- writing ------------------------------------------------------------------------------------
 
 
-def _g(value: float) -> str:
-    # 12 significant digits: a 10,000 px image round-trips to about a millionth of a pixel.
-    return f"{value:.12g}" if math.isfinite(value) else "0"
-
-
 def label_line(class_index: int, x1: float, y1: float, x2: float, y2: float, width: int, height: int) -> str:
+    """`class cx cy w h`, normalised, 12 significant digits (a 10,000 px image round-trips to about a
+    millionth of a pixel). The box must be finite (imports and editors only store finite boxes)."""
     return (
-        f"{class_index} {_g((x1 + x2) / 2 / width)} {_g((y1 + y2) / 2 / height)} "
-        f"{_g((x2 - x1) / width)} {_g((y2 - y1) / height)}\n"
+        f"{class_index} {(x1 + x2) / 2 / width:.12g} {(y1 + y2) / 2 / height:.12g} "
+        f"{(x2 - x1) / width:.12g} {(y2 - y1) / height:.12g}\n"
     )
 
 

@@ -98,17 +98,23 @@ def assign_splits(images: Sequence[tuple[int, Split | None, int]], config: Split
 # ---- reading ----------------------------------------------------------------------------------------
 
 
-def _out(version: DatasetVersion) -> VersionOut:
+def _out(version: DatasetVersion, job_status: str | None = None) -> VersionOut:
+    status = version.status
+    counts = VersionCounts.model_validate(version.counts or {})
+    if status == "building" and job_status in ("failed", "cancelled"):
+        # Its build job died with its worker (a handler that fails marks the version itself).
+        status = "failed"
+        counts.error = f"the build job was {job_status} before it finished"
     return VersionOut(
         id=version.id,
         dataset_id=version.dataset_id,
         number=version.number,
         name=version.name,
         description=version.description,
-        status=version.status,
+        status=status,
         class_mapping=[ClassMappingItem.model_validate(item) for item in version.class_mapping],
         split_config=dict(version.split_config),
-        counts=VersionCounts.model_validate(version.counts or {}),
+        counts=counts,
         job_id=version.job_id,
         created_by=version.created_by,
         created_at=version.created_at,
@@ -137,8 +143,16 @@ def load_version(session: Session, dataset_id: int, number: int) -> DatasetVersi
     return found
 
 
+def _job_statuses(session: Session, versions: Sequence[DatasetVersion]) -> dict[int, str]:
+    ids = [v.job_id for v in versions if v.status == "building" and v.job_id is not None]
+    if not ids:
+        return {}
+    return {int(i): str(s) for i, s in session.execute(select(Job.id, Job.status).where(Job.id.in_(ids)))}
+
+
 def get_version(session: Session, dataset_id: int, number: int) -> VersionOut:
-    return _out(load_version(session, dataset_id, number))
+    version = load_version(session, dataset_id, number)
+    return _out(version, _job_statuses(session, [version]).get(version.job_id or 0))
 
 
 def list_versions(
@@ -158,7 +172,11 @@ def list_versions(
         )
     )
     next_cursor = encode_cursor([rows[limit - 1].number]) if len(rows) > limit else None
-    return VersionPage(items=[_out(v) for v in rows[:limit]], next_cursor=next_cursor, total=total)
+    page = rows[:limit]
+    jobs = _job_statuses(session, page)
+    return VersionPage(
+        items=[_out(v, jobs.get(v.job_id or 0)) for v in page], next_cursor=next_cursor, total=total
+    )
 
 
 # ---- creating ---------------------------------------------------------------------------------------
