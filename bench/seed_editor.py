@@ -51,8 +51,15 @@ def shelf_jpeg(seed: int) -> bytes:
             w = rng.randint(60, 180)
             h = rng.randint(250, shelf_h - 60)
             color = (rng.randint(20, 235), rng.randint(20, 235), rng.randint(20, 235))
-            draw.rectangle([x, y0 + shelf_h - 40 - h, x + w, y0 + shelf_h - 40], fill=color, outline=(30, 30, 30), width=3)
-            draw.rectangle([x + 10, y0 + shelf_h - h, x + w - 10, y0 + shelf_h - h + 40], fill=(250, 250, 245))
+            draw.rectangle(
+                [x, y0 + shelf_h - 40 - h, x + w, y0 + shelf_h - 40],
+                fill=color,
+                outline=(30, 30, 30),
+                width=3,
+            )
+            draw.rectangle(
+                [x + 10, y0 + shelf_h - h, x + w - 10, y0 + shelf_h - h + 40], fill=(250, 250, 245)
+            )
             x += w + rng.randint(4, 20)
     noise = Image.effect_noise((WIDTH, HEIGHT), 24).convert("RGB")
     im = Image.blend(im, noise, 0.12)
@@ -85,16 +92,35 @@ def seed(data_dir: Path, counts: list[int]) -> dict[str, object]:
     storage = open_storage(settings)
     images: dict[str, dict[str, int]] = {}
     with db.writer() as session:
-        admin = User(username=USERNAME, display_name="Bench", role="admin", password_hash=hash_password(PASSWORD))
+        admin = User(
+            username=USERNAME, display_name="Bench", role="admin", password_hash=hash_password(PASSWORD)
+        )
         session.add(admin)
         session.commit()
-        class_ids = [create_class(session, ClassCreate(name=f"product-{i + 1}"), admin.id).id for i in range(CLASSES)]
+        class_ids = [
+            create_class(session, ClassCreate(name=f"product-{i + 1}"), admin.id).id for i in range(CLASSES)
+        ]
         for n in counts:
-            result = ingest_file(session, storage, settings, io.BytesIO(shelf_jpeg(n)), f"shelf-{n}-boxes.jpg", user_id=admin.id)
+            result = ingest_file(
+                session,
+                storage,
+                settings,
+                io.BytesIO(shelf_jpeg(n)),
+                f"shelf-{n}-boxes.jpg",
+                user_id=admin.id,
+            )
             dataset = create_dataset(session, DatasetCreate(name=f"Editor bench {n} boxes"), admin.id)
             add_images(session, dataset.id, AddImagesIn(image_ids=[result.image.id]))
             items = [
-                BulkItem(image_id=result.image.id, class_id=class_ids[i % CLASSES], kind="bbox", x1=x1, y1=y1, x2=x2, y2=y2)
+                BulkItem(
+                    image_id=result.image.id,
+                    class_id=class_ids[i % CLASSES],
+                    kind="bbox",
+                    x1=x1,
+                    y1=y1,
+                    x2=x2,
+                    y2=y2,
+                )
                 for i, (x1, y1, x2, y2) in enumerate(grid_boxes(n))
             ]
             if items:
@@ -105,7 +131,9 @@ def seed(data_dir: Path, counts: list[int]) -> dict[str, object]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--data-dir", type=Path, required=True)
     parser.add_argument("--boxes", default="0,500,5000", help="comma-separated box counts, one image each")
     args = parser.parse_args()

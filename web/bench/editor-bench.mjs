@@ -208,8 +208,21 @@ async function runOnce(base, creds, target, n) {
     const errors = []
     page.on('pageerror', (e) => errors.push(e.message))
     await page.goto(`${base}/od/annotate/${target.dataset_id}/${target.image_id}`, { waitUntil: 'commit' })
-    const load = await page.evaluate(loadedAt)
+    const load = await Promise.race([
+      page.evaluate(loadedAt),
+      new Promise((_, reject) => setTimeout(() => reject(new Error('the editor never finished its first frame')), 60_000)),
+    ])
     const drawn = await page.evaluate(() => window.__shelfscopeEditor.lastRender)
+    // Where the load time went: the API responses and the image, ms since navigation start.
+    const timeline = await page.evaluate(() => ({
+      domContentLoaded: performance.getEntriesByType('navigation')[0]?.domContentLoadedEventEnd,
+      resources: performance
+        .getEntriesByType('resource')
+        .filter((r) => r.name.includes('/api/') || r.name.endsWith('.js'))
+        .map((r) => ({ name: r.name.replace(location.origin, ''), start: Math.round(r.startTime), end: Math.round(r.responseEnd) })),
+      rendered: window.__shelfscopeEditor.renderedAt,
+    }))
+    if (process.env.BENCH_TIMELINE) console.error(JSON.stringify(timeline, null, 1))
     if (drawn.drawn !== n) throw new Error(`expected ${n} boxes drawn, got ${drawn.drawn}`)
     await page.waitForTimeout(500) // let the smaller image levels finish
     const { fps, worstFrameMs } = await page.evaluate(wheelFps)
@@ -230,7 +243,7 @@ async function runOnce(base, creds, target, n) {
     await page.keyboard.press('Control+s')
     await page.waitForFunction(() => window.__shelfscopeEditor.saveStatus() === 'saved', null, { timeout: 30_000 })
     if (errors.length) throw new Error(`page errors: ${errors.join('; ')}`)
-    return { load, fps, worstFrameMs, heap, latency }
+    return { load, fps, worstFrameMs, heap, latency, timeline }
   } finally {
     await browser.close()
   }
@@ -260,7 +273,10 @@ async function main() {
     const results = []
     for (const n of COUNTS) {
       const runs = []
-      for (let r = 0; r < RUNS; r++) runs.push(await runOnce(base, creds, creds.images[String(n)], n))
+      for (let r = 0; r < RUNS; r++) {
+        process.stderr.write(`  N=${n} run ${r + 1}/${RUNS}…\n`)
+        runs.push(await runOnce(base, creds, creds.images[String(n)], n))
+      }
       const pick = (k) => median(runs.map((x) => median(x.latency[k])))
       const worst = (k) => Math.max(...runs.flatMap((x) => x.latency[k]).filter(Number.isFinite))
       const row = {

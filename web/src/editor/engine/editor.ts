@@ -1,0 +1,553 @@
+/**
+ * The editor engine: one object that owns the document, history, spatial index, viewport,
+ * renderer and tools, turns DOM input into tool events, and tells the outside world what
+ * changed through typed events. No React here; the page mounts it on a host element.
+ */
+import { AnnotationDocument, newClientId, type DocumentChange, type SaveSnapshot } from './document'
+import { Emitter } from './emitter'
+import { handlePoint } from './geometry'
+import { HitIndex } from './hit-index'
+import { CreateCommand, DeleteCommand, History, UpdateCommand, type Command, type HistoryState } from './history'
+import {
+  HANDLE_SIZE,
+  Renderer,
+  type FrameScheduler,
+  type ImageLevels,
+  type InteractiveScene,
+  type StaticRenderInfo,
+  type StaticScene,
+} from './renderer'
+import { DrawTool } from './tools/draw'
+import { PanTool } from './tools/pan'
+import { SelectTool } from './tools/select'
+import type { Overlay, PointerInfo, Tool, ToolContext } from './tools/tool'
+import type { Annotation, Box, ChangeSet, ClassInfo, HandleId, ImageSize, Point, ToolId } from './types'
+import { Viewport, type ViewportState } from './viewport'
+
+export interface EditorEvents {
+  selectionchange: { keys: readonly string[] }
+  documentchange: DocumentChange & { count: number; dirty: boolean }
+  viewportchange: ViewportState
+  toolchange: { tool: ToolId; spacePan: boolean; state: string }
+  historychange: HistoryState
+  classchange: { currentClassId: number | null }
+  render: StaticRenderInfo & { imageDrawn: boolean }
+}
+
+export interface EditorOptions {
+  scheduler?: FrameScheduler
+}
+
+/** How close (CSS px) the pointer must be to a box edge to grab it for resizing. */
+const EDGE_GRAB = 4
+const HANDLE_GRAB = HANDLE_SIZE / 2 + 3
+const CORNERS: readonly HandleId[] = ['nw', 'ne', 'se', 'sw']
+const MIDPOINTS: readonly HandleId[] = ['n', 'e', 's', 'w']
+const EMPTY_SET: ReadonlySet<string> = new Set()
+
+export class Editor implements ToolContext {
+  readonly events = new Emitter<EditorEvents>()
+  readonly doc = new AnnotationDocument()
+  readonly history = new History(this.doc)
+  readonly viewport = new Viewport()
+  readonly hitIndex = new HitIndex()
+  readonly renderer: Renderer
+
+  private readonly tools: Record<ToolId, Tool>
+  private tool: Tool
+  private spacePan = false
+  private middlePan: Point | null = null
+  private selection: readonly string[] = []
+  private classMap = new Map<number, ClassInfo>()
+  private classId: number | null = null
+  private levels: ImageLevels | null = null
+  private overlay: Overlay = { hidden: EMPTY_SET, moving: [], preview: null, marquee: null, hover: null, crosshair: null }
+  private host: HTMLElement | null = null
+  private interactiveCanvas: HTMLCanvasElement | null = null
+  private resizeObserver: ResizeObserver | null = null
+  private detachInput: (() => void) | null = null
+  private fitPending = true
+
+  constructor(options: EditorOptions = {}) {
+    this.renderer = new Renderer(
+      () => this.staticScene(),
+      () => this.interactiveScene(),
+      options.scheduler,
+    )
+    this.renderer.onStaticRendered = (info) => this.events.emit('render', { ...info, imageDrawn: this.levels !== null })
+    this.tools = { select: new SelectTool(this), draw: new DrawTool(this), pan: new PanTool(this) }
+    this.tool = this.tools.select
+
+    this.doc.events.on('change', (change) => this.onDocumentChange(change))
+    this.history.events.on('change', (state) => this.events.emit('historychange', state))
+    this.viewport.events.on('change', (state) => {
+      this.renderer.invalidateAll()
+      this.events.emit('viewportchange', state)
+    })
+  }
+
+  // ---- ToolContext ----------------------------------------------------------------------
+
+  get image(): ImageSize {
+    return this.doc.image
+  }
+
+  get selectedKeys(): readonly string[] {
+    return this.selection
+  }
+
+  get currentClassId(): number | null {
+    return this.classId
+  }
+
+  select(keys: readonly string[]): void {
+    const next = [...new Set(keys)].filter((k) => this.doc.has(k))
+    if (next.length === this.selection.length && next.every((k, i) => k === this.selection[i])) return
+    this.selection = next
+    this.renderer.invalidateInteractive()
+    this.events.emit('selectionchange', { keys: next })
+  }
+
+  hitTest(screen: Point): string[] {
+    const p = this.viewport.toImage(screen)
+    const tolerance = 2 / this.viewport.scale
+    const keys = this.hitIndex.queryPoint(p, tolerance)
+    keys.sort((a, b) => this.doc.zOf(b) - this.doc.zOf(a))
+    return keys
+  }
+
+  keysInside(area: Box): string[] {
+    return this.hitIndex
+      .queryBox(area)
+      .filter((k) => {
+        const a = this.doc.get(k)
+        return a !== undefined && a.x1 >= area.x1 && a.y1 >= area.y1 && a.x2 <= area.x2 && a.y2 <= area.y2
+      })
+      .sort((a, b) => this.doc.zOf(a) - this.doc.zOf(b))
+  }
+
+  hitHandle(screen: Point): { key: string; handle: HandleId } | null {
+    if (this.selection.length !== 1 || this.tool.id !== 'select' || this.spacePan) return null
+    const key = this.selection[0] ?? ''
+    const a = this.doc.get(key)
+    if (!a) return null
+    const s = this.viewport.toScreenBox(a)
+    const w = s.x2 - s.x1
+    const h = s.y2 - s.y1
+    const near = (handle: HandleId) => {
+      const p = handlePoint(s, handle)
+      return Math.abs(p.x - screen.x) <= HANDLE_GRAB && Math.abs(p.y - screen.y) <= HANDLE_GRAB
+    }
+    for (const handle of CORNERS) if (near(handle)) return { key, handle }
+    for (const handle of MIDPOINTS) {
+      const side = handle === 'n' || handle === 's' ? w : h
+      if (side >= HANDLE_SIZE * 3 && near(handle)) return { key, handle }
+    }
+    // Anywhere along an edge of a box big enough on screen to still be moved from inside.
+    const inX = screen.x >= s.x1 && screen.x <= s.x2
+    const inY = screen.y >= s.y1 && screen.y <= s.y2
+    if (w > EDGE_GRAB * 6 && h > EDGE_GRAB * 6) {
+      if (inX && Math.abs(screen.y - s.y1) <= EDGE_GRAB) return { key, handle: 'n' }
+      if (inX && Math.abs(screen.y - s.y2) <= EDGE_GRAB) return { key, handle: 's' }
+      if (inY && Math.abs(screen.x - s.x1) <= EDGE_GRAB) return { key, handle: 'w' }
+      if (inY && Math.abs(screen.x - s.x2) <= EDGE_GRAB) return { key, handle: 'e' }
+    }
+    return null
+  }
+
+  execute(command: Command): void {
+    this.history.execute(command)
+  }
+
+  setOverlay(overlay: Partial<Overlay>): void {
+    if (overlay.hidden && overlay.hidden !== this.overlay.hidden) {
+      if (overlay.hidden.size > 0 || this.overlay.hidden.size > 0) this.renderer.invalidateStatic()
+    }
+    this.overlay = { ...this.overlay, ...overlay }
+    this.renderer.invalidateInteractive()
+  }
+
+  setCursor(cursor: string): void {
+    if (this.interactiveCanvas && this.interactiveCanvas.style.cursor !== cursor) this.interactiveCanvas.style.cursor = cursor
+  }
+
+  newKey(): string {
+    return newClientId()
+  }
+
+  // ---- loading --------------------------------------------------------------------------
+
+  /** Open an image's annotations (a saved state): clears history and selection, fits the view. */
+  load(image: ImageSize, items: readonly Annotation[], revision: number): void {
+    this.tool.onCancel()
+    this.selection = []
+    this.hitIndex.reset(image)
+    this.viewport.setImage(image)
+    this.doc.load(image, items, revision)
+    this.history.clear()
+    this.events.emit('selectionchange', { keys: [] })
+    this.fitPending = true
+    if (this.host) this.fitToScreen()
+  }
+
+  setImage(levels: ImageLevels | null): void {
+    this.levels = levels
+    this.renderer.invalidateStatic()
+  }
+
+  get hasImage(): boolean {
+    return this.levels !== null
+  }
+
+  setClasses(classes: readonly ClassInfo[]): void {
+    this.classMap = new Map(classes.map((c) => [c.id, c]))
+    if (this.classId !== null && !this.classMap.has(this.classId)) this.setCurrentClass(classes[0]?.id ?? null)
+    else if (this.classId === null && classes[0]) this.setCurrentClass(classes[0].id)
+    this.renderer.invalidateAll()
+  }
+
+  get classes(): ReadonlyMap<number, ClassInfo> {
+    return this.classMap
+  }
+
+  // ---- tools, classes, edits ------------------------------------------------------------
+
+  get toolId(): ToolId {
+    return this.tool.id
+  }
+
+  /** The active tool and state, e.g. `select.translating` (space held reports the pan tool). */
+  get toolPath(): string {
+    return this.activeTool().path
+  }
+
+  setTool(id: ToolId): void {
+    if (this.tool.id === id) return
+    this.tool.onExit()
+    this.tool = this.tools[id]
+    this.tool.onEnter()
+    this.setOverlay({ hover: null })
+    this.emitTool()
+  }
+
+  /** Space held: the pan tool takes over until it is released (and any drag ends). */
+  setSpacePan(down: boolean): void {
+    if (this.spacePan === down) return
+    if (!down && (this.tools.pan as PanTool).isPanning) return
+    if (down) this.tool.onCancel()
+    this.spacePan = down
+    this.activeTool().onEnter()
+    this.emitTool()
+  }
+
+  get isSpacePanning(): boolean {
+    return this.spacePan
+  }
+
+  setCurrentClass(classId: number | null): void {
+    if (this.classId === classId) return
+    this.classId = classId
+    this.events.emit('classchange', { currentClassId: classId })
+  }
+
+  /** Set the class of `keys` (default: the selection) as one undoable step. */
+  changeClass(classId: number, keys: readonly string[] = this.selection): boolean {
+    const items = keys.map((k) => this.doc.get(k)).filter((a): a is Annotation => a !== undefined)
+    const label = items.length === 1 ? 'Change class' : `Change class of ${items.length} boxes`
+    const command = UpdateCommand.fromAnnotations(label, items, () => ({ classId }))
+    if (command.changes.length === 0) return false
+    this.execute(command)
+    return true
+  }
+
+  /** Delete `keys` (default: the selection) as one undoable step. */
+  deleteAnnotations(keys: readonly string[] = this.selection): boolean {
+    const existing = keys.filter((k) => this.doc.has(k))
+    if (existing.length === 0) return false
+    this.execute(new DeleteCommand(existing))
+    return true
+  }
+
+  /** Add annotations as one undoable step (used by paste and, later, AI suggestions). */
+  addAnnotations(items: readonly Annotation[]): void {
+    if (items.length > 0) this.execute(new CreateCommand(items))
+  }
+
+  undo(): boolean {
+    this.tool.onCancel()
+    return this.history.undo() !== null
+  }
+
+  redo(): boolean {
+    this.tool.onCancel()
+    return this.history.redo() !== null
+  }
+
+  /** Escape: abandon the interaction in progress, or else clear the selection. */
+  escape(): void {
+    if (!this.activeTool().path.endsWith('.idle')) this.activeTool().onCancel()
+    else this.select([])
+  }
+
+  selectAll(): void {
+    this.select(this.doc.all().map((a) => a.key))
+  }
+
+  // ---- saving ---------------------------------------------------------------------------
+
+  get isDirty(): boolean {
+    return this.doc.isDirty
+  }
+
+  changeSet(): ChangeSet {
+    return this.doc.changeSet()
+  }
+
+  beginSave(): SaveSnapshot {
+    return this.doc.beginSave()
+  }
+
+  markSaved(snapshot: SaveSnapshot, revision: number, idMap: Readonly<Record<string, number>>): void {
+    this.doc.markSaved(snapshot, revision, idMap)
+    this.emitDocument({ added: [], removed: [], updated: [] })
+  }
+
+  /** Keep my edits on top of the server's current state; history restarts from there. */
+  rebase(serverItems: readonly Annotation[], revision: number, mine: ChangeSet): void {
+    this.tool.onCancel()
+    this.doc.rebase(serverItems, revision, mine)
+    this.history.clear()
+    this.select(this.selection)
+  }
+
+  /** Re-apply locally kept edits after a reload (not undoable: there is nothing to undo to). */
+  applyChangeSet(changes: ChangeSet): void {
+    this.doc.rebase(this.doc.all(), this.doc.revision, changes)
+  }
+
+  // ---- view -----------------------------------------------------------------------------
+
+  zoomIn(): void {
+    this.viewport.zoomAt(this.viewportCenter(), 1.25)
+  }
+
+  zoomOut(): void {
+    this.viewport.zoomAt(this.viewportCenter(), 1 / 1.25)
+  }
+
+  zoomToActualSize(): void {
+    this.viewport.zoomToScale(1)
+  }
+
+  fitToScreen(): void {
+    this.fitPending = false
+    this.viewport.fit()
+  }
+
+  /** Scroll the view to a box if it is not fully on screen. */
+  reveal(key: string): void {
+    const a = this.doc.get(key)
+    if (a && !this.viewport.isVisible(a)) this.viewport.centerOn(a)
+  }
+
+  // ---- DOM ------------------------------------------------------------------------------
+
+  /** Create the two canvases inside `host` and start listening to it. */
+  mount(host: HTMLElement): void {
+    this.unmount()
+    this.host = host
+    const make = (name: string) => {
+      const canvas = document.createElement('canvas')
+      canvas.dataset.layer = name
+      canvas.style.position = 'absolute'
+      canvas.style.inset = '0'
+      canvas.style.touchAction = 'none'
+      host.appendChild(canvas)
+      return canvas
+    }
+    const staticCanvas = make('static')
+    const interactive = make('interactive')
+    interactive.tabIndex = -1
+    this.interactiveCanvas = interactive
+    this.renderer.attach(staticCanvas, interactive)
+    this.detachInput = this.listen(interactive)
+    const measure = () => {
+      const rect = host.getBoundingClientRect()
+      const dpr = window.devicePixelRatio || 1
+      this.viewport.resize(rect.width, rect.height)
+      this.renderer.resize(rect.width, rect.height, dpr)
+      if (this.fitPending && rect.width > 0 && rect.height > 0) this.fitToScreen()
+    }
+    measure()
+    this.resizeObserver = new ResizeObserver(measure)
+    this.resizeObserver.observe(host)
+    this.activeTool().onEnter()
+  }
+
+  unmount(): void {
+    this.resizeObserver?.disconnect()
+    this.resizeObserver = null
+    this.detachInput?.()
+    this.detachInput = null
+    this.renderer.detach()
+    if (this.host) for (const canvas of [...this.host.querySelectorAll('canvas[data-layer]')]) canvas.remove()
+    this.host = null
+    this.interactiveCanvas = null
+  }
+
+  /** Feed a pointer event in screen coordinates (used by the DOM listeners and by tests). */
+  pointer(type: 'down' | 'move' | 'up', screen: Point, modifiers: Partial<Omit<PointerInfo, 'screen' | 'image'>> = {}): void {
+    const info: PointerInfo = {
+      screen,
+      image: this.viewport.toImage(screen),
+      button: modifiers.button ?? 0,
+      shiftKey: modifiers.shiftKey ?? false,
+      altKey: modifiers.altKey ?? false,
+      ctrlKey: modifiers.ctrlKey ?? false,
+    }
+    if (this.middlePan) {
+      if (type === 'move') {
+        this.viewport.panBy(screen.x - this.middlePan.x, screen.y - this.middlePan.y)
+        this.middlePan = screen
+      } else if (type === 'up') {
+        this.middlePan = null
+        this.activeTool().onEnter()
+      }
+      return
+    }
+    if (type === 'down' && info.button === 1) {
+      this.middlePan = screen
+      this.setCursor('grabbing')
+      return
+    }
+    const tool = this.activeTool()
+    if (type === 'down') tool.onPointerDown(info)
+    else if (type === 'move') tool.onPointerMove(info)
+    else {
+      tool.onPointerUp(info)
+      if (tool.id === 'pan' && !this.spacePan && this.tool.id !== 'pan') this.activeTool().onEnter()
+    }
+  }
+
+  /** Wheel: pans (Figma style); with Ctrl/⌘ or a trackpad pinch it zooms at the cursor. */
+  wheel(screen: Point, deltaX: number, deltaY: number, zoom: boolean, shift = false): void {
+    if (zoom) {
+      const d = Math.max(-100, Math.min(100, deltaY))
+      this.viewport.zoomAt(screen, Math.exp(-d * 0.003))
+    } else if (shift && deltaX === 0) {
+      this.viewport.panBy(-deltaY, 0)
+    } else {
+      this.viewport.panBy(-deltaX, -deltaY)
+    }
+  }
+
+  // ---- internals ------------------------------------------------------------------------
+
+  private listen(canvas: HTMLCanvasElement): () => void {
+    const local = (e: MouseEvent): Point => {
+      const rect = canvas.getBoundingClientRect()
+      return { x: e.clientX - rect.left, y: e.clientY - rect.top }
+    }
+    const mods = (e: PointerEvent) => ({ button: e.button, shiftKey: e.shiftKey, altKey: e.altKey, ctrlKey: e.ctrlKey || e.metaKey })
+    const down = (e: PointerEvent) => {
+      if (e.button !== 0 && e.button !== 1) return
+      e.preventDefault()
+      canvas.focus({ preventScroll: true })
+      canvas.setPointerCapture(e.pointerId)
+      this.pointer('down', local(e), mods(e))
+    }
+    const move = (e: PointerEvent) => this.pointer('move', local(e), mods(e))
+    const up = (e: PointerEvent) => {
+      if (canvas.hasPointerCapture(e.pointerId)) canvas.releasePointerCapture(e.pointerId)
+      this.pointer('up', local(e), mods(e))
+    }
+    const leave = () => {
+      if (this.overlay.hover || this.overlay.crosshair) this.setOverlay({ hover: null, crosshair: null })
+    }
+    const wheel = (e: WheelEvent) => {
+      e.preventDefault()
+      const unit = e.deltaMode === 1 ? 16 : e.deltaMode === 2 ? this.viewport.height : 1
+      this.wheel(local(e), e.deltaX * unit, e.deltaY * unit, e.ctrlKey || e.metaKey, e.shiftKey)
+    }
+    const menu = (e: Event) => e.preventDefault()
+    canvas.addEventListener('pointerdown', down)
+    canvas.addEventListener('pointermove', move)
+    canvas.addEventListener('pointerup', up)
+    canvas.addEventListener('pointercancel', up)
+    canvas.addEventListener('pointerleave', leave)
+    canvas.addEventListener('wheel', wheel, { passive: false })
+    canvas.addEventListener('contextmenu', menu)
+    canvas.addEventListener('auxclick', menu)
+    return () => {
+      canvas.removeEventListener('pointerdown', down)
+      canvas.removeEventListener('pointermove', move)
+      canvas.removeEventListener('pointerup', up)
+      canvas.removeEventListener('pointercancel', up)
+      canvas.removeEventListener('pointerleave', leave)
+      canvas.removeEventListener('wheel', wheel)
+      canvas.removeEventListener('contextmenu', menu)
+      canvas.removeEventListener('auxclick', menu)
+    }
+  }
+
+  private activeTool(): Tool {
+    return this.spacePan ? this.tools.pan : this.tool
+  }
+
+  private emitTool(): void {
+    this.events.emit('toolchange', { tool: this.tool.id, spacePan: this.spacePan, state: this.activeTool().path })
+  }
+
+  private viewportCenter(): Point {
+    return { x: this.viewport.width / 2, y: this.viewport.height / 2 }
+  }
+
+  private onDocumentChange(change: DocumentChange): void {
+    for (const key of change.removed) this.hitIndex.remove(key)
+    for (const key of [...change.added, ...change.updated]) {
+      const a = this.doc.get(key)
+      if (a) this.hitIndex.update(key, a)
+    }
+    if (change.removed.length > 0 && this.selection.some((k) => !this.doc.has(k))) {
+      this.selection = this.selection.filter((k) => this.doc.has(k))
+      this.events.emit('selectionchange', { keys: this.selection })
+    }
+    if (this.overlay.hover && !this.doc.has(this.overlay.hover.key)) this.overlay = { ...this.overlay, hover: null }
+    this.renderer.invalidateAll()
+    this.emitDocument(change)
+  }
+
+  private emitDocument(change: DocumentChange): void {
+    this.events.emit('documentchange', { ...change, count: this.doc.size, dirty: this.doc.isDirty })
+  }
+
+  private staticScene(): StaticScene {
+    return {
+      image: this.doc.image,
+      imageLevels: this.levels,
+      annotations: this.doc.all(),
+      hidden: this.overlay.hidden,
+      classes: this.classMap,
+      viewport: this.viewport,
+    }
+  }
+
+  private interactiveScene(): InteractiveScene {
+    const moving = new Map(this.overlay.moving.map((a) => [a.key, a]))
+    const selected = this.selection
+      .map((k) => moving.get(k) ?? this.doc.get(k))
+      .filter((a): a is Annotation => a !== undefined)
+    const single = selected.length === 1 && this.tool.id === 'select' && !this.spacePan ? selected[0] : undefined
+    return {
+      classes: this.classMap,
+      viewport: this.viewport,
+      selected,
+      moving: this.overlay.moving,
+      handlesFor: single ?? null,
+      hover: this.overlay.hover && !this.selection.includes(this.overlay.hover.key) ? this.overlay.hover : null,
+      preview: this.overlay.preview,
+      marquee: this.overlay.marquee,
+      crosshair: this.tool.id === 'draw' && !this.spacePan ? this.overlay.crosshair : null,
+    }
+  }
+}

@@ -1,0 +1,397 @@
+/**
+ * Two stacked canvases. The static layer holds the image and every visible box and is redrawn
+ * only when the document, the classes or the viewport change; the interactive layer holds
+ * selection, handles, hover and previews and is redrawn per frame while something moves.
+ * Both redraws are coalesced into one animation frame.
+ */
+import { handlePoint } from './geometry'
+import { HANDLES, type Annotation, type Box, type ClassInfo, type ImageSize, type Point } from './types'
+import type { Viewport } from './viewport'
+
+/** The image at a few resolutions, largest first, so zoomed-out frames scale a small bitmap. */
+export interface ImageLevels {
+  width: number
+  height: number
+  levels: readonly { source: CanvasImageSource; width: number; height: number }[]
+}
+
+export interface StaticScene {
+  image: ImageSize
+  imageLevels: ImageLevels | null
+  annotations: readonly Annotation[]
+  hidden: ReadonlySet<string>
+  classes: ReadonlyMap<number, ClassInfo>
+  viewport: Viewport
+}
+
+export interface InteractiveScene {
+  classes: ReadonlyMap<number, ClassInfo>
+  viewport: Viewport
+  selected: readonly Annotation[]
+  /** Boxes being moved or resized, at their preview position. */
+  moving: readonly Annotation[]
+  handlesFor: Box | null
+  hover: Annotation | null
+  preview: { box: Box; classId: number } | null
+  marquee: Box | null
+  crosshair: Point | null
+}
+
+export interface StaticRenderInfo {
+  drawn: number
+  total: number
+  labels: number
+  ms: number
+}
+
+export interface FrameScheduler {
+  request(callback: () => void): number
+  cancel(handle: number): void
+}
+
+const FALLBACK_COLOR = '#94a3b8'
+export const HANDLE_SIZE = 8
+/** Labels are drawn only on boxes at least this big on screen, and only when few enough are visible. */
+const LABEL_MIN_WIDTH = 36
+const LABEL_MIN_HEIGHT = 14
+const LABEL_MAX_COUNT = 1500
+const LABEL_FONT = '600 11px ui-sans-serif, system-ui, sans-serif'
+
+export function classColor(classes: ReadonlyMap<number, ClassInfo>, classId: number): string {
+  return classes.get(classId)?.color ?? FALLBACK_COLOR
+}
+
+export function labelText(a: Annotation, classes: ReadonlyMap<number, ClassInfo>): string {
+  const name = classes.get(a.classId)?.name ?? `class ${a.classId}`
+  return a.source === 'ai' && a.confidence !== null ? `${name} ${Math.round(a.confidence * 100)}%` : name
+}
+
+/** AI suggestions not yet accepted are drawn dashed. */
+export function isSuggestion(a: Annotation): boolean {
+  return a.source === 'ai' && a.reviewState !== 'accepted'
+}
+
+interface Batch {
+  color: string
+  dashed: boolean
+  rects: number[]
+}
+
+const widthCache = new Map<string, number>()
+
+function textWidth(ctx: CanvasRenderingContext2D, text: string): number {
+  let w = widthCache.get(text)
+  if (w === undefined) {
+    w = ctx.measureText(text).width
+    if (widthCache.size > 5000) widthCache.clear()
+    widthCache.set(text, w)
+  }
+  return w
+}
+
+/** The bitmap is stretched onto the document's image rectangle, whatever its own pixel size. */
+function drawImage(ctx: CanvasRenderingContext2D, levels: ImageLevels, image: ImageSize, viewport: Viewport): void {
+  const { scale } = viewport
+  // The smallest level still at least as detailed as the screen.
+  let level = levels.levels[0]
+  for (const candidate of levels.levels) {
+    if (candidate.width >= image.width * scale * 0.9) level = candidate
+  }
+  if (!level) return
+  const visible = viewport.visibleBox()
+  const sx1 = Math.max(0, visible.x1)
+  const sy1 = Math.max(0, visible.y1)
+  const sx2 = Math.min(image.width, visible.x2)
+  const sy2 = Math.min(image.height, visible.y2)
+  if (sx2 <= sx1 || sy2 <= sy1) return
+  const kx = level.width / image.width
+  const ky = level.height / image.height
+  const dest = viewport.toScreenBox({ x1: sx1, y1: sy1, x2: sx2, y2: sy2 })
+  ctx.imageSmoothingEnabled = scale < 2
+  ctx.drawImage(
+    level.source,
+    sx1 * kx,
+    sy1 * ky,
+    (sx2 - sx1) * kx,
+    (sy2 - sy1) * ky,
+    dest.x1,
+    dest.y1,
+    dest.x2 - dest.x1,
+    dest.y2 - dest.y1,
+  )
+}
+
+/** Draw the image and all visible boxes, batched into one path per class colour and style. */
+export function drawStatic(ctx: CanvasRenderingContext2D, scene: StaticScene, dpr: number): StaticRenderInfo {
+  const started = performance.now()
+  const { viewport, classes, hidden } = scene
+  ctx.setTransform(dpr, 0, 0, dpr, 0, 0)
+  ctx.clearRect(0, 0, viewport.width, viewport.height)
+  if (scene.imageLevels) drawImage(ctx, scene.imageLevels, scene.image, viewport)
+  else {
+    const b = viewport.toScreenBox({ x1: 0, y1: 0, x2: scene.image.width, y2: scene.image.height })
+    ctx.fillStyle = '#27272a'
+    ctx.fillRect(b.x1, b.y1, b.x2 - b.x1, b.y2 - b.y1)
+  }
+
+  const { scale, x: ox, y: oy, width: vw, height: vh } = viewport
+  const batches = new Map<string, Batch>()
+  const labelled: Annotation[] = []
+  let drawn = 0
+  for (const a of scene.annotations) {
+    if (hidden.has(a.key)) continue
+    const x1 = a.x1 * scale + ox
+    const x2 = a.x2 * scale + ox
+    if (x2 < -2 || x1 > vw + 2) continue
+    const y1 = a.y1 * scale + oy
+    const y2 = a.y2 * scale + oy
+    if (y2 < -2 || y1 > vh + 2) continue
+    const color = classColor(classes, a.classId)
+    const dashed = isSuggestion(a)
+    const id = dashed ? `${color}|d` : color
+    let batch = batches.get(id)
+    if (!batch) {
+      batch = { color, dashed, rects: [] }
+      batches.set(id, batch)
+    }
+    batch.rects.push(x1, y1, x2 - x1, y2 - y1)
+    drawn += 1
+    if (x2 - x1 >= LABEL_MIN_WIDTH && y2 - y1 >= LABEL_MIN_HEIGHT) labelled.push(a)
+  }
+
+  const thin = drawn > 2000
+  ctx.lineWidth = thin ? 1 : 2
+  for (const batch of batches.values()) {
+    const r = batch.rects
+    ctx.beginPath()
+    for (let i = 0; i < r.length; i += 4) {
+      ctx.rect(r[i] ?? 0, r[i + 1] ?? 0, r[i + 2] ?? 0, r[i + 3] ?? 0)
+    }
+    // A faint fill helps on sparse images; with thousands of boxes it only costs raster time.
+    if (!thin) {
+      ctx.fillStyle = batch.color
+      ctx.globalAlpha = 0.1
+      ctx.fill()
+      ctx.globalAlpha = 1
+    }
+    ctx.strokeStyle = batch.color
+    ctx.setLineDash(batch.dashed ? [6, 4] : [])
+    ctx.stroke()
+  }
+  ctx.setLineDash([])
+
+  let labels = 0
+  if (labelled.length <= LABEL_MAX_COUNT) {
+    ctx.font = LABEL_FONT
+    ctx.textBaseline = 'middle'
+    for (const a of labelled) {
+      drawLabel(ctx, a, classes, viewport)
+      labels += 1
+    }
+  }
+  return { drawn, total: scene.annotations.length, labels, ms: performance.now() - started }
+}
+
+function drawLabel(ctx: CanvasRenderingContext2D, a: Annotation, classes: ReadonlyMap<number, ClassInfo>, viewport: Viewport): void {
+  const text = labelText(a, classes)
+  const s = viewport.toScreenBox(a)
+  const w = Math.min(textWidth(ctx, text) + 8, Math.max(s.x2 - s.x1, 24))
+  const h = 16
+  const y = s.y1 - h >= 0 ? s.y1 - h : s.y1
+  ctx.fillStyle = classColor(classes, a.classId)
+  ctx.fillRect(s.x1, y, w, h)
+  ctx.fillStyle = '#ffffff'
+  ctx.save()
+  ctx.beginPath()
+  ctx.rect(s.x1, y, w, h)
+  ctx.clip()
+  ctx.fillText(text, s.x1 + 4, y + h / 2 + 0.5)
+  ctx.restore()
+}
+
+export function drawInteractive(ctx: CanvasRenderingContext2D, scene: InteractiveScene, dpr: number): void {
+  const { viewport, classes } = scene
+  ctx.setTransform(dpr, 0, 0, dpr, 0, 0)
+  ctx.clearRect(0, 0, viewport.width, viewport.height)
+
+  for (const a of scene.moving) {
+    const s = viewport.toScreenBox(a)
+    ctx.strokeStyle = classColor(classes, a.classId)
+    ctx.lineWidth = 2
+    ctx.setLineDash(isSuggestion(a) ? [6, 4] : [])
+    ctx.strokeRect(s.x1, s.y1, s.x2 - s.x1, s.y2 - s.y1)
+  }
+  ctx.setLineDash([])
+
+  if (scene.hover) {
+    const s = viewport.toScreenBox(scene.hover)
+    ctx.strokeStyle = classColor(classes, scene.hover.classId)
+    ctx.lineWidth = 3
+    ctx.globalAlpha = 0.7
+    ctx.strokeRect(s.x1 - 1, s.y1 - 1, s.x2 - s.x1 + 2, s.y2 - s.y1 + 2)
+    ctx.globalAlpha = 1
+  }
+
+  for (const a of scene.selected) {
+    const s = viewport.toScreenBox(a)
+    const color = classColor(classes, a.classId)
+    ctx.fillStyle = color
+    ctx.globalAlpha = 0.22
+    ctx.fillRect(s.x1, s.y1, s.x2 - s.x1, s.y2 - s.y1)
+    ctx.globalAlpha = 1
+    ctx.lineWidth = 3
+    ctx.strokeStyle = '#ffffff'
+    ctx.strokeRect(s.x1 - 1.5, s.y1 - 1.5, s.x2 - s.x1 + 3, s.y2 - s.y1 + 3)
+    ctx.lineWidth = 2
+    ctx.strokeStyle = color
+    ctx.strokeRect(s.x1, s.y1, s.x2 - s.x1, s.y2 - s.y1)
+  }
+
+  if (scene.handlesFor) {
+    const s = viewport.toScreenBox(scene.handlesFor)
+    ctx.lineWidth = 1.5
+    for (const h of HANDLES) {
+      const p = handlePoint(s, h)
+      ctx.fillStyle = '#ffffff'
+      ctx.strokeStyle = '#0f172a'
+      ctx.fillRect(p.x - HANDLE_SIZE / 2, p.y - HANDLE_SIZE / 2, HANDLE_SIZE, HANDLE_SIZE)
+      ctx.strokeRect(p.x - HANDLE_SIZE / 2, p.y - HANDLE_SIZE / 2, HANDLE_SIZE, HANDLE_SIZE)
+    }
+  }
+
+  if (scene.crosshair) {
+    ctx.lineWidth = 1
+    ctx.strokeStyle = 'rgba(255,255,255,0.55)'
+    ctx.setLineDash([4, 4])
+    ctx.beginPath()
+    ctx.moveTo(0, Math.round(scene.crosshair.y) + 0.5)
+    ctx.lineTo(viewport.width, Math.round(scene.crosshair.y) + 0.5)
+    ctx.moveTo(Math.round(scene.crosshair.x) + 0.5, 0)
+    ctx.lineTo(Math.round(scene.crosshair.x) + 0.5, viewport.height)
+    ctx.stroke()
+    ctx.setLineDash([])
+  }
+
+  if (scene.preview) {
+    const s = viewport.toScreenBox(scene.preview.box)
+    const color = classColor(classes, scene.preview.classId)
+    ctx.fillStyle = color
+    ctx.globalAlpha = 0.15
+    ctx.fillRect(s.x1, s.y1, s.x2 - s.x1, s.y2 - s.y1)
+    ctx.globalAlpha = 1
+    ctx.strokeStyle = color
+    ctx.lineWidth = 2
+    ctx.strokeRect(s.x1, s.y1, s.x2 - s.x1, s.y2 - s.y1)
+    const b = scene.preview.box
+    const text = `${Math.round(b.x2 - b.x1)} × ${Math.round(b.y2 - b.y1)}`
+    ctx.font = LABEL_FONT
+    ctx.textBaseline = 'middle'
+    const w = textWidth(ctx, text) + 8
+    ctx.fillStyle = 'rgba(15,23,42,0.85)'
+    ctx.fillRect(s.x2 - w, s.y2 + 4, w, 16)
+    ctx.fillStyle = '#ffffff'
+    ctx.fillText(text, s.x2 - w + 4, s.y2 + 12.5)
+  }
+
+  if (scene.marquee) {
+    const s = viewport.toScreenBox(scene.marquee)
+    ctx.fillStyle = 'rgba(59,130,246,0.1)'
+    ctx.fillRect(s.x1, s.y1, s.x2 - s.x1, s.y2 - s.y1)
+    ctx.strokeStyle = '#3b82f6'
+    ctx.lineWidth = 1
+    ctx.setLineDash([4, 3])
+    ctx.strokeRect(s.x1 + 0.5, s.y1 + 0.5, s.x2 - s.x1, s.y2 - s.y1)
+    ctx.setLineDash([])
+  }
+}
+
+const defaultScheduler: FrameScheduler = {
+  request: (cb) => requestAnimationFrame(cb),
+  cancel: (h) => cancelAnimationFrame(h),
+}
+
+/** Owns the two canvases and redraws what was invalidated, once per animation frame. */
+export class Renderer {
+  private staticCtx: CanvasRenderingContext2D | null = null
+  private interactiveCtx: CanvasRenderingContext2D | null = null
+  private staticCanvas: HTMLCanvasElement | null = null
+  private interactiveCanvas: HTMLCanvasElement | null = null
+  private dpr = 1
+  private staticDirty = true
+  private interactiveDirty = true
+  private frame: number | null = null
+  onStaticRendered: ((info: StaticRenderInfo) => void) | null = null
+  lastStatic: StaticRenderInfo | null = null
+
+  constructor(
+    private readonly staticScene: () => StaticScene,
+    private readonly interactiveScene: () => InteractiveScene,
+    private readonly scheduler: FrameScheduler = defaultScheduler,
+  ) {}
+
+  attach(staticCanvas: HTMLCanvasElement, interactiveCanvas: HTMLCanvasElement): void {
+    this.staticCanvas = staticCanvas
+    this.interactiveCanvas = interactiveCanvas
+    this.staticCtx = staticCanvas.getContext('2d', { alpha: true })
+    this.interactiveCtx = interactiveCanvas.getContext('2d')
+    this.invalidateAll()
+  }
+
+  detach(): void {
+    if (this.frame !== null) this.scheduler.cancel(this.frame)
+    this.frame = null
+    this.staticCtx = null
+    this.interactiveCtx = null
+    this.staticCanvas = null
+    this.interactiveCanvas = null
+  }
+
+  /** Size the backing stores to CSS size × device pixel ratio. */
+  resize(width: number, height: number, dpr: number): void {
+    this.dpr = dpr
+    for (const canvas of [this.staticCanvas, this.interactiveCanvas]) {
+      if (!canvas) continue
+      canvas.width = Math.max(1, Math.round(width * dpr))
+      canvas.height = Math.max(1, Math.round(height * dpr))
+      canvas.style.width = `${width}px`
+      canvas.style.height = `${height}px`
+    }
+    this.invalidateAll()
+  }
+
+  invalidateStatic(): void {
+    this.staticDirty = true
+    this.schedule()
+  }
+
+  invalidateInteractive(): void {
+    this.interactiveDirty = true
+    this.schedule()
+  }
+
+  invalidateAll(): void {
+    this.staticDirty = true
+    this.interactiveDirty = true
+    this.schedule()
+  }
+
+  /** Draw whatever is pending now (also what the scheduled frame calls). */
+  flush(): void {
+    this.frame = null
+    if (this.staticDirty && this.staticCtx) {
+      this.staticDirty = false
+      const info = drawStatic(this.staticCtx, this.staticScene(), this.dpr)
+      this.lastStatic = info
+      this.onStaticRendered?.(info)
+    }
+    if (this.interactiveDirty && this.interactiveCtx) {
+      this.interactiveDirty = false
+      drawInteractive(this.interactiveCtx, this.interactiveScene(), this.dpr)
+    }
+  }
+
+  private schedule(): void {
+    if (this.frame !== null || (!this.staticCtx && !this.interactiveCtx)) return
+    this.frame = this.scheduler.request(() => this.flush())
+  }
+}

@@ -1,0 +1,49 @@
+import { describe, expect, it } from 'vitest'
+import { isTypingTarget, resolveKeyDown, resolveKeyUp, type KeyLike } from './shortcuts'
+
+function key(k: string, mods: Partial<KeyLike> = {}): KeyLike {
+  return { key: k, ctrlKey: false, metaKey: false, shiftKey: false, altKey: false, ...mods }
+}
+
+describe('shortcuts', () => {
+  it('maps the documented keys', () => {
+    expect(resolveKeyDown(key('3', { code: 'Digit3' }))).toEqual({ type: 'class', index: 2 })
+    expect(resolveKeyDown(key('9'))).toEqual({ type: 'class', index: 8 })
+    expect(resolveKeyDown(key('0'))).toBeNull()
+    expect(resolveKeyDown(key('d'))).toEqual({ type: 'delete' })
+    expect(resolveKeyDown(key('Delete'))).toEqual({ type: 'delete' })
+    expect(resolveKeyDown(key('z', { ctrlKey: true }))).toEqual({ type: 'undo' })
+    expect(resolveKeyDown(key('z', { metaKey: true }))).toEqual({ type: 'undo' })
+    expect(resolveKeyDown(key('y', { ctrlKey: true }))).toEqual({ type: 'redo' })
+    expect(resolveKeyDown(key('Z', { ctrlKey: true, shiftKey: true }))).toEqual({ type: 'redo' })
+    expect(resolveKeyDown(key('s', { ctrlKey: true }))).toEqual({ type: 'save' })
+    expect(resolveKeyDown(key(' '))).toEqual({ type: 'pan', down: true })
+    expect(resolveKeyUp(key(' '))).toEqual({ type: 'pan', down: false })
+    expect(resolveKeyDown(key('Escape'))).toEqual({ type: 'escape' })
+    expect(resolveKeyDown(key('ArrowLeft'))).toEqual({ type: 'image', direction: 'prev' })
+    expect(resolveKeyDown(key('ArrowRight'))).toEqual({ type: 'image', direction: 'next' })
+    expect(resolveKeyDown(key('?', { shiftKey: true }))).toEqual({ type: 'help' })
+  })
+
+  it('leaves other modified keys alone', () => {
+    expect(resolveKeyDown(key('d', { ctrlKey: true }))).toBeNull()
+    expect(resolveKeyDown(key('1', { altKey: true }))).toBeNull()
+    expect(resolveKeyDown(key('r', { ctrlKey: true }))).toBeNull()
+  })
+
+  it('knows when the person is typing', () => {
+    const input = document.createElement('input')
+    const checkbox = document.createElement('input')
+    checkbox.type = 'checkbox'
+    const select = document.createElement('select')
+    const div = document.createElement('div')
+    const editable = document.createElement('div')
+    editable.setAttribute('contenteditable', 'true')
+    expect(isTypingTarget(input)).toBe(true)
+    expect(isTypingTarget(select)).toBe(true)
+    expect(isTypingTarget(editable)).toBe(true)
+    expect(isTypingTarget(checkbox)).toBe(false)
+    expect(isTypingTarget(div)).toBe(false)
+    expect(isTypingTarget(null)).toBe(false)
+  })
+})

@@ -1,0 +1,136 @@
+/**
+ * The editor's keyboard map in one place: a key event in, an action out. The page executes the
+ * actions; the help overlay lists SHORTCUT_HELP. Nothing fires while the person is typing.
+ */
+export type ShortcutAction =
+  | { type: 'class'; index: number }
+  | { type: 'delete' }
+  | { type: 'undo' }
+  | { type: 'redo' }
+  | { type: 'save' }
+  | { type: 'pan'; down: boolean }
+  | { type: 'escape' }
+  | { type: 'image'; direction: 'prev' | 'next' }
+  | { type: 'help' }
+  | { type: 'tool'; tool: 'select' | 'draw' }
+  | { type: 'select-all' }
+  | { type: 'fit' }
+
+export interface KeyLike {
+  key: string
+  code?: string
+  ctrlKey: boolean
+  metaKey: boolean
+  shiftKey: boolean
+  altKey: boolean
+}
+
+/** Inputs, text areas, selects and contenteditable elements keep their keys. */
+export function isTypingTarget(target: EventTarget | null): boolean {
+  if (!target || typeof (target as Partial<HTMLElement>).tagName !== 'string') return false
+  const el = target as HTMLElement
+  const tag = el.tagName.toLowerCase()
+  if (tag === 'textarea' || tag === 'select') return true
+  if (tag === 'input') {
+    const type = ((el as HTMLInputElement).type || 'text').toLowerCase()
+    return !['button', 'checkbox', 'radio', 'range', 'submit', 'reset', 'color', 'file'].includes(type)
+  }
+  return el.isContentEditable || el.getAttribute('contenteditable') === 'true'
+}
+
+function digit(e: KeyLike): number | null {
+  const fromCode = e.code ? /^(?:Digit|Numpad)([1-9])$/.exec(e.code)?.[1] : undefined
+  const raw = fromCode ?? (/^[1-9]$/.test(e.key) ? e.key : undefined)
+  return raw ? Number(raw) : null
+}
+
+/** The action for a keydown, or null when the key is not the editor's. */
+export function resolveKeyDown(e: KeyLike): ShortcutAction | null {
+  const mod = e.ctrlKey || e.metaKey
+  const key = e.key.length === 1 ? e.key.toLowerCase() : e.key
+  if (mod && !e.altKey) {
+    if (key === 'z') return e.shiftKey ? { type: 'redo' } : { type: 'undo' }
+    if (key === 'y') return { type: 'redo' }
+    if (key === 's') return { type: 'save' }
+    if (key === 'a') return { type: 'select-all' }
+    return null
+  }
+  if (e.altKey) return null
+  if (e.key === '?') return { type: 'help' }
+  const n = digit(e)
+  if (n !== null && !e.shiftKey) return { type: 'class', index: n - 1 }
+  switch (key) {
+    case 'd':
+    case 'Delete':
+      return e.shiftKey ? null : { type: 'delete' }
+    case ' ':
+      return { type: 'pan', down: true }
+    case 'Escape':
+      return { type: 'escape' }
+    case 'ArrowLeft':
+      return { type: 'image', direction: 'prev' }
+    case 'ArrowRight':
+      return { type: 'image', direction: 'next' }
+    case 'v':
+      return { type: 'tool', tool: 'select' }
+    case 'b':
+      return { type: 'tool', tool: 'draw' }
+    case 'f':
+      return { type: 'fit' }
+    default:
+      return null
+  }
+}
+
+export function resolveKeyUp(e: KeyLike): ShortcutAction | null {
+  return e.key === ' ' ? { type: 'pan', down: false } : null
+}
+
+export interface ShortcutHelp {
+  keys: string[]
+  action: string
+}
+
+export const SHORTCUT_HELP: readonly { group: string; items: readonly ShortcutHelp[] }[] = [
+  {
+    group: 'Boxes',
+    items: [
+      { keys: ['1', '…', '9'], action: 'Pick class 1–9 (and set it on the selected boxes)' },
+      { keys: ['D'], action: 'Delete the selected boxes' },
+      { keys: ['Delete'], action: 'Delete the selected boxes' },
+      { keys: ['Esc'], action: 'Cancel the drag in progress, or deselect' },
+      { keys: ['Ctrl', 'A'], action: 'Select all boxes' },
+      { keys: ['Shift', 'click'], action: 'Add to or remove from the selection' },
+      { keys: ['Click again'], action: 'Cycle through overlapping boxes' },
+    ],
+  },
+  {
+    group: 'History and saving',
+    items: [
+      { keys: ['Ctrl', 'Z'], action: 'Undo' },
+      { keys: ['Ctrl', 'Y'], action: 'Redo' },
+      { keys: ['Ctrl', 'Shift', 'Z'], action: 'Redo' },
+      { keys: ['Ctrl', 'S'], action: 'Save now (it also saves 2 s after each change)' },
+    ],
+  },
+  {
+    group: 'Tools and view',
+    items: [
+      { keys: ['V'], action: 'Select tool' },
+      { keys: ['B'], action: 'Draw tool (drag to draw a box)' },
+      { keys: ['Space', 'drag'], action: 'Pan' },
+      { keys: ['Middle mouse', 'drag'], action: 'Pan' },
+      { keys: ['Scroll'], action: 'Pan (Shift + scroll: sideways)' },
+      { keys: ['Ctrl', 'scroll'], action: 'Zoom at the cursor (also trackpad pinch)' },
+      { keys: ['F'], action: 'Fit the image to the screen' },
+    ],
+  },
+  {
+    group: 'Images',
+    items: [
+      { keys: ['←'], action: 'Previous image (saves first)' },
+      { keys: ['→'], action: 'Next image (saves first)' },
+      { keys: ['?'], action: 'Show this help' },
+    ],
+  },
+]

@@ -1,0 +1,66 @@
+/** Value types shared by every engine module. Coordinates are image pixels unless named `screen`. */
+
+export type AnnotationKind = 'bbox' | 'polygon'
+export type AnnotationSource = 'manual' | 'ai' | 'import'
+export type ReviewState = 'none' | 'pending' | 'accepted' | 'rejected'
+
+export interface Point {
+  x: number
+  y: number
+}
+
+/** An axis-aligned box, always ordered (x1 <= x2, y1 <= y2). */
+export interface Box {
+  x1: number
+  y1: number
+  x2: number
+  y2: number
+}
+
+/**
+ * One annotation as the editor holds it. `key` is the stable identity inside the session (a
+ * client id for new boxes, `srv-<id>` for boxes loaded from the server); `id` is the server id
+ * once known.
+ */
+export interface Annotation extends Box {
+  key: string
+  id: number | null
+  classId: number
+  kind: AnnotationKind
+  /** Polygon vertices in image pixels; null for a box. The box fields hold its bounds. */
+  points: Point[] | null
+  source: AnnotationSource
+  confidence: number | null
+  reviewState: ReviewState
+}
+
+/** The fields a command may change on an existing annotation. */
+export type AnnotationPatch = Partial<Pick<Annotation, 'x1' | 'y1' | 'x2' | 'y2' | 'classId' | 'points' | 'reviewState'>>
+
+export interface ClassInfo {
+  id: number
+  name: string
+  color: string
+}
+
+export interface ImageSize {
+  width: number
+  height: number
+}
+
+/** What a save sends: the difference between the last saved state and the working copy. */
+export interface ChangeSet {
+  created: Annotation[]
+  updated: Annotation[]
+  deleted: number[]
+}
+
+export function isEmptyChangeSet(changes: ChangeSet): boolean {
+  return changes.created.length === 0 && changes.updated.length === 0 && changes.deleted.length === 0
+}
+
+export type HandleId = 'nw' | 'n' | 'ne' | 'e' | 'se' | 's' | 'sw' | 'w'
+
+export const HANDLES: readonly HandleId[] = ['nw', 'n', 'ne', 'e', 'se', 's', 'sw', 'w']
+
+export type ToolId = 'select' | 'draw' | 'pan'

@@ -1,0 +1,33 @@
+import {
+  AlertDialog,
+  AlertDialogContent,
+  AlertDialogDescription,
+  AlertDialogFooter,
+  AlertDialogHeader,
+  AlertDialogTitle,
+} from '@/components/ui/alert-dialog'
+import { Button } from '@/components/ui/button'
+import type { ConflictInfo } from '../sync/save-controller'
+
+/** A 409: someone else saved this image. Take theirs, or put mine on top of theirs. */
+export function ConflictDialog({ conflict, onResolve }: { conflict: ConflictInfo | null; onResolve: (choice: 'theirs' | 'mine') => void }) {
+  return (
+    <AlertDialog open={conflict !== null}>
+      <AlertDialogContent data-testid="conflict-dialog" className="sm:max-w-xl">
+        <AlertDialogHeader>
+          <AlertDialogTitle>This image was changed by someone else</AlertDialogTitle>
+          <AlertDialogDescription>
+            {conflict?.mine ? conflict.message : 'Someone else saved this image while you were editing it.'} The server now has revision{' '}
+            {conflict?.current.revision} with {conflict?.current.items.length} boxes. Your changes are not lost: choose which version to keep.
+          </AlertDialogDescription>
+        </AlertDialogHeader>
+        <AlertDialogFooter className="sm:flex-wrap">
+          <Button variant="outline" onClick={() => onResolve('theirs')}>
+            Reload theirs (discard mine)
+          </Button>
+          <Button onClick={() => onResolve('mine')}>Keep mine (apply on top of theirs)</Button>
+        </AlertDialogFooter>
+      </AlertDialogContent>
+    </AlertDialog>
+  )
+}
