@@ -38,7 +38,7 @@ PASSWORD = "bench-editor-password"
 
 
 def shelf_jpeg(seed: int) -> bytes:
-    """A shelf-like photo stand-in: coloured products on shelves with some noise, so it decodes like a photo."""
+    """A shelf-like stand-in photo: coloured products on shelves with noise, so it decodes like a photo."""
     rng = random.Random(seed)
     im = Image.new("RGB", (WIDTH, HEIGHT), (214, 210, 200))
     draw = ImageDraw.Draw(im)
