@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import base64
 import json
+from datetime import datetime
 from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel
+from sqlalchemy import ColumnElement, and_, or_
+from sqlalchemy.orm import InstrumentedAttribute
 
 from shelfscope.errors import ValidationFailed
 
@@ -42,3 +45,15 @@ def check_limit(limit: int) -> int:
     if not 1 <= limit <= MAX_LIMIT:
         raise ValidationFailed.field("limit", f"must be between 1 and {MAX_LIMIT}")
     return limit
+
+
+def newest_first_after(
+    cursor: str, at_column: InstrumentedAttribute[datetime], id_column: InstrumentedAttribute[int]
+) -> ColumnElement[bool]:
+    """Rows after a (timestamp, id) cursor in newest-first order: older, or as old with a lower id."""
+    raw_at, raw_id = decode_cursor(cursor, 2)
+    try:
+        at, last_id = datetime.fromisoformat(str(raw_at)), int(raw_id)
+    except (TypeError, ValueError):
+        raise ValidationFailed.field("cursor", "is not a cursor this list returned") from None
+    return or_(at_column < at, and_(at_column == at, id_column < last_id))

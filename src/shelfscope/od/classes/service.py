@@ -10,7 +10,6 @@ from __future__ import annotations
 import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any, Literal, cast
 
 from sqlalchemy import (
@@ -51,7 +50,7 @@ from shelfscope.od.classes.schemas import (
     name_key,
 )
 from shelfscope.od.datasets.models import Dataset, DatasetImage
-from shelfscope.pagination import Page, check_limit, decode_cursor, encode_cursor
+from shelfscope.pagination import Page, check_limit, decode_cursor, encode_cursor, newest_first_after
 
 # Distinct, readable on photos; a new class without a colour gets one by its name.
 PALETTE = (
@@ -704,12 +703,7 @@ def _changes_page(
         .limit(limit + 1)
     )
     if cursor:
-        raw_at, raw_id = decode_cursor(cursor, 2)
-        try:
-            at, last_id = datetime.fromisoformat(str(raw_at)), int(raw_id)
-        except (TypeError, ValueError):
-            raise ValidationFailed.field("cursor", "is not a cursor this list returned") from None
-        stmt = stmt.where(or_(ClassChange.at < at, and_(ClassChange.at == at, ClassChange.id < last_id)))
+        stmt = stmt.where(newest_first_after(cursor, ClassChange.at, ClassChange.id))
     rows = session.execute(stmt).all()
     page = rows[:limit]
     items = [

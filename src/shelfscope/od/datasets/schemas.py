@@ -20,7 +20,8 @@ MAX_IMAGE_IDS = 100_000
 _WHITESPACE = re.compile(r"\s+")
 
 
-def _clean_name(value: str) -> str:
+def clean_name(value: str) -> str:
+    """Whitespace collapsed and trimmed; empty, over-long or control-character names refused."""
     cleaned = _WHITESPACE.sub(" ", value).strip()
     if not cleaned:
         raise ValueError("must not be empty")
@@ -41,7 +42,7 @@ class DatasetCreate(BaseModel):
     @field_validator("name")
     @classmethod
     def _name(cls, value: str) -> str:
-        return _clean_name(value)
+        return clean_name(value)
 
 
 class DatasetUpdate(BaseModel):
@@ -63,7 +64,7 @@ class DatasetUpdate(BaseModel):
     @field_validator("name")
     @classmethod
     def _name(cls, value: str | None) -> str | None:
-        return None if value is None else _clean_name(value)
+        return None if value is None else clean_name(value)
 
     @field_validator("description")
     @classmethod

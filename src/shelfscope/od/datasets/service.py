@@ -8,7 +8,6 @@ the library: rows in od_images and their files stay.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from datetime import datetime
 from typing import Any, cast
 
 from sqlalchemy import (
@@ -18,13 +17,11 @@ from sqlalchemy import (
     Insert,
     ScalarSelect,
     Select,
-    and_,
     delete,
     distinct,
     exists,
     func,
     literal,
-    or_,
     select,
 )
 from sqlalchemy.dialects import postgresql, sqlite
@@ -57,7 +54,7 @@ from shelfscope.od.images.schemas import API_PREFIX as IMAGES_API
 from shelfscope.od.images.service import image_filter_query
 from shelfscope.od.training.models import TrainingRun
 from shelfscope.od.versions.models import DatasetVersion
-from shelfscope.pagination import Page, check_limit, decode_cursor, encode_cursor
+from shelfscope.pagination import Page, check_limit, decode_cursor, encode_cursor, newest_first_after
 
 # Ids per IN (...) list: well under SQLite's 32,766 bound parameters and PostgreSQL's 65,535.
 ID_CHUNK = 5_000
@@ -164,12 +161,7 @@ def list_datasets(
         .limit(limit + 1)
     )
     if cursor:
-        raw_at, raw_id = decode_cursor(cursor, 2)
-        try:
-            at, last_id = datetime.fromisoformat(str(raw_at)), int(raw_id)
-        except (TypeError, ValueError):
-            raise ValidationFailed.field("cursor", "is not a cursor this list returned") from None
-        stmt = stmt.where(or_(Dataset.created_at < at, and_(Dataset.created_at == at, Dataset.id < last_id)))
+        stmt = stmt.where(newest_first_after(cursor, Dataset.created_at, Dataset.id))
     rows = session.execute(stmt).all()
     total = session.scalar(select(func.count()).select_from(Dataset).where(*where)) or 0
     page = rows[:limit]

@@ -2,27 +2,15 @@
 
 from __future__ import annotations
 
-import re
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from shelfscope.od.datasets.schemas import clean_name
+
 ImportFormat = Literal["coco", "yolo", "voc"]
 OnInvalid = Literal["fail", "skip"]
 IMPORT_KIND = "od.import"
-NAME_MAX = 255
-_WHITESPACE = re.compile(r"\s+")
-
-
-def clean_dataset_name(value: str) -> str:
-    cleaned = _WHITESPACE.sub(" ", value).strip()
-    if not cleaned:
-        raise ValueError("must not be empty")
-    if len(cleaned) > NAME_MAX:
-        raise ValueError(f"must be at most {NAME_MAX} characters")
-    if not cleaned.isprintable():
-        raise ValueError("must not contain control characters")
-    return cleaned
 
 
 class ImportTarget(BaseModel):
@@ -37,7 +25,7 @@ class ImportTarget(BaseModel):
     @field_validator("dataset_name")
     @classmethod
     def _name(cls, value: str | None) -> str | None:
-        return None if value is None else clean_dataset_name(value)
+        return None if value is None else clean_name(value)
 
     @model_validator(mode="after")
     def _one_target(self) -> ImportTarget:
