@@ -37,6 +37,8 @@ export default defineConfig({
     { name: 'app', testMatch: /app\.spec\.ts/, dependencies: ['first-run'] },
     // After `app`: that spec checks the library still holds exactly the seeded photos.
     { name: 'library', testMatch: /library\.spec\.ts/, dependencies: ['app'] },
+    // After `library`: imports raccoon photos that spec uploads a few of (they are reused, not stored twice).
+    { name: 'io', testMatch: /io\.spec\.ts/, dependencies: ['library'] },
     // The editor adds datasets, classes and boxes of its own: it runs after the specs that count them.
     { name: 'editor', testMatch: /editor\.spec\.ts/, dependencies: ['library'] },
   ],

@@ -287,7 +287,7 @@ test('create a dataset, add images by library filter, and see the overview chart
   await page.getByRole('tab', { name: 'Classes' }).click()
   await expect(page.getByTestId('dataset-classes').getByRole('row')).toHaveCount(3)
   await page.getByRole('tab', { name: 'Versions' }).click()
-  await expect(page.getByText('Versions come with the import/export issue')).toBeVisible()
+  await expect(page.getByText('No versions yet')).toBeVisible()
 
   await page.goto('/od/datasets')
   await expect(page.getByTestId('dataset-card').filter({ hasText: name })).toContainText('3 images')

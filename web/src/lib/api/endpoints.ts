@@ -24,6 +24,11 @@ import type {
   DatasetListParams,
   DatasetStats,
   DatasetUpdate,
+  DatasetFormat,
+  DatasetVersion,
+  ExportRequest,
+  VersionCreate,
+  VersionCreated,
   ImageFilters,
   ImageListParams,
   ImagePatch,
@@ -194,4 +199,30 @@ export const datasetsApi = {
     api.post<RemoveImagesResult>(`/od/datasets/${id}/images/remove`, { image_ids: imageIds }),
   updateImage: (id: number, imageId: number, body: DatasetImagePatch) =>
     api.patch<DatasetImage>(`/od/datasets/${id}/images/${imageId}`, body),
+}
+
+export const versionsApi = {
+  /** Newest first. */
+  list: (datasetId: number, params: { limit?: number; cursor?: string | null } = {}, signal?: AbortSignal) =>
+    api.get<Page<DatasetVersion>>(
+      `/od/datasets/${datasetId}/versions`,
+      { limit: params.limit, cursor: params.cursor },
+      signal,
+    ),
+  get: (datasetId: number, number: number, signal?: AbortSignal) =>
+    api.get<DatasetVersion>(`/od/datasets/${datasetId}/versions/${number}`, undefined, signal),
+  /** 202: the build job and the version (status `building`). */
+  create: (datasetId: number, body: VersionCreate) =>
+    api.post<VersionCreated>(`/od/datasets/${datasetId}/versions`, body),
+}
+
+export const exportsApi = {
+  /** 202 with the `od.export` job; `body.version` picks a version, absent the dataset as it is now. */
+  start: (datasetId: number, format: DatasetFormat, body: ExportRequest) =>
+    api.post<JobEnvelope>(`/od/datasets/${datasetId}/export/${format}`, body),
+  /** Quick export of a version with the default options; 409 while the version is not ready. */
+  startVersion: (datasetId: number, number: number, format: DatasetFormat, body?: Partial<ExportRequest>) =>
+    api.post<JobEnvelope>(`/od/datasets/${datasetId}/versions/${number}/export/${format}`, body),
+  /** The finished export's zip (a plain link: the browser downloads it with the session cookie). */
+  downloadUrl: (jobId: number) => `/api/v1/od/export/${jobId}/download`,
 }

@@ -80,5 +80,7 @@ export const queryKeys = {
     stats: (id: number) => [...queryKeys.datasets.detail(id), 'stats'] as const,
     images: (id: number, params: DatasetImageListParams = {}) =>
       [...queryKeys.datasets.detail(id), 'images', normalised(params)] as const,
+    versions: (id: number) => [...queryKeys.datasets.detail(id), 'versions'] as const,
+    version: (id: number, number: number) => [...queryKeys.datasets.versions(id), number] as const,
   },
 } as const

@@ -526,3 +526,189 @@ export interface DatasetStats {
   class_distribution: ClassDistributionPoint[]
   splits: { train: number; val: number; test: number; unassigned: number }
 }
+
+// ---- od: dataset import, export and versions ------------------------------------
+
+export type DatasetFormat = 'coco' | 'yolo' | 'voc'
+export const DATASET_FORMATS: readonly DatasetFormat[] = ['coco', 'yolo', 'voc']
+export type OnInvalid = 'fail' | 'skip'
+
+/** Where an imported archive goes: an existing dataset, or a new one (named, or after the archive). */
+export interface DatasetImportTarget {
+  dataset_id?: number | null
+  dataset_name?: string | null
+  on_invalid?: OnInvalid | null
+}
+
+export interface ImportIssue {
+  severity: 'invalid' | 'warning'
+  kind: string
+  message: string
+  file: string | null
+  line: number | null
+  field: string | null
+}
+
+export interface ImportImageCounts {
+  listed: number
+  stored: number
+  reused: number
+  merged: number
+  added_to_dataset: number
+  already_in_dataset: number
+  skipped: number
+}
+
+export interface ImportAnnotationCounts {
+  read: number
+  imported: number
+  skipped: number
+  duplicates: number
+  clipped: number
+  rescaled: number
+}
+
+export interface ImportClassReport {
+  matched: string[]
+  matched_by_alias: { label: string; class_name: string }[]
+  created: string[]
+  unused: string[]
+}
+
+/** Result of an `od.import` job (written on a rejected import too). */
+export interface ImportReport {
+  outcome: 'imported' | 'rejected'
+  format: DatasetFormat
+  source: string
+  on_invalid: OnInvalid
+  dataset_id: number | null
+  dataset_name: string | null
+  dataset_created: boolean
+  images: ImportImageCounts
+  annotations: ImportAnnotationCounts
+  classes: ImportClassReport
+  splits: Record<string, number>
+  dropped: Record<string, number>
+  issue_counts: Record<string, number>
+  issues: ImportIssue[]
+  issues_truncated: boolean
+  seconds: number
+}
+
+export interface SplitRatios {
+  train: number
+  val: number
+  test: number
+}
+
+export type ResizeMode = 'stretch' | 'fit' | 'letterbox'
+
+export interface ExportPreprocessing {
+  resize?: { width: number; height: number; mode: ResizeMode } | null
+  auto_orient: boolean
+  grayscale: boolean
+}
+
+export interface ExportAugmentation {
+  copies: number
+  flip_horizontal: boolean
+  flip_vertical: boolean
+  rotate90: boolean
+  brightness: number
+  contrast: number
+  blur: number
+  noise: number
+}
+
+export interface ExportRequest {
+  /** A version number; absent exports the dataset as it is now. */
+  version?: number | null
+  preprocessing: ExportPreprocessing
+  augmentation: ExportAugmentation
+  /** Current-dataset exports only: where images without a recorded split go. */
+  split?: { ratios: SplitRatios; seed: number } | null
+  seed: number
+  include_images: boolean
+}
+
+/** Result of an `od.export` job. */
+export interface ExportResult {
+  format: DatasetFormat
+  dataset_id: number
+  version: number | null
+  key: string
+  filename: string
+  size_bytes: number
+  images: number
+  augmented_images: number
+  annotations: number
+  classes: string[]
+  splits: Record<string, number>
+  seconds: number
+}
+
+export type VersionStatus = 'building' | 'ready' | 'failed'
+
+export interface VersionSplitConfig {
+  ratios: SplitRatios
+  seed: number
+  stratified: boolean
+  keep_assigned: boolean
+}
+
+export interface VersionCreate {
+  name: string
+  description: string
+  split: VersionSplitConfig
+  include_statuses?: DatasetImageStatus[]
+  include_unannotated?: boolean
+}
+
+export interface VersionCounts {
+  images: Record<string, number>
+  annotations: Record<string, number>
+  /** Annotations per class name. */
+  classes: Record<string, number>
+  total_images: number
+  total_annotations: number
+  error: string | null
+}
+
+export interface DatasetVersion {
+  id: number
+  dataset_id: number
+  number: number
+  name: string
+  description: string
+  status: VersionStatus
+  class_mapping: { index: number; class_id: number; name: string }[]
+  split_config: JsonObject
+  counts: VersionCounts
+  job_id: number | null
+  created_by: number | null
+  created_at: string
+}
+
+export interface VersionCreated {
+  job: Job
+  version: DatasetVersion
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
+
+/** The import report in a job's result, or null when the job has none (yet). */
+export function importReportOf(job: Pick<Job, 'result'> | null | undefined): ImportReport | null {
+  const result: unknown = job?.result
+  if (!isRecord(result) || (result.outcome !== 'imported' && result.outcome !== 'rejected')) return null
+  if (!isRecord(result.images) || !isRecord(result.annotations) || !isRecord(result.classes)) return null
+  return result as unknown as ImportReport
+}
+
+/** The export result in a job's result, or null when the job has none (yet). */
+export function exportResultOf(job: Pick<Job, 'result'> | null | undefined): ExportResult | null {
+  const result: unknown = job?.result
+  if (!isRecord(result) || typeof result.filename !== 'string' || typeof result.size_bytes !== 'number') return null
+  return result as unknown as ExportResult
+}

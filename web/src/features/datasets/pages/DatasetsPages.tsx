@@ -1,5 +1,5 @@
 import { useState } from 'react'
-import { FolderOpenIcon, Loader2Icon, PackageIcon, PlusIcon, SearchIcon, Trash2Icon } from 'lucide-react'
+import { FolderOpenIcon, Loader2Icon, PlusIcon, SearchIcon, Trash2Icon } from 'lucide-react'
 import { Link, useNavigate, useParams } from 'react-router'
 import { toast } from 'sonner'
 import { PageHeader } from '@/components/page-header'
@@ -25,8 +25,10 @@ import { useSession } from '@/features/auth'
 import { errorMessage, isApiError, type Dataset } from '@/lib/api'
 import { formatCount, formatPercent, formatRelative } from '@/lib/format'
 import { CreateDatasetDialog } from '../components/create-dataset-dialog'
+import { ExportTab } from '../components/export-tab'
 import { ImagesTab } from '../components/images-tab'
 import { OverviewTab } from '../components/overview-tab'
+import { VersionsTab } from '../components/versions-tab'
 import { useDataset, useDatasets, useDatasetStats, useDeleteDataset } from '../hooks/datasets'
 
 const TYPE_LABEL = { bbox: 'Boxes', polygon: 'Polygons' } as const
@@ -183,25 +185,6 @@ function ClassesTab({ datasetId }: { datasetId: number }) {
   )
 }
 
-function LaterTab({ what }: { what: string }) {
-  return (
-    <Card className="max-w-2xl">
-      <CardHeader className="flex-row items-start gap-3">
-        <span className="flex size-9 shrink-0 items-center justify-center rounded-md bg-muted text-muted-foreground">
-          <PackageIcon className="size-4" aria-hidden />
-        </span>
-        <div className="flex flex-col gap-1">
-          <CardTitle>{what} come with the import/export issue</CardTitle>
-          <CardDescription>
-            Frozen dataset versions and export to COCO, YOLO or Pascal VOC are not built yet. The images, labels and
-            splits you make here are what they will use.
-          </CardDescription>
-        </div>
-      </CardHeader>
-    </Card>
-  )
-}
-
 function DeleteDataset({ dataset }: { dataset: Dataset }) {
   const [open, setOpen] = useState(false)
   const remove = useDeleteDataset()
@@ -323,10 +306,10 @@ export function DatasetDetailPage() {
           <ClassesTab datasetId={d.id} />
         </TabsContent>
         <TabsContent value="versions">
-          <LaterTab what="Versions" />
+          <VersionsTab datasetId={d.id} />
         </TabsContent>
         <TabsContent value="export">
-          <LaterTab what="Exports" />
+          <ExportTab datasetId={d.id} />
         </TabsContent>
       </Tabs>
     </div>

@@ -1,5 +1,5 @@
 import { useState, type FormEvent } from 'react'
-import { FileArchiveIcon, Loader2Icon, RefreshCwIcon } from 'lucide-react'
+import { Loader2Icon, RefreshCwIcon } from 'lucide-react'
 import { Link } from 'react-router'
 import { toast } from 'sonner'
 import { Badge } from '@/components/ui/badge'
@@ -10,9 +10,11 @@ import { Label } from '@/components/ui/label'
 import { Tabs, TabsContent, TabsList, TabsTrigger } from '@/components/ui/tabs'
 import { Textarea } from '@/components/ui/textarea'
 import { errorMessage, type BatchResult, type Job } from '@/lib/api'
+import { cn } from '@/lib/utils'
 import { parseTags } from '../hooks/filters'
 import { useImportUrls, useLibraryChanged, useStartSync } from '../hooks/images'
 import { useUploadQueue } from '../hooks/upload-queue'
+import { DatasetImportTab } from './dataset-import'
 import { DropZone, UploadActions, UploadList, UploadSummaryBar } from './upload-zone'
 
 export type ImportTab = 'upload' | 'url' | 'sync' | 'dataset'
@@ -249,14 +251,20 @@ export function ImportDialog({
   onOpenChange: (open: boolean) => void
   initialTab?: ImportTab
 }) {
+  const [tab, setTab] = useState<string>(initialTab)
   return (
     <Dialog open={open} onOpenChange={onOpenChange}>
-      <DialogContent className="sm:max-w-2xl" data-testid="import-dialog">
+      <DialogContent
+        className={cn('max-h-[calc(100vh-2rem)] overflow-y-auto', tab === 'dataset' ? 'sm:max-w-4xl' : 'sm:max-w-2xl')}
+        data-testid="import-dialog"
+      >
         <DialogHeader>
           <DialogTitle>Add images</DialogTitle>
-          <DialogDescription>Upload files, fetch them from URLs, or sync from the image source.</DialogDescription>
+          <DialogDescription>
+            Upload files, fetch them from URLs, sync from the image source, or import a labelled COCO, YOLO or VOC dataset.
+          </DialogDescription>
         </DialogHeader>
-        <Tabs defaultValue={initialTab}>
+        <Tabs value={tab} onValueChange={setTab}>
           <TabsList>
             <TabsTrigger value="upload">Upload</TabsTrigger>
             <TabsTrigger value="url">From URL</TabsTrigger>
@@ -272,16 +280,8 @@ export function ImportDialog({
           <TabsContent value="sync">
             <SyncTab />
           </TabsContent>
-          <TabsContent value="dataset">
-            <div className="flex items-start gap-3 rounded-md border bg-muted/30 p-4">
-              <FileArchiveIcon className="mt-0.5 size-5 shrink-0 text-muted-foreground" aria-hidden />
-              <div className="flex flex-col gap-1 text-sm">
-                <p className="font-medium">Importing COCO, YOLO or Pascal VOC datasets comes with the import/export issue.</p>
-                <p className="text-muted-foreground">
-                  Until then, upload the images here and create a dataset from them; their labels cannot be imported yet.
-                </p>
-              </div>
-            </div>
+          <TabsContent value="dataset" forceMount className="data-[state=inactive]:hidden">
+            <DatasetImportTab />
           </TabsContent>
         </Tabs>
       </DialogContent>
