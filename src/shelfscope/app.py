@@ -111,7 +111,7 @@ def _mount_web(app: FastAPI, web_dir: Path | None) -> None:
         def _no_web(path: str) -> Response:
             if path.startswith("api/"):
                 return JSONResponse(
-                    {"error": "NotFound", "detail": f"No such route: /{path}"}, status_code=404
+                    {"error": "NotFound", "detail": f"No such route: GET /{path}"}, status_code=404
                 )
             return HTMLResponse(
                 "<h1>Shelfscope</h1><p>The web app is not built. Run <code>make run</code>, "

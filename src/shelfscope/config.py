@@ -136,7 +136,9 @@ class Settings(BaseSettings):
 
     @property
     def resolved_web_dir(self) -> Path | None:
-        for candidate in (self.web_dir, _PACKAGED_WEB_DIST, _REPO_WEB_DIST):
+        # A folder named in the settings is the only one used: no silent fallback to another build.
+        candidates = (self.web_dir,) if self.web_dir is not None else (_PACKAGED_WEB_DIST, _REPO_WEB_DIST)
+        for candidate in candidates:
             if candidate is not None and (candidate / "index.html").is_file():
                 return candidate
         return None
