@@ -127,6 +127,21 @@ def test_filters(client: TestClient, seeded: dict[str, int]) -> None:
         assert page["total"] == len(expected), params
 
 
+def test_facets_list_folders_and_tags_most_used_first(client: TestClient, seeded: dict[str, int]) -> None:
+    facets = client.get(f"{URL}/facets").json()
+    assert facets["tags"] == [
+        {"value": "aisle-1", "images": 3},
+        {"value": "promo", "images": 3},
+        {"value": "night", "images": 1},
+    ]
+    assert facets["folders"] == [
+        {"value": "stores/berlin", "images": 2},
+        {"value": "stores", "images": 1},
+        {"value": "stores/munich", "images": 1},
+        {"value": "stores/munich/east", "images": 1},
+    ]
+
+
 def _dataset_with(ctx: AppContext, image_ids: list[int], annotated: list[int]) -> int:
     with ctx.db.write() as s:
         dataset = Dataset(name="shelves")

@@ -133,6 +133,11 @@ test('search, filter by tag and folder, and edit tags', async ({ page }) => {
   await page.getByTestId('bulk-confirm').click()
   await expect(page.getByText('Tagged 2 images (2 selected)')).toBeVisible()
 
+  // The filters suggest the folders and tags in use.
+  await page.reload()
+  await expect(filters.getByTestId('folder-options').locator(`option[value="e2e/${STAMP}"]`)).toHaveCount(1)
+  await expect(filters.getByTestId('tag-options').locator('option[value="night shift"]')).toHaveText('3 images')
+
   // Folder filter narrows to this upload; the new tag filter keeps all three.
   await filters.getByLabel('Folder', { exact: true }).fill(`e2e/${STAMP}`)
   await filters.getByLabel('Folder', { exact: true }).press('Enter')

@@ -28,6 +28,7 @@ from shelfscope.od.images.schemas import (
     BatchResult,
     BulkIn,
     BulkOut,
+    ImageFacets,
     ImageFilters,
     ImageOut,
     ImagePatch,
@@ -251,6 +252,12 @@ def list_images(
     return service.list_images(
         session, filters, sort=sort, order=order, limit=limit, cursor=cursor, with_total=with_total
     )
+
+
+@router.get("/facets", response_model=ImageFacets)
+def image_facets(session: DbSession, user: CurrentUser) -> ImageFacets:
+    """Folders and tags in use with their image counts (the 200 most used of each)."""
+    return service.facets(session)
 
 
 @router.get("/{image_id}", response_model=ImageOut)

@@ -133,6 +133,18 @@ class ImageOut(BaseModel):
         return f"{API_PREFIX}/{self.id}/thumbnail"
 
 
+class FacetCount(BaseModel):
+    value: str
+    images: int
+
+
+class ImageFacets(BaseModel):
+    """The library's folders and tags with image counts, most used first (for filter pick lists)."""
+
+    folders: list[FacetCount]
+    tags: list[FacetCount]
+
+
 class ErrorOut(BaseModel):
     """The API's error shape (`{"error", "detail", ...}`) for one file or URL of a batch."""
 

@@ -32,6 +32,7 @@ import type {
   ImageFilters,
   ImageListParams,
   ImagePatch,
+  ImageFacets,
   LibraryImage,
   MergePreview,
   MergeRequest,
@@ -122,6 +123,7 @@ export const imagesApi = {
       signal,
     ),
   get: (id: number, signal?: AbortSignal) => api.get<LibraryImage>(`/od/images/${id}`, undefined, signal),
+  facets: (signal?: AbortSignal) => api.get<ImageFacets>('/od/images/facets', undefined, signal),
   update: (id: number, body: ImagePatch) => api.patch<LibraryImage>(`/od/images/${id}`, body),
   /** 409 (ImageInUse extras) when annotated and not forced. */
   remove: (id: number, force = false) =>

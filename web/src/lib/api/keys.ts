@@ -57,6 +57,7 @@ export const queryKeys = {
     list: (params: ImageListParams = {}) => [...queryKeys.images.lists(), normalised(params)] as const,
     details: () => [...queryKeys.images.all(), 'detail'] as const,
     detail: (id: number) => [...queryKeys.images.details(), id] as const,
+    facets: () => [...queryKeys.images.all(), 'facets'] as const,
   },
 
   classes: {

@@ -196,6 +196,16 @@ export const IMAGE_SOURCES: readonly ImageSource[] = ['upload', 'url', 'sync', '
 export type ImageSortField = 'created_at' | 'filename' | 'size'
 export type SortOrder = 'asc' | 'desc'
 
+/** Folders and tags in use, most used first: `GET /od/images/facets`. */
+export interface FacetCount {
+  value: string
+  images: number
+}
+export interface ImageFacets {
+  folders: FacetCount[]
+  tags: FacetCount[]
+}
+
 export interface LibraryImage {
   id: number
   filename: string

@@ -8,6 +8,7 @@ import { Label } from '@/components/ui/label'
 import { Select, SelectContent, SelectItem, SelectTrigger, SelectValue } from '@/components/ui/select'
 import { IMAGE_SOURCES, type Dataset, type ImageFilters, type ImageSource } from '@/lib/api'
 import { activeFilterCount, parseTags } from '../hooks/filters'
+import { useImageFacets } from '../hooks/images'
 
 const ANY = 'any'
 
@@ -42,6 +43,7 @@ export function FiltersSidebar({ filters, datasets, onChange, onClear }: Filters
   const folder = folderDraft ?? filters.folder ?? ''
   const tags = filters.tags ?? []
   const count = activeFilterCount({ ...filters, q: null })
+  const facets = useImageFacets()
 
   const commitFolder = () => {
     if (folderDraft === null) return
@@ -87,6 +89,7 @@ export function FiltersSidebar({ filters, datasets, onChange, onClear }: Filters
       <Section title="Folder" htmlFor="filter-folder">
         <Input
           id="filter-folder"
+          list="filter-folder-options"
           placeholder="e.g. stores/berlin"
           value={folder}
           onChange={(e) => setFolderDraft(e.target.value)}
@@ -95,6 +98,11 @@ export function FiltersSidebar({ filters, datasets, onChange, onClear }: Filters
             if (e.key === 'Enter') commitFolder()
           }}
         />
+        <datalist id="filter-folder-options" data-testid="folder-options">
+          {(facets.data?.folders ?? []).map((f) => (
+            <option key={f.value} value={f.value}>{`${f.images} images`}</option>
+          ))}
+        </datalist>
         <label className="flex items-center gap-2 text-sm text-muted-foreground">
           <Checkbox
             checked={filters.folder_prefix ?? false}
@@ -108,6 +116,7 @@ export function FiltersSidebar({ filters, datasets, onChange, onClear }: Filters
       <Section title="Tags" htmlFor="filter-tags">
         <Input
           id="filter-tags"
+          list="filter-tag-options"
           placeholder="Add a tag and press Enter"
           value={tagDraft}
           onChange={(e) => setTagDraft(e.target.value)}
@@ -116,6 +125,13 @@ export function FiltersSidebar({ filters, datasets, onChange, onClear }: Filters
             if (e.key === 'Enter') addTags()
           }}
         />
+        <datalist id="filter-tag-options" data-testid="tag-options">
+          {(facets.data?.tags ?? [])
+            .filter((t) => !tags.includes(t.value))
+            .map((t) => (
+              <option key={t.value} value={t.value}>{`${t.images} images`}</option>
+            ))}
+        </datalist>
         {tags.length > 0 ? (
           <div className="flex flex-wrap gap-1">
             {tags.map((tag) => (

@@ -28,6 +28,15 @@ export function useImage(id: number | null) {
   })
 }
 
+/** Folders and tags in use, for the filter sidebar's suggestions. */
+export function useImageFacets() {
+  return useQuery({
+    queryKey: queryKeys.images.facets(),
+    queryFn: ({ signal }) => imagesApi.facets(signal),
+    staleTime: 30_000,
+  })
+}
+
 /** Datasets for the filter sidebar and "add to dataset" (the first 100 by name). */
 export function useDatasetChoices() {
   return useQuery({
