@@ -16,7 +16,7 @@ const SHELFSCOPE = path.join(REPO_ROOT, '.venv', 'bin', 'shelfscope')
 const PYTHON = path.join(REPO_ROOT, '.venv', 'bin', 'python')
 // Camera-sized photos (3-6 MP) made from the shared photos: they give the storage check real work,
 // so a person (and the cancel test) can stop it while it runs.
-const LARGE_COUNT = Number(process.env.SHELFSCOPE_E2E_LARGE_IMAGES ?? '40')
+const LARGE_COUNT = Number(process.env.SHELFSCOPE_E2E_LARGE_IMAGES ?? '80')
 const LINK_PATTERN = /(https?:\/\/\S+)?(\/setup\?token=[^\s"']+)/
 
 function freePort(): Promise<number> {
