@@ -47,6 +47,11 @@ def _fields(response_body: dict[str, Any]) -> set[str]:
 # --- create ------------------------------------------------------------------------------------------
 
 
+def test_classes_created_without_a_colour_get_distinct_palette_colours(client: TestClient) -> None:
+    colors = [_create(client, f"product-{i}")["color"] for i in (1, 2, 10, 11, 12, 20)]
+    assert len(set(colors)) == len(colors)
+
+
 def test_create_class_normalises_input_and_audits(client: TestClient, ctx: AppContext) -> None:
     body = _create(
         client,

@@ -90,6 +90,18 @@ def palette_color(name: str) -> str:
     return PALETTE[zlib.crc32(name_key(name).encode()) % len(PALETTE)]
 
 
+def least_used_palette_color(session: Session, name: str) -> str:
+    """The palette colour fewest classes have, so classes created one by one stay distinguishable
+    (a hash alone gives similar names the same colour); ties go to the name's own hash colour."""
+    rows = session.execute(
+        select(OdClass.color, func.count()).where(OdClass.color.in_(PALETTE)).group_by(OdClass.color)
+    ).all()
+    used = {str(color): int(count) for color, count in rows}
+    start = PALETTE.index(palette_color(name))
+    rotated = PALETTE[start:] + PALETTE[:start]
+    return min(rotated, key=lambda color: used.get(color, 0))
+
+
 def _to_out(cls: OdClass, annotation_count: int) -> ClassOut:
     return ClassOut(
         id=cls.id,
@@ -368,7 +380,7 @@ def create_class(session: Session, body: ClassCreate, user_id: int | None) -> Cl
         name=body.name,
         name_key=key,
         display_name=body.display_name,
-        color=body.color or palette_color(body.name),
+        color=body.color or least_used_palette_color(session, body.name),
         category=body.category,
         description=body.description,
         aliases=aliases,
