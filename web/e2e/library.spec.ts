@@ -294,6 +294,25 @@ test('create a dataset, add images by library filter, and see the overview chart
   await page.getByRole('tab', { name: 'Versions' }).click()
   await expect(page.getByText('No versions yet')).toBeVisible()
 
+  // Mark one image skipped and put it in the test split from its card's menu.
+  await page.getByRole('tab', { name: /Images/ }).click()
+  const card = page.getByTestId('dataset-image').filter({ hasText: 'raccoon-100.jpg' })
+  await card.hover()
+  await card.getByRole('button', { name: 'Actions for raccoon-100.jpg' }).click()
+  await page.getByRole('menuitem', { name: 'Skipped' }).click()
+  await expect(card.getByText('Skipped')).toBeVisible()
+  await card.hover()
+  await card.getByRole('button', { name: 'Actions for raccoon-100.jpg' }).click()
+  await page.getByRole('menuitem', { name: 'test' }).click()
+  await expect(card.getByText('test', { exact: true })).toBeVisible()
+
+  // Rename the dataset.
+  const renamed = `${name} (renamed)`
+  await page.getByTestId('edit-dataset').click()
+  await page.getByTestId('edit-dataset-dialog').getByLabel('Name').fill(renamed)
+  await page.getByTestId('edit-dataset-dialog').getByRole('button', { name: 'Save' }).click()
+  await expect(page.getByRole('heading', { level: 1, name: renamed })).toBeVisible()
+
   await page.goto('/od/datasets')
-  await expect(page.getByTestId('dataset-card').filter({ hasText: name })).toContainText('3 images')
+  await expect(page.getByTestId('dataset-card').filter({ hasText: renamed })).toContainText('3 images')
 })

@@ -1,5 +1,13 @@
 import { useState } from 'react'
-import { ChevronLeftIcon, ChevronRightIcon, ImageIcon, Loader2Icon, PlusIcon, Trash2Icon } from 'lucide-react'
+import {
+  ChevronLeftIcon,
+  ChevronRightIcon,
+  EllipsisIcon,
+  ImageIcon,
+  Loader2Icon,
+  PlusIcon,
+  Trash2Icon,
+} from 'lucide-react'
 import { Link } from 'react-router'
 import { toast } from 'sonner'
 import { LibraryPicker } from '@/components/library-picker'
@@ -18,6 +26,14 @@ import { Button } from '@/components/ui/button'
 import { Card } from '@/components/ui/card'
 import { Checkbox } from '@/components/ui/checkbox'
 import { Dialog, DialogContent, DialogDescription, DialogHeader, DialogTitle } from '@/components/ui/dialog'
+import {
+  DropdownMenu,
+  DropdownMenuContent,
+  DropdownMenuItem,
+  DropdownMenuLabel,
+  DropdownMenuSeparator,
+  DropdownMenuTrigger,
+} from '@/components/ui/dropdown-menu'
 import { Select, SelectContent, SelectItem, SelectTrigger, SelectValue } from '@/components/ui/select'
 import { Skeleton } from '@/components/ui/skeleton'
 import {
@@ -29,11 +45,64 @@ import {
 } from '@/lib/api'
 import { formatCount } from '@/lib/format'
 import { cn } from '@/lib/utils'
-import { useAddImages, useDatasetImages, useRemoveImages } from '../hooks/datasets'
+import { useAddImages, useDatasetImages, useRemoveImages, useUpdateDatasetImage } from '../hooks/datasets'
 import { STATUS_META } from './overview-tab'
 
 const ANY = 'any'
 const LIMIT = 48
+const SPLITS: DatasetSplit[] = ['train', 'val', 'test']
+
+/** Per-image actions: set the labelling status or the split by hand. */
+function ImageMenu({
+  datasetId,
+  imageId,
+  filename,
+  status,
+  split,
+}: {
+  datasetId: number
+  imageId: number
+  filename: string
+  status: DatasetImageStatus
+  split: DatasetSplit | null
+}) {
+  const update = useUpdateDatasetImage(datasetId)
+  const apply = (body: { status?: DatasetImageStatus; split?: DatasetSplit | null }, done: string) =>
+    update.mutate(
+      { imageId, body },
+      {
+        onSuccess: () => toast.success(`${filename}: ${done}`),
+        onError: (error) => toast.error(errorMessage(error)),
+      },
+    )
+  return (
+    <DropdownMenu>
+      <DropdownMenuTrigger asChild>
+        <Button variant="secondary" size="icon" className="size-7" aria-label={`Actions for ${filename}`}>
+          {update.isPending ? <Loader2Icon className="animate-spin" aria-hidden /> : <EllipsisIcon aria-hidden />}
+        </Button>
+      </DropdownMenuTrigger>
+      <DropdownMenuContent align="end">
+        <DropdownMenuLabel>Status</DropdownMenuLabel>
+        {DATASET_IMAGE_STATUSES.map((s) => (
+          <DropdownMenuItem key={s} disabled={s === status} onSelect={() => apply({ status: s }, STATUS_META[s].label)}>
+            {STATUS_META[s].label}
+          </DropdownMenuItem>
+        ))}
+        <DropdownMenuSeparator />
+        <DropdownMenuLabel>Split</DropdownMenuLabel>
+        {SPLITS.map((s) => (
+          <DropdownMenuItem key={s} disabled={s === split} onSelect={() => apply({ split: s }, `split ${s}`)}>
+            {s}
+          </DropdownMenuItem>
+        ))}
+        <DropdownMenuItem disabled={split === null} onSelect={() => apply({ split: null }, 'split cleared')}>
+          No split
+        </DropdownMenuItem>
+      </DropdownMenuContent>
+    </DropdownMenu>
+  )
+}
 const STATUS_VARIANT: Record<DatasetImageStatus, 'secondary' | 'info' | 'success' | 'warning'> = {
   new: 'secondary',
   in_progress: 'info',
@@ -221,6 +290,15 @@ export function ImagesTab({ datasetId, datasetName }: { datasetId: number; datas
                     </div>
                   </div>
                 </Link>
+                <div className="absolute top-2 right-2 opacity-0 transition-opacity group-hover:opacity-100 focus-within:opacity-100 has-[[data-state=open]]:opacity-100">
+                  <ImageMenu
+                    datasetId={datasetId}
+                    imageId={item.image_id}
+                    filename={item.image.filename}
+                    status={item.status}
+                    split={item.split}
+                  />
+                </div>
                 <div
                   className={cn(
                     'absolute top-2 left-2 rounded bg-card/90 p-0.5 shadow-sm transition-opacity',

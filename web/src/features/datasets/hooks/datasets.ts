@@ -5,6 +5,7 @@ import {
   type AddImagesRequest,
   type DatasetCreate,
   type DatasetImageListParams,
+  type DatasetImagePatch,
   type DatasetUpdate,
 } from '@/lib/api'
 
@@ -73,4 +74,14 @@ export function useAddImages(id: number) {
 export function useRemoveImages(id: number) {
   const invalidate = useInvalidateDatasets()
   return useMutation({ mutationFn: (imageIds: number[]) => datasetsApi.removeImages(id, imageIds), onSuccess: invalidate })
+}
+
+/** Set one dataset image's status or split. */
+export function useUpdateDatasetImage(id: number) {
+  const invalidate = useInvalidateDatasets()
+  return useMutation({
+    mutationFn: ({ imageId, body }: { imageId: number; body: DatasetImagePatch }) =>
+      datasetsApi.updateImage(id, imageId, body),
+    onSuccess: invalidate,
+  })
 }

@@ -25,6 +25,7 @@ import { useSession } from '@/features/auth'
 import { errorMessage, isApiError, type Dataset } from '@/lib/api'
 import { formatCount, formatPercent, formatRelative } from '@/lib/format'
 import { CreateDatasetDialog } from '../components/create-dataset-dialog'
+import { EditDatasetButton } from '../components/edit-dataset-dialog'
 import { ExportTab } from '../components/export-tab'
 import { ImagesTab } from '../components/images-tab'
 import { OverviewTab } from '../components/overview-tab'
@@ -284,6 +285,7 @@ export function DatasetDetailPage() {
             <Button variant="outline" asChild>
               <Link to="/od/datasets">All datasets</Link>
             </Button>
+            {session.data?.user.role !== 'viewer' ? <EditDatasetButton key={d.updated_at} dataset={d} /> : null}
             {session.data?.user.role === 'admin' ? <DeleteDataset dataset={d} /> : null}
           </>
         }
