@@ -25,12 +25,12 @@ import time
 import uuid
 import zipfile
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, BinaryIO, Protocol
+from typing import TYPE_CHECKING, Any, BinaryIO, Protocol, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -51,7 +51,8 @@ from shelfscope.od.classes.schemas import clean_name
 from shelfscope.od.classes.service import palette_color
 from shelfscope.od.datasets.models import Dataset, DatasetImage
 from shelfscope.od.images.models import Image
-from shelfscope.od.images.service import CONTENT_TYPES, FORMATS, display_name, inspect_image, render_thumbnail
+from shelfscope.od.images.service import CONTENT_TYPES, FORMATS, display_name
+from shelfscope.od.images.service import _decode as decode_image
 from shelfscope.od.imports.readers import Document, Entry, Layout, read_document
 from shelfscope.od.imports.schemas import (
     IMPORT_KIND,
@@ -78,6 +79,8 @@ _QUERY_CHUNK = 500
 _BATCH_FILES = 256
 _BATCH_BYTES = 64 * 1024 * 1024
 _INSERT_CHUNK = 50_000
+_T = TypeVar("_T")
+_R = TypeVar("_R")
 
 
 class Reporter(Protocol):
@@ -267,14 +270,16 @@ class ImageIngest:
         """Decode (proves it is a whole image), thumbnail and store one new image."""
         assert item.data is not None and unit.key is not None and unit.thumbnail_key is not None
         try:
-            facts = inspect_image(
+            # One decode gives the facts and the thumbnail (inspect_image + render_thumbnail decoded twice).
+            facts, thumbnail = decode_image(
                 io.BytesIO(item.data),
-                item.path,
+                display_name(item.path),
                 len(item.data),
                 item.content_hash,
                 self.settings.max_image_pixels,
+                self.settings.thumbnail_size,
             )
-            thumbnail = render_thumbnail(item.data, self.settings.thumbnail_size)
+            assert thumbnail is not None
         except ShelfscopeError as exc:
             return Issue("not_an_image", exc.detail, item.path)
         except Exception as exc:  # Pillow raises many types for broken files
@@ -302,8 +307,12 @@ class ImageIngest:
         paths = list(by_path)
         total = max(len(paths), 1)
         done = 0
-        workers = max(1, min(4, os.cpu_count() or 1))
-        with ThreadPoolExecutor(workers, thread_name_prefix="import-images") as pool:
+        # Local files: one thread. Reading, decoding and writing small files is mostly short syscalls and
+        # GIL-holding Pillow work, and threads contending for the GIL made it ~2x slower than serial. Remote
+        # storage (S3) waits on the network, where threads pay off.
+        local = getattr(self.storage, "backend", "") == "local"
+        workers = 1 if local else max(1, min(4, os.cpu_count() or 1))
+        with _Pool(workers) as pool:
             for batch in self._batches(source, paths):
                 self.reporter.check_cancelled()
                 reads = list(pool.map(lambda p: self._read(source, p), batch))
@@ -388,7 +397,7 @@ class ImageIngest:
 
     def _store_batch(
         self,
-        pool: ThreadPoolExecutor,
+        pool: _Pool,
         to_store: list[tuple[_Read, Unit]],
         by_path: dict[str, list[int]],
         entries: list[Entry],
@@ -426,6 +435,27 @@ class ImageIngest:
                 batch, size = [], 0
         if batch:
             yield batch
+
+
+class _Pool:
+    """map() on a thread pool, or in the calling thread when one worker is asked for."""
+
+    def __init__(self, workers: int) -> None:
+        self._threads = (
+            ThreadPoolExecutor(workers, thread_name_prefix="import-images") if workers > 1 else None
+        )
+
+    def __enter__(self) -> _Pool:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._threads is not None:
+            self._threads.shutdown(wait=True)
+
+    def map(self, fn: Callable[[_T], _R], items: Iterable[_T]) -> Iterator[_R]:
+        if self._threads is None:
+            return map(fn, items)
+        return self._threads.map(fn, items)
 
 
 def _extension_guess(data: bytes) -> str:
