@@ -259,7 +259,7 @@ def _to_rgb(im: PILImage.Image) -> PILImage.Image:
     return im.convert("RGB")
 
 
-def _decode(
+def decode_image(
     data: BinaryIO, name: str, size_bytes: int, content_hash: str, max_pixels: int, thumb_size: int | None
 ) -> tuple[ImageFacts, bytes | None]:
     """Read the header, check format and pixel count, then decode every byte (a truncated or corrupt
@@ -316,7 +316,7 @@ def inspect_image(
     data: BinaryIO, filename: str, size_bytes: int, content_hash: str, max_pixels: int
 ) -> ImageFacts:
     """Prove the bytes are one whole image of an accepted format; raise naming the file if not."""
-    facts, _ = _decode(data, display_name(filename), size_bytes, content_hash, max_pixels, None)
+    facts, _ = decode_image(data, display_name(filename), size_bytes, content_hash, max_pixels, None)
     return facts
 
 
@@ -354,7 +354,9 @@ class _Stored:
 def _store(
     storage: Storage, settings: Settings, file: BinaryIO, name: str, digest: str, size: int
 ) -> _Stored:
-    facts, thumbnail = _decode(file, name, size, digest, settings.max_image_pixels, settings.thumbnail_size)
+    facts, thumbnail = decode_image(
+        file, name, size, digest, settings.max_image_pixels, settings.thumbnail_size
+    )
     assert thumbnail is not None
     stored = _Stored(facts, new_key("images", FORMATS[facts.format]), new_key("thumbnails", ".jpg"))
     try:

@@ -51,8 +51,7 @@ from shelfscope.od.classes.schemas import clean_name
 from shelfscope.od.classes.service import palette_color
 from shelfscope.od.datasets.models import Dataset, DatasetImage
 from shelfscope.od.images.models import Image
-from shelfscope.od.images.service import CONTENT_TYPES, FORMATS, display_name
-from shelfscope.od.images.service import _decode as decode_image
+from shelfscope.od.images.service import CONTENT_TYPES, FORMATS, decode_image, display_name
 from shelfscope.od.imports.readers import Document, Entry, Layout, read_document
 from shelfscope.od.imports.schemas import (
     IMPORT_KIND,
