@@ -57,10 +57,12 @@ export function CreateVersionDialog({
   datasetId,
   open,
   onOpenChange,
+  onCreated,
 }: {
   datasetId: number
   open: boolean
   onOpenChange: (open: boolean) => void
+  onCreated?: (version: DatasetVersion) => void
 }) {
   const [name, setName] = useState('')
   const [description, setDescription] = useState('')
@@ -87,6 +89,7 @@ export function CreateVersionDialog({
       {
         onSuccess: ({ version, job }) => {
           toast.success(`Building ${versionLabel(version)} (job #${job.id})`)
+          onCreated?.(version)
           onOpenChange(false)
           setName('')
           setDescription('')
@@ -445,7 +448,14 @@ export function VersionsTab({ datasetId }: { datasetId: number }) {
           </Table>
         )}
       </Card>
-      <CreateVersionDialog datasetId={datasetId} open={creating} onOpenChange={setCreating} />
+      <CreateVersionDialog
+        datasetId={datasetId}
+        open={creating}
+        onOpenChange={setCreating}
+        // A build can finish before the list is next fetched: remember it was building, so its
+        // result toast still shows.
+        onCreated={(version) => seen.current.set(version.number, 'building')}
+      />
       <Sheet open={selected !== null} onOpenChange={(open) => (open ? null : setSelected(null))}>
         <SheetContent className="sm:max-w-xl" data-testid="version-sheet">
           <SheetHeader>
