@@ -7,9 +7,9 @@ all 20,000; the JSON says 4000x3000 (the import scales the boxes to the files' r
 step runs in its own child process, whose peak resident memory (VmHWM from /proc) is reported.
 Datumaro runs from a separate virtual environment (never the project's):
 
-    python3 -m venv /tmp/bench-venv && /tmp/bench-venv/bin/pip install datumaro
+    python3 -m venv .bench/datumaro-venv && .bench/datumaro-venv/bin/pip install datumaro
     .venv/bin/python -m bench.io_bench [--images 20000] [--boxes 50] [--classes 100] [--db sqlite,postgres]
-                                       [--datumaro /tmp/bench-venv/bin/python]
+                                       [--datumaro .bench/datumaro-venv/bin/python]
 """
 
 from __future__ import annotations
@@ -229,7 +229,7 @@ def main() -> None:
     parser.add_argument("--classes", type=int, default=100)
     parser.add_argument("--db", default="sqlite,postgres")
     parser.add_argument(
-        "--datumaro", default="/tmp/bench-venv/bin/python", help="python of a venv with datumaro"
+        "--datumaro", default=".bench/datumaro-venv/bin/python", help="python of a venv with datumaro"
     )
     parser.add_argument("--child", choices=["import", "yolo", "coco"], help=argparse.SUPPRESS)
     parser.add_argument("--database-url", help=argparse.SUPPRESS)
