@@ -16,10 +16,8 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import random
 import sqlite3
-import statistics
 import tempfile
 import threading
 import time
@@ -37,6 +35,7 @@ from PIL import Image as PILImage
 from sqlalchemy import create_engine, insert, select, text
 from tests.servers import free_port, postgres_cluster
 
+from bench.common import machine, percentiles
 from shelfscope.app import create_app
 from shelfscope.auth.deps import CSRF_COOKIE, CSRF_HEADER
 from shelfscope.auth.models import User
@@ -55,30 +54,6 @@ CREATED, UPDATED, DELETED = 150, 200, 150
 WARMUP = 5
 PASSWORD = "bench password 1234"
 BATCH = 10_000
-
-
-def machine() -> str:
-    cpu = platform.processor() or "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return (
-        f"{cpu}; {os.cpu_count()} cores; Python {platform.python_version()}; "
-        f"{platform.system()} {platform.release()}"
-    )
-
-
-def percentiles(samples_ms: list[float]) -> str:
-    ordered = sorted(samples_ms)
-    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
-    return (
-        f"p50 {statistics.median(ordered):6.1f} ms  p95 {p95:6.1f} ms  "
-        f"max {ordered[-1]:6.1f} ms  (n={len(ordered)})"
-    )
 
 
 @contextmanager

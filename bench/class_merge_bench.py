@@ -12,8 +12,6 @@ annotations spread over a few thousand images), then times the service call a `P
 from __future__ import annotations
 
 import argparse
-import os
-import platform
 import random
 import sqlite3
 import statistics
@@ -29,6 +27,7 @@ from typing import Any
 from sqlalchemy import create_engine, func, insert, select, text, update
 from tests.servers import postgres_cluster
 
+from bench.common import machine
 from shelfscope.db.base import utcnow
 from shelfscope.db.engine import Database
 from shelfscope.db.migrate import upgrade
@@ -43,21 +42,6 @@ BATCH = 10_000
 SOURCES_PER_ROUND = 4
 # Annotations of classes the merge must not touch, as a share of the moved ones.
 BYSTANDER_SHARE = 0.5
-
-
-def machine() -> str:
-    cpu = platform.processor() or "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return (
-        f"{cpu}; {os.cpu_count()} cores; Python {platform.python_version()}; "
-        f"{platform.system()} {platform.release()}"
-    )
 
 
 @dataclass(frozen=True)

@@ -18,11 +18,9 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import random
 import shutil
 import signal
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -40,6 +38,7 @@ import httpx
 from sqlalchemy import create_engine, insert, text
 from tests.servers import free_port, postgres_cluster
 
+from bench.common import machine, percentiles
 from bench.photos import make_photos
 from shelfscope.auth.models import User
 from shelfscope.db import Database
@@ -52,28 +51,6 @@ SHELFSCOPE = Path(sys.executable).with_name("shelfscope")
 API = "/api/v1/od/images"
 TAGS = [f"tag{i:02d}" for i in range(30)]
 SEED_BATCH = 10_000
-
-
-def machine() -> str:
-    cpu = platform.processor() or "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    mem_gib = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-    return (
-        f"{cpu}; {os.cpu_count()} cores; {mem_gib:.0f} GiB RAM; Python {platform.python_version()}; "
-        f"SQLite {__import__('sqlite3').sqlite_version}; {platform.system()} {platform.release()}"
-    )
-
-
-def percentiles(samples_ms: list[float]) -> str:
-    ordered = sorted(samples_ms)
-    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
-    return f"p50 {statistics.median(ordered):6.1f} ms   p95 {p95:6.1f} ms   max {ordered[-1]:6.1f} ms"
 
 
 # ---- photos ------------------------------------------------------------------------------------------

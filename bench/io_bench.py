@@ -18,7 +18,6 @@ import argparse
 import io
 import json
 import os
-import platform
 import random
 import shutil
 import subprocess
@@ -31,6 +30,8 @@ from typing import Any
 
 from PIL import Image, ImageDraw
 from sqlalchemy import create_engine, text
+
+from bench.common import machine
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -49,25 +50,6 @@ peak = next(int(l.split()[1]) for l in open("/proc/self/status") if l.startswith
 print(json.dumps({"import_s": imported, "export_s": exported, "boxes": boxes, "peak_kb": peak,
                   "version": dm.__version__}))
 """
-
-
-def machine() -> str:
-    cpu = platform.processor() or "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-        memory = next(
-            line.split()[1]
-            for line in Path("/proc/meminfo").read_text().splitlines()
-            if line.startswith("MemTotal")
-        )
-        cpu += f"; {int(memory) // 1024 // 1024} GiB memory"
-    except (OSError, StopIteration):
-        pass
-    system = f"{platform.system()} {platform.release()}"
-    return f"{cpu}; {os.cpu_count()} cores; Python {platform.python_version()}; {system}"
 
 
 def peak_kb() -> int:

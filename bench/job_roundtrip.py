@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import statistics
 import subprocess
 import sys
@@ -27,6 +26,7 @@ sys.path.insert(0, str(REPO_ROOT))  # for tests.servers: the throwaway Redis and
 from sqlalchemy import create_engine, text  # noqa: E402
 from tests.servers import postgres_cluster, redis_server  # noqa: E402
 
+from bench.common import machine  # noqa: E402
 from shelfscope.config import Settings  # noqa: E402
 from shelfscope.context import AppContext  # noqa: E402
 from shelfscope.db.migrate import upgrade  # noqa: E402
@@ -34,21 +34,6 @@ from shelfscope.jobs import service  # noqa: E402
 
 POLL_S = 0.001
 WARMUP = 5
-
-
-def machine() -> str:
-    cpu = platform.processor() or "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return (
-        f"{cpu}; {os.cpu_count()} cores; Python {platform.python_version()} "
-        f"({platform.python_implementation()}); {platform.system()} {platform.release()}"
-    )
 
 
 def settings_env(settings: Settings) -> dict[str, str]:
