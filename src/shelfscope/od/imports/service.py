@@ -63,9 +63,10 @@ from shelfscope.od.imports.schemas import (
 )
 from shelfscope.od.imports.spill import ROW_DTYPE, Spill
 from shelfscope.od.imports.staging import Staging, sweep_abandoned_imports
-from shelfscope.od.io.common import FormatError, Issue, Severity, Split
+from shelfscope.od.io.common import FormatError, Issue, Severity
 from shelfscope.od.io.source import FolderSource, Source, ZipSource
 from shelfscope.od.io.zipsafe import ZipLimits, check_archive
+from shelfscope.od.vocabulary import Split
 from shelfscope.storage import Storage, new_key
 
 if TYPE_CHECKING:
