@@ -46,8 +46,8 @@ from shelfscope.db.base import utcnow
 from shelfscope.db.migrate import upgrade
 from shelfscope.od.classes.models import OdClass
 from shelfscope.od.datasets.models import Dataset, DatasetImage
+from shelfscope.od.images.ingest import ingest_stream
 from shelfscope.od.images.models import Image
-from shelfscope.od.images.service import ingest_stream
 
 WIDTH, HEIGHT = 4032, 3024
 CREATED, UPDATED, DELETED = 150, 200, 150

@@ -28,7 +28,7 @@ from shelfscope.od.classes.schemas import ClassCreate
 from shelfscope.od.classes.service import create_class
 from shelfscope.od.datasets.schemas import AddImagesIn, DatasetCreate
 from shelfscope.od.datasets.service import add_images, create_dataset
-from shelfscope.od.images.service import ingest_file
+from shelfscope.od.images.ingest import ingest_file
 from shelfscope.storage import open_storage
 
 WIDTH, HEIGHT = 4000, 3000

@@ -14,7 +14,7 @@ from shelfscope.context import AppContext
 from shelfscope.od.annotations.models import Annotation
 from shelfscope.od.classes.models import OdClass
 from shelfscope.od.datasets.models import Dataset, DatasetImage
-from shelfscope.od.images.service import ingest_stream
+from shelfscope.od.images.ingest import ingest_stream
 
 WIDTH, HEIGHT = 640, 480
 

@@ -48,9 +48,9 @@ from shelfscope.od.datasets.schemas import (
     SplitCounts,
     StatusCounts,
 )
+from shelfscope.od.images.listing import image_filter_query
 from shelfscope.od.images.models import Image
 from shelfscope.od.images.schemas import API_PREFIX as IMAGES_API
-from shelfscope.od.images.service import image_filter_query
 from shelfscope.od.training.models import TrainingRun
 from shelfscope.od.versions.models import DatasetVersion
 from shelfscope.od.vocabulary import IMAGE_STATUSES

@@ -37,8 +37,8 @@ from shelfscope.od.classes.models import OdClass
 from shelfscope.od.datasets.lookup import require_dataset
 from shelfscope.od.datasets.models import DatasetImage
 from shelfscope.od.exports.schemas import EXPORT_KIND, ExportFormat, ExportIn, ExportPayload, ExportResult
+from shelfscope.od.images.decode import FORMATS
 from shelfscope.od.images.models import Image
-from shelfscope.od.images.service import FORMATS
 from shelfscope.od.io import augment, coco, voc, yolo
 from shelfscope.od.versions.models import VersionAnnotation, VersionImage
 from shelfscope.od.versions.service import require_ready

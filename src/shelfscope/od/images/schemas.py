@@ -14,6 +14,9 @@ SortOrder = Literal["asc", "desc"]
 TAG_MAX = 128
 FOLDER_MAX = 512
 MAX_TAGS_PER_REQUEST = 50
+# Job kinds of the image library (handlers in jobs.py).
+VERIFY_KIND = "od.images.verify"
+SYNC_KIND = "od.images.sync"
 # Where the router is mounted; image shapes carry ready-to-use links to the bytes and the thumbnail.
 API_PREFIX = "/api/v1/od/images"
 
@@ -254,3 +257,13 @@ class SyncResult(BaseModel):
     duplicate: int = 0
     skipped_existing: int = 0
     failed: int = 0
+
+
+class VerifyPayload(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    rebuild_thumbnails: bool = True
+    # Re-render every thumbnail, not only missing ones (after changing SHELFSCOPE_THUMBNAIL_SIZE).
+    regenerate_thumbnails: bool = False
+    # None: every image in the library.
+    image_ids: list[int] | None = Field(default=None, max_length=100_000)

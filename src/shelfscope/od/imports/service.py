@@ -50,8 +50,8 @@ from shelfscope.od.classes.models import ClassAlias, ClassChange, OdClass
 from shelfscope.od.classes.schemas import clean_name
 from shelfscope.od.classes.service import palette_color
 from shelfscope.od.datasets.models import Dataset, DatasetImage
+from shelfscope.od.images.decode import CONTENT_TYPES, FORMATS, decode_image, display_name
 from shelfscope.od.images.models import Image
-from shelfscope.od.images.service import CONTENT_TYPES, FORMATS, decode_image, display_name
 from shelfscope.od.imports.readers import Document, Entry, Layout, read_document
 from shelfscope.od.imports.schemas import (
     IMPORT_KIND,

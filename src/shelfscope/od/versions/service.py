@@ -1,7 +1,7 @@
 """Dataset versions: immutable snapshots of a dataset's images, annotations and class mapping, with a
 train/val/test split.
 
-Creating a version stores a `building` row and queues `od.version.build`; the build assigns splits
+Creating a version stores a `building` row and queues `od.versions.build`; the build assigns splits
 to images that have none (recorded on od_dataset_images.split, so the next version keeps them), then
 copies images and annotations with two INSERT ... SELECT statements in one transaction. Class ids are
 frozen into `class_mapping` and annotations point at an index into it, so renaming or merging a class
