@@ -21,6 +21,15 @@ SYNC_KIND = "od.images.sync"
 API_PREFIX = "/api/v1/od/images"
 
 
+def file_url(image_id: int) -> str:
+    """Where the API serves the image's original bytes."""
+    return f"{API_PREFIX}/{image_id}/file"
+
+
+def thumbnail_url(image_id: int) -> str:
+    return f"{API_PREFIX}/{image_id}/thumbnail"
+
+
 def normalize_tag(raw: str) -> str:
     """Tags are trimmed and lower-cased so 'Promo' and 'promo ' are one tag."""
     tag = " ".join(raw.split()).lower()
@@ -129,12 +138,12 @@ class ImageOut(BaseModel):
     @computed_field  # type: ignore[prop-decorator]
     @property
     def file_url(self) -> str:
-        return f"{API_PREFIX}/{self.id}/file"
+        return file_url(self.id)
 
     @computed_field  # type: ignore[prop-decorator]
     @property
     def thumbnail_url(self) -> str:
-        return f"{API_PREFIX}/{self.id}/thumbnail"
+        return thumbnail_url(self.id)
 
 
 class FacetCount(BaseModel):

@@ -18,7 +18,7 @@ from shelfscope.od.annotations.models import Annotation
 from shelfscope.od.datasets.models import Dataset, DatasetImage
 from shelfscope.od.images.decode import render_thumbnail
 from shelfscope.od.images.models import Image, ImageTag
-from shelfscope.od.images.schemas import ImageOut, ImagePatch
+from shelfscope.od.images.schemas import API_PREFIX, ImageOut, ImagePatch
 from shelfscope.od.versions.models import DatasetVersion, VersionImage
 from shelfscope.storage import Storage
 
@@ -86,7 +86,7 @@ def file_chunks(storage: Storage, image: Image, byte_range: tuple[int, int] | No
     """The original bytes (or one inclusive range of them), checked to exist before the response starts."""
     if not storage.exists(image.storage_key):
         raise NotFound(
-            f"The bytes of image {image.id} are missing from storage; run POST /api/v1/od/images/verify.",
+            f"The bytes of image {image.id} are missing from storage; run POST {API_PREFIX}/verify.",
             image_id=image.id,
         )
     start, end = byte_range if byte_range is not None else (0, None)
