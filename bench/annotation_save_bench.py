@@ -33,7 +33,7 @@ import httpx
 import uvicorn
 from PIL import Image as PILImage
 from sqlalchemy import create_engine, insert, select, text
-from tests.servers import free_port, postgres_cluster
+from tests.support.servers import free_port, postgres_cluster
 
 from bench.common import machine, percentiles
 from shelfscope.app import create_app

@@ -184,7 +184,7 @@ def _databases(kinds: list[str], workdir: Path) -> Any:
     """(name, url) per backend; PostgreSQL in a throwaway cluster."""
     from contextlib import ExitStack
 
-    from tests.servers import postgres_cluster
+    from tests.support.servers import postgres_cluster
 
     stack = ExitStack()
     out: list[tuple[str, str]] = []

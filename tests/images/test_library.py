@@ -23,7 +23,7 @@ from shelfscope.od.images.listing import image_filter_query
 from shelfscope.od.images.models import Image
 from shelfscope.od.images.schemas import ImageFilters
 from shelfscope.od.versions.models import DatasetVersion, VersionImage
-from tests.images.conftest import Library, make_image
+from tests.support.images import Library, make_image
 
 URL = "/api/v1/od/images"
 

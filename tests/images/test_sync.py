@@ -18,7 +18,7 @@ from shelfscope.od.images.fetch import FetchPolicy, SafeFetcher
 from shelfscope.od.images.models import Image
 from shelfscope.od.images.schemas import SyncIn
 from shelfscope.od.images.sync import SyncSource, run_sync
-from tests.images.conftest import SYNC_TOKEN, ImageServer, make_image
+from tests.support.images import SYNC_TOKEN, ImageServer, make_image
 
 SYNC = "/api/v1/od/images/sync/buybuddy"
 

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from shelfscope.context import AppContext
 from shelfscope.od.images import ingest, service
 from shelfscope.od.images.models import Image
-from tests.images.conftest import MAX_IMAGE_PIXELS, MAX_UPLOAD_BYTES, Library, make_image
+from tests.support.images import MAX_IMAGE_PIXELS, MAX_UPLOAD_BYTES, Library, make_image
 
 URL = "/api/v1/od/images"
 
