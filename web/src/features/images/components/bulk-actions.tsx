@@ -17,7 +17,8 @@ import { Select, SelectContent, SelectItem, SelectTrigger, SelectValue } from '@
 import { errorMessage, type BulkImageResult, type Dataset, type ImageFilters } from '@/lib/api'
 import { formatCount } from '@/lib/format'
 import { parseTags } from '../hooks/filters'
-import { useAddToDataset, useBulkImages } from '../hooks/images'
+import { useAddImages } from '@/features/datasets'
+import { useBulkImages } from '../hooks/images'
 
 /** Either the ticked images, or every image matching the current filters. */
 export type Selection = { mode: 'ids'; ids: number[] } | { mode: 'filter'; filter: ImageFilters; count: number }
@@ -71,7 +72,7 @@ function BulkDialog({
   const [force, setForce] = useState(false)
   const [datasetId, setDatasetId] = useState<string>('')
   const bulk = useBulkImages()
-  const addToDataset = useAddToDataset()
+  const addToDataset = useAddImages(Number(datasetId))
   const pending = bulk.isPending || addToDataset.isPending
   const count = selectionSize(selection)
   const target = selection.mode === 'ids' ? { ids: selection.ids } : { filter: selection.filter }
@@ -84,7 +85,7 @@ function BulkDialog({
       const name = datasets.find((d) => d.id === id)?.name ?? `dataset ${id}`
       const body = selection.mode === 'ids' ? { image_ids: selection.ids } : { filter: selection.filter }
       void addToDataset
-        .mutateAsync({ datasetId: id, body })
+        .mutateAsync(body)
         .then((result) => {
           toast.success(
             `Added ${formatCount(result.added)} image${result.added === 1 ? '' : 's'} to ${name}` +

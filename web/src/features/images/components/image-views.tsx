@@ -6,9 +6,8 @@ import { Checkbox } from '@/components/ui/checkbox'
 import { Skeleton } from '@/components/ui/skeleton'
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from '@/components/ui/table'
 import type { LibraryImage } from '@/lib/api'
-import { formatDateTime, formatRelative } from '@/lib/format'
+import { formatBytes, formatDateTime, formatRelative } from '@/lib/format'
 import { cn } from '@/lib/utils'
-import { formatBytes } from './upload-zone'
 
 export interface ImageViewProps {
   images: LibraryImage[]

@@ -18,7 +18,8 @@ import { Checkbox } from '@/components/ui/checkbox'
 import { Input } from '@/components/ui/input'
 import { Select, SelectContent, SelectItem, SelectTrigger, SelectValue } from '@/components/ui/select'
 import { Skeleton } from '@/components/ui/skeleton'
-import { useOdStats } from '@/features/dashboard'
+import { useDatasetChoices } from '@/features/datasets'
+import { useOdStats } from '@/features/system'
 import type { ImageSortField, LibraryImage } from '@/lib/api'
 import { formatCount } from '@/lib/format'
 import { cn } from '@/lib/utils'
@@ -29,7 +30,7 @@ import { ImageGrid, ImageGridSkeleton, ImageTable } from '../components/image-vi
 import { ImportDialog } from '../components/import-dialog'
 import { VerifyStorageCard } from '../components/verify-storage-card'
 import { activeFilterCount, PAGE_SIZES, useLibraryState } from '../hooks/filters'
-import { useDatasetChoices, useImagesPage } from '../hooks/images'
+import { useImagesPage } from '../hooks/images'
 
 const SORT_LABELS: Record<ImageSortField, string> = {
   created_at: 'Date added',
