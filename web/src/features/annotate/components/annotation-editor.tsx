@@ -3,14 +3,13 @@
  * store, server state through TanStack Query, autosave, shortcuts and image navigation.
  */
 import { useEffect, useMemo, useState } from 'react'
-import { toast } from 'sonner'
 import { ErrorState, LoadingState } from '@/components/states'
 import { imagesApi } from '@/features/images'
 import { Editor } from '@/editor/engine'
 import type { DatasetImageStatus } from '@/lib/api'
 import { toClassInfo } from '../api'
-import { useEditorShortcuts, useGoTo, usePickClass, useSaveNow, useSetImageStatus } from '../hooks/editor-actions'
-import { useCanvasHost, useDocumentVersion, useEditorSession, useEngineEvents, useUnsavedChangesWarning } from '../hooks/editor-session'
+import { useEditorShortcuts, useGoTo, usePickClass, useResolveConflict, useSaveNow, useSetImageStatus } from '../hooks/editor-actions'
+import { useCanvasHost, useDocumentItems, useEditorSession, useEngineEvents, useUnsavedChangesWarning } from '../hooks/editor-session'
 import { useEditorUi } from '../hooks/editor-ui-store'
 import { useImageBitmap } from '../hooks/image-bitmap'
 import { useEditorClasses, useImageAnnotations, useNeighbors } from '../hooks/queries'
@@ -33,14 +32,7 @@ export function AnnotationEditor({ datasetId, imageId }: { datasetId: number; im
   const [imageStatus, setImageStatus] = useState<DatasetImageStatus | null>(null)
 
   const classes = useMemo(() => (classesQuery.data ?? []).map(toClassInfo), [classesQuery.data])
-  const docVersion = useDocumentVersion(editor)
-  // docVersion is the dependency that says the document changed.
-  const items = useMemo(() => [...editor.doc.all()], [editor, docVersion])
-  const counts = useMemo(() => {
-    const map = new Map<number, number>()
-    for (const a of items) map.set(a.classId, (map.get(a.classId) ?? 0) + 1)
-    return map
-  }, [items])
+  const { items, counts } = useDocumentItems(editor)
 
   useEngineEvents(editor)
   const host = useCanvasHost(editor, imageQuery.isSuccess)
@@ -57,6 +49,7 @@ export function AnnotationEditor({ datasetId, imageId }: { datasetId: number; im
   const save = useSaveNow(controllerRef)
   const setStatus = useSetImageStatus({ datasetId, imageId }, controllerRef, goTo, setImageStatus)
   const pickClass = usePickClass(editor)
+  const resolveConflict = useResolveConflict(controllerRef)
   useEditorShortcuts({ editor, classes, neighbors: neighborsQuery.data, pickClass, save, goTo })
 
   let body
@@ -96,13 +89,7 @@ export function AnnotationEditor({ datasetId, imageId }: { datasetId: number; im
       <HelpOverlay open={helpOpen} onOpenChange={(open) => setUi({ helpOpen: open })} />
       <ConflictDialog
         conflict={saveState.conflict}
-        onResolve={(choice) => {
-          const controller = controllerRef.current
-          if (!controller) return
-          void controller.resolveConflict(choice).then(() => {
-            toast.success(choice === 'theirs' ? 'Loaded the server version' : 'Your edits were applied on top of the server version')
-          })
-        }}
+        onResolve={resolveConflict}
       />
     </div>
   )

@@ -13,6 +13,73 @@ interface AnnotationListProps {
   selection: readonly string[]
 }
 
+/** One box: its colour, number, class, AI/new marks and a delete button. */
+function AnnotationRow({
+  editor,
+  annotation: a,
+  index: i,
+  classes,
+  selected: isSelected,
+  onSelect,
+}: {
+  editor: Editor
+  annotation: Annotation
+  index: number
+  classes: readonly ClassInfo[]
+  selected: boolean
+  onSelect: (shift: boolean) => void
+}) {
+  const color = classes.find((c) => c.id === a.classId)?.color ?? '#94a3b8'
+  return (
+    <div
+      role="option"
+      aria-selected={isSelected}
+      data-testid="annotation-row"
+      data-key={a.key}
+      style={{ top: i * ROW_HEIGHT, height: ROW_HEIGHT }}
+      className={cn(
+        'absolute inset-x-0 flex cursor-pointer items-center gap-2 border-b border-border/60 px-3 text-sm hover:bg-accent/60',
+        isSelected && 'bg-primary/10 hover:bg-primary/15',
+      )}
+      onClick={(e) => onSelect(e.shiftKey)}
+    >
+      <span className="size-2.5 shrink-0 rounded-full" style={{ backgroundColor: color }} aria-hidden />
+      <span className="w-12 shrink-0 text-xs tabular-nums text-muted-foreground">#{i + 1}</span>
+      <select
+        aria-label={`Class of box ${i + 1}`}
+        value={a.classId}
+        onClick={(e) => e.stopPropagation()}
+        onChange={(e) => editor.changeClass(Number(e.target.value), [a.key])}
+        className="h-6 min-w-0 flex-1 rounded border border-input bg-card px-1 text-xs"
+      >
+        {classes.some((c) => c.id === a.classId) ? null : <option value={a.classId}>class {a.classId}</option>}
+        {classes.map((c) => (
+          <option key={c.id} value={c.id}>
+            {c.name}
+          </option>
+        ))}
+      </select>
+      {a.source === 'ai' ? (
+        <span className="rounded border border-dashed px-1 text-[10px] text-muted-foreground" title="AI suggestion">
+          AI{a.confidence !== null ? ` ${Math.round(a.confidence * 100)}%` : ''}
+        </span>
+      ) : null}
+      {a.id === null ? <span className="text-[10px] text-amber-700" title="Not saved yet">new</span> : null}
+      <button
+        type="button"
+        aria-label={`Delete box ${i + 1}`}
+        className="rounded p-1 text-muted-foreground hover:bg-destructive/10 hover:text-destructive"
+        onClick={(e) => {
+          e.stopPropagation()
+          editor.deleteAnnotations([a.key])
+        }}
+      >
+        <Trash2Icon className="size-3.5" />
+      </button>
+    </div>
+  )
+}
+
 /** Every annotation of the image, virtualised: only the rows on screen exist in the DOM. */
 export function AnnotationList({ editor, items, classes, selection }: AnnotationListProps) {
   const scroller = useRef<HTMLDivElement>(null)
@@ -53,62 +120,14 @@ export function AnnotationList({ editor, items, classes, selection }: Annotation
   for (let i = start; i < end; i++) {
     const a = items[i]
     if (!a) continue
-    const color = classes.find((c) => c.id === a.classId)?.color ?? '#94a3b8'
     const isSelected = selected.has(a.key)
-    rows.push(
-      <div
-        key={a.key}
-        role="option"
-        aria-selected={isSelected}
-        data-testid="annotation-row"
-        data-key={a.key}
-        style={{ top: i * ROW_HEIGHT, height: ROW_HEIGHT }}
-        className={cn(
-          'absolute inset-x-0 flex cursor-pointer items-center gap-2 border-b border-border/60 px-3 text-sm hover:bg-accent/60',
-          isSelected && 'bg-primary/10 hover:bg-primary/15',
-        )}
-        onClick={(e) => {
-          clickedFromList.current = true
-          if (e.shiftKey) editor.select(isSelected ? selection.filter((k) => k !== a.key) : [...selection, a.key])
-          else editor.select([a.key])
-          editor.reveal(a.key)
-        }}
-      >
-        <span className="size-2.5 shrink-0 rounded-full" style={{ backgroundColor: color }} aria-hidden />
-        <span className="w-12 shrink-0 text-xs tabular-nums text-muted-foreground">#{i + 1}</span>
-        <select
-          aria-label={`Class of box ${i + 1}`}
-          value={a.classId}
-          onClick={(e) => e.stopPropagation()}
-          onChange={(e) => editor.changeClass(Number(e.target.value), [a.key])}
-          className="h-6 min-w-0 flex-1 rounded border border-input bg-card px-1 text-xs"
-        >
-          {classes.some((c) => c.id === a.classId) ? null : <option value={a.classId}>class {a.classId}</option>}
-          {classes.map((c) => (
-            <option key={c.id} value={c.id}>
-              {c.name}
-            </option>
-          ))}
-        </select>
-        {a.source === 'ai' ? (
-          <span className="rounded border border-dashed px-1 text-[10px] text-muted-foreground" title="AI suggestion">
-            AI{a.confidence !== null ? ` ${Math.round(a.confidence * 100)}%` : ''}
-          </span>
-        ) : null}
-        {a.id === null ? <span className="text-[10px] text-amber-700" title="Not saved yet">new</span> : null}
-        <button
-          type="button"
-          aria-label={`Delete box ${i + 1}`}
-          className="rounded p-1 text-muted-foreground hover:bg-destructive/10 hover:text-destructive"
-          onClick={(e) => {
-            e.stopPropagation()
-            editor.deleteAnnotations([a.key])
-          }}
-        >
-          <Trash2Icon className="size-3.5" />
-        </button>
-      </div>,
-    )
+    const onSelect = (shift: boolean) => {
+      clickedFromList.current = true
+      if (shift) editor.select(isSelected ? selection.filter((k) => k !== a.key) : [...selection, a.key])
+      else editor.select([a.key])
+      editor.reveal(a.key)
+    }
+    rows.push(<AnnotationRow key={a.key} editor={editor} annotation={a} index={i} classes={classes} selected={isSelected} onSelect={onSelect} />)
   }
 
   return (

@@ -102,6 +102,20 @@ export function usePickClass(editor: Editor): (classId: number) => void {
   )
 }
 
+/** Settle a save conflict: take the server's version, or put this device's edits on top of it. */
+export function useResolveConflict(controllerRef: RefObject<SaveController | null>): (choice: 'theirs' | 'mine') => void {
+  return useCallback(
+    (choice: 'theirs' | 'mine') => {
+      const controller = controllerRef.current
+      if (!controller) return
+      void controller.resolveConflict(choice).then(() => {
+        toast.success(choice === 'theirs' ? 'Loaded the server version' : 'Your edits were applied on top of the server version')
+      })
+    },
+    [controllerRef],
+  )
+}
+
 interface ShortcutTargets {
   editor: Editor
   classes: readonly ClassInfo[]

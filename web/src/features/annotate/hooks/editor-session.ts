@@ -2,9 +2,9 @@
  * The editor's lifecycle around one image: engine events into the UI store, the canvas host, the
  * loaded document with its autosave and restore, and the warning before leaving unsaved edits.
  */
-import { useCallback, useEffect, useRef, useSyncExternalStore, type RefObject } from 'react'
+import { useCallback, useEffect, useMemo, useRef, useSyncExternalStore, type RefObject } from 'react'
 import { toast } from 'sonner'
-import type { Editor, StaticRenderInfo } from '@/editor/engine'
+import type { Annotation, Editor, StaticRenderInfo } from '@/editor/engine'
 import type { DatasetImageStatus, ImageAnnotations } from '@/lib/api'
 import { fromServer, saveFor } from '../api'
 import { pendingStore } from '../sync/pending-store'
@@ -29,7 +29,7 @@ declare global {
 }
 
 /** A number that changes whenever the document does (a dependency for derived lists). */
-export function useDocumentVersion(editor: Editor): number {
+function useDocumentVersion(editor: Editor): number {
   const version = useRef(0)
   const subscribe = useCallback(
     (notify: () => void) =>
@@ -40,6 +40,19 @@ export function useDocumentVersion(editor: Editor): number {
     [editor],
   )
   return useSyncExternalStore(subscribe, () => version.current)
+}
+
+/** The document's annotations in order and the box count per class, kept current with the engine. */
+export function useDocumentItems(editor: Editor): { items: Annotation[]; counts: Map<number, number> } {
+  const docVersion = useDocumentVersion(editor)
+  // docVersion is the dependency that says the document changed.
+  const items = useMemo(() => [...editor.doc.all()], [editor, docVersion])
+  const counts = useMemo(() => {
+    const map = new Map<number, number>()
+    for (const a of items) map.set(a.classId, (map.get(a.classId) ?? 0) + 1)
+    return map
+  }, [items])
+  return { items, counts }
 }
 
 /** Engine → UI store: tool, selection, history, class, count and zoom read-out. */

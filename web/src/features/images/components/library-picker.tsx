@@ -3,7 +3,6 @@
  * tick images in a searchable grid, or take every image matching a filter.
  */
 import { useEffect, useState } from 'react'
-import { keepPreviousData, useInfiniteQuery, useQuery } from '@tanstack/react-query'
 import { CheckIcon, Loader2Icon, SearchIcon } from 'lucide-react'
 import { EmptyState, ErrorState, LoadingState } from '@/components/states'
 import { Button } from '@/components/ui/button'
@@ -11,11 +10,11 @@ import { Input } from '@/components/ui/input'
 import { Label } from '@/components/ui/label'
 import { Select, SelectContent, SelectItem, SelectTrigger, SelectValue } from '@/components/ui/select'
 import { Tabs, TabsContent, TabsList, TabsTrigger } from '@/components/ui/tabs'
-import { IMAGE_SOURCES, queryKeys, type AddImagesRequest, type ImageFilters, type ImageSource } from '@/lib/api'
+import { IMAGE_SOURCES, type AddImagesRequest, type ImageFilters, type ImageSource, type LibraryImage } from '@/lib/api'
 import { formatCount } from '@/lib/format'
 import { cn } from '@/lib/utils'
-import { imagesApi } from '../api'
 import { parseTags } from '../hooks/filters'
+import { useImageCount, useImagePages } from '../hooks/images'
 
 const ANY = 'any'
 const PAGE = 60
@@ -27,6 +26,40 @@ function useDebounced<T>(value: T, ms = 300): T {
     return () => window.clearTimeout(timer)
   }, [value, ms])
   return debounced
+}
+
+/** Library thumbnails to tick, with a check mark on the chosen ones. */
+function ImageGrid({ images, chosen, onToggle }: { images: LibraryImage[]; chosen: ReadonlySet<number>; onToggle: (id: number) => void }) {
+  return (
+    <ul className="grid grid-cols-[repeat(auto-fill,minmax(6.5rem,1fr))] gap-2" aria-label="Library images">
+      {images.map((image) => {
+        const on = chosen.has(image.id)
+        return (
+          <li key={image.id}>
+            <button
+              type="button"
+              aria-pressed={on}
+              aria-label={image.filename}
+              title={image.filename}
+              onClick={() => onToggle(image.id)}
+              className={cn(
+                'relative block w-full overflow-hidden rounded-md border outline-none focus-visible:ring-2 focus-visible:ring-ring/50',
+                on && 'ring-2 ring-primary',
+              )}
+            >
+              <img src={image.thumbnail_url} alt="" loading="lazy" className="aspect-square w-full bg-muted object-cover" />
+              {on ? (
+                <span className="absolute top-1 right-1 flex size-5 items-center justify-center rounded-full bg-primary text-primary-foreground">
+                  <CheckIcon className="size-3.5" aria-hidden />
+                </span>
+              ) : null}
+              <span className="block truncate px-1.5 py-1 text-left text-[11px]">{image.filename}</span>
+            </button>
+          </li>
+        )
+      })}
+    </ul>
+  )
 }
 
 function ChooseImages({
@@ -41,13 +74,7 @@ function ChooseImages({
   const [q, setQ] = useState('')
   const debouncedQ = useDebounced(q.trim())
   const params = { q: debouncedQ || null, not_in_dataset_id: excludeDatasetId, limit: PAGE }
-  const images = useInfiniteQuery({
-    queryKey: [...queryKeys.images.list(params), 'picker'],
-    queryFn: ({ pageParam, signal }) => imagesApi.list({ ...params, cursor: pageParam, with_total: true }, signal),
-    initialPageParam: null as string | null,
-    getNextPageParam: (last) => last.next_cursor,
-    placeholderData: keepPreviousData,
-  })
+  const images = useImagePages(params)
   const items = images.data?.pages.flatMap((p) => p.items) ?? []
   const total = images.data?.pages[0]?.total ?? null
   const chosen = new Set(selected)
@@ -90,34 +117,7 @@ function ChooseImages({
           <EmptyState title="No images to add" description="Every matching library image is already in this dataset." />
         ) : (
           <>
-            <ul className="grid grid-cols-[repeat(auto-fill,minmax(6.5rem,1fr))] gap-2" aria-label="Library images">
-              {items.map((image) => {
-                const on = chosen.has(image.id)
-                return (
-                  <li key={image.id}>
-                    <button
-                      type="button"
-                      aria-pressed={on}
-                      aria-label={image.filename}
-                      title={image.filename}
-                      onClick={() => toggle(image.id)}
-                      className={cn(
-                        'relative block w-full overflow-hidden rounded-md border outline-none focus-visible:ring-2 focus-visible:ring-ring/50',
-                        on && 'ring-2 ring-primary',
-                      )}
-                    >
-                      <img src={image.thumbnail_url} alt="" loading="lazy" className="aspect-square w-full bg-muted object-cover" />
-                      {on ? (
-                        <span className="absolute top-1 right-1 flex size-5 items-center justify-center rounded-full bg-primary text-primary-foreground">
-                          <CheckIcon className="size-3.5" aria-hidden />
-                        </span>
-                      ) : null}
-                      <span className="block truncate px-1.5 py-1 text-left text-[11px]">{image.filename}</span>
-                    </button>
-                  </li>
-                )
-              })}
-            </ul>
+            <ImageGrid images={items} chosen={chosen} onToggle={toggle} />
             {images.hasNextPage ? (
               <div className="mt-2 flex justify-center">
                 <Button variant="outline" size="sm" onClick={() => void images.fetchNextPage()} disabled={images.isFetchingNextPage}>
@@ -137,6 +137,75 @@ function ChooseImages({
   )
 }
 
+/** The filter's fields: file name, folder, tags, source and whether images are annotated anywhere. */
+function FilterFields({ filter, onFilter }: { filter: ImageFilters; onFilter: (f: ImageFilters) => void }) {
+  const [tags, setTags] = useState((filter.tags ?? []).join(', '))
+  return (
+    <div className="grid gap-3 sm:grid-cols-2">
+      <div className="flex flex-col gap-1.5">
+        <Label htmlFor="picker-q">File name contains</Label>
+        <Input id="picker-q" value={filter.q ?? ''} onChange={(e) => onFilter({ ...filter, q: e.target.value || null })} />
+      </div>
+      <div className="flex flex-col gap-1.5">
+        <Label htmlFor="picker-folder">Folder</Label>
+        <Input
+          id="picker-folder"
+          placeholder="e.g. stores/berlin"
+          value={filter.folder ?? ''}
+          onChange={(e) => onFilter({ ...filter, folder: e.target.value || null, folder_prefix: true })}
+        />
+      </div>
+      <div className="flex flex-col gap-1.5">
+        <Label htmlFor="picker-tags">Tags (all of)</Label>
+        <Input
+          id="picker-tags"
+          placeholder="comma-separated"
+          value={tags}
+          onChange={(e) => {
+            setTags(e.target.value)
+            onFilter({ ...filter, tags: parseTags(e.target.value) })
+          }}
+        />
+      </div>
+      <div className="flex flex-col gap-1.5">
+        <Label>Source</Label>
+        <Select
+          value={filter.source ?? ANY}
+          onValueChange={(v) => onFilter({ ...filter, source: v === ANY ? null : (v as ImageSource) })}
+        >
+          <SelectTrigger aria-label="Source">
+            <SelectValue />
+          </SelectTrigger>
+          <SelectContent>
+            <SelectItem value={ANY}>Any source</SelectItem>
+            {IMAGE_SOURCES.map((s) => (
+              <SelectItem key={s} value={s} className="capitalize">
+                {s}
+              </SelectItem>
+            ))}
+          </SelectContent>
+        </Select>
+      </div>
+      <div className="flex flex-col gap-1.5">
+        <Label>Annotations</Label>
+        <Select
+          value={filter.has_annotations === true ? 'yes' : filter.has_annotations === false ? 'no' : ANY}
+          onValueChange={(v) => onFilter({ ...filter, has_annotations: v === ANY ? null : v === 'yes' })}
+        >
+          <SelectTrigger aria-label="Annotations">
+            <SelectValue />
+          </SelectTrigger>
+          <SelectContent>
+            <SelectItem value={ANY}>Any</SelectItem>
+            <SelectItem value="yes">Annotated somewhere</SelectItem>
+            <SelectItem value="no">Not annotated anywhere</SelectItem>
+          </SelectContent>
+        </Select>
+      </div>
+    </div>
+  )
+}
+
 function FilterImages({
   excludeDatasetId,
   filter,
@@ -146,78 +215,11 @@ function FilterImages({
   filter: ImageFilters
   onFilter: (f: ImageFilters) => void
 }) {
-  const [tags, setTags] = useState((filter.tags ?? []).join(', '))
   const debounced = useDebounced(filter)
-  const params = { ...debounced, not_in_dataset_id: excludeDatasetId, limit: 1, with_total: true }
-  const count = useQuery({
-    queryKey: [...queryKeys.images.list(params), 'count'],
-    queryFn: ({ signal }) => imagesApi.list(params, signal),
-    placeholderData: keepPreviousData,
-  })
+  const count = useImageCount({ ...debounced, not_in_dataset_id: excludeDatasetId })
   return (
     <div className="flex flex-col gap-3">
-      <div className="grid gap-3 sm:grid-cols-2">
-        <div className="flex flex-col gap-1.5">
-          <Label htmlFor="picker-q">File name contains</Label>
-          <Input id="picker-q" value={filter.q ?? ''} onChange={(e) => onFilter({ ...filter, q: e.target.value || null })} />
-        </div>
-        <div className="flex flex-col gap-1.5">
-          <Label htmlFor="picker-folder">Folder</Label>
-          <Input
-            id="picker-folder"
-            placeholder="e.g. stores/berlin"
-            value={filter.folder ?? ''}
-            onChange={(e) => onFilter({ ...filter, folder: e.target.value || null, folder_prefix: true })}
-          />
-        </div>
-        <div className="flex flex-col gap-1.5">
-          <Label htmlFor="picker-tags">Tags (all of)</Label>
-          <Input
-            id="picker-tags"
-            placeholder="comma-separated"
-            value={tags}
-            onChange={(e) => {
-              setTags(e.target.value)
-              onFilter({ ...filter, tags: parseTags(e.target.value) })
-            }}
-          />
-        </div>
-        <div className="flex flex-col gap-1.5">
-          <Label>Source</Label>
-          <Select
-            value={filter.source ?? ANY}
-            onValueChange={(v) => onFilter({ ...filter, source: v === ANY ? null : (v as ImageSource) })}
-          >
-            <SelectTrigger aria-label="Source">
-              <SelectValue />
-            </SelectTrigger>
-            <SelectContent>
-              <SelectItem value={ANY}>Any source</SelectItem>
-              {IMAGE_SOURCES.map((s) => (
-                <SelectItem key={s} value={s} className="capitalize">
-                  {s}
-                </SelectItem>
-              ))}
-            </SelectContent>
-          </Select>
-        </div>
-        <div className="flex flex-col gap-1.5">
-          <Label>Annotations</Label>
-          <Select
-            value={filter.has_annotations === true ? 'yes' : filter.has_annotations === false ? 'no' : ANY}
-            onValueChange={(v) => onFilter({ ...filter, has_annotations: v === ANY ? null : v === 'yes' })}
-          >
-            <SelectTrigger aria-label="Annotations">
-              <SelectValue />
-            </SelectTrigger>
-            <SelectContent>
-              <SelectItem value={ANY}>Any</SelectItem>
-              <SelectItem value="yes">Annotated somewhere</SelectItem>
-              <SelectItem value="no">Not annotated anywhere</SelectItem>
-            </SelectContent>
-          </Select>
-        </div>
-      </div>
+      <FilterFields filter={filter} onFilter={onFilter} />
       <div className="rounded-md border bg-muted/30 px-3 py-2 text-sm" data-testid="picker-match-count">
         {count.isError ? (
           <span className="text-destructive">Could not count the matches.</span>

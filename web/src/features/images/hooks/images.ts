@@ -1,4 +1,4 @@
-import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
+import { keepPreviousData, useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
 import { useTrackJob } from '@/features/jobs'
 import { queryKeys, type BulkImageRequest, type ImageListParams, type ImagePatch, type SyncRequest, type UrlImportRequest } from '@/lib/api'
 import { imagesApi } from '../api'
@@ -8,6 +8,27 @@ export function useImagesPage(params: ImageListParams) {
   return useQuery({
     queryKey: [...queryKeys.images.list(params), params.cursor ?? null],
     queryFn: ({ signal }) => imagesApi.list({ ...params, with_total: true }, signal),
+    placeholderData: keepPreviousData,
+  })
+}
+
+/** Library images a page at a time ("Load more"), for the picker's grid. */
+export function useImagePages(params: ImageListParams) {
+  return useInfiniteQuery({
+    queryKey: [...queryKeys.images.list(params), 'picker'],
+    queryFn: ({ pageParam, signal }) => imagesApi.list({ ...params, cursor: pageParam, with_total: true }, signal),
+    initialPageParam: null as string | null,
+    getNextPageParam: (last) => last.next_cursor,
+    placeholderData: keepPreviousData,
+  })
+}
+
+/** How many library images match (one item fetched, with the total). */
+export function useImageCount(params: ImageListParams) {
+  const query = { ...params, limit: 1, with_total: true }
+  return useQuery({
+    queryKey: [...queryKeys.images.list(query), 'count'],
+    queryFn: ({ signal }) => imagesApi.list(query, signal),
     placeholderData: keepPreviousData,
   })
 }

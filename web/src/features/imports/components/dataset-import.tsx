@@ -65,6 +65,41 @@ function ImportJob({ job }: { job: Job }) {
   )
 }
 
+/** The archive's format (with a hint on its layout) and what to do with invalid entries. */
+function FormatFields({
+  format,
+  onFormat,
+  onInvalid,
+  onOnInvalid,
+}: {
+  format: DatasetFormat
+  onFormat: (format: DatasetFormat) => void
+  onInvalid: OnInvalid
+  onOnInvalid: (value: OnInvalid) => void
+}) {
+  return (
+    <div className="grid gap-4 sm:grid-cols-2">
+      <div className="flex flex-col gap-1.5">
+        <Label id="import-format-label">Format</Label>
+        <Segmented label="Format" value={format} options={FORMAT_OPTIONS} onChange={onFormat} testId="import-format" />
+        <p className="text-xs text-muted-foreground">{FORMAT_OPTIONS.find((o) => o.value === format)?.hint}</p>
+      </div>
+      <div className="flex flex-col gap-1.5">
+        <Label htmlFor="import-on-invalid">Invalid entries</Label>
+        <Select value={onInvalid} onValueChange={(v) => onOnInvalid(v as OnInvalid)}>
+          <SelectTrigger id="import-on-invalid" data-testid="import-on-invalid">
+            <SelectValue />
+          </SelectTrigger>
+          <SelectContent>
+            <SelectItem value="fail">Fail: import nothing if any entry is invalid</SelectItem>
+            <SelectItem value="skip">Skip: import the valid entries, report the rest</SelectItem>
+          </SelectContent>
+        </Select>
+      </div>
+    </div>
+  )
+}
+
 /** Where the archive goes: a new dataset (named, or after the archive) or an existing one. */
 function TargetField({
   target,
@@ -200,7 +235,6 @@ export function DatasetImportTab() {
   const { job } = upload
 
   const targetMissing = target === 'existing' && !datasetId
-  const option = FORMAT_OPTIONS.find((o) => o.value === format)
 
   const submit = (event: FormEvent) => {
     event.preventDefault()
@@ -214,25 +248,7 @@ export function DatasetImportTab() {
 
   return (
     <form className="flex flex-col gap-4" onSubmit={submit} data-testid="dataset-import">
-      <div className="grid gap-4 sm:grid-cols-2">
-        <div className="flex flex-col gap-1.5">
-          <Label id="import-format-label">Format</Label>
-          <Segmented label="Format" value={format} options={FORMAT_OPTIONS} onChange={setFormat} testId="import-format" />
-          <p className="text-xs text-muted-foreground">{option?.hint}</p>
-        </div>
-        <div className="flex flex-col gap-1.5">
-          <Label htmlFor="import-on-invalid">Invalid entries</Label>
-          <Select value={onInvalid} onValueChange={(v) => setOnInvalid(v as OnInvalid)}>
-            <SelectTrigger id="import-on-invalid" data-testid="import-on-invalid">
-              <SelectValue />
-            </SelectTrigger>
-            <SelectContent>
-              <SelectItem value="fail">Fail: import nothing if any entry is invalid</SelectItem>
-              <SelectItem value="skip">Skip: import the valid entries, report the rest</SelectItem>
-            </SelectContent>
-          </Select>
-        </div>
-      </div>
+      <FormatFields format={format} onFormat={setFormat} onInvalid={onInvalid} onOnInvalid={setOnInvalid} />
 
       <TargetField
         target={target}
@@ -261,7 +277,7 @@ export function DatasetImportTab() {
         ) : null}
         <Button type="submit" disabled={!file || targetMissing || upload.running} data-testid="start-import">
           {upload.running ? <Loader2Icon className="animate-spin" aria-hidden /> : <UploadIcon aria-hidden />}
-          Import {option?.label}
+          Import {FORMAT_OPTIONS.find((o) => o.value === format)?.label}
         </Button>
       </div>
 
