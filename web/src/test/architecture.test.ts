@@ -42,4 +42,14 @@ describe('feature boundaries', () => {
     )
     expect(offenders).toEqual([])
   })
+
+  it('components and pages get server data through hooks (they may build a link with an …Url function)', () => {
+    const offenders = FILES.filter(([file]) => /^src\/(features\/[^/]+\/(components|pages)|app|components)\//.test(file)).flatMap(
+      ([file, text]) =>
+        [...text.matchAll(/\b(\w+Api)\.(\w+)\(/g)]
+          .filter((match) => !match[2]?.endsWith('Url'))
+          .map((match) => `${file} calls ${match[1]}.${match[2]}`),
+    )
+    expect(offenders).toEqual([])
+  })
 })

@@ -1,4 +1,5 @@
 /** The editor's and the queue's server state, under `queryKeys.annotate`. */
+import { useCallback } from 'react'
 import { useQuery } from '@tanstack/react-query'
 import { classesApi } from '@/features/classes'
 import { datasetsApi } from '@/features/datasets'
@@ -41,4 +42,15 @@ export function useQueueDatasets() {
     queryKey: queryKeys.annotate.datasets(),
     queryFn: ({ signal }) => allPages((cursor) => datasetsApi.list({ cursor, limit: 100 }, signal)),
   })
+}
+
+/** The image the queue opens for a dataset: the next one to annotate, else the first (to review); null when empty. */
+export function useImageToOpen(): (datasetId: number) => Promise<number | null> {
+  return useCallback(async (datasetId: number) => {
+    const next = await annotateApi.next(datasetId)
+    if (next.image_id !== null) return next.image_id
+    // Everything is done: open the first image to review.
+    const first = await datasetsApi.images(datasetId, { limit: 1 })
+    return first.items[0]?.image_id ?? null
+  }, [])
 }

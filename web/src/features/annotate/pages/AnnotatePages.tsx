@@ -11,15 +11,14 @@ import { EmptyState, ErrorState, LoadingState } from '@/components/states'
 import { Button } from '@/components/ui/button'
 import { Card } from '@/components/ui/card'
 import { Progress } from '@/components/ui/progress'
-import { datasetsApi } from '@/features/datasets'
 import { errorMessage, type Dataset } from '@/lib/api'
-import { annotateApi } from '../api'
 import { AnnotationEditor } from '../components/annotation-editor'
-import { useQueueDatasets } from '../hooks/queries'
+import { useImageToOpen, useQueueDatasets } from '../hooks/queries'
 
 function DatasetRow({ dataset }: { dataset: Dataset }) {
   const navigate = useNavigate()
   const [busy, setBusy] = useState(false)
+  const imageToOpen = useImageToOpen()
   const counts = dataset.status_counts
   const done = (counts.completed ?? 0) + (counts.skipped ?? 0)
   const remaining = dataset.image_count - done
@@ -27,13 +26,7 @@ function DatasetRow({ dataset }: { dataset: Dataset }) {
   async function open() {
     setBusy(true)
     try {
-      const next = await annotateApi.next(dataset.id)
-      let imageId = next.image_id
-      if (imageId === null) {
-        // Everything is done: open the first image to review.
-        const first = await datasetsApi.images(dataset.id, { limit: 1 })
-        imageId = first.items[0]?.image_id ?? null
-      }
+      const imageId = await imageToOpen(dataset.id)
       if (imageId === null) toast.info('This dataset has no images yet.')
       else navigate(`/od/annotate/${dataset.id}/${imageId}`)
     } catch (error) {
