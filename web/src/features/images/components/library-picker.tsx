@@ -3,11 +3,12 @@
  * tick images in a searchable grid, or take every image matching a filter.
  */
 import { useEffect, useState } from 'react'
-import { CheckIcon, Loader2Icon, SearchIcon } from 'lucide-react'
+import { CheckIcon, Loader2Icon } from 'lucide-react'
 import { EmptyState, ErrorState, LoadingState } from '@/components/states'
 import { Button } from '@/components/ui/button'
 import { Input } from '@/components/ui/input'
 import { Label } from '@/components/ui/label'
+import { SearchInput } from '@/components/ui/search-input'
 import { Select, SelectContent, SelectItem, SelectTrigger, SelectValue } from '@/components/ui/select'
 import { Tabs, TabsContent, TabsList, TabsTrigger } from '@/components/ui/tabs'
 import { IMAGE_SOURCES, type AddImagesRequest, type ImageFilters, type ImageSource, type LibraryImage } from '@/lib/api'
@@ -83,17 +84,13 @@ function ChooseImages({
   return (
     <div className="flex flex-col gap-3">
       <div className="flex items-center gap-2">
-        <div className="relative flex-1">
-          <SearchIcon className="pointer-events-none absolute top-1/2 left-2.5 size-4 -translate-y-1/2 text-muted-foreground" />
-          <Input
-            type="search"
-            aria-label="Search library"
-            placeholder="Search file names…"
-            className="pl-8"
-            value={q}
-            onChange={(e) => setQ(e.target.value)}
-          />
-        </div>
+        <SearchInput
+          wrapperClassName="flex-1"
+          aria-label="Search library"
+          placeholder="Search file names…"
+          value={q}
+          onChange={(e) => setQ(e.target.value)}
+        />
         <Button
           variant="outline"
           size="sm"

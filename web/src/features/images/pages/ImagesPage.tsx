@@ -15,7 +15,7 @@ import { EmptyState, ErrorState } from '@/components/states'
 import { Button } from '@/components/ui/button'
 import { Card, CardContent } from '@/components/ui/card'
 import { Checkbox } from '@/components/ui/checkbox'
-import { Input } from '@/components/ui/input'
+import { SearchInput } from '@/components/ui/search-input'
 import { Select, SelectContent, SelectItem, SelectTrigger, SelectValue } from '@/components/ui/select'
 import { Skeleton } from '@/components/ui/skeleton'
 import { useDatasetChoices } from '@/features/datasets'
@@ -55,20 +55,16 @@ function SearchBox({ value, onSearch }: { value: string; onSearch: (q: string) =
     return () => window.clearTimeout(timer)
   }, [draft, value])
   return (
-    <div className="relative min-w-56 flex-1">
-      <SearchIcon className="pointer-events-none absolute top-1/2 left-2.5 size-4 -translate-y-1/2 text-muted-foreground" />
-      <Input
-        type="search"
-        aria-label="Search file names"
-        placeholder="Search file names…"
-        className="pl-8"
-        value={draft}
-        onChange={(e) => setDraft(e.target.value)}
-        onKeyDown={(e) => {
-          if (e.key === 'Enter') onSearchRef.current(draft)
-        }}
-      />
-    </div>
+    <SearchInput
+      wrapperClassName="min-w-56 flex-1"
+      aria-label="Search file names"
+      placeholder="Search file names…"
+      value={draft}
+      onChange={(e) => setDraft(e.target.value)}
+      onKeyDown={(e) => {
+        if (e.key === 'Enter') onSearchRef.current(draft)
+      }}
+    />
   )
 }
 

@@ -1,5 +1,5 @@
 /** Datasets, their images, stats and formats (`/od/datasets`). */
-import type { ImageFilters } from './images'
+import type { ImageFilters, LibraryImage } from './images'
 
 export type AnnotationType = 'bbox' | 'polygon'
 export type DatasetImageStatus = 'new' | 'in_progress' | 'completed' | 'skipped'
@@ -37,17 +37,11 @@ export interface DatasetListParams {
   cursor?: string | null
 }
 
-export interface DatasetImageInfo {
-  id: number
-  filename: string
-  width: number
-  height: number
-  format: string
-  size_bytes: number
-  folder: string | null
-  file_url: string
-  thumbnail_url: string
-}
+/** The library image as a dataset listing shows it. */
+export type DatasetImageInfo = Pick<
+  LibraryImage,
+  'id' | 'filename' | 'width' | 'height' | 'format' | 'size_bytes' | 'folder' | 'file_url' | 'thumbnail_url'
+>
 
 export interface DatasetImage {
   id: number
