@@ -28,7 +28,7 @@ interface BoxJson {
   y2: number
 }
 
-/** The part of the page's `window.__shelfscopeEditor` hook (src/editor/ui/EditorPage.tsx) these tests read. */
+/** The part of the page's `window.__shelfscopeEditor` hook (src/features/annotate/hooks/editor-session.ts) these tests read. */
 interface EditorHookView {
   imageId: number
   renderedAt: number | null

@@ -1,51 +1,7 @@
-import { useQuery } from '@tanstack/react-query'
 import { NavLink } from 'react-router'
-import { Tooltip, TooltipContent, TooltipTrigger } from '@/components/ui/tooltip'
-import { queryKeys, systemApi } from '@/lib/api'
+import { HealthFooter } from '@/features/system'
 import { cn } from '@/lib/utils'
 import { NAV_GROUPS } from './navigation'
-
-function HealthFooter() {
-  const health = useQuery({
-    queryKey: queryKeys.system.health(),
-    queryFn: ({ signal }) => systemApi.health(signal),
-    refetchInterval: 30_000,
-    retry: false,
-  })
-  const ok = health.data?.status === 'ok'
-  const label = health.isPending
-    ? 'Checking…'
-    : health.isError
-      ? 'Server unreachable'
-      : ok
-        ? 'All systems normal'
-        : 'Degraded'
-  const problems = health.data
-    ? Object.entries(health.data.checks)
-        .filter(([, check]) => !check.ok)
-        .map(([name, check]) => `${name}: ${check.detail ?? 'failing'}`)
-    : []
-  return (
-    <Tooltip>
-      <TooltipTrigger asChild>
-        <div className="flex items-center gap-2 px-3 py-3 text-xs text-sidebar-muted" data-testid="health">
-          <span
-            className={cn(
-              'size-2 rounded-full',
-              health.isPending ? 'bg-sidebar-muted' : ok ? 'bg-emerald-400' : 'bg-amber-400',
-            )}
-            aria-hidden
-          />
-          <span className="truncate">{label}</span>
-          {health.data ? <span className="ml-auto font-mono">v{health.data.version}</span> : null}
-        </div>
-      </TooltipTrigger>
-      <TooltipContent side="right">
-        {problems.length > 0 ? problems.join(' · ') : health.data ? 'Database, storage and jobs are healthy' : label}
-      </TooltipContent>
-    </Tooltip>
-  )
-}
 
 export function Sidebar() {
   return (

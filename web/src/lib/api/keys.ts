@@ -84,4 +84,15 @@ export const queryKeys = {
     versions: (id: number) => [...queryKeys.datasets.detail(id), 'versions'] as const,
     version: (id: number, number: number) => [...queryKeys.datasets.versions(id), number] as const,
   },
+
+  /** The annotation queue and editor. */
+  annotate: {
+    all: () => [...queryKeys.od.all(), 'editor'] as const,
+    image: (datasetId: number, imageId: number) => [...queryKeys.annotate.all(), 'image', datasetId, imageId] as const,
+    neighbors: (datasetId: number, imageId: number) =>
+      [...queryKeys.annotate.all(), 'neighbors', datasetId, imageId] as const,
+    classes: () => [...queryKeys.annotate.all(), 'classes'] as const,
+    datasets: () => [...queryKeys.annotate.all(), 'datasets'] as const,
+    next: (datasetId: number) => [...queryKeys.annotate.all(), 'next', datasetId] as const,
+  },
 } as const

@@ -1,0 +1,2 @@
+export { datasetsApi } from './api'
+export { useAddImages, useDatasetChoices } from './hooks/datasets'
