@@ -88,7 +88,7 @@ async function startVerify(page: Page): Promise<JobJson> {
   ])
   expect(started.status()).toBe(202)
   const { job } = (await started.json()) as { job: JobJson }
-  expect(job.kind).toBe('storage.verify')
+  expect(job.kind).toBe('od.images.verify')
   return job
 }
 

@@ -66,7 +66,7 @@ export const imagesApi = {
   },
   importUrls: (body: UrlImportRequest) => api.post<BatchResult>('/od/images/import/url', body),
   sync: (body: SyncRequest) => api.post<JobEnvelope>('/od/images/sync/buybuddy', body),
-  /** 202 with the `storage.verify` job. */
+  /** 202 with the `od.images.verify` job. */
   verifyStorage: (options: { regenerate_thumbnails?: boolean } = {}) =>
     api.post<JobEnvelope>('/od/images/verify', options),
   fileUrl: (id: number) => buildUrl(`/od/images/${id}/file`),

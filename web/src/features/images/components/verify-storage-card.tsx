@@ -13,7 +13,7 @@ import { formatCount, formatRelative } from '@/lib/format'
 import { cn } from '@/lib/utils'
 import { useStartVerify } from '../hooks/images'
 
-export const VERIFY_KIND = 'storage.verify'
+export const VERIFY_KIND = 'od.images.verify'
 
 const RESULT_FIELDS: { key: keyof StorageVerifyResult; label: string; bad: boolean }[] = [
   { key: 'checked', label: 'Checked', bad: false },

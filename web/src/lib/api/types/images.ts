@@ -120,7 +120,7 @@ export interface ImageInUse {
   versions?: { version_id: number; dataset_id: number; dataset_name: string; number: number; name: string }[]
 }
 
-/** Result of a `storage.verify` job. */
+/** Result of a `od.images.verify` job. */
 export interface StorageVerifyResult {
   checked: number
   ok: number
