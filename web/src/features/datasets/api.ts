@@ -65,7 +65,7 @@ export const versionsApi = {
 }
 
 export const exportsApi = {
-  /** 202 with the `od.export` job; `body.version` picks a version, absent the dataset as it is now. */
+  /** 202 with the `od.exports.run` job; `body.version` picks a version, absent the dataset as it is now. */
   start: (datasetId: number, format: DatasetFormat, body: ExportRequest) =>
     api.post<JobEnvelope>(`/od/datasets/${datasetId}/export/${format}`, body),
   /** Quick export of a version with the default options; 409 while the version is not ready. */

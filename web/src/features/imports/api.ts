@@ -4,7 +4,7 @@ import { postForm, type DatasetFormat, type DatasetImportTarget, type JobEnvelop
 export const importsApi = {
   /**
    * POST /od/images/import/{format} (multipart `file` = a zip, `dataset_id` | `dataset_name`, `on_invalid`):
-   * 202 with the `od.import` job. Unsafe archives are refused at once (422, `kind: "unsafe_archive"`),
+   * 202 with the `od.imports.run` job. Unsafe archives are refused at once (422, `kind: "unsafe_archive"`),
    * files that are not zips with 415.
    */
   uploadArchive: (format: DatasetFormat, file: File, options: DatasetImportTarget & UploadOptions = {}) => {

@@ -1,4 +1,4 @@
-/** Dataset exports (`/od/datasets/{id}/export/{format}`) and the `od.export` job's result. */
+/** Dataset exports (`/od/datasets/{id}/export/{format}`) and the `od.exports.run` job's result. */
 import { isRecord } from './common'
 import type { DatasetFormat, SplitRatios } from './datasets'
 import type { Job } from './jobs'
@@ -33,7 +33,7 @@ export interface ExportRequest {
   include_images: boolean
 }
 
-/** Result of an `od.export` job. */
+/** Result of an `od.exports.run` job. */
 export interface ExportResult {
   format: DatasetFormat
   dataset_id: number

@@ -1,4 +1,4 @@
-/** Dataset archive imports (`/od/images/import/{format}`) and the `od.import` job's report. */
+/** Dataset archive imports (`/od/images/import/{format}`) and the `od.imports.run` job's report. */
 import { isRecord } from './common'
 import type { DatasetFormat } from './datasets'
 import type { Job } from './jobs'
@@ -47,7 +47,7 @@ export interface ImportClassReport {
   unused: string[]
 }
 
-/** Result of an `od.import` job (written on a rejected import too). */
+/** Result of an `od.imports.run` job (written on a rejected import too). */
 export interface ImportReport {
   outcome: 'imported' | 'rejected'
   format: DatasetFormat
