@@ -119,6 +119,8 @@ describe('drawInteractive', () => {
         selected: [box('a', 10, 10, 100, 100)],
         moving: [],
         handlesFor: box('a', 10, 10, 100, 100),
+        vertexHandles: null,
+        draft: null,
         hover: null,
         preview: { box: { x1: 0, y1: 0, x2: 50, y2: 50 }, classId: 2 },
         marquee: null,
