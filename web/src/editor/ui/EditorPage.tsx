@@ -18,7 +18,7 @@ import { toast } from 'sonner'
 import { ErrorState, LoadingState } from '@/components/states'
 import { Badge } from '@/components/ui/badge'
 import { Button } from '@/components/ui/button'
-import { API_BASE, errorMessage } from '@/lib/api'
+import { API_BASE, datasetsApi, errorMessage, queryKeys } from '@/lib/api'
 import { editorApi, editorKeys, fromServer, saveFor, toClassInfo, type ImageStatus } from '../api/annotations'
 import { Editor } from '../engine/editor'
 import { isTypingTarget, resolveKeyDown, resolveKeyUp, type ShortcutAction } from '../engine/shortcuts'
@@ -102,6 +102,11 @@ export function EditorPage({ datasetId, imageId }: { datasetId: number; imageId:
     queryFn: ({ signal }) => editorApi.neighbors(datasetId, imageId, signal),
     staleTime: 10_000,
   })
+  const datasetQuery = useQuery({
+    queryKey: queryKeys.datasets.detail(datasetId),
+    queryFn: ({ signal }) => datasetsApi.get(datasetId, signal),
+    staleTime: 60_000,
+  })
   const [imageStatus, setImageStatus] = useState<ImageStatus | null>(null)
   const [imageError, setImageError] = useState<unknown>(null)
 
@@ -143,6 +148,12 @@ export function EditorPage({ datasetId, imageId }: { datasetId: number; imageId:
   useEffect(() => {
     editor.setClasses(classes)
   }, [editor, classes])
+
+  // A polygon dataset opens with the polygon tool; the box tool stays a key (B) away.
+  const annotationType = datasetQuery.data?.annotation_type
+  useEffect(() => {
+    if (annotationType === 'polygon') editor.setTool('polygon')
+  }, [editor, annotationType])
 
   // ---- the document, autosave, restore -----------------------------------------------------
   const data = imageQuery.data
@@ -300,7 +311,10 @@ export function EditorPage({ datasetId, imageId }: { datasetId: number; imageId:
           return
         }
         case 'delete':
-          editor.deleteAnnotations()
+          editor.deleteSelected()
+          return
+        case 'finish':
+          editor.finishPolygon()
           return
         case 'undo':
           editor.undo()
@@ -345,6 +359,8 @@ export function EditorPage({ datasetId, imageId }: { datasetId: number; imageId:
       const action = resolveKeyDown(e)
       if (!action) return
       if (modalOpen() && !(action.type === 'help' && useEditorUi.getState().helpOpen)) return
+      // Enter keeps its meaning on a focused button unless a polygon is being closed.
+      if (action.type === 'finish' && editor.toolPath !== 'polygon.drawing') return
       e.preventDefault()
       if (e.repeat && (action.type === 'pan' || action.type === 'delete' || action.type === 'image' || action.type === 'save')) return
       run(action)
