@@ -47,9 +47,13 @@ class FormatWriter(Protocol):
 
 
 class YoloWriter:
-    def __init__(self, archive: zipfile.ZipFile, names: list[str]) -> None:
+    """Ultralytics layout. With `segments` (a polygon dataset) every label line is a polygon, YOLO-seg
+    style; otherwise every line is a box (a polygon as its bounds)."""
+
+    def __init__(self, archive: zipfile.ZipFile, names: list[str], segments: bool = False) -> None:
         self.archive = archive
         self.names = names
+        self.segments = segments
         self.splits: set[Split] = set()
 
     def image_path(self, split: Split, name: str) -> str:
@@ -59,7 +63,13 @@ class YoloWriter:
         self, split: Split, name: str, width: int, height: int, depth: int, shapes: Sequence[ExportShape]
     ) -> None:
         self.splits.add(split)
-        text = "".join(yolo.label_line(s.cls, s.x1, s.y1, s.x2, s.y2, width, height) for s in shapes)
+        if self.segments:
+            lines = (
+                yolo.segment_line(s.cls, s.x1, s.y1, s.x2, s.y2, s.points, width, height) for s in shapes
+            )
+        else:
+            lines = (yolo.label_line(s.cls, s.x1, s.y1, s.x2, s.y2, width, height) for s in shapes)
+        text = "".join(lines)
         self.archive.writestr(member(f"labels/{split}/{Path(name).stem}.txt", False), text)
 
     def finish(self) -> None:
