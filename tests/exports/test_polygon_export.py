@@ -94,7 +94,8 @@ def _export(client: TestClient, ctx: AppContext, url: str) -> bytes:
     assert job.status == "succeeded", job.error
     download = client.get(f"/api/v1/od/export/{job.id}/download")
     assert download.status_code == 200
-    return download.content
+    content: bytes = download.content
+    return content
 
 
 def _shapes(ctx: AppContext, dataset_id: int) -> Shapes:
