@@ -113,14 +113,14 @@ export const SHORTCUT_HELP: readonly { group: string; items: readonly ShortcutHe
   {
     group: 'Polygons',
     items: [
-      { keys: ['P'], action: 'Polygon tool (click to place each vertex)' },
-      { keys: ['Click first vertex'], action: 'Close the polygon (also: double click, Enter)' },
-      { keys: ['Backspace'], action: 'While drawing: take back the last vertex' },
+      { keys: ['P'], action: 'Polygon tool: click to place each vertex' },
+      { keys: ['Enter'], action: 'Close the polygon (or click its first vertex, or double click)' },
+      { keys: ['Backspace'], action: 'While drawing: remove the last vertex' },
       { keys: ['Drag vertex'], action: 'Move a vertex of the selected polygon' },
-      { keys: ['Click edge midpoint'], action: 'Add a vertex there (drag to place it)' },
+      { keys: ['Click midpoint'], action: 'Add a vertex on that edge (drag to place it)' },
       { keys: ['Ctrl', 'click edge'], action: 'Add a vertex anywhere on the outline' },
-      { keys: ['Alt', 'click vertex'], action: 'Delete a vertex (a polygon keeps at least 3)' },
-      { keys: ['Delete'], action: 'Delete the clicked vertex, else the selected shapes' },
+      { keys: ['Alt', 'click vertex'], action: 'Delete a vertex (3 always stay)' },
+      { keys: ['Delete'], action: 'Delete the clicked vertex, else the selection' },
     ],
   },
   {
