@@ -6,7 +6,6 @@ from __future__ import annotations
 import io
 import zipfile
 from pathlib import Path
-from typing import Any
 
 from fastapi.testclient import TestClient
 from sqlalchemy import select
@@ -16,7 +15,8 @@ from shelfscope.od.annotations.models import Annotation
 from shelfscope.od.classes.models import OdClass
 from shelfscope.od.datasets.models import Dataset, DatasetImage
 from shelfscope.od.images.models import Image as ImageRow
-from tests.imports.builders import Box, Item, jpeg, run_job, upload, write_coco, zip_folder
+from tests.exports.test_export_api import _import
+from tests.imports.builders import Box, Item, jpeg, run_job, write_coco, zip_folder
 
 TOLERANCE_PX = 1e-4
 # Per content hash: (class, kind, vertices) sorted; a box's vertices are its two corners.
@@ -76,15 +76,6 @@ def _write_yolo_seg(root: Path, items: list[Item], names: list[str]) -> Path:
             lines.append(f"{names.index(b.label)} " + " ".join(f"{x / w!r} {y / h!r}" for x, y in points))
         (root / "labels" / split / (Path(it.name).stem + ".txt")).write_text("\n".join(lines) + "\n")
     return root
-
-
-def _import(client: TestClient, ctx: AppContext, archive: bytes, fmt: str, **fields: Any) -> int:
-    response = upload(client, fmt, archive, **fields)
-    assert response.status_code == 202, response.text
-    job = run_job(ctx, response.json()["job"]["id"])
-    assert job.status == "succeeded", (job.error, job.result)
-    assert job.result is not None
-    return int(job.result["dataset_id"])
 
 
 def _export(client: TestClient, ctx: AppContext, url: str) -> bytes:

@@ -7,28 +7,12 @@ import { clampPoint } from '../geometry'
 import { CreateCommand } from '../history'
 import { distance, isValidPolygon, MAX_VERTICES, MIN_VERTICES, polygonPatch } from '../polygon'
 import type { Annotation, Point } from '../types'
-import { StateNode, Tool, type PointerInfo } from './tool'
+import { CrosshairIdle, StateNode, Tool, type PointerInfo } from './tool'
 
 /** A click this close (CSS px) to the first vertex closes the polygon. */
 export const CLOSE_RADIUS = 8
 /** A click this close (CSS px) to the last vertex is the second click of a double click. */
 const REPEAT_RADIUS = 4
-
-class Idle extends StateNode {
-  readonly id = 'idle'
-  constructor(private readonly tool: PolygonTool) {
-    super()
-  }
-
-  override onPointerMove(e: PointerInfo): void {
-    this.tool.ctx.setOverlay({ crosshair: e.screen })
-  }
-
-  override onPointerDown(e: PointerInfo): void {
-    if (e.button !== 0 || this.tool.ctx.currentClassId === null) return
-    this.tool.go(this.tool.drawing).begin(e)
-  }
-}
 
 class Drawing extends StateNode {
   readonly id = 'drawing'
@@ -123,7 +107,7 @@ class Drawing extends StateNode {
 
 export class PolygonTool extends Tool {
   readonly id = 'polygon' as const
-  readonly idleState = new Idle(this)
+  readonly idleState = new CrosshairIdle(this.ctx, (e) => this.go(this.drawing).begin(e))
   readonly drawing = new Drawing(this)
   protected current: StateNode = this.idleState
 

@@ -107,6 +107,26 @@ export abstract class Tool {
   }
 }
 
+/** The idle state of a tool that draws: the crosshair follows the pointer; a left press with a class picked starts. */
+export class CrosshairIdle extends StateNode {
+  readonly id = 'idle'
+  constructor(
+    private readonly ctx: ToolContext,
+    private readonly start: (e: PointerInfo) => void,
+  ) {
+    super()
+  }
+
+  override onPointerMove(e: PointerInfo): void {
+    this.ctx.setOverlay({ crosshair: e.screen })
+  }
+
+  override onPointerDown(e: PointerInfo): void {
+    if (e.button !== 0 || this.ctx.currentClassId === null) return
+    this.start(e)
+  }
+}
+
 /** Drags shorter than this (CSS px) are clicks. */
 export const DRAG_THRESHOLD = 3
 
