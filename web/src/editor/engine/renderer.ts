@@ -254,7 +254,19 @@ export function drawInteractive(ctx: CanvasRenderingContext2D, scene: Interactiv
   const { viewport, classes } = scene
   ctx.setTransform(dpr, 0, 0, dpr, 0, 0)
   ctx.clearRect(0, 0, viewport.width, viewport.height)
+  drawMovingAndHover(ctx, scene)
+  for (const a of scene.selected) drawSelected(ctx, a, classColor(classes, a.classId), viewport)
+  if (scene.handlesFor) drawBoxHandles(ctx, viewport.toScreenBox(scene.handlesFor))
+  if (scene.vertexHandles) drawVertexHandles(ctx, scene.vertexHandles.points, scene.vertexHandles.active, viewport)
+  if (scene.draft) drawDraft(ctx, scene.draft, classes, viewport)
+  if (scene.crosshair) drawCrosshair(ctx, scene.crosshair, viewport)
+  if (scene.preview) drawPreview(ctx, scene.preview.box, classColor(classes, scene.preview.classId), viewport)
+  if (scene.marquee) drawMarquee(ctx, viewport.toScreenBox(scene.marquee))
+}
 
+/** Shapes being moved, at their preview position, and the outline of the shape under the pointer. */
+function drawMovingAndHover(ctx: CanvasRenderingContext2D, scene: InteractiveScene): void {
+  const { viewport, classes } = scene
   for (const a of scene.moving) {
     ctx.strokeStyle = classColor(classes, a.classId)
     ctx.lineWidth = 2
@@ -274,93 +286,87 @@ export function drawInteractive(ctx: CanvasRenderingContext2D, scene: Interactiv
     ctx.stroke()
     ctx.globalAlpha = 1
   }
+}
 
-  for (const a of scene.selected) {
-    const color = classColor(classes, a.classId)
-    ctx.fillStyle = color
-    if (a.points) {
-      ctx.beginPath()
-      tracePolygon(ctx, a.points, viewport)
-      fillAt(ctx, POLYGON_FILL_ALPHA + 0.1)
-      ctx.lineWidth = 4
-      ctx.strokeStyle = '#ffffff'
-      ctx.stroke()
-      ctx.lineWidth = 2
-      ctx.strokeStyle = color
-      ctx.stroke()
-      continue
-    }
-    const s = viewport.toScreenBox(a)
-    ctx.globalAlpha = 0.22
-    ctx.fillRect(s.x1, s.y1, s.x2 - s.x1, s.y2 - s.y1)
-    ctx.globalAlpha = 1
-    ctx.lineWidth = 3
-    ctx.strokeStyle = '#ffffff'
-    ctx.strokeRect(s.x1 - 1.5, s.y1 - 1.5, s.x2 - s.x1 + 3, s.y2 - s.y1 + 3)
-    ctx.lineWidth = 2
-    ctx.strokeStyle = color
-    ctx.strokeRect(s.x1, s.y1, s.x2 - s.x1, s.y2 - s.y1)
-  }
-
-  if (scene.handlesFor) {
-    const s = viewport.toScreenBox(scene.handlesFor)
-    ctx.lineWidth = 1.5
-    for (const h of HANDLES) {
-      const p = handlePoint(s, h)
-      ctx.fillStyle = '#ffffff'
-      ctx.strokeStyle = '#0f172a'
-      ctx.fillRect(p.x - HANDLE_SIZE / 2, p.y - HANDLE_SIZE / 2, HANDLE_SIZE, HANDLE_SIZE)
-      ctx.strokeRect(p.x - HANDLE_SIZE / 2, p.y - HANDLE_SIZE / 2, HANDLE_SIZE, HANDLE_SIZE)
-    }
-  }
-
-  if (scene.vertexHandles) drawVertexHandles(ctx, scene.vertexHandles.points, scene.vertexHandles.active, viewport)
-  if (scene.draft) drawDraft(ctx, scene.draft, classes, viewport)
-
-  if (scene.crosshair) {
-    ctx.lineWidth = 1
-    ctx.strokeStyle = 'rgba(255,255,255,0.55)'
-    ctx.setLineDash([4, 4])
+/** A selected shape: stronger fill, a white halo and its class colour on top. */
+function drawSelected(ctx: CanvasRenderingContext2D, a: Annotation, color: string, viewport: Viewport): void {
+  ctx.fillStyle = color
+  if (a.points) {
     ctx.beginPath()
-    ctx.moveTo(0, Math.round(scene.crosshair.y) + 0.5)
-    ctx.lineTo(viewport.width, Math.round(scene.crosshair.y) + 0.5)
-    ctx.moveTo(Math.round(scene.crosshair.x) + 0.5, 0)
-    ctx.lineTo(Math.round(scene.crosshair.x) + 0.5, viewport.height)
+    tracePolygon(ctx, a.points, viewport)
+    fillAt(ctx, POLYGON_FILL_ALPHA + 0.1)
+    ctx.lineWidth = 4
+    ctx.strokeStyle = '#ffffff'
     ctx.stroke()
-    ctx.setLineDash([])
-  }
-
-  if (scene.preview) {
-    const s = viewport.toScreenBox(scene.preview.box)
-    const color = classColor(classes, scene.preview.classId)
-    ctx.fillStyle = color
-    ctx.globalAlpha = 0.15
-    ctx.fillRect(s.x1, s.y1, s.x2 - s.x1, s.y2 - s.y1)
-    ctx.globalAlpha = 1
-    ctx.strokeStyle = color
     ctx.lineWidth = 2
-    ctx.strokeRect(s.x1, s.y1, s.x2 - s.x1, s.y2 - s.y1)
-    const b = scene.preview.box
-    const text = `${Math.round(b.x2 - b.x1)} × ${Math.round(b.y2 - b.y1)}`
-    ctx.font = LABEL_FONT
-    ctx.textBaseline = 'middle'
-    const w = textWidth(ctx, text) + 8
-    ctx.fillStyle = 'rgba(15,23,42,0.85)'
-    ctx.fillRect(s.x2 - w, s.y2 + 4, w, 16)
-    ctx.fillStyle = '#ffffff'
-    ctx.fillText(text, s.x2 - w + 4, s.y2 + 12.5)
+    ctx.strokeStyle = color
+    ctx.stroke()
+    return
   }
+  const s = viewport.toScreenBox(a)
+  ctx.globalAlpha = 0.22
+  ctx.fillRect(s.x1, s.y1, s.x2 - s.x1, s.y2 - s.y1)
+  ctx.globalAlpha = 1
+  ctx.lineWidth = 3
+  ctx.strokeStyle = '#ffffff'
+  ctx.strokeRect(s.x1 - 1.5, s.y1 - 1.5, s.x2 - s.x1 + 3, s.y2 - s.y1 + 3)
+  ctx.lineWidth = 2
+  ctx.strokeStyle = color
+  ctx.strokeRect(s.x1, s.y1, s.x2 - s.x1, s.y2 - s.y1)
+}
 
-  if (scene.marquee) {
-    const s = viewport.toScreenBox(scene.marquee)
-    ctx.fillStyle = 'rgba(59,130,246,0.1)'
-    ctx.fillRect(s.x1, s.y1, s.x2 - s.x1, s.y2 - s.y1)
-    ctx.strokeStyle = '#3b82f6'
-    ctx.lineWidth = 1
-    ctx.setLineDash([4, 3])
-    ctx.strokeRect(s.x1 + 0.5, s.y1 + 0.5, s.x2 - s.x1, s.y2 - s.y1)
-    ctx.setLineDash([])
+function drawBoxHandles(ctx: CanvasRenderingContext2D, s: Box): void {
+  ctx.lineWidth = 1.5
+  for (const h of HANDLES) {
+    const p = handlePoint(s, h)
+    ctx.fillStyle = '#ffffff'
+    ctx.strokeStyle = '#0f172a'
+    ctx.fillRect(p.x - HANDLE_SIZE / 2, p.y - HANDLE_SIZE / 2, HANDLE_SIZE, HANDLE_SIZE)
+    ctx.strokeRect(p.x - HANDLE_SIZE / 2, p.y - HANDLE_SIZE / 2, HANDLE_SIZE, HANDLE_SIZE)
   }
+}
+
+function drawCrosshair(ctx: CanvasRenderingContext2D, at: Point, viewport: Viewport): void {
+  ctx.lineWidth = 1
+  ctx.strokeStyle = 'rgba(255,255,255,0.55)'
+  ctx.setLineDash([4, 4])
+  ctx.beginPath()
+  ctx.moveTo(0, Math.round(at.y) + 0.5)
+  ctx.lineTo(viewport.width, Math.round(at.y) + 0.5)
+  ctx.moveTo(Math.round(at.x) + 0.5, 0)
+  ctx.lineTo(Math.round(at.x) + 0.5, viewport.height)
+  ctx.stroke()
+  ctx.setLineDash([])
+}
+
+/** The box being drawn, with its size in image pixels under its bottom-right corner. */
+function drawPreview(ctx: CanvasRenderingContext2D, box: Box, color: string, viewport: Viewport): void {
+  const s = viewport.toScreenBox(box)
+  ctx.fillStyle = color
+  ctx.globalAlpha = 0.15
+  ctx.fillRect(s.x1, s.y1, s.x2 - s.x1, s.y2 - s.y1)
+  ctx.globalAlpha = 1
+  ctx.strokeStyle = color
+  ctx.lineWidth = 2
+  ctx.strokeRect(s.x1, s.y1, s.x2 - s.x1, s.y2 - s.y1)
+  const text = `${Math.round(box.x2 - box.x1)} × ${Math.round(box.y2 - box.y1)}`
+  ctx.font = LABEL_FONT
+  ctx.textBaseline = 'middle'
+  const w = textWidth(ctx, text) + 8
+  ctx.fillStyle = 'rgba(15,23,42,0.85)'
+  ctx.fillRect(s.x2 - w, s.y2 + 4, w, 16)
+  ctx.fillStyle = '#ffffff'
+  ctx.fillText(text, s.x2 - w + 4, s.y2 + 12.5)
+}
+
+function drawMarquee(ctx: CanvasRenderingContext2D, s: Box): void {
+  ctx.fillStyle = 'rgba(59,130,246,0.1)'
+  ctx.fillRect(s.x1, s.y1, s.x2 - s.x1, s.y2 - s.y1)
+  ctx.strokeStyle = '#3b82f6'
+  ctx.lineWidth = 1
+  ctx.setLineDash([4, 3])
+  ctx.strokeRect(s.x1 + 0.5, s.y1 + 0.5, s.x2 - s.x1, s.y2 - s.y1)
+  ctx.setLineDash([])
 }
 
 function circle(ctx: CanvasRenderingContext2D, p: Point, radius: number): void {
