@@ -230,7 +230,7 @@ export class Editor implements ToolContext {
   setSpacePan(down: boolean): void {
     if (this.spacePan === down) return
     if (!down && (this.tools.pan as PanTool).isPanning) return
-    if (down) this.tool.onCancel()
+    if (down) this.tool.onPanStart()
     this.spacePan = down
     this.activeTool().onEnter()
     this.emitTool()
@@ -294,7 +294,9 @@ export class Editor implements ToolContext {
     if (items.length > 0) this.execute(new CreateCommand(items))
   }
 
+  /** Undo; while a polygon is being drawn, its last vertex goes first. */
   undo(): boolean {
+    if (this.tool.id === 'polygon' && (this.tools.polygon as PolygonTool).removeLastVertex()) return true
     this.tool.onCancel()
     return this.history.undo() !== null
   }

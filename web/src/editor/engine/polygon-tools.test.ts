@@ -69,6 +69,23 @@ describe('polygon tool', () => {
     expect(editor.doc.size).toBe(2)
   })
 
+  it('Space pans in the middle of a polygon without losing it; Ctrl+Z takes back its last vertex', () => {
+    const editor = makeEditor()
+    editor.setTool('polygon')
+    click(editor, [100, 100])
+    click(editor, [300, 100])
+    editor.setSpacePan(true)
+    drag(editor, [500, 500], [450, 500])
+    editor.setSpacePan(false)
+    expect(editor.toolPath).toBe('polygon.drawing')
+    // The view moved 50 px left: the image point (200, 300) is now at screen (150, 300).
+    click(editor, [150, 300])
+    click(editor, [400, 400])
+    expect(editor.undo()).toBe(true)
+    expect(editor.finishPolygon()).toBe(true)
+    expect(pairs(editor, onlyKey(editor))).toEqual(TRIANGLE)
+  })
+
   it('refuses a polygon with no area and clamps vertices to the image', () => {
     const editor = makeEditor()
     editor.setTool('polygon')

@@ -115,7 +115,7 @@ export const SHORTCUT_HELP: readonly { group: string; items: readonly ShortcutHe
     items: [
       { keys: ['P'], action: 'Polygon tool: click to place each vertex' },
       { keys: ['Enter'], action: 'Close the polygon (or click its first vertex, or double click)' },
-      { keys: ['Backspace'], action: 'While drawing: remove the last vertex' },
+      { keys: ['Backspace'], action: 'While drawing: remove the last vertex (also Ctrl+Z)' },
       { keys: ['Drag vertex'], action: 'Move a vertex of the selected polygon' },
       { keys: ['Click midpoint'], action: 'Add a vertex on that edge (drag to place it)' },
       { keys: ['Ctrl', 'click edge'], action: 'Add a vertex anywhere on the outline' },

@@ -1,7 +1,7 @@
 /**
  * The polygon tool: each click places a vertex of the current class; clicking the first vertex,
- * clicking the last one again (a double click) or Enter closes the polygon; Backspace takes back
- * the last vertex; Escape abandons the polygon.
+ * clicking the last one again (a double click) or Enter closes the polygon; Backspace or Ctrl+Z
+ * takes back the last vertex; Escape abandons the polygon; Space pans without losing it.
  */
 import { clampPoint } from '../geometry'
 import { CreateCommand } from '../history'
@@ -133,6 +133,11 @@ export class PolygonTool extends Tool {
 
   override onEnter(): void {
     this.ctx.setCursor('crosshair')
+  }
+
+  /** Panning in the middle of a polygon keeps its vertices: big outlines are drawn zoomed in. */
+  override onPanStart(): void {
+    this.ctx.setOverlay({ crosshair: null })
   }
 
   override onExit(): void {

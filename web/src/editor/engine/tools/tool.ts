@@ -105,6 +105,10 @@ export abstract class Tool {
   onCancel(): void {
     this.current.onCancel()
   }
+  /** Space held to pan: a drag in progress ends; tools whose work spans several clicks keep it. */
+  onPanStart(): void {
+    this.onCancel()
+  }
 }
 
 /** The idle state of a tool that draws: the crosshair follows the pointer; a left press with a class picked starts. */
