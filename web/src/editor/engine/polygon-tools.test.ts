@@ -48,8 +48,9 @@ describe('polygon tool', () => {
     click(editor, [200, 300])
     expect(pairs(editor, onlyKey(editor))).toEqual(TRIANGLE)
 
-    editor.select([])
+    expect(editor.selectedKeys).toHaveLength(1)
     click(editor, [500, 100])
+    expect(editor.selectedKeys).toEqual([])
     click(editor, [700, 100])
     click(editor, [900, 400])
     expect(editor.deleteSelected()).toBe(true)

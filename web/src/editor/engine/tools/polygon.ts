@@ -107,7 +107,11 @@ class Drawing extends StateNode {
 
 export class PolygonTool extends Tool {
   readonly id = 'polygon' as const
-  readonly idleState = new CrosshairIdle(this.ctx, (e) => this.go(this.drawing).begin(e))
+  // A new outline starts with nothing selected, so class keys pressed while drawing change only it.
+  readonly idleState = new CrosshairIdle(this.ctx, (e) => {
+    this.ctx.select([])
+    this.go(this.drawing).begin(e)
+  })
   readonly drawing = new Drawing(this)
   protected current: StateNode = this.idleState
 
