@@ -48,7 +48,7 @@ export class Editor implements ToolContext {
   readonly hitIndex = new HitIndex()
   readonly renderer: Renderer
 
-  private readonly tools: Record<ToolId, Tool>
+  private readonly tools: { select: SelectTool; draw: DrawTool; polygon: PolygonTool; pan: PanTool }
   private tool: Tool
   private spacePan = false
   private middlePan: Point | null = null
@@ -229,7 +229,7 @@ export class Editor implements ToolContext {
   /** Space held: the pan tool takes over until it is released (and any drag ends). */
   setSpacePan(down: boolean): void {
     if (this.spacePan === down) return
-    if (!down && (this.tools.pan as PanTool).isPanning) return
+    if (!down && this.tools.pan.isPanning) return
     if (down) this.tool.onPanStart()
     this.spacePan = down
     this.activeTool().onEnter()
@@ -269,24 +269,19 @@ export class Editor implements ToolContext {
    * polygon's active vertex (a polygon keeps at least 3); else the selected annotations.
    */
   deleteSelected(): boolean {
-    if (this.tool.id === 'polygon') {
-      if ((this.tools.polygon as PolygonTool).removeLastVertex()) return true
-    }
+    if (this.tool.id === 'polygon' && this.tools.polygon.removeLastVertex()) return true
     const a = this.vertex ? this.doc.get(this.vertex.key) : undefined
-    if (this.vertex && a) {
-      const command = deleteVertexCommand(a, this.vertex.index)
-      if (command) {
-        this.execute(command)
-        this.setActiveVertex(null)
-      }
-      return command !== null
-    }
-    return this.deleteAnnotations()
+    if (!this.vertex || !a) return this.deleteAnnotations()
+    const command = deleteVertexCommand(a, this.vertex.index)
+    if (!command) return false
+    this.execute(command)
+    this.setActiveVertex(null)
+    return true
   }
 
   /** Enter: close the polygon being drawn. */
   finishPolygon(): boolean {
-    return this.tool.id === 'polygon' && (this.tools.polygon as PolygonTool).finish()
+    return this.tool.id === 'polygon' && this.tools.polygon.finish()
   }
 
   /** Add annotations as one undoable step (used by paste and, later, AI suggestions). */
@@ -296,7 +291,7 @@ export class Editor implements ToolContext {
 
   /** Undo; while a polygon is being drawn, its last vertex goes first. */
   undo(): boolean {
-    if (this.tool.id === 'polygon' && (this.tools.polygon as PolygonTool).removeLastVertex()) return true
+    if (this.tool.id === 'polygon' && this.tools.polygon.removeLastVertex()) return true
     this.tool.onCancel()
     return this.history.undo() !== null
   }
