@@ -19,7 +19,7 @@ import zipfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, BinaryIO, NamedTuple, Protocol, cast
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from PIL import Image as PILImage
@@ -37,9 +37,17 @@ from shelfscope.od.classes.models import OdClass
 from shelfscope.od.datasets.lookup import require_dataset
 from shelfscope.od.datasets.models import DatasetImage
 from shelfscope.od.exports.schemas import EXPORT_KIND, ExportFormat, ExportIn, ExportPayload, ExportResult
+from shelfscope.od.exports.writers import (
+    CocoArchiveWriter,
+    ExportShape,
+    FormatWriter,
+    VocWriter,
+    YoloWriter,
+    member,
+)
 from shelfscope.od.images.decode import FORMATS
 from shelfscope.od.images.models import Image
-from shelfscope.od.io import augment, coco, voc, yolo
+from shelfscope.od.io import augment
 from shelfscope.od.versions.models import VersionAnnotation, VersionImage
 from shelfscope.od.versions.service import require_ready
 from shelfscope.od.vocabulary import SNAPSHOT_REVIEW_STATES, SPLITS, Split
@@ -49,20 +57,8 @@ if TYPE_CHECKING:
     from shelfscope.jobs.runners import JobRunner
 
 _BATCH_IMAGES = 1000
-# Zip members get this date so that equal exports are equal bytes.
-_ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 _JPEG_QUALITY = 95
 _UNSAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
-
-
-class ExportShape(NamedTuple):
-    cls: int
-    x1: float
-    y1: float
-    x2: float
-    y2: float
-    points: tuple[tuple[float, float], ...] | None
-    attributes: dict[str, Any] | None
 
 
 @dataclass(frozen=True)
@@ -92,14 +88,17 @@ class Snapshot:
     names: list[str]
     # Live datasets: class id → export index.
     index_of: dict[int, int] = field(default_factory=dict)
+    # A polygon dataset: YOLO labels are written as segmentation lines.
+    segments: bool = False
 
 
 def _snapshot(session: Session, dataset_id: int, version_number: int | None) -> Snapshot:
     dataset = require_dataset(session, dataset_id)
+    segments = dataset.annotation_type == "polygon"
     if version_number is not None:
         version = require_ready(session, dataset_id, version_number)
         names = [str(item["name"]) for item in sorted(version.class_mapping, key=lambda m: int(m["index"]))]
-        return Snapshot(dataset_id, dataset.name, version.id, version.number, names)
+        return Snapshot(dataset_id, dataset.name, version.id, version.number, names, segments=segments)
     used = (
         select(Annotation.class_id)
         .where(Annotation.dataset_id == dataset_id, Annotation.review_state.in_(SNAPSHOT_REVIEW_STATES))
@@ -111,9 +110,8 @@ def _snapshot(session: Session, dataset_id: int, version_number: int | None) -> 
         .where(OdClass.id.in_(select(used.c.class_id)))
         .order_by(OdClass.name_key)
     ).all()
-    return Snapshot(
-        dataset_id, dataset.name, None, None, [r.name for r in rows], {r.id: i for i, r in enumerate(rows)}
-    )
+    index_of = {r.id: i for i, r in enumerate(rows)}
+    return Snapshot(dataset_id, dataset.name, None, None, [r.name for r in rows], index_of, segments)
 
 
 _SPLIT_NAMES: dict[str, Split] = {s: s for s in SPLITS}
@@ -230,13 +228,6 @@ def _batches(session: Session, snap: Snapshot) -> Iterator[list[tuple[ExportImag
 # ---- writing the archive ----------------------------------------------------------------------------
 
 
-def _member(name: str, compress: bool) -> zipfile.ZipInfo:
-    info = zipfile.ZipInfo(name, date_time=_ZIP_DATE)
-    info.compress_type = zipfile.ZIP_DEFLATED if compress else zipfile.ZIP_STORED
-    info.external_attr = 0o644 << 16
-    return info
-
-
 class NameRegistry:
     """File names safe for every OS and unique by stem across the archive (YOLO pairs image and
     label by stem; VOC keeps all images in one folder)."""
@@ -253,118 +244,6 @@ class NameRegistry:
             stem += "_"
         self._stems.add(stem.lower())
         return stem + ext
-
-
-class FormatWriter(Protocol):
-    def image_path(self, split: Split, name: str) -> str: ...
-
-    def add(
-        self, split: Split, name: str, width: int, height: int, depth: int, shapes: Sequence[ExportShape]
-    ) -> None: ...
-
-    def finish(self) -> None: ...
-
-
-class YoloWriter:
-    def __init__(self, archive: zipfile.ZipFile, names: list[str]) -> None:
-        self.archive = archive
-        self.names = names
-        self.splits: set[Split] = set()
-
-    def image_path(self, split: Split, name: str) -> str:
-        return f"images/{split}/{name}"
-
-    def add(
-        self, split: Split, name: str, width: int, height: int, depth: int, shapes: Sequence[ExportShape]
-    ) -> None:
-        self.splits.add(split)
-        text = "".join(yolo.label_line(s.cls, s.x1, s.y1, s.x2, s.y2, width, height) for s in shapes)
-        self.archive.writestr(_member(f"labels/{split}/{Path(name).stem}.txt", False), text)
-
-    def finish(self) -> None:
-        ordered = [s for s in SPLITS if s in self.splits]
-        self.archive.writestr(_member("data.yaml", True), yolo.data_yaml(self.names, ordered))
-
-
-class CocoArchiveWriter:
-    def __init__(
-        self, archive: zipfile.ZipFile, names: list[str], workdir: Path, info: dict[str, Any]
-    ) -> None:
-        self.archive = archive
-        self.categories = [(i + 1, name, None) for i, name in enumerate(names)]
-        self.workdir = workdir
-        self.info = info
-        self.writers: dict[Split, coco.CocoWriter] = {}
-        self.next_id = 1
-
-    def image_path(self, split: Split, name: str) -> str:
-        return f"images/{split}/{name}"
-
-    def add(
-        self, split: Split, name: str, width: int, height: int, depth: int, shapes: Sequence[ExportShape]
-    ) -> None:
-        writer = self.writers.get(split)
-        if writer is None:
-            writer = self.writers[split] = coco.CocoWriter(self.workdir / split, self.categories, self.info)
-        image_id = self.next_id
-        self.next_id += 1
-        writer.add_image(image_id, name, width, height)
-        for s in shapes:
-            crowd = int((s.attributes or {}).get("iscrowd", 0) or 0)
-            writer.add_annotation(image_id, s.cls + 1, s.x1, s.y1, s.x2, s.y2, s.points, crowd)
-
-    def finish(self) -> None:
-        for split in SPLITS:
-            writer = self.writers.get(split)
-            if writer is None:
-                continue
-            # Stored, not deflated: a million-box file deflates at a few tens of MB/s, which would
-            # double the export's time; the images beside it dominate the archive's size anyway.
-            member = _member(f"annotations/instances_{split}.json", False)
-            with self.archive.open(member, "w", force_zip64=True) as out:
-                writer.finish(cast(BinaryIO, out))
-
-
-class VocWriter:
-    def __init__(self, archive: zipfile.ZipFile, names: list[str]) -> None:
-        self.archive = archive
-        self.names = names
-        self.lists: dict[Split, list[str]] = {s: [] for s in SPLITS}
-
-    def image_path(self, split: Split, name: str) -> str:
-        return f"JPEGImages/{name}"
-
-    def add(
-        self, split: Split, name: str, width: int, height: int, depth: int, shapes: Sequence[ExportShape]
-    ) -> None:
-        stem = Path(name).stem
-        boxes = []
-        for s in shapes:
-            attrs = s.attributes or {}
-            boxes.append(
-                voc.VocBox(
-                    self.names[s.cls],
-                    s.x1,
-                    s.y1,
-                    s.x2,
-                    s.y2,
-                    bool(attrs.get("difficult")),
-                    bool(attrs.get("truncated")),
-                    bool(attrs.get("occluded")),
-                    attrs.get("pose"),
-                )
-            )
-        self.archive.writestr(
-            _member(f"Annotations/{stem}.xml", True),
-            voc.voc_xml(name, width, height, depth, boxes, "JPEGImages"),
-        )
-        self.lists[split].append(stem)
-
-    def finish(self) -> None:
-        for split, stems in self.lists.items():
-            if stems:
-                self.archive.writestr(_member(f"ImageSets/Main/{split}.txt", True), "\n".join(stems) + "\n")
-        self.archive.writestr(_member("labelmap.txt", True), "".join(f"{name}\n" for name in self.names))
 
 
 def _live_split(image_id: int, options: ExportIn) -> Split:
@@ -443,7 +322,7 @@ class _Exporter:
         if not self._needs_pixels(image, split):
             name = self.names.name(image.filename, image.image_id, FORMATS.get(image.format, ".jpg"))
             if self.options.include_images:
-                info = _member(self.writer.image_path(split, name), False)
+                info = member(self.writer.image_path(split, name), False)
                 with (
                     self.storage.open(image.storage_key) as src,
                     self.archive.open(info, "w", force_zip64=True) as dst,
@@ -469,7 +348,7 @@ class _Exporter:
     ) -> None:
         name = self.names.name(image.filename, image.image_id, ".jpg", suffix)
         if self.options.include_images:
-            self.archive.writestr(_member(self.writer.image_path(split, name), False), _encode(pixels))
+            self.archive.writestr(member(self.writer.image_path(split, name), False), _encode(pixels))
         depth = 1 if pixels.mode == "L" else 3
         self.writer.add(split, name, pixels.width, pixels.height, depth, shapes)
 
@@ -545,7 +424,7 @@ def _count_images(session: Session, snap: Snapshot) -> int:
 
 def _writer(fmt: ExportFormat, archive: zipfile.ZipFile, snap: Snapshot, workdir: Path) -> FormatWriter:
     if fmt == "yolo":
-        return YoloWriter(archive, snap.names)
+        return YoloWriter(archive, snap.names, snap.segments)
     if fmt == "voc":
         return VocWriter(archive, snap.names)
     info = {

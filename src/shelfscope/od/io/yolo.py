@@ -384,6 +384,28 @@ def label_line(class_index: int, x1: float, y1: float, x2: float, y2: float, wid
     )
 
 
+def polygon_line(class_index: int, points: Sequence[Sequence[float]], width: int, height: int) -> str:
+    """`class x1 y1 x2 y2 ...` (YOLO segmentation), normalised like `label_line`."""
+    coords = " ".join(f"{x / width:.12g} {y / height:.12g}" for x, y in points)
+    return f"{class_index} {coords}\n"
+
+
+def segment_line(
+    class_index: int,
+    x1: float,
+    y1: float,
+    x2: float,
+    y2: float,
+    points: Sequence[Sequence[float]] | None,
+    width: int,
+    height: int,
+) -> str:
+    """The line of a segmentation dataset: the polygon, or a box as its four corners (a label file
+    that mixes box and polygon lines is read by Ultralytics as all polygons, boxes garbled)."""
+    corners = ((x1, y1), (x2, y1), (x2, y2), (x1, y2))
+    return polygon_line(class_index, points or corners, width, height)
+
+
 def data_yaml(names: Sequence[str], splits: Iterable[Split]) -> str:
     """An Ultralytics data.yaml for the images/<split> + labels/<split> layout."""
     doc: dict[str, Any] = {"path": "."}

@@ -15,7 +15,8 @@ export interface Command {
 export class CreateCommand implements Command {
   readonly label: string
   constructor(readonly annotations: readonly Annotation[]) {
-    this.label = annotations.length === 1 ? 'Create box' : `Create ${annotations.length} boxes`
+    const one = annotations[0]?.kind === 'polygon' ? 'Create polygon' : 'Create box'
+    this.label = annotations.length === 1 ? one : `Create ${annotations.length} boxes`
   }
   do(doc: AnnotationDocument): void {
     for (const a of this.annotations) doc.add(a)

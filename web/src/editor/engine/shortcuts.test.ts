@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { isTypingTarget, resolveKeyDown, resolveKeyUp, type KeyLike } from './shortcuts'
+import { isTypingTarget, resolveKeyDown, resolveKeyUp, SHORTCUT_HELP, type KeyLike } from './shortcuts'
 
 function key(k: string, mods: Partial<KeyLike> = {}): KeyLike {
   return { key: k, ctrlKey: false, metaKey: false, shiftKey: false, altKey: false, ...mods }
@@ -23,6 +23,17 @@ describe('shortcuts', () => {
     expect(resolveKeyDown(key('ArrowLeft'))).toEqual({ type: 'image', direction: 'prev' })
     expect(resolveKeyDown(key('ArrowRight'))).toEqual({ type: 'image', direction: 'next' })
     expect(resolveKeyDown(key('?', { shiftKey: true }))).toEqual({ type: 'help' })
+  })
+
+  it('maps the polygon keys, and lists them in the help', () => {
+    expect(resolveKeyDown(key('p'))).toEqual({ type: 'tool', tool: 'polygon' })
+    expect(resolveKeyDown(key('P', { shiftKey: true }))).toEqual({ type: 'tool', tool: 'polygon' })
+    expect(resolveKeyDown(key('Backspace'))).toEqual({ type: 'delete' })
+    expect(resolveKeyDown(key('Enter'))).toEqual({ type: 'finish' })
+    const polygons = SHORTCUT_HELP.find((g) => g.group === 'Polygons')
+    expect(polygons?.items.map((i) => i.keys.join('+'))).toEqual(
+      expect.arrayContaining(['P', 'Backspace', 'Drag vertex', 'Alt+click vertex', 'Ctrl+click edge']),
+    )
   })
 
   it('leaves other modified keys alone', () => {

@@ -12,7 +12,8 @@ export type ShortcutAction =
   | { type: 'escape' }
   | { type: 'image'; direction: 'prev' | 'next' }
   | { type: 'help' }
-  | { type: 'tool'; tool: 'select' | 'draw' }
+  | { type: 'tool'; tool: 'select' | 'draw' | 'polygon' }
+  | { type: 'finish' }
   | { type: 'select-all' }
   | { type: 'fit' }
 
@@ -62,7 +63,10 @@ export function resolveKeyDown(e: KeyLike): ShortcutAction | null {
   switch (key) {
     case 'd':
     case 'Delete':
+    case 'Backspace':
       return e.shiftKey ? null : { type: 'delete' }
+    case 'Enter':
+      return { type: 'finish' }
     case ' ':
       return { type: 'pan', down: true }
     case 'Escape':
@@ -75,6 +79,8 @@ export function resolveKeyDown(e: KeyLike): ShortcutAction | null {
       return { type: 'tool', tool: 'select' }
     case 'b':
       return { type: 'tool', tool: 'draw' }
+    case 'p':
+      return { type: 'tool', tool: 'polygon' }
     case 'f':
       return { type: 'fit' }
     default:
@@ -105,6 +111,19 @@ export const SHORTCUT_HELP: readonly { group: string; items: readonly ShortcutHe
     ],
   },
   {
+    group: 'Polygons',
+    items: [
+      { keys: ['P'], action: 'Polygon tool: click to place each vertex' },
+      { keys: ['Enter'], action: 'Close the polygon (or click its first vertex, or double click)' },
+      { keys: ['Backspace'], action: 'While drawing: remove the last vertex (also Ctrl+Z)' },
+      { keys: ['Drag vertex'], action: 'Move a vertex of the selected polygon' },
+      { keys: ['Click midpoint'], action: 'Add a vertex on that edge (drag to place it)' },
+      { keys: ['Ctrl', 'click edge'], action: 'Add a vertex anywhere on the outline' },
+      { keys: ['Alt', 'click vertex'], action: 'Delete a vertex (3 always stay)' },
+      { keys: ['Delete'], action: 'Delete the clicked vertex, else the selection' },
+    ],
+  },
+  {
     group: 'History and saving',
     items: [
       { keys: ['Ctrl', 'Z'], action: 'Undo' },
@@ -118,6 +137,7 @@ export const SHORTCUT_HELP: readonly { group: string; items: readonly ShortcutHe
     items: [
       { keys: ['V'], action: 'Select tool' },
       { keys: ['B'], action: 'Draw tool (drag to draw a box)' },
+      { keys: ['P'], action: 'Polygon tool' },
       { keys: ['Space', 'drag'], action: 'Pan' },
       { keys: ['Middle mouse', 'drag'], action: 'Pan' },
       { keys: ['Scroll'], action: 'Pan (Shift + scroll: sideways)' },

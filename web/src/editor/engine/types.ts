@@ -63,4 +63,19 @@ export type HandleId = 'nw' | 'n' | 'ne' | 'e' | 'se' | 's' | 'sw' | 'w'
 
 export const HANDLES: readonly HandleId[] = ['nw', 'n', 'ne', 'e', 'se', 's', 'sw', 'w']
 
-export type ToolId = 'select' | 'draw' | 'pan'
+export type ToolId = 'select' | 'draw' | 'polygon' | 'pan'
+
+/** One vertex of one polygon, e.g. the vertex the select tool last clicked. */
+export interface VertexRef {
+  key: string
+  index: number
+}
+
+/** A polygon being drawn: its placed vertices and where the pointer is. */
+export interface PolygonDraft {
+  points: readonly Point[]
+  cursor: Point | null
+  classId: number
+  /** The pointer is on the first vertex and a click would close the polygon. */
+  closing: boolean
+}

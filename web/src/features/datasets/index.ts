@@ -1,2 +1,2 @@
 export { datasetsApi } from './api'
-export { useAddImages, useDatasetChoices } from './hooks/datasets'
+export { useAddImages, useDataset, useDatasetChoices } from './hooks/datasets'

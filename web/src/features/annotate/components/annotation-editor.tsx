@@ -4,6 +4,7 @@
  */
 import { useEffect, useMemo, useState } from 'react'
 import { ErrorState, LoadingState } from '@/components/states'
+import { useDataset } from '@/features/datasets'
 import { imagesApi } from '@/features/images'
 import { Editor } from '@/editor/engine'
 import type { DatasetImageStatus } from '@/lib/api'
@@ -39,6 +40,11 @@ export function AnnotationEditor({ datasetId, imageId }: { datasetId: number; im
   useEffect(() => {
     editor.setClasses(classes)
   }, [editor, classes])
+  // A polygon dataset opens with the polygon tool; the box tool stays a key (B) away.
+  const annotationType = useDataset(datasetId).data?.annotation_type
+  useEffect(() => {
+    if (annotationType === 'polygon') editor.setTool('polygon')
+  }, [editor, annotationType])
   const data = imageQuery.data
   const controllerRef = useEditorSession(editor, { datasetId, imageId, data }, setImageStatus)
   // Known from the route, so the download and decode run alongside the annotations request.

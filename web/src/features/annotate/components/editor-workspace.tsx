@@ -56,7 +56,7 @@ export function EditorWorkspace(props: EditorWorkspaceProps) {
               <span className="text-xs text-muted-foreground" data-testid="selection-count">
                 {selection.length} selected
               </span>
-              <Button variant="ghost" size="icon-sm" aria-label="Delete selected" title="Delete selected (D)" onClick={() => editor.deleteAnnotations()}>
+              <Button variant="ghost" size="icon-sm" aria-label="Delete selected" title="Delete selected (D)" onClick={() => editor.deleteSelected()}>
                 <Trash2Icon />
               </Button>
             </>

@@ -5,7 +5,7 @@ import { SHORTCUT_HELP } from '@/editor/engine'
 export function HelpOverlay({ open, onOpenChange }: { open: boolean; onOpenChange: (open: boolean) => void }) {
   return (
     <Dialog open={open} onOpenChange={onOpenChange}>
-      <DialogContent className="max-w-2xl" data-testid="shortcut-help">
+      <DialogContent className="max-h-[90vh] overflow-y-auto sm:max-w-3xl" data-testid="shortcut-help">
         <DialogHeader>
           <DialogTitle>Keyboard shortcuts</DialogTitle>
           <DialogDescription>Shortcuts do nothing while you type in a field. Scrolling pans; hold Ctrl (or pinch) to zoom at the cursor.</DialogDescription>

@@ -1,4 +1,4 @@
-import { HandIcon, KeyboardIcon, MaximizeIcon, MousePointer2Icon, Redo2Icon, SquareIcon, Undo2Icon, ZoomInIcon, ZoomOutIcon } from 'lucide-react'
+import { HandIcon, KeyboardIcon, MaximizeIcon, MousePointer2Icon, PentagonIcon, Redo2Icon, SquareIcon, Undo2Icon, ZoomInIcon, ZoomOutIcon } from 'lucide-react'
 import type * as React from 'react'
 import { Button } from '@/components/ui/button'
 import { cn } from '@/lib/utils'
@@ -36,6 +36,9 @@ export function Toolbar({ editor, onHelp }: { editor: Editor; onHelp: () => void
       </ToolButton>
       <ToolButton active={active === 'draw'} label="Draw box" shortcut="B" onClick={() => editor.setTool('draw')}>
         <SquareIcon />
+      </ToolButton>
+      <ToolButton active={active === 'polygon'} label="Draw polygon" shortcut="P" onClick={() => editor.setTool('polygon')}>
+        <PentagonIcon />
       </ToolButton>
       <ToolButton active={active === 'pan'} label="Pan" shortcut="Space" onClick={() => editor.setTool('pan')}>
         <HandIcon />

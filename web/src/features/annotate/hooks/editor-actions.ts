@@ -134,7 +134,10 @@ function runShortcut(action: ShortcutAction, t: ShortcutTargets): void {
       return
     }
     case 'delete':
-      editor.deleteAnnotations()
+      editor.deleteSelected()
+      return
+    case 'finish':
+      editor.finishPolygon()
       return
     case 'undo':
       editor.undo()
@@ -185,6 +188,8 @@ export function useEditorShortcuts(targets: ShortcutTargets): void {
       const action = resolveKeyDown(e)
       if (!action) return
       if (modalOpen() && !(action.type === 'help' && useEditorUi.getState().helpOpen)) return
+      // Enter keeps its meaning on a focused button unless a polygon is being closed.
+      if (action.type === 'finish' && editor.toolPath !== 'polygon.drawing') return
       e.preventDefault()
       if (e.repeat && (action.type === 'pan' || action.type === 'delete' || action.type === 'image' || action.type === 'save')) return
       run(action)
