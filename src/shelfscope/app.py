@@ -19,6 +19,7 @@ from shelfscope.auth.router import router as auth_router
 from shelfscope.auth.service import LoginLimiter
 from shelfscope.context import AppContext
 from shelfscope.errors import ShelfscopeError
+from shelfscope.guard import RequestGuard, SecurityHeaders, redact_access_log, security_headers
 from shelfscope.jobs.router import router as jobs_router
 from shelfscope.od.annotations.router import router as annotations_router
 from shelfscope.od.classes.router import router as classes_router
@@ -98,9 +99,11 @@ def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
+        # Answered by the outermost middleware, past SecurityHeaders: the headers go on here.
         return JSONResponse(
             {"error": "Internal", "detail": "Something went wrong on the server; it is logged."},
             status_code=500,
+            headers=security_headers(request.url.path),
         )
 
 
@@ -163,6 +166,10 @@ def create_app(ctx: AppContext, *, start_runner: bool = True) -> FastAPI:
     app.state.ctx = ctx
     app.state.login_limiter = LoginLimiter(ctx.settings.login_attempts_per_minute)
     _install_error_handlers(app)
+    # Added last = runs first: headers wrap everything, the guard runs before any route reads a body.
+    app.add_middleware(RequestGuard)
+    app.add_middleware(SecurityHeaders)
+    redact_access_log()
 
     api = APIRouter(prefix="/api/v1")
     api.include_router(auth_router, prefix="/auth", tags=["auth"])
