@@ -12,6 +12,7 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from shelfscope import __version__
@@ -94,6 +95,21 @@ def _install_error_handlers(app: FastAPI) -> None:
             {"error": kind, "detail": detail},
             status_code=exc.status_code,
             headers=getattr(exc, "headers", None),
+        )
+
+    @app.exception_handler(OverflowError)
+    @app.exception_handler(DataError)
+    async def _out_of_range(request: Request, exc: Exception) -> JSONResponse:
+        # The backstop behind the bounded Id types and cursor checks: a value the database cannot
+        # hold (SQLite: an int past 2**63; PostgreSQL: a data exception) is the request's fault.
+        log.warning("out-of-range value on %s %s: %s", request.method, request.url.path, exc)
+        return JSONResponse(
+            {
+                "error": "ValidationFailed",
+                "detail": "A value in the request is outside what the database can store "
+                "(a number past 2**63, or a NUL character in text).",
+            },
+            status_code=422,
         )
 
     @app.exception_handler(Exception)

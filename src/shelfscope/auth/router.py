@@ -25,6 +25,7 @@ from shelfscope.auth.schemas import (
 )
 from shelfscope.db.base import utcnow
 from shelfscope.deps import Ctx, DbSession
+from shelfscope.ids import Id
 
 router = APIRouter()
 
@@ -107,7 +108,7 @@ def create_token(body: TokenCreateIn, session: DbSession, user: CurrentUser) -> 
 
 
 @router.delete("/tokens/{token_id}", status_code=204)
-def revoke_token(token_id: int, session: DbSession, user: CurrentUser) -> Response:
+def revoke_token(token_id: Id, session: DbSession, user: CurrentUser) -> Response:
     service.revoke_api_token(session, user, token_id)
     return Response(status_code=204)
 
@@ -124,6 +125,6 @@ def create_user(body: UserCreateIn, session: DbSession, ctx: Ctx, admin: AdminUs
 
 
 @router.patch("/users/{user_id}", response_model=UserOut)
-def update_user(user_id: int, body: UserUpdateIn, session: DbSession, admin: AdminUser) -> UserOut:
+def update_user(user_id: Id, body: UserUpdateIn, session: DbSession, admin: AdminUser) -> UserOut:
     user = service.update_user(session, admin, user_id, body.display_name, body.role, body.is_active)
     return UserOut.model_validate(user)

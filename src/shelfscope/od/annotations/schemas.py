@@ -12,6 +12,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from shelfscope.ids import MAX_NUMBER, Id
+
 AnnotationKind = Literal["bbox", "polygon"]
 AnnotationSource = Literal["manual", "ai", "import"]
 ReviewState = Literal["none", "pending", "accepted", "rejected"]
@@ -32,7 +34,7 @@ class AnnotationFields(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    class_id: int
+    class_id: Id
     kind: AnnotationKind = "bbox"
     x1: float | None = None
     y1: float | None = None
@@ -55,7 +57,7 @@ class AnnotationPatch(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    class_id: int | None = None
+    class_id: Id | None = None
     kind: AnnotationKind | None = None
     x1: float | None = None
     y1: float | None = None
@@ -139,7 +141,7 @@ class SaveCreated(AnnotationFields):
 
 
 class SaveUpdated(AnnotationPatch):
-    id: int
+    id: Id
 
 
 class SaveIn(BaseModel):
@@ -148,10 +150,10 @@ class SaveIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     # The revision the editor loaded (or got back from its last save).
-    base_revision: int = Field(ge=0)
+    base_revision: int = Field(ge=0, le=MAX_NUMBER)
     created: list[SaveCreated] = Field(default_factory=list, max_length=MAX_ITEMS)
     updated: list[SaveUpdated] = Field(default_factory=list, max_length=MAX_ITEMS)
-    deleted: list[int] = Field(default_factory=list, max_length=MAX_ITEMS)
+    deleted: list[Id] = Field(default_factory=list, max_length=MAX_ITEMS)
     # False: answer with revision and id_map only (less to send back for a large image).
     return_items: bool = True
 
@@ -184,8 +186,8 @@ class AnnotationDeleted(BaseModel):
 class BulkItem(AnnotationPatch):
     """With `id`: update that annotation (only the fields given). Without: create one on `image_id`."""
 
-    id: int | None = None
-    image_id: int | None = None
+    id: Id | None = None
+    image_id: Id | None = None
 
 
 class BulkIn(BaseModel):
@@ -198,7 +200,7 @@ class BulkIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    dataset_id: int
+    dataset_id: Id
     items: list[BulkItem] = Field(min_length=1, max_length=MAX_ITEMS)
 
 
@@ -225,7 +227,7 @@ class BulkOut(BaseModel):
 class BulkDeleteIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    ids: list[int] = Field(min_length=1, max_length=MAX_ITEMS)
+    ids: list[Id] = Field(min_length=1, max_length=MAX_ITEMS)
 
 
 class BulkDeleteOut(BaseModel):

@@ -8,6 +8,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from shelfscope.ids import Id
+
 COLOR_PATTERN = re.compile(r"^#[0-9a-fA-F]{6}$")
 NAME_MAX = 255
 CATEGORY_MAX = 128
@@ -175,8 +177,8 @@ class CategoryOut(BaseModel):
 class MergeIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    source_ids: list[int] = Field(min_length=1, max_length=MAX_MERGE_SOURCES)
-    target_id: int
+    source_ids: list[Id] = Field(min_length=1, max_length=MAX_MERGE_SOURCES)
+    target_id: Id
 
 
 class DatasetImpact(BaseModel):

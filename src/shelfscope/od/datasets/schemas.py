@@ -8,6 +8,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from shelfscope.ids import Id
 from shelfscope.od.images.schemas import ImageFilters
 
 AnnotationType = Literal["bbox", "polygon"]
@@ -108,7 +109,7 @@ class AddImagesIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    image_ids: list[int] | None = Field(default=None, max_length=MAX_IMAGE_IDS)
+    image_ids: list[Id] | None = Field(default=None, max_length=MAX_IMAGE_IDS)
     filter: ImageFilters | None = None
 
 
@@ -120,7 +121,7 @@ class AddImagesOut(BaseModel):
 class RemoveImagesIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    image_ids: list[int] = Field(min_length=1, max_length=MAX_IMAGE_IDS)
+    image_ids: list[Id] = Field(min_length=1, max_length=MAX_IMAGE_IDS)
 
 
 class RemoveImagesOut(BaseModel):

@@ -14,6 +14,7 @@ from fastapi.responses import JSONResponse, Response, StreamingResponse
 
 from shelfscope.auth.deps import CurrentUser, WriterUser
 from shelfscope.deps import Ctx, DbSession
+from shelfscope.ids import Id, Number
 from shelfscope.jobs.schemas import JobEnvelope, JobOut
 from shelfscope.od.exports import jobs as _jobs  # noqa: F401  (registers the od.export handler)
 from shelfscope.od.exports import service
@@ -26,7 +27,7 @@ _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
 
 @router.post("/datasets/{dataset_id}/export/{fmt}", status_code=202, response_model=JobEnvelope)
 def start_export(
-    dataset_id: int,
+    dataset_id: Id,
     fmt: ExportFormat,
     session: DbSession,
     ctx: Ctx,
@@ -42,8 +43,8 @@ def start_export(
     "/datasets/{dataset_id}/versions/{number}/export/{fmt}", status_code=202, response_model=JobEnvelope
 )
 def export_version(
-    dataset_id: int,
-    number: int,
+    dataset_id: Id,
+    number: Number,
     fmt: ExportFormat,
     session: DbSession,
     ctx: Ctx,
@@ -81,16 +82,14 @@ def _byte_range(header: str | None, size: int) -> tuple[int, int] | str | None:
 
 @router.head("/export/{job_id}/download", response_model=None, include_in_schema=False)
 async def download_head(
-    job_id: int, request: Request, session: DbSession, ctx: Ctx, user: CurrentUser
+    job_id: Id, request: Request, session: DbSession, ctx: Ctx, user: CurrentUser
 ) -> Response:
     """The headers a download would have (size, ranges), without the body."""
     return await download(job_id, request, session, ctx, user)
 
 
 @router.get("/export/{job_id}/download", response_model=None)
-async def download(
-    job_id: int, request: Request, session: DbSession, ctx: Ctx, user: CurrentUser
-) -> Response:
+async def download(job_id: Id, request: Request, session: DbSession, ctx: Ctx, user: CurrentUser) -> Response:
     """The export's zip archive; supports `Range: bytes=first-last` (206 Partial Content)."""
     found = await run_in_threadpool(service.export_download, session, ctx.storage, job_id)
     await run_in_threadpool(session.close)

@@ -11,6 +11,7 @@ from typing import Any, cast
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import ColumnElement, CursorResult, func, select, update
 
+from shelfscope.ids import Id
 from shelfscope.jobs.context import JobContext
 from shelfscope.jobs.registry import job_handler
 from shelfscope.od.images.models import Image
@@ -31,7 +32,7 @@ class VerifyPayload(BaseModel):
     # Re-render every thumbnail, not only missing ones (after changing SHELFSCOPE_THUMBNAIL_SIZE).
     regenerate_thumbnails: bool = False
     # None: every image in the library.
-    image_ids: list[int] | None = Field(default=None, max_length=100_000)
+    image_ids: list[Id] | None = Field(default=None, max_length=100_000)
 
 
 @dataclass

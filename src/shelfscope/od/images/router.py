@@ -20,6 +20,7 @@ from starlette.formparsers import MultiPartException, MultiPartParser
 from shelfscope.auth.deps import AdminUser, CurrentUser, WriterUser
 from shelfscope.deps import Ctx, DbSession
 from shelfscope.errors import UnsupportedMedia, ValidationFailed
+from shelfscope.ids import Id
 from shelfscope.jobs.schemas import JobEnvelope, JobOut
 from shelfscope.jobs.service import submit_job
 from shelfscope.od.images import service, sync
@@ -40,7 +41,7 @@ from shelfscope.od.images.schemas import (
     normalize_folder,
     normalize_tags,
 )
-from shelfscope.pagination import Page
+from shelfscope.pagination import Page, PageLimit
 
 router = APIRouter()
 
@@ -221,7 +222,7 @@ def _filters(**given: Any) -> ImageFilters:
 def list_images(
     session: DbSession,
     user: CurrentUser,
-    limit: int = 50,
+    limit: PageLimit = 50,
     cursor: str | None = None,
     sort: SortField = "created_at",
     order: SortOrder = "desc",
@@ -232,8 +233,8 @@ def list_images(
     tags: Annotated[
         list[str] | None, Query(description="images having all of these; repeat or comma-separate")
     ] = None,
-    dataset_id: int | None = None,
-    not_in_dataset_id: int | None = None,
+    dataset_id: Id | None = None,
+    not_in_dataset_id: Id | None = None,
     has_annotations: bool | None = None,
     q: Annotated[str | None, Query(description="case-insensitive part of the file name")] = None,
 ) -> Page[ImageOut]:
@@ -261,7 +262,7 @@ def image_facets(session: DbSession, user: CurrentUser) -> ImageFacets:
 
 
 @router.get("/{image_id}", response_model=ImageOut)
-def get_image(image_id: int, session: DbSession, user: CurrentUser) -> ImageOut:
+def get_image(image_id: Id, session: DbSession, user: CurrentUser) -> ImageOut:
     return service.image_out(session, service.get_image(session, image_id))
 
 
@@ -271,7 +272,7 @@ def _content_disposition(filename: str) -> str:
 
 
 @router.get("/{image_id}/file", response_class=Response)
-def image_file(image_id: int, request: Request, ctx: Ctx, session: DbSession, user: CurrentUser) -> Response:
+def image_file(image_id: Id, request: Request, ctx: Ctx, session: DbSession, user: CurrentUser) -> Response:
     """The original bytes, as uploaded. Supports a single `Range: bytes=...` (206) and `If-None-Match`."""
     image = service.get_image(session, image_id)
     etag = f'"{image.content_hash}"'
@@ -306,7 +307,7 @@ def image_file(image_id: int, request: Request, ctx: Ctx, session: DbSession, us
 
 @router.get("/{image_id}/thumbnail", response_class=Response)
 def image_thumbnail(
-    image_id: int, request: Request, ctx: Ctx, session: DbSession, user: CurrentUser
+    image_id: Id, request: Request, ctx: Ctx, session: DbSession, user: CurrentUser
 ) -> Response:
     """A JPEG at most thumbnail_size pixels on its long side, upright per EXIF."""
     image = service.get_image(session, image_id)
@@ -322,14 +323,14 @@ def image_thumbnail(
 
 
 @router.patch("/{image_id}", response_model=ImageOut)
-def update_image(image_id: int, body: ImagePatch, session: DbSession, user: WriterUser) -> ImageOut:
+def update_image(image_id: Id, body: ImagePatch, session: DbSession, user: WriterUser) -> ImageOut:
     """Change `folder` (null clears it) and/or replace `tags`; fields left out stay as they are."""
     return service.update_image(session, image_id, body)
 
 
 @router.delete("/{image_id}", status_code=204, response_class=Response)
 def delete_image(
-    image_id: int,
+    image_id: Id,
     ctx: Ctx,
     session: DbSession,
     user: WriterUser,

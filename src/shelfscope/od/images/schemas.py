@@ -7,6 +7,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, computed_field, field_validator
 
+from shelfscope.ids import Id
+
 ImageSource = Literal["upload", "url", "sync", "import"]
 SortField = Literal["created_at", "filename", "size"]
 SortOrder = Literal["asc", "desc"]
@@ -83,8 +85,8 @@ class ImageFilters(BaseModel):
     folder_prefix: bool = False
     tags: Tags = Field(default_factory=list)
     # Member of this dataset / not a member of this dataset.
-    dataset_id: int | None = None
-    not_in_dataset_id: int | None = None
+    dataset_id: Id | None = None
+    not_in_dataset_id: Id | None = None
     # True: at least one annotation in any dataset; False: none anywhere.
     has_annotations: bool | None = None
     # Case-insensitive substring of the file name.
@@ -206,7 +208,7 @@ class BulkIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    ids: list[int] | None = Field(default=None, max_length=10_000)
+    ids: list[Id] | None = Field(default=None, max_length=10_000)
     filter: ImageFilters | None = None
     action: BulkAction
     tags: Tags = Field(default_factory=list)

@@ -7,6 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from shelfscope.ids import Seed
 from shelfscope.jobs.schemas import JobOut
 
 ImageStatus = Literal["new", "in_progress", "completed", "skipped"]
@@ -37,7 +38,7 @@ class SplitConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     ratios: SplitRatios = SplitRatios()
-    seed: int = 0
+    seed: Seed = 0
     # Balance each split by class: images are grouped by their rarest class before splitting.
     stratified: bool = False
     # Images whose split is already recorded (by an import, an earlier version or a person) keep it;
