@@ -94,6 +94,12 @@ def writer_user(user: Annotated[User, Depends(current_user)]) -> User:
     return user
 
 
+def require_admin(user: User, action: str) -> None:
+    """For a route whose role depends on the request (a bulk action, whose job): the README's Roles."""
+    if user.role != "admin":
+        raise Forbidden(f"Only admins can {action}.", role=user.role)
+
+
 def admin_user(user: Annotated[User, Depends(current_user)]) -> User:
     if user.role != "admin":
         raise Forbidden("Only admins can do this.", role=user.role)

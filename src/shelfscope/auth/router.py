@@ -77,8 +77,12 @@ def me(request: Request, user: CurrentUser) -> SignedIn:
 
 
 @router.put("/me/password", status_code=204)
-def change_password(body: PasswordChangeIn, session: DbSession, user: CurrentUser) -> Response:
-    service.change_password(session, user, body.current_password, body.new_password)
+def change_password(
+    body: PasswordChangeIn, request: Request, session: DbSession, user: CurrentUser
+) -> Response:
+    """Signs out every other session and revokes every API token of this user; this session stays."""
+    keep = getattr(request.state, "session_id", None)
+    service.change_password(session, user, body.current_password, body.new_password, keep)
     return Response(status_code=204)
 
 

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Header, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import StreamingResponse
 
-from shelfscope.auth.deps import CurrentUser, WriterUser
+from shelfscope.auth.deps import CurrentUser, WriterUser, require_admin
 from shelfscope.deps import Ctx, DbSession
 from shelfscope.ids import Id, in_id_range
 from shelfscope.jobs import service
@@ -80,6 +80,9 @@ def get_metrics(
 
 @router.post("/{job_id}/cancel", status_code=202, response_model=JobEnvelope)
 def cancel_job(job_id: Id, session: DbSession, ctx: Ctx, user: WriterUser) -> JobEnvelope:
+    """A writer cancels their own jobs; another user's (or the system's) needs an admin."""
+    if service.get_job(session, job_id).created_by != user.id:
+        require_admin(user, "cancel another user's job")
     job = service.cancel_job(session, ctx.runner, job_id, user.id)
     return JobEnvelope(job=JobOut.model_validate(job))
 

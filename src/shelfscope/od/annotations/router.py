@@ -9,7 +9,7 @@ from typing import Any
 
 from fastapi import APIRouter
 
-from shelfscope.auth.deps import CurrentUser, WriterUser
+from shelfscope.auth.deps import AdminUser, CurrentUser, WriterUser
 from shelfscope.deps import DbSession
 from shelfscope.ids import Id
 from shelfscope.od.annotations import service
@@ -89,13 +89,13 @@ def bulk_write(body: BulkIn, session: DbSession, user: WriterUser) -> BulkOut:
 
 
 @router.delete("/annotations/bulk", response_model=BulkDeleteOut)
-def bulk_delete(body: BulkDeleteIn, session: DbSession, user: WriterUser) -> BulkDeleteOut:
+def bulk_delete(body: BulkDeleteIn, session: DbSession, user: AdminUser) -> BulkDeleteOut:
     """Delete annotations by id; ids already gone are listed in not_found, so a retry succeeds."""
     return service.bulk_delete(session, body)
 
 
 @router.post("/annotations/bulk-delete", response_model=BulkDeleteOut)
-def bulk_delete_post(body: BulkDeleteIn, session: DbSession, user: WriterUser) -> BulkDeleteOut:
+def bulk_delete_post(body: BulkDeleteIn, session: DbSession, user: AdminUser) -> BulkDeleteOut:
     """The same as DELETE /annotations/bulk, for clients that cannot send a body with DELETE."""
     return service.bulk_delete(session, body)
 

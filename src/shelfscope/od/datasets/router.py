@@ -1,5 +1,5 @@
-"""HTTP routes under /api/v1/od/datasets. Reading needs a signed-in user, changing a writer, deleting
-a dataset an admin."""
+"""HTTP routes under /api/v1/od/datasets. Reading needs a signed-in user, changing a writer; deleting a
+dataset or taking images out of one (their annotations go with them) an admin (README: Roles)."""
 
 from __future__ import annotations
 
@@ -91,13 +91,13 @@ def add_images(dataset_id: Id, body: AddImagesIn, session: DbSession, user: Writ
 
 @router.post("/{dataset_id}/images/remove", response_model=RemoveImagesOut)
 def remove_images(
-    dataset_id: Id, body: RemoveImagesIn, session: DbSession, user: WriterUser
+    dataset_id: Id, body: RemoveImagesIn, session: DbSession, user: AdminUser
 ) -> RemoveImagesOut:
     return service.remove_images(session, dataset_id, body.image_ids)
 
 
 @router.delete("/{dataset_id}/images/{image_id}", status_code=204)
-def remove_image(dataset_id: Id, image_id: Id, session: DbSession, user: WriterUser) -> Response:
+def remove_image(dataset_id: Id, image_id: Id, session: DbSession, user: AdminUser) -> Response:
     service.remove_image(session, dataset_id, image_id)
     return Response(status_code=204)
 

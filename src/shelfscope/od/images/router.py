@@ -17,7 +17,7 @@ from fastapi.responses import JSONResponse, Response, StreamingResponse
 from starlette.datastructures import FormData, Headers, UploadFile
 from starlette.formparsers import MultiPartException, MultiPartParser
 
-from shelfscope.auth.deps import AdminUser, CurrentUser, WriterUser
+from shelfscope.auth.deps import AdminUser, CurrentUser, WriterUser, require_admin
 from shelfscope.deps import Ctx, DbSession
 from shelfscope.errors import UnsupportedMedia, ValidationFailed
 from shelfscope.ids import Id
@@ -202,7 +202,9 @@ def sync_from_source(body: SyncIn, ctx: Ctx, session: DbSession, user: AdminUser
 
 @router.post("/bulk", response_model=BulkOut)
 def bulk(body: BulkIn, ctx: Ctx, session: DbSession, user: WriterUser) -> BulkOut:
-    """Tag, untag, set the folder of, or delete the images named by `ids` or matching `filter`."""
+    """Tag, untag, set the folder of, or delete (admins) the images named by `ids` or matching `filter`."""
+    if body.action == "delete":
+        require_admin(user, "delete images")
     return service.bulk_action(session, ctx.storage, body)
 
 
@@ -333,7 +335,7 @@ def delete_image(
     image_id: Id,
     ctx: Ctx,
     session: DbSession,
-    user: WriterUser,
+    user: AdminUser,
     force: Annotated[bool, Query(description="also delete its annotations in every dataset")] = False,
 ) -> Response:
     """Delete the image, its bytes and thumbnail. 409 when it is annotated (unless force) or frozen in a
