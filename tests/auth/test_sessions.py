@@ -16,7 +16,6 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from shelfscope.auth import service
-from shelfscope.auth.deps import CSRF_COOKIE, CSRF_HEADER
 from shelfscope.auth.models import ApiToken, User, UserSession
 from shelfscope.auth.service import LoginLimiter
 from shelfscope.context import AppContext
