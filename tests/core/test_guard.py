@@ -368,3 +368,19 @@ def test_setup_link_tokens_never_reach_the_access_log(live_server: str) -> None:
     logged = "\n".join(lines.lines)
     assert "/api/v1/auth/setup?token=[redacted]&x=1" in logged and "/setup?token=[redacted]" in logged
     assert secret not in logged
+
+
+def test_image_bytes_are_served_as_their_stored_format_never_sniffed(client: TestClient) -> None:
+    polyglot = _jpeg(3) + b"<html><script>alert(document.cookie)</script></html>"
+    stored = client.post("/api/v1/od/images", files=[("files", ("shelf.html", polyglot, "text/html"))])
+    assert stored.status_code == 200, stored.text
+    image = stored.json()["results"][0]["image"]
+    served = client.get(image["file_url"])
+    assert served.status_code == 200 and served.content == polyglot
+    assert served.headers["content-type"] == "image/jpeg"
+    assert served.headers["x-content-type-options"] == "nosniff"
+    assert "script-src 'self'" in served.headers["content-security-policy"]
+    thumb = client.get(image["thumbnail_url"])
+    assert (
+        thumb.headers["content-type"] == "image/jpeg" and thumb.headers["x-content-type-options"] == "nosniff"
+    )
