@@ -6,7 +6,6 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -21,6 +20,7 @@ from shelfscope.auth.service import LoginLimiter
 from shelfscope.context import AppContext
 from shelfscope.errors import ShelfscopeError
 from shelfscope.guard import RequestGuard, SecurityHeaders, redact_access_log, security_headers
+from shelfscope.http.validation import validation_failed
 from shelfscope.jobs.router import router as jobs_router
 from shelfscope.od.annotations.router import router as annotations_router
 from shelfscope.od.classes.router import router as classes_router
@@ -28,8 +28,8 @@ from shelfscope.od.datasets.router import router as datasets_router
 from shelfscope.od.exports.router import router as exports_router
 from shelfscope.od.images.router import router as images_router
 from shelfscope.od.imports.router import router as imports_router
-from shelfscope.od.router import router as od_router
 from shelfscope.od.versions.router import router as versions_router
+from shelfscope.system.router import router as system_router
 
 log = logging.getLogger("shelfscope")
 
@@ -47,19 +47,6 @@ _HTTP_KINDS = {
 }
 
 
-def _field_name(loc: tuple[Any, ...] | list[Any]) -> str:
-    """('body', 'created', 3, 'x1') -> 'created[3].x1', the way the services name fields."""
-    name = ""
-    for part in loc:
-        if part in ("body", "query", "path", "header", "cookie") and not name:
-            continue
-        if isinstance(part, int):
-            name += f"[{part}]"
-        else:
-            name += f".{part}" if name else str(part)
-    return name or str(loc[0] if loc else "request")
-
-
 def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ShelfscopeError)
     async def _shelfscope_error(_: Request, exc: ShelfscopeError) -> JSONResponse:
@@ -68,20 +55,7 @@ def _install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
-        fields = []
-        for err in exc.errors():
-            field = _field_name(err.get("loc", ()))
-            message = str(err.get("msg", "invalid")).removeprefix("Value error, ")
-            if err.get("type") == "json_invalid":
-                field, message = (
-                    "body",
-                    f"is not valid JSON ({err.get('ctx', {}).get('error', 'parse error')})",
-                )
-            fields.append({"field": field, "message": message})
-        detail = "; ".join(f"{f['field']}: {f['message']}" for f in fields) or "The request is not valid."
-        return JSONResponse(
-            {"error": "ValidationFailed", "detail": detail, "fields": fields}, status_code=422
-        )
+        return JSONResponse(validation_failed(exc.errors()).to_body(), status_code=422)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
@@ -190,7 +164,7 @@ def create_app(ctx: AppContext, *, start_runner: bool = True) -> FastAPI:
     api = APIRouter(prefix="/api/v1")
     api.include_router(auth_router, prefix="/auth", tags=["auth"])
     api.include_router(jobs_router, prefix="/jobs", tags=["jobs"])
-    api.include_router(od_router, prefix="/od", tags=["od"])
+    api.include_router(system_router, prefix="/od", tags=["system"])
     api.include_router(annotations_router, prefix="/od", tags=["od: annotations"])
     # Images first: its /import/url must win over the dataset importer's /import/{format}.
     api.include_router(images_router, prefix="/od/images", tags=["od: images"])

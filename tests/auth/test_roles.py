@@ -13,7 +13,7 @@ from shelfscope.jobs.models import Job
 from shelfscope.od.annotations.models import Annotation
 from shelfscope.od.datasets.models import DatasetImage
 from shelfscope.od.images.models import Image
-from tests.annotations.conftest import Scene, box, make_scene
+from tests.support.annotations import Scene, box, make_scene
 
 
 def _state(ctx: AppContext) -> tuple[int, int, int, list[tuple[int, str]]]:

@@ -20,8 +20,8 @@ from shelfscope.auth.models import ApiToken, User, UserSession
 from shelfscope.auth.service import LoginLimiter
 from shelfscope.context import AppContext
 from shelfscope.errors import RateLimited
-from tests.conftest import TEST_PASSWORD, signed_in_client
-from tests.servers import free_port
+from tests.support.app import TEST_PASSWORD, signed_in_client
+from tests.support.servers import free_port
 
 LOGIN = "/api/v1/auth/login"
 NEW_PASSWORD = "a brand new passphrase"

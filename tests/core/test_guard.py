@@ -29,8 +29,8 @@ from shelfscope.context import AppContext
 from shelfscope.guard import BULK_JSON_ROUTES, PUBLIC_WRITES, UPLOAD_ROUTES, api_routes
 from shelfscope.od.datasets.models import Dataset
 from shelfscope.od.images.models import Image
-from tests.conftest import TEST_PASSWORD
-from tests.servers import free_port
+from tests.support.app import TEST_PASSWORD
+from tests.support.servers import free_port
 
 MIB = 1024 * 1024
 WRITE_METHODS = ("POST", "PUT", "PATCH", "DELETE")

@@ -15,7 +15,7 @@ from fastapi.testclient import TestClient
 
 from shelfscope.auth.models import User
 from shelfscope.guard import api_routes
-from tests.conftest import signed_in_client
+from tests.support.app import signed_in_client
 
 HUGE = 2**64
 PARAM = re.compile(r"\{([^}:]+)(?::[^}]+)?\}")

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from shelfscope.context import AppContext
 from shelfscope.jobs.models import Job, JobEvent
-from tests.imports.builders import (
+from tests.support.dataset_files import (
     Box,
     Item,
     assert_nothing_written,

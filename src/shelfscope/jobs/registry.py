@@ -24,7 +24,7 @@ Handler = Callable[["JobContext", P], HandlerResult]
 # Modules whose import registers Shelfscope's own handlers. They import no ML library at module level
 # (handlers import torch inside their bodies), so loading them keeps the server light.
 BUILTIN_JOB_MODULES = (
-    "shelfscope.jobs.handlers",
+    "shelfscope.system.jobs",
     "shelfscope.od.images.jobs",
     "shelfscope.od.imports.jobs",
     "shelfscope.od.exports.jobs",

@@ -10,7 +10,7 @@ from shelfscope.ids import Number, Seed
 from shelfscope.od.versions.schemas import SplitRatios
 
 ExportFormat = Literal["yolo", "coco", "voc"]
-EXPORT_KIND = "od.export"
+EXPORT_KIND = "od.exports.run"
 
 
 class ResizeIn(BaseModel):

@@ -8,15 +8,27 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, computed_field, field_validator
 
 from shelfscope.ids import Id
+from shelfscope.od.vocabulary import ImageSource
 
-ImageSource = Literal["upload", "url", "sync", "import"]
 SortField = Literal["created_at", "filename", "size"]
 SortOrder = Literal["asc", "desc"]
 TAG_MAX = 128
 FOLDER_MAX = 512
 MAX_TAGS_PER_REQUEST = 50
+# Job kinds of the image library (handlers in jobs.py).
+VERIFY_KIND = "od.images.verify"
+SYNC_KIND = "od.images.sync"
 # Where the router is mounted; image shapes carry ready-to-use links to the bytes and the thumbnail.
 API_PREFIX = "/api/v1/od/images"
+
+
+def file_url(image_id: int) -> str:
+    """Where the API serves the image's original bytes."""
+    return f"{API_PREFIX}/{image_id}/file"
+
+
+def thumbnail_url(image_id: int) -> str:
+    return f"{API_PREFIX}/{image_id}/thumbnail"
 
 
 def normalize_tag(raw: str) -> str:
@@ -127,12 +139,12 @@ class ImageOut(BaseModel):
     @computed_field  # type: ignore[prop-decorator]
     @property
     def file_url(self) -> str:
-        return f"{API_PREFIX}/{self.id}/file"
+        return file_url(self.id)
 
     @computed_field  # type: ignore[prop-decorator]
     @property
     def thumbnail_url(self) -> str:
-        return f"{API_PREFIX}/{self.id}/thumbnail"
+        return thumbnail_url(self.id)
 
 
 class FacetCount(BaseModel):
@@ -255,3 +267,13 @@ class SyncResult(BaseModel):
     duplicate: int = 0
     skipped_existing: int = 0
     failed: int = 0
+
+
+class VerifyPayload(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    rebuild_thumbnails: bool = True
+    # Re-render every thumbnail, not only missing ones (after changing SHELFSCOPE_THUMBNAIL_SIZE).
+    regenerate_thumbnails: bool = False
+    # None: every image in the library.
+    image_ids: list[Id] | None = Field(default=None, max_length=100_000)

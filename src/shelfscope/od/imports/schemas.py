@@ -7,11 +7,11 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from shelfscope.ids import Id
-from shelfscope.od.datasets.schemas import clean_name
+from shelfscope.text import clean_name
 
 ImportFormat = Literal["coco", "yolo", "voc"]
 OnInvalid = Literal["fail", "skip"]
-IMPORT_KIND = "od.import"
+IMPORT_KIND = "od.imports.run"
 
 
 class ImportTarget(BaseModel):

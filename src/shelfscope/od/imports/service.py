@@ -50,8 +50,8 @@ from shelfscope.od.classes.models import ClassAlias, ClassChange, OdClass
 from shelfscope.od.classes.schemas import clean_name
 from shelfscope.od.classes.service import palette_color
 from shelfscope.od.datasets.models import Dataset, DatasetImage
+from shelfscope.od.images.decode import CONTENT_TYPES, FORMATS, decode_image, display_name
 from shelfscope.od.images.models import Image
-from shelfscope.od.images.service import CONTENT_TYPES, FORMATS, decode_image, display_name
 from shelfscope.od.imports.readers import Document, Entry, Layout, read_document
 from shelfscope.od.imports.schemas import (
     IMPORT_KIND,
@@ -63,9 +63,10 @@ from shelfscope.od.imports.schemas import (
 )
 from shelfscope.od.imports.spill import ROW_DTYPE, Spill
 from shelfscope.od.imports.staging import Staging, sweep_abandoned_imports
-from shelfscope.od.io.common import FormatError, Issue, Severity, Split
+from shelfscope.od.io.common import FormatError, Issue, Severity
 from shelfscope.od.io.source import FolderSource, Source, ZipSource
 from shelfscope.od.io.zipsafe import ZipLimits, check_archive
+from shelfscope.od.vocabulary import Split
 from shelfscope.storage import Storage, new_key
 
 if TYPE_CHECKING:

@@ -9,11 +9,10 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from shelfscope.ids import Seed
 from shelfscope.jobs.schemas import JobOut
+from shelfscope.od.vocabulary import ImageStatus, Split
 
-ImageStatus = Literal["new", "in_progress", "completed", "skipped"]
-Split = Literal["train", "val", "test"]
 VersionStatus = Literal["building", "ready", "failed"]
-BUILD_KIND = "od.version.build"
+BUILD_KIND = "od.versions.build"
 
 
 class SplitRatios(BaseModel):
