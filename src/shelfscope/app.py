@@ -19,7 +19,7 @@ from shelfscope.auth.router import router as auth_router
 from shelfscope.auth.service import LoginLimiter
 from shelfscope.context import AppContext
 from shelfscope.errors import ShelfscopeError
-from shelfscope.guard import RequestGuard, SecurityHeaders, redact_access_log, security_headers
+from shelfscope.http.guard import RequestGuard, SecurityHeaders, redact_access_log, security_headers
 from shelfscope.http.validation import validation_failed
 from shelfscope.jobs.router import router as jobs_router
 from shelfscope.od.annotations.router import router as annotations_router

@@ -128,7 +128,7 @@ def _from(app: FastAPI, address: str) -> TestClient:
 
 
 def _login(c: TestClient, password: str, username: str = "owner") -> int:
-    return c.post(LOGIN, json={"username": username, "password": password}).status_code
+    return int(c.post(LOGIN, json={"username": username, "password": password}).status_code)
 
 
 def test_a_stranger_cannot_lock_the_owner_out_from_a_known_address(

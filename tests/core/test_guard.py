@@ -9,7 +9,7 @@ import logging
 import re
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, MutableMapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,7 +26,7 @@ from shelfscope.app import create_app
 from shelfscope.auth.models import User
 from shelfscope.config import Settings
 from shelfscope.context import AppContext
-from shelfscope.guard import BULK_JSON_ROUTES, PUBLIC_WRITES, UPLOAD_ROUTES, api_routes
+from shelfscope.http.guard import BULK_JSON_ROUTES, PUBLIC_WRITES, UPLOAD_ROUTES, api_routes
 from shelfscope.od.datasets.models import Dataset
 from shelfscope.od.images.models import Image
 from tests.support.app import TEST_PASSWORD
@@ -94,7 +94,7 @@ def call(
         sent.chunks += 1
         return {"type": "http.request", "body": data, "more_body": sent.pulled < body_size}
 
-    async def send(message: dict[str, Any]) -> None:
+    async def send(message: MutableMapping[str, Any]) -> None:
         if message["type"] == "http.response.start":
             sent.status = message["status"]
             sent.headers = {k.decode(): v.decode() for k, v in message["headers"]}
@@ -314,7 +314,7 @@ def test_an_unexpected_error_still_carries_the_headers(
     def boom(*_: Any) -> None:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr("shelfscope.od.service.compute_stats", boom)
+    monkeypatch.setattr("shelfscope.system.service.compute_stats", boom)
     make_user("admin", "admin")
     with TestClient(app, raise_server_exceptions=False) as c:
         c.post("/api/v1/auth/login", json={"username": "admin", "password": TEST_PASSWORD})

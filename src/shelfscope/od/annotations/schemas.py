@@ -7,10 +7,12 @@ errors name the item as `created[3].class_id` and change nothing.
 
 from __future__ import annotations
 
+import json
+import math
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from shelfscope.ids import MAX_NUMBER, Id
 from shelfscope.od.vocabulary import AnnotationKind, AnnotationSource, ImageStatus, ReviewState, Split
@@ -20,8 +22,36 @@ MAX_ITEMS = 10_000
 MAX_POLYGON_POINTS = 2_000
 MODEL_MAX = 128
 CLIENT_ID_MAX = 64
+# Free-form attributes (occluded, truncated, a SKU...) are bounded: they travel with every editor load.
+MAX_ATTRIBUTE_DEPTH = 8
+MAX_ATTRIBUTES_BYTES = 16 * 1024
 
 Point = tuple[float, float]
+
+
+def check_attributes(value: dict[str, Any] | None) -> dict[str, Any] | None:
+    """JSON within bounds: at most MAX_ATTRIBUTE_DEPTH objects or lists deep, at most
+    MAX_ATTRIBUTES_BYTES as JSON, and only finite numbers (NaN and Infinity are not JSON; stored, they
+    broke every later load of the image)."""
+    if value is None:
+        return None
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, dict | list):
+            if depth > MAX_ATTRIBUTE_DEPTH:
+                raise ValueError(f"must not nest objects or lists over {MAX_ATTRIBUTE_DEPTH} levels deep")
+            children = node.values() if isinstance(node, dict) else node
+            stack.extend((child, depth + 1) for child in children)
+        elif isinstance(node, float) and not math.isfinite(node):
+            raise ValueError("must not contain NaN or Infinity (JSON has no such numbers)")
+    size = len(json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode())
+    if size > MAX_ATTRIBUTES_BYTES:
+        raise ValueError(f"must be at most {MAX_ATTRIBUTES_BYTES:,} bytes as JSON, not {size:,}")
+    return value
+
+
+Attributes = Annotated[dict[str, Any] | None, AfterValidator(check_attributes)]
 
 
 class AnnotationFields(BaseModel):
@@ -40,7 +70,7 @@ class AnnotationFields(BaseModel):
     confidence: float | None = None
     review_state: ReviewState = "none"
     model: str | None = Field(default=None, max_length=MODEL_MAX)
-    attributes: dict[str, Any] | None = None
+    attributes: Attributes = None
 
 
 class AnnotationCreate(AnnotationFields):
@@ -63,7 +93,7 @@ class AnnotationPatch(BaseModel):
     confidence: float | None = None
     review_state: ReviewState | None = None
     model: str | None = Field(default=None, max_length=MODEL_MAX)
-    attributes: dict[str, Any] | None = None
+    attributes: Attributes = None
 
 
 class AnnotationOut(BaseModel):

@@ -7,7 +7,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from shelfscope.ids import Id
-from shelfscope.text import clean_name
+from shelfscope.text import check_characters, clean_name
 
 ImportFormat = Literal["coco", "yolo", "voc"]
 OnInvalid = Literal["fail", "skip"]
@@ -45,8 +45,7 @@ class FolderImportIn(ImportTarget):
     @field_validator("path")
     @classmethod
     def _path(cls, value: str) -> str:
-        if not value.isprintable():
-            raise ValueError("must not contain control characters (a NUL byte ends no folder name)")
+        check_characters(value)  # a NUL byte ends no folder name; control characters name none
         return value
 
 

@@ -80,10 +80,10 @@ class _NoAliasLoader(yaml.SafeLoader):
     gigabytes (an alias bomb), and no dataset config needs them."""
 
     def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
-        event = self.peek_event()
+        event = self.peek_event()  # type: ignore[no-untyped-call]
         if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
             raise _AliasFound(event.start_mark.line + 1)
-        return super().compose_node(parent, index)  # type: ignore[no-any-return]
+        return super().compose_node(parent, index)
 
 
 def _load_yaml(text: str, path: str) -> tuple[Any, yaml.Node | None]:
