@@ -111,17 +111,18 @@ def _store(
     return stored
 
 
-def _add_row(
-    session: Session,
-    stored: _Stored,
-    name: str,
-    *,
-    source: str,
-    source_id: str | None,
-    folder: str | None,
-    tags: Sequence[str],
-    user_id: int | None,
-) -> Image:
+@dataclass(frozen=True)
+class _Origin:
+    """Where a new image comes from and where it goes in the library."""
+
+    source: str
+    source_id: str | None
+    folder: str | None
+    tags: Sequence[str]
+    user_id: int | None
+
+
+def _add_row(session: Session, stored: _Stored, name: str, origin: _Origin) -> Image:
     image = Image(
         storage_key=stored.key,
         thumbnail_key=stored.thumbnail_key,
@@ -131,15 +132,16 @@ def _add_row(
         height=stored.facts.height,
         format=stored.facts.format,
         size_bytes=stored.facts.size_bytes,
-        source=source,
-        source_id=source_id,
-        folder=folder,
-        created_by=user_id,
+        source=origin.source,
+        source_id=origin.source_id,
+        folder=origin.folder,
+        created_by=origin.user_id,
     )
     session.add(image)
     session.flush()
-    if tags:
-        session.execute(insert(ImageTag), [{"image_id": image.id, "tag": t} for t in dict.fromkeys(tags)])
+    if origin.tags:
+        rows = [{"image_id": image.id, "tag": t} for t in dict.fromkeys(origin.tags)]
+        session.execute(insert(ImageTag), rows)
     return image
 
 
@@ -166,16 +168,7 @@ def ingest_stream(
             return IngestResult(existing, "duplicate")
         stored = _store(storage, settings, file, name, digest, size)
     try:
-        image = _add_row(
-            session,
-            stored,
-            name,
-            source=source,
-            source_id=source_id,
-            folder=folder,
-            tags=tags,
-            user_id=user_id,
-        )
+        image = _add_row(session, stored, name, _Origin(source, source_id, folder, tags, user_id))
     except BaseException:
         stored.discard(storage)
         raise
@@ -210,16 +203,7 @@ def ingest_file(
             return IngestResult(existing, "duplicate")
         stored = _store(storage, settings, file, name, digest, size)
     try:
-        image = _add_row(
-            session,
-            stored,
-            name,
-            source=source,
-            source_id=source_id,
-            folder=folder,
-            tags=tags,
-            user_id=user_id,
-        )
+        image = _add_row(session, stored, name, _Origin(source, source_id, folder, tags, user_id))
         session.commit()
     except IntegrityError:
         session.rollback()

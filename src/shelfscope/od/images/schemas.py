@@ -83,6 +83,7 @@ def normalize_folder(raw: str | None) -> str | None:
 
 
 Tags = Annotated[list[str], AfterValidator(normalize_tags)]
+Folder = Annotated[str | None, AfterValidator(normalize_folder)]
 
 
 class ImageFilters(BaseModel):
@@ -96,7 +97,7 @@ class ImageFilters(BaseModel):
 
     source: ImageSource | None = None
     # Exact folder; with folder_prefix=True also everything below it ('stores' takes 'stores/berlin').
-    folder: str | None = None
+    folder: Folder = None
     folder_prefix: bool = False
     tags: Tags = Field(default_factory=list)
     # Member of this dataset / not a member of this dataset.
@@ -106,11 +107,6 @@ class ImageFilters(BaseModel):
     has_annotations: bool | None = None
     # Case-insensitive substring of the file name.
     q: str | None = Field(default=None, max_length=255)
-
-    @field_validator("folder")
-    @classmethod
-    def _folder(cls, value: str | None) -> str | None:
-        return normalize_folder(value)
 
     @field_validator("q")
     @classmethod
@@ -193,26 +189,16 @@ class ImagePatch(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    folder: str | None = None
+    folder: Folder = None
     tags: Tags | None = None
-
-    @field_validator("folder")
-    @classmethod
-    def _folder(cls, value: str | None) -> str | None:
-        return normalize_folder(value)
 
 
 class UrlImportIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     urls: list[Annotated[str, Field(min_length=1, max_length=2048)]] = Field(min_length=1, max_length=100)
-    folder: str | None = None
+    folder: Folder = None
     tags: Tags = Field(default_factory=list)
-
-    @field_validator("folder")
-    @classmethod
-    def _folder(cls, value: str | None) -> str | None:
-        return normalize_folder(value)
 
 
 BulkAction = Literal["tag", "untag", "set_folder", "delete"]
@@ -227,14 +213,9 @@ class BulkIn(BaseModel):
     filter: ImageFilters | None = None
     action: BulkAction
     tags: Tags = Field(default_factory=list)
-    folder: str | None = None
+    folder: Folder = None
     # delete: also delete images that have annotations (never images frozen in a dataset version).
     force: bool = False
-
-    @field_validator("folder")
-    @classmethod
-    def _folder(cls, value: str | None) -> str | None:
-        return normalize_folder(value)
 
 
 class BulkOut(BaseModel):
@@ -255,13 +236,8 @@ class SyncIn(BaseModel):
     date_to: datetime | None = None
     store_id: str | None = Field(default=None, max_length=255)
     merchant_id: str | None = Field(default=None, max_length=255)
-    folder: str | None = None
+    folder: Folder = None
     tags: Tags = Field(default_factory=list)
-
-    @field_validator("folder")
-    @classmethod
-    def _folder(cls, value: str | None) -> str | None:
-        return normalize_folder(value)
 
 
 class SyncResult(BaseModel):
