@@ -18,6 +18,7 @@ Memory: resident set size of the server process and of its worker processes, sam
 from __future__ import annotations
 
 import argparse
+import importlib
 import io
 import json
 import os
@@ -60,15 +61,23 @@ def _children(pid: int) -> list[int]:
     return found
 
 
-def _rss_mib(pid: int) -> float:
+def _psutil() -> Any | None:
+    """psutil when installed (it is optional here); None means /proc is read instead."""
     try:
-        import psutil
-
-        return float(psutil.Process(pid).memory_info().rss) / MIB
+        return importlib.import_module("psutil")
     except ImportError:
-        pass
-    except Exception:  # a worker that just exited
-        return 0.0
+        return None
+
+
+PSUTIL = _psutil()
+
+
+def _rss_mib(pid: int) -> float:
+    if PSUTIL is not None:
+        try:
+            return float(PSUTIL.Process(pid).memory_info().rss) / MIB
+        except Exception:  # a worker that just exited
+            return 0.0
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():
             if line.startswith("VmRSS:"):
@@ -258,15 +267,7 @@ def main() -> None:
             f"peak RSS while attacked: server {watch.server_peak:.0f} MiB (VmHWM {hwm:.0f} MiB), "
             f"largest worker {watch.worker_peak:.0f} MiB; target < 500 MiB"
         )
-        print(f"memory read with {'psutil' if _has_psutil() else '/proc (psutil not installed)'}")
-
-
-def _has_psutil() -> bool:
-    try:
-        import psutil  # noqa: F401
-    except ImportError:
-        return False
-    return True
+        print(f"memory read with {'psutil' if PSUTIL is not None else '/proc (psutil not installed)'}")
 
 
 if __name__ == "__main__":
