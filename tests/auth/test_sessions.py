@@ -3,14 +3,12 @@ pass the limit together, and a stranger cannot lock the owner out from an addres
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 import pytest
-import uvicorn
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
@@ -20,8 +18,7 @@ from shelfscope.auth.models import ApiToken, User, UserSession
 from shelfscope.auth.service import LoginLimiter
 from shelfscope.context import AppContext
 from shelfscope.errors import RateLimited
-from tests.support.app import TEST_PASSWORD, signed_in_client
-from tests.support.servers import free_port
+from tests.support.app import TEST_PASSWORD, live_server, signed_in_client
 
 LOGIN = "/api/v1/auth/login"
 NEW_PASSWORD = "a brand new passphrase"
@@ -82,22 +79,13 @@ def test_a_password_set_through_a_setup_link_signs_out_the_old_sessions(
 
 
 @pytest.fixture
-def live_server(app: FastAPI) -> Iterator[str]:
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(10)
+def server_url(app: FastAPI) -> Iterator[str]:
+    with live_server(app, log_level="warning") as url:
+        yield url
 
 
 def test_eighty_parallel_guesses_get_no_more_than_the_limit_evaluated(
-    live_server: str, make_user: Callable[..., User], ctx: AppContext, monkeypatch: pytest.MonkeyPatch
+    server_url: str, make_user: Callable[..., User], ctx: AppContext, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     make_user("admin", "admin")
     evaluated: list[float] = []
@@ -112,7 +100,7 @@ def test_eighty_parallel_guesses_get_no_more_than_the_limit_evaluated(
 
     def guess(i: int) -> int:
         body = {"username": "admin", "password": f"guess-{i}"}
-        return httpx.post(f"{live_server}{LOGIN}", json=body, timeout=60).status_code
+        return httpx.post(f"{server_url}{LOGIN}", json=body, timeout=60).status_code
 
     with ThreadPoolExecutor(80) as pool:
         statuses = list(pool.map(guess, range(80)))

@@ -7,8 +7,6 @@ import asyncio
 import io
 import logging
 import re
-import threading
-import time
 from collections.abc import Callable, Iterator, MutableMapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,7 +14,6 @@ from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from PIL import Image as PILImage
@@ -26,11 +23,10 @@ from shelfscope.app import create_app
 from shelfscope.auth.models import User
 from shelfscope.config import Settings
 from shelfscope.context import AppContext
-from shelfscope.http.guard import BULK_JSON_ROUTES, PUBLIC_WRITES, UPLOAD_ROUTES, api_routes
+from shelfscope.http.guard import BULK_JSON_ROUTES, PUBLIC_WRITES, UPLOAD_ROUTES
 from shelfscope.od.datasets.models import Dataset
 from shelfscope.od.images.models import Image
-from tests.support.app import TEST_PASSWORD
-from tests.support.servers import free_port
+from tests.support.app import TEST_PASSWORD, live_server, route_keys
 
 MIB = 1024 * 1024
 WRITE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
@@ -110,15 +106,7 @@ def _concrete(template: str) -> str:
 
 
 def _write_routes(app: FastAPI) -> list[tuple[str, str]]:
-    return sorted(
-        {
-            (method, route.path_format)
-            for route in api_routes(app)
-            if route.path_format.startswith("/api/")
-            for method in route.methods
-            if method in WRITE_METHODS
-        }
-    )
+    return route_keys(app, WRITE_METHODS)
 
 
 def _table_counts(ctx: AppContext) -> tuple[int, int, int]:
@@ -336,23 +324,12 @@ class _Lines(logging.Handler):
 
 
 @pytest.fixture
-def live_server(app: FastAPI) -> Iterator[str]:
-    port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, access_log=True)
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(10)
+def server_url(app: FastAPI) -> Iterator[str]:
+    with live_server(app, log_config=None, access_log=True) as url:
+        yield url
 
 
-def test_setup_link_tokens_never_reach_the_access_log(live_server: str) -> None:
+def test_setup_link_tokens_never_reach_the_access_log(server_url: str) -> None:
     access = logging.getLogger("uvicorn.access")
     lines = _Lines()
     access.addHandler(lines)
@@ -360,8 +337,8 @@ def test_setup_link_tokens_never_reach_the_access_log(live_server: str) -> None:
     access.setLevel(logging.INFO)
     try:
         secret = "SeCrEt-setup-token-1234567890"
-        httpx.get(f"{live_server}/api/v1/auth/setup?token={secret}&x=1", timeout=10)
-        httpx.get(f"{live_server}/setup?token={secret}", timeout=10)
+        httpx.get(f"{server_url}/api/v1/auth/setup?token={secret}&x=1", timeout=10)
+        httpx.get(f"{server_url}/setup?token={secret}", timeout=10)
     finally:
         access.removeHandler(lines)
         access.setLevel(level)

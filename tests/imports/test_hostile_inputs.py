@@ -4,7 +4,6 @@ bombs, class indexes past any integer column, JSON nested 100,000 deep, NUL byte
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from fastapi.testclient import TestClient
 from sqlalchemy import select
@@ -16,17 +15,11 @@ from tests.support.dataset_files import (
     Item,
     assert_nothing_written,
     run_job,
-    upload,
+    start_import,
     write_coco,
     write_yolo,
     zip_folder,
 )
-
-
-def _start(client: TestClient, fmt: str, data: bytes, **fields: Any) -> int:
-    response = upload(client, fmt, data, **fields)
-    assert response.status_code == 202, response.text
-    return int(response.json()["job"]["id"])
 
 
 def _stored_sizes(ctx: AppContext, job_id: int) -> tuple[int, int]:
@@ -53,7 +46,7 @@ def test_a_yaml_alias_bomb_is_refused_naming_the_file_and_line(
     root = write_yolo(tmp_path / "yolo", [Item("a.jpg", 1, "train", boxes=[Box("cola", 1, 1, 10, 10)])])
     (root / "data.yaml").write_text(alias_bomb())
 
-    job = run_job(ctx, _start(client, "yolo", zip_folder(root)))
+    job = run_job(ctx, start_import(client, "yolo", zip_folder(root)))
 
     assert job.status == "failed"
     issue = job.result["issues"][0]  # type: ignore[index]
@@ -69,7 +62,7 @@ def test_non_string_class_names_are_refused_naming_the_entry(
     root = write_yolo(tmp_path / "yolo", [Item("a.jpg", 1, "train", boxes=[Box("cola", 1, 1, 10, 10)])])
     (root / "data.yaml").write_text("train: images/train\nnames:\n  0: cola\n  1: [a, b]\n")
 
-    job = run_job(ctx, _start(client, "yolo", zip_folder(root)))
+    job = run_job(ctx, start_import(client, "yolo", zip_folder(root)))
 
     assert job.status == "failed"
     issue = job.result["issues"][0]  # type: ignore[index]
@@ -85,13 +78,13 @@ def test_a_class_index_past_any_integer_is_an_issue_on_its_line(
         "0 0.5 0.5 0.2 0.2\n99999999999999999999 0.5 0.5 0.2 0.2\n1e300 0.5 0.5 0.1 0.1\n"
     )
 
-    failed = run_job(ctx, _start(client, "yolo", zip_folder(root), on_invalid="fail"))
+    failed = run_job(ctx, start_import(client, "yolo", zip_folder(root), on_invalid="fail"))
     assert failed.status == "failed", failed.error
     lines = {i["line"]: i for i in failed.result["issues"] if i.get("file") == "labels/train/a.txt"}  # type: ignore[index]
     assert set(lines) == {2, 3} and lines[2]["field"] == "class"
     assert_nothing_written(ctx)
 
-    skipped = run_job(ctx, _start(client, "yolo", zip_folder(root), on_invalid="skip"))
+    skipped = run_job(ctx, start_import(client, "yolo", zip_folder(root), on_invalid="skip"))
     assert skipped.status == "succeeded", skipped.error
     assert skipped.result["annotations"]["imported"] == 1  # type: ignore[index]
 
@@ -104,7 +97,7 @@ def test_coco_json_nested_100000_deep_is_a_report_error(
     deep = "[" * 100_000 + "]" * 100_000
     path.write_text(path.read_text().replace('"annotations": [', f'"annotations": [{deep}, ', 1))
 
-    job = run_job(ctx, _start(client, "coco", zip_folder(root)))
+    job = run_job(ctx, start_import(client, "coco", zip_folder(root)))
 
     assert job.status == "failed"
     issue = job.result["issues"][0]  # type: ignore[index]
@@ -114,7 +107,7 @@ def test_coco_json_nested_100000_deep_is_a_report_error(
 
     # The same nesting in a scalar member (not an array element) too.
     path.write_text('{"info": ' + deep.replace("[]", "[{}]", 1) + ', "images": []}')
-    job = run_job(ctx, _start(client, "coco", zip_folder(root)))
+    job = run_job(ctx, start_import(client, "coco", zip_folder(root)))
     assert job.status == "failed" and "nested" in job.result["issues"][0]["message"]  # type: ignore[index]
     assert_nothing_written(ctx)
 
