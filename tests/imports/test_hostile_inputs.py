@@ -68,6 +68,12 @@ def test_non_string_class_names_are_refused_naming_the_entry(
     issue = job.result["issues"][0]  # type: ignore[index]
     assert (issue["file"], issue["line"], issue["field"]) == ("data.yaml", 4, "names.1")
     assert_nothing_written(ctx)
+    # YAML 1.1 reads an unquoted `no` as false: refused, not turned into a class named "False".
+    (root / "data.yaml").write_text("train: images/train\nnames: [cola, no]\n")
+    job = run_job(ctx, start_import(client, "yolo", zip_folder(root)))
+    issue = job.result["issues"][0]  # type: ignore[index]
+    assert (issue["field"], issue["line"]) == ("names[1]", 2) and "quote" in issue["message"]
+    assert_nothing_written(ctx)
 
 
 def test_a_class_index_past_any_integer_is_an_issue_on_its_line(

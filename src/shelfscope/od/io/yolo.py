@@ -133,10 +133,15 @@ def _class_name(value: Any, path: str, field: str, line: int | None) -> str | No
     """A class name as written: text (numbers read as their text); a list or mapping is refused."""
     if value is None:
         return None
-    if isinstance(value, str | int | float):
+    if isinstance(value, str | int | float) and not isinstance(value, bool):
         return str(value)
+    what = (
+        "true/false (YAML reads yes, no, on and off so; quote the name)"
+        if isinstance(value, bool)
+        else (f"a {type(value).__name__}")
+    )
     raise FormatError(
-        f"{path}{f' line {line}' if line else ''}: {field} is a {type(value).__name__}, not a class name.",
+        f"{path}{f' line {line}' if line else ''}: {field} is {what}, not a class name.",
         kind="bad_class_name",
         file=path,
         line=line,
