@@ -25,6 +25,7 @@ from shelfscope.auth.schemas import (
 )
 from shelfscope.db.base import utcnow
 from shelfscope.deps import Ctx, DbSession
+from shelfscope.ids import Id
 
 router = APIRouter()
 
@@ -76,8 +77,12 @@ def me(request: Request, user: CurrentUser) -> SignedIn:
 
 
 @router.put("/me/password", status_code=204)
-def change_password(body: PasswordChangeIn, session: DbSession, user: CurrentUser) -> Response:
-    service.change_password(session, user, body.current_password, body.new_password)
+def change_password(
+    body: PasswordChangeIn, request: Request, session: DbSession, user: CurrentUser
+) -> Response:
+    """Signs out every other session and revokes every API token of this user; this session stays."""
+    keep = getattr(request.state, "session_id", None)
+    service.change_password(session, user, body.current_password, body.new_password, keep)
     return Response(status_code=204)
 
 
@@ -107,7 +112,7 @@ def create_token(body: TokenCreateIn, session: DbSession, user: CurrentUser) -> 
 
 
 @router.delete("/tokens/{token_id}", status_code=204)
-def revoke_token(token_id: int, session: DbSession, user: CurrentUser) -> Response:
+def revoke_token(token_id: Id, session: DbSession, user: CurrentUser) -> Response:
     service.revoke_api_token(session, user, token_id)
     return Response(status_code=204)
 
@@ -124,6 +129,6 @@ def create_user(body: UserCreateIn, session: DbSession, ctx: Ctx, admin: AdminUs
 
 
 @router.patch("/users/{user_id}", response_model=UserOut)
-def update_user(user_id: int, body: UserUpdateIn, session: DbSession, admin: AdminUser) -> UserOut:
+def update_user(user_id: Id, body: UserUpdateIn, session: DbSession, admin: AdminUser) -> UserOut:
     user = service.update_user(session, admin, user_id, body.display_name, body.role, body.is_active)
     return UserOut.model_validate(user)

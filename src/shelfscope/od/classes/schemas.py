@@ -8,27 +8,19 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from shelfscope.ids import Id
+
+# Re-exported: the import matches labels to classes by this same rule.
+from shelfscope.text import NAME_MAX as NAME_MAX
+from shelfscope.text import clean_name as clean_name
+from shelfscope.text import clean_text
+
 COLOR_PATTERN = re.compile(r"^#[0-9a-fA-F]{6}$")
-NAME_MAX = 255
 CATEGORY_MAX = 128
 MAX_ALIASES = 200
 MAX_MERGE_SOURCES = 500
-_WHITESPACE = re.compile(r"\s+")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 ChangeAction = Literal["create", "update", "rename", "merge", "delete"]
-
-
-def clean_name(value: str) -> str:
-    """Trimmed, inner whitespace runs collapsed to one space; refuses empty and control characters."""
-    if _CONTROL.search(value.replace("\t", " ").replace("\n", " ")):
-        raise ValueError("must not contain control characters")
-    cleaned = _WHITESPACE.sub(" ", value).strip()
-    if not cleaned:
-        raise ValueError("must not be empty")
-    if len(cleaned) > NAME_MAX:
-        raise ValueError(f"must be at most {NAME_MAX} characters")
-    return cleaned
 
 
 def name_key(name: str) -> str:
@@ -43,19 +35,11 @@ def _clean_color(value: str) -> str:
 
 
 def _clean_category(value: str | None) -> str | None:
-    if value is None:
-        return None
-    cleaned = _WHITESPACE.sub(" ", value).strip()
-    if len(cleaned) > CATEGORY_MAX:
-        raise ValueError(f"must be at most {CATEGORY_MAX} characters")
-    return cleaned or None
+    return None if value is None else clean_text(value, max_length=CATEGORY_MAX) or None
 
 
 def _clean_display_name(value: str) -> str:
-    cleaned = _WHITESPACE.sub(" ", value).strip()
-    if len(cleaned) > NAME_MAX:
-        raise ValueError(f"must be at most {NAME_MAX} characters")
-    return cleaned
+    return clean_text(value, max_length=NAME_MAX)
 
 
 def _clean_aliases(values: list[str]) -> list[str]:
@@ -175,8 +159,8 @@ class CategoryOut(BaseModel):
 class MergeIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    source_ids: list[int] = Field(min_length=1, max_length=MAX_MERGE_SOURCES)
-    target_id: int
+    source_ids: list[Id] = Field(min_length=1, max_length=MAX_MERGE_SOURCES)
+    target_id: Id
 
 
 class DatasetImpact(BaseModel):

@@ -1,5 +1,5 @@
-"""HTTP routes under /api/v1/od/datasets. Reading needs a signed-in user, changing a writer, deleting
-a dataset an admin."""
+"""HTTP routes under /api/v1/od/datasets. Reading needs a signed-in user, changing a writer; deleting a
+dataset or taking images out of one (their annotations go with them) an admin (README: Roles)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query, Response
 
 from shelfscope.auth.deps import AdminUser, CurrentUser, WriterUser
 from shelfscope.deps import DbSession
+from shelfscope.ids import Id
 from shelfscope.od.datasets import service
 from shelfscope.od.datasets.deps import DatasetId
 from shelfscope.od.datasets.schemas import (
@@ -24,7 +25,7 @@ from shelfscope.od.datasets.schemas import (
     RemoveImagesOut,
 )
 from shelfscope.od.vocabulary import ImageStatus
-from shelfscope.pagination import DEFAULT_LIMIT, Page
+from shelfscope.pagination import DEFAULT_LIMIT, Page, PageLimit
 
 router = APIRouter()
 
@@ -34,7 +35,7 @@ def list_datasets(
     session: DbSession,
     user: CurrentUser,
     q: str | None = Query(default=None, description="Case-insensitive part of the name"),
-    limit: int = DEFAULT_LIMIT,
+    limit: PageLimit = DEFAULT_LIMIT,
     cursor: str | None = None,
 ) -> Page[DatasetOut]:
     return service.list_datasets(session, q=q, limit=limit, cursor=cursor)
@@ -76,7 +77,7 @@ def list_images(
     dataset_id: DatasetId,
     status: list[ImageStatus] | None = Query(default=None, description="Repeat for several"),
     split: Literal["train", "val", "test", "none"] | None = None,
-    limit: int = DEFAULT_LIMIT,
+    limit: PageLimit = DEFAULT_LIMIT,
     cursor: str | None = None,
 ) -> Page[DatasetImageOut]:
     return service.list_images(
@@ -95,19 +96,19 @@ def add_images(
 
 @router.post("/{dataset_id}/images/remove", response_model=RemoveImagesOut)
 def remove_images(
-    body: RemoveImagesIn, session: DbSession, user: WriterUser, dataset_id: DatasetId
+    body: RemoveImagesIn, session: DbSession, user: AdminUser, dataset_id: DatasetId
 ) -> RemoveImagesOut:
     return service.remove_images(session, dataset_id, body.image_ids)
 
 
 @router.delete("/{dataset_id}/images/{image_id}", status_code=204)
-def remove_image(image_id: int, session: DbSession, user: WriterUser, dataset_id: DatasetId) -> Response:
+def remove_image(image_id: Id, session: DbSession, user: AdminUser, dataset_id: DatasetId) -> Response:
     service.remove_image(session, dataset_id, image_id)
     return Response(status_code=204)
 
 
 @router.patch("/{dataset_id}/images/{image_id}", response_model=DatasetImageOut)
 def update_image(
-    image_id: int, body: DatasetImagePatch, session: DbSession, user: WriterUser, dataset_id: DatasetId
+    image_id: Id, body: DatasetImagePatch, session: DbSession, user: WriterUser, dataset_id: DatasetId
 ) -> DatasetImageOut:
     return service.update_image(session, dataset_id, image_id, body)

@@ -6,6 +6,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from shelfscope.ids import Id
 from shelfscope.od.images.schemas import ImageFilters
 from shelfscope.od.vocabulary import AnnotationKind, ImageStatus, Split
 from shelfscope.text import clean_name
@@ -93,7 +94,7 @@ class AddImagesIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    image_ids: list[int] | None = Field(default=None, max_length=MAX_IMAGE_IDS)
+    image_ids: list[Id] | None = Field(default=None, max_length=MAX_IMAGE_IDS)
     filter: ImageFilters | None = None
 
 
@@ -105,7 +106,7 @@ class AddImagesOut(BaseModel):
 class RemoveImagesIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    image_ids: list[int] = Field(min_length=1, max_length=MAX_IMAGE_IDS)
+    image_ids: list[Id] = Field(min_length=1, max_length=MAX_IMAGE_IDS)
 
 
 class RemoveImagesOut(BaseModel):
