@@ -34,6 +34,10 @@ class LoginIn(BaseModel):
     password: str = Field(min_length=1, max_length=1024)
 
 
+class FirstRunInfo(BaseModel):
+    setup_required: bool
+
+
 class SetupInfo(BaseModel):
     purpose: Literal["first_admin", "set_password"]
     username: str | None
@@ -73,24 +77,3 @@ class TokenCreateIn(BaseModel):
 class TokenCreated(BaseModel):
     token: TokenOut
     secret: str
-
-
-class UserList(BaseModel):
-    items: list[UserOut]
-
-
-class UserCreateIn(BaseModel):
-    username: str = Field(pattern=USERNAME_PATTERN)
-    display_name: str = Field(default="", max_length=128)
-    role: Role = "annotator"
-
-
-class UserCreated(BaseModel):
-    user: UserOut
-    setup_link: str
-
-
-class UserUpdateIn(BaseModel):
-    display_name: str | None = Field(default=None, max_length=128)
-    role: Role | None = None
-    is_active: bool | None = None
