@@ -1,9 +1,10 @@
 import { useQuery } from '@tanstack/react-query'
 import { NavLink } from 'react-router'
 import { Tooltip, TooltipContent, TooltipTrigger } from '@/components/ui/tooltip'
+import { useSession } from '@/features/auth'
 import { queryKeys, systemApi } from '@/lib/api'
 import { cn } from '@/lib/utils'
-import { NAV_GROUPS } from './navigation'
+import { visibleNavGroups } from './navigation'
 
 function HealthFooter() {
   const health = useQuery({
@@ -48,6 +49,8 @@ function HealthFooter() {
 }
 
 export function Sidebar() {
+  const session = useSession()
+  const groups = visibleNavGroups(session.data?.user.role)
   return (
     <aside className="flex h-full w-60 shrink-0 flex-col border-r border-sidebar-border bg-sidebar text-sidebar-foreground">
       <div className="flex h-14 items-center gap-2.5 border-b border-sidebar-border px-4">
@@ -55,7 +58,7 @@ export function Sidebar() {
         <span className="text-[15px] font-semibold tracking-tight text-white">Shelfscope</span>
       </div>
       <div className="flex-1 overflow-y-auto px-2 py-3">
-        {NAV_GROUPS.map((group) => (
+        {groups.map((group) => (
           <nav
             key={group.id}
             aria-label={group.label ?? 'Main'}

@@ -1,4 +1,5 @@
 import { useState, type FormEvent } from 'react'
+import type * as React from 'react'
 import { Link2OffIcon, Loader2Icon } from 'lucide-react'
 import { Link, useNavigate, useSearchParams } from 'react-router'
 import { toast } from 'sonner'
@@ -13,7 +14,7 @@ import { useCompleteSetup, useSetupLink } from '../hooks/session'
 
 const MIN_PASSWORD = 8
 
-function InvalidLink({ reason }: { reason: string }) {
+function InvalidLink({ reason }: { reason: React.ReactNode }) {
   return (
     <Card role="alert">
       <CardHeader className="items-center text-center">
@@ -59,9 +60,15 @@ export function SetupPage() {
   }
   if (link.isError) {
     const reason =
-      isApiError(link.error) && link.error.status === 404
-        ? 'It is invalid, already used or expired. Ask an administrator for a new one (or run `shelfscope users create` on the server).'
-        : errorMessage(link.error)
+      isApiError(link.error) && link.error.status === 404 ? (
+        <>
+          It is invalid, already used or expired. Ask an administrator for a new one (Admin → Users), or run{' '}
+          <code className="rounded bg-muted px-1 py-0.5 font-mono text-xs text-foreground">shelfscope users link NAME</code>{' '}
+          on the server.
+        </>
+      ) : (
+        errorMessage(link.error)
+      )
     return (
       <AuthShell>
         <InvalidLink reason={reason} />
