@@ -44,7 +44,7 @@ export function UserMenu() {
         <DropdownMenuTrigger asChild>
           <Button variant="ghost" className="gap-2 px-2" aria-label="User menu">
             <span className="flex size-7 items-center justify-center rounded-full bg-primary/10 text-xs font-semibold text-primary">
-              {initials(user.username)}
+              {initials(user.display_name || user.username)}
             </span>
             <span className="hidden text-sm sm:inline">{user.display_name || user.username}</span>
             <ChevronDownIcon className="text-muted-foreground" aria-hidden />

@@ -1,3 +1,5 @@
+import type * as React from 'react'
+import { Loader2Icon } from 'lucide-react'
 import { toast } from 'sonner'
 import {
   AlertDialog,
@@ -16,14 +18,20 @@ import type { ManagedUser } from '../types'
 /** Confirm before signing someone out everywhere; their work stays. */
 export function DeactivateUserDialog({ user, onClose }: { user: ManagedUser; onClose: () => void }) {
   const update = useUpdateUser()
-  const deactivate = () =>
+  // The dialog stays open until the answer arrives: unmounted, it would never hear it.
+  const deactivate = (event: React.MouseEvent) => {
+    event.preventDefault()
     update.mutate(
       { id: user.id, body: { is_active: false } },
       {
-        onSuccess: () => toast.success(`Deactivated ${user.username}`),
+        onSuccess: () => {
+          toast.success(`Deactivated ${user.username}`)
+          onClose()
+        },
         onError: (error) => toast.error(errorMessage(error)),
       },
     )
+  }
   return (
     <AlertDialog open onOpenChange={(open) => (open ? undefined : onClose())}>
       <AlertDialogContent>
@@ -35,8 +43,9 @@ export function DeactivateUserDialog({ user, onClose }: { user: ManagedUser; onC
           </AlertDialogDescription>
         </AlertDialogHeader>
         <AlertDialogFooter>
-          <AlertDialogCancel>Keep active</AlertDialogCancel>
-          <AlertDialogAction variant="destructive" onClick={deactivate}>
+          <AlertDialogCancel disabled={update.isPending}>Keep active</AlertDialogCancel>
+          <AlertDialogAction variant="destructive" onClick={deactivate} disabled={update.isPending}>
+            {update.isPending ? <Loader2Icon className="animate-spin" aria-hidden /> : null}
             Deactivate
           </AlertDialogAction>
         </AlertDialogFooter>

@@ -126,9 +126,14 @@ describe('UsersPage', () => {
   })
 
   it('deactivates after confirmation with a PATCH', async () => {
-    const fetchMock = serve(ADMIN, (url, init) =>
-      url.endsWith('/auth/users/2') && init.method === 'PATCH' ? json({ ...ANNIE, is_active: false }) : undefined,
-    )
+    let annie = ANNIE
+    const fetchMock = serve(ADMIN, (url, init) => {
+      if (url.endsWith('/auth/users/2') && init.method === 'PATCH') {
+        annie = { ...ANNIE, is_active: false }
+        return json(annie)
+      }
+      return url.endsWith('/auth/users') && init.method === 'GET' ? json({ items: [ADMIN, annie, BOB, OLD] }) : undefined
+    })
     await screen.findAllByTestId('user-row')
     await userEvent.click(within(row('annie')).getByRole('button', { name: 'Actions for annie' }))
     await userEvent.click(await screen.findByRole('menuitem', { name: /Deactivate/ }))
@@ -136,6 +141,24 @@ describe('UsersPage', () => {
     await waitFor(() => expect(fetchMock.mock.calls.some(([, init]) => init?.method === 'PATCH')).toBe(true))
     const call = fetchMock.mock.calls.find(([, init]) => init?.method === 'PATCH') as unknown as [string, RequestInit]
     expect(JSON.parse(String(call[1].body))).toEqual({ is_active: false })
+    // The confirmation stays until the answer arrives, then closes, and the row shows the new state.
+    await waitFor(() => expect(screen.queryByRole('alertdialog')).not.toBeInTheDocument())
+    expect(within(row('annie')).getByTestId('user-status')).toHaveTextContent('Deactivated')
+  })
+
+  it('keeps the confirmation open with the reason when deactivation is refused', async () => {
+    serve(ADMIN, (url, init) =>
+      url.endsWith('/auth/users/2') && init.method === 'PATCH'
+        ? json({ error: 'Forbidden', detail: 'Not today.' }, 403)
+        : undefined,
+    )
+    await screen.findAllByTestId('user-row')
+    await userEvent.click(within(row('annie')).getByRole('button', { name: 'Actions for annie' }))
+    await userEvent.click(await screen.findByRole('menuitem', { name: /Deactivate/ }))
+    await userEvent.click(await screen.findByRole('button', { name: 'Deactivate' }))
+    await waitFor(() => expect(screen.getByRole('button', { name: 'Deactivate' })).toBeEnabled())
+    expect(screen.getByRole('alertdialog')).toBeInTheDocument()
+    expect(within(row('annie')).getByTestId('user-status')).toHaveTextContent('Active')
   })
 
   it('does not offer to deactivate yourself', async () => {
