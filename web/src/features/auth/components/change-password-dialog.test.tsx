@@ -1,8 +1,12 @@
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query'
-import { render, screen, waitFor } from '@testing-library/react'
+import { configure, render, screen, waitFor } from '@testing-library/react'
 import userEvent from '@testing-library/user-event'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { ChangePasswordDialog } from './change-password-dialog'
+
+// Loaded CI machines: give dialogs and queries time to settle.
+configure({ asyncUtilTimeout: 5000 })
+vi.setConfig({ testTimeout: 20_000 })
 
 function renderDialog(answer: () => Response) {
   const fetchMock = vi.fn(async () => answer())
@@ -16,10 +20,18 @@ function renderDialog(answer: () => Response) {
   return { fetchMock, onOpenChange }
 }
 
+/** Paste rather than type: typing key by key is slow on a busy machine and proves nothing more here. */
+async function put(label: string, text: string) {
+  const input = screen.getByLabelText(label)
+  await userEvent.clear(input)
+  await userEvent.click(input)
+  await userEvent.paste(text)
+}
+
 async function fill(current: string, next: string, confirm = next) {
-  if (current) await userEvent.type(screen.getByLabelText('Current password'), current)
-  await userEvent.type(screen.getByLabelText('New password'), next)
-  await userEvent.type(screen.getByLabelText('Confirm new password'), confirm)
+  if (current) await put('Current password', current)
+  await put('New password', next)
+  await put('Confirm new password', confirm)
   await userEvent.click(screen.getByRole('button', { name: 'Change password' }))
 }
 
@@ -40,8 +52,6 @@ describe('ChangePasswordDialog', () => {
     const { fetchMock } = renderDialog(() => new Response(null, { status: 204 }))
     await fill('old-password', 'short')
     expect(screen.getByText('At least 8 characters.')).toHaveClass('text-destructive')
-    await userEvent.clear(screen.getByLabelText('New password'))
-    await userEvent.clear(screen.getByLabelText('Confirm new password'))
     await fill('', 'long-enough-1', 'long-enough-2')
     expect(screen.getByText('The two new passwords do not match.')).toBeInTheDocument()
     expect(fetchMock).not.toHaveBeenCalled()

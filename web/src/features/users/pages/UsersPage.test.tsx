@@ -1,10 +1,14 @@
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query'
-import { render, screen, waitFor, within } from '@testing-library/react'
+import { configure, render, screen, waitFor, within } from '@testing-library/react'
 import userEvent from '@testing-library/user-event'
 import { MemoryRouter } from 'react-router'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import type { ManagedUser } from '../types'
 import { UsersPage } from './UsersPage'
+
+// Loaded CI machines: give dialogs and queries time to settle.
+configure({ asyncUtilTimeout: 5000 })
+vi.setConfig({ testTimeout: 20_000 })
 
 function json(body: unknown, status = 200): Response {
   return new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json' } })
@@ -50,6 +54,13 @@ function serve(me: ManagedUser, handler: Handler = () => undefined) {
   return fetchMock
 }
 
+/** Paste rather than type: typing key by key is slow on a busy machine and proves nothing more here. */
+async function put(input: HTMLElement, text: string) {
+  await userEvent.clear(input)
+  await userEvent.click(input)
+  await userEvent.paste(text)
+}
+
 function row(username: string): HTMLElement {
   const found = screen.getAllByTestId('user-row').find((r) => r.dataset.username === username)
   if (!found) throw new Error(`no row for ${username}`)
@@ -87,10 +98,9 @@ describe('UsersPage', () => {
   it('filters by name', async () => {
     serve(ADMIN)
     await screen.findAllByTestId('user-row')
-    await userEvent.type(screen.getByLabelText('Search users'), 'ann')
+    await put(screen.getByLabelText('Search users'), 'ann')
     expect(screen.getAllByTestId('user-row').map((r) => r.dataset.username)).toEqual(['annie'])
-    await userEvent.clear(screen.getByLabelText('Search users'))
-    await userEvent.type(screen.getByLabelText('Search users'), 'zzz')
+    await put(screen.getByLabelText('Search users'), 'zzz')
     expect(screen.getByText('No users match')).toBeInTheDocument()
   })
 
@@ -107,7 +117,7 @@ describe('UsersPage', () => {
     await screen.findAllByTestId('user-row')
     await userEvent.click(screen.getByRole('button', { name: 'Invite user' }))
     const dialog = screen.getByTestId('invite-dialog')
-    await userEvent.type(within(dialog).getByLabelText('Username'), 'carol')
+    await put(within(dialog).getByLabelText('Username'), 'carol')
     await userEvent.click(within(dialog).getByRole('button', { name: 'Create invite link' }))
     expect(await screen.findByTestId('setup-link-url')).toHaveTextContent('http://x/setup?token=abc')
     const call = fetchMock.mock.calls.find(([, init]) => init?.method === 'POST') as unknown as [string, RequestInit]
@@ -119,7 +129,7 @@ describe('UsersPage', () => {
     const fetchMock = serve(ADMIN)
     await screen.findAllByTestId('user-row')
     await userEvent.click(screen.getByRole('button', { name: 'Invite user' }))
-    await userEvent.type(screen.getByLabelText('Username'), 'a b')
+    await put(screen.getByLabelText('Username'), 'a b')
     await userEvent.click(screen.getByRole('button', { name: 'Create invite link' }))
     expect(screen.getByLabelText('Username')).toHaveAttribute('aria-invalid', 'true')
     expect(fetchMock.mock.calls.some(([, init]) => init?.method === 'POST')).toBe(false)
