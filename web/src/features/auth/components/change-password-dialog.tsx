@@ -10,17 +10,36 @@ import { useChangePassword } from '../hooks/account'
 
 const MIN_PASSWORD = 8
 type Field = 'current' | 'next' | 'confirm'
+type Values = Record<Field, string>
+type Errors = Partial<Record<Field, string>>
 
-function PasswordField({
-  id,
-  label,
-  value,
-  onChange,
-  error,
-  hint,
-  autoComplete,
-  autoFocus,
-}: {
+const EMPTY: Values = { current: '', next: '', confirm: '' }
+const FIELDS: { field: Field; label: string; autoComplete: string; hint?: string }[] = [
+  { field: 'current', label: 'Current password', autoComplete: 'current-password' },
+  { field: 'next', label: 'New password', autoComplete: 'new-password', hint: `At least ${MIN_PASSWORD} characters.` },
+  { field: 'confirm', label: 'Confirm new password', autoComplete: 'new-password' },
+]
+
+/** What is wrong with the form before the server is asked, by field. */
+function checkPasswords({ current, next, confirm }: Values): Errors {
+  const found: Errors = {}
+  if (!current) found.current = 'Enter your current password.'
+  if (next.length < MIN_PASSWORD) found.next = `At least ${MIN_PASSWORD} characters.`
+  else if (next === current) found.next = 'Choose a password different from the current one.'
+  if (!found.next && confirm !== next) found.confirm = 'The two new passwords do not match.'
+  return found
+}
+
+/** The server's field errors mapped onto the form, or null when it refused for another reason. */
+function refusedFields(error: unknown): Errors | null {
+  if (!isApiError(error)) return null
+  const wrong = error.fieldMessage('current_password')
+  const weak = error.fieldMessage('new_password')
+  if (!wrong && !weak) return null
+  return { current: wrong ? 'That is not your current password.' : undefined, next: weak }
+}
+
+interface PasswordFieldProps {
   id: string
   label: string
   value: string
@@ -29,7 +48,9 @@ function PasswordField({
   hint?: string
   autoComplete: string
   autoFocus?: boolean
-}) {
+}
+
+function PasswordField({ id, label, value, onChange, error, hint, autoComplete, autoFocus }: PasswordFieldProps) {
   const note = error ?? hint
   return (
     <div className="flex flex-col gap-1.5">
@@ -56,42 +77,32 @@ function PasswordField({
 /** The signed-in person changes their own password; the current one proves it is them. */
 export function ChangePasswordDialog({ open, onOpenChange }: { open: boolean; onOpenChange: (open: boolean) => void }) {
   const change = useChangePassword()
-  const [current, setCurrent] = useState('')
-  const [next, setNext] = useState('')
-  const [confirm, setConfirm] = useState('')
-  const [errors, setErrors] = useState<Partial<Record<Field, string>>>({})
+  const [values, setValues] = useState<Values>(EMPTY)
+  const [errors, setErrors] = useState<Errors>({})
 
-  const reset = () => {
-    setCurrent('')
-    setNext('')
-    setConfirm('')
-    setErrors({})
-  }
   const close = (value: boolean) => {
-    if (!value) reset()
+    if (!value) {
+      setValues(EMPTY)
+      setErrors({})
+    }
     onOpenChange(value)
   }
 
   const submit = (event: FormEvent) => {
     event.preventDefault()
-    const found: Partial<Record<Field, string>> = {}
-    if (!current) found.current = 'Enter your current password.'
-    if (next.length < MIN_PASSWORD) found.next = `At least ${MIN_PASSWORD} characters.`
-    else if (next === current) found.next = 'Choose a password different from the current one.'
-    if (!found.next && confirm !== next) found.confirm = 'The two new passwords do not match.'
+    const found = checkPasswords(values)
     setErrors(found)
     if (Object.keys(found).length > 0) return
     change.mutate(
-      { current_password: current, new_password: next },
+      { current_password: values.current, new_password: values.next },
       {
         onSuccess: () => {
           toast.success('Password changed')
           close(false)
         },
         onError: (error) => {
-          const wrong = isApiError(error) ? error.fieldMessage('current_password') : undefined
-          const weak = isApiError(error) ? error.fieldMessage('new_password') : undefined
-          if (wrong || weak) setErrors({ current: wrong && 'That is not your current password.', next: weak })
+          const refused = refusedFields(error)
+          if (refused) setErrors(refused)
           else toast.error(errorMessage(error))
         },
       },
@@ -106,32 +117,19 @@ export function ChangePasswordDialog({ open, onOpenChange }: { open: boolean; on
             <DialogTitle>Change password</DialogTitle>
             <DialogDescription>You stay signed in here. Next time, sign in with the new password.</DialogDescription>
           </DialogHeader>
-          <PasswordField
-            id="current-password"
-            label="Current password"
-            autoComplete="current-password"
-            autoFocus
-            value={current}
-            onChange={setCurrent}
-            error={errors.current}
-          />
-          <PasswordField
-            id="new-password"
-            label="New password"
-            autoComplete="new-password"
-            value={next}
-            onChange={setNext}
-            error={errors.next}
-            hint={`At least ${MIN_PASSWORD} characters.`}
-          />
-          <PasswordField
-            id="confirm-password"
-            label="Confirm new password"
-            autoComplete="new-password"
-            value={confirm}
-            onChange={setConfirm}
-            error={errors.confirm}
-          />
+          {FIELDS.map(({ field, label, autoComplete, hint }) => (
+            <PasswordField
+              key={field}
+              id={`${field}-password`}
+              label={label}
+              autoComplete={autoComplete}
+              autoFocus={field === 'current'}
+              value={values[field]}
+              onChange={(value) => setValues((current) => ({ ...current, [field]: value }))}
+              error={errors[field]}
+              hint={hint}
+            />
+          ))}
           <DialogFooter>
             <Button type="button" variant="outline" onClick={() => close(false)}>
               Cancel

@@ -20,22 +20,66 @@ function fieldErrorsOf(error: unknown): Record<string, string> {
   return {}
 }
 
-/** Create an account without a password; the result is the one-time link the person opens to choose one. */
-export function InviteUserDialog({ onClose }: { onClose: () => void }) {
+function InviteResult({ issued, onClose }: { issued: IssuedSetupLink; onClose: () => void }) {
+  return (
+    <>
+      <DialogHeader>
+        <DialogTitle>{issued.user.username} is invited</DialogTitle>
+        <DialogDescription>They choose their own password through this link; until then they cannot sign in.</DialogDescription>
+      </DialogHeader>
+      <SetupLinkCard issued={issued} />
+      <DialogFooter>
+        <Button onClick={onClose}>Done</Button>
+      </DialogFooter>
+    </>
+  )
+}
+
+interface TextFieldProps {
+  id: string
+  label: string
+  value: string
+  onChange: (value: string) => void
+  error: string | undefined
+  placeholder?: string
+  autoFocus?: boolean
+}
+
+function TextField({ id, label, value, onChange, error, placeholder, autoFocus }: TextFieldProps) {
+  return (
+    <div className="flex flex-col gap-1.5">
+      <Label htmlFor={id}>{label}</Label>
+      <Input
+        id={id}
+        autoFocus={autoFocus}
+        autoComplete="off"
+        placeholder={placeholder}
+        value={value}
+        onChange={(e) => onChange(e.target.value)}
+        aria-invalid={error ? true : undefined}
+        aria-describedby={error ? `${id}-error` : undefined}
+      />
+      {error ? (
+        <p id={`${id}-error`} className="text-xs text-destructive">
+          {error}
+        </p>
+      ) : null}
+    </div>
+  )
+}
+
+function InviteForm({ onIssued, onClose }: { onIssued: (issued: IssuedSetupLink) => void; onClose: () => void }) {
   const [username, setUsername] = useState('')
   const [displayName, setDisplayName] = useState('')
   const [role, setRole] = useState<Role>('annotator')
   const [fieldErrors, setFieldErrors] = useState<Record<string, string>>({})
-  const [issued, setIssued] = useState<IssuedSetupLink | null>(null)
   const invite = useInviteUser()
 
   const submit = (event: FormEvent) => {
     event.preventDefault()
     const name = username.trim()
     if (!USERNAME.test(name)) {
-      setFieldErrors({
-        username: '2–64 letters, digits, dots, dashes or underscores, starting with a letter or digit',
-      })
+      setFieldErrors({ username: '2–64 letters, digits, dots, dashes or underscores, starting with a letter or digit' })
       return
     }
     setFieldErrors({})
@@ -43,8 +87,8 @@ export function InviteUserDialog({ onClose }: { onClose: () => void }) {
       { username: name, display_name: displayName.trim(), role },
       {
         onSuccess: (result) => {
-          setIssued(result)
           toast.success(`Invited ${result.user.username}`)
+          onIssued(result)
         },
         onError: (error) => {
           setFieldErrors(fieldErrorsOf(error))
@@ -55,77 +99,49 @@ export function InviteUserDialog({ onClose }: { onClose: () => void }) {
   }
 
   return (
+    <form onSubmit={submit} className="flex flex-col gap-4" noValidate>
+      <DialogHeader>
+        <DialogTitle>Invite a user</DialogTitle>
+        <DialogDescription>
+          Shelfscope makes a one-time link for you to send; nobody ever types a password for someone else.
+        </DialogDescription>
+      </DialogHeader>
+      <div className="grid gap-3 sm:grid-cols-2">
+        <TextField id="invite-username" label="Username" value={username} onChange={setUsername} error={fieldErrors.username} autoFocus />
+        <TextField
+          id="invite-display-name"
+          label="Display name"
+          placeholder="Optional"
+          value={displayName}
+          onChange={setDisplayName}
+          error={fieldErrors.display_name}
+        />
+      </div>
+      <div className="flex flex-col gap-1.5">
+        <Label htmlFor="invite-role">Role</Label>
+        <RoleSelect id="invite-role" value={role} onChange={setRole} />
+        <p className="text-xs text-muted-foreground">{ROLES.find((r) => r.value === role)?.description}</p>
+      </div>
+      <DialogFooter>
+        <Button type="button" variant="outline" onClick={onClose}>
+          Cancel
+        </Button>
+        <Button type="submit" disabled={invite.isPending || username.trim() === ''}>
+          {invite.isPending ? <Loader2Icon className="animate-spin" aria-hidden /> : <UserPlusIcon aria-hidden />}
+          Create invite link
+        </Button>
+      </DialogFooter>
+    </form>
+  )
+}
+
+/** Create an account without a password; the result is the one-time link the person opens to choose one. */
+export function InviteUserDialog({ onClose }: { onClose: () => void }) {
+  const [issued, setIssued] = useState<IssuedSetupLink | null>(null)
+  return (
     <Dialog open onOpenChange={(open) => (open ? undefined : onClose())}>
       <DialogContent className="sm:max-w-lg" data-testid="invite-dialog">
-        {issued ? (
-          <>
-            <DialogHeader>
-              <DialogTitle>{issued.user.username} is invited</DialogTitle>
-              <DialogDescription>
-                They choose their own password through this link; until then they cannot sign in.
-              </DialogDescription>
-            </DialogHeader>
-            <SetupLinkCard issued={issued} />
-            <DialogFooter>
-              <Button onClick={onClose}>Done</Button>
-            </DialogFooter>
-          </>
-        ) : (
-          <form onSubmit={submit} className="flex flex-col gap-4" noValidate>
-            <DialogHeader>
-              <DialogTitle>Invite a user</DialogTitle>
-              <DialogDescription>
-                Shelfscope makes a one-time link for you to send; nobody ever types a password for someone else.
-              </DialogDescription>
-            </DialogHeader>
-            <div className="grid gap-3 sm:grid-cols-2">
-              <div className="flex flex-col gap-1.5">
-                <Label htmlFor="invite-username">Username</Label>
-                <Input
-                  id="invite-username"
-                  autoFocus
-                  autoComplete="off"
-                  value={username}
-                  onChange={(e) => setUsername(e.target.value)}
-                  aria-invalid={fieldErrors.username ? true : undefined}
-                  aria-describedby={fieldErrors.username ? 'invite-username-error' : undefined}
-                />
-                {fieldErrors.username ? (
-                  <p id="invite-username-error" className="text-xs text-destructive">
-                    {fieldErrors.username}
-                  </p>
-                ) : null}
-              </div>
-              <div className="flex flex-col gap-1.5">
-                <Label htmlFor="invite-display-name">Display name</Label>
-                <Input
-                  id="invite-display-name"
-                  placeholder="Optional"
-                  value={displayName}
-                  onChange={(e) => setDisplayName(e.target.value)}
-                  aria-invalid={fieldErrors.display_name ? true : undefined}
-                />
-                {fieldErrors.display_name ? (
-                  <p className="text-xs text-destructive">{fieldErrors.display_name}</p>
-                ) : null}
-              </div>
-            </div>
-            <div className="flex flex-col gap-1.5">
-              <Label htmlFor="invite-role">Role</Label>
-              <RoleSelect id="invite-role" value={role} onChange={setRole} />
-              <p className="text-xs text-muted-foreground">{ROLES.find((r) => r.value === role)?.description}</p>
-            </div>
-            <DialogFooter>
-              <Button type="button" variant="outline" onClick={onClose}>
-                Cancel
-              </Button>
-              <Button type="submit" disabled={invite.isPending || username.trim() === ''}>
-                {invite.isPending ? <Loader2Icon className="animate-spin" aria-hidden /> : <UserPlusIcon aria-hidden />}
-                Create invite link
-              </Button>
-            </DialogFooter>
-          </form>
-        )}
+        {issued ? <InviteResult issued={issued} onClose={onClose} /> : <InviteForm onIssued={setIssued} onClose={onClose} />}
       </DialogContent>
     </Dialog>
   )

@@ -31,11 +31,66 @@ interface UserRowProps {
   onAction: (action: UserAction) => void
 }
 
+function UserIdentity({ user, isSelf }: { user: ManagedUser; isSelf: boolean }) {
+  const name = user.display_name || user.username
+  return (
+    <div className="flex items-center gap-3">
+      <span
+        className={cn(
+          'flex size-8 shrink-0 items-center justify-center rounded-full text-xs font-semibold',
+          user.is_active ? 'bg-primary/10 text-primary' : 'bg-muted text-muted-foreground',
+        )}
+        aria-hidden
+      >
+        {name.slice(0, 2).toUpperCase()}
+      </span>
+      <div className="flex min-w-0 flex-col">
+        <span className="flex items-center gap-2 font-medium text-foreground">
+          <span className="truncate">{name}</span>
+          {isSelf ? <Badge variant="outline">You</Badge> : null}
+        </span>
+        <span className="truncate text-xs text-muted-foreground">@{user.username}</span>
+      </div>
+    </div>
+  )
+}
+
+function UserActions({ user, isSelf, onAction, onReactivate }: UserRowProps & { onReactivate: () => void }) {
+  return (
+    <DropdownMenu>
+      <DropdownMenuTrigger asChild>
+        <Button variant="ghost" size="icon-sm" aria-label={`Actions for ${user.username}`}>
+          <MoreHorizontalIcon aria-hidden />
+        </Button>
+      </DropdownMenuTrigger>
+      <DropdownMenuContent align="end">
+        <DropdownMenuItem disabled={!user.is_active} onSelect={() => onAction({ kind: 'link', user })}>
+          {user.has_password ? <KeyRoundIcon aria-hidden /> : <Link2Icon aria-hidden />}
+          {user.has_password ? 'Password reset link…' : 'New invite link…'}
+        </DropdownMenuItem>
+        <DropdownMenuSeparator />
+        {user.is_active ? (
+          <DropdownMenuItem
+            className="text-destructive"
+            disabled={isSelf}
+            onSelect={() => onAction({ kind: 'deactivate', user })}
+          >
+            <UserXIcon aria-hidden /> {isSelf ? 'Deactivate (not yourself)' : 'Deactivate…'}
+          </DropdownMenuItem>
+        ) : (
+          <DropdownMenuItem onSelect={onReactivate}>
+            <UserCheckIcon aria-hidden /> Reactivate
+          </DropdownMenuItem>
+        )}
+      </DropdownMenuContent>
+    </DropdownMenu>
+  )
+}
+
 /** One user: name, role (changed in place), status, last sign-in and the row's actions. */
 export function UserRow({ user, isSelf, onAction }: UserRowProps) {
   const update = useUpdateUser()
-  const status = userStatus(user)
-  const name = user.display_name || user.username
+  const status = STATUS[userStatus(user)]
 
   const changeRole = (role: Role) => {
     if (role === user.role) return
@@ -61,24 +116,7 @@ export function UserRow({ user, isSelf, onAction }: UserRowProps) {
   return (
     <TableRow data-testid="user-row" data-username={user.username} className={cn(!user.is_active && 'text-muted-foreground')}>
       <TableCell>
-        <div className="flex items-center gap-3">
-          <span
-            className={cn(
-              'flex size-8 shrink-0 items-center justify-center rounded-full text-xs font-semibold',
-              user.is_active ? 'bg-primary/10 text-primary' : 'bg-muted text-muted-foreground',
-            )}
-            aria-hidden
-          >
-            {name.slice(0, 2).toUpperCase()}
-          </span>
-          <div className="flex min-w-0 flex-col">
-            <span className="flex items-center gap-2 font-medium text-foreground">
-              <span className="truncate">{name}</span>
-              {isSelf ? <Badge variant="outline">You</Badge> : null}
-            </span>
-            <span className="truncate text-xs text-muted-foreground">@{user.username}</span>
-          </div>
-        </div>
+        <UserIdentity user={user} isSelf={isSelf} />
       </TableCell>
       <TableCell>
         <RoleSelect
@@ -90,8 +128,8 @@ export function UserRow({ user, isSelf, onAction }: UserRowProps) {
         />
       </TableCell>
       <TableCell>
-        <Badge variant={STATUS[status].variant} title={STATUS[status].hint} data-testid="user-status">
-          {STATUS[status].label}
+        <Badge variant={status.variant} title={status.hint} data-testid="user-status">
+          {status.label}
         </Badge>
       </TableCell>
       <TableCell title={formatDateTime(user.last_login_at)}>
@@ -101,33 +139,7 @@ export function UserRow({ user, isSelf, onAction }: UserRowProps) {
         {formatRelative(user.created_at)}
       </TableCell>
       <TableCell className="text-right">
-        <DropdownMenu>
-          <DropdownMenuTrigger asChild>
-            <Button variant="ghost" size="icon-sm" aria-label={`Actions for ${user.username}`}>
-              <MoreHorizontalIcon aria-hidden />
-            </Button>
-          </DropdownMenuTrigger>
-          <DropdownMenuContent align="end">
-            <DropdownMenuItem disabled={!user.is_active} onSelect={() => onAction({ kind: 'link', user })}>
-              {user.has_password ? <KeyRoundIcon aria-hidden /> : <Link2Icon aria-hidden />}
-              {user.has_password ? 'Password reset link…' : 'New invite link…'}
-            </DropdownMenuItem>
-            <DropdownMenuSeparator />
-            {user.is_active ? (
-              <DropdownMenuItem
-                className="text-destructive"
-                disabled={isSelf}
-                onSelect={() => onAction({ kind: 'deactivate', user })}
-              >
-                <UserXIcon aria-hidden /> {isSelf ? 'Deactivate (not yourself)' : 'Deactivate…'}
-              </DropdownMenuItem>
-            ) : (
-              <DropdownMenuItem onSelect={reactivate}>
-                <UserCheckIcon aria-hidden /> Reactivate
-              </DropdownMenuItem>
-            )}
-          </DropdownMenuContent>
-        </DropdownMenu>
+        <UserActions user={user} isSelf={isSelf} onAction={onAction} onReactivate={reactivate} />
       </TableCell>
     </TableRow>
   )

@@ -45,6 +45,64 @@ function LoadingRows() {
   )
 }
 
+function NotAdmin() {
+  return (
+    <div>
+      <PageHeader eyebrow="Admin" title="Users" />
+      <Card>
+        <EmptyState
+          icon={<ShieldIcon aria-hidden />}
+          title="Only admins manage users"
+          description="Ask an admin to invite someone or to change a role. You can change your own password from the user menu."
+        />
+      </Card>
+    </div>
+  )
+}
+
+interface UsersTableProps {
+  users: ReturnType<typeof useUsers>
+  shown: ManagedUser[]
+  q: string
+  meId: number | undefined
+  onAction: (action: UserAction) => void
+}
+
+function UsersTable({ users, shown, q, meId, onAction }: UsersTableProps) {
+  if (users.isError) {
+    return <ErrorState error={users.error} title="Could not load the users" onRetry={() => void users.refetch()} />
+  }
+  return (
+    <Table>
+      <TableHeader>
+        <TableRow>
+          <TableHead>User</TableHead>
+          <TableHead className="w-44">Role</TableHead>
+          <TableHead className="w-32">Status</TableHead>
+          <TableHead className="w-36">Last sign-in</TableHead>
+          <TableHead className="w-32">Added</TableHead>
+          <TableHead className="w-12">
+            <span className="sr-only">Actions</span>
+          </TableHead>
+        </TableRow>
+      </TableHeader>
+      <TableBody>
+        {users.isPending ? (
+          <LoadingRows />
+        ) : shown.length === 0 ? (
+          <TableRow>
+            <TableCell colSpan={6}>
+              <EmptyState title="No users match" description={`Nobody's name contains “${q.trim()}”.`} />
+            </TableCell>
+          </TableRow>
+        ) : (
+          shown.map((user) => <UserRow key={user.id} user={user} isSelf={user.id === meId} onAction={onAction} />)
+        )}
+      </TableBody>
+    </Table>
+  )
+}
+
 export function UsersPage() {
   const session = useSession()
   const me = session.data?.user
@@ -55,20 +113,7 @@ export function UsersPage() {
   const shown = useMemo(() => (users.data?.items ?? []).filter((u) => matches(u, q)), [users.data, q])
   const close = () => setDialog(null)
 
-  if (me && !isAdmin) {
-    return (
-      <div>
-        <PageHeader eyebrow="Admin" title="Users" />
-        <Card>
-          <EmptyState
-            icon={<ShieldIcon aria-hidden />}
-            title="Only admins manage users"
-            description="Ask an admin to invite someone or to change a role. You can change your own password from the user menu."
-          />
-        </Card>
-      </div>
-    )
-  }
+  if (me && !isAdmin) return <NotAdmin />
 
   return (
     <div>
@@ -100,39 +145,7 @@ export function UsersPage() {
             />
           </div>
         </div>
-        {users.isError ? (
-          <ErrorState error={users.error} title="Could not load the users" onRetry={() => void users.refetch()} />
-        ) : (
-          <Table>
-            <TableHeader>
-              <TableRow>
-                <TableHead>User</TableHead>
-                <TableHead className="w-44">Role</TableHead>
-                <TableHead className="w-32">Status</TableHead>
-                <TableHead className="w-36">Last sign-in</TableHead>
-                <TableHead className="w-32">Added</TableHead>
-                <TableHead className="w-12">
-                  <span className="sr-only">Actions</span>
-                </TableHead>
-              </TableRow>
-            </TableHeader>
-            <TableBody>
-              {users.isPending ? (
-                <LoadingRows />
-              ) : shown.length === 0 ? (
-                <TableRow>
-                  <TableCell colSpan={6}>
-                    <EmptyState title="No users match" description={`Nobody's name contains “${q.trim()}”.`} />
-                  </TableCell>
-                </TableRow>
-              ) : (
-                shown.map((user) => (
-                  <UserRow key={user.id} user={user} isSelf={user.id === me?.id} onAction={setDialog} />
-                ))
-              )}
-            </TableBody>
-          </Table>
-        )}
+        <UsersTable users={users} shown={shown} q={q} meId={me?.id} onAction={setDialog} />
       </Card>
       {dialog?.kind === 'invite' ? <InviteUserDialog onClose={close} /> : null}
       {dialog?.kind === 'link' ? <SetupLinkDialog user={dialog.user} onClose={close} /> : null}
