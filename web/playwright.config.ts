@@ -35,6 +35,8 @@ export default defineConfig({
   projects: [
     { name: 'first-run', testMatch: /first-run\.spec\.ts/ },
     { name: 'app', testMatch: /app\.spec\.ts/, dependencies: ['first-run'] },
+    // Adds accounts of its own; no other spec counts users.
+    { name: 'users', testMatch: /users\.spec\.ts/, dependencies: ['first-run'] },
     // After `app`: that spec checks the library still holds exactly the seeded photos.
     { name: 'library', testMatch: /library\.spec\.ts/, dependencies: ['app'] },
     // After `library`: imports raccoon photos that spec uploads a few of (they are reused, not stored twice).

@@ -23,6 +23,7 @@ const SIDEBAR: [string, string, string, string][] = [
   ['Object detection', 'Training', '/od/training', 'Training'],
   ['Object detection', 'Models', '/od/models', 'Models'],
   ['System', 'Jobs', '/jobs', 'Jobs'],
+  ['Admin', 'Users', '/admin/users', 'Users'],
 ]
 
 async function shot(page: Page, name: string): Promise<void> {

@@ -39,6 +39,10 @@ class LoginIn(BaseModel):
     password: str = Field(min_length=1, max_length=1024)
 
 
+class FirstRunInfo(BaseModel):
+    setup_required: bool
+
+
 class SetupInfo(BaseModel):
     purpose: Literal["first_admin", "set_password"]
     username: str | None
@@ -78,24 +82,3 @@ class TokenCreateIn(BaseModel):
 class TokenCreated(BaseModel):
     token: TokenOut
     secret: str
-
-
-class UserList(BaseModel):
-    items: list[UserOut]
-
-
-class UserCreateIn(BaseModel):
-    username: str = Field(pattern=USERNAME_PATTERN)
-    display_name: DisplayName = ""
-    role: Role = "annotator"
-
-
-class UserCreated(BaseModel):
-    user: UserOut
-    setup_link: str
-
-
-class UserUpdateIn(BaseModel):
-    display_name: DisplayName | None = None
-    role: Role | None = None
-    is_active: bool | None = None

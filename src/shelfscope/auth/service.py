@@ -1,4 +1,4 @@
-"""Account logic: passwords, sign-in, sessions, API tokens, setup links and user management."""
+"""Account logic: passwords, sign-in, sessions, API tokens and one-time setup links."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from shelfscope.auth.models import ApiToken, SetupLink, User, UserSession
 from shelfscope.config import Settings
 from shelfscope.db.base import utcnow
-from shelfscope.errors import Conflict, Forbidden, NotFound, RateLimited, Unauthorized, ValidationFailed
+from shelfscope.errors import Conflict, NotFound, RateLimited, Unauthorized, ValidationFailed
 
 TOKEN_PREFIX = "ssk_"  # noqa: S105 (a marker, not a secret)
 _hasher = PasswordHasher()
@@ -260,6 +260,11 @@ def count_users(session: Session) -> int:
     return session.scalar(select(func.count()).select_from(User)) or 0
 
 
+def setup_required(session: Session) -> bool:
+    """True on a fresh install: nobody can sign in until the first-admin link is used."""
+    return count_users(session) == 0
+
+
 def create_setup_link(session: Session, settings: Settings, purpose: str, user_id: int | None) -> str:
     raw = secrets.token_urlsafe(32)
     session.add(
@@ -372,65 +377,3 @@ def change_password(
     user.password_hash = hash_password(new)
     revoke_other_credentials(session, user.id, keep_session_id)
     session.commit()
-
-
-# --- user management ----------------------------------------------------------------------------
-
-
-def list_users(session: Session) -> list[User]:
-    return list(session.scalars(select(User).order_by(User.id)))
-
-
-def create_user(
-    session: Session, settings: Settings, username: str, role: str, display_name: str = ""
-) -> tuple[User, str]:
-    name = normalize_username(username)
-    if session.scalars(select(User.id).where(User.username == name)).first() is not None:
-        raise Conflict(f"A user named {name!r} already exists.", field="username")
-    user = User(username=name, display_name=display_name or username, role=role)
-    session.add(user)
-    session.flush()
-    raw = create_setup_link(session, settings, "set_password", user.id)
-    session.commit()
-    return user, setup_url(settings, raw)
-
-
-def _active_admins(session: Session) -> int:
-    return (
-        session.scalar(
-            select(func.count()).select_from(User).where(User.role == "admin", User.is_active.is_(True))
-        )
-        or 0
-    )
-
-
-def update_user(
-    session: Session,
-    actor: User,
-    user_id: int,
-    display_name: str | None,
-    role: str | None,
-    is_active: bool | None,
-) -> User:
-    user = session.get(User, user_id)
-    if user is None:
-        raise NotFound(f"User {user_id} does not exist.", user_id=user_id)
-    losing_admin = (
-        user.role == "admin"
-        and user.is_active
-        and ((role is not None and role != "admin") or is_active is False)
-    )
-    if losing_admin and _active_admins(session) <= 1:
-        raise Conflict("This is the last active admin; make another admin first.", user_id=user_id)
-    if user.id == actor.id and is_active is False:
-        raise Forbidden("You cannot deactivate yourself.")
-    if display_name is not None:
-        user.display_name = display_name
-    if role is not None:
-        user.role = role
-    if is_active is not None:
-        user.is_active = is_active
-        if not is_active:
-            session.execute(delete(UserSession).where(UserSession.user_id == user.id))
-    session.commit()
-    return user

@@ -21,4 +21,9 @@ export const authApi = {
   listTokens: (signal?: AbortSignal) => api.get<{ items: ApiToken[] }>('/auth/tokens', undefined, signal),
   createToken: (name: string) => api.post<CreatedApiToken>('/auth/tokens', { name }),
   revokeToken: (id: number) => api.delete(`/auth/tokens/${id}`),
+  /** Public: whether this is a fresh install still waiting for its first admin. */
+  firstRun: (signal?: AbortSignal) =>
+    apiRequest<{ setup_required: boolean }>('/auth/first-run', { signal, skipAuthRedirect: true }),
+  changePassword: (body: { current_password: string; new_password: string }) =>
+    api.put<void>('/auth/me/password', body),
 }

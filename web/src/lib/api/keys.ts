@@ -26,6 +26,13 @@ export const queryKeys = {
     me: () => [...queryKeys.auth.all(), 'me'] as const,
     setup: (token: string) => [...queryKeys.auth.all(), 'setup', token] as const,
     tokens: () => [...queryKeys.auth.all(), 'tokens'] as const,
+    firstRun: () => [...queryKeys.auth.all(), 'first-run'] as const,
+  },
+
+  /** User management (admins). */
+  users: {
+    all: () => [...queryKeys.all, 'users'] as const,
+    list: () => [...queryKeys.users.all(), 'list'] as const,
   },
 
   system: {
