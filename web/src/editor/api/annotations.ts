@@ -3,7 +3,7 @@
  * client, query keys (under the app's one factory), and conversion to and from engine values.
  */
 import { api, ApiError, queryKeys } from '@/lib/api'
-import type { Annotation, AnnotationKind, AnnotationSource, ChangeSet, ClassInfo, ReviewState } from '../engine/types'
+import type { Annotation, AnnotationKind, AnnotationSource, Attributes, ChangeSet, ClassInfo, ReviewState } from '../engine/types'
 import { serverKey } from '../engine/document'
 import { ConflictError, RejectedError, type SaveFn } from '../sync/save-controller'
 
@@ -21,6 +21,7 @@ export interface ServerAnnotation {
   source: AnnotationSource
   confidence: number | null
   review_state: ReviewState
+  attributes?: Attributes | null
 }
 
 export interface ImageAnnotations {
@@ -139,6 +140,7 @@ export function fromServer(item: ServerAnnotation): Annotation {
     source: item.source,
     confidence: item.confidence,
     reviewState: item.review_state,
+    attributes: item.attributes ?? null,
   }
 }
 
@@ -154,6 +156,8 @@ function fields(a: Annotation) {
     source: a.source,
     confidence: a.confidence,
     review_state: a.reviewState,
+    // Left out while unknown (a box drawn here), so an update never clears what the server holds.
+    ...(a.attributes === undefined ? {} : { attributes: a.attributes }),
   }
 }
 
