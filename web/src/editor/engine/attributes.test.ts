@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { attributeKeyProblem, attributeValueProblem, renameAttributeCommand, sameAttributes, setAttributeCommand, usesVocFlags } from './attributes'
+import { attributeKeyProblem, attributeValueProblem, renameAttribute, sameAttributes, setAttribute, usesVocFlags } from './attributes'
 import { sameContent } from './document'
 import { box, makeEditor, saved } from './test-helpers'
 
@@ -16,15 +16,15 @@ describe('attributes', () => {
   it('sets, changes, renames and removes an attribute, each undoable and saved as an update', () => {
     const editor = makeEditor([saved(1, 10, 10, 50, 50, { attributes: { pose: 'Frontal' } })])
     const get = () => editor.doc.get('srv-1')!
-    editor.execute(setAttributeCommand(get(), 'facing', 3))
-    editor.execute(setAttributeCommand(get(), 'pose', 'Left'))
-    editor.execute(renameAttributeCommand(get(), 'facing', 'rows'))
+    expect(setAttribute(editor, 'srv-1', 'facing', 3)).toBe(true)
+    setAttribute(editor, 'srv-1', 'pose', 'Left')
+    renameAttribute(editor, 'srv-1', 'facing', 'rows')
     expect(get().attributes).toEqual({ pose: 'Left', rows: 3 })
     expect(Object.keys(get().attributes ?? {})).toEqual(['pose', 'rows'])
     expect(editor.changeSet().updated).toEqual([expect.objectContaining({ id: 1, attributes: { pose: 'Left', rows: 3 } })])
 
-    editor.execute(setAttributeCommand(get(), 'rows', undefined))
-    editor.execute(setAttributeCommand(get(), 'pose', undefined))
+    setAttribute(editor, 'srv-1', 'rows', undefined)
+    setAttribute(editor, 'srv-1', 'pose', undefined)
     expect(get().attributes).toBeNull()
     for (let i = 0; i < 5; i++) editor.undo()
     expect(get().attributes).toEqual({ pose: 'Frontal' })
@@ -34,16 +34,19 @@ describe('attributes', () => {
   it('VOC flags are stored only when true, as the VOC import stores them', () => {
     const editor = makeEditor([saved(1, 10, 10, 50, 50, { attributes: { difficult: true } }), saved(2, 60, 60, 90, 90)])
     expect(usesVocFlags(editor.doc.all())).toBe(true)
-    editor.execute(setAttributeCommand(editor.doc.get('srv-1')!, 'difficult', false))
-    editor.execute(setAttributeCommand(editor.doc.get('srv-2')!, 'occluded', true))
+    setAttribute(editor, 'srv-1', 'difficult', false)
+    setAttribute(editor, 'srv-2', 'occluded', true)
     expect(editor.doc.get('srv-1')?.attributes).toBeNull()
     expect(editor.doc.get('srv-2')?.attributes).toEqual({ occluded: true })
   })
 
-  it('an edit that changes nothing is no undo step', () => {
+  it('an edit that changes nothing, or of a locked box, is no undo step', () => {
     const editor = makeEditor([saved(1, 10, 10, 50, 50, { attributes: { a: 1 } })])
-    const command = setAttributeCommand(editor.doc.get('srv-1')!, 'a', 1)
-    expect(command.changes).toHaveLength(0)
+    expect(setAttribute(editor, 'srv-1', 'a', 1)).toBe(false)
+    editor.setFlag('locked', ['srv-1'], true)
+    expect(setAttribute(editor, 'srv-1', 'a', 2)).toBe(false)
+    expect(editor.doc.get('srv-1')?.attributes).toEqual({ a: 1 })
+    expect(editor.history.undoDepth).toBe(1)
   })
 
   it('checks names and values', () => {

@@ -2,6 +2,7 @@
  * An annotation's free-form attributes: equality for the change set, the checks a key and a
  * value must pass, and the undoable edits the side panel makes.
  */
+import type { Editor } from './editor'
 import { UpdateCommand } from './history'
 import type { Annotation, AttributeValue, Attributes } from './types'
 
@@ -67,26 +68,30 @@ export function usesVocFlags(items: readonly Annotation[]): boolean {
 }
 
 /**
- * The undoable edit that sets (or, with undefined, removes) one attribute on `annotation`.
- * VOC flags are stored only when true, as the VOC import stores them.
+ * Set (or, with undefined, remove) one attribute of a box as one undo step; false when the box
+ * is locked or gone, or nothing would change. VOC flags are stored only when true, as the VOC
+ * import stores them.
  */
-export function setAttributeCommand(annotation: Annotation, key: string, value: AttributeValue | undefined): UpdateCommand {
-  const stored = (VOC_FLAGS as readonly string[]).includes(key) && value === false ? undefined : value
-  const attributes = withAttribute(annotation.attributes, key, stored)
-  const label = value === undefined ? `Remove attribute ${key}` : `Set ${key}`
-  return changeAttributes(label, annotation, attributes)
+export function setAttribute(editor: Editor, key: string, name: string, value: AttributeValue | undefined): boolean {
+  const stored = (VOC_FLAGS as readonly string[]).includes(name) && value === false ? undefined : value
+  const label = value === undefined ? `Remove attribute ${name}` : `Set ${name}`
+  return changeAttributes(editor, key, label, (a) => withAttribute(a.attributes, name, stored))
 }
 
 /** Rename an attribute, keeping its value and its place among the others. */
-export function renameAttributeCommand(annotation: Annotation, from: string, to: string): UpdateCommand {
-  const next: Record<string, AttributeValue> = {}
-  for (const [k, v] of Object.entries(annotation.attributes ?? {})) next[k === from ? to : k] = v
-  return changeAttributes(`Rename attribute ${from}`, annotation, next)
+export function renameAttribute(editor: Editor, key: string, from: string, to: string): boolean {
+  return changeAttributes(editor, key, `Rename attribute ${from}`, (a) => {
+    const next: Record<string, AttributeValue> = {}
+    for (const [k, v] of Object.entries(a.attributes ?? {})) next[k === from ? to : k] = v
+    return next
+  })
 }
 
-function changeAttributes(label: string, annotation: Annotation, attributes: Attributes | null): UpdateCommand {
-  if (sameAttributes(annotation.attributes, attributes)) return new UpdateCommand(label, [])
-  return new UpdateCommand(label, [
-    { key: annotation.key, before: { attributes: annotation.attributes ?? null }, after: { attributes } },
-  ])
+function changeAttributes(editor: Editor, key: string, label: string, next: (a: Annotation) => Attributes | null): boolean {
+  const annotation = editor.doc.get(key)
+  if (!annotation || editor.visibility.isLocked(key)) return false
+  const attributes = next(annotation)
+  if (sameAttributes(annotation.attributes, attributes)) return false
+  editor.execute(new UpdateCommand(label, [{ key, before: { attributes: annotation.attributes ?? null }, after: { attributes } }]))
+  return true
 }

@@ -1,8 +1,9 @@
-import { Trash2Icon } from 'lucide-react'
+import { EyeOffIcon, LockIcon, Trash2Icon } from 'lucide-react'
 import { useEffect, useLayoutEffect, useRef, useState, type ReactNode } from 'react'
 import { cn } from '@/lib/utils'
 import type { Editor } from '../engine/editor'
 import type { Annotation, ClassInfo } from '../engine/types'
+import { useVisibilityVersion, VisibilityToggle } from './VisibilityToggle'
 
 export const ROW_HEIGHT = 34
 const OVERSCAN = 6
@@ -21,6 +22,7 @@ export function AnnotationList({ editor, items, classes, selection }: Annotation
   const [height, setHeight] = useState(400)
   const clickedFromList = useRef(false)
   const selected = new Set(selection)
+  useVisibilityVersion(editor)
 
   useLayoutEffect(() => {
     const el = scroller.current
@@ -56,6 +58,8 @@ export function AnnotationList({ editor, items, classes, selection }: Annotation
     if (!a) continue
     const color = classes.find((c) => c.id === a.classId)?.color ?? '#94a3b8'
     const isSelected = selected.has(a.key)
+    const hidden = editor.visibility.isHidden(a.key)
+    const locked = editor.visibility.isLocked(a.key)
     rows.push(
       <div
         key={a.key}
@@ -65,9 +69,12 @@ export function AnnotationList({ editor, items, classes, selection }: Annotation
         data-key={a.key}
         style={{ top: i * ROW_HEIGHT, height: ROW_HEIGHT }}
         className={cn(
-          'absolute inset-x-0 flex cursor-pointer items-center gap-2 border-b border-border/60 px-3 text-sm hover:bg-accent/60',
+          'group absolute inset-x-0 flex cursor-pointer items-center gap-2 border-b border-border/60 px-3 text-sm hover:bg-accent/60',
           isSelected && 'bg-primary/10 hover:bg-primary/15',
+          hidden && 'text-muted-foreground [&>select]:opacity-60',
         )}
+        data-hidden={hidden || undefined}
+        data-locked={locked || undefined}
         onClick={(e) => {
           clickedFromList.current = true
           if (e.shiftKey) editor.select(isSelected ? selection.filter((k) => k !== a.key) : [...selection, a.key])
@@ -80,6 +87,7 @@ export function AnnotationList({ editor, items, classes, selection }: Annotation
         <select
           aria-label={`Class of box ${i + 1}`}
           value={a.classId}
+          disabled={locked}
           onClick={(e) => e.stopPropagation()}
           onChange={(e) => editor.changeClass(Number(e.target.value), [a.key])}
           className="h-6 min-w-0 flex-1 rounded border border-input bg-card px-1 text-xs"
@@ -97,10 +105,13 @@ export function AnnotationList({ editor, items, classes, selection }: Annotation
           </span>
         ) : null}
         {a.id === null ? <span className="text-[10px] text-amber-700" title="Not saved yet">new</span> : null}
+        <VisibilityToggle editor={editor} annotationKey={a.key} flag="hidden" on={hidden} index={i} icon={<EyeOffIcon />} />
+        <VisibilityToggle editor={editor} annotationKey={a.key} flag="locked" on={locked} index={i} icon={<LockIcon />} />
         <button
           type="button"
           aria-label={`Delete box ${i + 1}`}
-          className="rounded p-1 text-muted-foreground hover:bg-destructive/10 hover:text-destructive"
+          disabled={locked}
+          className="rounded p-1 text-muted-foreground hover:bg-destructive/10 hover:text-destructive disabled:pointer-events-none disabled:opacity-30"
           onClick={(e) => {
             e.stopPropagation()
             editor.deleteAnnotations([a.key])

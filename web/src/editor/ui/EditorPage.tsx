@@ -20,14 +20,20 @@ import { Badge } from '@/components/ui/badge'
 import { Button } from '@/components/ui/button'
 import { API_BASE, errorMessage } from '@/lib/api'
 import { editorApi, editorKeys, fromServer, saveFor, toClassInfo, type ImageStatus } from '../api/annotations'
+import { usesVocFlags } from '../engine/attributes'
 import { Editor } from '../engine/editor'
+import { nudgeSelection } from '../engine/nudge'
 import { isTypingTarget, resolveKeyDown, resolveKeyUp, type ShortcutAction } from '../engine/shortcuts'
 import type { StaticRenderInfo } from '../engine/renderer'
 import { pendingStore } from '../sync/pending-store'
 import { SaveController } from '../sync/save-controller'
 import { AnnotationList } from './AnnotationList'
+import { AttributesPanel } from './AttributesPanel'
+import { runBoxAction } from './box-actions'
+import { BoxContextMenu } from './BoxContextMenu'
 import { ClassPicker } from './ClassPicker'
 import { ConflictDialog } from './ConflictDialog'
+import { DatasetHeading } from './DatasetHeading'
 import { HelpOverlay } from './HelpOverlay'
 import { buildLevels, loadImage, singleLevel } from './image-loader'
 import { SaveStatusIndicator } from './SaveStatusIndicator'
@@ -109,6 +115,7 @@ export function EditorPage({ datasetId, imageId }: { datasetId: number; imageId:
   const docVersion = useDocumentVersion(editor)
   // docVersion is the dependency that says the document changed.
   const items = useMemo(() => [...editor.doc.all()], [editor, docVersion])
+  const vocFlags = useMemo(() => usesVocFlags(items), [items])
   const counts = useMemo(() => {
     const map = new Map<number, number>()
     for (const a of items) map.set(a.classId, (map.get(a.classId) ?? 0) + 1)
@@ -284,15 +291,15 @@ export function EditorPage({ datasetId, imageId }: { datasetId: number; imageId:
   )
 
   const pickClass = useCallback(
-    (classId: number) => {
+    (classId: number, keys: readonly string[] = editor.selectedKeys) => {
       editor.setCurrentClass(classId)
-      if (editor.selectedKeys.length > 0) editor.changeClass(classId)
+      if (keys.length > 0) editor.changeClass(classId, keys)
     },
     [editor],
   )
 
   const run = useCallback(
-    (action: ShortcutAction) => {
+    (action: ShortcutAction, repeat = false) => {
       switch (action.type) {
         case 'class': {
           const c = classes[action.index]
@@ -332,6 +339,17 @@ export function EditorPage({ datasetId, imageId }: { datasetId: number; imageId:
         case 'fit':
           editor.fitToScreen()
           return
+        case 'nudge':
+          nudgeSelection(editor, action.dx, action.dy, repeat)
+          return
+        case 'lock':
+        case 'hide':
+        case 'show-all':
+        case 'copy':
+        case 'cut':
+        case 'paste':
+          runBoxAction(editor, action.type)
+          return
       }
     },
     [classes, editor, goTo, neighborsQuery.data, pickClass, save, setUi],
@@ -339,15 +357,18 @@ export function EditorPage({ datasetId, imageId }: { datasetId: number; imageId:
 
   // ---- keyboard ------------------------------------------------------------------------------
   useEffect(() => {
-    const modalOpen = () => document.querySelector('[role="dialog"][data-state="open"], [role="alertdialog"][data-state="open"]') !== null
+    const modalOpen = () => document.querySelector('[role="dialog"][data-state="open"], [role="alertdialog"][data-state="open"], [role="menu"][data-state="open"]') !== null
+    const once = new Set<ShortcutAction['type']>(['pan', 'delete', 'image', 'save', 'copy', 'cut', 'paste', 'hide', 'show-all', 'lock'])
     const down = (e: KeyboardEvent) => {
       if (e.defaultPrevented || isTypingTarget(e.target)) return
       const action = resolveKeyDown(e)
       if (!action) return
       if (modalOpen() && !(action.type === 'help' && useEditorUi.getState().helpOpen)) return
+      // Text selected on the page: Ctrl+C and Ctrl+X copy that text, not boxes.
+      if ((action.type === 'copy' || action.type === 'cut') && (window.getSelection()?.toString() ?? '') !== '') return
       e.preventDefault()
-      if (e.repeat && (action.type === 'pan' || action.type === 'delete' || action.type === 'image' || action.type === 'save')) return
-      run(action)
+      if (e.repeat && once.has(action.type)) return
+      run(action, e.repeat)
     }
     const up = (e: KeyboardEvent) => {
       const action = resolveKeyUp(e)
@@ -374,12 +395,7 @@ export function EditorPage({ datasetId, imageId }: { datasetId: number; imageId:
           Queue
         </Link>
       </Button>
-      <div className="min-w-0">
-        <h1 className="truncate text-sm font-semibold">
-          Annotation editor
-          {data ? <span className="ml-2 font-normal text-muted-foreground">{data.image.filename}</span> : null}
-        </h1>
-      </div>
+      <DatasetHeading datasetId={datasetId} filename={data?.image.filename} />
       {imageStatus ? (
         <Badge variant="outline" data-testid="image-status">
           {STATUS_LABEL[imageStatus]}
@@ -425,22 +441,25 @@ export function EditorPage({ datasetId, imageId }: { datasetId: number; imageId:
   else if (imageQuery.isError) body = <ErrorState error={imageQuery.error} title="Could not open this image" onRetry={() => void imageQuery.refetch()} className="flex-1" />
   else {
     const selectionCount = selection.length
+    const single = selectionCount === 1 ? items.find((a) => a.key === selection[0]) : undefined
     body = (
       <div className="flex min-h-0 flex-1">
         <div className="flex min-w-0 flex-1 flex-col">
           <Toolbar editor={editor} onHelp={() => setUi({ helpOpen: true })} />
-          <div className="relative min-h-0 flex-1 overflow-hidden bg-zinc-800" ref={host} data-testid="editor-canvas">
-            {imageError ? (
-              <div className="absolute inset-x-0 top-3 z-10 mx-auto w-fit rounded-md bg-red-50 px-3 py-1.5 text-sm text-destructive">
-                {errorMessage(imageError)}
-              </div>
-            ) : null}
-            {classes.length === 0 && classesQuery.isSuccess ? (
-              <div className="absolute inset-x-0 top-3 z-10 mx-auto w-fit rounded-md bg-amber-50 px-3 py-1.5 text-sm text-amber-800">
-                There are no classes yet: <Link className="underline" to="/od/classes">create one</Link> to draw boxes.
-              </div>
-            ) : null}
-          </div>
+          <BoxContextMenu editor={editor} classes={classes} onPickClass={pickClass}>
+            <div className="relative min-h-0 flex-1 overflow-hidden bg-zinc-800" ref={host} data-testid="editor-canvas">
+              {imageError ? (
+                <div className="absolute inset-x-0 top-3 z-10 mx-auto w-fit rounded-md bg-red-50 px-3 py-1.5 text-sm text-destructive">
+                  {errorMessage(imageError)}
+                </div>
+              ) : null}
+              {classes.length === 0 && classesQuery.isSuccess ? (
+                <div className="absolute inset-x-0 top-3 z-10 mx-auto w-fit rounded-md bg-amber-50 px-3 py-1.5 text-sm text-amber-800">
+                  There are no classes yet: <Link className="underline" to="/od/classes">create one</Link> to draw boxes.
+                </div>
+              ) : null}
+            </div>
+          </BoxContextMenu>
         </div>
         <aside className="flex w-80 shrink-0 flex-col border-l bg-card" aria-label="Annotation sidebar">
           <ClassPicker classes={classes} currentClassId={currentClassId} counts={counts} onPick={pickClass} />
@@ -462,6 +481,7 @@ export function EditorPage({ datasetId, imageId }: { datasetId: number; imageId:
             ) : null}
           </div>
           <AnnotationList editor={editor} items={items} classes={classes} selection={selection} />
+          <AttributesPanel editor={editor} annotation={single ?? null} index={single ? items.indexOf(single) : -1} vocFlags={vocFlags} />
         </aside>
       </div>
     )
