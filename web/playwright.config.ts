@@ -41,5 +41,7 @@ export default defineConfig({
     { name: 'io', testMatch: /io\.spec\.ts/, dependencies: ['library'] },
     // The editor adds datasets, classes and boxes of its own: it runs after the specs that count them.
     { name: 'editor', testMatch: /editor\.spec\.ts/, dependencies: ['library'] },
+    // Copy/paste, nudge, the context menu and attributes, on a dataset of its own.
+    { name: 'editor-tools', testMatch: /editor-tools\.spec\.ts/, dependencies: ['library'] },
   ],
 })
