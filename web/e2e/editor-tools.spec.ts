@@ -246,6 +246,7 @@ test('edit attributes in the side panel: saved with the box and shown again afte
   await panel.getByRole('button', { name: 'Add attribute' }).click()
   await expect(panel).toContainText('"pose" is already set.')
   await panel.getByLabel('New attribute name').fill('')
+  await expect(panel).not.toContainText('already set')
   await shot(page, 'editor-attributes')
 
   // Undo takes back one edit at a time.

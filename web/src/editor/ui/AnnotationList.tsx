@@ -69,7 +69,7 @@ export function AnnotationList({ editor, items, classes, selection }: Annotation
         data-key={a.key}
         style={{ top: i * ROW_HEIGHT, height: ROW_HEIGHT }}
         className={cn(
-          'group absolute inset-x-0 flex cursor-pointer items-center gap-2 border-b border-border/60 px-3 text-sm hover:bg-accent/60',
+          'absolute inset-x-0 flex cursor-pointer items-center gap-2 border-b border-border/60 px-3 text-sm hover:bg-accent/60',
           isSelected && 'bg-primary/10 hover:bg-primary/15',
           hidden && 'text-muted-foreground [&>select]:opacity-60',
         )}
@@ -105,8 +105,9 @@ export function AnnotationList({ editor, items, classes, selection }: Annotation
           </span>
         ) : null}
         {a.id === null ? <span className="text-[10px] text-amber-700" title="Not saved yet">new</span> : null}
-        <VisibilityToggle editor={editor} annotationKey={a.key} flag="hidden" on={hidden} index={i} icon={<EyeOffIcon />} />
-        <VisibilityToggle editor={editor} annotationKey={a.key} flag="locked" on={locked} index={i} icon={<LockIcon />} />
+        {/* Only on the selected row and where a flag is on: thousands of rows stay light. */}
+        {hidden || isSelected ? <VisibilityToggle editor={editor} annotationKey={a.key} flag="hidden" on={hidden} index={i} icon={<EyeOffIcon />} /> : null}
+        {locked || isSelected ? <VisibilityToggle editor={editor} annotationKey={a.key} flag="locked" on={locked} index={i} icon={<LockIcon />} /> : null}
         <button
           type="button"
           aria-label={`Delete box ${i + 1}`}

@@ -5,7 +5,7 @@
  * step and is saved with the box.
  */
 import { PlusIcon, XIcon } from 'lucide-react'
-import { useState, type KeyboardEvent } from 'react'
+import { memo, useState, type KeyboardEvent } from 'react'
 import { Button } from '@/components/ui/button'
 import { Checkbox } from '@/components/ui/checkbox'
 import { Input } from '@/components/ui/input'
@@ -90,7 +90,10 @@ function AttributeRow({ editor, annotation, name, value }: { editor: Editor; ann
         <Input
           aria-label={`Name of attribute ${name}`}
           value={draftName}
-          onChange={(e) => setDraftName(e.target.value)}
+          onChange={(e) => {
+            setDraftName(e.target.value)
+            setProblem(null)
+          }}
           onBlur={commitName}
           onKeyDown={fieldKeys(() => setDraftName(name))}
           className="h-7 w-28 shrink-0 px-2 text-xs font-medium"
@@ -127,7 +130,16 @@ function AddAttribute({ editor, annotation }: { editor: Editor; annotation: Anno
       }}
     >
       <div className="flex items-center gap-1.5">
-        <Input aria-label="New attribute name" placeholder="New attribute" value={name} onChange={(e) => setName(e.target.value)} className="h-7 w-28 shrink-0 px-2 text-xs" />
+        <Input
+          aria-label="New attribute name"
+          placeholder="New attribute"
+          value={name}
+          onChange={(e) => {
+            setName(e.target.value)
+            setProblem(null)
+          }}
+          className="h-7 w-28 shrink-0 px-2 text-xs"
+        />
         <select aria-label="New attribute type" value={kind} onChange={(e) => setKind(e.target.value as ValueKind)} className="h-7 min-w-0 flex-1 rounded-md border border-input bg-card px-1 text-xs">
           <option value="text">Text</option>
           <option value="number">Number</option>
@@ -142,7 +154,7 @@ function AddAttribute({ editor, annotation }: { editor: Editor; annotation: Anno
   )
 }
 
-export function AttributesPanel({ editor, annotation, index, vocFlags }: AttributesPanelProps) {
+export const AttributesPanel = memo(function AttributesPanel({ editor, annotation, index, vocFlags }: AttributesPanelProps) {
   if (!annotation) {
     return (
       <section aria-label="Attributes" className="shrink-0 border-t px-3 py-2.5" data-testid="attributes-panel">
@@ -185,4 +197,4 @@ export function AttributesPanel({ editor, annotation, index, vocFlags }: Attribu
       </div>
     </section>
   )
-}
+})

@@ -12,7 +12,7 @@ import {
   FastForwardIcon,
   Trash2Icon,
 } from 'lucide-react'
-import { useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react'
+import { useCallback, useDeferredValue, useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react'
 import { Link, useNavigate } from 'react-router'
 import { toast } from 'sonner'
 import { ErrorState, LoadingState } from '@/components/states'
@@ -116,6 +116,8 @@ export function EditorPage({ datasetId, imageId }: { datasetId: number; imageId:
   // docVersion is the dependency that says the document changed.
   const items = useMemo(() => [...editor.doc.all()], [editor, docVersion])
   const vocFlags = useMemo(() => usesVocFlags(items), [items])
+  // The attributes panel follows the selection at low priority: the canvas and list answer a click first.
+  const selectedOne = useDeferredValue(selection.length === 1 ? (items.find((a) => a.key === selection[0]) ?? null) : null)
   const counts = useMemo(() => {
     const map = new Map<number, number>()
     for (const a of items) map.set(a.classId, (map.get(a.classId) ?? 0) + 1)
@@ -441,7 +443,6 @@ export function EditorPage({ datasetId, imageId }: { datasetId: number; imageId:
   else if (imageQuery.isError) body = <ErrorState error={imageQuery.error} title="Could not open this image" onRetry={() => void imageQuery.refetch()} className="flex-1" />
   else {
     const selectionCount = selection.length
-    const single = selectionCount === 1 ? items.find((a) => a.key === selection[0]) : undefined
     body = (
       <div className="flex min-h-0 flex-1">
         <div className="flex min-w-0 flex-1 flex-col">
@@ -481,7 +482,7 @@ export function EditorPage({ datasetId, imageId }: { datasetId: number; imageId:
             ) : null}
           </div>
           <AnnotationList editor={editor} items={items} classes={classes} selection={selection} />
-          <AttributesPanel editor={editor} annotation={single ?? null} index={single ? items.indexOf(single) : -1} vocFlags={vocFlags} />
+          <AttributesPanel editor={editor} annotation={selectedOne} index={selectedOne ? items.indexOf(selectedOne) : -1} vocFlags={vocFlags} />
         </aside>
       </div>
     )

@@ -23,7 +23,7 @@ const LABELS: Record<VisibilityFlag, [on: string, off: string]> = {
   locked: ['Unlock', 'Lock'],
 }
 
-/** Shown while the flag is on; otherwise only when the row is hovered or the button focused. */
+/** Hide/show or lock/unlock one box; drawn strong while the flag is on. */
 export function VisibilityToggle({ editor, annotationKey, flag, on, index, icon }: { editor: Editor; annotationKey: string; flag: VisibilityFlag; on: boolean; index: number; icon: ReactNode }) {
   const label = `${LABELS[flag][on ? 0 : 1]} box ${index + 1}`
   return (
@@ -33,8 +33,8 @@ export function VisibilityToggle({ editor, annotationKey, flag, on, index, icon 
       aria-pressed={on}
       title={label}
       className={cn(
-        'rounded p-1 text-muted-foreground hover:bg-accent hover:text-foreground focus-visible:opacity-100 [&_svg]:size-3.5',
-        on ? 'text-foreground' : 'opacity-0 group-hover:opacity-100',
+        'rounded p-1 hover:bg-accent hover:text-foreground [&_svg]:size-3.5',
+        on ? 'text-foreground' : 'text-muted-foreground/70',
       )}
       onClick={(e) => {
         e.stopPropagation()
