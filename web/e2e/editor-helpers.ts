@@ -13,6 +13,7 @@ export interface Seeded {
   datasetName: string
   imageIds: number[]
   classIds: number[]
+  classNames: string[]
 }
 
 export interface BoxJson {
@@ -66,8 +67,9 @@ export async function seedDataset(playwright: PlaywrightWorkerArgs['playwright']
   const base = harness.baseURL
   const stamp = Date.now().toString(36)
   const classIds: number[] = []
-  for (const name of ['bottle', 'can', 'box']) {
-    const created = await apiJson<{ id: number }>(request, base, 'POST', '/api/v1/od/classes', { name: `${label}-${name}-${stamp}` })
+  const classNames = ['bottle', 'can', 'box'].map((name) => `${label}-${name}-${stamp}`)
+  for (const name of classNames) {
+    const created = await apiJson<{ id: number }>(request, base, 'POST', '/api/v1/od/classes', { name })
     classIds.push(created.id)
   }
   const images = await apiJson<{ items: { id: number }[] }>(request, base, 'GET', '/api/v1/od/images?limit=5')
@@ -84,7 +86,7 @@ export async function seedDataset(playwright: PlaywrightWorkerArgs['playwright']
   )
   const ordered = members.items.map((m) => m.image_id ?? m.image?.id ?? 0).filter((id) => id > 0)
   await request.dispose()
-  return { datasetId: dataset.id, datasetName, imageIds: ordered.length === imageIds.length ? ordered : imageIds, classIds }
+  return { datasetId: dataset.id, datasetName, imageIds: ordered.length === imageIds.length ? ordered : imageIds, classIds, classNames }
 }
 
 export async function openImage(page: Page, datasetId: number, imageId: number): Promise<void> {

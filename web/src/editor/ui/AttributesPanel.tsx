@@ -191,7 +191,7 @@ export const AttributesPanel = memo(function AttributesPanel({ editor, annotatio
             ))}
           </ul>
         ) : (
-          <p className={cn('text-xs text-muted-foreground', showFlags && 'pt-1')}>No other attributes.</p>
+          <p className={cn('text-xs text-muted-foreground', showFlags && 'pt-1')}>{showFlags ? 'No other attributes.' : 'No attributes yet.'}</p>
         )}
         <AddAttribute key={annotation.key} editor={editor} annotation={annotation} />
       </div>
