@@ -3,7 +3,8 @@ import { useEffect, useLayoutEffect, useRef, useState, type ReactNode } from 're
 import { cn } from '@/lib/utils'
 import type { Editor } from '../engine/editor'
 import type { Annotation, ClassInfo } from '../engine/types'
-import { useVisibilityVersion, VisibilityToggle } from './VisibilityToggle'
+import { useEditorEventVersion } from './use-editor-event'
+import { VisibilityToggle } from './VisibilityToggle'
 
 export const ROW_HEIGHT = 34
 const OVERSCAN = 6
@@ -22,7 +23,7 @@ export function AnnotationList({ editor, items, classes, selection }: Annotation
   const [height, setHeight] = useState(400)
   const clickedFromList = useRef(false)
   const selected = new Set(selection)
-  useVisibilityVersion(editor)
+  useEditorEventVersion(editor, 'visibilitychange')
 
   useLayoutEffect(() => {
     const el = scroller.current

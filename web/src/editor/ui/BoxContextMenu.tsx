@@ -65,13 +65,122 @@ function targetAt(editor: Editor, x: number, y: number): MenuTarget {
   }
 }
 
+interface ItemsProps {
+  editor: Editor
+  target: MenuTarget
+  classes: readonly ClassInfo[]
+  act: (action: BoxAction) => () => void
+  onPickClass: (classId: number, keys: readonly string[]) => void
+}
+
+/** The menu on a box (or on the selection it belongs to). */
+function BoxItems({ target, classes, act, onPickClass }: ItemsProps) {
+  const { keys, locked } = target
+  return (
+    <>
+      <ContextMenuLabel>
+        {keys.length === 1 ? (classes.find((c) => target.classIds.has(c.id))?.name ?? 'Box') : `${keys.length} boxes`}
+        {locked ? ' · locked' : ''}
+      </ContextMenuLabel>
+      <ContextMenuSub>
+        <ContextMenuSubTrigger disabled={locked || classes.length === 0}>
+          <TagIcon />
+          Class
+        </ContextMenuSubTrigger>
+        <ContextMenuSubContent data-testid="context-menu-classes">
+          {classes.map((c, i) => (
+            <ContextMenuItem key={c.id} onSelect={() => onPickClass(c.id, keys)}>
+              <span className="size-2.5 shrink-0 rounded-full" style={{ backgroundColor: c.color }} aria-hidden />
+              <span className={target.classIds.has(c.id) ? 'font-semibold' : undefined}>{c.name}</span>
+              {i < 9 ? <ContextMenuShortcut>{i + 1}</ContextMenuShortcut> : null}
+            </ContextMenuItem>
+          ))}
+        </ContextMenuSubContent>
+      </ContextMenuSub>
+      <ContextMenuSeparator />
+      <ContextMenuItem onSelect={act('copy')}>
+        <CopyIcon />
+        Copy
+        <ContextMenuShortcut>Ctrl+C</ContextMenuShortcut>
+      </ContextMenuItem>
+      <ContextMenuItem onSelect={act('cut')} disabled={locked}>
+        <ScissorsIcon />
+        Cut
+        <ContextMenuShortcut>Ctrl+X</ContextMenuShortcut>
+      </ContextMenuItem>
+      <ContextMenuItem onSelect={act('paste')} disabled={!target.canPaste}>
+        <ClipboardPasteIcon />
+        Paste
+        <ContextMenuShortcut>Ctrl+V</ContextMenuShortcut>
+      </ContextMenuItem>
+      <ContextMenuSeparator />
+      <ContextMenuItem onSelect={act('hide')}>
+        <EyeOffIcon />
+        Hide
+        <ContextMenuShortcut>H</ContextMenuShortcut>
+      </ContextMenuItem>
+      {locked ? (
+        <ContextMenuItem onSelect={act('unlock')}>
+          <LockOpenIcon />
+          Unlock
+        </ContextMenuItem>
+      ) : (
+        <ContextMenuItem onSelect={act('lock')}>
+          <LockIcon />
+          Lock
+          <ContextMenuShortcut>L</ContextMenuShortcut>
+        </ContextMenuItem>
+      )}
+      <ContextMenuItem onSelect={act('front')}>
+        <ArrowUpToLineIcon />
+        Bring to front
+      </ContextMenuItem>
+      <ContextMenuItem onSelect={act('back')}>
+        <ArrowDownToLineIcon />
+        Send to back
+      </ContextMenuItem>
+      <ContextMenuSeparator />
+      <ContextMenuItem variant="destructive" onSelect={act('delete')} disabled={locked}>
+        <Trash2Icon />
+        Delete
+        <ContextMenuShortcut>D</ContextMenuShortcut>
+      </ContextMenuItem>
+    </>
+  )
+}
+
+/** The menu on empty image: paste, select all, and bring hidden or locked boxes back. */
+function EmptyItems({ editor, target, act }: ItemsProps) {
+  return (
+    <>
+      <ContextMenuItem onSelect={act('paste')} disabled={!target.canPaste}>
+        <ClipboardPasteIcon />
+        Paste
+        <ContextMenuShortcut>Ctrl+V</ContextMenuShortcut>
+      </ContextMenuItem>
+      <ContextMenuItem onSelect={() => editor.selectAll()} disabled={editor.doc.size === 0}>
+        <SquareDashedMousePointerIcon />
+        Select all
+        <ContextMenuShortcut>Ctrl+A</ContextMenuShortcut>
+      </ContextMenuItem>
+      <ContextMenuSeparator />
+      <ContextMenuItem onSelect={act('show-all')} disabled={target.hidden === 0}>
+        <EyeIcon />
+        Show hidden boxes{target.hidden > 0 ? ` (${target.hidden})` : ''}
+        <ContextMenuShortcut>Shift+H</ContextMenuShortcut>
+      </ContextMenuItem>
+      <ContextMenuItem onSelect={act('unlock-all')} disabled={target.lockedCount === 0}>
+        <LockOpenIcon />
+        Unlock all{target.lockedCount > 0 ? ` (${target.lockedCount})` : ''}
+      </ContextMenuItem>
+    </>
+  )
+}
+
 export function BoxContextMenu({ editor, classes, onPickClass, children }: { editor: Editor; classes: readonly ClassInfo[]; onPickClass: (classId: number, keys: readonly string[]) => void; children: ReactNode }) {
   const [target, setTarget] = useState<MenuTarget | null>(null)
   const act = (action: BoxAction) => () => runBoxAction(editor, action, target?.keys ?? [])
-  const keys = target?.keys ?? []
-  const n = keys.length
-  const locked = target?.locked ?? false
-
+  const props = target ? { editor, target, classes, act, onPickClass } : null
   return (
     <ContextMenu>
       <ContextMenuTrigger
@@ -84,100 +193,8 @@ export function BoxContextMenu({ editor, classes, onPickClass, children }: { edi
         {children}
       </ContextMenuTrigger>
       <ContextMenuContent className="w-60" data-testid="box-context-menu">
-        {n > 0 ? (
-          <>
-            <ContextMenuLabel>
-              {n === 1 ? (classes.find((c) => target?.classIds.has(c.id))?.name ?? 'Box') : `${n} boxes`}
-              {locked ? ' · locked' : ''}
-            </ContextMenuLabel>
-            <ContextMenuSub>
-              <ContextMenuSubTrigger disabled={locked || classes.length === 0}>
-                <TagIcon />
-                Class
-              </ContextMenuSubTrigger>
-              <ContextMenuSubContent data-testid="context-menu-classes">
-                {classes.map((c, i) => (
-                  <ContextMenuItem key={c.id} onSelect={() => onPickClass(c.id, keys)}>
-                    <span className="size-2.5 shrink-0 rounded-full" style={{ backgroundColor: c.color }} aria-hidden />
-                    <span className={target?.classIds.has(c.id) ? 'font-semibold' : undefined}>{c.name}</span>
-                    {i < 9 ? <ContextMenuShortcut>{i + 1}</ContextMenuShortcut> : null}
-                  </ContextMenuItem>
-                ))}
-              </ContextMenuSubContent>
-            </ContextMenuSub>
-            <ContextMenuSeparator />
-            <ContextMenuItem onSelect={act('copy')}>
-              <CopyIcon />
-              Copy
-              <ContextMenuShortcut>Ctrl+C</ContextMenuShortcut>
-            </ContextMenuItem>
-            <ContextMenuItem onSelect={act('cut')} disabled={locked}>
-              <ScissorsIcon />
-              Cut
-              <ContextMenuShortcut>Ctrl+X</ContextMenuShortcut>
-            </ContextMenuItem>
-            <ContextMenuItem onSelect={act('paste')} disabled={!target?.canPaste}>
-              <ClipboardPasteIcon />
-              Paste
-              <ContextMenuShortcut>Ctrl+V</ContextMenuShortcut>
-            </ContextMenuItem>
-            <ContextMenuSeparator />
-            <ContextMenuItem onSelect={act('hide')}>
-              <EyeOffIcon />
-              Hide
-              <ContextMenuShortcut>H</ContextMenuShortcut>
-            </ContextMenuItem>
-            {locked ? (
-              <ContextMenuItem onSelect={act('unlock')}>
-                <LockOpenIcon />
-                Unlock
-              </ContextMenuItem>
-            ) : (
-              <ContextMenuItem onSelect={act('lock')}>
-                <LockIcon />
-                Lock
-                <ContextMenuShortcut>L</ContextMenuShortcut>
-              </ContextMenuItem>
-            )}
-            <ContextMenuItem onSelect={act('front')}>
-              <ArrowUpToLineIcon />
-              Bring to front
-            </ContextMenuItem>
-            <ContextMenuItem onSelect={act('back')}>
-              <ArrowDownToLineIcon />
-              Send to back
-            </ContextMenuItem>
-            <ContextMenuSeparator />
-            <ContextMenuItem variant="destructive" onSelect={act('delete')} disabled={locked}>
-              <Trash2Icon />
-              Delete
-              <ContextMenuShortcut>D</ContextMenuShortcut>
-            </ContextMenuItem>
-          </>
-        ) : (
-          <>
-            <ContextMenuItem onSelect={act('paste')} disabled={!target?.canPaste}>
-              <ClipboardPasteIcon />
-              Paste
-              <ContextMenuShortcut>Ctrl+V</ContextMenuShortcut>
-            </ContextMenuItem>
-            <ContextMenuItem onSelect={() => editor.selectAll()} disabled={editor.doc.size === 0}>
-              <SquareDashedMousePointerIcon />
-              Select all
-              <ContextMenuShortcut>Ctrl+A</ContextMenuShortcut>
-            </ContextMenuItem>
-            <ContextMenuSeparator />
-            <ContextMenuItem onSelect={act('show-all')} disabled={!target?.hidden}>
-              <EyeIcon />
-              Show hidden boxes{target?.hidden ? ` (${target.hidden})` : ''}
-              <ContextMenuShortcut>Shift+H</ContextMenuShortcut>
-            </ContextMenuItem>
-            <ContextMenuItem onSelect={act('unlock-all')} disabled={!target?.lockedCount}>
-              <LockOpenIcon />
-              Unlock all{target?.lockedCount ? ` (${target.lockedCount})` : ''}
-            </ContextMenuItem>
-          </>
-        )}
+        {props && props.target.keys.length > 0 ? <BoxItems {...props} /> : null}
+        {props && props.target.keys.length === 0 ? <EmptyItems {...props} /> : null}
       </ContextMenuContent>
     </ContextMenu>
   )

@@ -12,7 +12,7 @@ import {
   FastForwardIcon,
   Trash2Icon,
 } from 'lucide-react'
-import { useCallback, useDeferredValue, useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react'
+import { useCallback, useDeferredValue, useEffect, useMemo, useRef, useState } from 'react'
 import { Link, useNavigate } from 'react-router'
 import { toast } from 'sonner'
 import { ErrorState, LoadingState } from '@/components/states'
@@ -38,6 +38,7 @@ import { HelpOverlay } from './HelpOverlay'
 import { buildLevels, loadImage, singleLevel } from './image-loader'
 import { SaveStatusIndicator } from './SaveStatusIndicator'
 import { useEditorUi } from './store'
+import { useEditorEventVersion } from './use-editor-event'
 import { Toolbar } from './Toolbar'
 
 /** What the benchmark and the e2e tests read: the engine and when the first full frame was drawn. */
@@ -62,19 +63,6 @@ const STATUS_LABEL: Record<ImageStatus, string> = {
   in_progress: 'In progress',
   completed: 'Completed',
   skipped: 'Skipped',
-}
-
-function useDocumentVersion(editor: Editor): number {
-  const version = useRef(0)
-  const subscribe = useCallback(
-    (notify: () => void) =>
-      editor.events.on('documentchange', () => {
-        version.current += 1
-        notify()
-      }),
-    [editor],
-  )
-  return useSyncExternalStore(subscribe, () => version.current)
 }
 
 export function EditorPage({ datasetId, imageId }: { datasetId: number; imageId: number }) {
@@ -112,7 +100,7 @@ export function EditorPage({ datasetId, imageId }: { datasetId: number; imageId:
   const [imageError, setImageError] = useState<unknown>(null)
 
   const classes = useMemo(() => (classesQuery.data ?? []).map(toClassInfo), [classesQuery.data])
-  const docVersion = useDocumentVersion(editor)
+  const docVersion = useEditorEventVersion(editor, 'documentchange')
   // docVersion is the dependency that says the document changed.
   const items = useMemo(() => [...editor.doc.all()], [editor, docVersion])
   const vocFlags = useMemo(() => usesVocFlags(items), [items])

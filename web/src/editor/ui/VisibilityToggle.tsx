@@ -1,22 +1,8 @@
-/** The hide and lock toggles of an annotation row, and the hook that re-renders when either changes. */
-import { useCallback, useRef, useSyncExternalStore, type ReactNode } from 'react'
+/** The hide and lock toggle of an annotation row. */
+import type { ReactNode } from 'react'
 import { cn } from '@/lib/utils'
 import type { Editor } from '../engine/editor'
 import type { VisibilityFlag } from '../engine/visibility'
-
-/** A number that changes whenever a box is hidden, shown, locked or unlocked. */
-export function useVisibilityVersion(editor: Editor): number {
-  const version = useRef(0)
-  const subscribe = useCallback(
-    (notify: () => void) =>
-      editor.events.on('visibilitychange', () => {
-        version.current += 1
-        notify()
-      }),
-    [editor],
-  )
-  return useSyncExternalStore(subscribe, () => version.current)
-}
 
 const LABELS: Record<VisibilityFlag, [on: string, off: string]> = {
   hidden: ['Show', 'Hide'],

@@ -1,5 +1,5 @@
 /** The select tool: click to select (topmost, cycling), drag to move, handles to resize, drag on empty space to box-select. */
-import { boxFromPoints, clamp, handleCursor, resizeBox, sameBox } from '../geometry'
+import { boxFromPoints, clamp, handleCursor, resizeBox, sameBox, translateAnnotation as translated } from '../geometry'
 import { UpdateCommand } from '../history'
 import type { Annotation, Box, HandleId, Point } from '../types'
 import { movedBeyond, StateNode, Tool, type PointerInfo } from './tool'
@@ -268,17 +268,6 @@ export class SelectTool extends Tool {
     }
     this.lastClick = { at, picked: pick }
     return pick
-  }
-}
-
-function translated(a: Annotation, dx: number, dy: number): Annotation {
-  return {
-    ...a,
-    x1: a.x1 + dx,
-    y1: a.y1 + dy,
-    x2: a.x2 + dx,
-    y2: a.y2 + dy,
-    points: a.points ? a.points.map((p) => ({ x: p.x + dx, y: p.y + dy })) : null,
   }
 }
 
