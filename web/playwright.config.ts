@@ -45,5 +45,7 @@ export default defineConfig({
     { name: 'editor', testMatch: /editor\.spec\.ts/, dependencies: ['library'] },
     // Makes its own polygon dataset and class; it needs only the signed-in admin.
     { name: 'polygon', testMatch: /polygon\.spec\.ts/, dependencies: ['first-run'] },
+    // Copy/paste, nudge, the context menu and attributes, on a dataset of its own.
+    { name: 'editor-tools', testMatch: /editor-tools\.spec\.ts/, dependencies: ['library'] },
   ],
 })

@@ -23,6 +23,7 @@ import { deleteVertexCommand, SelectTool } from './tools/select'
 import type { Overlay, PointerInfo, Tool, ToolContext } from './tools/tool'
 import type { Annotation, Box, ChangeSet, ClassInfo, HandleId, ImageSize, Point, ToolId, VertexRef } from './types'
 import { Viewport, type ViewportState } from './viewport'
+import { unionOf, Visibility, VisibilityCommand, type VisibilityChange, type VisibilityFlag } from './visibility'
 
 export interface EditorEvents {
   selectionchange: { keys: readonly string[] }
@@ -32,6 +33,7 @@ export interface EditorEvents {
   historychange: HistoryState
   classchange: { currentClassId: number | null }
   render: StaticRenderInfo & { imageDrawn: boolean }
+  visibilitychange: VisibilityChange
 }
 
 export interface EditorOptions {
@@ -46,6 +48,7 @@ export class Editor implements ToolContext {
   readonly history = new History(this.doc)
   readonly viewport = new Viewport()
   readonly hitIndex = new HitIndex()
+  readonly visibility = new Visibility()
   readonly renderer: Renderer
 
   private readonly tools: { select: SelectTool; draw: DrawTool; polygon: PolygonTool; pan: PanTool }
@@ -76,6 +79,7 @@ export class Editor implements ToolContext {
 
     this.doc.events.on('change', (change) => this.onDocumentChange(change))
     this.history.events.on('change', (state) => this.events.emit('historychange', state))
+    this.visibility.events.on('change', (change) => this.onVisibilityChange(change))
     this.viewport.events.on('change', (state) => {
       this.renderer.invalidateAll()
       this.events.emit('viewportchange', state)
@@ -97,7 +101,7 @@ export class Editor implements ToolContext {
   }
 
   select(keys: readonly string[]): void {
-    const next = [...new Set(keys)].filter((k) => this.doc.has(k))
+    const next = [...new Set(keys)].filter((k) => this.doc.has(k) && this.visibility.isEditable(k))
     if (next.length === this.selection.length && next.every((k, i) => k === this.selection[i])) return
     this.selection = next
     if (this.vertex && (next.length !== 1 || next[0] !== this.vertex.key)) this.vertex = null
@@ -105,10 +109,16 @@ export class Editor implements ToolContext {
     this.events.emit('selectionchange', { keys: next })
   }
 
+  /** Keys under a screen point that a click may select (not hidden, not locked), topmost first. */
   hitTest(screen: Point): string[] {
+    return this.keysAt(screen).filter((k) => !this.visibility.isLocked(k))
+  }
+
+  /** Keys of the boxes drawn under a screen point (locked ones too), topmost first. */
+  keysAt(screen: Point): string[] {
     const p = this.viewport.toImage(screen)
     const tolerance = 2 / this.viewport.scale
-    const keys = this.hitIndex.queryPoint(p, tolerance)
+    const keys = this.hitIndex.queryPoint(p, tolerance).filter((k) => !this.visibility.isHidden(k))
     keys.sort((a, b) => this.doc.zOf(b) - this.doc.zOf(a))
     return keys
   }
@@ -178,6 +188,7 @@ export class Editor implements ToolContext {
     this.tool.onCancel()
     this.selection = []
     this.hitIndex.reset(image)
+    this.visibility.clear()
     this.viewport.setImage(image)
     this.doc.load(image, items, revision)
     this.history.clear()
@@ -248,7 +259,9 @@ export class Editor implements ToolContext {
 
   /** Set the class of `keys` (default: the selection) as one undoable step. */
   changeClass(classId: number, keys: readonly string[] = this.selection): boolean {
-    const items = keys.map((k) => this.doc.get(k)).filter((a): a is Annotation => a !== undefined)
+    const items = this.visibility.unlocked(keys)
+      .map((k) => this.doc.get(k))
+      .filter((a): a is Annotation => a !== undefined)
     const label = items.length === 1 ? 'Change class' : `Change class of ${items.length} boxes`
     const command = UpdateCommand.fromAnnotations(label, items, () => ({ classId }))
     if (command.changes.length === 0) return false
@@ -258,7 +271,7 @@ export class Editor implements ToolContext {
 
   /** Delete `keys` (default: the selection) as one undoable step. */
   deleteAnnotations(keys: readonly string[] = this.selection): boolean {
-    const existing = keys.filter((k) => this.doc.has(k))
+    const existing = this.visibility.unlocked(keys).filter((k) => this.doc.has(k))
     if (existing.length === 0) return false
     this.execute(new DeleteCommand(existing))
     return true
@@ -287,6 +300,15 @@ export class Editor implements ToolContext {
   /** Add annotations as one undoable step (used by paste and, later, AI suggestions). */
   addAnnotations(items: readonly Annotation[]): void {
     if (items.length > 0) this.execute(new CreateCommand(items))
+  }
+
+  /** Hide/show or lock/unlock `keys` as one undoable step; false when nothing would change. */
+  setFlag(flag: VisibilityFlag, keys: readonly string[], on: boolean): boolean {
+    const changing = keys.filter((k) => this.doc.has(k) && this.visibility.has(flag, k) !== on)
+    if (changing.length === 0) return false
+    this.tool.onCancel()
+    this.execute(new VisibilityCommand(this.visibility, flag, changing, on))
+    return true
   }
 
   /** Undo; while a polygon is being drawn, its last vertex goes first. */
@@ -488,6 +510,7 @@ export class Editor implements ToolContext {
       const unit = e.deltaMode === 1 ? 16 : e.deltaMode === 2 ? this.viewport.height : 1
       this.wheel(local(e), e.deltaX * unit, e.deltaY * unit, e.ctrlKey || e.metaKey, e.shiftKey)
     }
+    // Right click is left to the page's context menu; middle click pans.
     const menu = (e: Event) => e.preventDefault()
     canvas.addEventListener('pointerdown', down)
     canvas.addEventListener('pointermove', move)
@@ -495,7 +518,6 @@ export class Editor implements ToolContext {
     canvas.addEventListener('pointercancel', up)
     canvas.addEventListener('pointerleave', leave)
     canvas.addEventListener('wheel', wheel, { passive: false })
-    canvas.addEventListener('contextmenu', menu)
     canvas.addEventListener('auxclick', menu)
     return () => {
       canvas.removeEventListener('pointerdown', down)
@@ -504,7 +526,6 @@ export class Editor implements ToolContext {
       canvas.removeEventListener('pointercancel', up)
       canvas.removeEventListener('pointerleave', leave)
       canvas.removeEventListener('wheel', wheel)
-      canvas.removeEventListener('contextmenu', menu)
       canvas.removeEventListener('auxclick', menu)
     }
   }
@@ -525,6 +546,13 @@ export class Editor implements ToolContext {
 
   private viewportCenter(): Point {
     return { x: this.viewport.width / 2, y: this.viewport.height / 2 }
+  }
+
+  private onVisibilityChange(change: VisibilityChange): void {
+    this.select(this.selection)
+    if (this.overlay.hover && !this.visibility.isEditable(this.overlay.hover.key)) this.overlay = { ...this.overlay, hover: null }
+    this.renderer.invalidateAll()
+    this.events.emit('visibilitychange', change)
   }
 
   private onDocumentChange(change: DocumentChange): void {
@@ -553,7 +581,7 @@ export class Editor implements ToolContext {
       image: this.doc.image,
       imageLevels: this.levels,
       annotations: this.doc.all(),
-      hidden: this.overlay.hidden,
+      hidden: unionOf(this.overlay.hidden, this.visibility.hidden),
       classes: this.classMap,
       viewport: this.viewport,
     }

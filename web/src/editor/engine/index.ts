@@ -16,3 +16,8 @@ export {
   type ShortcutHelp,
 } from './shortcuts'
 export * from './types'
+export { attributeKeyProblem, attributeValueProblem, renameAttribute, setAttribute, usesVocFlags, VOC_FLAGS } from './attributes'
+export { copyBoxes, cutBoxes, pasteBoxes, readClipboard } from './clipboard'
+export { nudgeSelection } from './nudge'
+export { restack } from './stacking'
+export type { VisibilityFlag } from './visibility'

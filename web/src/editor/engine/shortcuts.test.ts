@@ -42,6 +42,27 @@ describe('shortcuts', () => {
     expect(resolveKeyDown(key('r', { ctrlKey: true }))).toBeNull()
   })
 
+  it('Shift+arrows nudge (Ctrl/⌘ for 10 px) while plain arrows keep moving between images', () => {
+    expect(resolveKeyDown(key('ArrowLeft', { shiftKey: true }))).toEqual({ type: 'nudge', dx: -1, dy: 0 })
+    expect(resolveKeyDown(key('ArrowDown', { shiftKey: true }))).toEqual({ type: 'nudge', dx: 0, dy: 1 })
+    expect(resolveKeyDown(key('ArrowUp', { shiftKey: true, ctrlKey: true }))).toEqual({ type: 'nudge', dx: 0, dy: -10 })
+    expect(resolveKeyDown(key('ArrowRight', { shiftKey: true, metaKey: true }))).toEqual({ type: 'nudge', dx: 10, dy: 0 })
+    expect(resolveKeyDown(key('ArrowRight'))).toEqual({ type: 'image', direction: 'next' })
+    expect(resolveKeyDown(key('ArrowUp'))).toBeNull()
+    expect(resolveKeyDown(key('ArrowLeft', { shiftKey: true, altKey: true }))).toBeNull()
+  })
+
+  it('maps copy, cut, paste, hide and lock', () => {
+    expect(resolveKeyDown(key('c', { ctrlKey: true }))).toEqual({ type: 'copy' })
+    expect(resolveKeyDown(key('x', { metaKey: true }))).toEqual({ type: 'cut' })
+    expect(resolveKeyDown(key('v', { ctrlKey: true }))).toEqual({ type: 'paste' })
+    expect(resolveKeyDown(key('V', { ctrlKey: true, shiftKey: true }))).toBeNull()
+    expect(resolveKeyDown(key('v'))).toEqual({ type: 'tool', tool: 'select' })
+    expect(resolveKeyDown(key('h'))).toEqual({ type: 'hide' })
+    expect(resolveKeyDown(key('H', { shiftKey: true }))).toEqual({ type: 'show-all' })
+    expect(resolveKeyDown(key('l'))).toEqual({ type: 'lock' })
+  })
+
   it('knows when the person is typing', () => {
     const input = document.createElement('input')
     const checkbox = document.createElement('input')

@@ -26,6 +26,7 @@ describe('annotation API conversion', () => {
       updated: [box('srv-9', 5, 6, 7, 8, { id: 9 })],
       deleted: [11],
     })
+    expect(body.updated[0]).not.toHaveProperty('attributes')
     expect(body).toEqual({
       base_revision: 5,
       created: [
@@ -35,5 +36,17 @@ describe('annotation API conversion', () => {
       deleted: [11],
       return_items: false,
     })
+  })
+
+  it('reads attributes and sends them once known (null clears them), never when unknown', () => {
+    const a = fromServer({ id: 3, class_id: 1, kind: 'bbox', x1: 0, y1: 0, x2: 1, y2: 1, points: null, source: 'import', confidence: null, review_state: 'none', attributes: { difficult: true } })
+    expect(a.attributes).toEqual({ difficult: true })
+    const body = toSaveBody(1, {
+      created: [box('c-2', 1, 2, 3, 4, { attributes: { pose: 'Left', rows: 2 } })],
+      updated: [{ ...a, attributes: null }],
+      deleted: [],
+    })
+    expect(body.created[0]).toMatchObject({ attributes: { pose: 'Left', rows: 2 } })
+    expect(body.updated[0]).toMatchObject({ id: 3, attributes: null })
   })
 })

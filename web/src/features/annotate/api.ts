@@ -35,6 +35,7 @@ export function fromServer(item: ServerAnnotation): Annotation {
     source: item.source,
     confidence: item.confidence,
     reviewState: item.review_state,
+    attributes: item.attributes ?? null,
   }
 }
 
@@ -50,6 +51,8 @@ function fields(a: Annotation) {
     source: a.source,
     confidence: a.confidence,
     review_state: a.reviewState,
+    // Left out while unknown (a box drawn here), so an update never clears what the server holds.
+    ...(a.attributes === undefined ? {} : { attributes: a.attributes }),
   }
 }
 

@@ -3,7 +3,7 @@
  * empty space to box-select. On a selected polygon: drag a vertex to move it, click or drag an
  * edge midpoint (or Ctrl+click the outline) to add one, Alt+click a vertex to delete it.
  */
-import { boxFromPoints, clamp, handleCursor, resizeBox, sameBox } from '../geometry'
+import { boxFromPoints, clamp, handleCursor, resizeBox, sameBox, translateAnnotation as translated } from '../geometry'
 import type { VertexHandle } from '../handles'
 import { UpdateCommand } from '../history'
 import { edgeMidpoints, insertVertex, isValidPolygon, moveVertex, polygonPatch, removeVertex } from '../polygon'
@@ -383,17 +383,6 @@ export class SelectTool extends Tool {
     }
     this.lastClick = { at, picked: pick }
     return pick
-  }
-}
-
-function translated(a: Annotation, dx: number, dy: number): Annotation {
-  return {
-    ...a,
-    x1: a.x1 + dx,
-    y1: a.y1 + dy,
-    x2: a.x2 + dx,
-    y2: a.y2 + dy,
-    points: a.points ? a.points.map((p) => ({ x: p.x + dx, y: p.y + dy })) : null,
   }
 }
 

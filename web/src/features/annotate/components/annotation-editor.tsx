@@ -82,6 +82,7 @@ export function AnnotationEditor({ datasetId, imageId }: { datasetId: number; im
   return (
     <div className="fixed inset-0 z-30 flex flex-col bg-background" data-testid="annotation-editor">
       <EditorHeader
+        datasetId={datasetId}
         imageId={imageId}
         filename={data ? data.image.filename : null}
         status={imageStatus}

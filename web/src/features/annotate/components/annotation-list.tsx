@@ -1,7 +1,9 @@
-import { Trash2Icon } from 'lucide-react'
+import { EyeOffIcon, LockIcon, Trash2Icon } from 'lucide-react'
 import { useEffect, useLayoutEffect, useRef, useState, type ReactNode } from 'react'
 import { cn } from '@/lib/utils'
 import type { Annotation, ClassInfo, Editor } from '@/editor/engine'
+import { useEditorEventVersion } from '../hooks/editor-event'
+import { VisibilityToggle } from './visibility-toggle'
 
 export const ROW_HEIGHT = 34
 const OVERSCAN = 6
@@ -30,6 +32,8 @@ function AnnotationRow({
   onSelect: (shift: boolean) => void
 }) {
   const color = classes.find((c) => c.id === a.classId)?.color ?? '#94a3b8'
+  const hidden = editor.visibility.isHidden(a.key)
+  const locked = editor.visibility.isLocked(a.key)
   return (
     <div
       role="option"
@@ -40,7 +44,10 @@ function AnnotationRow({
       className={cn(
         'absolute inset-x-0 flex cursor-pointer items-center gap-2 border-b border-border/60 px-3 text-sm hover:bg-accent/60',
         isSelected && 'bg-primary/10 hover:bg-primary/15',
+        hidden && 'text-muted-foreground [&>select]:opacity-60',
       )}
+      data-hidden={hidden || undefined}
+      data-locked={locked || undefined}
       onClick={(e) => onSelect(e.shiftKey)}
     >
       <span className="size-2.5 shrink-0 rounded-full" style={{ backgroundColor: color }} aria-hidden />
@@ -48,6 +55,7 @@ function AnnotationRow({
       <select
         aria-label={`Class of box ${i + 1}`}
         value={a.classId}
+        disabled={locked}
         onClick={(e) => e.stopPropagation()}
         onChange={(e) => editor.changeClass(Number(e.target.value), [a.key])}
         className="h-6 min-w-0 flex-1 rounded border border-input bg-card px-1 text-xs"
@@ -65,10 +73,14 @@ function AnnotationRow({
         </span>
       ) : null}
       {a.id === null ? <span className="text-[10px] text-amber-700" title="Not saved yet">new</span> : null}
+      {/* Only on the selected row and where a flag is on: thousands of rows stay light. */}
+      {hidden || isSelected ? <VisibilityToggle editor={editor} annotationKey={a.key} flag="hidden" on={hidden} index={i} icon={<EyeOffIcon />} /> : null}
+      {locked || isSelected ? <VisibilityToggle editor={editor} annotationKey={a.key} flag="locked" on={locked} index={i} icon={<LockIcon />} /> : null}
       <button
         type="button"
         aria-label={`Delete box ${i + 1}`}
-        className="rounded p-1 text-muted-foreground hover:bg-destructive/10 hover:text-destructive"
+        disabled={locked}
+        className="rounded p-1 text-muted-foreground hover:bg-destructive/10 hover:text-destructive disabled:pointer-events-none disabled:opacity-30"
         onClick={(e) => {
           e.stopPropagation()
           editor.deleteAnnotations([a.key])
@@ -87,6 +99,7 @@ export function AnnotationList({ editor, items, classes, selection }: Annotation
   const [height, setHeight] = useState(400)
   const clickedFromList = useRef(false)
   const selected = new Set(selection)
+  useEditorEventVersion(editor, 'visibilitychange')
 
   useLayoutEffect(() => {
     const el = scroller.current

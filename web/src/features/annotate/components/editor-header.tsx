@@ -6,9 +6,11 @@ import { Button } from '@/components/ui/button'
 import type { DatasetImageStatus, Neighbors } from '@/lib/api'
 import { STATUS_LABEL } from '../hooks/editor-actions'
 import type { SaveState } from '../sync/save-controller'
+import { DatasetHeading } from './dataset-heading'
 import { SaveStatusIndicator } from './save-status-indicator'
 
 export interface EditorHeaderProps {
+  datasetId: number
   imageId: number
   filename: string | null
   status: DatasetImageStatus | null
@@ -19,7 +21,7 @@ export interface EditorHeaderProps {
   onRetrySave: () => void
 }
 
-export function EditorHeader({ imageId, filename, status, neighbors, saveState, onGoTo, onSetStatus, onRetrySave }: EditorHeaderProps) {
+export function EditorHeader({ datasetId, imageId, filename, status, neighbors, saveState, onGoTo, onSetStatus, onRetrySave }: EditorHeaderProps) {
   const loaded = filename !== null
   return (
     <header className="flex h-12 shrink-0 items-center gap-3 border-b bg-card px-3">
@@ -29,12 +31,7 @@ export function EditorHeader({ imageId, filename, status, neighbors, saveState, 
           Queue
         </Link>
       </Button>
-      <div className="min-w-0">
-        <h1 className="truncate text-sm font-semibold">
-          Annotation editor
-          {loaded ? <span className="ml-2 font-normal text-muted-foreground">{filename}</span> : null}
-        </h1>
-      </div>
+      <DatasetHeading datasetId={datasetId} filename={filename} />
       {status ? (
         <Badge variant="outline" data-testid="image-status">
           {STATUS_LABEL[status]}

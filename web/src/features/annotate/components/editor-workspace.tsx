@@ -1,11 +1,13 @@
 /** The canvas host with its toolbar and notices, and the sidebar: class picker and the list of boxes. */
 import { Trash2Icon } from 'lucide-react'
-import type { RefObject } from 'react'
+import { useDeferredValue, useMemo, type RefObject } from 'react'
 import { Link } from 'react-router'
 import { Button } from '@/components/ui/button'
-import type { Annotation, ClassInfo, Editor } from '@/editor/engine'
+import { usesVocFlags, type Annotation, type ClassInfo, type Editor } from '@/editor/engine'
 import { errorMessage } from '@/lib/api'
 import { AnnotationList } from './annotation-list'
+import { AttributesPanel } from './attributes-panel'
+import { BoxContextMenu } from './box-context-menu'
 import { ClassPicker } from './class-picker'
 import { Toolbar } from './toolbar'
 
@@ -20,7 +22,7 @@ export interface EditorWorkspaceProps {
   counts: ReadonlyMap<number, number>
   items: readonly Annotation[]
   selection: readonly string[]
-  onPickClass: (classId: number) => void
+  onPickClass: (classId: number, keys?: readonly string[]) => void
   onHelp: () => void
 }
 
@@ -30,18 +32,20 @@ export function EditorWorkspace(props: EditorWorkspaceProps) {
     <div className="flex min-h-0 flex-1">
       <div className="flex min-w-0 flex-1 flex-col">
         <Toolbar editor={editor} onHelp={props.onHelp} />
-        <div className="relative min-h-0 flex-1 overflow-hidden bg-zinc-800" ref={host} data-testid="editor-canvas">
-          {imageError ? (
-            <div className="absolute inset-x-0 top-3 z-10 mx-auto w-fit rounded-md bg-red-50 px-3 py-1.5 text-sm text-destructive">
-              {errorMessage(imageError)}
-            </div>
-          ) : null}
-          {classes.length === 0 && props.classesLoaded ? (
-            <div className="absolute inset-x-0 top-3 z-10 mx-auto w-fit rounded-md bg-amber-50 px-3 py-1.5 text-sm text-amber-800">
-              There are no classes yet: <Link className="underline" to="/od/classes">create one</Link> to draw boxes.
-            </div>
-          ) : null}
-        </div>
+        <BoxContextMenu editor={editor} classes={classes} onPickClass={props.onPickClass}>
+          <div className="relative min-h-0 flex-1 overflow-hidden bg-zinc-800" ref={host} data-testid="editor-canvas">
+            {imageError ? (
+              <div className="absolute inset-x-0 top-3 z-10 mx-auto w-fit rounded-md bg-red-50 px-3 py-1.5 text-sm text-destructive">
+                {errorMessage(imageError)}
+              </div>
+            ) : null}
+            {classes.length === 0 && props.classesLoaded ? (
+              <div className="absolute inset-x-0 top-3 z-10 mx-auto w-fit rounded-md bg-amber-50 px-3 py-1.5 text-sm text-amber-800">
+                There are no classes yet: <Link className="underline" to="/od/classes">create one</Link> to draw boxes.
+              </div>
+            ) : null}
+          </div>
+        </BoxContextMenu>
       </div>
       <aside className="flex w-80 shrink-0 flex-col border-l bg-card" aria-label="Annotation sidebar">
         <ClassPicker classes={classes} currentClassId={props.currentClassId} counts={props.counts} onPick={props.onPickClass} />
@@ -63,7 +67,15 @@ export function EditorWorkspace(props: EditorWorkspaceProps) {
           ) : null}
         </div>
         <AnnotationList editor={editor} items={items} classes={classes} selection={selection} />
+        <SelectedAttributes editor={editor} items={items} selection={selection} />
       </aside>
     </div>
   )
+}
+
+/** The attributes of the one selected box; follows the selection at low priority, so the canvas and list answer a click first. */
+function SelectedAttributes({ editor, items, selection }: { editor: Editor; items: readonly Annotation[]; selection: readonly string[] }) {
+  const vocFlags = useMemo(() => usesVocFlags(items), [items])
+  const selectedOne = useDeferredValue(selection.length === 1 ? (items.find((a) => a.key === selection[0]) ?? null) : null)
+  return <AttributesPanel editor={editor} annotation={selectedOne} index={selectedOne ? items.indexOf(selectedOne) : -1} vocFlags={vocFlags} />
 }

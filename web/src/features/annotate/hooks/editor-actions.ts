@@ -3,7 +3,8 @@ import { useCallback, useEffect, useRef, type RefObject } from 'react'
 import { useQueryClient } from '@tanstack/react-query'
 import { useNavigate } from 'react-router'
 import { toast } from 'sonner'
-import { isTypingTarget, resolveKeyDown, resolveKeyUp, type ClassInfo, type Editor, type ShortcutAction } from '@/editor/engine'
+import { isTypingTarget, nudgeSelection, resolveKeyDown, resolveKeyUp, type ClassInfo, type Editor, type ShortcutAction } from '@/editor/engine'
+import { runBoxAction } from '../components/box-actions'
 import { errorMessage, queryKeys, type DatasetImageStatus, type Neighbors } from '@/lib/api'
 import { annotateApi } from '../api'
 import type { SaveController } from '../sync/save-controller'
@@ -92,11 +93,11 @@ export function useSetImageStatus(
 }
 
 /** Choose the class for new boxes; with boxes selected, change theirs too. */
-export function usePickClass(editor: Editor): (classId: number) => void {
+export function usePickClass(editor: Editor): (classId: number, keys?: readonly string[]) => void {
   return useCallback(
-    (classId: number) => {
+    (classId: number, keys: readonly string[] = editor.selectedKeys) => {
       editor.setCurrentClass(classId)
-      if (editor.selectedKeys.length > 0) editor.changeClass(classId)
+      if (keys.length > 0) editor.changeClass(classId, keys)
     },
     [editor],
   )
@@ -125,7 +126,7 @@ interface ShortcutTargets {
   goTo: GoTo
 }
 
-function runShortcut(action: ShortcutAction, t: ShortcutTargets): void {
+function runShortcut(action: ShortcutAction, t: ShortcutTargets, repeat = false): void {
   const { editor } = t
   switch (action.type) {
     case 'class': {
@@ -171,6 +172,17 @@ function runShortcut(action: ShortcutAction, t: ShortcutTargets): void {
     case 'fit':
       editor.fitToScreen()
       return
+    case 'nudge':
+      nudgeSelection(editor, action.dx, action.dy, repeat)
+      return
+    case 'lock':
+    case 'hide':
+    case 'show-all':
+    case 'copy':
+    case 'cut':
+    case 'paste':
+      runBoxAction(editor, action.type)
+      return
   }
 }
 
@@ -178,11 +190,12 @@ function runShortcut(action: ShortcutAction, t: ShortcutTargets): void {
 export function useEditorShortcuts(targets: ShortcutTargets): void {
   const { editor, classes, neighbors, pickClass, save, goTo } = targets
   const run = useCallback(
-    (action: ShortcutAction) => runShortcut(action, { editor, classes, neighbors, pickClass, save, goTo }),
+    (action: ShortcutAction, repeat = false) => runShortcut(action, { editor, classes, neighbors, pickClass, save, goTo }, repeat),
     [classes, editor, goTo, neighbors, pickClass, save],
   )
   useEffect(() => {
-    const modalOpen = () => document.querySelector('[role="dialog"][data-state="open"], [role="alertdialog"][data-state="open"]') !== null
+    const modalOpen = () => document.querySelector('[role="dialog"][data-state="open"], [role="alertdialog"][data-state="open"], [role="menu"][data-state="open"]') !== null
+    const once = new Set<ShortcutAction['type']>(['pan', 'delete', 'image', 'save', 'copy', 'cut', 'paste', 'hide', 'show-all', 'lock'])
     const down = (e: KeyboardEvent) => {
       if (e.defaultPrevented || isTypingTarget(e.target)) return
       const action = resolveKeyDown(e)
@@ -190,9 +203,11 @@ export function useEditorShortcuts(targets: ShortcutTargets): void {
       if (modalOpen() && !(action.type === 'help' && useEditorUi.getState().helpOpen)) return
       // Enter keeps its meaning on a focused button unless a polygon is being closed.
       if (action.type === 'finish' && editor.toolPath !== 'polygon.drawing') return
+      // Text selected on the page: Ctrl+C and Ctrl+X copy that text, not boxes.
+      if ((action.type === 'copy' || action.type === 'cut') && (window.getSelection()?.toString() ?? '') !== '') return
       e.preventDefault()
-      if (e.repeat && (action.type === 'pan' || action.type === 'delete' || action.type === 'image' || action.type === 'save')) return
-      run(action)
+      if (e.repeat && once.has(action.type)) return
+      run(action, e.repeat)
     }
     const up = (e: KeyboardEvent) => {
       const action = resolveKeyUp(e)

@@ -2,7 +2,7 @@
  * The editor's lifecycle around one image: engine events into the UI store, the canvas host, the
  * loaded document with its autosave and restore, and the warning before leaving unsaved edits.
  */
-import { useCallback, useEffect, useMemo, useRef, useSyncExternalStore, type RefObject } from 'react'
+import { useEffect, useMemo, useRef, type RefObject } from 'react'
 import { toast } from 'sonner'
 import type { Annotation, Editor, StaticRenderInfo } from '@/editor/engine'
 import type { DatasetImageStatus, ImageAnnotations } from '@/lib/api'
@@ -10,6 +10,7 @@ import { fromServer, saveFor } from '../api'
 import { pendingStore } from '../sync/pending-store'
 import { SaveController } from '../sync/save-controller'
 import { useEditorUi } from './editor-ui-store'
+import { useEditorEventVersion } from './editor-event'
 
 /** What the benchmark and the e2e tests read: the engine and when the first full frame was drawn. */
 export interface EditorHook {
@@ -28,23 +29,9 @@ declare global {
   }
 }
 
-/** A number that changes whenever the document does (a dependency for derived lists). */
-function useDocumentVersion(editor: Editor): number {
-  const version = useRef(0)
-  const subscribe = useCallback(
-    (notify: () => void) =>
-      editor.events.on('documentchange', () => {
-        version.current += 1
-        notify()
-      }),
-    [editor],
-  )
-  return useSyncExternalStore(subscribe, () => version.current)
-}
-
 /** The document's annotations in order and the box count per class, kept current with the engine. */
 export function useDocumentItems(editor: Editor): { items: Annotation[]; counts: Map<number, number> } {
-  const docVersion = useDocumentVersion(editor)
+  const docVersion = useEditorEventVersion(editor, 'documentchange')
   // docVersion is the dependency that says the document changed.
   const items = useMemo(() => [...editor.doc.all()], [editor, docVersion])
   const counts = useMemo(() => {

@@ -1,6 +1,9 @@
 /** One dataset image's annotations as the editor loads and saves them (`/od/datasets/{id}/images/{id}/...`). */
 import type { AnnotationType, DatasetImageStatus } from './datasets'
 
+/** A JSON value stored in an annotation's attributes. */
+export type AttributeValue = string | number | boolean | null | readonly AttributeValue[] | { readonly [key: string]: AttributeValue }
+
 export type AnnotationSource = 'manual' | 'ai' | 'import'
 export type ReviewState = 'none' | 'pending' | 'accepted' | 'rejected'
 
@@ -16,6 +19,8 @@ export interface ServerAnnotation {
   source: AnnotationSource
   confidence: number | null
   review_state: ReviewState
+  /** Free-form per-box attributes (VOC flags, pose, …); absent on boxes drawn here until set. */
+  attributes?: Readonly<Record<string, AttributeValue>> | null
 }
 
 export interface ImageAnnotations {
