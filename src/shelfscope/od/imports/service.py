@@ -48,7 +48,7 @@ from shelfscope.jobs.service import submit_job
 from shelfscope.od.annotations.models import Annotation
 from shelfscope.od.classes.models import ClassAlias, ClassChange, OdClass
 from shelfscope.od.classes.schemas import clean_name
-from shelfscope.od.classes.service import palette_color
+from shelfscope.od.classes.palette import palette_color
 from shelfscope.od.datasets.models import Dataset, DatasetImage
 from shelfscope.od.images.models import Image
 from shelfscope.od.images.service import CONTENT_TYPES, FORMATS, decode_image, display_name
