@@ -32,6 +32,7 @@ from sqlalchemy import (
     tuple_,
     update,
 )
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import InstrumentedAttribute, Session
@@ -52,6 +53,7 @@ from shelfscope.od.annotations.models import Annotation
 from shelfscope.od.datasets.models import Dataset, DatasetImage
 from shelfscope.od.images.fetch import FetchPolicy, SafeFetcher
 from shelfscope.od.images.models import Image, ImageTag
+from shelfscope.od.images.rows import NewImage
 from shelfscope.od.images.schemas import (
     BatchResult,
     BulkIn,
@@ -1106,3 +1108,64 @@ def facets(session: Session, limit: int = 200) -> ImageFacets:
         folders=[FacetCount(value=str(folder), images=int(n)) for folder, n in folder_rows],
         tags=[FacetCount(value=str(tag), images=int(n)) for tag, n in tag_rows],
     )
+
+
+# ---- many new images at once (imports, product recognition) -----------------------------------------
+
+# Rows per INSERT executemany, and hashes per IN (...) list.
+_INSERT_CHUNK = 50_000
+_QUERY_CHUNK = 500
+
+
+def _insert_ignore_images(session: Session) -> Any:
+    table = (
+        postgresql.insert(Image) if session.get_bind().dialect.name == "postgresql" else sqlite.insert(Image)
+    )
+    return table.on_conflict_do_nothing(index_elements=["content_hash"])
+
+
+def insert_many(
+    session: Session, rows: Sequence[NewImage], user_id: int | None
+) -> tuple[list[int], list[str]]:
+    """(image id per row, storage keys no row refers to). Rows are inserted unless the library has
+    their content already (insert-or-skip on the content hash): a row another writer stored meanwhile
+    is reused, and the keys of this row's own files are returned so the caller removes them. One
+    executemany per 50,000 rows; does not commit."""
+    now = utcnow()
+    values = [
+        {
+            "storage_key": r.storage_key,
+            "thumbnail_key": r.thumbnail_key,
+            "filename": r.filename,
+            "content_hash": r.content_hash,
+            "width": r.width,
+            "height": r.height,
+            "format": r.format,
+            "size_bytes": r.size_bytes,
+            "source": r.source,
+            "source_id": r.source_id,
+            "folder": r.folder,
+            "created_by": user_id,
+            "created_at": now,
+            "updated_at": now,
+        }
+        for r in rows
+    ]
+    for start in range(0, len(values), _INSERT_CHUNK):
+        session.connection().execute(_insert_ignore_images(session), values[start : start + _INSERT_CHUNK])
+    ids = [0] * len(rows)
+    unused: list[str] = []
+    for start in range(0, len(rows), _QUERY_CHUNK):
+        by_hash: dict[str, list[int]] = {}
+        for i in range(start, min(start + _QUERY_CHUNK, len(rows))):
+            by_hash.setdefault(rows[i].content_hash, []).append(i)
+        for image_id, content_hash, storage_key in session.execute(
+            select(Image.id, Image.content_hash, Image.storage_key).where(
+                Image.content_hash.in_(list(by_hash))
+            )
+        ):
+            for i in by_hash[content_hash]:
+                ids[i] = image_id
+                if storage_key != rows[i].storage_key:
+                    unused += [k for k in (rows[i].storage_key, rows[i].thumbnail_key) if k]
+    return ids, unused
