@@ -6,7 +6,6 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -19,6 +18,7 @@ from shelfscope.auth.router import router as auth_router
 from shelfscope.auth.service import LoginLimiter
 from shelfscope.context import AppContext
 from shelfscope.errors import ShelfscopeError
+from shelfscope.http.validation import validation_failed
 from shelfscope.jobs.router import router as jobs_router
 from shelfscope.od.annotations.router import router as annotations_router
 from shelfscope.od.classes.router import router as classes_router
@@ -45,19 +45,6 @@ _HTTP_KINDS = {
 }
 
 
-def _field_name(loc: tuple[Any, ...] | list[Any]) -> str:
-    """('body', 'created', 3, 'x1') -> 'created[3].x1', the way the services name fields."""
-    name = ""
-    for part in loc:
-        if part in ("body", "query", "path", "header", "cookie") and not name:
-            continue
-        if isinstance(part, int):
-            name += f"[{part}]"
-        else:
-            name += f".{part}" if name else str(part)
-    return name or str(loc[0] if loc else "request")
-
-
 def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ShelfscopeError)
     async def _shelfscope_error(_: Request, exc: ShelfscopeError) -> JSONResponse:
@@ -66,20 +53,7 @@ def _install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
-        fields = []
-        for err in exc.errors():
-            field = _field_name(err.get("loc", ()))
-            message = str(err.get("msg", "invalid")).removeprefix("Value error, ")
-            if err.get("type") == "json_invalid":
-                field, message = (
-                    "body",
-                    f"is not valid JSON ({err.get('ctx', {}).get('error', 'parse error')})",
-                )
-            fields.append({"field": field, "message": message})
-        detail = "; ".join(f"{f['field']}: {f['message']}" for f in fields) or "The request is not valid."
-        return JSONResponse(
-            {"error": "ValidationFailed", "detail": detail, "fields": fields}, status_code=422
-        )
+        return JSONResponse(validation_failed(exc.errors()).to_body(), status_code=422)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:

@@ -21,7 +21,9 @@ from sqlalchemy.orm import Session
 
 from shelfscope.db import Database, utcnow
 from shelfscope.db import all_models as _all_models  # noqa: F401 (jobs.created_by needs the users table)
+from shelfscope.db.dialect import is_postgres
 from shelfscope.errors import Conflict, Internal, NotFound, ValidationFailed
+from shelfscope.http.validation import validation_failed
 from shelfscope.jobs.models import JOB_STATUSES, TERMINAL_STATUSES, Job, JobEvent
 from shelfscope.jobs.registry import find_handler, registered_kinds
 
@@ -65,15 +67,6 @@ def _updated(session: Session, statement: Update) -> int:
 # ---- submitting ------------------------------------------------------------------------------------
 
 
-def _payload_error(kind: str, exc: pydantic.ValidationError) -> ValidationFailed:
-    fields = []
-    for err in exc.errors():
-        where = ".".join(str(part) for part in err["loc"])
-        fields.append({"field": f"payload.{where}" if where else "payload", "message": err["msg"]})
-    detail = "; ".join(f"{f['field']}: {f['message']}" for f in fields)
-    return ValidationFailed(f"The payload for {kind} is not valid: {detail}", fields=fields)
-
-
 def submit_job(
     session: Session, runner: JobRunner, kind: str, payload: dict[str, Any] | None, user_id: int | None
 ) -> Job:
@@ -87,7 +80,9 @@ def submit_job(
     try:
         model = spec.parse_payload(payload or {})
     except pydantic.ValidationError as exc:
-        raise _payload_error(kind, exc) from None
+        raise validation_failed(
+            exc.errors(), prefix="payload", lead=f"The payload for {kind} is not valid: "
+        ) from None
     job = Job(
         kind=kind,
         status="queued",
@@ -440,7 +435,7 @@ def hold_running_job(session: Session, job_id: int, worker: str) -> bool:
     requested. On PostgreSQL its row stays locked until the caller commits, so the stale-job sweep
     cannot fail the job while its final transaction commits (SQLite writers hold the database lock)."""
     query = select(Job.status, Job.worker, Job.cancel_requested).where(Job.id == job_id)
-    if session.get_bind().dialect.name == "postgresql":
+    if is_postgres(session):
         query = query.with_for_update()
     row = session.execute(query).one_or_none()
     return row is not None and row.status == "running" and row.worker == worker and not row.cancel_requested

@@ -29,6 +29,7 @@ from shelfscope.od.annotations.schemas import (
     SaveOut,
     StatusIn,
 )
+from shelfscope.od.datasets.deps import DatasetId
 
 router = APIRouter()
 
@@ -40,7 +41,7 @@ _CONFLICT: dict[int | str, dict[str, Any]] = {
 
 @router.get(f"{_IMAGE}/annotations", response_model=ImageAnnotations)
 def get_image_annotations(
-    dataset_id: int, image_id: int, session: DbSession, user: CurrentUser
+    image_id: int, session: DbSession, user: CurrentUser, dataset_id: DatasetId
 ) -> ImageAnnotations:
     """Everything the editor needs to open an image: the image, its membership state and its annotations."""
     return service.get_image_annotations(session, dataset_id, image_id)
@@ -48,7 +49,7 @@ def get_image_annotations(
 
 @router.put(f"{_IMAGE}/annotations", response_model=SaveOut, responses=_CONFLICT)
 def save_image_annotations(
-    dataset_id: int, image_id: int, body: SaveIn, session: DbSession, user: WriterUser
+    image_id: int, body: SaveIn, session: DbSession, user: WriterUser, dataset_id: DatasetId
 ) -> SaveOut:
     """The editor save: created/updated/deleted applied together, or 409 when base_revision is stale."""
     return service.save_image_annotations(session, dataset_id, image_id, body, user.id)
@@ -56,26 +57,26 @@ def save_image_annotations(
 
 @router.post(f"{_IMAGE}/annotations", response_model=AnnotationWritten, status_code=201)
 def create_annotation(
-    dataset_id: int, image_id: int, body: AnnotationCreate, session: DbSession, user: WriterUser
+    image_id: int, body: AnnotationCreate, session: DbSession, user: WriterUser, dataset_id: DatasetId
 ) -> AnnotationWritten:
     return service.create_annotation(session, dataset_id, image_id, body, user.id)
 
 
 @router.post(f"{_IMAGE}/status", response_model=DatasetImageState)
 def set_image_status(
-    dataset_id: int, image_id: int, body: StatusIn, session: DbSession, user: WriterUser
+    image_id: int, body: StatusIn, session: DbSession, user: WriterUser, dataset_id: DatasetId
 ) -> DatasetImageState:
     """Mark an image new, in progress, completed or skipped; its annotation count is recounted."""
     return service.set_status(session, dataset_id, image_id, body.status)
 
 
 @router.get(f"{_IMAGE}/neighbors", response_model=Neighbors)
-def image_neighbors(dataset_id: int, image_id: int, session: DbSession, user: CurrentUser) -> Neighbors:
+def image_neighbors(image_id: int, session: DbSession, user: CurrentUser, dataset_id: DatasetId) -> Neighbors:
     return service.neighbors(session, dataset_id, image_id)
 
 
 @router.get("/datasets/{dataset_id}/annotate/next", response_model=NextImage)
-def next_to_annotate(dataset_id: int, session: DbSession, user: CurrentUser) -> NextImage:
+def next_to_annotate(session: DbSession, user: CurrentUser, dataset_id: DatasetId) -> NextImage:
     """The first image still new or in progress: where annotating this dataset continues."""
     return service.next_to_annotate(session, dataset_id)
 

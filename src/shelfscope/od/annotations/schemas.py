@@ -12,11 +12,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-AnnotationKind = Literal["bbox", "polygon"]
-AnnotationSource = Literal["manual", "ai", "import"]
-ReviewState = Literal["none", "pending", "accepted", "rejected"]
-ImageStatus = Literal["new", "in_progress", "completed", "skipped"]
-Split = Literal["train", "val", "test"]
+from shelfscope.od.vocabulary import AnnotationKind, AnnotationSource, ImageStatus, ReviewState, Split
 
 # One save or bulk request may carry this many entries per list; a dense shelf has a few hundred boxes.
 MAX_ITEMS = 10_000

@@ -1,15 +1,6 @@
 """Annotation logic: the editor's load and all-or-nothing save, single and bulk writes, status, navigation.
 
-Geometry rules (one place, `check_box` / `check_polygon`, reused by anything that writes boxes):
-
-- Coordinates are image pixels, xyxy floats. NaN and infinity are refused.
-- A box needs x1 < x2 and y1 < y2 as sent; swapped corners are refused, not swapped.
-- A box lying entirely outside the image is refused.
-- A coordinate may overshoot an image edge by at most 0.5 px (float noise from zoomed drags); it is
-  clamped to the edge. A larger overshoot is refused: the server never moves a box by more than half
-  a pixel, so what the editor shows is what is stored.
-- After clamping the box must still have area.
-- A polygon has 3..2000 points under the same edge rule; its x1..y2 are its points' bounds.
+Geometry rules live in `od.geometry` (`check_box` / `check_polygon`), shared with every writer of boxes.
 
 Every write to an image's annotations bumps that image's revision (optimistic concurrency for the
 editor) and keeps `annotation_count` equal to its rows. Writers lock the membership row first
@@ -19,7 +10,6 @@ write with set-based statements, so a rejected request changes nothing.
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -27,31 +17,25 @@ from datetime import UTC, datetime
 from typing import Any, cast
 
 from sqlalchemy import (
-    JSON,
-    BigInteger,
     ColumnElement,
     CursorResult,
     ScalarSelect,
     Select,
     Table,
-    any_,
-    bindparam,
     delete,
     func,
-    insert,
     select,
-    text,
     union_all,
     update,
 )
-from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from shelfscope.auth.models import User
 from shelfscope.db.base import utcnow
+from shelfscope.db.dialect import BulkWriter, id_in, is_postgres
 from shelfscope.errors import Conflict, NotFound, ValidationFailed
-from shelfscope.od.annotations.models import ANNOTATION_SOURCES, Annotation
+from shelfscope.od.annotations.models import Annotation
 from shelfscope.od.annotations.schemas import (
     AnnotationCreate,
     AnnotationDeleted,
@@ -68,24 +52,28 @@ from shelfscope.od.annotations.schemas import (
     EditorImage,
     ImageAnnotations,
     ImageRevision,
-    ImageStatus,
     Neighbors,
     NextImage,
     SaveIn,
     SaveOut,
-    Split,
 )
 from shelfscope.od.classes.models import OdClass
+from shelfscope.od.datasets.lookup import dataset_not_found, require_dataset
 from shelfscope.od.datasets.models import Dataset, DatasetImage
+from shelfscope.od.geometry import GeometryError, check_box, check_polygon
 from shelfscope.od.images.models import Image
+from shelfscope.od.vocabulary import (
+    ANNOTATION_SOURCES,
+    IMAGE_STATUSES,
+    OPEN_STATUSES,
+    AnnotationSource,
+    ImageStatus,
+    Split,
+)
 
 IMAGES_API = "/api/v1/od/images"
-EDGE_TOLERANCE_PX = 0.5
-MIN_POLYGON_POINTS = 3
 # A rejected request lists at most this many problems.
 MAX_PROBLEMS = 100
-OPEN_STATUSES: tuple[ImageStatus, ...] = ("new", "in_progress")
-ALL_STATUSES: tuple[ImageStatus, ...] = ("new", "in_progress", "completed", "skipped")
 
 _T = cast(Table, Annotation.__table__)
 _DI = cast(Table, DatasetImage.__table__)
@@ -108,94 +96,6 @@ _NOT_NULL = ("class_id", "kind", "source", "review_state")
 _CREATE_DEFAULTS: dict[str, Any] = {"kind": "bbox", "source": "manual", "review_state": "none"}
 
 Row = dict[str, Any]
-
-
-# --- geometry ----------------------------------------------------------------------------------------
-
-
-class GeometryError(ValueError):
-    """A box or polygon that cannot be stored; `field` is the coordinate at fault, or "box"."""
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(f"{field}: {message}")
-        self.field = field
-        self.message = message
-
-
-@dataclass(frozen=True)
-class Box:
-    x1: float
-    y1: float
-    x2: float
-    y2: float
-
-
-def _finite(field: str, value: float | None, what: str) -> float:
-    if value is None:
-        raise GeometryError(field, f"is required for {what}")
-    if not math.isfinite(value):
-        raise GeometryError(field, "must be a finite number")
-    return float(value)
-
-
-def _clamp(field: str, value: float, limit: int) -> float:
-    if value < -EDGE_TOLERANCE_PX or value > limit + EDGE_TOLERANCE_PX:
-        raise GeometryError(
-            field,
-            f"{value:g} is outside the image (0..{limit}); a coordinate may overshoot an edge by at "
-            f"most {EDGE_TOLERANCE_PX} px",
-        )
-    return min(max(value, 0.0), float(limit))
-
-
-def check_box(
-    x1: float | None, y1: float | None, x2: float | None, y2: float | None, width: int, height: int
-) -> Box:
-    """The box as stored (clamped by at most 0.5 px), or GeometryError naming what is wrong."""
-    fx1 = _finite("x1", x1, "a box")
-    fy1 = _finite("y1", y1, "a box")
-    fx2 = _finite("x2", x2, "a box")
-    fy2 = _finite("y2", y2, "a box")
-    if fx2 <= fx1:
-        raise GeometryError("x2", f"must be greater than x1 (x1={fx1:g}, x2={fx2:g})")
-    if fy2 <= fy1:
-        raise GeometryError("y2", f"must be greater than y1 (y1={fy1:g}, y2={fy2:g})")
-    if fx2 <= 0 or fy2 <= 0 or fx1 >= width or fy1 >= height:
-        raise GeometryError(
-            "box",
-            f"({fx1:g}, {fy1:g}, {fx2:g}, {fy2:g}) lies entirely outside the {width}x{height} image",
-        )
-    box = Box(
-        _clamp("x1", fx1, width),
-        _clamp("y1", fy1, height),
-        _clamp("x2", fx2, width),
-        _clamp("y2", fy2, height),
-    )
-    if box.x2 <= box.x1 or box.y2 <= box.y1:
-        raise GeometryError("box", "has no area inside the image after clamping to its edges")
-    return box
-
-
-def check_polygon(
-    points: Sequence[Sequence[float]] | None, width: int, height: int
-) -> tuple[list[list[float]], Box]:
-    """The polygon's points as stored (clamped by at most 0.5 px) and its bounding box."""
-    if points is None or len(points) < MIN_POLYGON_POINTS:
-        raise GeometryError("points", f"a polygon needs at least {MIN_POLYGON_POINTS} points")
-    cleaned: list[list[float]] = []
-    for i, point in enumerate(points):
-        name = f"points[{i}]"
-        if len(point) != 2:
-            raise GeometryError(name, "must be [x, y]")
-        x = _clamp(name, _finite(name, point[0], "a point"), width)
-        y = _clamp(name, _finite(name, point[1], "a point"), height)
-        cleaned.append([x, y])
-    xs = [p[0] for p in cleaned]
-    ys = [p[1] for p in cleaned]
-    box = Box(min(xs), min(ys), max(xs), max(ys))
-    if box.x2 <= box.x1 or box.y2 <= box.y1:
-        raise GeometryError("points", "the polygon has no area inside the image")
-    return cleaned, box
 
 
 # --- problems: every failed check of a request, named by field ------------------------------------
@@ -319,15 +219,10 @@ def _member(
 def _not_member(session: Session, dataset_id: int, image_id: int) -> NotFound:
     """Says which is missing: the dataset, or the image in it (another dataset's image is not here)."""
     if session.get(Dataset, dataset_id) is None:
-        return NotFound(f"There is no dataset with id {dataset_id}.", dataset_id=dataset_id)
+        return dataset_not_found(dataset_id)
     return NotFound(
         f"Image {image_id} is not in dataset {dataset_id}.", dataset_id=dataset_id, image_id=image_id
     )
-
-
-def _ensure_dataset(session: Session, dataset_id: int) -> None:
-    if session.get(Dataset, dataset_id) is None:
-        raise NotFound(f"There is no dataset with id {dataset_id}.", dataset_id=dataset_id)
 
 
 def _rows(session: Session, dataset_image_id: int) -> dict[int, Row]:
@@ -381,10 +276,6 @@ def _current_state(member: DatasetImage, rows: Mapping[int, Row]) -> CurrentStat
 
 
 # --- set-based writes ---------------------------------------------------------------------------------
-# SQLite runs in-process, so one executemany is as cheap as one statement. On PostgreSQL an executemany
-# UPDATE runs one statement per row, and a multi-row INSERT ... VALUES is re-parsed in Python on every
-# call; there each write is one short, cacheable statement over arrays (unnest) instead, which halved
-# the write time of 150 inserts + 200 updates when measured side by side on the bench machine.
 
 # Every column an insert writes, and its PostgreSQL type for the unnest arrays.
 _PG_TYPES = {
@@ -408,102 +299,14 @@ _PG_TYPES = {
     "created_at": "timestamptz",
     "updated_at": "timestamptz",
 }
-_JSON_COLUMNS = ("points", "attributes")
-_INSERT_COLUMNS = tuple(_PG_TYPES)
-_UPDATE_COLUMNS = (*_WRITABLE, "updated_at")
-# A null polygon or attribute map is SQL NULL, not the JSON text 'null'.
-_JSON_OR_NULL = JSON(none_as_null=True).with_variant(JSONB(none_as_null=True), "postgresql")
-
-
-def _unnest(columns: Sequence[str]) -> str:
-    arrays = ", ".join(f"CAST(:{c} AS {_PG_TYPES[c]}[])" for c in columns)
-    return f"unnest({arrays}) AS u({', '.join(columns)})"
-
-
-# Built once from the constants above (table and column names only); values are always bound.
-_PG_NEXT_IDS = text(
-    f"SELECT nextval(pg_get_serial_sequence('{_T.name}', 'id')) FROM generate_series(1, :n) ORDER BY 1"  # noqa: S608
-)
-_PG_INSERT = text(
-    f"INSERT INTO {_T.name} ({', '.join(_INSERT_COLUMNS)}) "  # noqa: S608
-    f"SELECT {', '.join(_INSERT_COLUMNS)} FROM {_unnest(_INSERT_COLUMNS)}"
-)
-_PG_UPDATE = text(
-    f"UPDATE {_T.name} AS a SET {', '.join(f'{c} = u.{c}' for c in _UPDATE_COLUMNS)} "  # noqa: S608
-    f"FROM {_unnest(('id', *_UPDATE_COLUMNS))} WHERE a.id = u.id"
-)
-
-
-def _is_postgres(session: Session) -> bool:
-    return session.get_bind().dialect.name == "postgresql"
-
-
-def _pg_arrays(rows: Sequence[Row], columns: Sequence[str]) -> dict[str, list[Any]]:
-    arrays: dict[str, list[Any]] = {c: [row[c] for row in rows] for c in columns}
-    for column in _JSON_COLUMNS:
-        if column in arrays:
-            arrays[column] = [None if v is None else json.dumps(v) for v in arrays[column]]
-    return arrays
-
-
-def _id_in(session: Session, ids: Sequence[int]) -> ColumnElement[bool]:
-    if _is_postgres(session):
-        return _T.c.id == any_(bindparam("ids", list(ids), type_=ARRAY(BigInteger())))
-    return _T.c.id.in_(ids)
-
-
-def _insert(session: Session, rows: Sequence[Row]) -> list[int]:
-    """Inserts the rows (every column but id) in one statement; their new ids, in order."""
-    if not rows:
-        return []
-    if _is_postgres(session):
-        ids = list(session.scalars(_PG_NEXT_IDS, {"n": len(rows)}))
-        with_ids = [{**row, "id": new_id} for row, new_id in zip(rows, ids, strict=True)]
-        session.execute(_PG_INSERT, _pg_arrays(with_ids, _INSERT_COLUMNS))
-        return ids
-    stmt = (
-        insert(_T)
-        .values({c: bindparam(f"j_{c}", type_=_JSON_OR_NULL) for c in _JSON_COLUMNS})
-        .returning(_T.c.id, sort_by_parameter_order=True)
-    )
-    params = [
-        {
-            **{c: row[c] for c in _INSERT_COLUMNS[1:] if c not in _JSON_COLUMNS},
-            **{f"j_{c}": row[c] for c in _JSON_COLUMNS},
-        }
-        for row in rows
-    ]
-    return list(session.scalars(stmt, params))
-
-
-def _update(session: Session, rows: Sequence[Row]) -> None:
-    """Writes every writable column of each row, by id, in one statement."""
-    if not rows:
-        return
-    if _is_postgres(session):
-        session.execute(_PG_UPDATE, _pg_arrays(rows, ("id", *_UPDATE_COLUMNS)))
-        return
-    stmt = (
-        update(_T)
-        .where(_T.c.id == bindparam("b_id"))
-        .values({c: bindparam(f"j_{c}", type_=_JSON_OR_NULL) for c in _JSON_COLUMNS})
-    )
-    params = [
-        {
-            "b_id": row["id"],
-            **{c: row[c] for c in _UPDATE_COLUMNS if c not in _JSON_COLUMNS},
-            **{f"j_{c}": row[c] for c in _JSON_COLUMNS},
-        }
-        for row in rows
-    ]
-    session.execute(stmt, params)
+_WRITER = BulkWriter(_T, _PG_TYPES, (*_WRITABLE, "updated_at"), json_columns=("points", "attributes"))
 
 
 def _delete(session: Session, ids: Iterable[int]) -> int:
     ids = list(ids)
     if not ids:
         return 0
-    result = cast("CursorResult[Any]", session.execute(delete(_T).where(_id_in(session, ids))))
+    result = cast("CursorResult[Any]", session.execute(delete(_T).where(id_in(session, _T.c.id, ids))))
     return int(result.rowcount)
 
 
@@ -603,7 +406,7 @@ def save_image_annotations(
     _delete(session, deleted)
     for row in updates:
         row["updated_at"] = now
-    _update(session, updates)
+    _WRITER.update(session, updates)
     new_rows = [
         {
             **values,
@@ -616,7 +419,7 @@ def save_image_annotations(
         }
         for values in creates
     ]
-    new_ids = _insert(session, new_rows)
+    new_ids = _WRITER.insert(session, new_rows)
 
     final = {k: v for k, v in existing.items() if k not in deleted}
     for row in updates:
@@ -658,7 +461,7 @@ def create_annotation(
         "created_at": now,
         "updated_at": now,
     }
-    (row["id"],) = _insert(session, [row])
+    (row["id"],) = _WRITER.insert(session, [row])
     count = session.scalar(select(func.count()).where(_T.c.dataset_image_id == member.id)) or 0
     _touch_member(member, count, mark_started=True)
     session.commit()
@@ -696,7 +499,7 @@ def update_annotation(session: Session, annotation_id: int, body: AnnotationPatc
     if _unchanged(cleaned, existing):
         return AnnotationWritten(annotation=_out(existing, image.id), dataset_image=_state(member))
     row = {**existing, **cleaned, "updated_at": utcnow()}
-    _update(session, [row])
+    _WRITER.update(session, [row])
     _touch_member(member, member.annotation_count, mark_started=True)
     session.commit()
     return AnnotationWritten(annotation=_out(row, image.id), dataset_image=_state(member))
@@ -764,7 +567,7 @@ def _geometry_key(values: Mapping[str, Any]) -> tuple[Any, ...]:
 def bulk_write(session: Session, body: BulkIn, user_id: int | None) -> BulkOut:
     """Creates (no id) and updates (id) across images of one dataset, all or nothing."""
     dataset_id = body.dataset_id
-    _ensure_dataset(session, dataset_id)
+    require_dataset(session, dataset_id)
     problems = _Problems()
 
     update_ids = [item.id for item in body.items if item.id is not None]
@@ -773,7 +576,7 @@ def bulk_write(session: Session, body: BulkIn, user_id: int | None) -> BulkOut:
         update_members = list(
             session.scalars(
                 select(_T.c.dataset_image_id)
-                .where(_id_in(session, update_ids), _T.c.dataset_id == dataset_id)
+                .where(id_in(session, _T.c.id, update_ids), _T.c.dataset_id == dataset_id)
                 .distinct()
             )
         )
@@ -792,7 +595,9 @@ def bulk_write(session: Session, body: BulkIn, user_id: int | None) -> BulkOut:
     # Read under the locks: a concurrent save of these images has either finished or not started.
     stored: dict[int, Row] = {}
     if update_ids:
-        result = session.execute(select(_T).where(_id_in(session, update_ids), _T.c.dataset_id == dataset_id))
+        result = session.execute(
+            select(_T).where(id_in(session, _T.c.id, update_ids), _T.c.dataset_id == dataset_id)
+        )
         stored = {row["id"]: dict(row) for row in result.mappings()}
     # Existing annotations of images receiving creates, to find exact repeats (a retried request).
     existing_keys: dict[tuple[int, tuple[Any, ...]], int] = {}
@@ -867,12 +672,12 @@ def bulk_write(session: Session, body: BulkIn, user_id: int | None) -> BulkOut:
     now = utcnow()
     for _, row in updates:
         row["updated_at"] = now
-    _update(session, [row for _, row in updates])
+    _WRITER.update(session, [row for _, row in updates])
     new_rows = [
         {**row, "trained_model_id": None, "created_by": user_id, "created_at": now, "updated_at": now}
         for _, row in creates
     ]
-    new_ids = _insert(session, new_rows)
+    new_ids = _WRITER.insert(session, new_rows)
     id_of_index = {i: new_id for (i, _), new_id in zip(creates, new_ids, strict=True)}
     touched = [row["dataset_image_id"] for _, row in updates] + [row["dataset_image_id"] for row in new_rows]
     images = _recount(session, touched)
@@ -895,7 +700,9 @@ def bulk_write(session: Session, body: BulkIn, user_id: int | None) -> BulkOut:
 def bulk_delete(session: Session, body: BulkDeleteIn) -> BulkDeleteOut:
     """Deletes the annotations named; ids already gone are reported, not refused, so retries succeed."""
     wanted = list(dict.fromkeys(body.ids))
-    found = session.execute(select(_T.c.id, _T.c.dataset_image_id).where(_id_in(session, wanted))).all()
+    found = session.execute(
+        select(_T.c.id, _T.c.dataset_image_id).where(id_in(session, _T.c.id, wanted))
+    ).all()
     member_ids = {member_id for _, member_id in found}
     _lock_members(session, member_ids)
     ids = [ann_id for ann_id, _ in found]
@@ -965,8 +772,8 @@ def neighbors(session: Session, dataset_id: int, image_id: int) -> Neighbors:
         select(
             func.count(),
             func.count().filter(_DI.c.id <= here),
-            _edge_image(dataset_id, ALL_STATUSES, _DI.c.id < here, last=True),
-            _edge_image(dataset_id, ALL_STATUSES, _DI.c.id > here, last=False),
+            _edge_image(dataset_id, IMAGE_STATUSES, _DI.c.id < here, last=True),
+            _edge_image(dataset_id, IMAGE_STATUSES, _DI.c.id > here, last=False),
             _edge_image(dataset_id, OPEN_STATUSES, _DI.c.id > here, last=False),
             # Past the last open image the search wraps to the start.
             _edge_image(dataset_id, OPEN_STATUSES, _DI.c.id < here, last=False),
@@ -985,7 +792,7 @@ def neighbors(session: Session, dataset_id: int, image_id: int) -> Neighbors:
 
 def next_to_annotate(session: Session, dataset_id: int) -> NextImage:
     """The first image still new or in progress, with how many are left."""
-    _ensure_dataset(session, dataset_id)
+    require_dataset(session, dataset_id)
     first = _edge(dataset_id, OPEN_STATUSES, None, last=False).subquery()
     total, remaining, image_id, status = session.execute(
         select(
@@ -1021,8 +828,8 @@ class SharedValues:
     user_id: int | None
     at: datetime
     class_ids: tuple[int, ...] = ()
-    # "import" or "ai" (one of ANNOTATION_SOURCES).
-    source: str = "import"
+    # "import" now, "ai" for predictions.
+    source: AnnotationSource = "import"
 
 
 def _skip_row_checks_on_postgresql(session: Session, shared: SharedValues) -> bool:
@@ -1103,6 +910,6 @@ def insert_many(session: Session, batches: Iterable[Sequence[tuple[Any, ...]]], 
     commit."""
     if shared.source not in ANNOTATION_SOURCES:
         raise ValueError(f"source must be one of {', '.join(ANNOTATION_SOURCES)}, not {shared.source!r}")
-    if session.connection().dialect.name == "postgresql":
+    if is_postgres(session):
         return _copy_many(session, batches, shared)
     return _execute_many_sqlite(session, batches, shared)

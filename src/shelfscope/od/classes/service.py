@@ -28,7 +28,7 @@ from shelfscope.od.classes.schemas import (
     ClassCreate,
     ClassOut,
     ClassUpdate,
-    clean_name,
+    clean_class_name,
     name_key,
 )
 from shelfscope.pagination import Page, check_limit, decode_cursor, encode_cursor
@@ -399,7 +399,7 @@ def ensure_classes(
     missing: dict[str, str] = {}
     for name in names:
         if name not in found:
-            cleaned = clean_name(name)
+            cleaned = clean_class_name(name)
             missing.setdefault(cleaned.casefold(), cleaned)
     created = _create_many(session, list(missing.values()), user_id, source)
     return {name: found.get(name) or created[name_key(name)] for name in names}

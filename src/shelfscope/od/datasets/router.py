@@ -10,6 +10,7 @@ from fastapi import APIRouter, Query, Response
 from shelfscope.auth.deps import AdminUser, CurrentUser, WriterUser
 from shelfscope.deps import DbSession
 from shelfscope.od.datasets import service
+from shelfscope.od.datasets.deps import DatasetId
 from shelfscope.od.datasets.schemas import (
     AddImagesIn,
     AddImagesOut,
@@ -19,10 +20,10 @@ from shelfscope.od.datasets.schemas import (
     DatasetOut,
     DatasetStats,
     DatasetUpdate,
-    ImageStatus,
     RemoveImagesIn,
     RemoveImagesOut,
 )
+from shelfscope.od.vocabulary import ImageStatus
 from shelfscope.pagination import DEFAULT_LIMIT, Page
 
 router = APIRouter()
@@ -45,32 +46,34 @@ def create_dataset(body: DatasetCreate, session: DbSession, user: WriterUser) ->
 
 
 @router.get("/{dataset_id}", response_model=DatasetOut)
-def get_dataset(dataset_id: int, session: DbSession, user: CurrentUser) -> DatasetOut:
+def get_dataset(session: DbSession, user: CurrentUser, dataset_id: DatasetId) -> DatasetOut:
     return service.get_dataset(session, dataset_id)
 
 
 @router.patch("/{dataset_id}", response_model=DatasetOut)
-def update_dataset(dataset_id: int, body: DatasetUpdate, session: DbSession, user: WriterUser) -> DatasetOut:
+def update_dataset(
+    body: DatasetUpdate, session: DbSession, user: WriterUser, dataset_id: DatasetId
+) -> DatasetOut:
     return service.update_dataset(session, dataset_id, body)
 
 
 @router.delete("/{dataset_id}", status_code=204)
-def delete_dataset(dataset_id: int, session: DbSession, user: AdminUser) -> Response:
+def delete_dataset(session: DbSession, user: AdminUser, dataset_id: DatasetId) -> Response:
     """Deletes the dataset with its annotations and versions; the images stay in the library."""
     service.delete_dataset(session, dataset_id)
     return Response(status_code=204)
 
 
 @router.get("/{dataset_id}/stats", response_model=DatasetStats)
-def dataset_stats(dataset_id: int, session: DbSession, user: CurrentUser) -> DatasetStats:
+def dataset_stats(session: DbSession, user: CurrentUser, dataset_id: DatasetId) -> DatasetStats:
     return service.dataset_stats(session, dataset_id)
 
 
 @router.get("/{dataset_id}/images", response_model=Page[DatasetImageOut])
 def list_images(
-    dataset_id: int,
     session: DbSession,
     user: CurrentUser,
+    dataset_id: DatasetId,
     status: list[ImageStatus] | None = Query(default=None, description="Repeat for several"),
     split: Literal["train", "val", "test", "none"] | None = None,
     limit: int = DEFAULT_LIMIT,
@@ -82,7 +85,9 @@ def list_images(
 
 
 @router.post("/{dataset_id}/images", response_model=AddImagesOut)
-def add_images(dataset_id: int, body: AddImagesIn, session: DbSession, user: WriterUser) -> AddImagesOut:
+def add_images(
+    body: AddImagesIn, session: DbSession, user: WriterUser, dataset_id: DatasetId
+) -> AddImagesOut:
     """Body: {"image_ids": [...]} or {"filter": {...library filters...}}; images already in the
     dataset are counted as already_present."""
     return service.add_images(session, dataset_id, body)
@@ -90,19 +95,19 @@ def add_images(dataset_id: int, body: AddImagesIn, session: DbSession, user: Wri
 
 @router.post("/{dataset_id}/images/remove", response_model=RemoveImagesOut)
 def remove_images(
-    dataset_id: int, body: RemoveImagesIn, session: DbSession, user: WriterUser
+    body: RemoveImagesIn, session: DbSession, user: WriterUser, dataset_id: DatasetId
 ) -> RemoveImagesOut:
     return service.remove_images(session, dataset_id, body.image_ids)
 
 
 @router.delete("/{dataset_id}/images/{image_id}", status_code=204)
-def remove_image(dataset_id: int, image_id: int, session: DbSession, user: WriterUser) -> Response:
+def remove_image(image_id: int, session: DbSession, user: WriterUser, dataset_id: DatasetId) -> Response:
     service.remove_image(session, dataset_id, image_id)
     return Response(status_code=204)
 
 
 @router.patch("/{dataset_id}/images/{image_id}", response_model=DatasetImageOut)
 def update_image(
-    dataset_id: int, image_id: int, body: DatasetImagePatch, session: DbSession, user: WriterUser
+    image_id: int, body: DatasetImagePatch, session: DbSession, user: WriterUser, dataset_id: DatasetId
 ) -> DatasetImageOut:
     return service.update_image(session, dataset_id, image_id, body)

@@ -2,34 +2,19 @@
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
-from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from shelfscope.od.images.schemas import ImageFilters
+from shelfscope.od.vocabulary import AnnotationKind, ImageStatus, Split
+from shelfscope.text import clean_name
 
-AnnotationType = Literal["bbox", "polygon"]
-ImageStatus = Literal["new", "in_progress", "completed", "skipped"]
-Split = Literal["train", "val", "test"]
-NAME_MAX = 255
+# A dataset holds boxes or polygons: the annotation kinds.
+AnnotationType = AnnotationKind
 DESCRIPTION_MAX = 10_000
 # One request may name this many images; larger selections go through `filter`.
 MAX_IMAGE_IDS = 100_000
-_WHITESPACE = re.compile(r"\s+")
-
-
-def clean_name(value: str) -> str:
-    """Whitespace collapsed and trimmed; empty, over-long or control-character names refused."""
-    cleaned = _WHITESPACE.sub(" ", value).strip()
-    if not cleaned:
-        raise ValueError("must not be empty")
-    if len(cleaned) > NAME_MAX:
-        raise ValueError(f"must be at most {NAME_MAX} characters")
-    if not cleaned.isprintable():
-        raise ValueError("must not contain control characters")
-    return cleaned
 
 
 class DatasetCreate(BaseModel):

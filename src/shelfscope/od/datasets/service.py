@@ -15,7 +15,6 @@ from sqlalchemy import (
     ColumnElement,
     CursorResult,
     Executable,
-    Insert,
     ScalarSelect,
     Select,
     bindparam,
@@ -27,13 +26,14 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from shelfscope.db.base import UTCDateTime, utcnow
+from shelfscope.db.dialect import insert_ignore, like_escape
 from shelfscope.errors import Conflict, NotFound, ValidationFailed
 from shelfscope.od.annotations.models import Annotation
 from shelfscope.od.classes.models import OdClass
+from shelfscope.od.datasets.lookup import dataset_not_found, require_dataset
 from shelfscope.od.datasets.models import Dataset, DatasetImage
 from shelfscope.od.datasets.schemas import (
     AddImagesIn,
@@ -47,9 +47,7 @@ from shelfscope.od.datasets.schemas import (
     DatasetStats,
     DatasetUpdate,
     ImageInfo,
-    ImageStatus,
     RemoveImagesOut,
-    Split,
     SplitCounts,
     StatusCounts,
 )
@@ -58,11 +56,11 @@ from shelfscope.od.images.schemas import API_PREFIX as IMAGES_API
 from shelfscope.od.images.service import image_filter_query
 from shelfscope.od.training.models import TrainingRun
 from shelfscope.od.versions.models import DatasetVersion
+from shelfscope.od.vocabulary import IMAGE_STATUSES, Split
 from shelfscope.pagination import Page, check_limit, decode_cursor, encode_cursor, newest_first_after
 
 # Ids per IN (...) list: well under SQLite's 32,766 bound parameters and PostgreSQL's 65,535.
 ID_CHUNK = 5_000
-STATUSES: tuple[ImageStatus, ...] = ("new", "in_progress", "completed", "skipped")
 
 
 def _chunks(ids: Sequence[int], size: int = ID_CHUNK) -> Iterator[Sequence[int]]:
@@ -111,7 +109,7 @@ def _datasets_with_counts() -> Select[Dataset, int, int, int, int, int]:
 
 def _dataset_out(row: Sequence[Any]) -> DatasetOut:
     dataset: Dataset = row[0]
-    counts = StatusCounts(**{s: int(n or 0) for s, n in zip(STATUSES, row[1:5], strict=True)})
+    counts = StatusCounts(**{s: int(n or 0) for s, n in zip(IMAGE_STATUSES, row[1:5], strict=True)})
     return DatasetOut(
         id=dataset.id,
         name=dataset.name,
@@ -127,25 +125,10 @@ def _dataset_out(row: Sequence[Any]) -> DatasetOut:
     )
 
 
-def _load(session: Session, dataset_id: int, *, lock: bool = False) -> Dataset:
-    stmt = select(Dataset).where(Dataset.id == dataset_id)
-    if lock:
-        stmt = stmt.with_for_update()
-    found = session.scalars(stmt).one_or_none()
-    if found is None:
-        raise NotFound(f"There is no dataset with id {dataset_id}.", dataset_id=dataset_id)
-    return found
-
-
-def _ensure_exists(session: Session, dataset_id: int) -> None:
-    if not session.scalar(select(exists().where(Dataset.id == dataset_id))):
-        raise NotFound(f"There is no dataset with id {dataset_id}.", dataset_id=dataset_id)
-
-
 def get_dataset(session: Session, dataset_id: int) -> DatasetOut:
     row = session.execute(_datasets_with_counts().where(Dataset.id == dataset_id)).one_or_none()
     if row is None:
-        raise NotFound(f"There is no dataset with id {dataset_id}.", dataset_id=dataset_id)
+        raise dataset_not_found(dataset_id)
     return _dataset_out(row)
 
 
@@ -156,7 +139,7 @@ def list_datasets(
     check_limit(limit)
     where: list[ColumnElement[bool]] = []
     if q and q.strip():
-        escaped = q.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        escaped = like_escape(q.strip().lower())
         where.append(func.lower(Dataset.name).like(f"%{escaped}%", escape="\\"))
     stmt = (
         _datasets_with_counts()
@@ -189,7 +172,7 @@ def create_dataset(session: Session, body: DatasetCreate, user_id: int | None) -
 
 
 def update_dataset(session: Session, dataset_id: int, body: DatasetUpdate) -> DatasetOut:
-    dataset = _load(session, dataset_id, lock=True)
+    dataset = require_dataset(session, dataset_id, lock=True)
     for field in ("name", "description", "annotation_type"):
         if field in body.model_fields_set:
             setattr(dataset, field, getattr(body, field))
@@ -202,7 +185,7 @@ def delete_dataset(session: Session, dataset_id: int) -> None:
 
     Refused while a training run was trained on one of its versions (runs must stay reproducible).
     """
-    dataset = _load(session, dataset_id, lock=True)
+    dataset = require_dataset(session, dataset_id, lock=True)
     runs = session.scalar(
         select(func.count())
         .select_from(TrainingRun)
@@ -242,11 +225,7 @@ def _insert_members(session: Session, dataset_id: int, image_ids: Select[int]) -
     )
     columns = ["dataset_id", "image_id", "status", "annotation_count", "revision", "created_at", "updated_at"]
     # ON CONFLICT DO NOTHING: a concurrent add of the same image is skipped, not an error.
-    stmt: Insert
-    if session.get_bind().dialect.name == "postgresql":
-        stmt = postgresql.insert(DatasetImage).from_select(columns, rows).on_conflict_do_nothing()
-    else:
-        stmt = sqlite.insert(DatasetImage).from_select(columns, rows).on_conflict_do_nothing()
+    stmt = insert_ignore(session, DatasetImage).from_select(columns, rows)
     # preserve_rowcount: without it the driver's rowcount is only kept for UPDATE and DELETE.
     result = session.connection().execute(stmt, execution_options={"preserve_rowcount": True})
     return int(result.rowcount)
@@ -256,7 +235,7 @@ def add_images(session: Session, dataset_id: int, body: AddImagesIn) -> AddImage
     """Add library images by id (all must exist, else nothing is added) or by library filter."""
     if (body.image_ids is None) == (body.filter is None):
         raise ValidationFailed.field("image_ids", "give either image_ids or filter (exactly one of them)")
-    dataset = _load(session, dataset_id, lock=True)
+    dataset = require_dataset(session, dataset_id, lock=True)
     if body.image_ids is not None:
         ids = list(dict.fromkeys(body.image_ids))
         missing: list[int] = []
@@ -310,7 +289,7 @@ def _remove(session: Session, dataset_id: int, image_ids: Sequence[int]) -> tupl
 
 
 def remove_image(session: Session, dataset_id: int, image_id: int) -> None:
-    dataset = _load(session, dataset_id, lock=True)
+    dataset = require_dataset(session, dataset_id, lock=True)
     removed, _ = _remove(session, dataset.id, [image_id])
     if not removed:
         session.rollback()
@@ -320,7 +299,7 @@ def remove_image(session: Session, dataset_id: int, image_id: int) -> None:
 
 
 def remove_images(session: Session, dataset_id: int, image_ids: Sequence[int]) -> RemoveImagesOut:
-    dataset = _load(session, dataset_id, lock=True)
+    dataset = require_dataset(session, dataset_id, lock=True)
     ids = list(dict.fromkeys(image_ids))
     removed, annotations = _remove(session, dataset.id, ids)
     if removed:
@@ -367,7 +346,7 @@ def list_images(
     """The dataset's images in the order they were added; filter by status(es) and split
     ('none' for images in no split)."""
     check_limit(limit)
-    _ensure_exists(session, dataset_id)
+    require_dataset(session, dataset_id)
     where: list[ColumnElement[bool]] = [DatasetImage.dataset_id == dataset_id]
     if statuses:
         where.append(DatasetImage.status.in_(list(dict.fromkeys(statuses))))
@@ -405,7 +384,7 @@ def update_image(
         .with_for_update(of=DatasetImage)
     ).one_or_none()
     if row is None:
-        _ensure_exists(session, dataset_id)
+        require_dataset(session, dataset_id)
         raise NotFound(f"Image {image_id} is not in dataset {dataset_id}.", image_id=image_id)
     member, image = row
     if "status" in body.model_fields_set and body.status is not None:
@@ -421,8 +400,8 @@ def update_image(
 
 def dataset_stats(session: Session, dataset_id: int) -> DatasetStats:
     """Images by status and split, annotations by class (with name and colour), chart data."""
-    _ensure_exists(session, dataset_id)
-    by_status: dict[str, int] = {s: 0 for s in STATUSES}
+    require_dataset(session, dataset_id)
+    by_status: dict[str, int] = {s: 0 for s in IMAGE_STATUSES}
     splits = SplitCounts()
     for status, split, n in session.execute(
         select(DatasetImage.status, DatasetImage.split, func.count())
@@ -530,10 +509,7 @@ def _insert_new_members(session: Session, dataset_id: int, members: Sequence[New
         }
         for m in members
     ]
-    is_postgres = session.get_bind().dialect.name == "postgresql"
-    stmt = (
-        postgresql.insert(DatasetImage) if is_postgres else sqlite.insert(DatasetImage)
-    ).on_conflict_do_nothing()
+    stmt = insert_ignore(session, DatasetImage)
     for start in range(0, len(rows), _MEMBER_INSERT_CHUNK):
         session.connection().execute(stmt, rows[start : start + _MEMBER_INSERT_CHUNK])
 

@@ -30,17 +30,19 @@ from shelfscope.config import Settings
 from shelfscope.db import Database
 from shelfscope.errors import Conflict, NotFound
 from shelfscope.jobs.models import Job
+from shelfscope.jobs.reporting import Reporter
 from shelfscope.jobs.service import get_job, submit_job
 from shelfscope.od.annotations.models import Annotation
 from shelfscope.od.classes.models import OdClass
-from shelfscope.od.datasets.models import Dataset, DatasetImage
+from shelfscope.od.datasets.lookup import require_dataset
+from shelfscope.od.datasets.models import DatasetImage
 from shelfscope.od.exports.schemas import EXPORT_KIND, ExportFormat, ExportIn, ExportPayload, ExportResult
 from shelfscope.od.images.models import Image
 from shelfscope.od.images.service import FORMATS
 from shelfscope.od.io import augment, coco, voc, yolo
-from shelfscope.od.io.common import SPLITS, Split
 from shelfscope.od.versions.models import VersionAnnotation, VersionImage
-from shelfscope.od.versions.service import SNAPSHOT_REVIEW_STATES, require_ready
+from shelfscope.od.versions.service import require_ready
+from shelfscope.od.vocabulary import SNAPSHOT_REVIEW_STATES, SPLITS, Split
 from shelfscope.storage import Storage, new_key
 
 if TYPE_CHECKING:
@@ -51,12 +53,6 @@ _BATCH_IMAGES = 1000
 _ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 _JPEG_QUALITY = 95
 _UNSAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
-
-
-class Reporter(Protocol):
-    def progress(self, fraction: float, stage: str | None = None) -> None: ...
-
-    def check_cancelled(self) -> None: ...
 
 
 class ExportShape(NamedTuple):
@@ -99,9 +95,7 @@ class Snapshot:
 
 
 def _snapshot(session: Session, dataset_id: int, version_number: int | None) -> Snapshot:
-    dataset = session.get(Dataset, dataset_id)
-    if dataset is None:
-        raise NotFound(f"There is no dataset with id {dataset_id}.", dataset_id=dataset_id)
+    dataset = require_dataset(session, dataset_id)
     if version_number is not None:
         version = require_ready(session, dataset_id, version_number)
         names = [str(item["name"]) for item in sorted(version.class_mapping, key=lambda m: int(m["index"]))]
@@ -568,8 +562,7 @@ def start_export(
     body: ExportIn,
     user_id: int | None,
 ) -> Job:
-    if session.get(Dataset, dataset_id) is None:
-        raise NotFound(f"There is no dataset with id {dataset_id}.", dataset_id=dataset_id)
+    require_dataset(session, dataset_id)
     if body.version is not None:
         require_ready(session, dataset_id, body.version)
     payload = ExportPayload(dataset_id=dataset_id, format=fmt, **body.model_dump())

@@ -13,13 +13,15 @@ from urllib.parse import quote
 import pydantic
 from fastapi import APIRouter, Body, Query, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import JSONResponse, Response, StreamingResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.datastructures import FormData, Headers, UploadFile
 from starlette.formparsers import MultiPartException, MultiPartParser
 
 from shelfscope.auth.deps import AdminUser, CurrentUser, WriterUser
 from shelfscope.deps import Ctx, DbSession
 from shelfscope.errors import UnsupportedMedia, ValidationFailed
+from shelfscope.http.ranges import ranged_response
+from shelfscope.http.validation import validation_failed
 from shelfscope.jobs.schemas import JobEnvelope, JobOut
 from shelfscope.jobs.service import submit_job
 from shelfscope.od.images import service, sync
@@ -32,7 +34,6 @@ from shelfscope.od.images.schemas import (
     ImageFilters,
     ImageOut,
     ImagePatch,
-    ImageSource,
     SortField,
     SortOrder,
     SyncIn,
@@ -40,6 +41,7 @@ from shelfscope.od.images.schemas import (
     normalize_folder,
     normalize_tags,
 )
+from shelfscope.od.vocabulary import ImageSource
 from shelfscope.pagination import Page
 
 router = APIRouter()
@@ -212,9 +214,7 @@ def _filters(**given: Any) -> ImageFilters:
     try:
         return ImageFilters.model_validate(given)
     except pydantic.ValidationError as exc:
-        fields = [{"field": ".".join(str(p) for p in e["loc"]), "message": e["msg"]} for e in exc.errors()]
-        detail = "; ".join(f"{f['field']}: {f['message']}" for f in fields)
-        raise ValidationFailed(detail, fields=fields) from None
+        raise validation_failed(exc.errors()) from None
 
 
 @router.get("", response_model=Page[ImageOut])
@@ -284,24 +284,17 @@ def image_file(image_id: int, request: Request, ctx: Ctx, session: DbSession, us
     }
     if request.headers.get("if-none-match") == etag:
         return Response(status_code=304, headers=headers)
-    size = image.size_bytes
     range_header = request.headers.get("range")
     if_range = request.headers.get("if-range")
     if if_range is not None and if_range != etag:
         range_header = None  # the client's partial copy is of other bytes: send everything
-    try:
-        byte_range = service.parse_range(range_header, size)
-    except service.RangeNotSatisfiable as exc:
-        return JSONResponse(exc.to_body(), status_code=416, headers={"Content-Range": f"bytes */{size}"})
-    chunks = service.file_chunks(ctx.storage, image, byte_range)
-    media_type = service.CONTENT_TYPES.get(image.format, "application/octet-stream")
-    if byte_range is None:
-        headers["Content-Length"] = str(size)
-        return StreamingResponse(chunks, media_type=media_type, headers=headers)
-    start, end = byte_range
-    headers["Content-Range"] = f"bytes {start}-{end}/{size}"
-    headers["Content-Length"] = str(end - start + 1)
-    return StreamingResponse(chunks, status_code=206, media_type=media_type, headers=headers)
+    return ranged_response(
+        size=image.size_bytes,
+        range_header=range_header,
+        chunks=lambda byte_range: service.file_chunks(ctx.storage, image, byte_range),
+        media_type=service.CONTENT_TYPES.get(image.format, "application/octet-stream"),
+        headers=headers,
+    )
 
 
 @router.get("/{image_id}/thumbnail", response_class=Response)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from shelfscope.od.images.schemas import ImageSource
+from shelfscope.od.vocabulary import ImageSource
 
 
 @dataclass(frozen=True, slots=True)

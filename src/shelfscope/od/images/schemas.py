@@ -7,7 +7,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, computed_field, field_validator
 
-ImageSource = Literal["upload", "url", "sync", "import"]
+from shelfscope.od.vocabulary import ImageSource
+
 SortField = Literal["created_at", "filename", "size"]
 SortOrder = Literal["asc", "desc"]
 TAG_MAX = 128

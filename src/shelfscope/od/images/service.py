@@ -18,7 +18,6 @@ from typing import Any, BinaryIO, Literal
 from PIL import Image as PILImage
 from PIL import ImageOps, UnidentifiedImageError
 from sqlalchemy import (
-    Boolean,
     ColumnElement,
     Select,
     String,
@@ -32,15 +31,12 @@ from sqlalchemy import (
     tuple_,
     update,
 )
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import InstrumentedAttribute, Session
-from sqlalchemy.sql.compiler import SQLCompiler
-from sqlalchemy.sql.functions import FunctionElement
 
 from shelfscope.config import Settings
 from shelfscope.db.base import utcnow
+from shelfscope.db.dialect import contains_ignore_case, insert_ignore, is_postgres, like_escape
 from shelfscope.errors import (
     Conflict,
     NotFound,
@@ -90,41 +86,6 @@ _DELETE_BATCH = 500
 # ---- the library filter ------------------------------------------------------------------------------
 
 
-def _like_escape(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
-class _ContainsIgnoreCase(FunctionElement[bool]):
-    """`column` contains `text`, ignoring case, written the way each database can answer from an index."""
-
-    type = Boolean()
-    inherit_cache = True
-    name = "contains_ignore_case"
-    # A predicate already: SQLite must not append "= 1" as it does for boolean-typed functions.
-    _is_implicitly_boolean = True
-
-
-def contains_ignore_case(
-    column: ColumnElement[str] | InstrumentedAttribute[str], text: str
-) -> ColumnElement[bool]:
-    pattern = f"%{_like_escape(text)}%"
-    return _ContainsIgnoreCase(column, literal(pattern, String()))
-
-
-@compiles(_ContainsIgnoreCase)
-def _compile_contains(element: _ContainsIgnoreCase, compiler: SQLCompiler, **kw: Any) -> str:
-    # ILIKE is what a pg_trgm GIN index serves; lower() on the column would defeat it.
-    column, pattern = list(element.clauses)
-    return f"{compiler.process(column, **kw)} ILIKE {compiler.process(pattern, **kw)} ESCAPE '\\'"
-
-
-@compiles(_ContainsIgnoreCase, "sqlite")
-def _compile_contains_sqlite(element: _ContainsIgnoreCase, compiler: SQLCompiler, **kw: Any) -> str:
-    # SQLite's LIKE ignores ASCII case already; wrapping both sides in lower() only adds work per row.
-    column, pattern = list(element.clauses)
-    return f"{compiler.process(column, **kw)} LIKE {compiler.process(pattern, **kw)} ESCAPE '\\'"
-
-
 def image_filter_conditions(filters: ImageFilters) -> list[ColumnElement[bool]]:
     """WHERE clauses on `Image` for the filters; every one is an index lookup or a correlated EXISTS
     so the planner can walk a sort index and stop after one page."""
@@ -133,7 +94,7 @@ def image_filter_conditions(filters: ImageFilters) -> list[ColumnElement[bool]]:
         where.append(Image.source == filters.source)
     if filters.folder is not None:
         if filters.folder_prefix:
-            below = _like_escape(filters.folder) + "/%"
+            below = like_escape(filters.folder) + "/%"
             where.append(or_(Image.folder == filters.folder, Image.folder.like(below, escape="\\")))
         else:
             where.append(Image.folder == filters.folder)
@@ -732,7 +693,7 @@ def _sqlite_search_ids(session: Session, q: str) -> list[int] | None:
 
 
 def _list_conditions(session: Session, filters: ImageFilters) -> list[ColumnElement[bool]]:
-    if filters.q and session.get_bind().dialect.name == "sqlite":
+    if filters.q and not is_postgres(session):
         ids = _sqlite_search_ids(session, filters.q)
         if ids is not None:
             return [*image_filter_conditions(filters.model_copy(update={"q": None})), Image.id.in_(ids)]
@@ -781,40 +742,6 @@ def list_images(
 
 
 # ---- serving bytes -----------------------------------------------------------------------------------
-
-
-class RangeNotSatisfiable(ShelfscopeError):
-    status_code = 416
-    kind = "RangeNotSatisfiable"
-
-
-def parse_range(header: str | None, size: int) -> tuple[int, int] | None:
-    """The inclusive byte range a `Range: bytes=...` header asks for, or None for the whole file.
-
-    Only single ranges are served; a multi-range request gets the whole file (RFC 9110 allows that).
-    """
-    if not header:
-        return None
-    unit, _, spec = header.partition("=")
-    if unit.strip().lower() != "bytes" or "," in spec:
-        return None
-    first, sep, last = spec.strip().partition("-")
-    try:
-        if not sep:
-            raise ValueError(spec)
-        if first == "":
-            suffix = int(last)
-            if suffix <= 0:
-                raise ValueError(spec)
-            start, end = max(0, size - suffix), size - 1
-        else:
-            start = int(first)
-            end = min(int(last), size - 1) if last else size - 1
-    except ValueError:
-        raise RangeNotSatisfiable(f"Range {header!r} is not a byte range.", size=size) from None
-    if start < 0 or start >= size or end < start:
-        raise RangeNotSatisfiable(f"Range {header!r} is outside the {size} bytes of this file.", size=size)
-    return start, end
 
 
 def file_chunks(storage: Storage, image: Image, byte_range: tuple[int, int] | None) -> Iterator[bytes]:
@@ -1082,7 +1009,6 @@ __all__ = [
     "ingest_stream",
     "inspect_image",
     "list_images",
-    "parse_range",
     "render_thumbnail",
     "thumbnail_bytes",
     "update_image",
@@ -1117,13 +1043,6 @@ _INSERT_CHUNK = 50_000
 _QUERY_CHUNK = 500
 
 
-def _insert_ignore_images(session: Session) -> Any:
-    table = (
-        postgresql.insert(Image) if session.get_bind().dialect.name == "postgresql" else sqlite.insert(Image)
-    )
-    return table.on_conflict_do_nothing(index_elements=["content_hash"])
-
-
 def insert_many(
     session: Session, rows: Sequence[NewImage], user_id: int | None
 ) -> tuple[list[int], list[str]]:
@@ -1152,7 +1071,9 @@ def insert_many(
         for r in rows
     ]
     for start in range(0, len(values), _INSERT_CHUNK):
-        session.connection().execute(_insert_ignore_images(session), values[start : start + _INSERT_CHUNK])
+        session.connection().execute(
+            insert_ignore(session, Image, ["content_hash"]), values[start : start + _INSERT_CHUNK]
+        )
     ids = [0] * len(rows)
     unused: list[str] = []
     for start in range(0, len(rows), _QUERY_CHUNK):

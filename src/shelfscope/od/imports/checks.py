@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from shelfscope.db import Database
 from shelfscope.od.annotations.models import Annotation
-from shelfscope.od.classes.schemas import clean_name
+from shelfscope.od.classes.schemas import clean_class_name
 from shelfscope.od.classes.service import find_classes
 from shelfscope.od.datasets.models import DatasetImage
 from shelfscope.od.imports.ingest import Unit
@@ -218,7 +218,7 @@ class _ShapeChecker:
 
 def _valid_label(name: str) -> bool:
     try:
-        clean_name(name)
+        clean_class_name(name)
     except ValueError:
         return False
     return True

@@ -15,10 +15,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from shelfscope.db import Database, utcnow
-from shelfscope.errors import NotFound
 from shelfscope.jobs.service import hold_running_job
 from shelfscope.od.annotations import service as annotations_service
 from shelfscope.od.classes.service import ensure_classes
+from shelfscope.od.datasets.lookup import require_dataset
 from shelfscope.od.datasets.models import Dataset, DatasetImage
 from shelfscope.od.datasets.service import NewMember, add_members
 from shelfscope.od.images import service as images_service
@@ -91,13 +91,7 @@ def _target_dataset(session: Session, plan: CommitPlan) -> tuple[Dataset, bool]:
         session.add(dataset)
         session.flush()
         return dataset, True
-    query = select(Dataset).where(Dataset.id == plan.dataset_id)
-    if session.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update()
-    found = session.scalars(query).one_or_none()
-    if found is None:
-        raise NotFound(f"There is no dataset with id {plan.dataset_id}.", dataset_id=plan.dataset_id)
-    return found, False
+    return require_dataset(session, plan.dataset_id, lock=True), False
 
 
 def _classes(session: Session, plan: CommitPlan) -> ClassOutcome:

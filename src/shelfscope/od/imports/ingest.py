@@ -13,7 +13,7 @@ import os
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Protocol, TypeVar
+from typing import TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -22,13 +22,15 @@ from sqlalchemy import select
 from shelfscope.config import Settings
 from shelfscope.db import Database
 from shelfscope.errors import ShelfscopeError
+from shelfscope.jobs.reporting import Reporter
 from shelfscope.od.images.models import Image
 from shelfscope.od.images.service import CONTENT_TYPES, FORMATS, decode_image, display_name
 from shelfscope.od.imports.issues import IssueLog, entry_issue
 from shelfscope.od.imports.readers import Entry
 from shelfscope.od.imports.staging import Staging
-from shelfscope.od.io.common import FormatError, Issue, Split
+from shelfscope.od.io.common import FormatError, Issue
 from shelfscope.od.io.source import Source
+from shelfscope.od.vocabulary import Split
 from shelfscope.storage import Storage, new_key
 
 _QUERY_CHUNK = 500
@@ -36,16 +38,6 @@ _BATCH_FILES = 256
 _BATCH_BYTES = 64 * 1024 * 1024
 _T = TypeVar("_T")
 _R = TypeVar("_R")
-
-
-class Reporter(Protocol):
-    """What the import tells the outside (a JobContext is one)."""
-
-    def progress(self, fraction: float, stage: str | None = None) -> None: ...
-
-    def log(self, message: str, level: str = "info") -> None: ...
-
-    def check_cancelled(self) -> None: ...
 
 
 @dataclass

@@ -20,9 +20,10 @@ import numpy.typing as npt
 
 from shelfscope.od.imports.spill import RAW_DTYPE, Spill
 from shelfscope.od.io import coco, voc, yolo
-from shelfscope.od.io.common import FormatError, Issue, Split, is_image_path, split_from_path, stem
+from shelfscope.od.io.common import FormatError, Issue, is_image_path, split_from_path, stem
 from shelfscope.od.io.jsonstream import ProgressStream
 from shelfscope.od.io.source import Source, read_bytes, read_text
+from shelfscope.od.vocabulary import Split
 
 ImportFormat = Literal["coco", "yolo", "voc"]
 Progress = Callable[[float, str], None]

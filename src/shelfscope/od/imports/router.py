@@ -18,6 +18,7 @@ from starlette.datastructures import UploadFile
 from shelfscope.auth.deps import WriterUser
 from shelfscope.deps import Ctx, DbSession
 from shelfscope.errors import PayloadTooLarge, UnsupportedMedia, ValidationFailed
+from shelfscope.http.validation import validation_failed
 from shelfscope.jobs.schemas import JobEnvelope, JobOut
 from shelfscope.od.imports import jobs as _jobs  # noqa: F401  (registers the od.import handler)
 from shelfscope.od.imports.schemas import FolderImportIn, ImportFormat, ImportPayload, ImportTarget
@@ -49,14 +50,6 @@ _OPENAPI_BODY: dict[str, Any] = {
 }
 
 
-def _validation_error(exc: pydantic.ValidationError) -> ValidationFailed:
-    fields = [
-        {"field": ".".join(str(p) for p in err["loc"]) or "body", "message": err["msg"]}
-        for err in exc.errors()
-    ]
-    return ValidationFailed("; ".join(f"{f['field']}: {f['message']}" for f in fields), fields=fields)
-
-
 @router.post("/{fmt}", status_code=202, response_model=JobEnvelope, openapi_extra=_OPENAPI_BODY)
 async def start(
     fmt: ImportFormat, request: Request, session: DbSession, ctx: Ctx, user: WriterUser
@@ -85,7 +78,7 @@ async def start(
         try:
             target = ImportTarget.model_validate(fields)
         except pydantic.ValidationError as exc:
-            raise _validation_error(exc) from None
+            raise validation_failed(exc.errors()) from None
         if (upload.size or 0) > settings.max_import_upload_bytes:
             raise PayloadTooLarge(
                 f"{upload.filename} is larger than the {settings.max_import_upload_bytes:,} byte limit.",
@@ -115,7 +108,7 @@ async def start(
     try:
         body = FolderImportIn.model_validate_json(await request.body())
     except pydantic.ValidationError as exc:
-        raise _validation_error(exc) from None
+        raise validation_failed(exc.errors()) from None
     payload = ImportPayload(
         format=fmt,
         path=body.path,

@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from shelfscope.od.datasets.schemas import clean_name
+from shelfscope.text import clean_name
 
 ImportFormat = Literal["coco", "yolo", "voc"]
 OnInvalid = Literal["fail", "skip"]

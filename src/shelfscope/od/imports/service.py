@@ -26,13 +26,13 @@ from sqlalchemy.orm import Session
 
 from shelfscope.config import Settings
 from shelfscope.db import Database
-from shelfscope.errors import NotFound
 from shelfscope.jobs.models import Job
+from shelfscope.jobs.reporting import Reporter
 from shelfscope.jobs.service import submit_job
-from shelfscope.od.datasets.models import Dataset
+from shelfscope.od.datasets.lookup import require_dataset
 from shelfscope.od.imports.checks import CheckResult, add_summary_warnings, check_shapes
 from shelfscope.od.imports.commit import CommitOutcome, CommitPlan, JobGuard, commit_import
-from shelfscope.od.imports.ingest import ImageIngest, Reporter
+from shelfscope.od.imports.ingest import ImageIngest
 from shelfscope.od.imports.issues import IssueLog, reject_if_invalid, rejection
 from shelfscope.od.imports.readers import Document, read_document
 from shelfscope.od.imports.schemas import IMPORT_KIND, ImportPayload, ImportReport
@@ -82,17 +82,13 @@ def scratch_root(settings: Settings) -> Path:
     return settings.data_dir / "tmp" / "imports"
 
 
-def _require_dataset(session: Session, dataset_id: int | None) -> None:
-    if dataset_id is not None and session.get(Dataset, dataset_id) is None:
-        raise NotFound(f"There is no dataset with id {dataset_id}.", dataset_id=dataset_id)
-
-
 def _read(
     ic: ImportContext, payload: ImportPayload, held: _Held, log: IssueLog, report: ImportReport
 ) -> Document:
     """Phase 1: the source opened and its annotation files read."""
-    with ic.db.read() as session:
-        _require_dataset(session, payload.dataset_id)
+    if payload.dataset_id is not None:
+        with ic.db.read() as session:
+            require_dataset(session, payload.dataset_id)
     ic.reporter.progress(0.0, "opening the source")
     held.source, report.source = open_source(ic.settings, ic.storage, payload, held.scratch)
     held.doc = doc = read_document(payload.format, held.source, held.scratch, ic.reporter.progress)
@@ -194,5 +190,6 @@ def start_import(
     """Check what can be checked now (folder under an import root, dataset exists) and queue the job."""
     if payload.path is not None:
         payload = payload.model_copy(update={"path": str(resolve_import_folder(settings, payload.path))})
-    _require_dataset(session, payload.dataset_id)
+    if payload.dataset_id is not None:
+        require_dataset(session, payload.dataset_id)
     return submit_job(session, runner, IMPORT_KIND, payload.model_dump(mode="json"), user_id)

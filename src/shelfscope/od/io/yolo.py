@@ -18,14 +18,13 @@ from typing import Any, NamedTuple
 import yaml
 
 from shelfscope.od.io.common import (
-    SPLITS,
     FormatError,
     Issue,
-    Split,
     is_image_path,
     split_from_name,
     stem,
 )
+from shelfscope.od.vocabulary import SPLITS, Split
 
 MAX_NAMES = 100_000
 _CONFIG_NAMES = ("data.yaml", "data.yml", "dataset.yaml", "dataset.yml")

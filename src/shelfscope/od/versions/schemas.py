@@ -8,9 +8,8 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from shelfscope.jobs.schemas import JobOut
+from shelfscope.od.vocabulary import ImageStatus, Split
 
-ImageStatus = Literal["new", "in_progress", "completed", "skipped"]
-Split = Literal["train", "val", "test"]
 VersionStatus = Literal["building", "ready", "failed"]
 BUILD_KIND = "od.version.build"
 

@@ -24,29 +24,26 @@ from shelfscope.jobs.models import Job
 from shelfscope.jobs.service import submit_job
 from shelfscope.od.annotations.models import Annotation
 from shelfscope.od.classes.models import OdClass
-from shelfscope.od.datasets.models import Dataset, DatasetImage
+from shelfscope.od.datasets.lookup import require_dataset
+from shelfscope.od.datasets.models import DatasetImage
 from shelfscope.od.images.models import Image
 from shelfscope.od.versions.models import DatasetVersion, VersionAnnotation, VersionImage
 from shelfscope.od.versions.schemas import (
     BUILD_KIND,
     BuildPayload,
     ClassMappingItem,
-    Split,
     SplitConfig,
     VersionCounts,
     VersionCreate,
     VersionOut,
     VersionPage,
 )
+from shelfscope.od.vocabulary import SNAPSHOT_REVIEW_STATES, SPLITS, Split
 from shelfscope.pagination import check_limit, decode_cursor, encode_cursor
 
 if TYPE_CHECKING:
     from shelfscope.jobs.runners import JobRunner
 
-SPLITS: tuple[Split, ...] = ("train", "val", "test")
-# Annotations a version keeps: reviewed-in or never under review (AI proposals still pending or
-# rejected stay out of training data).
-SNAPSHOT_REVIEW_STATES = ("none", "accepted")
 _UPDATE_CHUNK = 5_000
 
 
@@ -121,22 +118,12 @@ def _out(version: DatasetVersion, job_status: str | None = None) -> VersionOut:
     )
 
 
-def _dataset(session: Session, dataset_id: int, *, lock: bool = False) -> Dataset:
-    query = select(Dataset).where(Dataset.id == dataset_id)
-    if lock:
-        query = query.with_for_update()
-    found = session.scalars(query).one_or_none()
-    if found is None:
-        raise NotFound(f"There is no dataset with id {dataset_id}.", dataset_id=dataset_id)
-    return found
-
-
 def load_version(session: Session, dataset_id: int, number: int) -> DatasetVersion:
     found = session.scalars(
         select(DatasetVersion).where(DatasetVersion.dataset_id == dataset_id, DatasetVersion.number == number)
     ).one_or_none()
     if found is None:
-        _dataset(session, dataset_id)
+        require_dataset(session, dataset_id)
         raise NotFound(
             f"Dataset {dataset_id} has no version {number}.", dataset_id=dataset_id, version=number
         )
@@ -160,7 +147,7 @@ def list_versions(
 ) -> VersionPage:
     """Newest first (by number)."""
     check_limit(limit)
-    _dataset(session, dataset_id)
+    require_dataset(session, dataset_id)
     where = [DatasetVersion.dataset_id == dataset_id]
     total = session.scalar(select(func.count()).select_from(DatasetVersion).where(*where)) or 0
     if cursor:
@@ -186,7 +173,7 @@ def create_version(
     session: Session, runner: JobRunner, dataset_id: int, body: VersionCreate, user_id: int | None
 ) -> tuple[Job, VersionOut]:
     """A `building` version with the next number, and the job that builds it."""
-    _dataset(session, dataset_id, lock=True)
+    require_dataset(session, dataset_id, lock=True)
     number = (
         session.scalar(select(func.max(DatasetVersion.number)).where(DatasetVersion.dataset_id == dataset_id))
         or 0

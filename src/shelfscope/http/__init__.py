@@ -1,0 +1,1 @@
+"""HTTP helpers the routers share: byte-range responses, validation errors in the error shape."""
