@@ -140,6 +140,11 @@ class _CocoScope:
     out_of_scope: Counter[str] = field(default_factory=Counter)
 
 
+def _duplicate_id(at: _CocoScope, listed: str, what: str, item: coco.CocoImage | coco.CocoCategory) -> Issue:
+    message = f"{at.path}: {listed}[{item.position}] repeats {what} id {item.id}."
+    return Issue("duplicate_id", message, at.path, item.line, f"{listed}[{item.position}].id")
+
+
 def _coco_annotation(doc: Document, at: _CocoScope, item: coco.CocoAnnotation) -> None:
     at.boxes += 1
     extra = -1
@@ -163,13 +168,7 @@ def _coco_image(
     """The image as an entry; one found through another annotation file (instances + keypoints ...)
     is the same entry."""
     if item.id in at.images:
-        doc.issues.append(
-            Issue(
-                "duplicate_id",
-                f"{at.path}: images[{item.position}] repeats image id {item.id}.",
-                at.path, item.line, f"images[{item.position}].id",
-            )
-        )  # fmt: skip
+        doc.issues.append(_duplicate_id(at, "images", "image", item))
         return
     candidates = coco.image_candidates(at.file, item.file_name)
     found = finder(item.file_name, candidates)
@@ -189,13 +188,7 @@ def _coco_image(
 
 def _coco_category(doc: Document, at: _CocoScope, item: coco.CocoCategory) -> None:
     if item.id in at.categories:
-        doc.issues.append(
-            Issue(
-                "duplicate_id",
-                f"{at.path}: categories[{item.position}] repeats category id {item.id}.",
-                at.path, item.line, f"categories[{item.position}].id",
-            )
-        )  # fmt: skip
+        doc.issues.append(_duplicate_id(at, "categories", "category", item))
         return
     at.categories[item.id] = doc.label(item.name)
 
