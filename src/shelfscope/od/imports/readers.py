@@ -13,11 +13,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import IntEnum
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
+from shelfscope.od.imports.schemas import ImportFormat
 from shelfscope.od.imports.spill import RAW_DTYPE, Spill
 from shelfscope.od.io import coco, voc, yolo
 from shelfscope.od.io.common import FormatError, Issue, is_image_path, split_from_path, stem
@@ -25,7 +26,6 @@ from shelfscope.od.io.jsonstream import ProgressStream
 from shelfscope.od.io.source import Source, read_bytes, read_text
 from shelfscope.od.vocabulary import Split
 
-ImportFormat = Literal["coco", "yolo", "voc"]
 Progress = Callable[[float, str], None]
 
 
