@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import create_engine, func, insert, select, text, update
-from tests.servers import postgres_cluster
+from tests.support.servers import postgres_cluster
 
 from bench.common import machine
 from shelfscope.db.base import utcnow

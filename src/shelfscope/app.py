@@ -26,8 +26,8 @@ from shelfscope.od.datasets.router import router as datasets_router
 from shelfscope.od.exports.router import router as exports_router
 from shelfscope.od.images.router import router as images_router
 from shelfscope.od.imports.router import router as imports_router
-from shelfscope.od.router import router as od_router
 from shelfscope.od.versions.router import router as versions_router
+from shelfscope.system.router import router as system_router
 
 log = logging.getLogger("shelfscope")
 
@@ -141,7 +141,7 @@ def create_app(ctx: AppContext, *, start_runner: bool = True) -> FastAPI:
     api = APIRouter(prefix="/api/v1")
     api.include_router(auth_router, prefix="/auth", tags=["auth"])
     api.include_router(jobs_router, prefix="/jobs", tags=["jobs"])
-    api.include_router(od_router, prefix="/od", tags=["od"])
+    api.include_router(system_router, prefix="/od", tags=["system"])
     api.include_router(annotations_router, prefix="/od", tags=["od: annotations"])
     # Images first: its /import/url must win over the dataset importer's /import/{format}.
     api.include_router(images_router, prefix="/od/images", tags=["od: images"])

@@ -180,7 +180,7 @@ def users_token(
 def images_import(folder: Path) -> None:
     """Add every image file under a folder on this machine to the library."""
     from shelfscope.db import Database
-    from shelfscope.od.images.service import ingest_folder
+    from shelfscope.od.images.ingest import ingest_folder
     from shelfscope.storage import open_storage
 
     if not folder.is_dir():

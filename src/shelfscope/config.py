@@ -57,7 +57,7 @@ class Settings(BaseSettings):
     # How often idle local workers look for queued jobs (they are also woken on submit).
     job_poll_s: float = Field(default=1.0, gt=0)
     # Extra modules that register job handlers, imported by the server and every worker
-    # (comma-separated in the environment: SHELFSCOPE_JOB_MODULES=acme.jobs,tests.jobs.handlers).
+    # (comma-separated in the environment: SHELFSCOPE_JOB_MODULES=acme.jobs,tests.support.job_handlers).
     job_modules: Annotated[list[str], NoDecode] = Field(default_factory=list)
 
     session_ttl_hours: float = Field(default=24 * 14, gt=0)

@@ -12,7 +12,7 @@ from shelfscope.od.classes.models import ClassChange, OdClass
 from shelfscope.od.classes.palette import PALETTE
 from shelfscope.od.classes.schemas import ClassCreate
 from shelfscope.od.classes.service import create_class, ensure_classes
-from tests.classes.seed import count_statements
+from tests.support.seed import count_statements
 
 
 def test_names_match_by_name_then_by_alias_and_the_rest_are_created_once_per_key(ctx: AppContext) -> None:

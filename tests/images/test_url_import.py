@@ -12,8 +12,8 @@ from fastapi.testclient import TestClient
 
 from shelfscope.errors import PayloadTooLarge, ValidationFailed
 from shelfscope.od.images.fetch import FetchPolicy, FetchRefused, SafeFetcher, blocked_reason, check_url
-from tests.images.conftest import MAX_UPLOAD_BYTES, ImageServer, Library, make_image
-from tests.servers import free_port
+from tests.support.images import MAX_UPLOAD_BYTES, ImageServer, Library, make_image
+from tests.support.servers import free_port
 
 URL = "/api/v1/od/images/import/url"
 

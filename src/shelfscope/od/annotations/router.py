@@ -11,7 +11,7 @@ from fastapi import APIRouter
 
 from shelfscope.auth.deps import CurrentUser, WriterUser
 from shelfscope.deps import DbSession
-from shelfscope.od.annotations import service
+from shelfscope.od.annotations import bulk, editor, navigation, service
 from shelfscope.od.annotations.schemas import (
     AnnotationCreate,
     AnnotationDeleted,
@@ -52,7 +52,7 @@ def save_image_annotations(
     image_id: int, body: SaveIn, session: DbSession, user: WriterUser, dataset_id: DatasetId
 ) -> SaveOut:
     """The editor save: created/updated/deleted applied together, or 409 when base_revision is stale."""
-    return service.save_image_annotations(session, dataset_id, image_id, body, user.id)
+    return editor.save_image_annotations(session, dataset_id, image_id, body, user.id)
 
 
 @router.post(f"{_IMAGE}/annotations", response_model=AnnotationWritten, status_code=201)
@@ -72,32 +72,32 @@ def set_image_status(
 
 @router.get(f"{_IMAGE}/neighbors", response_model=Neighbors)
 def image_neighbors(image_id: int, session: DbSession, user: CurrentUser, dataset_id: DatasetId) -> Neighbors:
-    return service.neighbors(session, dataset_id, image_id)
+    return navigation.neighbors(session, dataset_id, image_id)
 
 
 @router.get("/datasets/{dataset_id}/annotate/next", response_model=NextImage)
 def next_to_annotate(session: DbSession, user: CurrentUser, dataset_id: DatasetId) -> NextImage:
     """The first image still new or in progress: where annotating this dataset continues."""
-    return service.next_to_annotate(session, dataset_id)
+    return navigation.next_to_annotate(session, dataset_id)
 
 
 # The bulk routes come before /annotations/{annotation_id} so "bulk" is never read as an id.
 @router.post("/annotations/bulk", response_model=BulkOut)
 def bulk_write(body: BulkIn, session: DbSession, user: WriterUser) -> BulkOut:
     """Create (no id) and update (with id) many annotations of one dataset, all or nothing."""
-    return service.bulk_write(session, body, user.id)
+    return bulk.bulk_write(session, body, user.id)
 
 
 @router.delete("/annotations/bulk", response_model=BulkDeleteOut)
 def bulk_delete(body: BulkDeleteIn, session: DbSession, user: WriterUser) -> BulkDeleteOut:
     """Delete annotations by id; ids already gone are listed in not_found, so a retry succeeds."""
-    return service.bulk_delete(session, body)
+    return bulk.bulk_delete(session, body)
 
 
 @router.post("/annotations/bulk-delete", response_model=BulkDeleteOut)
 def bulk_delete_post(body: BulkDeleteIn, session: DbSession, user: WriterUser) -> BulkDeleteOut:
     """The same as DELETE /annotations/bulk, for clients that cannot send a body with DELETE."""
-    return service.bulk_delete(session, body)
+    return bulk.bulk_delete(session, body)
 
 
 @router.patch("/annotations/{annotation_id}", response_model=AnnotationWritten)

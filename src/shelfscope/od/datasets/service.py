@@ -51,9 +51,9 @@ from shelfscope.od.datasets.schemas import (
     SplitCounts,
     StatusCounts,
 )
+from shelfscope.od.images.listing import image_filter_query
 from shelfscope.od.images.models import Image
-from shelfscope.od.images.schemas import API_PREFIX as IMAGES_API
-from shelfscope.od.images.service import image_filter_query
+from shelfscope.od.images.schemas import file_url, thumbnail_url
 from shelfscope.od.training.models import TrainingRun
 from shelfscope.od.versions.models import DatasetVersion
 from shelfscope.od.vocabulary import IMAGE_STATUSES, Split
@@ -321,8 +321,8 @@ def _image_out(member: DatasetImage, image: Image) -> DatasetImageOut:
             format=image.format,
             size_bytes=image.size_bytes,
             folder=image.folder,
-            file_url=f"{IMAGES_API}/{image.id}/file",
-            thumbnail_url=f"{IMAGES_API}/{image.id}/thumbnail",
+            file_url=file_url(image.id),
+            thumbnail_url=thumbnail_url(image.id),
         ),
         status=member.status,
         split=member.split,

@@ -15,7 +15,6 @@ from shelfscope.deps import Ctx, DbSession
 from shelfscope.http.ranges import ranged_response
 from shelfscope.jobs.schemas import JobEnvelope, JobOut
 from shelfscope.od.datasets.deps import DatasetId
-from shelfscope.od.exports import jobs as _jobs  # noqa: F401  (registers the od.export handler)
 from shelfscope.od.exports import service
 from shelfscope.od.exports.schemas import ExportFormat, ExportIn
 

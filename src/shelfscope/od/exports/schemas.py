@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from shelfscope.od.versions.schemas import SplitRatios
 
 ExportFormat = Literal["yolo", "coco", "voc"]
-EXPORT_KIND = "od.export"
+EXPORT_KIND = "od.exports.run"
 
 
 class ResizeIn(BaseModel):

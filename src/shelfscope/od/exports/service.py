@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO, NamedTuple, Protocol, cast
 
 import numpy as np
 from PIL import Image as PILImage
-from sqlalchemy import func, select
+from sqlalchemy import Connection, Select, func, select
 from sqlalchemy.orm import Session
 
 from shelfscope.config import Settings
@@ -37,8 +37,8 @@ from shelfscope.od.classes.models import OdClass
 from shelfscope.od.datasets.lookup import require_dataset
 from shelfscope.od.datasets.models import DatasetImage
 from shelfscope.od.exports.schemas import EXPORT_KIND, ExportFormat, ExportIn, ExportPayload, ExportResult
+from shelfscope.od.images.decode import FORMATS
 from shelfscope.od.images.models import Image
-from shelfscope.od.images.service import FORMATS
 from shelfscope.od.io import augment, coco, voc, yolo
 from shelfscope.od.versions.models import VersionAnnotation, VersionImage
 from shelfscope.od.versions.service import require_ready
@@ -129,95 +129,101 @@ def _points(value: Any) -> tuple[tuple[float, float], ...] | None:
     return tuple((float(p[0]), float(p[1])) for p in value)
 
 
+def _images_query(snap: Snapshot, after: int) -> Select[int, int, str, str, str, int, int, str | None]:
+    """The next batch of images after membership (or version image) id `after`: the owner id first."""
+    if snap.version_id is None:
+        return (
+            select(
+                DatasetImage.id,
+                DatasetImage.image_id,
+                Image.storage_key,
+                Image.filename,
+                Image.format,
+                Image.width,
+                Image.height,
+                DatasetImage.split,
+            )
+            .join(Image, Image.id == DatasetImage.image_id)
+            .where(
+                DatasetImage.dataset_id == snap.dataset_id,
+                DatasetImage.status != "skipped",
+                DatasetImage.id > after,
+            )
+            .order_by(DatasetImage.id)
+            .limit(_BATCH_IMAGES)
+        )
+    return (
+        select(
+            VersionImage.id,
+            VersionImage.image_id,
+            Image.storage_key,
+            Image.filename,
+            Image.format,
+            VersionImage.width,
+            VersionImage.height,
+            VersionImage.split,
+        )
+        .join(Image, Image.id == VersionImage.image_id)
+        .where(VersionImage.version_id == snap.version_id, VersionImage.id > after)
+        .order_by(VersionImage.id)
+        .limit(_BATCH_IMAGES)
+    )
+
+
+def _shapes(conn: Connection, snap: Snapshot, owners: list[int]) -> dict[int, list[ExportShape]]:
+    """The shapes of these owners (memberships or version images), in annotation id order."""
+    make = ExportShape._make
+    shapes: dict[int, list[ExportShape]] = {owner: [] for owner in owners}
+    if snap.version_id is None:
+        index_of = snap.index_of
+        rows = conn.execute(
+            select(
+                Annotation.dataset_image_id,
+                Annotation.class_id,
+                Annotation.x1,
+                Annotation.y1,
+                Annotation.x2,
+                Annotation.y2,
+                Annotation.points,
+                Annotation.attributes,
+            )
+            .where(
+                Annotation.dataset_image_id.in_(owners),
+                Annotation.review_state.in_(SNAPSHOT_REVIEW_STATES),
+            )
+            .order_by(Annotation.dataset_image_id, Annotation.id)
+        )
+        for owner, class_id, x1, y1, x2, y2, points, attributes in rows:
+            shapes[owner].append(make((index_of[class_id], x1, y1, x2, y2, _points(points), attributes)))
+        return shapes
+    rows = conn.execute(
+        select(
+            VersionAnnotation.version_image_id,
+            VersionAnnotation.class_index,
+            VersionAnnotation.x1,
+            VersionAnnotation.y1,
+            VersionAnnotation.x2,
+            VersionAnnotation.y2,
+            VersionAnnotation.points,
+        )
+        .where(VersionAnnotation.version_image_id.in_(owners))
+        .order_by(VersionAnnotation.version_image_id, VersionAnnotation.id)
+    )
+    for owner, class_index, x1, y1, x2, y2, points in rows:
+        shapes[owner].append(make((class_index, x1, y1, x2, y2, _points(points), None)))
+    return shapes
+
+
 def _batches(session: Session, snap: Snapshot) -> Iterator[list[tuple[ExportImage, list[ExportShape]]]]:
     """Images in id order with their shapes, a batch at a time: one keyset query for the images and
     one IN query on the (dataset image / version image) index for their shapes, Core rows only."""
     conn = session.connection()
-    make = ExportShape._make
     last = 0
-    while True:
-        if snap.version_id is None:
-            images_query = (
-                select(
-                    DatasetImage.id,
-                    DatasetImage.image_id,
-                    Image.storage_key,
-                    Image.filename,
-                    Image.format,
-                    Image.width,
-                    Image.height,
-                    DatasetImage.split,
-                )
-                .join(Image, Image.id == DatasetImage.image_id)
-                .where(
-                    DatasetImage.dataset_id == snap.dataset_id,
-                    DatasetImage.status != "skipped",
-                    DatasetImage.id > last,
-                )
-                .order_by(DatasetImage.id)
-                .limit(_BATCH_IMAGES)
-            )
-        else:
-            images_query = (
-                select(
-                    VersionImage.id,
-                    VersionImage.image_id,
-                    Image.storage_key,
-                    Image.filename,
-                    Image.format,
-                    VersionImage.width,
-                    VersionImage.height,
-                    VersionImage.split,
-                )
-                .join(Image, Image.id == VersionImage.image_id)
-                .where(VersionImage.version_id == snap.version_id, VersionImage.id > last)
-                .order_by(VersionImage.id)
-                .limit(_BATCH_IMAGES)
-            )
-        image_rows = conn.execute(images_query).all()
-        if not image_rows:
-            return
+    while image_rows := conn.execute(_images_query(snap, last)).all():
         images = [ExportImage(*row[:7], split=_split(row[7])) for row in image_rows]
         owners = [image.owner for image in images]
         last = owners[-1]
-        shapes: dict[int, list[ExportShape]] = {owner: [] for owner in owners}
-        if snap.version_id is None:
-            index_of = snap.index_of
-            rows = conn.execute(
-                select(
-                    Annotation.dataset_image_id,
-                    Annotation.class_id,
-                    Annotation.x1,
-                    Annotation.y1,
-                    Annotation.x2,
-                    Annotation.y2,
-                    Annotation.points,
-                    Annotation.attributes,
-                )
-                .where(
-                    Annotation.dataset_image_id.in_(owners),
-                    Annotation.review_state.in_(SNAPSHOT_REVIEW_STATES),
-                )
-                .order_by(Annotation.dataset_image_id, Annotation.id)
-            )
-            for owner, class_id, x1, y1, x2, y2, points, attributes in rows:
-                shapes[owner].append(make((index_of[class_id], x1, y1, x2, y2, _points(points), attributes)))
-        else:
-            rows = conn.execute(
-                select(
-                    VersionAnnotation.version_image_id,
-                    VersionAnnotation.class_index,
-                    VersionAnnotation.x1,
-                    VersionAnnotation.y1,
-                    VersionAnnotation.x2,
-                    VersionAnnotation.y2,
-                    VersionAnnotation.points,
-                )
-                .where(VersionAnnotation.version_image_id.in_(owners))
-                .order_by(VersionAnnotation.version_image_id, VersionAnnotation.id)
-            )
-            for owner, class_index, x1, y1, x2, y2, points in rows:
-                shapes[owner].append(make((class_index, x1, y1, x2, y2, _points(points), None)))
+        shapes = _shapes(conn, snap, owners)
         yield [(image, shapes[image.owner]) for image in images]
 
 

@@ -24,9 +24,11 @@ from shelfscope.http.ranges import ranged_response
 from shelfscope.http.validation import validation_failed
 from shelfscope.jobs.schemas import JobEnvelope, JobOut
 from shelfscope.jobs.service import submit_job
-from shelfscope.od.images import service, sync
-from shelfscope.od.images.jobs import VERIFY_KIND, VerifyPayload
+from shelfscope.od.images import bulk as bulk_actions
+from shelfscope.od.images import ingest, listing, service, sync
+from shelfscope.od.images.decode import CONTENT_TYPES
 from shelfscope.od.images.schemas import (
+    VERIFY_KIND,
     BatchResult,
     BulkIn,
     BulkOut,
@@ -38,6 +40,7 @@ from shelfscope.od.images.schemas import (
     SortOrder,
     SyncIn,
     UrlImportIn,
+    VerifyPayload,
     normalize_folder,
     normalize_tags,
 )
@@ -166,7 +169,7 @@ async def upload_images(request: Request, ctx: Ctx, session: DbSession, user: Wr
         tags = _form_value(form, "tags", normalize_tags) or []
         files = [(u.filename or "", u.file) for u in uploads if isinstance(u, UploadFile)]
         result = await run_in_threadpool(
-            service.ingest_batch,
+            ingest.ingest_batch,
             session,
             ctx.storage,
             ctx.settings,
@@ -188,7 +191,7 @@ async def upload_images(request: Request, ctx: Ctx, session: DbSession, user: Wr
 def import_from_urls(body: UrlImportIn, ctx: Ctx, session: DbSession, user: WriterUser) -> JSONResponse:
     """Fetch images from http(s) URLs on the server (size, time and redirect limits; addresses on the
     server's own network are refused). Per-URL results like an upload; 200 or 207."""
-    result = service.import_urls(
+    result = ingest.import_urls(
         session, ctx.storage, ctx.settings, body.urls, folder=body.folder, tags=body.tags, user_id=user.id
     )
     return JSONResponse(result.model_dump(mode="json"), status_code=207 if result.rejected else 200)
@@ -204,7 +207,7 @@ def sync_from_source(body: SyncIn, ctx: Ctx, session: DbSession, user: AdminUser
 @router.post("/bulk", response_model=BulkOut)
 def bulk(body: BulkIn, ctx: Ctx, session: DbSession, user: WriterUser) -> BulkOut:
     """Tag, untag, set the folder of, or delete the images named by `ids` or matching `filter`."""
-    return service.bulk_action(session, ctx.storage, body)
+    return bulk_actions.bulk_action(session, ctx.storage, body)
 
 
 # ---- reading -----------------------------------------------------------------------------------------
@@ -249,7 +252,7 @@ def list_images(
         has_annotations=has_annotations,
         q=q,
     )
-    return service.list_images(
+    return listing.list_images(
         session, filters, sort=sort, order=order, limit=limit, cursor=cursor, with_total=with_total
     )
 
@@ -257,7 +260,7 @@ def list_images(
 @router.get("/facets", response_model=ImageFacets)
 def image_facets(session: DbSession, user: CurrentUser) -> ImageFacets:
     """Folders and tags in use with their image counts (the 200 most used of each)."""
-    return service.facets(session)
+    return listing.facets(session)
 
 
 @router.get("/{image_id}", response_model=ImageOut)
@@ -292,7 +295,7 @@ def image_file(image_id: int, request: Request, ctx: Ctx, session: DbSession, us
         size=image.size_bytes,
         range_header=range_header,
         chunks=lambda byte_range: service.file_chunks(ctx.storage, image, byte_range),
-        media_type=service.CONTENT_TYPES.get(image.format, "application/octet-stream"),
+        media_type=CONTENT_TYPES.get(image.format, "application/octet-stream"),
         headers=headers,
     )
 

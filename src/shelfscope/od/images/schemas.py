@@ -14,8 +14,20 @@ SortOrder = Literal["asc", "desc"]
 TAG_MAX = 128
 FOLDER_MAX = 512
 MAX_TAGS_PER_REQUEST = 50
+# Job kinds of the image library (handlers in jobs.py).
+VERIFY_KIND = "od.images.verify"
+SYNC_KIND = "od.images.sync"
 # Where the router is mounted; image shapes carry ready-to-use links to the bytes and the thumbnail.
 API_PREFIX = "/api/v1/od/images"
+
+
+def file_url(image_id: int) -> str:
+    """Where the API serves the image's original bytes."""
+    return f"{API_PREFIX}/{image_id}/file"
+
+
+def thumbnail_url(image_id: int) -> str:
+    return f"{API_PREFIX}/{image_id}/thumbnail"
 
 
 def normalize_tag(raw: str) -> str:
@@ -67,6 +79,7 @@ def normalize_folder(raw: str | None) -> str | None:
 
 
 Tags = Annotated[list[str], AfterValidator(normalize_tags)]
+Folder = Annotated[str | None, AfterValidator(normalize_folder)]
 
 
 class ImageFilters(BaseModel):
@@ -80,7 +93,7 @@ class ImageFilters(BaseModel):
 
     source: ImageSource | None = None
     # Exact folder; with folder_prefix=True also everything below it ('stores' takes 'stores/berlin').
-    folder: str | None = None
+    folder: Folder = None
     folder_prefix: bool = False
     tags: Tags = Field(default_factory=list)
     # Member of this dataset / not a member of this dataset.
@@ -90,11 +103,6 @@ class ImageFilters(BaseModel):
     has_annotations: bool | None = None
     # Case-insensitive substring of the file name.
     q: str | None = Field(default=None, max_length=255)
-
-    @field_validator("folder")
-    @classmethod
-    def _folder(cls, value: str | None) -> str | None:
-        return normalize_folder(value)
 
     @field_validator("q")
     @classmethod
@@ -126,12 +134,12 @@ class ImageOut(BaseModel):
     @computed_field  # type: ignore[prop-decorator]
     @property
     def file_url(self) -> str:
-        return f"{API_PREFIX}/{self.id}/file"
+        return file_url(self.id)
 
     @computed_field  # type: ignore[prop-decorator]
     @property
     def thumbnail_url(self) -> str:
-        return f"{API_PREFIX}/{self.id}/thumbnail"
+        return thumbnail_url(self.id)
 
 
 class FacetCount(BaseModel):
@@ -177,26 +185,16 @@ class ImagePatch(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    folder: str | None = None
+    folder: Folder = None
     tags: Tags | None = None
-
-    @field_validator("folder")
-    @classmethod
-    def _folder(cls, value: str | None) -> str | None:
-        return normalize_folder(value)
 
 
 class UrlImportIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     urls: list[Annotated[str, Field(min_length=1, max_length=2048)]] = Field(min_length=1, max_length=100)
-    folder: str | None = None
+    folder: Folder = None
     tags: Tags = Field(default_factory=list)
-
-    @field_validator("folder")
-    @classmethod
-    def _folder(cls, value: str | None) -> str | None:
-        return normalize_folder(value)
 
 
 BulkAction = Literal["tag", "untag", "set_folder", "delete"]
@@ -211,14 +209,9 @@ class BulkIn(BaseModel):
     filter: ImageFilters | None = None
     action: BulkAction
     tags: Tags = Field(default_factory=list)
-    folder: str | None = None
+    folder: Folder = None
     # delete: also delete images that have annotations (never images frozen in a dataset version).
     force: bool = False
-
-    @field_validator("folder")
-    @classmethod
-    def _folder(cls, value: str | None) -> str | None:
-        return normalize_folder(value)
 
 
 class BulkOut(BaseModel):
@@ -239,13 +232,8 @@ class SyncIn(BaseModel):
     date_to: datetime | None = None
     store_id: str | None = Field(default=None, max_length=255)
     merchant_id: str | None = Field(default=None, max_length=255)
-    folder: str | None = None
+    folder: Folder = None
     tags: Tags = Field(default_factory=list)
-
-    @field_validator("folder")
-    @classmethod
-    def _folder(cls, value: str | None) -> str | None:
-        return normalize_folder(value)
 
 
 class SyncResult(BaseModel):
@@ -254,3 +242,13 @@ class SyncResult(BaseModel):
     duplicate: int = 0
     skipped_existing: int = 0
     failed: int = 0
+
+
+class VerifyPayload(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    rebuild_thumbnails: bool = True
+    # Re-render every thumbnail, not only missing ones (after changing SHELFSCOPE_THUMBNAIL_SIZE).
+    regenerate_thumbnails: bool = False
+    # None: every image in the library.
+    image_ids: list[int] | None = Field(default=None, max_length=100_000)

@@ -23,8 +23,8 @@ from shelfscope.config import Settings
 from shelfscope.db import Database
 from shelfscope.errors import ShelfscopeError
 from shelfscope.jobs.reporting import Reporter
+from shelfscope.od.images.decode import CONTENT_TYPES, FORMATS, decode_image, display_name
 from shelfscope.od.images.models import Image
-from shelfscope.od.images.service import CONTENT_TYPES, FORMATS, decode_image, display_name
 from shelfscope.od.imports.issues import IssueLog, entry_issue
 from shelfscope.od.imports.readers import Entry
 from shelfscope.od.imports.staging import Staging

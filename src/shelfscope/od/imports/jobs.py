@@ -1,4 +1,4 @@
-"""The import job: `od.import` runs one COCO, YOLO or VOC import (see service.run_import)."""
+"""The import job: `od.imports.run` runs one COCO, YOLO or VOC import (see service.run_import)."""
 
 from __future__ import annotations
 

@@ -20,7 +20,6 @@ from shelfscope.deps import Ctx, DbSession
 from shelfscope.errors import PayloadTooLarge, UnsupportedMedia, ValidationFailed
 from shelfscope.http.validation import validation_failed
 from shelfscope.jobs.schemas import JobEnvelope, JobOut
-from shelfscope.od.imports import jobs as _jobs  # noqa: F401  (registers the od.import handler)
 from shelfscope.od.imports.schemas import FolderImportIn, ImportFormat, ImportPayload, ImportTarget
 from shelfscope.od.imports.service import start_import
 from shelfscope.od.imports.sources import accept_upload

@@ -10,7 +10,7 @@ from shelfscope.text import clean_name
 
 ImportFormat = Literal["coco", "yolo", "voc"]
 OnInvalid = Literal["fail", "skip"]
-IMPORT_KIND = "od.import"
+IMPORT_KIND = "od.imports.run"
 
 
 class ImportTarget(BaseModel):

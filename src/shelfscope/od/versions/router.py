@@ -8,7 +8,6 @@ from shelfscope.auth.deps import CurrentUser, WriterUser
 from shelfscope.deps import Ctx, DbSession
 from shelfscope.jobs.schemas import JobOut
 from shelfscope.od.datasets.deps import DatasetId
-from shelfscope.od.versions import jobs as _jobs  # noqa: F401  (registers the od.version.build handler)
 from shelfscope.od.versions import service
 from shelfscope.od.versions.schemas import VersionCreate, VersionCreated, VersionOut, VersionPage
 from shelfscope.pagination import DEFAULT_LIMIT

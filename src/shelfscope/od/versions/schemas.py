@@ -11,7 +11,7 @@ from shelfscope.jobs.schemas import JobOut
 from shelfscope.od.vocabulary import ImageStatus, Split
 
 VersionStatus = Literal["building", "ready", "failed"]
-BUILD_KIND = "od.version.build"
+BUILD_KIND = "od.versions.build"
 
 
 class SplitRatios(BaseModel):

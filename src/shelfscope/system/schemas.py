@@ -1,4 +1,4 @@
-"""Shapes of the cross-feature OD endpoints."""
+"""Shapes of the system endpoints: health and stats."""
 
 from __future__ import annotations
 

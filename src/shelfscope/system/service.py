@@ -14,8 +14,8 @@ from shelfscope.od.annotations.models import Annotation
 from shelfscope.od.classes.models import OdClass
 from shelfscope.od.datasets.models import Dataset
 from shelfscope.od.images.models import Image
-from shelfscope.od.models.models import TrainedModel
-from shelfscope.od.schemas import Check, Health, HealthChecks, JobsCheck, Stats, StorageCheck
+from shelfscope.od.trained_models.models import TrainedModel
+from shelfscope.system.schemas import Check, Health, HealthChecks, JobsCheck, Stats, StorageCheck
 
 
 def _timed(check: Any) -> tuple[bool, float, str | None]:

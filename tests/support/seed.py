@@ -13,7 +13,7 @@ from shelfscope.context import AppContext
 from shelfscope.od.annotations.models import Annotation
 from shelfscope.od.classes.models import ClassChange
 from shelfscope.od.datasets.models import Dataset, DatasetImage
-from shelfscope.od.images.service import ingest_stream
+from shelfscope.od.images.ingest import ingest_stream
 
 
 def jpeg(index: int, size: tuple[int, int] = (32, 24)) -> io.BytesIO:

@@ -1,5 +1,5 @@
 """Job kinds only the tests use. Loaded in the test process and in every worker through
-Settings.job_modules (SHELFSCOPE_JOB_MODULES=tests.jobs.handlers)."""
+Settings.job_modules (SHELFSCOPE_JOB_MODULES=tests.support.job_handlers)."""
 
 from __future__ import annotations
 

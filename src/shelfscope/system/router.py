@@ -1,4 +1,4 @@
-"""Object detection routes that span features: health and stats."""
+"""System routes (mounted at /api/v1/od for the URLs clients already use): health and stats."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from fastapi.responses import JSONResponse
 from shelfscope import __version__
 from shelfscope.auth.deps import CurrentUser
 from shelfscope.deps import Ctx, DbSession
-from shelfscope.od import service
-from shelfscope.od.schemas import Health, Stats
+from shelfscope.system import service
+from shelfscope.system.schemas import Health, Stats
 
 router = APIRouter()
 
