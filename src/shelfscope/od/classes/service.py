@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from sqlalchemy import ColumnElement, and_, delete, exists, func, or_, select
+from sqlalchemy import ColumnElement, and_, delete, exists, func, insert, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -21,7 +21,7 @@ from shelfscope.errors import Conflict, ValidationFailed
 from shelfscope.od.annotations.models import Annotation
 from shelfscope.od.classes.history import record_change, snapshot
 from shelfscope.od.classes.lookup import annotation_counts, class_out, load_class
-from shelfscope.od.classes.models import ClassAlias, OdClass
+from shelfscope.od.classes.models import ClassAlias, ClassChange, OdClass
 from shelfscope.od.classes.palette import least_used_palette_color, palette_usage, pick_least_used
 from shelfscope.od.classes.schemas import (
     CategoryOut,
@@ -365,28 +365,38 @@ def _create_many(
     session: Session, names: Sequence[str], user_id: int | None, source: str
 ) -> dict[str, EnsuredClass]:
     """New classes for cleaned names of distinct keys, with the least used palette colours (the usage
-    counted once, then kept up to date here) and their audit rows; one flush for each."""
+    counted once, then kept up to date here) and their audit rows. Core executemany inserts (the ORM
+    would insert row by row) and one id lookup per 500 names, whatever the count."""
     if not names:
         return {}
     usage = palette_usage(session)
-    classes = [
-        OdClass(name=n, name_key=n.casefold(), display_name="", color=pick_least_used(usage, n), aliases=[])
-        for n in names
-    ]
-    session.add_all(classes)
-    session.flush()
-    for cls in classes:
-        record_change(
-            session,
-            class_id=cls.id,
-            class_name=cls.name,
-            action="create",
-            before=None,
-            after={"name": cls.name, "color": cls.color, "source": source},
-            user_id=user_id,
-        )
-    session.flush()
-    return {cls.name_key: EnsuredClass(cls.id, cls.name, "created") for cls in classes}
+    colors = [pick_least_used(usage, n) for n in names]
+    now = utcnow()
+    session.execute(
+        insert(OdClass),
+        [
+            {"name": n, "name_key": n.casefold(), "display_name": "", "color": c, "aliases": [],
+             "created_at": now, "updated_at": now}
+            for n, c in zip(names, colors, strict=True)
+        ],
+    )  # fmt: skip
+    keys = [n.casefold() for n in names]
+    ids: dict[str, int] = {}
+    for start in range(0, len(keys), _MATCH_CHUNK):
+        chunk = keys[start : start + _MATCH_CHUNK]
+        for key, class_id in session.execute(
+            select(OdClass.name_key, OdClass.id).where(OdClass.name_key.in_(chunk))
+        ):
+            ids[key] = int(class_id)
+    session.execute(
+        insert(ClassChange),
+        [
+            {"class_id": ids[n.casefold()], "class_name": n, "action": "create", "before": None,
+             "after": {"name": n, "color": c, "source": source}, "user_id": user_id, "at": now}
+            for n, c in zip(names, colors, strict=True)
+        ],
+    )  # fmt: skip
+    return {n.casefold(): EnsuredClass(ids[n.casefold()], n, "created") for n in names}
 
 
 def ensure_classes(
