@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from shelfscope.auth.models import ApiToken, SetupLink, User, UserSession
 from shelfscope.context import AppContext
-from tests.conftest import TEST_PASSWORD, signed_in_client
+from tests.support.app import TEST_PASSWORD, signed_in_client
 
 USERS = "/api/v1/auth/users"
 

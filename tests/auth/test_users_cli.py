@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 from shelfscope.auth.models import User
 from shelfscope.cli import app as cli
 from shelfscope.config import Settings
-from tests.conftest import signed_in_client
+from tests.support.app import signed_in_client
 
 
 def _env(settings: Settings) -> dict[str, str]:

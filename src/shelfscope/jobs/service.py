@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from shelfscope.db import Database, utcnow
 from shelfscope.db import all_models as _all_models  # noqa: F401 (jobs.created_by needs the users table)
+from shelfscope.db.dialect import is_postgres
 from shelfscope.errors import Conflict, Internal, NotFound, ValidationFailed
 from shelfscope.http.validation import validation_failed
 from shelfscope.jobs.models import JOB_STATUSES, TERMINAL_STATUSES, Job, JobEvent
@@ -400,3 +401,21 @@ def job_state(db: Database, job_id: int) -> tuple[str, str | None, datetime | No
 
 def is_terminal(status: str) -> bool:
     return status in TERMINAL_STATUSES
+
+
+def hold_running_job(session: Session, job_id: int, worker: str) -> bool:
+    """Inside the caller's write transaction: whether the job still runs on this worker with no cancel
+    requested. On PostgreSQL its row stays locked until the caller commits, so the stale-job sweep
+    cannot fail the job while its final transaction commits (SQLite writers hold the database lock)."""
+    query = select(Job.status, Job.worker, Job.cancel_requested).where(Job.id == job_id)
+    if is_postgres(session):
+        query = query.with_for_update()
+    row = session.execute(query).one_or_none()
+    return row is not None and row.status == "running" and row.worker == worker and not row.cancel_requested
+
+
+def record_result(db: Database, job_id: int, worker: str, result: dict[str, Any]) -> bool:
+    """Store a result on a job still running on this worker, before the handler fails it: a failed job
+    keeps no result of its own, and some results (an import's report) tell the user what to fix."""
+    with db.write() as session:
+        return bool(_updated(session, update(Job).where(_mine(job_id, worker)).values(result=result)))

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query
 from shelfscope.auth.deps import AdminUser, CurrentUser, WriterUser
 from shelfscope.deps import DbSession
 from shelfscope.ids import Id
-from shelfscope.od.classes import service
+from shelfscope.od.classes import delete, history, merge, service
 from shelfscope.od.classes.schemas import (
     CategoryOut,
     ChangeAction,
@@ -62,18 +62,18 @@ def list_changes(
     cursor: str | None = None,
 ) -> Page[ClassChangeOut]:
     """The audit log of the whole catalogue, newest first."""
-    return service.list_changes(session, action=action, limit=limit, cursor=cursor)
+    return history.list_changes(session, action=action, limit=limit, cursor=cursor)
 
 
 @router.post("/merge/preview", response_model=MergePreview)
 def merge_preview(body: MergeIn, session: DbSession, user: CurrentUser) -> MergePreview:
     """What a merge would touch; changes nothing."""
-    return service.merge_preview(session, body)
+    return merge.merge_preview(session, body)
 
 
 @router.post("/merge", response_model=MergeResult)
 def merge_classes(body: MergeIn, session: DbSession, user: AdminUser) -> MergeResult:
-    return service.merge_classes(session, body, user.id)
+    return merge.merge_classes(session, body, user.id)
 
 
 @router.get("/{class_id}", response_model=ClassOut)
@@ -88,7 +88,7 @@ def update_class(class_id: Id, body: ClassUpdate, session: DbSession, user: Writ
 
 @router.get("/{class_id}/delete-preview", response_model=DeletePreview)
 def delete_preview(class_id: Id, session: DbSession, user: CurrentUser) -> DeletePreview:
-    return service.delete_preview(session, class_id)
+    return delete.delete_preview(session, class_id)
 
 
 @router.delete("/{class_id}", response_model=DeleteResult)
@@ -102,7 +102,7 @@ def delete_class(
     reassign_to: Id | None = Query(default=None, description="Move the class's annotations to this class"),
 ) -> DeleteResult:
     """409 with counts while annotations use the class, unless annotations=delete or reassign_to is given."""
-    return service.delete_class(
+    return delete.delete_class(
         session, class_id, annotations=annotations, reassign_to=reassign_to, user_id=user.id
     )
 
@@ -115,4 +115,4 @@ def class_history(
     limit: PageLimit = DEFAULT_LIMIT,
     cursor: str | None = None,
 ) -> Page[ClassChangeOut]:
-    return service.class_history(session, class_id, limit=limit, cursor=cursor)
+    return history.class_history(session, class_id, limit=limit, cursor=cursor)

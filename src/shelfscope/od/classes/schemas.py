@@ -9,11 +9,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from shelfscope.ids import Id
-
-# Re-exported: the import matches labels to classes by this same rule.
-from shelfscope.text import NAME_MAX as NAME_MAX
-from shelfscope.text import clean_name as clean_name
-from shelfscope.text import clean_text
+from shelfscope.text import NAME_MAX, clean_name, clean_text
 
 COLOR_PATTERN = re.compile(r"^#[0-9a-fA-F]{6}$")
 CATEGORY_MAX = 128
@@ -23,9 +19,15 @@ MAX_MERGE_SOURCES = 500
 ChangeAction = Literal["create", "update", "rename", "merge", "delete"]
 
 
+def clean_class_name(value: str) -> str:
+    """A class name or alias as stored (the shared name rule); also the key imported labels are
+    matched by."""
+    return clean_name(value)
+
+
 def name_key(name: str) -> str:
     """The case-insensitive identity of a name or alias ("Cola" and "COLA" are the same class)."""
-    return clean_name(name).casefold()
+    return clean_class_name(name).casefold()
 
 
 def _clean_color(value: str) -> str:
@@ -46,7 +48,7 @@ def _clean_aliases(values: list[str]) -> list[str]:
     cleaned: list[str] = []
     seen: set[str] = set()
     for value in values:
-        alias = clean_name(value)
+        alias = clean_class_name(value)
         if alias.casefold() not in seen:
             seen.add(alias.casefold())
             cleaned.append(alias)
@@ -67,7 +69,7 @@ class ClassCreate(BaseModel):
     @field_validator("name")
     @classmethod
     def _name(cls, v: str) -> str:
-        return clean_name(v)
+        return clean_class_name(v)
 
     @field_validator("display_name")
     @classmethod
@@ -108,7 +110,7 @@ class ClassUpdate(BaseModel):
     def _name(cls, v: str | None) -> str | None:
         if v is None:
             raise ValueError("must not be null")
-        return clean_name(v)
+        return clean_class_name(v)
 
     @field_validator("display_name")
     @classmethod
