@@ -22,6 +22,7 @@ import { PolygonTool } from './tools/polygon'
 import { deleteVertexCommand, SelectTool } from './tools/select'
 import type { Overlay, PointerInfo, Tool, ToolContext } from './tools/tool'
 import type { Annotation, Box, ChangeSet, ClassInfo, HandleId, ImageSize, Point, ToolId, VertexRef } from './types'
+import { listenToCanvas } from './canvas-input'
 import { Viewport, type ViewportState } from './viewport'
 import { unionOf, Visibility, VisibilityCommand, type VisibilityChange, type VisibilityFlag } from './visibility'
 
@@ -485,49 +486,14 @@ export class Editor implements ToolContext {
   // ---- internals ------------------------------------------------------------------------
 
   private listen(canvas: HTMLCanvasElement): () => void {
-    const local = (e: MouseEvent): Point => {
-      const rect = canvas.getBoundingClientRect()
-      return { x: e.clientX - rect.left, y: e.clientY - rect.top }
-    }
-    const mods = (e: PointerEvent) => ({ button: e.button, shiftKey: e.shiftKey, altKey: e.altKey, ctrlKey: e.ctrlKey || e.metaKey })
-    const down = (e: PointerEvent) => {
-      if (e.button !== 0 && e.button !== 1) return
-      e.preventDefault()
-      canvas.focus({ preventScroll: true })
-      canvas.setPointerCapture(e.pointerId)
-      this.pointer('down', local(e), mods(e))
-    }
-    const move = (e: PointerEvent) => this.pointer('move', local(e), mods(e))
-    const up = (e: PointerEvent) => {
-      if (canvas.hasPointerCapture(e.pointerId)) canvas.releasePointerCapture(e.pointerId)
-      this.pointer('up', local(e), mods(e))
-    }
-    const leave = () => {
-      if (this.overlay.hover || this.overlay.crosshair) this.setOverlay({ hover: null, crosshair: null })
-    }
-    const wheel = (e: WheelEvent) => {
-      e.preventDefault()
-      const unit = e.deltaMode === 1 ? 16 : e.deltaMode === 2 ? this.viewport.height : 1
-      this.wheel(local(e), e.deltaX * unit, e.deltaY * unit, e.ctrlKey || e.metaKey, e.shiftKey)
-    }
-    // Right click is left to the page's context menu; middle click pans.
-    const menu = (e: Event) => e.preventDefault()
-    canvas.addEventListener('pointerdown', down)
-    canvas.addEventListener('pointermove', move)
-    canvas.addEventListener('pointerup', up)
-    canvas.addEventListener('pointercancel', up)
-    canvas.addEventListener('pointerleave', leave)
-    canvas.addEventListener('wheel', wheel, { passive: false })
-    canvas.addEventListener('auxclick', menu)
-    return () => {
-      canvas.removeEventListener('pointerdown', down)
-      canvas.removeEventListener('pointermove', move)
-      canvas.removeEventListener('pointerup', up)
-      canvas.removeEventListener('pointercancel', up)
-      canvas.removeEventListener('pointerleave', leave)
-      canvas.removeEventListener('wheel', wheel)
-      canvas.removeEventListener('auxclick', menu)
-    }
+    return listenToCanvas(canvas, {
+      pointer: (type, screen, modifiers) => this.pointer(type, screen, modifiers),
+      wheel: (screen, dx, dy, zoom, shift) => this.wheel(screen, dx, dy, zoom, shift),
+      leave: () => {
+        if (this.overlay.hover || this.overlay.crosshair) this.setOverlay({ hover: null, crosshair: null })
+      },
+      pageHeight: () => this.viewport.height,
+    })
   }
 
   /** The single selected annotation while the select tool may edit it (no pan borrowed). */
