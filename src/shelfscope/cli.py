@@ -128,10 +128,10 @@ def users_create(
     display_name: Annotated[str, typer.Option(help="Name shown in the app.")] = "",
 ) -> None:
     """Create a user and print their one-time link to set a password."""
-    from shelfscope.auth.users_schemas import UserCreateIn
-    from shelfscope.auth.users_service import create_user
     from shelfscope.db import Database
     from shelfscope.errors import ShelfscopeError
+    from shelfscope.users.schemas import UserCreateIn
+    from shelfscope.users.service import create_user
 
     settings = _settings()
     _migrate(settings)
@@ -158,9 +158,9 @@ def users_link(username: str) -> None:
 
     from shelfscope.auth.models import User
     from shelfscope.auth.service import normalize_username
-    from shelfscope.auth.users_service import issue_setup_link
     from shelfscope.db import Database
     from shelfscope.errors import ShelfscopeError
+    from shelfscope.users.service import issue_setup_link
 
     settings = _settings()
     _migrate(settings)

@@ -20,10 +20,10 @@ from shelfscope.auth.schemas import (
     TokenOut,
     UserOut,
 )
-from shelfscope.auth.users_router import router as users_router
 from shelfscope.db.base import utcnow
 from shelfscope.deps import Ctx, DbSession
 from shelfscope.ids import Id
+from shelfscope.users.router import router as users_router
 
 router = APIRouter()
 router.include_router(users_router, prefix="/users")
