@@ -7,7 +7,7 @@ Moving annotations between classes is a single set-based UPDATE, whatever the co
 
 from __future__ import annotations
 
-import zlib
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, cast
@@ -33,6 +33,7 @@ from shelfscope.auth.models import User
 from shelfscope.db.base import utcnow
 from shelfscope.errors import Conflict, NotFound, ValidationFailed
 from shelfscope.od.annotations.models import Annotation
+from shelfscope.od.classes.colors import pick_color
 from shelfscope.od.classes.models import ClassAlias, ClassChange, OdClass
 from shelfscope.od.classes.schemas import (
     CategoryOut,
@@ -52,27 +53,6 @@ from shelfscope.od.classes.schemas import (
 from shelfscope.od.datasets.models import Dataset, DatasetImage
 from shelfscope.pagination import Page, check_limit, decode_cursor, encode_cursor, newest_first_after
 
-# Distinct, readable on photos; a new class without a colour gets one by its name.
-PALETTE = (
-    "#ef4444",
-    "#f97316",
-    "#f59e0b",
-    "#eab308",
-    "#84cc16",
-    "#22c55e",
-    "#10b981",
-    "#14b8a6",
-    "#06b6d4",
-    "#0ea5e9",
-    "#3b82f6",
-    "#6366f1",
-    "#8b5cf6",
-    "#a855f7",
-    "#d946ef",
-    "#ec4899",
-    "#f43f5e",
-    "#78716c",
-)
 _AUDITED_FIELDS = ("display_name", "color", "category", "description")
 
 
@@ -86,20 +66,11 @@ class _Owner:
 # --- reading -------------------------------------------------------------------------------------
 
 
-def palette_color(name: str) -> str:
-    return PALETTE[zlib.crc32(name_key(name).encode()) % len(PALETTE)]
-
-
 def least_used_palette_color(session: Session, name: str) -> str:
-    """The palette colour fewest classes have, so classes created one by one stay distinguishable
-    (a hash alone gives similar names the same colour); ties go to the name's own hash colour."""
-    rows = session.execute(
-        select(OdClass.color, func.count()).where(OdClass.color.in_(PALETTE)).group_by(OdClass.color)
-    ).all()
-    used = {str(color): int(count) for color, count in rows}
-    start = PALETTE.index(palette_color(name))
-    rotated = PALETTE[start:] + PALETTE[:start]
-    return min(rotated, key=lambda color: used.get(color, 0))
+    """A colour no class has yet (palette first, then generated ones), so classes created one by one
+    stay distinguishable however many there are."""
+    rows = session.execute(select(OdClass.color, func.count()).group_by(OdClass.color)).all()
+    return pick_color(Counter({str(color): int(count) for color, count in rows}))
 
 
 def _to_out(cls: OdClass, annotation_count: int) -> ClassOut:

@@ -48,7 +48,7 @@ from shelfscope.jobs.service import submit_job
 from shelfscope.od.annotations.models import Annotation
 from shelfscope.od.classes.models import ClassAlias, ClassChange, OdClass
 from shelfscope.od.classes.schemas import clean_name
-from shelfscope.od.classes.service import palette_color
+from shelfscope.od.classes.service import least_used_palette_color
 from shelfscope.od.datasets.models import Dataset, DatasetImage
 from shelfscope.od.images.models import Image
 from shelfscope.od.images.service import CONTENT_TYPES, FORMATS, decode_image, display_name
@@ -862,7 +862,11 @@ def _ensure_classes(
         key = cleaned.casefold()
         if key not in new_by_key:
             cls = OdClass(
-                name=cleaned, name_key=key, display_name="", color=palette_color(cleaned), aliases=[]
+                name=cleaned,
+                name_key=key,
+                display_name="",
+                color=least_used_palette_color(session, cleaned),
+                aliases=[],
             )
             session.add(cls)
             session.flush()
