@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, Response
 
 from shelfscope.auth.deps import AdminUser, CurrentUser, WriterUser
 from shelfscope.deps import DbSession
-from shelfscope.od.datasets import service
+from shelfscope.od.datasets import label_set, service
 from shelfscope.od.datasets.schemas import (
     AddImagesIn,
     AddImagesOut,
@@ -20,6 +20,8 @@ from shelfscope.od.datasets.schemas import (
     DatasetStats,
     DatasetUpdate,
     ImageStatus,
+    LabelSetIn,
+    LabelSetOut,
     RemoveImagesIn,
     RemoveImagesOut,
 )
@@ -106,3 +108,20 @@ def update_image(
     dataset_id: int, image_id: int, body: DatasetImagePatch, session: DbSession, user: WriterUser
 ) -> DatasetImageOut:
     return service.update_image(session, dataset_id, image_id, body)
+
+
+# --- label set -------------------------------------------------------------------------------------
+
+
+@router.get("/{dataset_id}/classes", response_model=LabelSetOut)
+def get_label_set(dataset_id: int, session: DbSession, user: CurrentUser) -> LabelSetOut:
+    """The dataset's classes in order (number keys 1-9 go to the first nine): the stored order, then
+    classes its annotations use that the order does not place yet, by name."""
+    return label_set.get_label_set(session, dataset_id)
+
+
+@router.put("/{dataset_id}/classes", response_model=LabelSetOut)
+def set_label_set(dataset_id: int, body: LabelSetIn, session: DbSession, user: WriterUser) -> LabelSetOut:
+    """Body: {"class_ids": [...]}, the whole order; it replaces the stored one. A class left out that
+    annotations of the dataset still use stays in the set, after the ordered ones."""
+    return label_set.set_label_set(session, dataset_id, body)

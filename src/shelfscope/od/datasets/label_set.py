@@ -1,0 +1,122 @@
+"""A dataset's label set: the classes a dataset is labelled with, in the order the editor offers them.
+
+The set is the stored ordered list (`od_dataset_classes`), followed by the classes the dataset's
+annotations use that the list does not place yet, by name. So a dataset that never had a list (an
+import, or a dataset from before label sets) has its classes at once, a class first used in the
+editor or by an import joins the end of the set with no extra write, and the order a person gave
+stays as it was. Removing a class from the list while annotations still use it moves it to that
+tail; deleting or merging a class away removes its row (the foreign key cascades).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import delete, exists, func, insert, select
+from sqlalchemy.orm import Session
+
+from shelfscope.errors import NotFound, ValidationFailed
+from shelfscope.od.annotations.models import Annotation
+from shelfscope.od.classes.models import OdClass
+from shelfscope.od.datasets.models import Dataset, DatasetClass
+from shelfscope.od.datasets.schemas import LabelSetClass, LabelSetIn, LabelSetOut
+
+# The editor's number keys 1-9 go to the first nine classes of the set.
+KEYS = 9
+
+
+def _require_dataset(session: Session, dataset_id: int, *, lock: bool = False) -> None:
+    stmt = select(Dataset.id).where(Dataset.id == dataset_id)
+    if lock:
+        stmt = stmt.with_for_update()
+    if session.scalar(stmt) is None:
+        raise NotFound(f"There is no dataset with id {dataset_id}.", dataset_id=dataset_id)
+
+
+def _ordered_classes(session: Session, dataset_id: int) -> list[tuple[OdClass, bool]]:
+    """(class, listed) in label-set order: the stored list, then used classes not in it by name."""
+    listed = session.scalars(
+        select(OdClass)
+        .join(DatasetClass, DatasetClass.class_id == OdClass.id)
+        .where(DatasetClass.dataset_id == dataset_id)
+        .order_by(DatasetClass.position)
+    ).all()
+    used = select(Annotation.class_id).where(Annotation.dataset_id == dataset_id).distinct()
+    placed = exists().where(DatasetClass.dataset_id == dataset_id, DatasetClass.class_id == OdClass.id)
+    unlisted = session.scalars(
+        select(OdClass).where(OdClass.id.in_(used), ~placed).order_by(OdClass.name_key, OdClass.id)
+    ).all()
+    return [(c, True) for c in listed] + [(c, False) for c in unlisted]
+
+
+def _read(session: Session, dataset_id: int) -> LabelSetOut:
+    counts = {
+        int(class_id): int(n)
+        for class_id, n in session.execute(
+            select(Annotation.class_id, func.count())
+            .where(Annotation.dataset_id == dataset_id)
+            .group_by(Annotation.class_id)
+        )
+    }
+    items = [
+        LabelSetClass(
+            id=cls.id,
+            name=cls.name,
+            display_name=cls.display_name,
+            color=cls.color,
+            category=cls.category,
+            key=index + 1 if index < KEYS else None,
+            listed=listed,
+            annotation_count=counts.get(cls.id, 0),
+        )
+        for index, (cls, listed) in enumerate(_ordered_classes(session, dataset_id))
+    ]
+    return LabelSetOut(dataset_id=dataset_id, items=items)
+
+
+def get_label_set(session: Session, dataset_id: int) -> LabelSetOut:
+    _require_dataset(session, dataset_id)
+    return _read(session, dataset_id)
+
+
+def _check_class_ids(session: Session, class_ids: Sequence[int]) -> None:
+    """Every problem at once, each naming its `class_ids[i]`; raises before anything is written."""
+    fields: list[dict[str, str]] = []
+    first_at: dict[int, int] = {}
+    for index, class_id in enumerate(class_ids):
+        if class_id in first_at:
+            fields.append(
+                {
+                    "field": f"class_ids[{index}]",
+                    "message": f"class {class_id} is already at class_ids[{first_at[class_id]}]",
+                }
+            )
+        else:
+            first_at[class_id] = index
+    known = set(session.scalars(select(OdClass.id).where(OdClass.id.in_(list(first_at)))))
+    fields += [
+        {"field": f"class_ids[{index}]", "message": f"there is no class with id {class_id}"}
+        for class_id, index in first_at.items()
+        if class_id not in known
+    ]
+    if fields:
+        fields.sort(key=lambda f: int(f["field"][len("class_ids[") : -1]))
+        detail = "; ".join(f"{f['field']}: {f['message']}" for f in fields)
+        raise ValidationFailed(f"The label set was not changed: {detail}.", fields=fields)
+
+
+def set_label_set(session: Session, dataset_id: int, body: LabelSetIn) -> LabelSetOut:
+    """Replaces the dataset's stored order with `body.class_ids` (all of it, in one transaction)."""
+    _require_dataset(session, dataset_id, lock=True)
+    _check_class_ids(session, body.class_ids)
+    session.execute(delete(DatasetClass).where(DatasetClass.dataset_id == dataset_id))
+    if body.class_ids:
+        session.execute(
+            insert(DatasetClass),
+            [
+                {"dataset_id": dataset_id, "class_id": class_id, "position": position}
+                for position, class_id in enumerate(body.class_ids)
+            ],
+        )
+    session.commit()
+    return _read(session, dataset_id)
