@@ -3,7 +3,7 @@
  * client, query keys (under the app's one factory), and conversion to and from engine values.
  */
 import { api, ApiError, queryKeys } from '@/lib/api'
-import type { Annotation, AnnotationKind, AnnotationSource, ChangeSet, ClassInfo, ReviewState } from '../engine/types'
+import type { Annotation, AnnotationKind, AnnotationSource, ChangeSet, ReviewState } from '../engine/types'
 import { serverKey } from '../engine/document'
 import { ConflictError, RejectedError, type SaveFn } from '../sync/save-controller'
 
@@ -165,10 +165,6 @@ export function toSaveBody(baseRevision: number, changes: ChangeSet) {
     deleted: changes.deleted,
     return_items: false,
   }
-}
-
-export function toClassInfo(c: ClassItem): ClassInfo {
-  return { id: c.id, name: c.display_name || c.name, color: c.color }
 }
 
 /** The save the autosave calls: 409 becomes a ConflictError, other 4xx a RejectedError, the rest "offline". */

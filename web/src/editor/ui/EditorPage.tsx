@@ -18,8 +18,9 @@ import { toast } from 'sonner'
 import { ErrorState, LoadingState } from '@/components/states'
 import { Badge } from '@/components/ui/badge'
 import { Button } from '@/components/ui/button'
+import { useClassPanel, useRememberedClass } from '@/features/annotate/hooks/use-class-panel'
 import { API_BASE, errorMessage } from '@/lib/api'
-import { editorApi, editorKeys, fromServer, saveFor, toClassInfo, type ImageStatus } from '../api/annotations'
+import { editorApi, editorKeys, fromServer, saveFor, type ImageStatus } from '../api/annotations'
 import { Editor } from '../engine/editor'
 import { isTypingTarget, resolveKeyDown, resolveKeyUp, type ShortcutAction } from '../engine/shortcuts'
 import type { StaticRenderInfo } from '../engine/renderer'
@@ -105,7 +106,9 @@ export function EditorPage({ datasetId, imageId }: { datasetId: number; imageId:
   const [imageStatus, setImageStatus] = useState<ImageStatus | null>(null)
   const [imageError, setImageError] = useState<unknown>(null)
 
-  const classes = useMemo(() => (classesQuery.data ?? []).map(toClassInfo), [classesQuery.data])
+  // The dataset's label set first (keys 1–9), then the rest of the catalogue.
+  const panel = useClassPanel(datasetId, classesQuery.data)
+  const classes = panel.all
   const docVersion = useDocumentVersion(editor)
   // docVersion is the dependency that says the document changed.
   const items = useMemo(() => [...editor.doc.all()], [editor, docVersion])
@@ -143,6 +146,7 @@ export function EditorPage({ datasetId, imageId }: { datasetId: number; imageId:
   useEffect(() => {
     editor.setClasses(classes)
   }, [editor, classes])
+  useRememberedClass(editor, datasetId, panel)
 
   // ---- the document, autosave, restore -----------------------------------------------------
   const data = imageQuery.data
@@ -295,7 +299,7 @@ export function EditorPage({ datasetId, imageId }: { datasetId: number; imageId:
     (action: ShortcutAction) => {
       switch (action.type) {
         case 'class': {
-          const c = classes[action.index]
+          const c = panel.keyed[action.index]
           if (c) pickClass(c.id)
           return
         }
@@ -334,7 +338,7 @@ export function EditorPage({ datasetId, imageId }: { datasetId: number; imageId:
           return
       }
     },
-    [classes, editor, goTo, neighborsQuery.data, pickClass, save, setUi],
+    [panel, editor, goTo, neighborsQuery.data, pickClass, save, setUi],
   )
 
   // ---- keyboard ------------------------------------------------------------------------------
@@ -435,7 +439,7 @@ export function EditorPage({ datasetId, imageId }: { datasetId: number; imageId:
                 {errorMessage(imageError)}
               </div>
             ) : null}
-            {classes.length === 0 && classesQuery.isSuccess ? (
+            {classes.length === 0 && panel.ready ? (
               <div className="absolute inset-x-0 top-3 z-10 mx-auto w-fit rounded-md bg-amber-50 px-3 py-1.5 text-sm text-amber-800">
                 There are no classes yet: <Link className="underline" to="/od/classes">create one</Link> to draw boxes.
               </div>
@@ -443,7 +447,7 @@ export function EditorPage({ datasetId, imageId }: { datasetId: number; imageId:
           </div>
         </div>
         <aside className="flex w-80 shrink-0 flex-col border-l bg-card" aria-label="Annotation sidebar">
-          <ClassPicker classes={classes} currentClassId={currentClassId} counts={counts} onPick={pickClass} />
+          <ClassPicker panel={panel} datasetId={datasetId} currentClassId={currentClassId} counts={counts} onPick={pickClass} />
           <div className="flex h-10 shrink-0 items-center gap-2 border-b px-3">
             <h2 className="text-xs font-semibold uppercase tracking-wide text-muted-foreground">Boxes</h2>
             <span className="text-xs tabular-nums text-muted-foreground" data-testid="box-count">

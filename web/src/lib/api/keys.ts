@@ -83,5 +83,6 @@ export const queryKeys = {
       [...queryKeys.datasets.detail(id), 'images', normalised(params)] as const,
     versions: (id: number) => [...queryKeys.datasets.detail(id), 'versions'] as const,
     version: (id: number, number: number) => [...queryKeys.datasets.versions(id), number] as const,
+    labelSet: (id: number) => [...queryKeys.datasets.detail(id), 'label-set'] as const,
   },
 } as const
