@@ -41,5 +41,7 @@ export default defineConfig({
     { name: 'io', testMatch: /io\.spec\.ts/, dependencies: ['library'] },
     // The editor adds datasets, classes and boxes of its own: it runs after the specs that count them.
     { name: 'editor', testMatch: /editor\.spec\.ts/, dependencies: ['library'] },
+    // Adds classes and a dataset of its own, like the editor spec.
+    { name: 'label-set', testMatch: /label-set\.spec\.ts/, dependencies: ['library'] },
   ],
 })

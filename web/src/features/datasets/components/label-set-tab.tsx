@@ -210,7 +210,7 @@ export function LabelSetTab({ datasetId, canEdit }: { datasetId: number; canEdit
                 item={item}
                 index={index}
                 count={items.length}
-                images={images.get(item.id)}
+                images={stats.data ? (images.get(item.id) ?? 0) : undefined}
                 share={total > 0 ? item.annotation_count / total : null}
                 saved={savedIds.has(item.id)}
                 canEdit={canEdit}
