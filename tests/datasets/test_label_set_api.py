@@ -222,3 +222,24 @@ def test_reading_the_set_takes_the_same_few_statements_however_many_classes(
         annotate(ctx, next(iter(large_members.values())), cid)
     assert len(_set(client, large)) == 40
     assert statements(small) == statements(large) <= 5
+
+
+def test_a_merged_class_hands_its_place_and_key_to_the_target(client: TestClient, ctx: AppContext) -> None:
+    cola, coke, sprite, fanta = (_class(ctx, n) for n in ("cola", "coke", "sprite", "fanta"))
+    first, _ = make_dataset(ctx, "first", [])
+    second, _ = make_dataset(ctx, "second", [])
+    client.put(f"{API}/{first}/classes", json={"class_ids": [sprite, coke, fanta]})
+    client.put(f"{API}/{second}/classes", json={"class_ids": [cola, sprite, coke]})
+
+    r = client.post("/api/v1/od/classes/merge", json={"source_ids": [coke], "target_id": cola})
+    assert r.status_code == 200, r.text
+    # Where only the source was placed, the target takes its key; where both were, the target stays.
+    assert _order(client, first) == [("sprite", 1, True), ("cola", 2, True), ("fanta", 3, True)]
+    assert _order(client, second) == [("cola", 1, True), ("sprite", 2, True)]
+
+    r = client.delete(f"/api/v1/od/classes/{fanta}", params={"reassign_to": sprite})
+    assert r.status_code == 200, r.text
+    assert _order(client, first) == [("sprite", 1, True), ("cola", 2, True)]
+    r = client.delete(f"/api/v1/od/classes/{sprite}", params={"reassign_to": fanta + 100})
+    assert r.status_code == 404
+    assert _order(client, first) == [("sprite", 1, True), ("cola", 2, True)]

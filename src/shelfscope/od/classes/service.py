@@ -50,6 +50,7 @@ from shelfscope.od.classes.schemas import (
     MergeResult,
     name_key,
 )
+from shelfscope.od.datasets.label_set import hand_over
 from shelfscope.od.datasets.models import Dataset, DatasetImage
 from shelfscope.pagination import Page, check_limit, decode_cursor, encode_cursor, newest_first_after
 
@@ -530,6 +531,8 @@ def delete_class(
             images=images,
             datasets=[d.model_dump() for d in datasets],
         )
+    if target is not None:
+        hand_over(session, [cls.id], target.id)
     if count and target is not None:
         images = _bump_revisions(session, [cls.id])
         reassigned = _move_annotations(session, [cls.id], target.id)
@@ -620,6 +623,7 @@ def merge_classes(session: Session, body: MergeIn, user_id: int | None) -> Merge
 
     images = _bump_revisions(session, source_ids)
     moved = _move_annotations(session, source_ids, target.id)
+    hand_over(session, source_ids, target.id)
 
     # Alias rows of the sources change owner; the sources' own names become new alias rows.
     session.execute(

@@ -5,14 +5,15 @@ annotations use that the list does not place yet, by name. So a dataset that nev
 import, or a dataset from before label sets) has its classes at once, a class first used in the
 editor or by an import joins the end of the set with no extra write, and the order a person gave
 stays as it was. Removing a class from the list while annotations still use it moves it to that
-tail; deleting or merging a class away removes its row (the foreign key cascades).
+tail; a class merged into another, or deleted with its annotations moved to another, hands its place
+to that class (`hand_over`); a class deleted outright leaves the list (the foreign key cascades).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import delete, exists, func, insert, select
+from sqlalchemy import delete, exists, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from shelfscope.errors import NotFound, ValidationFailed
@@ -120,3 +121,27 @@ def set_label_set(session: Session, dataset_id: int, body: LabelSetIn) -> LabelS
         )
     session.commit()
     return _read(session, dataset_id)
+
+
+def hand_over(session: Session, source_ids: Sequence[int], target_id: int) -> None:
+    """Before classes are merged or deleted into `target_id`: in each dataset whose order places a
+    source but not the target, the target takes the first such place (a merge keeps the key)."""
+    rows = session.execute(
+        select(DatasetClass.dataset_id, DatasetClass.class_id, DatasetClass.position).where(
+            DatasetClass.class_id.in_([*source_ids, target_id])
+        )
+    ).all()
+    placed = {dataset_id for dataset_id, class_id, _ in rows if class_id == target_id}
+    first: dict[int, tuple[int, int]] = {}
+    for dataset_id, class_id, position in rows:
+        if dataset_id in placed or class_id == target_id:
+            continue
+        if dataset_id not in first or position < first[dataset_id][0]:
+            first[dataset_id] = (position, class_id)
+    for dataset_id, (_, class_id) in first.items():
+        session.execute(
+            update(DatasetClass)
+            .where(DatasetClass.dataset_id == dataset_id, DatasetClass.class_id == class_id)
+            .values(class_id=target_id)
+            .execution_options(synchronize_session=False)
+        )
