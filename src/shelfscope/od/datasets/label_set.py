@@ -11,9 +11,9 @@ to that class (`hand_over`); a class deleted outright leaves the list (the forei
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
-from sqlalchemy import delete, exists, func, insert, select, update
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from shelfscope.errors import NotFound, ValidationFailed
@@ -34,31 +34,41 @@ def _require_dataset(session: Session, dataset_id: int, *, lock: bool = False) -
         raise NotFound(f"There is no dataset with id {dataset_id}.", dataset_id=dataset_id)
 
 
-def _ordered_classes(session: Session, dataset_id: int) -> list[tuple[OdClass, bool]]:
-    """(class, listed) in label-set order: the stored list, then used classes not in it by name."""
+# Ids per IN (...) list: well under SQLite's and PostgreSQL's bound-parameter limits.
+_ID_CHUNK = 5_000
+
+
+def _annotation_counts(session: Session, dataset_id: int) -> dict[int, int]:
+    """Boxes per class in the dataset: one pass over the (dataset_id, class_id) index."""
+    rows = session.execute(
+        select(Annotation.class_id, func.count())
+        .where(Annotation.dataset_id == dataset_id)
+        .group_by(Annotation.class_id)
+    )
+    return {int(class_id): int(n) for class_id, n in rows}
+
+
+def _ordered_classes(session: Session, dataset_id: int, used: Collection[int]) -> list[tuple[OdClass, bool]]:
+    """(class, listed) in label-set order: the stored list, then the used classes not in it, by name."""
     listed = session.scalars(
         select(OdClass)
         .join(DatasetClass, DatasetClass.class_id == OdClass.id)
         .where(DatasetClass.dataset_id == dataset_id)
         .order_by(DatasetClass.position)
     ).all()
-    used = select(Annotation.class_id).where(Annotation.dataset_id == dataset_id).distinct()
-    placed = exists().where(DatasetClass.dataset_id == dataset_id, DatasetClass.class_id == OdClass.id)
-    unlisted = session.scalars(
-        select(OdClass).where(OdClass.id.in_(used), ~placed).order_by(OdClass.name_key, OdClass.id)
-    ).all()
+    placed = {c.id for c in listed}
+    ids = sorted(set(used) - placed)
+    unlisted = [
+        c
+        for start in range(0, len(ids), _ID_CHUNK)
+        for c in session.scalars(select(OdClass).where(OdClass.id.in_(ids[start : start + _ID_CHUNK])))
+    ]
+    unlisted.sort(key=lambda c: (c.name_key, c.id))
     return [(c, True) for c in listed] + [(c, False) for c in unlisted]
 
 
 def _read(session: Session, dataset_id: int) -> LabelSetOut:
-    counts = {
-        int(class_id): int(n)
-        for class_id, n in session.execute(
-            select(Annotation.class_id, func.count())
-            .where(Annotation.dataset_id == dataset_id)
-            .group_by(Annotation.class_id)
-        )
-    }
+    counts = _annotation_counts(session, dataset_id)
     items = [
         LabelSetClass(
             id=cls.id,
@@ -70,7 +80,7 @@ def _read(session: Session, dataset_id: int) -> LabelSetOut:
             listed=listed,
             annotation_count=counts.get(cls.id, 0),
         )
-        for index, (cls, listed) in enumerate(_ordered_classes(session, dataset_id))
+        for index, (cls, listed) in enumerate(_ordered_classes(session, dataset_id, counts))
     ]
     return LabelSetOut(dataset_id=dataset_id, items=items)
 
