@@ -187,5 +187,38 @@ test('in the editor key 1 draws with the first class of the set; Enter picks a s
   await expect(currentClass(page)).toContainText(gap)
   await expect(page.getByTestId('box-count')).toHaveText('2')
   expect(await boxClasses(page)).toEqual([priceId, shelfId])
+
+  // A catalogue class outside the set, used here, joins the set after the ordered classes.
+  await search.fill('ls-other')
+  await search.press('Enter')
+  await page.keyboard.press('b')
+  await drawBox(page, [0.6, 0.1], [0.9, 0.3])
+  await expect(page.getByTestId('box-count')).toHaveText('3')
+  await expect(page.getByTestId('save-status')).toHaveAttribute('data-status', 'saved', { timeout: 15_000 })
+  await page.goto(`/od/datasets/${seeded.datasetId}?tab=classes`)
+  const rows = page.getByTestId('label-set-row')
+  await expect(rows).toHaveCount(4)
+  await expect(rows.nth(3)).toContainText('ls-other')
+  await expect(rows.nth(3)).toContainText('from annotations')
+  await expect(rows.nth(3).locator('kbd')).toHaveText('4')
+  await shot(page, 'label-set-classes-tab-used-class')
   expect(errors).toEqual([])
+})
+
+test('a class created without choosing a colour gets one no other class has', async ({ page }) => {
+  await page.goto('/od/classes')
+  await page.getByRole('button', { name: 'New class' }).first().click()
+  const dialog = page.getByTestId('class-dialog')
+  await expect(dialog.getByRole('button', { name: 'Automatic' })).toHaveAttribute('aria-pressed', 'true')
+  await expect(dialog.getByRole('button', { name: /^Use #/ })).toHaveCount(24)
+  const name = `ls-auto-${Date.now().toString(36)}`
+  await dialog.getByLabel('Name', { exact: true }).fill(name)
+  await shot(page, 'label-set-new-class-automatic-colour')
+  await dialog.getByTestId('save-class').click()
+  await expect(page.getByText(`Created class ${name}`)).toBeVisible()
+
+  const classes = await apiJson<{ items: { name: string; color: string }[] }>(page.request, 'GET', '/api/v1/od/classes?limit=500')
+  const created = classes.items.find((c) => c.name === name)
+  expect(created?.color).toMatch(/^#[0-9a-f]{6}$/)
+  expect(classes.items.filter((c) => c.color === created?.color)).toHaveLength(1)
 })

@@ -34,16 +34,22 @@ export function ColorField({
   return (
     <div className="flex flex-col gap-2">
       <div className="flex items-center gap-2">
-        <input
-          type="color"
-          aria-label="Pick a colour"
-          value={value ?? CLASS_PALETTE[0]}
-          onChange={(e) => {
-            setDraft(null)
-            onChange(e.target.value.toLowerCase())
-          }}
-          className="h-9 w-11 cursor-pointer rounded-md border border-input bg-card p-1"
-        />
+        <span className="relative h-9 w-11 shrink-0">
+          <input
+            type="color"
+            aria-label="Pick a colour"
+            value={value ?? '#ffffff'}
+            onChange={(e) => {
+              setDraft(null)
+              onChange(e.target.value.toLowerCase())
+            }}
+            className={cn('h-9 w-11 cursor-pointer rounded-md border border-input bg-card p-1', value === null && 'opacity-0')}
+          />
+          {value === null ? (
+            // No colour yet: a dashed empty swatch, not a colour that might already be taken.
+            <span aria-hidden className="pointer-events-none absolute inset-0 rounded-md border border-dashed border-muted-foreground/60 bg-muted" />
+          ) : null}
+        </span>
         <Input
           id={id}
           value={text}
