@@ -33,7 +33,7 @@ import httpx
 import uvicorn
 from PIL import Image as PILImage
 from sqlalchemy import create_engine, insert, select, text
-from tests.servers import free_port, postgres_cluster
+from tests.support.servers import free_port, postgres_cluster
 
 from bench.common import machine, percentiles
 from shelfscope.app import create_app
@@ -46,8 +46,8 @@ from shelfscope.db.base import utcnow
 from shelfscope.db.migrate import upgrade
 from shelfscope.od.classes.models import OdClass
 from shelfscope.od.datasets.models import Dataset, DatasetImage
+from shelfscope.od.images.ingest import ingest_stream
 from shelfscope.od.images.models import Image
-from shelfscope.od.images.service import ingest_stream
 
 WIDTH, HEIGHT = 4032, 3024
 CREATED, UPDATED, DELETED = 150, 200, 150

@@ -36,7 +36,7 @@ from typing import Any
 
 import httpx
 from sqlalchemy import create_engine, insert, text
-from tests.servers import free_port, postgres_cluster
+from tests.support.servers import free_port, postgres_cluster
 
 from bench.common import machine, percentiles
 from bench.photos import make_photos

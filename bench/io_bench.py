@@ -144,9 +144,11 @@ def child(args: argparse.Namespace) -> None:
     with ctx.db.writer() as session:
         if args.child == "import":
             payload: dict[str, Any] = {"format": "coco", "path": args.source, "dataset_name": "bench"}
-            job = submit_job(session, ctx.runner, "od.import", payload, None)
+            job = submit_job(session, ctx.runner, "od.imports.run", payload, None)
         else:
-            job = submit_job(session, ctx.runner, "od.export", {"dataset_id": 1, "format": args.child}, None)
+            job = submit_job(
+                session, ctx.runner, "od.exports.run", {"dataset_id": 1, "format": args.child}, None
+            )
     finished = run_job_inline(ctx.settings, ctx.db, ctx.storage, job.id)
     seconds = time.perf_counter() - started
     result = finished.result or {}
@@ -182,7 +184,7 @@ def _databases(kinds: list[str], workdir: Path) -> Any:
     """(name, url) per backend; PostgreSQL in a throwaway cluster."""
     from contextlib import ExitStack
 
-    from tests.servers import postgres_cluster
+    from tests.support.servers import postgres_cluster
 
     stack = ExitStack()
     out: list[tuple[str, str]] = []

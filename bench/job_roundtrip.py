@@ -21,10 +21,10 @@ from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO_ROOT))  # for tests.servers: the throwaway Redis and PostgreSQL helpers
+sys.path.insert(0, str(REPO_ROOT))  # for tests.support.servers: the throwaway Redis and PostgreSQL helpers
 
 from sqlalchemy import create_engine, text  # noqa: E402
-from tests.servers import postgres_cluster, redis_server  # noqa: E402
+from tests.support.servers import postgres_cluster, redis_server  # noqa: E402
 
 from bench.common import machine  # noqa: E402
 from shelfscope.config import Settings  # noqa: E402

@@ -22,13 +22,13 @@ from shelfscope.auth.service import hash_password
 from shelfscope.config import Settings
 from shelfscope.db import Database
 from shelfscope.db.migrate import upgrade
+from shelfscope.od.annotations.bulk import bulk_write
 from shelfscope.od.annotations.schemas import BulkIn, BulkItem
-from shelfscope.od.annotations.service import bulk_write
 from shelfscope.od.classes.schemas import ClassCreate
 from shelfscope.od.classes.service import create_class
 from shelfscope.od.datasets.schemas import AddImagesIn, DatasetCreate
 from shelfscope.od.datasets.service import add_images, create_dataset
-from shelfscope.od.images.service import ingest_file
+from shelfscope.od.images.ingest import ingest_file
 from shelfscope.storage import open_storage
 
 WIDTH, HEIGHT = 4000, 3000

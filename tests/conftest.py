@@ -14,17 +14,15 @@ from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
 
 from shelfscope.app import create_app
-from shelfscope.auth.deps import CSRF_COOKIE, CSRF_HEADER
 from shelfscope.auth.models import User
 from shelfscope.auth.service import hash_password
 from shelfscope.config import Settings
 from shelfscope.context import AppContext
 from shelfscope.db.migrate import upgrade
-from tests.servers import postgres_cluster, redis_server
+from tests.support.app import SHARED_DATA, TEST_PASSWORD, signed_in_client
+from tests.support.servers import postgres_cluster, redis_server
 
 BACKENDS = ("sqlite", "postgres")
-SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
-TEST_PASSWORD = "correct horse battery staple"
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -165,14 +163,6 @@ def make_user(ctx: AppContext) -> Callable[..., User]:
         return user
 
     return make
-
-
-def signed_in_client(app: FastAPI, username: str, password: str = TEST_PASSWORD) -> TestClient:
-    client = TestClient(app)
-    response = client.post("/api/v1/auth/login", json={"username": username, "password": password})
-    assert response.status_code == 200, response.text
-    client.headers[CSRF_HEADER] = client.cookies[CSRF_COOKIE]
-    return client
 
 
 @pytest.fixture

@@ -6,12 +6,12 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
 
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from shelfscope import __version__
@@ -19,6 +19,8 @@ from shelfscope.auth.router import router as auth_router
 from shelfscope.auth.service import LoginLimiter
 from shelfscope.context import AppContext
 from shelfscope.errors import ShelfscopeError
+from shelfscope.http.guard import RequestGuard, SecurityHeaders, redact_access_log, security_headers
+from shelfscope.http.validation import validation_failed
 from shelfscope.jobs.router import router as jobs_router
 from shelfscope.od.annotations.router import router as annotations_router
 from shelfscope.od.classes.router import router as classes_router
@@ -26,8 +28,8 @@ from shelfscope.od.datasets.router import router as datasets_router
 from shelfscope.od.exports.router import router as exports_router
 from shelfscope.od.images.router import router as images_router
 from shelfscope.od.imports.router import router as imports_router
-from shelfscope.od.router import router as od_router
 from shelfscope.od.versions.router import router as versions_router
+from shelfscope.system.router import router as system_router
 
 log = logging.getLogger("shelfscope")
 
@@ -45,19 +47,6 @@ _HTTP_KINDS = {
 }
 
 
-def _field_name(loc: tuple[Any, ...] | list[Any]) -> str:
-    """('body', 'created', 3, 'x1') -> 'created[3].x1', the way the services name fields."""
-    name = ""
-    for part in loc:
-        if part in ("body", "query", "path", "header", "cookie") and not name:
-            continue
-        if isinstance(part, int):
-            name += f"[{part}]"
-        else:
-            name += f".{part}" if name else str(part)
-    return name or str(loc[0] if loc else "request")
-
-
 def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ShelfscopeError)
     async def _shelfscope_error(_: Request, exc: ShelfscopeError) -> JSONResponse:
@@ -66,20 +55,7 @@ def _install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
-        fields = []
-        for err in exc.errors():
-            field = _field_name(err.get("loc", ()))
-            message = str(err.get("msg", "invalid")).removeprefix("Value error, ")
-            if err.get("type") == "json_invalid":
-                field, message = (
-                    "body",
-                    f"is not valid JSON ({err.get('ctx', {}).get('error', 'parse error')})",
-                )
-            fields.append({"field": field, "message": message})
-        detail = "; ".join(f"{f['field']}: {f['message']}" for f in fields) or "The request is not valid."
-        return JSONResponse(
-            {"error": "ValidationFailed", "detail": detail, "fields": fields}, status_code=422
-        )
+        return JSONResponse(validation_failed(exc.errors()).to_body(), status_code=422)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
@@ -95,12 +71,29 @@ def _install_error_handlers(app: FastAPI) -> None:
             headers=getattr(exc, "headers", None),
         )
 
+    @app.exception_handler(OverflowError)
+    @app.exception_handler(DataError)
+    async def _out_of_range(request: Request, exc: Exception) -> JSONResponse:
+        # The backstop behind the bounded Id types and cursor checks: a value the database cannot
+        # hold (SQLite: an int past 2**63; PostgreSQL: a data exception) is the request's fault.
+        log.warning("out-of-range value on %s %s: %s", request.method, request.url.path, exc)
+        return JSONResponse(
+            {
+                "error": "ValidationFailed",
+                "detail": "A value in the request is outside what the database can store "
+                "(a number past 2**63, or a NUL character in text).",
+            },
+            status_code=422,
+        )
+
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
+        # Answered by the outermost middleware, past SecurityHeaders: the headers go on here.
         return JSONResponse(
             {"error": "Internal", "detail": "Something went wrong on the server; it is logged."},
             status_code=500,
+            headers=security_headers(request.url.path),
         )
 
 
@@ -163,11 +156,15 @@ def create_app(ctx: AppContext, *, start_runner: bool = True) -> FastAPI:
     app.state.ctx = ctx
     app.state.login_limiter = LoginLimiter(ctx.settings.login_attempts_per_minute)
     _install_error_handlers(app)
+    # Added last = runs first: headers wrap everything, the guard runs before any route reads a body.
+    app.add_middleware(RequestGuard)
+    app.add_middleware(SecurityHeaders)
+    redact_access_log()
 
     api = APIRouter(prefix="/api/v1")
     api.include_router(auth_router, prefix="/auth", tags=["auth"])
     api.include_router(jobs_router, prefix="/jobs", tags=["jobs"])
-    api.include_router(od_router, prefix="/od", tags=["od"])
+    api.include_router(system_router, prefix="/od", tags=["system"])
     api.include_router(annotations_router, prefix="/od", tags=["od: annotations"])
     # Images first: its /import/url must win over the dataset importer's /import/{format}.
     api.include_router(images_router, prefix="/od/images", tags=["od: images"])

@@ -57,7 +57,7 @@ class Settings(BaseSettings):
     # How often idle local workers look for queued jobs (they are also woken on submit).
     job_poll_s: float = Field(default=1.0, gt=0)
     # Extra modules that register job handlers, imported by the server and every worker
-    # (comma-separated in the environment: SHELFSCOPE_JOB_MODULES=acme.jobs,tests.jobs.handlers).
+    # (comma-separated in the environment: SHELFSCOPE_JOB_MODULES=acme.jobs,tests.support.job_handlers).
     job_modules: Annotated[list[str], NoDecode] = Field(default_factory=list)
 
     session_ttl_hours: float = Field(default=24 * 14, gt=0)
@@ -65,6 +65,14 @@ class Settings(BaseSettings):
     secure_cookies: bool = False
     login_attempts_per_minute: int = Field(default=10, ge=1)
 
+    # Request bodies are limited before they are read (413): JSON bodies to max_json_body_bytes, the
+    # editor save and bulk routes (up to 10,000 boxes or 100,000 ids) to max_bulk_json_body_bytes, a
+    # multipart image upload request (many files) to max_upload_request_bytes, and a dataset archive
+    # to max_import_upload_bytes.
+    max_json_body_bytes: int = Field(default=1024 * 1024, gt=0)
+    max_bulk_json_body_bytes: int = Field(default=16 * 1024 * 1024, gt=0)
+    max_upload_request_bytes: int = Field(default=2 * 1024**3, gt=0)
+    # Largest accepted image file (each file of an upload, a URL import, a synced image).
     max_upload_bytes: int = Field(default=200 * 1024 * 1024, gt=0)
     max_image_pixels: int = Field(default=250_000_000, gt=0)
     thumbnail_size: int = Field(default=384, ge=32, le=2048)

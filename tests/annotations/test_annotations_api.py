@@ -9,7 +9,7 @@ from sqlalchemy import update
 
 from shelfscope.context import AppContext
 from shelfscope.od.datasets.models import DatasetImage
-from tests.annotations.conftest import Scene, box, make_scene, member_state, snapshot, stored_annotations
+from tests.support.annotations import Scene, box, make_scene, member_state, snapshot, stored_annotations
 
 API = "/api/v1/od"
 

@@ -10,7 +10,7 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from shelfscope.context import AppContext
-from tests.annotations.conftest import HEIGHT, WIDTH, Scene, box, member_state, snapshot, stored_annotations
+from tests.support.annotations import HEIGHT, WIDTH, Scene, box, member_state, snapshot, stored_annotations
 
 
 def save(client: TestClient, scene: Scene, body: dict[str, Any], image_index: int = 0) -> Any:

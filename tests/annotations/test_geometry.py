@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from shelfscope.od.annotations.service import Box, GeometryError, check_box, check_polygon
+from shelfscope.od.geometry import Box, GeometryError, check_box, check_polygon
 
 
 def test_box_inside_is_kept_exactly() -> None:

@@ -15,7 +15,7 @@ from shelfscope.auth.models import ApiToken, SetupLink, User, UserSession
 from shelfscope.auth.service import first_admin_link
 from shelfscope.context import AppContext
 from shelfscope.db.base import utcnow
-from tests.conftest import TEST_PASSWORD, signed_in_client
+from tests.support.app import TEST_PASSWORD, signed_in_client
 
 
 def _token_of(link: str) -> str:

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from shelfscope.context import AppContext
 from shelfscope.od.classes.models import ClassAlias, OdClass
 from shelfscope.od.datasets.models import DatasetImage
-from tests.classes.seed import (
+from tests.support.seed import (
     annotate,
     audit_rows,
     class_annotation_counts,

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from shelfscope.context import AppContext
 from shelfscope.od.classes.colors import PALETTE, class_color, hex_to_oklab, pick_color
 from shelfscope.od.classes.models import OdClass
-from tests.imports.builders import Box, Item, run_job, upload, write_yolo, zip_folder
+from tests.support.dataset_files import Box, Item, run_job, upload, write_yolo, zip_folder
 
 WEB_COPY = Path(__file__).resolve().parents[2] / "web" / "src" / "lib" / "class-colors.ts"
 

@@ -11,7 +11,7 @@ from PIL import Image as PILImage
 from shelfscope.context import AppContext
 from shelfscope.od.classes.models import OdClass
 from shelfscope.od.datasets.models import Dataset
-from shelfscope.od.images.service import ingest_stream
+from shelfscope.od.images.ingest import ingest_stream
 
 
 def _jpeg(color: tuple[int, int, int], size: tuple[int, int] = (64, 48)) -> io.BytesIO:

@@ -17,7 +17,7 @@ from shelfscope.storage import Storage, new_key, open_storage, validate_key
 from shelfscope.storage.base import ObjectMissing, StorageError
 from shelfscope.storage.local import LocalStorage
 from shelfscope.storage.s3 import S3Storage
-from tests.servers import free_port
+from tests.support.servers import free_port
 
 
 @pytest.fixture(scope="session")

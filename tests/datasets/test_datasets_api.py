@@ -15,7 +15,7 @@ from shelfscope.od.datasets.models import Dataset, DatasetImage
 from shelfscope.od.images.models import Image
 from shelfscope.od.training.models import TrainingRun
 from shelfscope.od.versions.models import DatasetVersion
-from tests.classes.seed import annotate, count_statements, make_dataset, make_images
+from tests.support.seed import annotate, count_statements, make_dataset, make_images
 
 API = "/api/v1/od/datasets"
 

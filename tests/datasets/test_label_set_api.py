@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from shelfscope.context import AppContext
 from shelfscope.od.classes.models import OdClass
 from shelfscope.od.datasets.models import DatasetClass
-from tests.classes.seed import annotate, count_statements, make_dataset, make_images
+from tests.support.seed import annotate, count_statements, make_dataset, make_images
 
 API = "/api/v1/od/datasets"
 

@@ -18,7 +18,7 @@ from pycocotools.coco import COCO
 from pycocotools.cocoeval import COCOeval
 
 from shelfscope.context import AppContext
-from tests.imports.builders import (
+from tests.support.dataset_files import (
     Box,
     Item,
     dataset_boxes,

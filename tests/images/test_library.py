@@ -17,12 +17,13 @@ from shelfscope.context import AppContext
 from shelfscope.od.annotations.models import Annotation
 from shelfscope.od.classes.models import OdClass
 from shelfscope.od.datasets.models import Dataset, DatasetImage
-from shelfscope.od.images import service
+from shelfscope.od.images import listing
+from shelfscope.od.images.ingest import ingest_file
+from shelfscope.od.images.listing import image_filter_query
 from shelfscope.od.images.models import Image
 from shelfscope.od.images.schemas import ImageFilters
-from shelfscope.od.images.service import image_filter_query, ingest_file
 from shelfscope.od.versions.models import DatasetVersion, VersionImage
-from tests.images.conftest import Library, make_image
+from tests.support.images import Library, make_image
 
 URL = "/api/v1/od/images"
 
@@ -409,7 +410,7 @@ def test_search_gives_the_same_pages_whether_matches_are_few_or_many(
     # SQLite answers a search from an id list when matches are few and by walking the sort index
     # when they are many; with the threshold at 1, "shelf" (3 matches) takes the walk.
     expected = {q: [i["id"] for i in _all_pages(client, {"q": q, "limit": 2})] for q in ("shelf", "hamburg")}
-    monkeypatch.setattr(service, "SQLITE_SEARCH_ID_LIMIT", 1)
+    monkeypatch.setattr(listing, "SQLITE_SEARCH_ID_LIMIT", 1)
     for q, ids in expected.items():
         assert [i["id"] for i in _all_pages(client, {"q": q, "limit": 2})] == ids
     assert len(expected["shelf"]) == 3 and len(expected["hamburg"]) == 1

@@ -18,7 +18,7 @@ from shelfscope.od.images.fetch import FetchPolicy, SafeFetcher
 from shelfscope.od.images.models import Image
 from shelfscope.od.images.schemas import SyncIn
 from shelfscope.od.images.sync import SyncSource, run_sync
-from tests.images.conftest import SYNC_TOKEN, ImageServer, make_image
+from tests.support.images import SYNC_TOKEN, ImageServer, make_image
 
 SYNC = "/api/v1/od/images/sync/buybuddy"
 
@@ -62,7 +62,7 @@ def test_sync_follows_pages_stores_new_images_and_skips_them_next_time(
     )
     assert response.status_code == 202, response.text
     job = response.json()["job"]
-    assert job["kind"] == "images.sync" and job["status"] == "queued"
+    assert job["kind"] == "od.images.sync" and job["status"] == "queued"
     done = run_job_inline(ctx.settings, ctx.db, ctx.storage, job["id"])
     assert done.status == "succeeded", done.error
     assert done.result == {"listed": 7, "stored": 3, "duplicate": 1, "skipped_existing": 0, "failed": 3}
@@ -88,11 +88,11 @@ def test_sync_follows_pages_stores_new_images_and_skips_them_next_time(
 def test_sync_can_be_cancelled_between_images(ctx: AppContext, image_server: ImageServer) -> None:
     image_server.feed.items = _feed(image_server, 4)
     with ctx.db.writer() as s:
-        job = jobs.submit_job(s, ctx.runner, "images.sync", {}, None)
+        job = jobs.submit_job(s, ctx.runner, "od.images.sync", {}, None)
     assert jobs.claim_job(ctx.db, job.id, "test-worker")
     job_ctx = JobContext(
         job_id=job.id,
-        kind="images.sync",
+        kind="od.images.sync",
         user_id=None,
         attempt=1,
         worker="test-worker",

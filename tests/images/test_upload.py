@@ -14,9 +14,9 @@ from PIL import Image as PILImage
 from sqlalchemy.orm import Session
 
 from shelfscope.context import AppContext
-from shelfscope.od.images import service
+from shelfscope.od.images import ingest, service
 from shelfscope.od.images.models import Image
-from tests.images.conftest import MAX_IMAGE_PIXELS, MAX_UPLOAD_BYTES, Library, make_image
+from tests.support.images import MAX_IMAGE_PIXELS, MAX_UPLOAD_BYTES, Library, make_image
 
 URL = "/api/v1/od/images"
 
@@ -247,7 +247,7 @@ def test_a_duplicate_that_wins_a_race_is_reported_as_duplicate_and_leaves_no_fil
 
     monkeypatch.setattr(service, "find_by_hash", check_before_the_other_commit)
     with ctx.db.writer() as session:
-        result = service.ingest_file(session, ctx.storage, ctx.settings, io.BytesIO(jpeg), "second.jpg")
+        result = ingest.ingest_file(session, ctx.storage, ctx.settings, io.BytesIO(jpeg), "second.jpg")
     assert result.status == "duplicate" and result.image.id == first["id"]
     assert set(library.stored_keys()) == keys
     assert library.image_count() == 1

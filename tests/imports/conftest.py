@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from shelfscope.config import Settings
-from tests.conftest import SHARED_DATA
+from tests.support.app import SHARED_DATA
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from shelfscope.context import AppContext
 from shelfscope.jobs.models import Job
 from shelfscope.jobs.service import submit_job
 from shelfscope.od.imports.schemas import IMPORT_KIND
-from tests.imports.builders import dataset_boxes, dataset_splits, run_job
+from tests.support.dataset_files import dataset_boxes, dataset_splits, run_job
 
 ASSETS = "formats/datumaro/assets"
 # sample folder → (images added, annotations imported), or the error kind when out of scope.

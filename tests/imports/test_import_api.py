@@ -15,7 +15,7 @@ from sqlalchemy import select, update
 from shelfscope.context import AppContext
 from shelfscope.od.classes.models import ClassAlias, OdClass
 from shelfscope.od.datasets.models import DatasetImage
-from tests.imports.builders import (
+from tests.support.dataset_files import (
     Box,
     Item,
     assert_nothing_written,

@@ -20,7 +20,7 @@ from shelfscope.jobs import service as jobs
 from shelfscope.jobs.runners.local import LocalRunner
 from shelfscope.od.imports.schemas import IMPORT_KIND
 from shelfscope.od.imports.staging import sweep_abandoned_imports
-from tests.imports.builders import counts, sample_items, write_voc
+from tests.support.dataset_files import counts, sample_items, write_voc
 
 IMPORT_MODULES = ["shelfscope.od.imports.jobs"]
 

@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 from shelfscope.config import Settings
 from shelfscope.context import AppContext
 from shelfscope.jobs.service import INTERRUPTED_ERROR
-from tests.jobs.conftest import REPO_ROOT, Harness, settings_env, wait_for
+from tests.support.jobs import REPO_ROOT, Harness, settings_env, wait_for
 
 
 def test_job_round_trip_reports_progress_logs_and_metrics(running: Harness) -> None:
@@ -203,7 +203,7 @@ def test_runner_health_reports_its_workers(running: Harness) -> None:
 @pytest.mark.celery
 def test_celery_runner_with_its_broker_down_says_so_and_fails_the_submitted_job(settings: Settings) -> None:
     from shelfscope.errors import Internal
-    from tests.servers import free_port
+    from tests.support.servers import free_port
 
     ctx = AppContext.from_settings(
         settings.model_copy(update={"runner": "celery", "broker_url": f"redis://127.0.0.1:{free_port()}/0"})

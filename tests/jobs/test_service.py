@@ -14,8 +14,8 @@ from shelfscope.jobs import service
 from shelfscope.jobs.executor import WorkerEnv, run_claimed_job, run_job_inline
 from shelfscope.jobs.models import Job, JobEvent
 from shelfscope.jobs.registry import job_handler
-from tests.jobs.conftest import wait_for
-from tests.jobs.handlers import StepsPayload
+from tests.support.job_handlers import StepsPayload
+from tests.support.jobs import wait_for
 
 
 def submit(ctx: AppContext, kind: str, payload: dict[str, Any] | None = None) -> int:

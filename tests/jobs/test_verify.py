@@ -1,4 +1,4 @@
-"""storage.verify: every stored image is re-hashed; missing and altered objects are reported by id and
+"""od.images.verify: every stored image is re-hashed; missing and altered objects are reported by id and
 key; missing thumbnails are rebuilt; the endpoint starts it as a job."""
 
 from __future__ import annotations
@@ -14,9 +14,9 @@ from shelfscope.context import AppContext
 from shelfscope.jobs import service
 from shelfscope.jobs.executor import WorkerEnv, run_claimed_job, run_job_inline
 from shelfscope.jobs.models import Job
-from shelfscope.od.images.jobs import VERIFY_KIND
+from shelfscope.od.images.ingest import ingest_stream
 from shelfscope.od.images.models import Image
-from shelfscope.od.images.service import ingest_stream
+from shelfscope.od.images.schemas import VERIFY_KIND
 
 
 @dataclass(frozen=True)
@@ -136,7 +136,7 @@ def test_verify_endpoint_starts_a_job(client: TestClient, ctx: AppContext) -> No
 
     assert response.status_code == 202, response.text
     job = response.json()["job"]
-    assert (job["kind"], job["status"]) == ("storage.verify", "queued")
+    assert (job["kind"], job["status"]) == ("od.images.verify", "queued")
     assert job["payload"] == {"rebuild_thumbnails": True, "regenerate_thumbnails": False, "image_ids": [3, 1]}
     assert job["created_by"] is not None
 

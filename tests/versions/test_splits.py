@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections import Counter
 
-from shelfscope.od.versions.schemas import Split, SplitConfig, SplitRatios
+from shelfscope.od.versions.schemas import SplitConfig, SplitRatios
 from shelfscope.od.versions.service import assign_splits, largest_remainder
+from shelfscope.od.vocabulary import Split
 
 
 def test_largest_remainder_adds_up_and_follows_the_weights() -> None:

@@ -15,7 +15,7 @@ from shelfscope.context import AppContext
 from shelfscope.od.annotations.models import Annotation
 from shelfscope.od.classes.models import OdClass
 from shelfscope.od.datasets.models import DatasetImage
-from tests.imports.builders import Box, Item, run_job, sample_items, upload, write_voc, zip_folder
+from tests.support.dataset_files import Box, Item, run_job, sample_items, upload, write_voc, zip_folder
 
 
 def _dataset(client: TestClient, ctx: AppContext, tmp_path: Path, items: list[Item]) -> int:

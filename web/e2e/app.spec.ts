@@ -23,6 +23,7 @@ const SIDEBAR: [string, string, string, string][] = [
   ['Object detection', 'Training', '/od/training', 'Training'],
   ['Object detection', 'Models', '/od/models', 'Models'],
   ['System', 'Jobs', '/jobs', 'Jobs'],
+  ['Admin', 'Users', '/admin/users', 'Users'],
 ]
 
 async function shot(page: Page, name: string): Promise<void> {
@@ -88,7 +89,7 @@ async function startVerify(page: Page): Promise<JobJson> {
   ])
   expect(started.status()).toBe(202)
   const { job } = (await started.json()) as { job: JobJson }
-  expect(job.kind).toBe('storage.verify')
+  expect(job.kind).toBe('od.images.verify')
   return job
 }
 

@@ -6,7 +6,7 @@ from shelfscope.od.annotations import models as annotation_models
 from shelfscope.od.classes import models as class_models
 from shelfscope.od.datasets import models as dataset_models
 from shelfscope.od.images import models as image_models
-from shelfscope.od.models import models as trained_model_models
+from shelfscope.od.trained_models import models as trained_model_models
 from shelfscope.od.training import models as training_models
 from shelfscope.od.versions import models as version_models
 

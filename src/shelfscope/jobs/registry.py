@@ -21,10 +21,13 @@ P = TypeVar("P", bound=BaseModel)
 HandlerResult = dict[str, Any] | BaseModel | None
 Handler = Callable[["JobContext", P], HandlerResult]
 
-# Modules whose import registers Shelfscope's own handlers. They import no ML library at module level
-# (handlers import torch inside their bodies), so loading them keeps the server light.
+# The one list of modules whose import registers Shelfscope's own handlers (a feature's `jobs.py`; its
+# kinds are named <domain>.<feature>.<verb>). The server and every worker load these and
+# Settings.job_modules before looking up a kind, so nothing else imports a jobs module to register it.
+# They import no ML library at module level (handlers import torch inside their bodies), so loading
+# them keeps the server light.
 BUILTIN_JOB_MODULES = (
-    "shelfscope.jobs.handlers",
+    "shelfscope.system.jobs",
     "shelfscope.od.images.jobs",
     "shelfscope.od.imports.jobs",
     "shelfscope.od.exports.jobs",

@@ -1,1 +1,2 @@
-"""Object detection domain: images, classes, datasets, annotations, versions, training, models."""
+"""Object detection domain: images, classes, datasets, annotations, versions, imports, exports,
+training and trained models."""

@@ -29,6 +29,7 @@ const TrainingRunPage = page(loadTraining, 'TrainingRunPage')
 const loadModels = () => import('@/features/models/pages/ModelsPages')
 const ModelsPage = page(loadModels, 'ModelsPage')
 const ModelDetailPage = page(loadModels, 'ModelDetailPage')
+const UsersPage = page(() => import('@/features/users/pages/UsersPage'), 'UsersPage')
 const loadPr = () => import('@/features/pr/pages/PrPages')
 const ProductsPage = page(loadPr, 'ProductsPage')
 const PrDatasetsPage = page(loadPr, 'PrDatasetsPage')
@@ -67,6 +68,7 @@ export function AppRoutes() {
           <Route path="embeddings" element={<EmbeddingsPage />} />
           <Route path="cutouts" element={<CutoutsPage />} />
           <Route path="matching" element={<MatchingPage />} />
+          <Route path="admin/users" element={<UsersPage />} />
           <Route path="*" element={<NotFoundPage />} />
         </Route>
       </Routes>

@@ -1,11 +1,18 @@
 import { describe, expect, it } from 'vitest'
-import { formatCount, formatDuration, formatPercent, formatRelative } from './format'
+import { formatBytes, formatCount, formatDuration, formatPercent, formatRelative } from './format'
 
 describe('format', () => {
   it('formats counts and percentages', () => {
     expect(formatCount(12345)).toBe('12,345')
     expect(formatPercent(0.456)).toBe('46%')
     expect(formatPercent(2)).toBe('100%')
+  })
+
+  it('formats byte counts', () => {
+    expect(formatBytes(512)).toBe('512 B')
+    expect(formatBytes(1536)).toBe('1.5 KB')
+    expect(formatBytes(5 * 1024 * 1024)).toBe('5.0 MB')
+    expect(formatBytes(3 * 1024 * 1024 * 1024)).toBe('3.00 GB')
   })
 
   it('formats durations between timestamps', () => {

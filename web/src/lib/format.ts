@@ -6,6 +6,14 @@ export function formatCount(value: number): string {
   return numberFormat.format(value)
 }
 
+/** A byte count in B, KB, MB or GB (1 KB = 1,024 bytes). */
+export function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`
+  if (bytes < 1024 * 1024 * 1024) return `${(bytes / 1024 / 1024).toFixed(1)} MB`
+  return `${(bytes / 1024 / 1024 / 1024).toFixed(2)} GB`
+}
+
 export function formatPercent(fraction: number): string {
   const clamped = Math.min(1, Math.max(0, fraction))
   return `${Math.round(clamped * 100)}%`

@@ -9,10 +9,6 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from shelfscope.db.base import Base, BigIntId, TimestampMixin
 
-GEOMETRY_KINDS = ("bbox", "polygon")
-ANNOTATION_SOURCES = ("manual", "ai", "import")
-REVIEW_STATES = ("none", "pending", "accepted", "rejected")
-
 
 class Annotation(TimestampMixin, Base):
     __tablename__ = "od_annotations"

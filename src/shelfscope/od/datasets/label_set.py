@@ -16,22 +16,15 @@ from collections.abc import Collection, Sequence
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
-from shelfscope.errors import NotFound, ValidationFailed
+from shelfscope.errors import ValidationFailed
 from shelfscope.od.annotations.models import Annotation
 from shelfscope.od.classes.models import OdClass
-from shelfscope.od.datasets.models import Dataset, DatasetClass
+from shelfscope.od.datasets.lookup import require_dataset
+from shelfscope.od.datasets.models import DatasetClass
 from shelfscope.od.datasets.schemas import LabelSetClass, LabelSetIn, LabelSetOut
 
 # The editor's number keys 1-9 go to the first nine classes of the set.
 KEYS = 9
-
-
-def _require_dataset(session: Session, dataset_id: int, *, lock: bool = False) -> None:
-    stmt = select(Dataset.id).where(Dataset.id == dataset_id)
-    if lock:
-        stmt = stmt.with_for_update()
-    if session.scalar(stmt) is None:
-        raise NotFound(f"There is no dataset with id {dataset_id}.", dataset_id=dataset_id)
 
 
 # Ids per IN (...) list: well under SQLite's and PostgreSQL's bound-parameter limits.
@@ -86,7 +79,7 @@ def _read(session: Session, dataset_id: int) -> LabelSetOut:
 
 
 def get_label_set(session: Session, dataset_id: int) -> LabelSetOut:
-    _require_dataset(session, dataset_id)
+    require_dataset(session, dataset_id)
     return _read(session, dataset_id)
 
 
@@ -118,7 +111,7 @@ def _check_class_ids(session: Session, class_ids: Sequence[int]) -> None:
 
 def set_label_set(session: Session, dataset_id: int, body: LabelSetIn) -> LabelSetOut:
     """Replaces the dataset's stored order with `body.class_ids` (all of it, in one transaction)."""
-    _require_dataset(session, dataset_id, lock=True)
+    require_dataset(session, dataset_id, lock=True)
     _check_class_ids(session, body.class_ids)
     session.execute(delete(DatasetClass).where(DatasetClass.dataset_id == dataset_id))
     if body.class_ids:

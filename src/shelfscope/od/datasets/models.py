@@ -7,9 +7,6 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from shelfscope.db.base import Base, BigIntId, TimestampMixin
 
-DATASET_IMAGE_STATUSES = ("new", "in_progress", "completed", "skipped")
-SPLITS = ("train", "val", "test")
-
 
 class Dataset(TimestampMixin, Base):
     __tablename__ = "od_datasets"

@@ -1,5 +1,5 @@
-"""HTTP routes under /api/v1/od/datasets. Reading needs a signed-in user, changing a writer, deleting
-a dataset an admin."""
+"""HTTP routes under /api/v1/od/datasets. Reading needs a signed-in user, changing a writer; deleting a
+dataset or taking images out of one (their annotations go with them) an admin (README: Roles)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,9 @@ from fastapi import APIRouter, Query, Response
 
 from shelfscope.auth.deps import AdminUser, CurrentUser, WriterUser
 from shelfscope.deps import DbSession
+from shelfscope.ids import Id
 from shelfscope.od.datasets import label_set, service
+from shelfscope.od.datasets.deps import DatasetId
 from shelfscope.od.datasets.schemas import (
     AddImagesIn,
     AddImagesOut,
@@ -19,13 +21,13 @@ from shelfscope.od.datasets.schemas import (
     DatasetOut,
     DatasetStats,
     DatasetUpdate,
-    ImageStatus,
     LabelSetIn,
     LabelSetOut,
     RemoveImagesIn,
     RemoveImagesOut,
 )
-from shelfscope.pagination import DEFAULT_LIMIT, Page
+from shelfscope.od.vocabulary import ImageStatus
+from shelfscope.pagination import DEFAULT_LIMIT, Page, PageLimit
 
 router = APIRouter()
 
@@ -35,7 +37,7 @@ def list_datasets(
     session: DbSession,
     user: CurrentUser,
     q: str | None = Query(default=None, description="Case-insensitive part of the name"),
-    limit: int = DEFAULT_LIMIT,
+    limit: PageLimit = DEFAULT_LIMIT,
     cursor: str | None = None,
 ) -> Page[DatasetOut]:
     return service.list_datasets(session, q=q, limit=limit, cursor=cursor)
@@ -47,35 +49,37 @@ def create_dataset(body: DatasetCreate, session: DbSession, user: WriterUser) ->
 
 
 @router.get("/{dataset_id}", response_model=DatasetOut)
-def get_dataset(dataset_id: int, session: DbSession, user: CurrentUser) -> DatasetOut:
+def get_dataset(session: DbSession, user: CurrentUser, dataset_id: DatasetId) -> DatasetOut:
     return service.get_dataset(session, dataset_id)
 
 
 @router.patch("/{dataset_id}", response_model=DatasetOut)
-def update_dataset(dataset_id: int, body: DatasetUpdate, session: DbSession, user: WriterUser) -> DatasetOut:
+def update_dataset(
+    body: DatasetUpdate, session: DbSession, user: WriterUser, dataset_id: DatasetId
+) -> DatasetOut:
     return service.update_dataset(session, dataset_id, body)
 
 
 @router.delete("/{dataset_id}", status_code=204)
-def delete_dataset(dataset_id: int, session: DbSession, user: AdminUser) -> Response:
+def delete_dataset(session: DbSession, user: AdminUser, dataset_id: DatasetId) -> Response:
     """Deletes the dataset with its annotations and versions; the images stay in the library."""
     service.delete_dataset(session, dataset_id)
     return Response(status_code=204)
 
 
 @router.get("/{dataset_id}/stats", response_model=DatasetStats)
-def dataset_stats(dataset_id: int, session: DbSession, user: CurrentUser) -> DatasetStats:
+def dataset_stats(session: DbSession, user: CurrentUser, dataset_id: DatasetId) -> DatasetStats:
     return service.dataset_stats(session, dataset_id)
 
 
 @router.get("/{dataset_id}/images", response_model=Page[DatasetImageOut])
 def list_images(
-    dataset_id: int,
     session: DbSession,
     user: CurrentUser,
+    dataset_id: DatasetId,
     status: list[ImageStatus] | None = Query(default=None, description="Repeat for several"),
     split: Literal["train", "val", "test", "none"] | None = None,
-    limit: int = DEFAULT_LIMIT,
+    limit: PageLimit = DEFAULT_LIMIT,
     cursor: str | None = None,
 ) -> Page[DatasetImageOut]:
     return service.list_images(
@@ -84,7 +88,9 @@ def list_images(
 
 
 @router.post("/{dataset_id}/images", response_model=AddImagesOut)
-def add_images(dataset_id: int, body: AddImagesIn, session: DbSession, user: WriterUser) -> AddImagesOut:
+def add_images(
+    body: AddImagesIn, session: DbSession, user: WriterUser, dataset_id: DatasetId
+) -> AddImagesOut:
     """Body: {"image_ids": [...]} or {"filter": {...library filters...}}; images already in the
     dataset are counted as already_present."""
     return service.add_images(session, dataset_id, body)
@@ -92,20 +98,20 @@ def add_images(dataset_id: int, body: AddImagesIn, session: DbSession, user: Wri
 
 @router.post("/{dataset_id}/images/remove", response_model=RemoveImagesOut)
 def remove_images(
-    dataset_id: int, body: RemoveImagesIn, session: DbSession, user: WriterUser
+    body: RemoveImagesIn, session: DbSession, user: AdminUser, dataset_id: DatasetId
 ) -> RemoveImagesOut:
     return service.remove_images(session, dataset_id, body.image_ids)
 
 
 @router.delete("/{dataset_id}/images/{image_id}", status_code=204)
-def remove_image(dataset_id: int, image_id: int, session: DbSession, user: WriterUser) -> Response:
+def remove_image(image_id: Id, session: DbSession, user: AdminUser, dataset_id: DatasetId) -> Response:
     service.remove_image(session, dataset_id, image_id)
     return Response(status_code=204)
 
 
 @router.patch("/{dataset_id}/images/{image_id}", response_model=DatasetImageOut)
 def update_image(
-    dataset_id: int, image_id: int, body: DatasetImagePatch, session: DbSession, user: WriterUser
+    image_id: Id, body: DatasetImagePatch, session: DbSession, user: WriterUser, dataset_id: DatasetId
 ) -> DatasetImageOut:
     return service.update_image(session, dataset_id, image_id, body)
 
@@ -114,14 +120,16 @@ def update_image(
 
 
 @router.get("/{dataset_id}/classes", response_model=LabelSetOut)
-def get_label_set(dataset_id: int, session: DbSession, user: CurrentUser) -> LabelSetOut:
+def get_label_set(session: DbSession, user: CurrentUser, dataset_id: DatasetId) -> LabelSetOut:
     """The dataset's classes in order (number keys 1-9 go to the first nine): the stored order, then
     classes its annotations use that the order does not place yet, by name."""
     return label_set.get_label_set(session, dataset_id)
 
 
 @router.put("/{dataset_id}/classes", response_model=LabelSetOut)
-def set_label_set(dataset_id: int, body: LabelSetIn, session: DbSession, user: WriterUser) -> LabelSetOut:
+def set_label_set(
+    body: LabelSetIn, session: DbSession, user: WriterUser, dataset_id: DatasetId
+) -> LabelSetOut:
     """Body: {"class_ids": [...]}, the whole order; it replaces the stored one. A class left out that
     annotations of the dataset still use stays in the set, after the ordered ones."""
     return label_set.set_label_set(session, dataset_id, body)

@@ -2,34 +2,20 @@
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
-from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from shelfscope.ids import Id
 from shelfscope.od.images.schemas import ImageFilters
+from shelfscope.od.vocabulary import AnnotationKind, ImageStatus, Split
+from shelfscope.text import clean_name
 
-AnnotationType = Literal["bbox", "polygon"]
-ImageStatus = Literal["new", "in_progress", "completed", "skipped"]
-Split = Literal["train", "val", "test"]
-NAME_MAX = 255
+# A dataset holds boxes or polygons: the annotation kinds.
+AnnotationType = AnnotationKind
 DESCRIPTION_MAX = 10_000
 # One request may name this many images; larger selections go through `filter`.
 MAX_IMAGE_IDS = 100_000
-_WHITESPACE = re.compile(r"\s+")
-
-
-def clean_name(value: str) -> str:
-    """Whitespace collapsed and trimmed; empty, over-long or control-character names refused."""
-    cleaned = _WHITESPACE.sub(" ", value).strip()
-    if not cleaned:
-        raise ValueError("must not be empty")
-    if len(cleaned) > NAME_MAX:
-        raise ValueError(f"must be at most {NAME_MAX} characters")
-    if not cleaned.isprintable():
-        raise ValueError("must not contain control characters")
-    return cleaned
 
 
 class DatasetCreate(BaseModel):
@@ -108,7 +94,7 @@ class AddImagesIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    image_ids: list[int] | None = Field(default=None, max_length=MAX_IMAGE_IDS)
+    image_ids: list[Id] | None = Field(default=None, max_length=MAX_IMAGE_IDS)
     filter: ImageFilters | None = None
 
 
@@ -120,7 +106,7 @@ class AddImagesOut(BaseModel):
 class RemoveImagesIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    image_ids: list[int] = Field(min_length=1, max_length=MAX_IMAGE_IDS)
+    image_ids: list[Id] = Field(min_length=1, max_length=MAX_IMAGE_IDS)
 
 
 class RemoveImagesOut(BaseModel):
@@ -217,7 +203,6 @@ class DatasetStats(BaseModel):
 
 # More than any label set a person orders by hand; the catalogue itself has no such bound.
 MAX_LABEL_SET = 1_000
-MAX_ID = 2**63 - 1
 
 
 class LabelSetIn(BaseModel):
@@ -225,7 +210,7 @@ class LabelSetIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    class_ids: list[Annotated[int, Field(ge=1, le=MAX_ID)]] = Field(max_length=MAX_LABEL_SET)
+    class_ids: list[Id] = Field(max_length=MAX_LABEL_SET)
 
 
 class LabelSetClass(BaseModel):

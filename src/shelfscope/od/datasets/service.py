@@ -8,29 +8,32 @@ the library: rows in od_images and their files stay.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any, cast
 
 from sqlalchemy import (
     ColumnElement,
     CursorResult,
     Executable,
-    Insert,
     ScalarSelect,
     Select,
+    bindparam,
     delete,
     distinct,
     exists,
     func,
     literal,
     select,
+    update,
 )
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from shelfscope.db.base import UTCDateTime, utcnow
+from shelfscope.db.dialect import insert_ignore, like_escape
 from shelfscope.errors import Conflict, NotFound, ValidationFailed
 from shelfscope.od.annotations.models import Annotation
 from shelfscope.od.classes.models import OdClass
+from shelfscope.od.datasets.lookup import dataset_not_found, require_dataset
 from shelfscope.od.datasets.models import Dataset, DatasetImage
 from shelfscope.od.datasets.schemas import (
     AddImagesIn,
@@ -44,21 +47,20 @@ from shelfscope.od.datasets.schemas import (
     DatasetStats,
     DatasetUpdate,
     ImageInfo,
-    ImageStatus,
     RemoveImagesOut,
     SplitCounts,
     StatusCounts,
 )
+from shelfscope.od.images.listing import image_filter_query
 from shelfscope.od.images.models import Image
-from shelfscope.od.images.schemas import API_PREFIX as IMAGES_API
-from shelfscope.od.images.service import image_filter_query
+from shelfscope.od.images.schemas import file_url, thumbnail_url
 from shelfscope.od.training.models import TrainingRun
 from shelfscope.od.versions.models import DatasetVersion
+from shelfscope.od.vocabulary import IMAGE_STATUSES, Split
 from shelfscope.pagination import Page, check_limit, decode_cursor, encode_cursor, newest_first_after
 
 # Ids per IN (...) list: well under SQLite's 32,766 bound parameters and PostgreSQL's 65,535.
 ID_CHUNK = 5_000
-STATUSES: tuple[ImageStatus, ...] = ("new", "in_progress", "completed", "skipped")
 
 
 def _chunks(ids: Sequence[int], size: int = ID_CHUNK) -> Iterator[Sequence[int]]:
@@ -107,7 +109,7 @@ def _datasets_with_counts() -> Select[Dataset, int, int, int, int, int]:
 
 def _dataset_out(row: Sequence[Any]) -> DatasetOut:
     dataset: Dataset = row[0]
-    counts = StatusCounts(**{s: int(n or 0) for s, n in zip(STATUSES, row[1:5], strict=True)})
+    counts = StatusCounts(**{s: int(n or 0) for s, n in zip(IMAGE_STATUSES, row[1:5], strict=True)})
     return DatasetOut(
         id=dataset.id,
         name=dataset.name,
@@ -123,25 +125,10 @@ def _dataset_out(row: Sequence[Any]) -> DatasetOut:
     )
 
 
-def _load(session: Session, dataset_id: int, *, lock: bool = False) -> Dataset:
-    stmt = select(Dataset).where(Dataset.id == dataset_id)
-    if lock:
-        stmt = stmt.with_for_update()
-    found = session.scalars(stmt).one_or_none()
-    if found is None:
-        raise NotFound(f"There is no dataset with id {dataset_id}.", dataset_id=dataset_id)
-    return found
-
-
-def _ensure_exists(session: Session, dataset_id: int) -> None:
-    if not session.scalar(select(exists().where(Dataset.id == dataset_id))):
-        raise NotFound(f"There is no dataset with id {dataset_id}.", dataset_id=dataset_id)
-
-
 def get_dataset(session: Session, dataset_id: int) -> DatasetOut:
     row = session.execute(_datasets_with_counts().where(Dataset.id == dataset_id)).one_or_none()
     if row is None:
-        raise NotFound(f"There is no dataset with id {dataset_id}.", dataset_id=dataset_id)
+        raise dataset_not_found(dataset_id)
     return _dataset_out(row)
 
 
@@ -152,7 +139,7 @@ def list_datasets(
     check_limit(limit)
     where: list[ColumnElement[bool]] = []
     if q and q.strip():
-        escaped = q.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        escaped = like_escape(q.strip().lower())
         where.append(func.lower(Dataset.name).like(f"%{escaped}%", escape="\\"))
     stmt = (
         _datasets_with_counts()
@@ -185,7 +172,7 @@ def create_dataset(session: Session, body: DatasetCreate, user_id: int | None) -
 
 
 def update_dataset(session: Session, dataset_id: int, body: DatasetUpdate) -> DatasetOut:
-    dataset = _load(session, dataset_id, lock=True)
+    dataset = require_dataset(session, dataset_id, lock=True)
     for field in ("name", "description", "annotation_type"):
         if field in body.model_fields_set:
             setattr(dataset, field, getattr(body, field))
@@ -198,7 +185,7 @@ def delete_dataset(session: Session, dataset_id: int) -> None:
 
     Refused while a training run was trained on one of its versions (runs must stay reproducible).
     """
-    dataset = _load(session, dataset_id, lock=True)
+    dataset = require_dataset(session, dataset_id, lock=True)
     runs = session.scalar(
         select(func.count())
         .select_from(TrainingRun)
@@ -238,11 +225,7 @@ def _insert_members(session: Session, dataset_id: int, image_ids: Select[int]) -
     )
     columns = ["dataset_id", "image_id", "status", "annotation_count", "revision", "created_at", "updated_at"]
     # ON CONFLICT DO NOTHING: a concurrent add of the same image is skipped, not an error.
-    stmt: Insert
-    if session.get_bind().dialect.name == "postgresql":
-        stmt = postgresql.insert(DatasetImage).from_select(columns, rows).on_conflict_do_nothing()
-    else:
-        stmt = sqlite.insert(DatasetImage).from_select(columns, rows).on_conflict_do_nothing()
+    stmt = insert_ignore(session, DatasetImage).from_select(columns, rows)
     # preserve_rowcount: without it the driver's rowcount is only kept for UPDATE and DELETE.
     result = session.connection().execute(stmt, execution_options={"preserve_rowcount": True})
     return int(result.rowcount)
@@ -252,7 +235,7 @@ def add_images(session: Session, dataset_id: int, body: AddImagesIn) -> AddImage
     """Add library images by id (all must exist, else nothing is added) or by library filter."""
     if (body.image_ids is None) == (body.filter is None):
         raise ValidationFailed.field("image_ids", "give either image_ids or filter (exactly one of them)")
-    dataset = _load(session, dataset_id, lock=True)
+    dataset = require_dataset(session, dataset_id, lock=True)
     if body.image_ids is not None:
         ids = list(dict.fromkeys(body.image_ids))
         missing: list[int] = []
@@ -306,7 +289,7 @@ def _remove(session: Session, dataset_id: int, image_ids: Sequence[int]) -> tupl
 
 
 def remove_image(session: Session, dataset_id: int, image_id: int) -> None:
-    dataset = _load(session, dataset_id, lock=True)
+    dataset = require_dataset(session, dataset_id, lock=True)
     removed, _ = _remove(session, dataset.id, [image_id])
     if not removed:
         session.rollback()
@@ -316,7 +299,7 @@ def remove_image(session: Session, dataset_id: int, image_id: int) -> None:
 
 
 def remove_images(session: Session, dataset_id: int, image_ids: Sequence[int]) -> RemoveImagesOut:
-    dataset = _load(session, dataset_id, lock=True)
+    dataset = require_dataset(session, dataset_id, lock=True)
     ids = list(dict.fromkeys(image_ids))
     removed, annotations = _remove(session, dataset.id, ids)
     if removed:
@@ -338,8 +321,8 @@ def _image_out(member: DatasetImage, image: Image) -> DatasetImageOut:
             format=image.format,
             size_bytes=image.size_bytes,
             folder=image.folder,
-            file_url=f"{IMAGES_API}/{image.id}/file",
-            thumbnail_url=f"{IMAGES_API}/{image.id}/thumbnail",
+            file_url=file_url(image.id),
+            thumbnail_url=thumbnail_url(image.id),
         ),
         status=member.status,
         split=member.split,
@@ -363,7 +346,7 @@ def list_images(
     """The dataset's images in the order they were added; filter by status(es) and split
     ('none' for images in no split)."""
     check_limit(limit)
-    _ensure_exists(session, dataset_id)
+    require_dataset(session, dataset_id)
     where: list[ColumnElement[bool]] = [DatasetImage.dataset_id == dataset_id]
     if statuses:
         where.append(DatasetImage.status.in_(list(dict.fromkeys(statuses))))
@@ -401,7 +384,7 @@ def update_image(
         .with_for_update(of=DatasetImage)
     ).one_or_none()
     if row is None:
-        _ensure_exists(session, dataset_id)
+        require_dataset(session, dataset_id)
         raise NotFound(f"Image {image_id} is not in dataset {dataset_id}.", image_id=image_id)
     member, image = row
     if "status" in body.model_fields_set and body.status is not None:
@@ -417,8 +400,8 @@ def update_image(
 
 def dataset_stats(session: Session, dataset_id: int) -> DatasetStats:
     """Images by status and split, annotations by class (with name and colour), chart data."""
-    _ensure_exists(session, dataset_id)
-    by_status: dict[str, int] = {s: 0 for s in STATUSES}
+    require_dataset(session, dataset_id)
+    by_status: dict[str, int] = {s: 0 for s in IMAGE_STATUSES}
     splits = SplitCounts()
     for status, split, n in session.execute(
         select(DatasetImage.status, DatasetImage.split, func.count())
@@ -476,3 +459,110 @@ def dataset_stats(session: Session, dataset_id: int) -> DatasetStats:
         class_distribution=chart,
         splits=splits,
     )
+
+
+# --- many memberships at once (imports, AI predictions, product recognition) ---------------------
+
+
+@dataclass(frozen=True, slots=True)
+class NewMember:
+    """A library image to put in a dataset, the split it comes with, and how many annotations the
+    caller is about to write for it (they make it `completed`)."""
+
+    image_id: int
+    split: Split | None
+    annotations: int = 0
+
+
+# Rows per INSERT executemany, and ids per IN (...) list.
+_MEMBER_INSERT_CHUNK = 50_000
+_MEMBER_QUERY_CHUNK = 500
+
+
+def _present_members(
+    session: Session, dataset_id: int, image_ids: Sequence[int]
+) -> dict[int, tuple[int, str | None, str]]:
+    """image id -> (membership id, split, status) for the images already in the dataset."""
+    present: dict[int, tuple[int, str | None, str]] = {}
+    for chunk in _chunks(image_ids, _MEMBER_QUERY_CHUNK):
+        for member_id, image_id, split, status in session.execute(
+            select(DatasetImage.id, DatasetImage.image_id, DatasetImage.split, DatasetImage.status).where(
+                DatasetImage.dataset_id == dataset_id, DatasetImage.image_id.in_(chunk)
+            )
+        ):
+            present[image_id] = (member_id, split, status)
+    return present
+
+
+def _insert_new_members(session: Session, dataset_id: int, members: Sequence[NewMember]) -> None:
+    now = utcnow()
+    rows = [
+        {
+            "dataset_id": dataset_id,
+            "image_id": m.image_id,
+            "status": "completed" if m.annotations else "new",
+            "split": m.split,
+            "annotation_count": m.annotations,
+            "revision": 0,
+            "created_at": now,
+            "updated_at": now,
+        }
+        for m in members
+    ]
+    stmt = insert_ignore(session, DatasetImage)
+    for start in range(0, len(rows), _MEMBER_INSERT_CHUNK):
+        session.connection().execute(stmt, rows[start : start + _MEMBER_INSERT_CHUNK])
+
+
+def _update_present_members(
+    session: Session, members: Sequence[NewMember], present: dict[int, tuple[int, str | None, str]]
+) -> None:
+    """Present images gain the new annotations (and become completed if they were new) and keep their
+    split, or take the given one when they had none; their revision is bumped (open editors reload)."""
+    updates = []
+    for m in members:
+        member_id, split, status = present[m.image_id]
+        if m.annotations or (split is None and m.split is not None):
+            updates.append(
+                {
+                    "b_id": member_id,
+                    "b_n": m.annotations,
+                    "b_split": split or m.split,
+                    "b_status": "completed" if (m.annotations and status == "new") else status,
+                }
+            )
+    if updates:
+        # Core execution (not the ORM's bulk UPDATE by primary key): one executemany.
+        session.connection().execute(
+            update(DatasetImage)
+            .where(DatasetImage.id == bindparam("b_id"))
+            .values(
+                annotation_count=DatasetImage.annotation_count + bindparam("b_n"),
+                split=bindparam("b_split"),
+                status=bindparam("b_status"),
+                revision=DatasetImage.revision + 1,
+            ),
+            updates,
+        )
+
+
+def add_members(
+    session: Session, dataset_id: int, members: Sequence[NewMember]
+) -> tuple[list[int], int, int]:
+    """(membership id per member, memberships added, images already in the dataset). One entry per
+    image; a new membership is `completed` when annotations come with it, else `new`, with the given
+    split. Batched (executemany inserts and updates, ids looked up 500 at a time); does not commit."""
+    image_ids = [m.image_id for m in members]
+    present = _present_members(session, dataset_id, image_ids)
+    fresh = [m for m in members if m.image_id not in present]
+    _insert_new_members(session, dataset_id, fresh)
+    _update_present_members(session, [m for m in members if m.image_id in present], present)
+    member_of = {image_id: found[0] for image_id, found in present.items()}
+    for chunk in _chunks([m.image_id for m in fresh], _MEMBER_QUERY_CHUNK):
+        for member_id, image_id in session.execute(
+            select(DatasetImage.id, DatasetImage.image_id).where(
+                DatasetImage.dataset_id == dataset_id, DatasetImage.image_id.in_(chunk)
+            )
+        ):
+            member_of[image_id] = member_id
+    return [member_of[i] for i in image_ids], len(fresh), len(present)

@@ -1,4 +1,4 @@
-"""The export job: `od.export` writes one dataset or version archive to storage."""
+"""The export job: `od.exports.run` writes one dataset or version archive to storage."""
 
 from __future__ import annotations
 

@@ -19,54 +19,46 @@ import zipfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, BinaryIO, NamedTuple, Protocol, cast
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from PIL import Image as PILImage
-from sqlalchemy import func, select
+from sqlalchemy import Connection, Select, func, select
 from sqlalchemy.orm import Session
 
 from shelfscope.config import Settings
 from shelfscope.db import Database
 from shelfscope.errors import Conflict, NotFound
 from shelfscope.jobs.models import Job
+from shelfscope.jobs.reporting import Reporter
 from shelfscope.jobs.service import get_job, submit_job
 from shelfscope.od.annotations.models import Annotation
 from shelfscope.od.classes.models import OdClass
-from shelfscope.od.datasets.models import Dataset, DatasetImage
+from shelfscope.od.datasets.lookup import require_dataset
+from shelfscope.od.datasets.models import DatasetImage
 from shelfscope.od.exports.schemas import EXPORT_KIND, ExportFormat, ExportIn, ExportPayload, ExportResult
+from shelfscope.od.exports.writers import (
+    CocoArchiveWriter,
+    ExportShape,
+    FormatWriter,
+    VocWriter,
+    YoloWriter,
+    member,
+)
+from shelfscope.od.images.decode import FORMATS
 from shelfscope.od.images.models import Image
-from shelfscope.od.images.service import FORMATS
-from shelfscope.od.io import augment, coco, voc, yolo
-from shelfscope.od.io.common import SPLITS, Split
+from shelfscope.od.io import augment
 from shelfscope.od.versions.models import VersionAnnotation, VersionImage
-from shelfscope.od.versions.service import SNAPSHOT_REVIEW_STATES, require_ready
+from shelfscope.od.versions.service import require_ready
+from shelfscope.od.vocabulary import SNAPSHOT_REVIEW_STATES, SPLITS, Split
 from shelfscope.storage import Storage, new_key
 
 if TYPE_CHECKING:
     from shelfscope.jobs.runners import JobRunner
 
 _BATCH_IMAGES = 1000
-# Zip members get this date so that equal exports are equal bytes.
-_ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 _JPEG_QUALITY = 95
 _UNSAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
-
-
-class Reporter(Protocol):
-    def progress(self, fraction: float, stage: str | None = None) -> None: ...
-
-    def check_cancelled(self) -> None: ...
-
-
-class ExportShape(NamedTuple):
-    cls: int
-    x1: float
-    y1: float
-    x2: float
-    y2: float
-    points: tuple[tuple[float, float], ...] | None
-    attributes: dict[str, Any] | None
 
 
 @dataclass(frozen=True)
@@ -96,16 +88,17 @@ class Snapshot:
     names: list[str]
     # Live datasets: class id → export index.
     index_of: dict[int, int] = field(default_factory=dict)
+    # A polygon dataset: YOLO labels are written as segmentation lines.
+    segments: bool = False
 
 
 def _snapshot(session: Session, dataset_id: int, version_number: int | None) -> Snapshot:
-    dataset = session.get(Dataset, dataset_id)
-    if dataset is None:
-        raise NotFound(f"There is no dataset with id {dataset_id}.", dataset_id=dataset_id)
+    dataset = require_dataset(session, dataset_id)
+    segments = dataset.annotation_type == "polygon"
     if version_number is not None:
         version = require_ready(session, dataset_id, version_number)
         names = [str(item["name"]) for item in sorted(version.class_mapping, key=lambda m: int(m["index"]))]
-        return Snapshot(dataset_id, dataset.name, version.id, version.number, names)
+        return Snapshot(dataset_id, dataset.name, version.id, version.number, names, segments=segments)
     used = (
         select(Annotation.class_id)
         .where(Annotation.dataset_id == dataset_id, Annotation.review_state.in_(SNAPSHOT_REVIEW_STATES))
@@ -117,9 +110,8 @@ def _snapshot(session: Session, dataset_id: int, version_number: int | None) -> 
         .where(OdClass.id.in_(select(used.c.class_id)))
         .order_by(OdClass.name_key)
     ).all()
-    return Snapshot(
-        dataset_id, dataset.name, None, None, [r.name for r in rows], {r.id: i for i, r in enumerate(rows)}
-    )
+    index_of = {r.id: i for i, r in enumerate(rows)}
+    return Snapshot(dataset_id, dataset.name, None, None, [r.name for r in rows], index_of, segments)
 
 
 _SPLIT_NAMES: dict[str, Split] = {s: s for s in SPLITS}
@@ -135,106 +127,105 @@ def _points(value: Any) -> tuple[tuple[float, float], ...] | None:
     return tuple((float(p[0]), float(p[1])) for p in value)
 
 
+def _images_query(snap: Snapshot, after: int) -> Select[int, int, str, str, str, int, int, str | None]:
+    """The next batch of images after membership (or version image) id `after`: the owner id first."""
+    if snap.version_id is None:
+        return (
+            select(
+                DatasetImage.id,
+                DatasetImage.image_id,
+                Image.storage_key,
+                Image.filename,
+                Image.format,
+                Image.width,
+                Image.height,
+                DatasetImage.split,
+            )
+            .join(Image, Image.id == DatasetImage.image_id)
+            .where(
+                DatasetImage.dataset_id == snap.dataset_id,
+                DatasetImage.status != "skipped",
+                DatasetImage.id > after,
+            )
+            .order_by(DatasetImage.id)
+            .limit(_BATCH_IMAGES)
+        )
+    return (
+        select(
+            VersionImage.id,
+            VersionImage.image_id,
+            Image.storage_key,
+            Image.filename,
+            Image.format,
+            VersionImage.width,
+            VersionImage.height,
+            VersionImage.split,
+        )
+        .join(Image, Image.id == VersionImage.image_id)
+        .where(VersionImage.version_id == snap.version_id, VersionImage.id > after)
+        .order_by(VersionImage.id)
+        .limit(_BATCH_IMAGES)
+    )
+
+
+def _shapes(conn: Connection, snap: Snapshot, owners: list[int]) -> dict[int, list[ExportShape]]:
+    """The shapes of these owners (memberships or version images), in annotation id order."""
+    make = ExportShape._make
+    shapes: dict[int, list[ExportShape]] = {owner: [] for owner in owners}
+    if snap.version_id is None:
+        index_of = snap.index_of
+        rows = conn.execute(
+            select(
+                Annotation.dataset_image_id,
+                Annotation.class_id,
+                Annotation.x1,
+                Annotation.y1,
+                Annotation.x2,
+                Annotation.y2,
+                Annotation.points,
+                Annotation.attributes,
+            )
+            .where(
+                Annotation.dataset_image_id.in_(owners),
+                Annotation.review_state.in_(SNAPSHOT_REVIEW_STATES),
+            )
+            .order_by(Annotation.dataset_image_id, Annotation.id)
+        )
+        for owner, class_id, x1, y1, x2, y2, points, attributes in rows:
+            shapes[owner].append(make((index_of[class_id], x1, y1, x2, y2, _points(points), attributes)))
+        return shapes
+    rows = conn.execute(
+        select(
+            VersionAnnotation.version_image_id,
+            VersionAnnotation.class_index,
+            VersionAnnotation.x1,
+            VersionAnnotation.y1,
+            VersionAnnotation.x2,
+            VersionAnnotation.y2,
+            VersionAnnotation.points,
+        )
+        .where(VersionAnnotation.version_image_id.in_(owners))
+        .order_by(VersionAnnotation.version_image_id, VersionAnnotation.id)
+    )
+    for owner, class_index, x1, y1, x2, y2, points in rows:
+        shapes[owner].append(make((class_index, x1, y1, x2, y2, _points(points), None)))
+    return shapes
+
+
 def _batches(session: Session, snap: Snapshot) -> Iterator[list[tuple[ExportImage, list[ExportShape]]]]:
     """Images in id order with their shapes, a batch at a time: one keyset query for the images and
     one IN query on the (dataset image / version image) index for their shapes, Core rows only."""
     conn = session.connection()
-    make = ExportShape._make
     last = 0
-    while True:
-        if snap.version_id is None:
-            images_query = (
-                select(
-                    DatasetImage.id,
-                    DatasetImage.image_id,
-                    Image.storage_key,
-                    Image.filename,
-                    Image.format,
-                    Image.width,
-                    Image.height,
-                    DatasetImage.split,
-                )
-                .join(Image, Image.id == DatasetImage.image_id)
-                .where(
-                    DatasetImage.dataset_id == snap.dataset_id,
-                    DatasetImage.status != "skipped",
-                    DatasetImage.id > last,
-                )
-                .order_by(DatasetImage.id)
-                .limit(_BATCH_IMAGES)
-            )
-        else:
-            images_query = (
-                select(
-                    VersionImage.id,
-                    VersionImage.image_id,
-                    Image.storage_key,
-                    Image.filename,
-                    Image.format,
-                    VersionImage.width,
-                    VersionImage.height,
-                    VersionImage.split,
-                )
-                .join(Image, Image.id == VersionImage.image_id)
-                .where(VersionImage.version_id == snap.version_id, VersionImage.id > last)
-                .order_by(VersionImage.id)
-                .limit(_BATCH_IMAGES)
-            )
-        image_rows = conn.execute(images_query).all()
-        if not image_rows:
-            return
+    while image_rows := conn.execute(_images_query(snap, last)).all():
         images = [ExportImage(*row[:7], split=_split(row[7])) for row in image_rows]
         owners = [image.owner for image in images]
         last = owners[-1]
-        shapes: dict[int, list[ExportShape]] = {owner: [] for owner in owners}
-        if snap.version_id is None:
-            index_of = snap.index_of
-            rows = conn.execute(
-                select(
-                    Annotation.dataset_image_id,
-                    Annotation.class_id,
-                    Annotation.x1,
-                    Annotation.y1,
-                    Annotation.x2,
-                    Annotation.y2,
-                    Annotation.points,
-                    Annotation.attributes,
-                )
-                .where(
-                    Annotation.dataset_image_id.in_(owners),
-                    Annotation.review_state.in_(SNAPSHOT_REVIEW_STATES),
-                )
-                .order_by(Annotation.dataset_image_id, Annotation.id)
-            )
-            for owner, class_id, x1, y1, x2, y2, points, attributes in rows:
-                shapes[owner].append(make((index_of[class_id], x1, y1, x2, y2, _points(points), attributes)))
-        else:
-            rows = conn.execute(
-                select(
-                    VersionAnnotation.version_image_id,
-                    VersionAnnotation.class_index,
-                    VersionAnnotation.x1,
-                    VersionAnnotation.y1,
-                    VersionAnnotation.x2,
-                    VersionAnnotation.y2,
-                    VersionAnnotation.points,
-                )
-                .where(VersionAnnotation.version_image_id.in_(owners))
-                .order_by(VersionAnnotation.version_image_id, VersionAnnotation.id)
-            )
-            for owner, class_index, x1, y1, x2, y2, points in rows:
-                shapes[owner].append(make((class_index, x1, y1, x2, y2, _points(points), None)))
+        shapes = _shapes(conn, snap, owners)
         yield [(image, shapes[image.owner]) for image in images]
 
 
 # ---- writing the archive ----------------------------------------------------------------------------
-
-
-def _member(name: str, compress: bool) -> zipfile.ZipInfo:
-    info = zipfile.ZipInfo(name, date_time=_ZIP_DATE)
-    info.compress_type = zipfile.ZIP_DEFLATED if compress else zipfile.ZIP_STORED
-    info.external_attr = 0o644 << 16
-    return info
 
 
 class NameRegistry:
@@ -253,118 +244,6 @@ class NameRegistry:
             stem += "_"
         self._stems.add(stem.lower())
         return stem + ext
-
-
-class FormatWriter(Protocol):
-    def image_path(self, split: Split, name: str) -> str: ...
-
-    def add(
-        self, split: Split, name: str, width: int, height: int, depth: int, shapes: Sequence[ExportShape]
-    ) -> None: ...
-
-    def finish(self) -> None: ...
-
-
-class YoloWriter:
-    def __init__(self, archive: zipfile.ZipFile, names: list[str]) -> None:
-        self.archive = archive
-        self.names = names
-        self.splits: set[Split] = set()
-
-    def image_path(self, split: Split, name: str) -> str:
-        return f"images/{split}/{name}"
-
-    def add(
-        self, split: Split, name: str, width: int, height: int, depth: int, shapes: Sequence[ExportShape]
-    ) -> None:
-        self.splits.add(split)
-        text = "".join(yolo.label_line(s.cls, s.x1, s.y1, s.x2, s.y2, width, height) for s in shapes)
-        self.archive.writestr(_member(f"labels/{split}/{Path(name).stem}.txt", False), text)
-
-    def finish(self) -> None:
-        ordered = [s for s in SPLITS if s in self.splits]
-        self.archive.writestr(_member("data.yaml", True), yolo.data_yaml(self.names, ordered))
-
-
-class CocoArchiveWriter:
-    def __init__(
-        self, archive: zipfile.ZipFile, names: list[str], workdir: Path, info: dict[str, Any]
-    ) -> None:
-        self.archive = archive
-        self.categories = [(i + 1, name, None) for i, name in enumerate(names)]
-        self.workdir = workdir
-        self.info = info
-        self.writers: dict[Split, coco.CocoWriter] = {}
-        self.next_id = 1
-
-    def image_path(self, split: Split, name: str) -> str:
-        return f"images/{split}/{name}"
-
-    def add(
-        self, split: Split, name: str, width: int, height: int, depth: int, shapes: Sequence[ExportShape]
-    ) -> None:
-        writer = self.writers.get(split)
-        if writer is None:
-            writer = self.writers[split] = coco.CocoWriter(self.workdir / split, self.categories, self.info)
-        image_id = self.next_id
-        self.next_id += 1
-        writer.add_image(image_id, name, width, height)
-        for s in shapes:
-            crowd = int((s.attributes or {}).get("iscrowd", 0) or 0)
-            writer.add_annotation(image_id, s.cls + 1, s.x1, s.y1, s.x2, s.y2, s.points, crowd)
-
-    def finish(self) -> None:
-        for split in SPLITS:
-            writer = self.writers.get(split)
-            if writer is None:
-                continue
-            # Stored, not deflated: a million-box file deflates at a few tens of MB/s, which would
-            # double the export's time; the images beside it dominate the archive's size anyway.
-            member = _member(f"annotations/instances_{split}.json", False)
-            with self.archive.open(member, "w", force_zip64=True) as out:
-                writer.finish(cast(BinaryIO, out))
-
-
-class VocWriter:
-    def __init__(self, archive: zipfile.ZipFile, names: list[str]) -> None:
-        self.archive = archive
-        self.names = names
-        self.lists: dict[Split, list[str]] = {s: [] for s in SPLITS}
-
-    def image_path(self, split: Split, name: str) -> str:
-        return f"JPEGImages/{name}"
-
-    def add(
-        self, split: Split, name: str, width: int, height: int, depth: int, shapes: Sequence[ExportShape]
-    ) -> None:
-        stem = Path(name).stem
-        boxes = []
-        for s in shapes:
-            attrs = s.attributes or {}
-            boxes.append(
-                voc.VocBox(
-                    self.names[s.cls],
-                    s.x1,
-                    s.y1,
-                    s.x2,
-                    s.y2,
-                    bool(attrs.get("difficult")),
-                    bool(attrs.get("truncated")),
-                    bool(attrs.get("occluded")),
-                    attrs.get("pose"),
-                )
-            )
-        self.archive.writestr(
-            _member(f"Annotations/{stem}.xml", True),
-            voc.voc_xml(name, width, height, depth, boxes, "JPEGImages"),
-        )
-        self.lists[split].append(stem)
-
-    def finish(self) -> None:
-        for split, stems in self.lists.items():
-            if stems:
-                self.archive.writestr(_member(f"ImageSets/Main/{split}.txt", True), "\n".join(stems) + "\n")
-        self.archive.writestr(_member("labelmap.txt", True), "".join(f"{name}\n" for name in self.names))
 
 
 def _live_split(image_id: int, options: ExportIn) -> Split:
@@ -443,7 +322,7 @@ class _Exporter:
         if not self._needs_pixels(image, split):
             name = self.names.name(image.filename, image.image_id, FORMATS.get(image.format, ".jpg"))
             if self.options.include_images:
-                info = _member(self.writer.image_path(split, name), False)
+                info = member(self.writer.image_path(split, name), False)
                 with (
                     self.storage.open(image.storage_key) as src,
                     self.archive.open(info, "w", force_zip64=True) as dst,
@@ -469,7 +348,7 @@ class _Exporter:
     ) -> None:
         name = self.names.name(image.filename, image.image_id, ".jpg", suffix)
         if self.options.include_images:
-            self.archive.writestr(_member(self.writer.image_path(split, name), False), _encode(pixels))
+            self.archive.writestr(member(self.writer.image_path(split, name), False), _encode(pixels))
         depth = 1 if pixels.mode == "L" else 3
         self.writer.add(split, name, pixels.width, pixels.height, depth, shapes)
 
@@ -545,7 +424,7 @@ def _count_images(session: Session, snap: Snapshot) -> int:
 
 def _writer(fmt: ExportFormat, archive: zipfile.ZipFile, snap: Snapshot, workdir: Path) -> FormatWriter:
     if fmt == "yolo":
-        return YoloWriter(archive, snap.names)
+        return YoloWriter(archive, snap.names, snap.segments)
     if fmt == "voc":
         return VocWriter(archive, snap.names)
     info = {
@@ -568,8 +447,7 @@ def start_export(
     body: ExportIn,
     user_id: int | None,
 ) -> Job:
-    if session.get(Dataset, dataset_id) is None:
-        raise NotFound(f"There is no dataset with id {dataset_id}.", dataset_id=dataset_id)
+    require_dataset(session, dataset_id)
     if body.version is not None:
         require_ready(session, dataset_id, body.version)
     payload = ExportPayload(dataset_id=dataset_id, format=fmt, **body.model_dump())

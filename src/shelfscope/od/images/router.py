@@ -13,18 +13,23 @@ from urllib.parse import quote
 import pydantic
 from fastapi import APIRouter, Body, Query, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import JSONResponse, Response, StreamingResponse
+from fastapi.responses import JSONResponse, Response
 from starlette.datastructures import FormData, Headers, UploadFile
 from starlette.formparsers import MultiPartException, MultiPartParser
 
-from shelfscope.auth.deps import AdminUser, CurrentUser, WriterUser
+from shelfscope.auth.deps import AdminUser, CurrentUser, WriterUser, require_admin
 from shelfscope.deps import Ctx, DbSession
 from shelfscope.errors import UnsupportedMedia, ValidationFailed
+from shelfscope.http.ranges import ranged_response
+from shelfscope.http.validation import validation_failed
+from shelfscope.ids import Id
 from shelfscope.jobs.schemas import JobEnvelope, JobOut
 from shelfscope.jobs.service import submit_job
-from shelfscope.od.images import service, sync
-from shelfscope.od.images.jobs import VERIFY_KIND, VerifyPayload
+from shelfscope.od.images import bulk as bulk_actions
+from shelfscope.od.images import ingest, listing, service, sync
+from shelfscope.od.images.decode import CONTENT_TYPES
 from shelfscope.od.images.schemas import (
+    VERIFY_KIND,
     BatchResult,
     BulkIn,
     BulkOut,
@@ -32,15 +37,16 @@ from shelfscope.od.images.schemas import (
     ImageFilters,
     ImageOut,
     ImagePatch,
-    ImageSource,
     SortField,
     SortOrder,
     SyncIn,
     UrlImportIn,
+    VerifyPayload,
     normalize_folder,
     normalize_tags,
 )
-from shelfscope.pagination import Page
+from shelfscope.od.vocabulary import ImageSource
+from shelfscope.pagination import Page, PageLimit
 
 router = APIRouter()
 
@@ -164,7 +170,7 @@ async def upload_images(request: Request, ctx: Ctx, session: DbSession, user: Wr
         tags = _form_value(form, "tags", normalize_tags) or []
         files = [(u.filename or "", u.file) for u in uploads if isinstance(u, UploadFile)]
         result = await run_in_threadpool(
-            service.ingest_batch,
+            ingest.ingest_batch,
             session,
             ctx.storage,
             ctx.settings,
@@ -186,7 +192,7 @@ async def upload_images(request: Request, ctx: Ctx, session: DbSession, user: Wr
 def import_from_urls(body: UrlImportIn, ctx: Ctx, session: DbSession, user: WriterUser) -> JSONResponse:
     """Fetch images from http(s) URLs on the server (size, time and redirect limits; addresses on the
     server's own network are refused). Per-URL results like an upload; 200 or 207."""
-    result = service.import_urls(
+    result = ingest.import_urls(
         session, ctx.storage, ctx.settings, body.urls, folder=body.folder, tags=body.tags, user_id=user.id
     )
     return JSONResponse(result.model_dump(mode="json"), status_code=207 if result.rejected else 200)
@@ -201,8 +207,10 @@ def sync_from_source(body: SyncIn, ctx: Ctx, session: DbSession, user: AdminUser
 
 @router.post("/bulk", response_model=BulkOut)
 def bulk(body: BulkIn, ctx: Ctx, session: DbSession, user: WriterUser) -> BulkOut:
-    """Tag, untag, set the folder of, or delete the images named by `ids` or matching `filter`."""
-    return service.bulk_action(session, ctx.storage, body)
+    """Tag, untag, set the folder of, or delete (admins) the images named by `ids` or matching `filter`."""
+    if body.action == "delete":
+        require_admin(user, "delete images")
+    return bulk_actions.bulk_action(session, ctx.storage, body)
 
 
 # ---- reading -----------------------------------------------------------------------------------------
@@ -212,16 +220,14 @@ def _filters(**given: Any) -> ImageFilters:
     try:
         return ImageFilters.model_validate(given)
     except pydantic.ValidationError as exc:
-        fields = [{"field": ".".join(str(p) for p in e["loc"]), "message": e["msg"]} for e in exc.errors()]
-        detail = "; ".join(f"{f['field']}: {f['message']}" for f in fields)
-        raise ValidationFailed(detail, fields=fields) from None
+        raise validation_failed(exc.errors()) from None
 
 
 @router.get("", response_model=Page[ImageOut])
 def list_images(
     session: DbSession,
     user: CurrentUser,
-    limit: int = 50,
+    limit: PageLimit = 50,
     cursor: str | None = None,
     sort: SortField = "created_at",
     order: SortOrder = "desc",
@@ -232,8 +238,8 @@ def list_images(
     tags: Annotated[
         list[str] | None, Query(description="images having all of these; repeat or comma-separate")
     ] = None,
-    dataset_id: int | None = None,
-    not_in_dataset_id: int | None = None,
+    dataset_id: Id | None = None,
+    not_in_dataset_id: Id | None = None,
     has_annotations: bool | None = None,
     q: Annotated[str | None, Query(description="case-insensitive part of the file name")] = None,
 ) -> Page[ImageOut]:
@@ -249,7 +255,7 @@ def list_images(
         has_annotations=has_annotations,
         q=q,
     )
-    return service.list_images(
+    return listing.list_images(
         session, filters, sort=sort, order=order, limit=limit, cursor=cursor, with_total=with_total
     )
 
@@ -257,11 +263,11 @@ def list_images(
 @router.get("/facets", response_model=ImageFacets)
 def image_facets(session: DbSession, user: CurrentUser) -> ImageFacets:
     """Folders and tags in use with their image counts (the 200 most used of each)."""
-    return service.facets(session)
+    return listing.facets(session)
 
 
 @router.get("/{image_id}", response_model=ImageOut)
-def get_image(image_id: int, session: DbSession, user: CurrentUser) -> ImageOut:
+def get_image(image_id: Id, session: DbSession, user: CurrentUser) -> ImageOut:
     return service.image_out(session, service.get_image(session, image_id))
 
 
@@ -271,7 +277,7 @@ def _content_disposition(filename: str) -> str:
 
 
 @router.get("/{image_id}/file", response_class=Response)
-def image_file(image_id: int, request: Request, ctx: Ctx, session: DbSession, user: CurrentUser) -> Response:
+def image_file(image_id: Id, request: Request, ctx: Ctx, session: DbSession, user: CurrentUser) -> Response:
     """The original bytes, as uploaded. Supports a single `Range: bytes=...` (206) and `If-None-Match`."""
     image = service.get_image(session, image_id)
     etag = f'"{image.content_hash}"'
@@ -284,29 +290,22 @@ def image_file(image_id: int, request: Request, ctx: Ctx, session: DbSession, us
     }
     if request.headers.get("if-none-match") == etag:
         return Response(status_code=304, headers=headers)
-    size = image.size_bytes
     range_header = request.headers.get("range")
     if_range = request.headers.get("if-range")
     if if_range is not None and if_range != etag:
         range_header = None  # the client's partial copy is of other bytes: send everything
-    try:
-        byte_range = service.parse_range(range_header, size)
-    except service.RangeNotSatisfiable as exc:
-        return JSONResponse(exc.to_body(), status_code=416, headers={"Content-Range": f"bytes */{size}"})
-    chunks = service.file_chunks(ctx.storage, image, byte_range)
-    media_type = service.CONTENT_TYPES.get(image.format, "application/octet-stream")
-    if byte_range is None:
-        headers["Content-Length"] = str(size)
-        return StreamingResponse(chunks, media_type=media_type, headers=headers)
-    start, end = byte_range
-    headers["Content-Range"] = f"bytes {start}-{end}/{size}"
-    headers["Content-Length"] = str(end - start + 1)
-    return StreamingResponse(chunks, status_code=206, media_type=media_type, headers=headers)
+    return ranged_response(
+        size=image.size_bytes,
+        range_header=range_header,
+        chunks=lambda byte_range: service.file_chunks(ctx.storage, image, byte_range),
+        media_type=CONTENT_TYPES.get(image.format, "application/octet-stream"),
+        headers=headers,
+    )
 
 
 @router.get("/{image_id}/thumbnail", response_class=Response)
 def image_thumbnail(
-    image_id: int, request: Request, ctx: Ctx, session: DbSession, user: CurrentUser
+    image_id: Id, request: Request, ctx: Ctx, session: DbSession, user: CurrentUser
 ) -> Response:
     """A JPEG at most thumbnail_size pixels on its long side, upright per EXIF."""
     image = service.get_image(session, image_id)
@@ -322,17 +321,17 @@ def image_thumbnail(
 
 
 @router.patch("/{image_id}", response_model=ImageOut)
-def update_image(image_id: int, body: ImagePatch, session: DbSession, user: WriterUser) -> ImageOut:
+def update_image(image_id: Id, body: ImagePatch, session: DbSession, user: WriterUser) -> ImageOut:
     """Change `folder` (null clears it) and/or replace `tags`; fields left out stay as they are."""
     return service.update_image(session, image_id, body)
 
 
 @router.delete("/{image_id}", status_code=204, response_class=Response)
 def delete_image(
-    image_id: int,
+    image_id: Id,
     ctx: Ctx,
     session: DbSession,
-    user: WriterUser,
+    user: AdminUser,
     force: Annotated[bool, Query(description="also delete its annotations in every dataset")] = False,
 ) -> Response:
     """Delete the image, its bytes and thumbnail. 409 when it is annotated (unless force) or frozen in a

@@ -7,25 +7,39 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, computed_field, field_validator
 
-ImageSource = Literal["upload", "url", "sync", "import"]
+from shelfscope.ids import Id
+from shelfscope.od.vocabulary import ImageSource
+from shelfscope.text import check_characters, clean_text, collapse_whitespace
+
 SortField = Literal["created_at", "filename", "size"]
 SortOrder = Literal["asc", "desc"]
 TAG_MAX = 128
 FOLDER_MAX = 512
 MAX_TAGS_PER_REQUEST = 50
+# Job kinds of the image library (handlers in jobs.py).
+VERIFY_KIND = "od.images.verify"
+SYNC_KIND = "od.images.sync"
 # Where the router is mounted; image shapes carry ready-to-use links to the bytes and the thumbnail.
 API_PREFIX = "/api/v1/od/images"
 
 
+def file_url(image_id: int) -> str:
+    """Where the API serves the image's original bytes."""
+    return f"{API_PREFIX}/{image_id}/file"
+
+
+def thumbnail_url(image_id: int) -> str:
+    return f"{API_PREFIX}/{image_id}/thumbnail"
+
+
 def normalize_tag(raw: str) -> str:
-    """Tags are trimmed and lower-cased so 'Promo' and 'promo ' are one tag."""
-    tag = " ".join(raw.split()).lower()
+    """Tags are trimmed and lower-cased so 'Promo' and 'promo ' are one tag (text rules: shelfscope.text)."""
+    try:
+        tag = clean_text(raw, max_length=TAG_MAX).lower()
+    except ValueError as exc:
+        raise ValueError(f"tag {raw[:20]!r} {exc}") from None
     if not tag:
         raise ValueError("a tag cannot be empty")
-    if len(tag) > TAG_MAX:
-        raise ValueError(f"tag {tag[:20]!r}... is longer than {TAG_MAX} characters")
-    if not tag.isprintable():
-        raise ValueError(f"tag {tag!r} contains control characters")
     return tag
 
 
@@ -51,21 +65,25 @@ def normalize_folder(raw: str | None) -> str | None:
     """
     if raw is None:
         return None
+    try:
+        check_characters(raw)
+    except ValueError as exc:
+        raise ValueError(f"folder {exc}") from None
     parts = [p.strip() for p in raw.replace("\\", "/").split("/")]
     parts = [p for p in parts if p]
     if any(p in (".", "..") for p in parts):
         raise ValueError("folder parts cannot be '.' or '..'")
-    folder = "/".join(parts)
+    folder = "/".join(collapse_whitespace(p) for p in parts)
     if not folder:
         return None
-    if not folder.isprintable():
-        raise ValueError("folder contains control characters")
-    if len(folder) > FOLDER_MAX:
-        raise ValueError(f"folder is longer than {FOLDER_MAX} characters")
-    return folder
+    try:
+        return clean_text(folder, max_length=FOLDER_MAX)
+    except ValueError as exc:
+        raise ValueError(f"folder {exc}") from None
 
 
 Tags = Annotated[list[str], AfterValidator(normalize_tags)]
+Folder = Annotated[str | None, AfterValidator(normalize_folder)]
 
 
 class ImageFilters(BaseModel):
@@ -79,21 +97,16 @@ class ImageFilters(BaseModel):
 
     source: ImageSource | None = None
     # Exact folder; with folder_prefix=True also everything below it ('stores' takes 'stores/berlin').
-    folder: str | None = None
+    folder: Folder = None
     folder_prefix: bool = False
     tags: Tags = Field(default_factory=list)
     # Member of this dataset / not a member of this dataset.
-    dataset_id: int | None = None
-    not_in_dataset_id: int | None = None
+    dataset_id: Id | None = None
+    not_in_dataset_id: Id | None = None
     # True: at least one annotation in any dataset; False: none anywhere.
     has_annotations: bool | None = None
     # Case-insensitive substring of the file name.
     q: str | None = Field(default=None, max_length=255)
-
-    @field_validator("folder")
-    @classmethod
-    def _folder(cls, value: str | None) -> str | None:
-        return normalize_folder(value)
 
     @field_validator("q")
     @classmethod
@@ -125,12 +138,12 @@ class ImageOut(BaseModel):
     @computed_field  # type: ignore[prop-decorator]
     @property
     def file_url(self) -> str:
-        return f"{API_PREFIX}/{self.id}/file"
+        return file_url(self.id)
 
     @computed_field  # type: ignore[prop-decorator]
     @property
     def thumbnail_url(self) -> str:
-        return f"{API_PREFIX}/{self.id}/thumbnail"
+        return thumbnail_url(self.id)
 
 
 class FacetCount(BaseModel):
@@ -176,26 +189,16 @@ class ImagePatch(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    folder: str | None = None
+    folder: Folder = None
     tags: Tags | None = None
-
-    @field_validator("folder")
-    @classmethod
-    def _folder(cls, value: str | None) -> str | None:
-        return normalize_folder(value)
 
 
 class UrlImportIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     urls: list[Annotated[str, Field(min_length=1, max_length=2048)]] = Field(min_length=1, max_length=100)
-    folder: str | None = None
+    folder: Folder = None
     tags: Tags = Field(default_factory=list)
-
-    @field_validator("folder")
-    @classmethod
-    def _folder(cls, value: str | None) -> str | None:
-        return normalize_folder(value)
 
 
 BulkAction = Literal["tag", "untag", "set_folder", "delete"]
@@ -206,18 +209,13 @@ class BulkIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    ids: list[int] | None = Field(default=None, max_length=10_000)
+    ids: list[Id] | None = Field(default=None, max_length=10_000)
     filter: ImageFilters | None = None
     action: BulkAction
     tags: Tags = Field(default_factory=list)
-    folder: str | None = None
+    folder: Folder = None
     # delete: also delete images that have annotations (never images frozen in a dataset version).
     force: bool = False
-
-    @field_validator("folder")
-    @classmethod
-    def _folder(cls, value: str | None) -> str | None:
-        return normalize_folder(value)
 
 
 class BulkOut(BaseModel):
@@ -238,13 +236,8 @@ class SyncIn(BaseModel):
     date_to: datetime | None = None
     store_id: str | None = Field(default=None, max_length=255)
     merchant_id: str | None = Field(default=None, max_length=255)
-    folder: str | None = None
+    folder: Folder = None
     tags: Tags = Field(default_factory=list)
-
-    @field_validator("folder")
-    @classmethod
-    def _folder(cls, value: str | None) -> str | None:
-        return normalize_folder(value)
 
 
 class SyncResult(BaseModel):
@@ -253,3 +246,13 @@ class SyncResult(BaseModel):
     duplicate: int = 0
     skipped_existing: int = 0
     failed: int = 0
+
+
+class VerifyPayload(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    rebuild_thumbnails: bool = True
+    # Re-render every thumbnail, not only missing ones (after changing SHELFSCOPE_THUMBNAIL_SIZE).
+    regenerate_thumbnails: bool = False
+    # None: every image in the library.
+    image_ids: list[Id] | None = Field(default=None, max_length=100_000)

@@ -23,11 +23,12 @@ from shelfscope.jobs.context import JobContext
 from shelfscope.jobs.models import Job
 from shelfscope.jobs.runners import JobRunner
 from shelfscope.jobs.service import submit_job
+from shelfscope.od.images.decode import display_name
 from shelfscope.od.images.fetch import FetchPolicy, SafeFetcher
-from shelfscope.od.images.schemas import SyncIn, SyncResult
-from shelfscope.od.images.service import display_name, find_by_source_id, ingest_file
+from shelfscope.od.images.ingest import ingest_file
+from shelfscope.od.images.schemas import SYNC_KIND, SyncIn, SyncResult
+from shelfscope.od.images.service import find_by_source_id
 
-SYNC_KIND = "images.sync"
 # A listing page is JSON metadata, never image bytes: a much smaller cap than an image.
 LISTING_MAX_BYTES = 16 * 1024 * 1024
 

@@ -18,10 +18,11 @@ from starlette.datastructures import UploadFile
 from shelfscope.auth.deps import WriterUser
 from shelfscope.deps import Ctx, DbSession
 from shelfscope.errors import PayloadTooLarge, UnsupportedMedia, ValidationFailed
+from shelfscope.http.validation import validation_failed
 from shelfscope.jobs.schemas import JobEnvelope, JobOut
-from shelfscope.od.imports import jobs as _jobs  # noqa: F401  (registers the od.import handler)
 from shelfscope.od.imports.schemas import FolderImportIn, ImportFormat, ImportPayload, ImportTarget
-from shelfscope.od.imports.service import accept_upload, start_import
+from shelfscope.od.imports.service import start_import
+from shelfscope.od.imports.sources import accept_upload
 
 router = APIRouter()
 
@@ -46,14 +47,6 @@ _OPENAPI_BODY: dict[str, Any] = {
         },
     }
 }
-
-
-def _validation_error(exc: pydantic.ValidationError) -> ValidationFailed:
-    fields = [
-        {"field": ".".join(str(p) for p in err["loc"]) or "body", "message": err["msg"]}
-        for err in exc.errors()
-    ]
-    return ValidationFailed("; ".join(f"{f['field']}: {f['message']}" for f in fields), fields=fields)
 
 
 @router.post("/{fmt}", status_code=202, response_model=JobEnvelope, openapi_extra=_OPENAPI_BODY)
@@ -84,7 +77,7 @@ async def start(
         try:
             target = ImportTarget.model_validate(fields)
         except pydantic.ValidationError as exc:
-            raise _validation_error(exc) from None
+            raise validation_failed(exc.errors()) from None
         if (upload.size or 0) > settings.max_import_upload_bytes:
             raise PayloadTooLarge(
                 f"{upload.filename} is larger than the {settings.max_import_upload_bytes:,} byte limit.",
@@ -114,7 +107,7 @@ async def start(
     try:
         body = FolderImportIn.model_validate_json(await request.body())
     except pydantic.ValidationError as exc:
-        raise _validation_error(exc) from None
+        raise validation_failed(exc.errors()) from None
     payload = ImportPayload(
         format=fmt,
         path=body.path,

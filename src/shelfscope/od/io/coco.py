@@ -18,8 +18,9 @@ from typing import Any, BinaryIO, NamedTuple, TextIO
 import numpy as np
 import numpy.typing as npt
 
-from shelfscope.od.io.common import FormatError, Issue, Split, split_from_name, split_from_path
+from shelfscope.od.io.common import FormatError, Issue, split_from_name, split_from_path
 from shelfscope.od.io.jsonstream import ARRAY_START, SCALAR, ByteReader, iter_top_level
+from shelfscope.od.vocabulary import Split
 
 _NUMBER = (int, float)
 _TASK_PREFIXES = (

@@ -7,8 +7,8 @@ import posixpath
 from dataclasses import dataclass
 from typing import Any, Literal
 
-Split = Literal["train", "val", "test"]
-SPLITS: tuple[Split, ...] = ("train", "val", "test")
+from shelfscope.od.vocabulary import Split
+
 Severity = Literal["invalid", "warning"]
 
 IMAGE_EXTENSIONS = frozenset({".jpg", ".jpeg", ".png", ".webp", ".bmp", ".tif", ".tiff"})

@@ -16,7 +16,8 @@ from xml.etree.ElementTree import Element, ParseError
 import defusedxml.ElementTree as SafeET
 from defusedxml import DefusedXmlException
 
-from shelfscope.od.io.common import FormatError, Issue, Split, format_number, split_from_name, stem
+from shelfscope.od.io.common import FormatError, Issue, format_number, split_from_name, stem
+from shelfscope.od.vocabulary import Split
 
 MAX_XML_BYTES = 16 * 1024 * 1024
 

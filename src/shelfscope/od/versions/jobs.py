@@ -1,4 +1,4 @@
-"""The version build job: `od.version.build` splits and snapshots one `building` version."""
+"""The version build job: `od.versions.build` splits and snapshots one `building` version."""
 
 from __future__ import annotations
 

@@ -6,18 +6,19 @@ from fastapi import APIRouter
 
 from shelfscope.auth.deps import CurrentUser, WriterUser
 from shelfscope.deps import Ctx, DbSession
+from shelfscope.ids import Number
 from shelfscope.jobs.schemas import JobOut
-from shelfscope.od.versions import jobs as _jobs  # noqa: F401  (registers the od.version.build handler)
+from shelfscope.od.datasets.deps import DatasetId
 from shelfscope.od.versions import service
 from shelfscope.od.versions.schemas import VersionCreate, VersionCreated, VersionOut, VersionPage
-from shelfscope.pagination import DEFAULT_LIMIT
+from shelfscope.pagination import DEFAULT_LIMIT, PageLimit
 
 router = APIRouter()
 
 
 @router.post("/{dataset_id}/versions", status_code=202, response_model=VersionCreated)
 def create_version(
-    dataset_id: int, session: DbSession, ctx: Ctx, user: WriterUser, body: VersionCreate | None = None
+    session: DbSession, ctx: Ctx, user: WriterUser, dataset_id: DatasetId, body: VersionCreate | None = None
 ) -> VersionCreated:
     """Snapshot the dataset now (images, annotations, class mapping) with a train/val/test split."""
     job, version = service.create_version(session, ctx.runner, dataset_id, body or VersionCreate(), user.id)
@@ -26,10 +27,10 @@ def create_version(
 
 @router.get("/{dataset_id}/versions", response_model=VersionPage)
 def list_versions(
-    dataset_id: int,
     session: DbSession,
     user: CurrentUser,
-    limit: int = DEFAULT_LIMIT,
+    dataset_id: DatasetId,
+    limit: PageLimit = DEFAULT_LIMIT,
     cursor: str | None = None,
 ) -> VersionPage:
     """Newest first, with their counts per split and class."""
@@ -37,5 +38,5 @@ def list_versions(
 
 
 @router.get("/{dataset_id}/versions/{number}", response_model=VersionOut)
-def get_version(dataset_id: int, number: int, session: DbSession, user: CurrentUser) -> VersionOut:
+def get_version(number: Number, session: DbSession, user: CurrentUser, dataset_id: DatasetId) -> VersionOut:
     return service.get_version(session, dataset_id, number)

@@ -1,7 +1,7 @@
 """Dataset versions: immutable snapshots of a dataset's images, annotations and class mapping, with a
 train/val/test split.
 
-Creating a version stores a `building` row and queues `od.version.build`; the build assigns splits
+Creating a version stores a `building` row and queues `od.versions.build`; the build assigns splits
 to images that have none (recorded on od_dataset_images.split, so the next version keeps them), then
 copies images and annotations with two INSERT ... SELECT statements in one transaction. Class ids are
 frozen into `class_mapping` and annotations point at an index into it, so renaming or merging a class
@@ -24,29 +24,26 @@ from shelfscope.jobs.models import Job
 from shelfscope.jobs.service import submit_job
 from shelfscope.od.annotations.models import Annotation
 from shelfscope.od.classes.models import OdClass
-from shelfscope.od.datasets.models import Dataset, DatasetImage
+from shelfscope.od.datasets.lookup import require_dataset
+from shelfscope.od.datasets.models import DatasetImage
 from shelfscope.od.images.models import Image
 from shelfscope.od.versions.models import DatasetVersion, VersionAnnotation, VersionImage
 from shelfscope.od.versions.schemas import (
     BUILD_KIND,
     BuildPayload,
     ClassMappingItem,
-    Split,
     SplitConfig,
     VersionCounts,
     VersionCreate,
     VersionOut,
     VersionPage,
 )
+from shelfscope.od.vocabulary import SNAPSHOT_REVIEW_STATES, SPLITS, Split
 from shelfscope.pagination import check_limit, decode_cursor, encode_cursor
 
 if TYPE_CHECKING:
     from shelfscope.jobs.runners import JobRunner
 
-SPLITS: tuple[Split, ...] = ("train", "val", "test")
-# Annotations a version keeps: reviewed-in or never under review (AI proposals still pending or
-# rejected stay out of training data).
-SNAPSHOT_REVIEW_STATES = ("none", "accepted")
 _UPDATE_CHUNK = 5_000
 
 
@@ -121,22 +118,12 @@ def _out(version: DatasetVersion, job_status: str | None = None) -> VersionOut:
     )
 
 
-def _dataset(session: Session, dataset_id: int, *, lock: bool = False) -> Dataset:
-    query = select(Dataset).where(Dataset.id == dataset_id)
-    if lock:
-        query = query.with_for_update()
-    found = session.scalars(query).one_or_none()
-    if found is None:
-        raise NotFound(f"There is no dataset with id {dataset_id}.", dataset_id=dataset_id)
-    return found
-
-
 def load_version(session: Session, dataset_id: int, number: int) -> DatasetVersion:
     found = session.scalars(
         select(DatasetVersion).where(DatasetVersion.dataset_id == dataset_id, DatasetVersion.number == number)
     ).one_or_none()
     if found is None:
-        _dataset(session, dataset_id)
+        require_dataset(session, dataset_id)
         raise NotFound(
             f"Dataset {dataset_id} has no version {number}.", dataset_id=dataset_id, version=number
         )
@@ -160,7 +147,7 @@ def list_versions(
 ) -> VersionPage:
     """Newest first (by number)."""
     check_limit(limit)
-    _dataset(session, dataset_id)
+    require_dataset(session, dataset_id)
     where = [DatasetVersion.dataset_id == dataset_id]
     total = session.scalar(select(func.count()).select_from(DatasetVersion).where(*where)) or 0
     if cursor:
@@ -186,7 +173,7 @@ def create_version(
     session: Session, runner: JobRunner, dataset_id: int, body: VersionCreate, user_id: int | None
 ) -> tuple[Job, VersionOut]:
     """A `building` version with the next number, and the job that builds it."""
-    _dataset(session, dataset_id, lock=True)
+    require_dataset(session, dataset_id, lock=True)
     number = (
         session.scalar(select(func.max(DatasetVersion.number)).where(DatasetVersion.dataset_id == dataset_id))
         or 0
@@ -285,11 +272,9 @@ def build_version(db: Database, version_id: int) -> VersionOut:
     return out
 
 
-def _build(session: Session, version: DatasetVersion) -> VersionOut:
-    dataset_id = version.dataset_id
-    config = dict(version.split_config)
+def _assign(session: Session, dataset_id: int, config: dict[str, Any], included: list[Any]) -> int:
+    """Gives every included image a split (kept where it has one); how many were assigned now."""
     split_config = SplitConfig.model_validate({k: config[k] for k in SplitConfig.model_fields if k in config})
-    included = _included(config)
     members = session.execute(
         select(DatasetImage.id, DatasetImage.split).where(DatasetImage.dataset_id == dataset_id, *included)
     ).all()
@@ -304,7 +289,11 @@ def _build(session: Session, version: DatasetVersion) -> VersionOut:
             .values(split=bindparam("b_split")),
             changes[start : start + _UPDATE_CHUNK],
         )
-    # The frozen class mapping: every class the included annotations use, by name.
+    return len(changes)
+
+
+def _class_mapping(session: Session, dataset_id: int, included: list[Any]) -> list[dict[str, Any]]:
+    """The frozen class mapping: every class the included annotations use, by name."""
     used = (
         select(Annotation.class_id)
         .join(DatasetImage, DatasetImage.id == Annotation.dataset_image_id)
@@ -321,7 +310,14 @@ def _build(session: Session, version: DatasetVersion) -> VersionOut:
         .where(OdClass.id.in_(select(used.c.class_id)))
         .order_by(OdClass.name_key)
     ).all()
-    mapping = [{"index": i, "class_id": c.id, "name": c.name} for i, c in enumerate(classes)]
+    return [{"index": i, "class_id": c.id, "name": c.name} for i, c in enumerate(classes)]
+
+
+def _copy_rows(
+    session: Session, version: DatasetVersion, included: list[Any], mapping: list[dict[str, Any]]
+) -> None:
+    """Freezes the included images and their annotations (class ids as mapping indexes) into the version."""
+    dataset_id = version.dataset_id
     session.execute(
         insert(VersionImage).from_select(
             ["version_id", "image_id", "split", "width", "height"],
@@ -331,39 +327,44 @@ def _build(session: Session, version: DatasetVersion) -> VersionOut:
             .order_by(DatasetImage.id),
         )
     )
-    if mapping:
-        index_of = case({c.id: i for i, c in enumerate(classes)}, value=Annotation.class_id)
-        session.execute(
-            insert(VersionAnnotation).from_select(
-                ["version_id", "version_image_id", "class_index", "kind", "x1", "y1", "x2", "y2", "points"],
-                select(
-                    literal(version.id),
-                    VersionImage.id,
-                    index_of,
-                    Annotation.kind,
-                    Annotation.x1,
-                    Annotation.y1,
-                    Annotation.x2,
-                    Annotation.y2,
-                    Annotation.points,
-                )
-                .join(DatasetImage, DatasetImage.id == Annotation.dataset_image_id)
-                .join(
-                    VersionImage,
-                    and_(
-                        VersionImage.version_id == version.id, VersionImage.image_id == DatasetImage.image_id
-                    ),
-                )
-                .where(
-                    Annotation.dataset_id == dataset_id, Annotation.review_state.in_(SNAPSHOT_REVIEW_STATES)
-                )
-                .order_by(VersionImage.id, Annotation.id),
+    if not mapping:
+        return
+    index_of = case({m["class_id"]: m["index"] for m in mapping}, value=Annotation.class_id)
+    session.execute(
+        insert(VersionAnnotation).from_select(
+            ["version_id", "version_image_id", "class_index", "kind", "x1", "y1", "x2", "y2", "points"],
+            select(
+                literal(version.id),
+                VersionImage.id,
+                index_of,
+                Annotation.kind,
+                Annotation.x1,
+                Annotation.y1,
+                Annotation.x2,
+                Annotation.y2,
+                Annotation.points,
             )
+            .join(DatasetImage, DatasetImage.id == Annotation.dataset_image_id)
+            .join(
+                VersionImage,
+                and_(VersionImage.version_id == version.id, VersionImage.image_id == DatasetImage.image_id),
+            )
+            .where(Annotation.dataset_id == dataset_id, Annotation.review_state.in_(SNAPSHOT_REVIEW_STATES))
+            .order_by(VersionImage.id, Annotation.id),
         )
+    )
+
+
+def _build(session: Session, version: DatasetVersion) -> VersionOut:
+    config = dict(version.split_config)
+    included = _included(config)
+    assigned = _assign(session, version.dataset_id, config, included)
+    mapping = _class_mapping(session, version.dataset_id, included)
+    _copy_rows(session, version, included, mapping)
     counts = _counts(session, version.id, mapping)
     version.class_mapping = mapping
     version.counts = counts.model_dump(mode="json")
-    version.split_config = {**config, "assigned_now": len(changes)}
+    version.split_config = {**config, "assigned_now": assigned}
     version.status = "ready"
     session.flush()
     return _out(version)

@@ -3,8 +3,9 @@
  * the catalogue after it, search, the class Enter picks, and the last class used per dataset.
  * No React here, so every rule has a unit test.
  */
-import type { ClassInfo } from '@/editor/engine/types'
+import type { ClassInfo } from '@/editor/engine'
 import type { LabelSetClass } from '@/lib/api'
+import { toClassInfo } from '../api'
 
 /** Number keys 1–9. */
 export const KEYS = 9
@@ -35,12 +36,6 @@ export interface ClassPanel {
   keyed: readonly ClassInfo[]
 }
 
-const info = (c: { id: number; name: string; display_name: string; color: string }): ClassInfo => ({
-  id: c.id,
-  name: c.display_name || c.name,
-  color: c.color,
-})
-
 /** Keys go to the label set; a dataset without one (nothing ordered, nothing used) keys the catalogue. */
 export function buildPanel(
   labelSet: readonly LabelSetClass[] | undefined,
@@ -49,9 +44,9 @@ export function buildPanel(
 ): ClassPanel {
   const inSet = new Set((labelSet ?? []).map((c) => c.id))
   const hasSet = inSet.size > 0
-  const set = (labelSet ?? []).map((c, i) => ({ ...info(c), key: i < KEYS ? i + 1 : null }))
+  const set = (labelSet ?? []).map((c, i) => ({ ...toClassInfo(c), key: i < KEYS ? i + 1 : null }))
   const rest = (catalogue ?? []).filter((c) => !inSet.has(c.id))
-  const others = rest.map((c, i) => ({ ...info(c), key: !hasSet && i < KEYS ? i + 1 : null }))
+  const others = rest.map((c, i) => ({ ...toClassInfo(c), key: !hasSet && i < KEYS ? i + 1 : null }))
   const all = [...set, ...others].map(({ id, name, color }) => ({ id, name, color }))
   const keyed = (hasSet ? set : others).filter((c) => c.key !== null).map(({ id, name, color }) => ({ id, name, color }))
   return { ready, set, others, all, keyed }

@@ -4,8 +4,9 @@
  */
 import { useQuery } from '@tanstack/react-query'
 import { useEffect, useMemo, useRef } from 'react'
-import type { Editor } from '@/editor/engine/editor'
-import { datasetsApi, queryKeys } from '@/lib/api'
+import type { Editor } from '@/editor/engine'
+import { datasetsApi } from '@/features/datasets'
+import { queryKeys } from '@/lib/api'
 import { buildPanel, initialClass, recallClass, rememberClass, type CatalogueClass, type ClassPanel } from './class-panel'
 
 export function useClassPanel(datasetId: number, catalogue: readonly CatalogueClass[] | undefined): ClassPanel {

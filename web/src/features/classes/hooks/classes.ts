@@ -1,6 +1,5 @@
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
 import {
-  classesApi,
   queryKeys,
   type ClassCreate,
   type ClassDeleteOptions,
@@ -8,6 +7,7 @@ import {
   type ClassUpdate,
   type MergeRequest,
 } from '@/lib/api'
+import { classesApi } from '../api'
 
 export function useClasses(params: ClassListParams) {
   const query = { ...params, limit: params.limit ?? 500 }

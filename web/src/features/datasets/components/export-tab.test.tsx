@@ -12,7 +12,7 @@ function json(body: unknown, status = 200): Response {
 
 const job = {
   id: 31,
-  kind: 'od.export',
+  kind: 'od.exports.run',
   status: 'queued',
   progress: 0,
   stage: null,

@@ -10,7 +10,6 @@ import {
 } from 'lucide-react'
 import { Link } from 'react-router'
 import { toast } from 'sonner'
-import { LibraryPicker } from '@/components/library-picker'
 import { EmptyState, ErrorState } from '@/components/states'
 import {
   AlertDialog,
@@ -36,6 +35,7 @@ import {
 } from '@/components/ui/dropdown-menu'
 import { Select, SelectContent, SelectItem, SelectTrigger, SelectValue } from '@/components/ui/select'
 import { Skeleton } from '@/components/ui/skeleton'
+import { LibraryPicker } from '@/features/images'
 import {
   DATASET_IMAGE_STATUSES,
   errorMessage,

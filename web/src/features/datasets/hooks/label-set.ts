@@ -1,5 +1,7 @@
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
-import { classesApi, datasetsApi, queryKeys } from '@/lib/api'
+import { classesApi } from '@/features/classes'
+import { queryKeys } from '@/lib/api'
+import { datasetsApi } from '../api'
 
 /** The dataset's classes in order (the editor reads the same query). */
 export function useLabelSet(datasetId: number) {

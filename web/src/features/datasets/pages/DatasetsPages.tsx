@@ -1,5 +1,5 @@
 import { useState } from 'react'
-import { FolderOpenIcon, Loader2Icon, PlusIcon, SearchIcon, Trash2Icon } from 'lucide-react'
+import { FolderOpenIcon, Loader2Icon, PlusIcon, Trash2Icon } from 'lucide-react'
 import { Link, useNavigate, useParams, useSearchParams } from 'react-router'
 import { toast } from 'sonner'
 import { PageHeader } from '@/components/page-header'
@@ -16,8 +16,8 @@ import {
 import { Badge } from '@/components/ui/badge'
 import { Button } from '@/components/ui/button'
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@/components/ui/card'
-import { Input } from '@/components/ui/input'
 import { Progress } from '@/components/ui/progress'
+import { SearchInput } from '@/components/ui/search-input'
 import { Skeleton } from '@/components/ui/skeleton'
 import { Tabs, TabsContent, TabsList, TabsTrigger } from '@/components/ui/tabs'
 import { useSession } from '@/features/auth'
@@ -96,17 +96,13 @@ export function DatasetsPage() {
           </Button>
         }
       />
-      <div className="relative mb-4 max-w-sm">
-        <SearchIcon className="pointer-events-none absolute top-1/2 left-2.5 size-4 -translate-y-1/2 text-muted-foreground" />
-        <Input
-          type="search"
-          aria-label="Search datasets"
-          placeholder="Search datasets…"
-          className="pl-8"
-          value={q}
-          onChange={(e) => setQ(e.target.value)}
-        />
-      </div>
+      <SearchInput
+        wrapperClassName="mb-4 max-w-sm"
+        aria-label="Search datasets"
+        placeholder="Search datasets…"
+        value={q}
+        onChange={(e) => setQ(e.target.value)}
+      />
       {datasets.isError ? (
         <Card>
           <ErrorState error={datasets.error} title="Could not load datasets" onRetry={() => void datasets.refetch()} />

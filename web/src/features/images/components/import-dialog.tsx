@@ -14,7 +14,7 @@ import { cn } from '@/lib/utils'
 import { parseTags } from '../hooks/filters'
 import { useImportUrls, useLibraryChanged, useStartSync } from '../hooks/images'
 import { useUploadQueue } from '../hooks/upload-queue'
-import { DatasetImportTab } from './dataset-import'
+import { DatasetImportTab } from '@/features/imports'
 import { DropZone, UploadActions, UploadList, UploadSummaryBar } from './upload-zone'
 
 export type ImportTab = 'upload' | 'url' | 'sync' | 'dataset'

@@ -3,7 +3,8 @@
  * a few at a time. Files the API stores, finds to be duplicates or rejects each get their row.
  */
 import { useCallback, useEffect, useRef, useState } from 'react'
-import { errorMessage, uploadImages, type IngestStatus, type LibraryImage } from '@/lib/api'
+import { errorMessage, type IngestStatus, type LibraryImage } from '@/lib/api'
+import { imagesApi } from '../api'
 
 export type UploadItemStatus = 'queued' | 'uploading' | IngestStatus | 'failed'
 
@@ -76,7 +77,7 @@ export function useUploadQueue(options: { folder: string | null; tags: string[];
       aborts.current.add(abort)
       const { folder, tags } = optionsRef.current
       patch(key, { status: 'uploading' })
-      void uploadImages([file], {
+      void imagesApi.upload([file], {
         folder,
         tags,
         signal: abort.signal,

@@ -15,10 +15,11 @@ import { EmptyState, ErrorState } from '@/components/states'
 import { Button } from '@/components/ui/button'
 import { Card, CardContent } from '@/components/ui/card'
 import { Checkbox } from '@/components/ui/checkbox'
-import { Input } from '@/components/ui/input'
+import { SearchInput } from '@/components/ui/search-input'
 import { Select, SelectContent, SelectItem, SelectTrigger, SelectValue } from '@/components/ui/select'
 import { Skeleton } from '@/components/ui/skeleton'
-import { useOdStats } from '@/features/dashboard'
+import { useDatasetChoices } from '@/features/datasets'
+import { useOdStats } from '@/features/system'
 import type { ImageSortField, LibraryImage } from '@/lib/api'
 import { formatCount } from '@/lib/format'
 import { cn } from '@/lib/utils'
@@ -29,7 +30,7 @@ import { ImageGrid, ImageGridSkeleton, ImageTable } from '../components/image-vi
 import { ImportDialog } from '../components/import-dialog'
 import { VerifyStorageCard } from '../components/verify-storage-card'
 import { activeFilterCount, PAGE_SIZES, useLibraryState } from '../hooks/filters'
-import { useDatasetChoices, useImagesPage } from '../hooks/images'
+import { useImagesPage } from '../hooks/images'
 
 const SORT_LABELS: Record<ImageSortField, string> = {
   created_at: 'Date added',
@@ -54,20 +55,16 @@ function SearchBox({ value, onSearch }: { value: string; onSearch: (q: string) =
     return () => window.clearTimeout(timer)
   }, [draft, value])
   return (
-    <div className="relative min-w-56 flex-1">
-      <SearchIcon className="pointer-events-none absolute top-1/2 left-2.5 size-4 -translate-y-1/2 text-muted-foreground" />
-      <Input
-        type="search"
-        aria-label="Search file names"
-        placeholder="Search file names…"
-        className="pl-8"
-        value={draft}
-        onChange={(e) => setDraft(e.target.value)}
-        onKeyDown={(e) => {
-          if (e.key === 'Enter') onSearchRef.current(draft)
-        }}
-      />
-    </div>
+    <SearchInput
+      wrapperClassName="min-w-56 flex-1"
+      aria-label="Search file names"
+      placeholder="Search file names…"
+      value={draft}
+      onChange={(e) => setDraft(e.target.value)}
+      onKeyDown={(e) => {
+        if (e.key === 'Enter') onSearchRef.current(draft)
+      }}
+    />
   )
 }
 

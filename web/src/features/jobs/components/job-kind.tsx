@@ -1,7 +1,11 @@
-/** A readable name for a job kind ("storage.verify" → "Verify storage"). */
+/** A readable name for a job kind ("od.images.verify" → "Verify storage"). */
 const KNOWN_KINDS: Record<string, string> = {
-  'storage.verify': 'Verify storage',
-  'images.import': 'Import images',
+  'od.images.verify': 'Verify storage',
+  'od.images.sync': 'Sync images',
+  'od.imports.run': 'Import dataset',
+  'od.exports.run': 'Export dataset',
+  'od.versions.build': 'Build version',
+  'system.ping': 'Ping',
 }
 
 export function jobKindLabel(kind: string): string {

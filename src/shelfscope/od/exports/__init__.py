@@ -1,0 +1,1 @@
+"""Dataset exports: a dataset or one of its versions as a YOLO, COCO or Pascal VOC zip archive."""

@@ -1,0 +1,1 @@
+"""Dataset imports: COCO, YOLO and Pascal VOC archives or server folders brought into a dataset."""

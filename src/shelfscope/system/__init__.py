@@ -1,0 +1,1 @@
+"""System: health of the database, storage and job runner, library-wide counts, diagnostic jobs."""
