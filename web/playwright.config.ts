@@ -43,6 +43,8 @@ export default defineConfig({
     { name: 'io', testMatch: /io\.spec\.ts/, dependencies: ['library'] },
     // The editor adds datasets, classes and boxes of its own: it runs after the specs that count them.
     { name: 'editor', testMatch: /editor\.spec\.ts/, dependencies: ['library'] },
+    // Adds classes and a dataset of its own, like the editor spec.
+    { name: 'label-set', testMatch: /label-set\.spec\.ts/, dependencies: ['library'] },
     // Makes its own polygon dataset and class; it needs only the signed-in admin.
     { name: 'polygon', testMatch: /polygon\.spec\.ts/, dependencies: ['first-run'] },
     // Copy/paste, nudge, the context menu and attributes, on a dataset of its own.

@@ -1,5 +1,5 @@
 """classes.service.ensure_classes: the one writer that imports (and later AI predictions) name classes
-through: found by name, then by alias, else created with the least used colour, audited, batched."""
+through: found by name, then by alias, else created with a colour no class has yet, audited, batched."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from sqlalchemy import func, select
 
 from shelfscope.context import AppContext
 from shelfscope.errors import ValidationFailed
+from shelfscope.od.classes.colors import PALETTE, class_color
 from shelfscope.od.classes.models import ClassChange, OdClass
-from shelfscope.od.classes.palette import PALETTE
 from shelfscope.od.classes.schemas import ClassCreate
 from shelfscope.od.classes.service import create_class, ensure_classes
 from tests.support.seed import count_statements
@@ -46,7 +46,7 @@ def test_names_match_by_name_then_by_alias_and_the_rest_are_created_once_per_key
     ]
 
 
-def test_new_classes_take_the_least_used_palette_colours(ctx: AppContext) -> None:
+def test_new_classes_created_at_once_each_take_a_distinct_unused_colour(ctx: AppContext) -> None:
     with ctx.db.writer() as session:
         first = ensure_classes(session, [f"product {i}" for i in range(len(PALETTE))], None)
         session.commit()
@@ -61,7 +61,8 @@ def test_new_classes_take_the_least_used_palette_colours(ctx: AppContext) -> Non
     with ctx.db.read() as session:
         rows = session.execute(select(OdClass.color, func.count()).group_by(OdClass.color))
         uses = {color: int(n) for color, n in rows}
-    assert set(uses.values()) == {2}
+    assert set(uses.values()) == {1}, "past the palette, generated colours: still no repeats"
+    assert sorted(uses) == sorted(str(class_color(i)) for i in range(2 * len(PALETTE)))
 
 
 def test_matching_and_creating_many_names_takes_a_fixed_number_of_statements(ctx: AppContext) -> None:

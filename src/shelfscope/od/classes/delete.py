@@ -15,6 +15,7 @@ from shelfscope.od.classes.impact import bump_revisions, images_using, impact, m
 from shelfscope.od.classes.lookup import annotation_counts, load_class
 from shelfscope.od.classes.models import OdClass
 from shelfscope.od.classes.schemas import DeletePreview, DeleteResult
+from shelfscope.od.datasets.label_set import hand_over
 from shelfscope.od.datasets.models import DatasetImage
 
 
@@ -71,6 +72,8 @@ def delete_class(
             images=images,
             datasets=[d.model_dump() for d in datasets],
         )
+    if target is not None:
+        hand_over(session, [cls.id], target.id)
     if count and target is not None:
         images = bump_revisions(session, [cls.id])
         reassigned = move_annotations(session, [cls.id], target.id)

@@ -16,6 +16,7 @@ from shelfscope.od.classes.lookup import annotation_counts, class_out, load_clas
 from shelfscope.od.classes.models import ClassAlias, OdClass
 from shelfscope.od.classes.schemas import ClassImpact, MergeIn, MergePreview, MergeResult
 from shelfscope.od.classes.service import merged_aliases
+from shelfscope.od.datasets.label_set import hand_over
 
 
 def _merge_parties(session: Session, body: MergeIn, *, lock: bool) -> tuple[OdClass, list[OdClass]]:
@@ -71,6 +72,7 @@ def merge_classes(session: Session, body: MergeIn, user_id: int | None) -> Merge
 
     images = bump_revisions(session, source_ids)
     moved = move_annotations(session, source_ids, target.id)
+    hand_over(session, source_ids, target.id)
     _take_aliases(session, target, sources)
 
     merged = [ClassImpact(id=s.id, name=s.name, annotations=counts[s.id]) for s in sources]

@@ -226,7 +226,7 @@ def create_class(session: Session, body: ClassCreate, user_id: int | None) -> Cl
         name=body.name,
         name_key=key,
         display_name=body.display_name,
-        color=body.color or least_used_palette_color(session, body.name),
+        color=body.color or least_used_palette_color(session),
         category=body.category,
         description=body.description,
         aliases=aliases,
@@ -364,13 +364,13 @@ def find_classes(session: Session, names: Iterable[str]) -> dict[str, EnsuredCla
 def _create_many(
     session: Session, names: Sequence[str], user_id: int | None, source: str
 ) -> dict[str, EnsuredClass]:
-    """New classes for cleaned names of distinct keys, with the least used palette colours (the usage
+    """New classes for cleaned names of distinct keys, each with a distinct unused colour (the usage
     counted once, then kept up to date here) and their audit rows. Core executemany inserts (the ORM
     would insert row by row) and one id lookup per 500 names, whatever the count."""
     if not names:
         return {}
     usage = palette_usage(session)
-    colors = [pick_least_used(usage, n) for n in names]
+    colors = [pick_least_used(usage) for _ in names]
     now = utcnow()
     session.execute(
         insert(OdClass),

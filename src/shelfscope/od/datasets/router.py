@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query, Response
 from shelfscope.auth.deps import AdminUser, CurrentUser, WriterUser
 from shelfscope.deps import DbSession
 from shelfscope.ids import Id
-from shelfscope.od.datasets import service
+from shelfscope.od.datasets import label_set, service
 from shelfscope.od.datasets.deps import DatasetId
 from shelfscope.od.datasets.schemas import (
     AddImagesIn,
@@ -21,6 +21,8 @@ from shelfscope.od.datasets.schemas import (
     DatasetOut,
     DatasetStats,
     DatasetUpdate,
+    LabelSetIn,
+    LabelSetOut,
     RemoveImagesIn,
     RemoveImagesOut,
 )
@@ -112,3 +114,22 @@ def update_image(
     image_id: Id, body: DatasetImagePatch, session: DbSession, user: WriterUser, dataset_id: DatasetId
 ) -> DatasetImageOut:
     return service.update_image(session, dataset_id, image_id, body)
+
+
+# --- label set -------------------------------------------------------------------------------------
+
+
+@router.get("/{dataset_id}/classes", response_model=LabelSetOut)
+def get_label_set(session: DbSession, user: CurrentUser, dataset_id: DatasetId) -> LabelSetOut:
+    """The dataset's classes in order (number keys 1-9 go to the first nine): the stored order, then
+    classes its annotations use that the order does not place yet, by name."""
+    return label_set.get_label_set(session, dataset_id)
+
+
+@router.put("/{dataset_id}/classes", response_model=LabelSetOut)
+def set_label_set(
+    body: LabelSetIn, session: DbSession, user: WriterUser, dataset_id: DatasetId
+) -> LabelSetOut:
+    """Body: {"class_ids": [...]}, the whole order; it replaces the stored one. A class left out that
+    annotations of the dataset still use stays in the set, after the ordered ones."""
+    return label_set.set_label_set(session, dataset_id, body)

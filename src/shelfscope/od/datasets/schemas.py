@@ -197,3 +197,36 @@ class DatasetStats(BaseModel):
     annotations_by_class: list[ClassCount]
     class_distribution: list[ChartPoint]
     splits: SplitCounts
+
+
+# --- label set -------------------------------------------------------------------------------------
+
+# More than any label set a person orders by hand; the catalogue itself has no such bound.
+MAX_LABEL_SET = 1_000
+
+
+class LabelSetIn(BaseModel):
+    """The whole ordered list; it replaces the stored one."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    class_ids: list[Id] = Field(max_length=MAX_LABEL_SET)
+
+
+class LabelSetClass(BaseModel):
+    id: int
+    name: str
+    display_name: str
+    color: str
+    category: str | None
+    # 1-9 for the first nine classes of the set: the editor's number keys.
+    key: int | None
+    # True: placed in the dataset's stored order; False: used by annotations of the dataset but not
+    # placed yet (listed after the placed ones, by name).
+    listed: bool
+    annotation_count: int
+
+
+class LabelSetOut(BaseModel):
+    dataset_id: int
+    items: list[LabelSetClass]

@@ -16,6 +16,7 @@ import {
   type DatasetVersion,
   type ExportRequest,
   type JobEnvelope,
+  type LabelSet,
   type Page,
   type RemoveImagesResult,
   type VersionCreate,
@@ -47,6 +48,9 @@ export const datasetsApi = {
     api.post<RemoveImagesResult>(`/od/datasets/${id}/images/remove`, { image_ids: imageIds }),
   updateImage: (id: number, imageId: number, body: DatasetImagePatch) =>
     api.patch<DatasetImage>(`/od/datasets/${id}/images/${imageId}`, body),
+  labelSet: (id: number, signal?: AbortSignal) => api.get<LabelSet>(`/od/datasets/${id}/classes`, undefined, signal),
+  /** Replaces the stored order with these classes. */
+  setLabelSet: (id: number, classIds: number[]) => api.put<LabelSet>(`/od/datasets/${id}/classes`, { class_ids: classIds }),
 }
 
 export const versionsApi = {

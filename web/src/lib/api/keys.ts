@@ -90,6 +90,7 @@ export const queryKeys = {
       [...queryKeys.datasets.detail(id), 'images', normalised(params)] as const,
     versions: (id: number) => [...queryKeys.datasets.detail(id), 'versions'] as const,
     version: (id: number, number: number) => [...queryKeys.datasets.versions(id), number] as const,
+    labelSet: (id: number) => [...queryKeys.datasets.detail(id), 'label-set'] as const,
   },
 
   /** The annotation queue and editor. */

@@ -2,13 +2,13 @@
  * The annotation editor: mounts the engine on a canvas host, wires engine events into the UI
  * store, server state through TanStack Query, autosave, shortcuts and image navigation.
  */
-import { useEffect, useMemo, useState } from 'react'
+import { useEffect, useState } from 'react'
 import { ErrorState, LoadingState } from '@/components/states'
 import { useDataset } from '@/features/datasets'
 import { imagesApi } from '@/features/images'
 import { Editor } from '@/editor/engine'
 import type { DatasetImageStatus } from '@/lib/api'
-import { toClassInfo } from '../api'
+import { useClassPanel, useRememberedClass } from '../hooks/use-class-panel'
 import { useEditorShortcuts, useGoTo, usePickClass, useResolveConflict, useSaveNow, useSetImageStatus } from '../hooks/editor-actions'
 import { useCanvasHost, useDocumentItems, useEditorSession, useEngineEvents, useUnsavedChangesWarning } from '../hooks/editor-session'
 import { useEditorUi } from '../hooks/editor-ui-store'
@@ -32,7 +32,9 @@ export function AnnotationEditor({ datasetId, imageId }: { datasetId: number; im
   const neighborsQuery = useNeighbors(datasetId, imageId)
   const [imageStatus, setImageStatus] = useState<DatasetImageStatus | null>(null)
 
-  const classes = useMemo(() => (classesQuery.data ?? []).map(toClassInfo), [classesQuery.data])
+  // The dataset's label set first (keys 1–9), then the rest of the catalogue.
+  const panel = useClassPanel(datasetId, classesQuery.data)
+  const classes = panel.all
   const { items, counts } = useDocumentItems(editor)
 
   useEngineEvents(editor)
@@ -40,6 +42,7 @@ export function AnnotationEditor({ datasetId, imageId }: { datasetId: number; im
   useEffect(() => {
     editor.setClasses(classes)
   }, [editor, classes])
+  useRememberedClass(editor, datasetId, panel)
   // A polygon dataset opens with the polygon tool; the box tool stays a key (B) away.
   const annotationType = useDataset(datasetId).data?.annotation_type
   useEffect(() => {
@@ -56,7 +59,7 @@ export function AnnotationEditor({ datasetId, imageId }: { datasetId: number; im
   const setStatus = useSetImageStatus({ datasetId, imageId }, controllerRef, goTo, setImageStatus)
   const pickClass = usePickClass(editor)
   const resolveConflict = useResolveConflict(controllerRef)
-  useEditorShortcuts({ editor, classes, neighbors: neighborsQuery.data, pickClass, save, goTo })
+  useEditorShortcuts({ editor, classes: panel.keyed, neighbors: neighborsQuery.data, pickClass, save, goTo })
 
   let body
   if (imageQuery.isPending) body = <LoadingState label="Opening the image…" className="flex-1" />
@@ -67,8 +70,8 @@ export function AnnotationEditor({ datasetId, imageId }: { datasetId: number; im
         editor={editor}
         host={host}
         imageError={imageError}
-        classes={classes}
-        classesLoaded={classesQuery.isSuccess}
+        datasetId={datasetId}
+        panel={panel}
         currentClassId={currentClassId}
         counts={counts}
         items={items}

@@ -3,11 +3,12 @@ import { Trash2Icon } from 'lucide-react'
 import { useDeferredValue, useMemo, type RefObject } from 'react'
 import { Link } from 'react-router'
 import { Button } from '@/components/ui/button'
-import { usesVocFlags, type Annotation, type ClassInfo, type Editor } from '@/editor/engine'
+import { usesVocFlags, type Annotation, type Editor } from '@/editor/engine'
 import { errorMessage } from '@/lib/api'
 import { AnnotationList } from './annotation-list'
 import { AttributesPanel } from './attributes-panel'
 import { BoxContextMenu } from './box-context-menu'
+import type { ClassPanel } from '../hooks/class-panel'
 import { ClassPicker } from './class-picker'
 import { Toolbar } from './toolbar'
 
@@ -15,9 +16,10 @@ export interface EditorWorkspaceProps {
   editor: Editor
   host: RefObject<HTMLDivElement | null>
   imageError: unknown
-  classes: readonly ClassInfo[]
-  /** The class list has loaded (an empty one then means there are no classes yet). */
-  classesLoaded: boolean
+  datasetId: number
+  /** The dataset's label set then the rest of the catalogue (`panel.all`); `ready` once both loaded, so
+   * an empty list then means there are no classes yet. */
+  panel: ClassPanel
   currentClassId: number | null
   counts: ReadonlyMap<number, number>
   items: readonly Annotation[]
@@ -27,7 +29,8 @@ export interface EditorWorkspaceProps {
 }
 
 export function EditorWorkspace(props: EditorWorkspaceProps) {
-  const { editor, host, imageError, classes, items, selection } = props
+  const { editor, host, imageError, panel, items, selection } = props
+  const classes = panel.all
   return (
     <div className="flex min-h-0 flex-1">
       <div className="flex min-w-0 flex-1 flex-col">
@@ -39,7 +42,7 @@ export function EditorWorkspace(props: EditorWorkspaceProps) {
                 {errorMessage(imageError)}
               </div>
             ) : null}
-            {classes.length === 0 && props.classesLoaded ? (
+            {classes.length === 0 && panel.ready ? (
               <div className="absolute inset-x-0 top-3 z-10 mx-auto w-fit rounded-md bg-amber-50 px-3 py-1.5 text-sm text-amber-800">
                 There are no classes yet: <Link className="underline" to="/od/classes">create one</Link> to draw boxes.
               </div>
@@ -48,7 +51,7 @@ export function EditorWorkspace(props: EditorWorkspaceProps) {
         </BoxContextMenu>
       </div>
       <aside className="flex w-80 shrink-0 flex-col border-l bg-card" aria-label="Annotation sidebar">
-        <ClassPicker classes={classes} currentClassId={props.currentClassId} counts={props.counts} onPick={props.onPickClass} />
+        <ClassPicker panel={panel} datasetId={props.datasetId} currentClassId={props.currentClassId} counts={props.counts} onPick={props.onPickClass} />
         <div className="flex h-10 shrink-0 items-center gap-2 border-b px-3">
           <h2 className="text-xs font-semibold uppercase tracking-wide text-muted-foreground">Boxes</h2>
           <span className="text-xs tabular-nums text-muted-foreground" data-testid="box-count">

@@ -119,6 +119,7 @@ export function useResolveConflict(controllerRef: RefObject<SaveController | nul
 
 interface ShortcutTargets {
   editor: Editor
+  /** What number keys 1–9 pick, in key order. */
   classes: readonly ClassInfo[]
   neighbors: Neighbors | undefined
   pickClass: (classId: number) => void

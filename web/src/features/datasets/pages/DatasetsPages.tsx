@@ -1,6 +1,6 @@
 import { useState } from 'react'
 import { FolderOpenIcon, Loader2Icon, PlusIcon, Trash2Icon } from 'lucide-react'
-import { Link, useNavigate, useParams } from 'react-router'
+import { Link, useNavigate, useParams, useSearchParams } from 'react-router'
 import { toast } from 'sonner'
 import { PageHeader } from '@/components/page-header'
 import { EmptyState, ErrorState } from '@/components/states'
@@ -19,7 +19,6 @@ import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@/com
 import { Progress } from '@/components/ui/progress'
 import { SearchInput } from '@/components/ui/search-input'
 import { Skeleton } from '@/components/ui/skeleton'
-import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from '@/components/ui/table'
 import { Tabs, TabsContent, TabsList, TabsTrigger } from '@/components/ui/tabs'
 import { useSession } from '@/features/auth'
 import { errorMessage, isApiError, type Dataset } from '@/lib/api'
@@ -28,9 +27,10 @@ import { CreateDatasetDialog } from '../components/create-dataset-dialog'
 import { EditDatasetButton } from '../components/edit-dataset-dialog'
 import { ExportTab } from '../components/export-tab'
 import { ImagesTab } from '../components/images-tab'
+import { LabelSetTab } from '../components/label-set-tab'
 import { OverviewTab } from '../components/overview-tab'
 import { VersionsTab } from '../components/versions-tab'
-import { useDataset, useDatasets, useDatasetStats, useDeleteDataset } from '../hooks/datasets'
+import { useDataset, useDatasets, useDeleteDataset } from '../hooks/datasets'
 
 const TYPE_LABEL = { bbox: 'Boxes', polygon: 'Polygons' } as const
 
@@ -140,48 +140,6 @@ export function DatasetsPage() {
   )
 }
 
-function ClassesTab({ datasetId }: { datasetId: number }) {
-  const stats = useDatasetStats(datasetId)
-  if (stats.isError) return <ErrorState error={stats.error} onRetry={() => void stats.refetch()} />
-  if (stats.isPending) return <Skeleton className="h-40" />
-  const rows = stats.data.annotations_by_class
-  return (
-    <Card className="overflow-hidden">
-      {rows.length === 0 ? (
-        <EmptyState title="No classes used yet" description="Classes show up here once images of this dataset are labelled." />
-      ) : (
-        <Table aria-label="Classes used" data-testid="dataset-classes">
-          <TableHeader className="bg-muted/40">
-            <TableRow className="hover:bg-transparent">
-              <TableHead>Class</TableHead>
-              <TableHead className="text-right">Annotations</TableHead>
-              <TableHead className="text-right">Images</TableHead>
-              <TableHead className="text-right">Share</TableHead>
-            </TableRow>
-          </TableHeader>
-          <TableBody>
-            {rows.map((row) => (
-              <TableRow key={row.class_id}>
-                <TableCell>
-                  <span className="flex items-center gap-2">
-                    <span className="size-3.5 rounded-sm border border-black/10" style={{ backgroundColor: row.color }} aria-hidden />
-                    <span className="font-medium">{row.display_name || row.name}</span>
-                  </span>
-                </TableCell>
-                <TableCell className="text-right tabular-nums">{formatCount(row.annotations)}</TableCell>
-                <TableCell className="text-right tabular-nums">{formatCount(row.images)}</TableCell>
-                <TableCell className="text-right text-muted-foreground tabular-nums">
-                  {stats.data.annotation_count > 0 ? formatPercent(row.annotations / stats.data.annotation_count) : '—'}
-                </TableCell>
-              </TableRow>
-            ))}
-          </TableBody>
-        </Table>
-      )}
-    </Card>
-  )
-}
-
 function DeleteDataset({ dataset }: { dataset: Dataset }) {
   const [open, setOpen] = useState(false)
   const remove = useDeleteDataset()
@@ -230,7 +188,10 @@ export function DatasetDetailPage() {
   const datasetId = Number(id)
   const dataset = useDataset(datasetId)
   const session = useSession()
-  const [tab, setTab] = useState('overview')
+  // The tab is in the URL (?tab=classes), so the editor can link to the label set.
+  const [params, setParams] = useSearchParams()
+  const tab = params.get('tab') ?? 'overview'
+  const setTab = (value: string) => setParams(value === 'overview' ? {} : { tab: value }, { replace: true })
 
   if (!Number.isInteger(datasetId) || datasetId <= 0 || dataset.isError) {
     const notFound = !dataset.isError || (isApiError(dataset.error) && dataset.error.status === 404)
@@ -301,7 +262,7 @@ export function DatasetDetailPage() {
           <ImagesTab datasetId={d.id} datasetName={d.name} />
         </TabsContent>
         <TabsContent value="classes">
-          <ClassesTab datasetId={d.id} />
+          <LabelSetTab datasetId={d.id} canEdit={session.data?.user.role !== 'viewer'} />
         </TabsContent>
         <TabsContent value="versions">
           <VersionsTab datasetId={d.id} />

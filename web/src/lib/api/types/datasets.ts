@@ -111,6 +111,25 @@ export interface DatasetStats {
   splits: { train: number; val: number; test: number; unassigned: number }
 }
 
+/** One class of a dataset's label set (GET /od/datasets/{id}/classes), in the set's order. */
+export interface LabelSetClass {
+  id: number
+  name: string
+  display_name: string
+  color: string
+  category: string | null
+  /** 1–9 for the first nine: the editor's number keys. */
+  key: number | null
+  /** In the dataset's stored order; false: used by its annotations, not placed yet (after the placed ones). */
+  listed: boolean
+  annotation_count: number
+}
+
+export interface LabelSet {
+  dataset_id: number
+  items: LabelSetClass[]
+}
+
 export type DatasetFormat = 'coco' | 'yolo' | 'voc'
 export const DATASET_FORMATS: readonly DatasetFormat[] = ['coco', 'yolo', 'voc']
 
