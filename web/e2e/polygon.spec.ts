@@ -17,7 +17,7 @@ interface ShapeJson {
   points: { x: number; y: number }[] | null
 }
 
-/** The part of the page's `window.__shelfscopeEditor` hook (src/editor/ui/EditorPage.tsx) this spec reads. */
+/** The part of the page's `window.__shelfscopeEditor` hook (src/features/annotate/hooks/editor-session.ts) this spec reads. */
 interface PolygonHookView {
   imageId: number
   renderedAt: number | null
