@@ -4,6 +4,7 @@ import {
   buildUrl,
   type AddImagesRequest,
   type AddImagesResult,
+  type BulkImagesResult,
   type Dataset,
   type DatasetCreate,
   type DatasetFormat,
@@ -37,6 +38,8 @@ export const datasetsApi = {
         // One status at a time here; the API also takes it repeated.
         status: params.status?.[0],
         split: params.split,
+        q: params.q || undefined,
+        with_boxes: params.withBoxes ? 1 : undefined,
         limit: params.limit,
         cursor: params.cursor,
       },
@@ -47,6 +50,9 @@ export const datasetsApi = {
     api.post<RemoveImagesResult>(`/od/datasets/${id}/images/remove`, { image_ids: imageIds }),
   updateImage: (id: number, imageId: number, body: DatasetImagePatch) =>
     api.patch<DatasetImage>(`/od/datasets/${id}/images/${imageId}`, body),
+  /** Status and/or split of several images at once. */
+  bulkUpdate: (id: number, imageIds: number[], body: DatasetImagePatch) =>
+    api.post<BulkImagesResult>(`/od/datasets/${id}/images/bulk`, { image_ids: imageIds, ...body }),
 }
 
 export const versionsApi = {

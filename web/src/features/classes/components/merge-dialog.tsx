@@ -10,7 +10,7 @@ import { Label } from '@/components/ui/label'
 import { Select, SelectContent, SelectItem, SelectTrigger, SelectValue } from '@/components/ui/select'
 import { Skeleton } from '@/components/ui/skeleton'
 import { errorMessage, type OdClass } from '@/lib/api'
-import { formatCount } from '@/lib/format'
+import { formatCount, countOf } from '@/lib/format'
 import { useMergeClasses, useMergePreview } from '../hooks/classes'
 import { ColorSwatch } from './color-field'
 
@@ -119,7 +119,7 @@ export function MergeDialog({
             </Select>
             {targetId && byId.get(targetId) ? (
               <p className="text-xs text-muted-foreground">
-                Keeps its colour and settings; {formatCount(byId.get(targetId)?.annotation_count ?? 0)} annotations today.
+                Keeps its colour and settings; {countOf(byId.get(targetId)?.annotation_count ?? 0, 'annotation')} today.
               </p>
             ) : null}
           </div>
@@ -140,7 +140,7 @@ export function MergeDialog({
                   <ul className="flex flex-col gap-1 text-sm text-muted-foreground">
                     {preview.data.datasets.map((d) => (
                       <li key={d.dataset_id}>
-                        {d.dataset_name}: {formatCount(d.annotations)} annotations on {formatCount(d.images)} images
+                        {d.dataset_name}: {countOf(d.annotations, 'annotation')} on {countOf(d.images, 'image')}
                       </li>
                     ))}
                   </ul>

@@ -7,6 +7,7 @@ import { Input } from '@/components/ui/input'
 import { Label } from '@/components/ui/label'
 import { Select, SelectContent, SelectItem, SelectTrigger, SelectValue } from '@/components/ui/select'
 import { IMAGE_SOURCES, type Dataset, type ImageFilters, type ImageSource } from '@/lib/api'
+import { countOf } from '@/lib/format'
 import { activeFilterCount, parseTags } from '../hooks/filters'
 import { useImageFacets } from '../hooks/images'
 
@@ -100,7 +101,7 @@ export function FiltersSidebar({ filters, datasets, onChange, onClear }: Filters
         />
         <datalist id="filter-folder-options" data-testid="folder-options">
           {(facets.data?.folders ?? []).map((f) => (
-            <option key={f.value} value={f.value}>{`${f.images} images`}</option>
+            <option key={f.value} value={f.value}>{`${countOf(f.images, 'image')}`}</option>
           ))}
         </datalist>
         <label className="flex items-center gap-2 text-sm text-muted-foreground">
@@ -129,7 +130,7 @@ export function FiltersSidebar({ filters, datasets, onChange, onClear }: Filters
           {(facets.data?.tags ?? [])
             .filter((t) => !tags.includes(t.value))
             .map((t) => (
-              <option key={t.value} value={t.value}>{`${t.images} images`}</option>
+              <option key={t.value} value={t.value}>{`${countOf(t.images, 'image')}`}</option>
             ))}
         </datalist>
         {tags.length > 0 ? (

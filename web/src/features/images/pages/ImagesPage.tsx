@@ -21,7 +21,7 @@ import { Skeleton } from '@/components/ui/skeleton'
 import { useDatasetChoices } from '@/features/datasets'
 import { useOdStats } from '@/features/system'
 import type { ImageSortField, LibraryImage } from '@/lib/api'
-import { formatCount } from '@/lib/format'
+import { formatCount, countOf } from '@/lib/format'
 import { cn } from '@/lib/utils'
 import { BulkBar, type Selection } from '../components/bulk-actions'
 import { FiltersSidebar } from '../components/filters-sidebar'
@@ -257,7 +257,7 @@ export function ImagesPage() {
               {list.isSuccess && images.length > 0
                 ? `${formatCount(firstIndex + 1)}–${formatCount(firstIndex + images.length)}${total !== null ? ` of ${formatCount(total)}` : ''}`
                 : list.isSuccess && total !== null
-                  ? `${formatCount(total)} images`
+                  ? `${countOf(total, 'image')}`
                   : null}
             </span>
           </div>
