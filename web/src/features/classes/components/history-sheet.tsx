@@ -2,9 +2,10 @@ import { HistoryIcon } from 'lucide-react'
 import { EmptyState, ErrorState, LoadingState } from '@/components/states'
 import { Badge } from '@/components/ui/badge'
 import { Sheet, SheetContent, SheetDescription, SheetHeader, SheetTitle } from '@/components/ui/sheet'
-import type { ClassChange, ClassChangeAction, JsonObject, JsonValue } from '@/lib/api'
+import type { ClassChange, ClassChangeAction } from '@/lib/api'
 import { formatDateTime, formatRelative } from '@/lib/format'
 import { useClassHistory } from '../hooks/classes'
+import { changedFields } from './history-diff'
 
 const ACTION_VARIANT: Record<ClassChangeAction, 'success' | 'info' | 'secondary' | 'warning' | 'destructive'> = {
   create: 'success',
@@ -14,21 +15,8 @@ const ACTION_VARIANT: Record<ClassChangeAction, 'success' | 'info' | 'secondary'
   delete: 'destructive',
 }
 
-function show(value: JsonValue | undefined): string {
-  if (value === undefined || value === null || value === '') return '—'
-  if (Array.isArray(value)) return value.length === 0 ? '—' : value.map((v) => show(v)).join(', ')
-  if (typeof value === 'object') return JSON.stringify(value)
-  return String(value)
-}
-
-/** The fields that changed, before → after. */
-export function changedFields(before: JsonObject | null, after: JsonObject | null): { field: string; from: string; to: string }[] {
-  const keys = new Set([...Object.keys(before ?? {}), ...Object.keys(after ?? {})])
-  return [...keys].map((field) => ({ field, from: show(before?.[field]), to: show(after?.[field]) }))
-}
-
 function ChangeRow({ change, showClass }: { change: ClassChange; showClass: boolean }) {
-  const fields = changedFields(change.before, change.after)
+  const fields = changedFields(change.action, change.before, change.after)
   return (
     <li className="flex flex-col gap-1.5 px-5 py-3" data-testid="history-row" data-action={change.action}>
       <div className="flex items-center gap-2 text-sm">
@@ -44,9 +32,9 @@ function ChangeRow({ change, showClass }: { change: ClassChange; showClass: bool
         <dl className="grid grid-cols-[auto_minmax(0,1fr)] gap-x-3 gap-y-0.5 text-xs">
           {fields.map((f) => (
             <div key={f.field} className="contents">
-              <dt className="text-muted-foreground">{f.field}</dt>
-              <dd className="truncate">
-                {change.action === 'create' ? (
+              <dt className="text-muted-foreground">{f.label}</dt>
+              <dd className="truncate" title={`${f.from} → ${f.to}`}>
+                {change.action === 'create' || f.from === '—' ? (
                   f.to
                 ) : (
                   <>
