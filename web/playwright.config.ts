@@ -41,5 +41,7 @@ export default defineConfig({
     { name: 'io', testMatch: /io\.spec\.ts/, dependencies: ['library'] },
     // The editor adds datasets, classes and boxes of its own: it runs after the specs that count them.
     { name: 'editor', testMatch: /editor\.spec\.ts/, dependencies: ['library'] },
+    // Adds a dataset, classes and an export job of its own: after the specs that count them.
+    { name: 'webgaps', testMatch: /webgaps\.spec\.ts/, dependencies: ['library'] },
   ],
 })
