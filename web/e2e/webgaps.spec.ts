@@ -133,3 +133,14 @@ test('class history lists only the fields that changed', async ({ page }) => {
   await expect(sheet).not.toContainText('{')
   await shot(page, 'class-history')
 })
+
+test('table-view thumbnails keep their size in a narrow window', async ({ page }) => {
+  await page.setViewportSize({ width: 1024, height: 800 })
+  await page.goto('/od/images')
+  await page.getByRole('button', { name: 'Table view' }).click()
+  const thumb = page.getByTestId('table-thumbnail').first()
+  await expect(thumb).toBeVisible()
+  const box = await thumb.boundingBox()
+  expect(box?.width ?? 0).toBeGreaterThanOrEqual(55)
+  expect(box?.height ?? 0).toBeGreaterThanOrEqual(39)
+})
