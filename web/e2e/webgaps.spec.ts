@@ -76,7 +76,7 @@ test('the images tab searches names, draws boxes on thumbnails and sets status i
   await expect(cards).toHaveCount(12)
   await expect(page.getByTestId('thumbnail-boxes')).toHaveCount(6)
   await expect(page.getByTestId('thumbnail-boxes').first().locator('rect')).toHaveCount(3)
-  await expect(cards.first()).toContainText('3 boxes')
+  await expect(cards.filter({ has: page.getByTestId('thumbnail-boxes') }).first()).toContainText('3 boxes')
 
   await page.getByTestId('dataset-image').nth(0).getByRole('checkbox').check()
   await page.getByTestId('dataset-image').nth(1).getByRole('checkbox').check()

@@ -15,6 +15,7 @@ import {
   ScissorsIcon,
   TagsIcon,
   WaypointsIcon,
+  WrenchIcon,
 } from 'lucide-react'
 
 export interface NavItem {
@@ -25,6 +26,8 @@ export interface NavItem {
   heading: string
   /** Match the path exactly (for parents of other entries). */
   end?: boolean
+  /** Listed only for admins. */
+  adminOnly?: boolean
 }
 
 export interface NavGroup {
@@ -69,4 +72,16 @@ export const NAV_GROUPS: NavGroup[] = [
     label: 'System',
     items: [{ label: 'Jobs', to: '/jobs', icon: ActivityIcon, heading: 'Jobs' }],
   },
+  {
+    id: 'admin',
+    label: 'Admin',
+    items: [{ label: 'Maintenance', to: '/admin/maintenance', icon: WrenchIcon, heading: 'Maintenance', adminOnly: true }],
+  },
 ]
+
+/** The groups and entries a user sees: admin-only entries for admins, and no empty group. */
+export function visibleGroups(isAdmin: boolean): NavGroup[] {
+  return NAV_GROUPS.map((group) => ({ ...group, items: group.items.filter((item) => isAdmin || !item.adminOnly) })).filter(
+    (group) => group.items.length > 0,
+  )
+}

@@ -1,9 +1,12 @@
 import { NavLink } from 'react-router'
+import { useSession } from '@/features/auth'
 import { HealthFooter } from '@/features/system'
 import { cn } from '@/lib/utils'
-import { NAV_GROUPS } from './navigation'
+import { visibleGroups } from './navigation'
 
 export function Sidebar() {
+  const session = useSession()
+  const groups = visibleGroups(session.data?.user?.role === 'admin')
   return (
     <aside className="flex h-full w-60 shrink-0 flex-col border-r border-sidebar-border bg-sidebar text-sidebar-foreground">
       <div className="flex h-14 items-center gap-2.5 border-b border-sidebar-border px-4">
@@ -11,7 +14,7 @@ export function Sidebar() {
         <span className="text-[15px] font-semibold tracking-tight text-white">Shelfscope</span>
       </div>
       <div className="flex-1 overflow-y-auto px-2 py-3">
-        {NAV_GROUPS.map((group) => (
+        {groups.map((group) => (
           <nav
             key={group.id}
             aria-label={group.label ?? 'Main'}

@@ -28,7 +28,6 @@ import { FiltersSidebar } from '../components/filters-sidebar'
 import { ImageDetailSheet } from '../components/image-detail-sheet'
 import { ImageGrid, ImageGridSkeleton, ImageTable } from '../components/image-views'
 import { ImportDialog } from '../components/import-dialog'
-import { VerifyStorageCard } from '../components/verify-storage-card'
 import { activeFilterCount, PAGE_SIZES, useLibraryState } from '../hooks/filters'
 import { useImagesPage } from '../hooks/images'
 
@@ -349,13 +348,6 @@ export function ImagesPage() {
           </div>
         </div>
       </div>
-
-      <section className="mt-4 flex flex-col gap-3" aria-labelledby="maintenance-heading">
-        <h2 id="maintenance-heading" className="text-sm font-semibold text-muted-foreground">
-          Maintenance
-        </h2>
-        <VerifyStorageCard />
-      </section>
 
       <ImportDialog open={importOpen} onOpenChange={setImportOpen} />
       <ImageDetailSheet imageId={openId} onClose={() => setOpenId(null)} />
