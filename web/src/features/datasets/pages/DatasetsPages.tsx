@@ -28,6 +28,7 @@ import { CreateDatasetDialog } from '../components/create-dataset-dialog'
 import { EditDatasetButton } from '../components/edit-dataset-dialog'
 import { ExportTab } from '../components/export-tab'
 import { ImagesTab } from '../components/images-tab'
+import { ImportDatasetButton } from '../components/import-dataset-dialog'
 import { OverviewTab } from '../components/overview-tab'
 import { VersionsTab } from '../components/versions-tab'
 import { useDataset, useDatasets, useDatasetStats, useDeleteDataset } from '../hooks/datasets'
@@ -91,9 +92,12 @@ export function DatasetsPage() {
         title="Datasets"
         description="Sets of library images labelled together, with their progress and train/val/test split."
         actions={
-          <Button onClick={() => setCreating(true)} data-testid="new-dataset">
-            <PlusIcon aria-hidden /> New dataset
-          </Button>
+          <>
+            <ImportDatasetButton />
+            <Button onClick={() => setCreating(true)} data-testid="new-dataset">
+              <PlusIcon aria-hidden /> New dataset
+            </Button>
+          </>
         }
       />
       <SearchInput
