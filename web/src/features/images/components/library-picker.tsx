@@ -17,6 +17,7 @@ import { cn } from '@/lib/utils'
 import { useDebounced } from '@/lib/use-debounced'
 import { parseTags } from '../hooks/filters'
 import { useImageCount, useImagePages } from '../hooks/images'
+import { FolderField } from './folder-field'
 
 const ANY = 'any'
 const PAGE = 60
@@ -137,11 +138,13 @@ function FilterFields({ filter, onFilter }: { filter: ImageFilters; onFilter: (f
       </div>
       <div className="flex flex-col gap-1.5">
         <Label htmlFor="picker-folder">Folder</Label>
-        <Input
+        <FolderField
           id="picker-folder"
-          placeholder="e.g. stores/berlin"
           value={filter.folder ?? ''}
-          onChange={(e) => onFilter({ ...filter, folder: e.target.value || null, folder_prefix: true })}
+          subfolders={filter.folder_prefix ?? false}
+          hasFolder={Boolean(filter.folder)}
+          onValue={(value) => onFilter({ ...filter, folder: value || null })}
+          onSubfolders={(on) => onFilter({ ...filter, folder_prefix: on })}
         />
       </div>
       <div className="flex flex-col gap-1.5">
