@@ -39,7 +39,7 @@ export function FolderField({
           if (e.key === 'Enter') onCommit?.()
         }}
       />
-      <datalist id={`${id}-options`} data-testid={`${id}-options`}>
+      <datalist id={`${id}-options`} data-testid="folder-options">
         {(facets.data?.folders ?? []).map((f) => (
           <option key={f.value} value={f.value}>{countOf(f.images, 'image')}</option>
         ))}
