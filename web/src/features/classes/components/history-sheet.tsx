@@ -5,6 +5,7 @@ import { Sheet, SheetContent, SheetDescription, SheetHeader, SheetTitle } from '
 import type { ClassChange, ClassChangeAction } from '@/lib/api'
 import { formatDateTime, formatRelative } from '@/lib/format'
 import { useClassHistory } from '../hooks/classes'
+import { ColorSwatch } from './color-field'
 import { changedFields } from './history-diff'
 
 const ACTION_VARIANT: Record<ClassChangeAction, 'success' | 'info' | 'secondary' | 'warning' | 'destructive'> = {
@@ -13,6 +14,17 @@ const ACTION_VARIANT: Record<ClassChangeAction, 'success' | 'info' | 'secondary'
   rename: 'info',
   merge: 'warning',
   delete: 'destructive',
+}
+
+/** A value as text; a colour with its swatch, so a change of colour is seen, not only read. */
+function FieldValue({ field, value }: { field: string; value: string }) {
+  if (field !== 'color' || !value.startsWith('#')) return <>{value}</>
+  return (
+    <span className="inline-flex items-center gap-1 align-middle">
+      <ColorSwatch color={value} className="size-3" />
+      {value}
+    </span>
+  )
 }
 
 function ChangeRow({ change, showClass }: { change: ClassChange; showClass: boolean }) {
@@ -35,10 +47,13 @@ function ChangeRow({ change, showClass }: { change: ClassChange; showClass: bool
               <dt className="text-muted-foreground">{f.label}</dt>
               <dd className="truncate" title={`${f.from} → ${f.to}`}>
                 {change.action === 'create' || f.from === '—' ? (
-                  f.to
+                  <FieldValue field={f.field} value={f.to} />
                 ) : (
                   <>
-                    <span className="text-muted-foreground line-through">{f.from}</span> → {f.to}
+                    <span className="text-muted-foreground line-through">
+                      <FieldValue field={f.field} value={f.from} />
+                    </span>{' '}
+                    → <FieldValue field={f.field} value={f.to} />
                   </>
                 )}
               </dd>
