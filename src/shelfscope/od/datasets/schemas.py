@@ -159,29 +159,6 @@ class DatasetImageOut(BaseModel):
     boxes: list[ThumbBox] | None = None
 
 
-class BulkImagesPatch(BaseModel):
-    """Set the status and/or split of several dataset images; `split: null` clears it."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    image_ids: list[int] = Field(min_length=1, max_length=MAX_IMAGE_IDS)
-    status: ImageStatus | None = None
-    split: Split | None = None
-
-    @field_validator("status")
-    @classmethod
-    def _status(cls, value: str | None) -> str | None:
-        if value is None:
-            raise ValueError("must not be null")
-        return value
-
-    @model_validator(mode="after")
-    def _something(self) -> BulkImagesPatch:
-        if not ({"status", "split"} & self.model_fields_set):
-            raise ValueError("give a status or a split to set")
-        return self
-
-
 class BulkImagesOut(BaseModel):
     updated: int
     # Named but not in the dataset: nothing changed for them.
@@ -202,6 +179,18 @@ class DatasetImagePatch(BaseModel):
         if value is None:
             raise ValueError("must not be null")
         return value
+
+
+class BulkImagesPatch(DatasetImagePatch):
+    """Set the status and/or split of several dataset images; `split: null` clears it."""
+
+    image_ids: list[int] = Field(min_length=1, max_length=MAX_IMAGE_IDS)
+
+    @model_validator(mode="after")
+    def _something(self) -> BulkImagesPatch:
+        if not ({"status", "split"} & self.model_fields_set):
+            raise ValueError("give a status or a split to set")
+        return self
 
 
 class ClassCount(BaseModel):
