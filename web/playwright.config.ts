@@ -49,5 +49,7 @@ export default defineConfig({
     { name: 'polygon', testMatch: /polygon\.spec\.ts/, dependencies: ['first-run'] },
     // Copy/paste, nudge, the context menu and attributes, on a dataset of its own.
     { name: 'editor-tools', testMatch: /editor-tools\.spec\.ts/, dependencies: ['library'] },
+    // Adds a dataset, classes and an export job of its own: after the specs that count them.
+    { name: 'webgaps', testMatch: /webgaps\.spec\.ts/, dependencies: ['library'] },
   ],
 })

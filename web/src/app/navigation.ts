@@ -16,6 +16,7 @@ import {
   TagsIcon,
   UsersIcon,
   WaypointsIcon,
+  WrenchIcon,
 } from 'lucide-react'
 
 export interface NavItem {
@@ -75,7 +76,10 @@ export const NAV_GROUPS: NavGroup[] = [
   {
     id: 'admin',
     label: 'Admin',
-    items: [{ label: 'Users', to: '/admin/users', icon: UsersIcon, heading: 'Users', adminOnly: true }],
+    items: [
+      { label: 'Users', to: '/admin/users', icon: UsersIcon, heading: 'Users', adminOnly: true },
+      { label: 'Maintenance', to: '/admin/maintenance', icon: WrenchIcon, heading: 'Maintenance', adminOnly: true },
+    ],
   },
 ]
 

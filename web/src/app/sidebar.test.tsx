@@ -71,6 +71,7 @@ describe('Sidebar', () => {
     expect(within(main).getByRole('link', { name: 'Dashboard' })).toHaveAttribute('href', '/od')
     const total = NAV_GROUPS.reduce((n, group) => n + group.items.filter((item) => !item.adminOnly).length, 0)
     expect(screen.getAllByRole('link')).toHaveLength(total)
+    expect(screen.queryByRole('navigation', { name: 'Admin' })).toBeNull()
   })
 
   it('keeps admin-only entries and their empty group from everyone else', () => {
@@ -79,7 +80,7 @@ describe('Sidebar', () => {
       expect(groups.map((g) => g.id)).not.toContain('admin')
       expect(groups.flatMap((g) => g.items).some((item) => item.adminOnly)).toBe(false)
     }
-    expect(visibleNavGroups('admin').find((g) => g.id === 'admin')?.items.map((i) => i.to)).toEqual(['/admin/users'])
+    expect(visibleNavGroups('admin').find((g) => g.id === 'admin')?.items.map((i) => i.to)).toEqual(['/admin/users', '/admin/maintenance'])
   })
 
   it('lists Users under Admin for an admin', async () => {
@@ -96,6 +97,31 @@ describe('Sidebar', () => {
     const od = screen.getByRole('navigation', { name: 'Object detection' })
     expect(within(od).getByRole('link', { name: 'Images' })).toHaveAttribute('aria-current', 'page')
     expect(screen.getByRole('link', { name: 'Dashboard' })).not.toHaveAttribute('aria-current')
+  })
+
+  it('lists Admin → Maintenance (verify storage) for admins only', async () => {
+    const session = (role: string) =>
+      vi.fn(async (input: RequestInfo | URL) =>
+        String(input).includes('/auth/me')
+          ? new Response(JSON.stringify({ user: { id: 1, username: 'u', display_name: null, role }, csrf_token: 't' }), {
+              status: 200,
+              headers: { 'Content-Type': 'application/json' },
+            })
+          : new Response(
+              JSON.stringify({ status: 'ok', version: '0.1.0', checks: { database: { ok: true, latency_ms: 1 }, storage: { ok: true, backend: 'local', latency_ms: 1 }, jobs: { ok: true, runner: 'local', workers: 2 } } }),
+              { status: 200, headers: { 'Content-Type': 'application/json' } },
+            ),
+      )
+    vi.stubGlobal('fetch', session('admin'))
+    const { unmount } = renderSidebar('/od')
+    const admin = await screen.findByRole('navigation', { name: 'Admin' })
+    expect(within(admin).getByRole('link', { name: 'Maintenance' })).toHaveAttribute('href', '/admin/maintenance')
+    unmount()
+    vi.stubGlobal('fetch', session('annotator'))
+    renderSidebar('/od')
+    await screen.findByRole('navigation', { name: 'Object detection' })
+    await new Promise((resolve) => setTimeout(resolve, 50))
+    expect(screen.queryByRole('navigation', { name: 'Admin' })).toBeNull()
   })
 
   it('shows the server health and version', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { formatBytes, formatCount, formatDuration, formatPercent, formatRelative } from './format'
+import { countOf, formatBytes, formatCount, formatDuration, formatPercent, formatRelative, plural } from './format'
 
 describe('format', () => {
   it('formats counts and percentages', () => {
@@ -25,5 +25,15 @@ describe('format', () => {
     const now = Date.parse('2025-01-01T01:00:00Z')
     expect(formatRelative('2025-01-01T00:59:58Z', now)).toBe('just now')
     expect(formatRelative('2025-01-01T00:30:00Z', now)).toBe('30m ago')
+  })
+})
+
+describe('countOf', () => {
+  it('says "1 box", not "1 boxes"', () => {
+    expect(countOf(1, 'box', 'boxes')).toBe('1 box')
+    expect(countOf(0, 'box', 'boxes')).toBe('0 boxes')
+    expect(countOf(1, 'annotation')).toBe('1 annotation')
+    expect(countOf(1200, 'image')).toBe('1,200 images')
+    expect(plural(2, 'box', 'boxes')).toBe('boxes')
   })
 })

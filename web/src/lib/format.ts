@@ -67,3 +67,13 @@ export function formatDuration(
   const hours = Math.floor(minutes / 60)
   return `${hours}h ${minutes % 60}m`
 }
+
+/** `one` or `many` for a count: plural(1, 'box', 'boxes') → "box". */
+export function plural(count: number, one: string, many: string): string {
+  return count === 1 ? one : many
+}
+
+/** A count with its noun: countOf(1, 'box', 'boxes') → "1 box", countOf(1200, 'image') → "1,200 images". */
+export function countOf(count: number, one: string, many: string = `${one}s`): string {
+  return `${formatCount(count)} ${plural(count, one, many)}`
+}

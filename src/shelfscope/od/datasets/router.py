@@ -10,11 +10,13 @@ from fastapi import APIRouter, Query, Response
 from shelfscope.auth.deps import AdminUser, CurrentUser, WriterUser
 from shelfscope.deps import DbSession
 from shelfscope.ids import Id
-from shelfscope.od.datasets import label_set, service
+from shelfscope.od.datasets import label_set, members, service
 from shelfscope.od.datasets.deps import DatasetId
 from shelfscope.od.datasets.schemas import (
     AddImagesIn,
     AddImagesOut,
+    BulkImagesOut,
+    BulkImagesPatch,
     DatasetCreate,
     DatasetImageOut,
     DatasetImagePatch,
@@ -79,12 +81,29 @@ def list_images(
     dataset_id: DatasetId,
     status: list[ImageStatus] | None = Query(default=None, description="Repeat for several"),
     split: Literal["train", "val", "test", "none"] | None = None,
+    q: str | None = Query(default=None, max_length=200, description="Part of the file name"),
+    with_boxes: bool = Query(default=False, description="Add each image's first boxes for its thumbnail"),
     limit: PageLimit = DEFAULT_LIMIT,
     cursor: str | None = None,
 ) -> Page[DatasetImageOut]:
     return service.list_images(
-        session, dataset_id, statuses=status or (), split=split, limit=limit, cursor=cursor
+        session,
+        dataset_id,
+        statuses=status or (),
+        split=split,
+        q=q.strip() or None if q else None,
+        with_boxes=with_boxes,
+        limit=limit,
+        cursor=cursor,
     )
+
+
+@router.post("/{dataset_id}/images/bulk", response_model=BulkImagesOut)
+def bulk_update_images(
+    body: BulkImagesPatch, session: DbSession, user: WriterUser, dataset_id: DatasetId
+) -> BulkImagesOut:
+    """Sets the status and/or split of several images of the dataset."""
+    return members.bulk_update(session, dataset_id, body)
 
 
 @router.post("/{dataset_id}/images", response_model=AddImagesOut)

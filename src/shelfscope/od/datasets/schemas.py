@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from shelfscope.ids import Id
 from shelfscope.od.images.schemas import ImageFilters
@@ -129,6 +129,19 @@ class ImageInfo(BaseModel):
     thumbnail_url: str
 
 
+THUMB_BOXES = 50
+
+
+class ThumbBox(BaseModel):
+    """A box in 0..1 image coordinates with its class colour, for drawing on a thumbnail."""
+
+    x: float
+    y: float
+    w: float
+    h: float
+    color: str
+
+
 class DatasetImageOut(BaseModel):
     # The membership row; routes address it by the library image id.
     id: int
@@ -143,6 +156,14 @@ class DatasetImageOut(BaseModel):
     assigned_to: int | None
     added_at: datetime
     updated_at: datetime
+    # Only with ?with_boxes=1: up to THUMB_BOXES boxes for drawing on the thumbnail.
+    boxes: list[ThumbBox] | None = None
+
+
+class BulkImagesOut(BaseModel):
+    updated: int
+    # Named but not in the dataset: nothing changed for them.
+    not_present: int
 
 
 class DatasetImagePatch(BaseModel):
@@ -159,6 +180,18 @@ class DatasetImagePatch(BaseModel):
         if value is None:
             raise ValueError("must not be null")
         return value
+
+
+class BulkImagesPatch(DatasetImagePatch):
+    """Set the status and/or split of several dataset images; `split: null` clears it."""
+
+    image_ids: list[Id] = Field(min_length=1, max_length=MAX_IMAGE_IDS)
+
+    @model_validator(mode="after")
+    def _something(self) -> BulkImagesPatch:
+        if not ({"status", "split"} & self.model_fields_set):
+            raise ValueError("give a status or a split to set")
+        return self
 
 
 class ClassCount(BaseModel):

@@ -29,11 +29,12 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from shelfscope.db.base import UTCDateTime, utcnow
-from shelfscope.db.dialect import insert_ignore, like_escape
+from shelfscope.db.dialect import contains_ignore_case, insert_ignore, like_escape
 from shelfscope.errors import Conflict, NotFound, ValidationFailed
 from shelfscope.od.annotations.models import Annotation
 from shelfscope.od.classes.models import OdClass
 from shelfscope.od.datasets.lookup import dataset_not_found, require_dataset
+from shelfscope.od.datasets.members import thumbnail_boxes
 from shelfscope.od.datasets.models import Dataset, DatasetImage
 from shelfscope.od.datasets.schemas import (
     AddImagesIn,
@@ -340,14 +341,19 @@ def list_images(
     *,
     statuses: Sequence[str] = (),
     split: str | None = None,
+    q: str | None = None,
+    with_boxes: bool = False,
     limit: int = 50,
     cursor: str | None = None,
 ) -> Page[DatasetImageOut]:
-    """The dataset's images in the order they were added; filter by status(es) and split
-    ('none' for images in no split)."""
+    """The dataset's images in the order they were added; filter by status(es), split
+    ('none' for images in no split) and a filename fragment; `with_boxes` adds each image's first
+    boxes for its thumbnail."""
     check_limit(limit)
     require_dataset(session, dataset_id)
     where: list[ColumnElement[bool]] = [DatasetImage.dataset_id == dataset_id]
+    if q:
+        where.append(contains_ignore_case(Image.filename, q))
     if statuses:
         where.append(DatasetImage.status.in_(list(dict.fromkeys(statuses))))
     if split == "none":
@@ -368,10 +374,18 @@ def list_images(
         except (TypeError, ValueError):
             raise ValidationFailed.field("cursor", "is not a cursor this list returned") from None
     rows = session.execute(stmt).all()
-    total = session.scalar(select(func.count()).select_from(DatasetImage).where(*where)) or 0
+    count = select(func.count()).select_from(DatasetImage)
+    if q:
+        count = count.join(Image, Image.id == DatasetImage.image_id)
+    total = session.scalar(count.where(*where)) or 0
     page = rows[:limit]
     next_cursor = encode_cursor([page[-1][0].id]) if len(rows) > limit and page else None
-    return Page(items=[_image_out(m, i) for m, i in page], next_cursor=next_cursor, total=total)
+    items = [_image_out(m, i) for m, i in page]
+    if with_boxes:
+        boxes = thumbnail_boxes(session, {m.id: (i.width, i.height) for m, i in page})
+        for item in items:
+            item.boxes = boxes.get(item.id, [])
+    return Page(items=items, next_cursor=next_cursor, total=total)
 
 
 def update_image(

@@ -4,6 +4,7 @@ import {
   buildUrl,
   type AddImagesRequest,
   type AddImagesResult,
+  type BulkImagesResult,
   type Dataset,
   type DatasetCreate,
   type DatasetFormat,
@@ -38,6 +39,8 @@ export const datasetsApi = {
         // One status at a time here; the API also takes it repeated.
         status: params.status?.[0],
         split: params.split,
+        q: params.q || undefined,
+        with_boxes: params.withBoxes ? 1 : undefined,
         limit: params.limit,
         cursor: params.cursor,
       },
@@ -51,6 +54,9 @@ export const datasetsApi = {
   labelSet: (id: number, signal?: AbortSignal) => api.get<LabelSet>(`/od/datasets/${id}/classes`, undefined, signal),
   /** Replaces the stored order with these classes. */
   setLabelSet: (id: number, classIds: number[]) => api.put<LabelSet>(`/od/datasets/${id}/classes`, { class_ids: classIds }),
+  /** Status and/or split of several images at once. */
+  bulkUpdate: (id: number, imageIds: number[], body: DatasetImagePatch) =>
+    api.post<BulkImagesResult>(`/od/datasets/${id}/images/bulk`, { image_ids: imageIds, ...body }),
 }
 
 export const versionsApi = {

@@ -95,3 +95,13 @@ export function useUpdateDatasetImage(id: number) {
     onSuccess: invalidate,
   })
 }
+
+/** Set the status and/or split of several dataset images. */
+export function useBulkUpdateImages(id: number) {
+  const invalidate = useInvalidateDatasets()
+  return useMutation({
+    mutationFn: ({ imageIds, body }: { imageIds: number[]; body: DatasetImagePatch }) =>
+      datasetsApi.bulkUpdate(id, imageIds, body),
+    onSuccess: invalidate,
+  })
+}

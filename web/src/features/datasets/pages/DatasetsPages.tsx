@@ -22,11 +22,12 @@ import { Skeleton } from '@/components/ui/skeleton'
 import { Tabs, TabsContent, TabsList, TabsTrigger } from '@/components/ui/tabs'
 import { useSession } from '@/features/auth'
 import { errorMessage, isApiError, type Dataset } from '@/lib/api'
-import { formatCount, formatPercent, formatRelative } from '@/lib/format'
+import { formatCount, formatPercent, formatRelative, countOf } from '@/lib/format'
 import { CreateDatasetDialog } from '../components/create-dataset-dialog'
 import { EditDatasetButton } from '../components/edit-dataset-dialog'
 import { ExportTab } from '../components/export-tab'
 import { ImagesTab } from '../components/images-tab'
+import { ImportDatasetButton } from '../components/import-dataset-dialog'
 import { LabelSetTab } from '../components/label-set-tab'
 import { OverviewTab } from '../components/overview-tab'
 import { VersionsTab } from '../components/versions-tab'
@@ -91,9 +92,12 @@ export function DatasetsPage() {
         title="Datasets"
         description="Sets of library images labelled together, with their progress and train/val/test split."
         actions={
-          <Button onClick={() => setCreating(true)} data-testid="new-dataset">
-            <PlusIcon aria-hidden /> New dataset
-          </Button>
+          <>
+            <ImportDatasetButton />
+            <Button onClick={() => setCreating(true)} data-testid="new-dataset">
+              <PlusIcon aria-hidden /> New dataset
+            </Button>
+          </>
         }
       />
       <SearchInput
@@ -154,8 +158,8 @@ function DeleteDataset({ dataset }: { dataset: Dataset }) {
           <AlertDialogHeader>
             <AlertDialogTitle>Delete {dataset.name}?</AlertDialogTitle>
             <AlertDialogDescription>
-              Its {formatCount(dataset.annotation_count)} annotations and any versions are deleted. The{' '}
-              {formatCount(dataset.image_count)} images stay in the library.
+              Its {countOf(dataset.annotation_count, 'annotation')} and any versions are deleted. The{' '}
+              {countOf(dataset.image_count, 'image')} stay in the library.
             </AlertDialogDescription>
           </AlertDialogHeader>
           <AlertDialogFooter>
@@ -234,7 +238,7 @@ export function DatasetDetailPage() {
         description={
           <span className="flex flex-wrap items-center gap-2">
             <Badge variant="outline">{TYPE_LABEL[d.annotation_type]}</Badge>
-            {d.description || `${formatCount(d.image_count)} images, ${formatCount(d.annotation_count)} annotations`}
+            {d.description || `${countOf(d.image_count, 'image')}, ${countOf(d.annotation_count, 'annotation')}`}
           </span>
         }
         actions={

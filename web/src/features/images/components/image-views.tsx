@@ -150,12 +150,14 @@ export function ImageTable({ images, selected, allSelected, onToggle, onOpen }: 
       column.display({
         id: 'thumb',
         header: () => <span className="sr-only">Preview</span>,
+        // A fixed box: an auto-sized table otherwise squeezes the image to a sliver when columns crowd.
         cell: (info) => (
           <img
             src={info.row.original.thumbnail_url}
             alt=""
             loading="lazy"
-            className="h-10 w-14 rounded border bg-muted object-cover"
+            data-testid="table-thumbnail"
+            className="block h-10 w-14 max-w-none min-w-14 shrink-0 rounded border bg-muted object-cover"
           />
         ),
       }),

@@ -206,6 +206,11 @@ function SyncTab() {
         Pull new shelf photos from the configured image source (BuyBuddy). Images already synced are skipped. Runs as a
         background job; admins only.
       </p>
+      <p className="rounded-md border bg-muted/40 px-3 py-2 text-xs text-muted-foreground" data-testid="sync-setup">
+        To configure sync, set <code className="font-mono">SHELFSCOPE_SYNC_BASE_URL</code> (the source&apos;s address) and{' '}
+        <code className="font-mono">SHELFSCOPE_SYNC_TOKEN</code> (its access token) on the server and restart it; the
+        README&apos;s Configuration table lists them. Without them a sync is refused.
+      </p>
       <div className="grid gap-3 sm:grid-cols-2">
         <div className="flex flex-col gap-1.5">
           <Label htmlFor="sync-from">From date</Label>

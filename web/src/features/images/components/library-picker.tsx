@@ -2,7 +2,7 @@
  * Pick library images for a dataset (or anything else that takes image ids or a library filter):
  * tick images in a searchable grid, or take every image matching a filter.
  */
-import { useEffect, useState } from 'react'
+import { useState } from 'react'
 import { CheckIcon, Loader2Icon } from 'lucide-react'
 import { EmptyState, ErrorState, LoadingState } from '@/components/states'
 import { Button } from '@/components/ui/button'
@@ -14,20 +14,13 @@ import { Tabs, TabsContent, TabsList, TabsTrigger } from '@/components/ui/tabs'
 import { IMAGE_SOURCES, type AddImagesRequest, type ImageFilters, type ImageSource, type LibraryImage } from '@/lib/api'
 import { formatCount } from '@/lib/format'
 import { cn } from '@/lib/utils'
+import { useDebounced } from '@/lib/use-debounced'
 import { parseTags } from '../hooks/filters'
 import { useImageCount, useImagePages } from '../hooks/images'
+import { FolderField } from './folder-field'
 
 const ANY = 'any'
 const PAGE = 60
-
-function useDebounced<T>(value: T, ms = 300): T {
-  const [debounced, setDebounced] = useState(value)
-  useEffect(() => {
-    const timer = window.setTimeout(() => setDebounced(value), ms)
-    return () => window.clearTimeout(timer)
-  }, [value, ms])
-  return debounced
-}
 
 /** Library thumbnails to tick, with a check mark on the chosen ones. */
 function ImageGrid({ images, chosen, onToggle }: { images: LibraryImage[]; chosen: ReadonlySet<number>; onToggle: (id: number) => void }) {
@@ -145,11 +138,13 @@ function FilterFields({ filter, onFilter }: { filter: ImageFilters; onFilter: (f
       </div>
       <div className="flex flex-col gap-1.5">
         <Label htmlFor="picker-folder">Folder</Label>
-        <Input
+        <FolderField
           id="picker-folder"
-          placeholder="e.g. stores/berlin"
           value={filter.folder ?? ''}
-          onChange={(e) => onFilter({ ...filter, folder: e.target.value || null, folder_prefix: true })}
+          subfolders={filter.folder_prefix ?? false}
+          hasFolder={Boolean(filter.folder)}
+          onValue={(value) => onFilter({ ...filter, folder: value || null })}
+          onSubfolders={(on) => onFilter({ ...filter, folder_prefix: on })}
         />
       </div>
       <div className="flex flex-col gap-1.5">

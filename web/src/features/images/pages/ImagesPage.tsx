@@ -21,14 +21,13 @@ import { Skeleton } from '@/components/ui/skeleton'
 import { useDatasetChoices } from '@/features/datasets'
 import { useOdStats } from '@/features/system'
 import type { ImageSortField, LibraryImage } from '@/lib/api'
-import { formatCount } from '@/lib/format'
+import { formatCount, countOf } from '@/lib/format'
 import { cn } from '@/lib/utils'
 import { BulkBar, type Selection } from '../components/bulk-actions'
 import { FiltersSidebar } from '../components/filters-sidebar'
 import { ImageDetailSheet } from '../components/image-detail-sheet'
 import { ImageGrid, ImageGridSkeleton, ImageTable } from '../components/image-views'
 import { ImportDialog } from '../components/import-dialog'
-import { VerifyStorageCard } from '../components/verify-storage-card'
 import { activeFilterCount, PAGE_SIZES, useLibraryState } from '../hooks/filters'
 import { useImagesPage } from '../hooks/images'
 
@@ -257,7 +256,7 @@ export function ImagesPage() {
               {list.isSuccess && images.length > 0
                 ? `${formatCount(firstIndex + 1)}–${formatCount(firstIndex + images.length)}${total !== null ? ` of ${formatCount(total)}` : ''}`
                 : list.isSuccess && total !== null
-                  ? `${formatCount(total)} images`
+                  ? `${countOf(total, 'image')}`
                   : null}
             </span>
           </div>
@@ -349,13 +348,6 @@ export function ImagesPage() {
           </div>
         </div>
       </div>
-
-      <section className="mt-4 flex flex-col gap-3" aria-labelledby="maintenance-heading">
-        <h2 id="maintenance-heading" className="text-sm font-semibold text-muted-foreground">
-          Maintenance
-        </h2>
-        <VerifyStorageCard />
-      </section>
 
       <ImportDialog open={importOpen} onOpenChange={setImportOpen} />
       <ImageDetailSheet imageId={openId} onClose={() => setOpenId(null)} />

@@ -63,6 +63,22 @@ describe('ImportReportView', () => {
   })
 })
 
+describe('ImportReportView in a dialog', () => {
+  it('wraps a long message inside the report instead of widening the dialog', () => {
+    const long = 'No images were found under ' + 'C:/Users/someone/exports/'.repeat(12)
+    render(
+      <MemoryRouter>
+        <ImportReportView
+          report={report({ issues: [{ severity: 'invalid', kind: 'no_images', message: long, file: null, line: null, field: null }] })}
+        />
+      </MemoryRouter>,
+    )
+    expect(screen.getByTestId('import-report').className).toContain('min-w-0')
+    expect(screen.getByTestId('report-issue-message')).toHaveTextContent(long)
+    expect(screen.getByTestId('report-issue-message').className).toContain('[overflow-wrap:anywhere]')
+  })
+})
+
 describe('importReportOf', () => {
   it('reads a report from a job result and ignores anything else', () => {
     expect(importReportOf({ result: report() as unknown as JsonObject })?.outcome).toBe('imported')

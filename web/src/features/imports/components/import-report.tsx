@@ -161,7 +161,7 @@ function SplitsSection({ report }: { report: ImportReport }) {
 
 function IssuesTable({ issues }: { issues: ImportIssue[] }) {
   return (
-    <div className="max-h-64 overflow-auto rounded-md border">
+    <div className="max-h-64 max-w-full overflow-auto rounded-md border">
       <Table aria-label="Import issues" data-testid="report-issues">
         <TableHeader className="sticky top-0 bg-muted">
           <TableRow className="hover:bg-transparent">
@@ -183,7 +183,9 @@ function IssuesTable({ issues }: { issues: ImportIssue[] }) {
                 </Badge>
               </TableCell>
               <TableCell className="font-mono text-xs">{issue.kind}</TableCell>
-              <TableCell className="min-w-56 text-xs whitespace-normal">{issue.message}</TableCell>
+              <TableCell className="min-w-56 text-xs whitespace-normal [overflow-wrap:anywhere]" data-testid="report-issue-message">
+                {issue.message}
+              </TableCell>
               <TableCell className="max-w-56 truncate font-mono text-xs" title={issue.file ?? undefined}>
                 {issue.file ?? '—'}
               </TableCell>
@@ -227,7 +229,8 @@ export function ImportReportView({ report }: { report: ImportReport }) {
   const invalid = report.issues.filter((i) => i.severity === 'invalid').length
   return (
     <section
-      className="flex flex-col gap-4 rounded-md border p-4"
+      // min-w-0: inside a dialog's grid, a long message must wrap, not widen the dialog.
+      className="flex min-w-0 flex-col gap-4 rounded-md border p-4 [overflow-wrap:anywhere]"
       data-testid="import-report"
       data-outcome={report.outcome}
       aria-label="Import report"

@@ -39,7 +39,7 @@ const columns = [
     header: 'Kind',
     cell: (info) => (
       <Link to={`/jobs/${info.row.original.id}`} className="hover:underline">
-        <JobKind kind={info.getValue()} />
+        <JobKind kind={info.getValue()} label={info.row.original.label} />
       </Link>
     ),
   }),

@@ -56,11 +56,25 @@ export interface DatasetImage {
   assigned_to: number | null
   added_at: string
   updated_at: string
+  /** Only with `with_boxes`: the image's first boxes (up to 50) for its thumbnail. */
+  boxes?: ThumbBox[] | null
+}
+
+/** A box in 0..1 image coordinates with its class colour. */
+export interface ThumbBox {
+  x: number
+  y: number
+  w: number
+  h: number
+  color: string
 }
 
 export interface DatasetImageListParams {
   status?: DatasetImageStatus[]
   split?: DatasetSplit | 'none' | null
+  /** Part of the file name. */
+  q?: string | null
+  withBoxes?: boolean
   limit?: number
   cursor?: string | null
 }
@@ -81,6 +95,11 @@ export interface RemoveImagesResult {
 export interface DatasetImagePatch {
   status?: DatasetImageStatus
   split?: DatasetSplit | null
+}
+
+export interface BulkImagesResult {
+  updated: number
+  not_present: number
 }
 
 export interface DatasetClassCount {

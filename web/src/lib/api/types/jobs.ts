@@ -23,6 +23,8 @@ export interface Job {
   finished_at: string | null
   heartbeat_at: string | null
   created_by: number | null
+  /** The file and/or dataset the job works on ("shelves.zip → Shelves"), if any. */
+  label?: string | null
 }
 
 export interface JobEnvelope {
