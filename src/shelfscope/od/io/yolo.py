@@ -21,6 +21,7 @@ from shelfscope.od.io.common import (
     FormatError,
     Issue,
     is_image_path,
+    round_px,
     split_from_name,
     stem,
 )
@@ -453,7 +454,9 @@ def parse_labels(text: str, file: str, kpt_shape: tuple[int, int] | None) -> Ite
 
 def label_line(class_index: int, x1: float, y1: float, x2: float, y2: float, width: int, height: int) -> str:
     """`class cx cy w h`, normalised, 12 significant digits (a 10,000 px image round-trips to about a
-    millionth of a pixel). The box must be finite (imports and editors only store finite boxes)."""
+    millionth of a pixel) of the corners rounded to 1e-4 px. The box must be finite (imports and
+    editors only store finite boxes)."""
+    x1, y1, x2, y2 = round_px(x1), round_px(y1), round_px(x2), round_px(y2)
     return (
         f"{class_index} {(x1 + x2) / 2 / width:.12g} {(y1 + y2) / 2 / height:.12g} "
         f"{(x2 - x1) / width:.12g} {(y2 - y1) / height:.12g}\n"
@@ -462,7 +465,7 @@ def label_line(class_index: int, x1: float, y1: float, x2: float, y2: float, wid
 
 def polygon_line(class_index: int, points: Sequence[Sequence[float]], width: int, height: int) -> str:
     """`class x1 y1 x2 y2 ...` (YOLO segmentation), normalised like `label_line`."""
-    coords = " ".join(f"{x / width:.12g} {y / height:.12g}" for x, y in points)
+    coords = " ".join(f"{round_px(x) / width:.12g} {round_px(y) / height:.12g}" for x, y in points)
     return f"{class_index} {coords}\n"
 
 
