@@ -37,6 +37,7 @@ Shape = tuple[int, float, float, float, float]
 class CheckResult:
     rows: Spill
     unit_counts: npt.NDArray[np.int64]
+    # Annotations per label, imported or duplicates of a box the image already has.
     label_counts: npt.NDArray[np.int64]
     read: int = 0
     skipped: int = 0
@@ -136,6 +137,8 @@ class _Keeper:
             if shape in seen:
                 keep[i] = False
                 result.duplicates += 1
+                # The label is used (its class already has this box): not reported as unused.
+                result.label_counts[at.label[i]] += 1
             else:
                 seen.add(shape)
 
