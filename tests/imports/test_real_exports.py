@@ -143,3 +143,36 @@ def test_the_wrong_format_chosen_says_what_the_archive_looks_like(
     assert job.error is not None and f"This looks like {named}" in job.error, job.error
     assert job.result["issues"][0]["kind"] == "wrong_format"
     assert_nothing_written(ctx)
+
+
+def test_two_labellings_of_one_image_keep_each_object_once(
+    client: TestClient, ctx: AppContext, tmp_path: Path
+) -> None:
+    root = tmp_path / "coco"
+    (root / "images").mkdir(parents=True)
+    for name in ("a.jpg", "copy_of_a.jpg"):
+        (root / "images" / name).write_bytes(jpeg(1))
+    doc = {
+        "images": [
+            {"id": 1, "file_name": "a.jpg", "width": 64, "height": 48},
+            {"id": 2, "file_name": "copy_of_a.jpg", "width": 64, "height": 48},
+        ],
+        "categories": [{"id": 1, "name": "cola"}, {"id": 2, "name": "chips"}],
+        "annotations": [
+            {"id": 1, "image_id": 1, "category_id": 1, "bbox": [10, 10, 20, 20]},
+            {"id": 2, "image_id": 1, "category_id": 1, "bbox": [12, 10, 20, 20]},  # same file: both kept
+            {"id": 3, "image_id": 2, "category_id": 1, "bbox": [11, 11, 20, 20]},  # IoU 0.82: merged
+            {"id": 4, "image_id": 2, "category_id": 2, "bbox": [11, 11, 20, 20]},  # other class: kept
+            {"id": 5, "image_id": 2, "category_id": 1, "bbox": [40, 5, 10, 10]},  # elsewhere: kept
+        ],
+    }
+    (root / "annotations.json").write_text(json.dumps(doc))
+
+    job = _run(client, ctx, "coco", zip_folder(root))
+
+    assert job.status == "succeeded", job.error
+    assert job.result["images"]["stored"] == 1 and job.result["images"]["merged"] == 1
+    assert job.result["annotations"]["imported"] == 4
+    assert job.result["issue_counts"]["near_duplicate_annotation"] == 1
+    assert any(w.startswith("1 box of") and "0.7" in w for w in _warnings(job.result))
+    assert counts(ctx)["annotations"] == 4
