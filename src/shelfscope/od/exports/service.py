@@ -203,12 +203,13 @@ def _shapes(conn: Connection, snap: Snapshot, owners: list[int]) -> dict[int, li
             VersionAnnotation.x2,
             VersionAnnotation.y2,
             VersionAnnotation.points,
+            VersionAnnotation.attributes,
         )
         .where(VersionAnnotation.version_image_id.in_(owners))
         .order_by(VersionAnnotation.version_image_id, VersionAnnotation.id)
     )
-    for owner, class_index, x1, y1, x2, y2, points in rows:
-        shapes[owner].append(make((class_index, x1, y1, x2, y2, _points(points), None)))
+    for owner, class_index, x1, y1, x2, y2, points, attributes in rows:
+        shapes[owner].append(make((class_index, x1, y1, x2, y2, _points(points), attributes)))
     return shapes
 
 

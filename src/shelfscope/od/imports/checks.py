@@ -29,6 +29,9 @@ from shelfscope.od.imports.spill import ROW_DTYPE, Spill
 from shelfscope.od.io.common import Issue
 
 _QUERY_CHUNK = 500
+# Two labellings of one image (files with the same bytes): a box of a class that overlaps a box of the
+# same class from the other file at least this much is the same object, kept once.
+NEAR_DUPLICATE_IOU = 0.7
 # (class key, x1, y1, x2, y2): a class key is an existing class id, else -(label index + 1).
 Shape = tuple[int, float, float, float, float]
 
@@ -37,10 +40,13 @@ Shape = tuple[int, float, float, float, float]
 class CheckResult:
     rows: Spill
     unit_counts: npt.NDArray[np.int64]
+    # Annotations per label, imported or duplicates of a box the image already has.
     label_counts: npt.NDArray[np.int64]
     read: int = 0
     skipped: int = 0
     duplicates: int = 0
+    # Boxes of merged files dropped as near-duplicates of a box from another file of the same image.
+    near_duplicates: int = 0
     clipped: int = 0
     rescaled: int = 0
     any_polygon: bool = False
@@ -73,6 +79,8 @@ class _Keeper:
     existing_shapes: dict[int, set[Shape]]
     rows: RowIssues
     seen: dict[int, set[Shape]] = field(default_factory=dict)
+    # Per merged unit: the kept boxes as (entry, class key, x1, y1, x2, y2).
+    kept: dict[int, list[tuple[int, int, float, float, float, float]]] = field(default_factory=dict)
 
     def emit(self, result: CheckResult, at: _Located, good: npt.NDArray[np.bool_], box: list[Floats]) -> None:
         keep, out_extras, out_extra, kind = self._fit_extras(result, at, good)
@@ -136,8 +144,34 @@ class _Keeper:
             if shape in seen:
                 keep[i] = False
                 result.duplicates += 1
+                # The label is used (its class already has this box): not reported as unused.
+                result.label_counts[at.label[i]] += 1
+            elif self.units[u].merged and self._near_duplicate(u, int(at.entry[i]), shape):
+                keep[i] = False
+                result.near_duplicates += 1
+                result.label_counts[at.label[i]] += 1
             else:
                 seen.add(shape)
+
+    def _near_duplicate(self, unit: int, entry: int, shape: Shape) -> bool:
+        """Whether another file of this image already gave a box of the class overlapping this one
+        by NEAR_DUPLICATE_IOU; if not, the box is remembered."""
+        cls, x1, y1, x2, y2 = shape
+        kept = self.kept.setdefault(unit, [])
+        area = (x2 - x1) * (y2 - y1)
+        for k_entry, k_cls, kx1, ky1, kx2, ky2 in kept:
+            if k_cls != cls or k_entry == entry:
+                continue
+            iw = min(x2, kx2) - max(x1, kx1)
+            ih = min(y2, ky2) - max(y1, ky1)
+            if iw <= 0 or ih <= 0:
+                continue
+            inter = iw * ih
+            union = area + (kx2 - kx1) * (ky2 - ky1) - inter
+            if union > 0 and inter / union >= NEAR_DUPLICATE_IOU:
+                return True
+        kept.append((entry, cls, x1, y1, x2, y2))
+        return False
 
 
 class _ShapeChecker:
@@ -304,5 +338,12 @@ def add_summary_warnings(log: IssueLog, checked: CheckResult, doc: Document) -> 
             "(listed twice, or imported before); they were not added again."
         )
         log.add(Issue("duplicate_annotation", message, severity="warning"))
+    if checked.near_duplicates:
+        n = checked.near_duplicates
+        message = (
+            f"{n} {'box' if n == 1 else 'boxes'} of files with the same bytes overlapped a box of the same "
+            f"class from the other file (IoU >= {NEAR_DUPLICATE_IOU:g}); each object was kept once."
+        )
+        log.add(Issue("near_duplicate_annotation", message, severity="warning"))
     for what, count in sorted(doc.dropped.items()):
         log.add(Issue("dropped", f"{count} annotations had {what}, which were not kept.", severity="warning"))

@@ -60,6 +60,9 @@ class Unit:
     entries: int = 0
     # The image needs its shapes compared with others (listed twice, or already in the dataset).
     dedupe: bool = False
+    # Several files of the import are this image (same bytes): their labellings are merged, near-
+    # duplicate boxes (same class, IoU >= NEAR_DUPLICATE_IOU) once.
+    merged: bool = False
 
 
 @dataclass
@@ -261,9 +264,10 @@ class Units:
                 self.merged += 1
                 unit.dedupe = True
                 if entry.path != unit.path:
+                    unit.merged = True
                     message = (
                         f"{entry.path} has the same bytes as {unit.path}: they are one image, and their "
-                        "annotations were merged (identical boxes once)."
+                        "annotations were merged (identical and overlapping boxes of a class once)."
                     )
                     issues.add(entry_issue(entry, "duplicate_image", message, "warning"))
                 if entry.split is not None and entry.split != unit.split:

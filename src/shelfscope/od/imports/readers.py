@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from shelfscope.od.imports.detect import NAMES, looks_like
 from shelfscope.od.imports.schemas import ImportFormat
 from shelfscope.od.imports.spill import RAW_DTYPE, Spill
 from shelfscope.od.io import coco, voc, yolo
@@ -444,6 +445,9 @@ def _read_voc(source: Source, doc: Document, progress: Progress) -> None:
             doc.entries.append(Entry(posixpath.basename(found[0]), found[0], split, None))
 
 
+# What a reader raises when the chosen format finds nothing it can read in the archive.
+_NOTHING_FOUND = frozenset({"no_annotations", "no_images", "no_names"})
+
 READERS: dict[ImportFormat, Callable[[Source, Document, Progress], None]] = {
     "coco": _read_coco,
     "yolo": _read_yolo,
@@ -457,6 +461,15 @@ def read_document(fmt: ImportFormat, source: Source, scratch: Path | None, progr
     doc = Document(format=fmt, shapes=Spill(RAW_DTYPE, scratch))
     try:
         READERS[fmt](source, doc, progress)
+    except FormatError as exc:
+        doc.shapes.close()
+        other = looks_like(source, fmt) if exc.kind in _NOTHING_FOUND else None
+        if other is None:
+            raise
+        raise FormatError(
+            f"{exc.message} This looks like {NAMES[other]}, not {NAMES[fmt]}: import it as {NAMES[other]}.",
+            kind="wrong_format",
+        ) from exc
     except BaseException:
         doc.shapes.close()
         raise

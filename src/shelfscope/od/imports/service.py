@@ -95,7 +95,8 @@ def _read(
     log.extend(doc.issues)
     report.dropped = dict(doc.dropped)
     ic.reporter.check_cancelled()
-    reject_if_invalid(log, payload.on_invalid, report, "reading the annotation files")
+    # Under on_invalid=fail the import goes on to check every entry and image, and is rejected once,
+    # after the checks, with every invalid entry listed.
     return doc
 
 
@@ -121,7 +122,7 @@ def _plan(
     add_summary_warnings(log, checked, doc)
     used = checked.label_counts
     report.classes.unused = [name for i, name in enumerate(doc.labels) if i >= len(used) or not used[i]]
-    reject_if_invalid(log, payload.on_invalid, report, "checking the annotations")
+    reject_if_invalid(log, payload.on_invalid, report, "checking the source")
     if not any(u.entries for u in ingest.units):
         raise rejection("Nothing to import: no image of the source could be stored.", log, report)
     ic.reporter.check_cancelled()

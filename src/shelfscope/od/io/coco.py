@@ -18,7 +18,7 @@ from typing import Any, BinaryIO, NamedTuple, TextIO
 import numpy as np
 import numpy.typing as npt
 
-from shelfscope.od.io.common import FormatError, Issue, split_from_name, split_from_path
+from shelfscope.od.io.common import FormatError, Issue, round_px, split_from_name, split_from_path
 from shelfscope.od.io.jsonstream import ARRAY_START, SCALAR, ByteReader, iter_top_level
 from shelfscope.od.vocabulary import Split
 
@@ -380,7 +380,7 @@ def image_candidates(coco: CocoFile, file_name: str) -> list[str]:
 
 
 def _num(value: float) -> str:
-    return repr(float(value)) if math.isfinite(value) else "0"
+    return repr(round_px(float(value))) if math.isfinite(value) else "0"
 
 
 class CocoWriter:
@@ -423,14 +423,15 @@ class CocoWriter:
         polygon: Sequence[Sequence[float]] | None = None,
         iscrowd: int = 0,
     ) -> None:
-        # repr() is the shortest text that reads back as the same float; boxes are finite (checked on
-        # import and in the editor), which JSON needs.
+        # repr() of the value rounded to 1e-4 px: the shortest text that reads back as that float,
+        # without float noise (x2 - x1 = 32.99999999999999). Boxes are finite (checked on import and
+        # in the editor), which JSON needs.
         w, h = x2 - x1, y2 - y1
         seg = "[[" + ",".join(f"{_num(p[0])},{_num(p[1])}" for p in polygon) + "]]" if polygon else "[]"
         self._annotations.write(
             f'{self._annotation_sep}{{"id":{self._next_annotation_id},"image_id":{image_id},'
-            f'"category_id":{category_id},"bbox":[{x1!r},{y1!r},{w!r},{h!r}],'
-            f'"area":{w * h!r},"iscrowd":{iscrowd},"segmentation":{seg}}}'
+            f'"category_id":{category_id},"bbox":[{_num(x1)},{_num(y1)},{_num(w)},{_num(h)}],'
+            f'"area":{_num(w * h)},"iscrowd":{iscrowd},"segmentation":{seg}}}'
         )
         self._annotation_sep = ",\n"
         self._next_annotation_id += 1

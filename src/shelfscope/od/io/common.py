@@ -111,8 +111,22 @@ class FormatError(Exception):
         return out
 
 
+# Written coordinates are rounded to this many decimals of a pixel: float noise such as
+# 32.99999999999999 (a width computed as x2 - x1) is written as 33.
+PIXEL_DECIMALS = 4
+
+
+def round_px(value: float) -> float:
+    """A pixel coordinate rounded to 1e-4 px (and -0.0 as 0.0); non-finite values pass through."""
+    if not math.isfinite(value):
+        return value
+    return round(value, PIXEL_DECIMALS) + 0.0
+
+
 def format_number(value: float) -> str:
-    """Shortest text that reads back as the same float; integers without a trailing '.0'."""
+    """Shortest text that reads back as the same float (rounded to 1e-4 px, see `round_px`);
+    integers without a trailing '.0'."""
+    value = round_px(value)
     if math.isfinite(value) and value == int(value) and abs(value) < 1e15:
         return str(int(value))
     return repr(value)

@@ -21,6 +21,7 @@ from shelfscope.od.io.common import (
     FormatError,
     Issue,
     is_image_path,
+    round_px,
     split_from_name,
     stem,
 )
@@ -47,6 +48,9 @@ class YoloConfig(NamedTuple):
     kpt_shape: tuple[int, int] | None
     # Files that are configuration, not labels.
     used_files: frozenset[str]
+    # `path:` as written when it names a folder on another machine (C:/Users/..., /home/...): the
+    # layout beside the config is used instead, with a warning.
+    foreign_base: str | None = None
 
 
 class YoloShape(NamedTuple):
@@ -68,6 +72,22 @@ def _dirname(path: str) -> str:
 
 def _join(*parts: str) -> str:
     return posixpath.normpath(posixpath.join(*parts))
+
+
+_DRIVE = re.compile(r"^[A-Za-z]:/")
+
+
+def _is_foreign(path: str) -> bool:
+    """A path on the machine that wrote the config: absolute POSIX, a Windows drive or share, or ~."""
+    path = path.replace("\\", "/")
+    return posixpath.isabs(path) or bool(_DRIVE.match(path)) or path.startswith("~")
+
+
+def _relative_tails(entry: str) -> list[str]:
+    """An absolute path's tails, longest first (C:/x/images/train -> x/images/train, images/train,
+    train): the part that may match the layout inside the archive."""
+    parts = [p for p in entry.split("/") if p and p != "." and not p.endswith(":")]
+    return ["/".join(parts[i:]) for i in range(len(parts))]
 
 
 class _AliasFound(Exception):
@@ -199,7 +219,10 @@ def parse_data_yaml(text: str, path: str) -> YoloConfig:
     here = _dirname(path)
     base = doc.get("path")
     root = here
-    if isinstance(base, str) and base and not posixpath.isabs(base) and not base.startswith(".."):
+    foreign = None
+    if isinstance(base, str) and base and _is_foreign(base):
+        foreign = base
+    elif isinstance(base, str) and base and not base.startswith(".."):
         root = _join(here, base)
     splits: dict[Split, tuple[str, ...]] = {}
     for key in ("train", "val", "test"):
@@ -212,7 +235,8 @@ def parse_data_yaml(text: str, path: str) -> YoloConfig:
     kpt_shape = None
     if isinstance(kpt, list) and len(kpt) == 2 and all(isinstance(v, int) and v > 0 for v in kpt):
         kpt_shape = (kpt[0], kpt[1])
-    return YoloConfig(path, "" if root == "." else root, names, splits, kpt_shape, frozenset({path}))
+    root = "" if root == "." else root
+    return YoloConfig(path, root, names, splits, kpt_shape, frozenset({path}), foreign)
 
 
 def parse_names_file(text: str) -> tuple[str | None, ...]:
@@ -234,10 +258,14 @@ def _depth(path: str) -> int:
 
 def resolve_path(root: str, entry: str, exists: Callable[[str], bool]) -> str | None:
     """A path written in a YOLO config, as a path in the source: tried as written, relative to the
-    dataset root, without leading '../' (Roboflow) and without CVAT's 'data/' prefix."""
+    dataset root, without leading '../' (Roboflow) and without CVAT's 'data/' prefix. A path on
+    another machine (C:/..., /home/...) is matched by its tail inside the dataset root."""
     entry = entry.strip().replace("\\", "/")
-    if not entry or posixpath.isabs(entry):
+    if not entry:
         return None
+    if _is_foreign(entry):
+        tails = [_join(root, tail) for tail in _relative_tails(entry)]
+        return next((t for t in tails if not t.startswith("..") and exists(t)), None)
     candidates = [_join(root, entry)]
     trimmed = entry
     while trimmed.startswith("../"):
@@ -317,6 +345,17 @@ def split_assignments(
     assigned: dict[str, Split] = {}
     list_files: set[str] = set()
     issues: list[Issue] = []
+    if config.foreign_base is not None:
+        issues.append(
+            Issue(
+                "foreign_path",
+                f"{config.path}: path {config.foreign_base!r} is a folder on another machine; the layout "
+                f"beside {config.path} is used instead.",
+                config.path,
+                field="path",
+                severity="warning",
+            )
+        )
     for split in SPLITS:
         for entry in config.split_entries.get(split, ()):
             target = resolve_path(config.root, entry, exists)
@@ -453,7 +492,9 @@ def parse_labels(text: str, file: str, kpt_shape: tuple[int, int] | None) -> Ite
 
 def label_line(class_index: int, x1: float, y1: float, x2: float, y2: float, width: int, height: int) -> str:
     """`class cx cy w h`, normalised, 12 significant digits (a 10,000 px image round-trips to about a
-    millionth of a pixel). The box must be finite (imports and editors only store finite boxes)."""
+    millionth of a pixel) of the corners rounded to 1e-4 px. The box must be finite (imports and
+    editors only store finite boxes)."""
+    x1, y1, x2, y2 = round_px(x1), round_px(y1), round_px(x2), round_px(y2)
     return (
         f"{class_index} {(x1 + x2) / 2 / width:.12g} {(y1 + y2) / 2 / height:.12g} "
         f"{(x2 - x1) / width:.12g} {(y2 - y1) / height:.12g}\n"
@@ -462,7 +503,7 @@ def label_line(class_index: int, x1: float, y1: float, x2: float, y2: float, wid
 
 def polygon_line(class_index: int, points: Sequence[Sequence[float]], width: int, height: int) -> str:
     """`class x1 y1 x2 y2 ...` (YOLO segmentation), normalised like `label_line`."""
-    coords = " ".join(f"{x / width:.12g} {y / height:.12g}" for x, y in points)
+    coords = " ".join(f"{round_px(x) / width:.12g} {round_px(y) / height:.12g}" for x, y in points)
     return f"{class_index} {coords}\n"
 
 

@@ -69,3 +69,5 @@ class VersionAnnotation(Base):
     x2: Mapped[float] = mapped_column(Float)
     y2: Mapped[float] = mapped_column(Float)
     points: Mapped[list[Any] | None] = mapped_column(default=None)
+    # The annotation's attributes as frozen (VOC difficult/truncated/occluded/pose, COCO iscrowd).
+    attributes: Mapped[dict[str, Any] | None] = mapped_column(default=None)

@@ -332,7 +332,18 @@ def _copy_rows(
     index_of = case({m["class_id"]: m["index"] for m in mapping}, value=Annotation.class_id)
     session.execute(
         insert(VersionAnnotation).from_select(
-            ["version_id", "version_image_id", "class_index", "kind", "x1", "y1", "x2", "y2", "points"],
+            [
+                "version_id",
+                "version_image_id",
+                "class_index",
+                "kind",
+                "x1",
+                "y1",
+                "x2",
+                "y2",
+                "points",
+                "attributes",
+            ],
             select(
                 literal(version.id),
                 VersionImage.id,
@@ -343,6 +354,7 @@ def _copy_rows(
                 Annotation.x2,
                 Annotation.y2,
                 Annotation.points,
+                Annotation.attributes,
             )
             .join(DatasetImage, DatasetImage.id == Annotation.dataset_image_id)
             .join(
