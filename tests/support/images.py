@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import json
 import threading
+import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -22,6 +23,10 @@ MAX_UPLOAD_BYTES = 600_000
 
 
 MAX_IMAGE_PIXELS = 1_000_000
+
+
+# One URL's whole fetch in the image tests (the trickling sources send for longer).
+FETCH_DEADLINE_S = 1.5
 
 
 SYNC_TOKEN = "sync-secret-token"
@@ -51,6 +56,11 @@ class Route:
     status: int = 200
     body: bytes = b""
     headers: dict[str, str] = field(default_factory=dict)
+    # A slow source: one byte every `trickle_s` seconds (of the body, or of the whole response with
+    # `trickle_headers`), for at most `trickle_for_s` seconds, then the connection is dropped.
+    trickle_s: float | None = None
+    trickle_headers: bool = False
+    trickle_for_s: float = 10.0
 
 
 @dataclass
@@ -70,6 +80,8 @@ class ImageServer:
         self.routes: dict[str, Route] = {}
         self.feed = SyncFeed()
         self.seen_auth: dict[str, str | None] = {}
+        # Responses being trickled right now (a fetch cut by its deadline ends its own).
+        self.trickling = 0
         server = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -106,12 +118,39 @@ class ImageServer:
                 self._send(Route(200, json.dumps(body).encode(), {"Content-Type": "application/json"}))
 
             def _send(self, route: Route) -> None:
+                if route.trickle_s is not None:
+                    self._trickle(route, route.trickle_s)
+                    return
                 self.send_response(route.status)
                 for name, value in route.headers.items():
                     self.send_header(name, value)
                 self.send_header("Content-Length", str(len(route.body)))
                 self.end_headers()
                 self.wfile.write(route.body)
+
+            def _trickle(self, route: Route, every_s: float) -> None:
+                head = f"HTTP/1.1 {route.status} OK\r\n".encode()
+                for name, value in {**route.headers, "Content-Length": str(len(route.body))}.items():
+                    head += f"{name}: {value}\r\n".encode()
+                head += b"\r\n"
+                if not route.trickle_headers:
+                    self.wfile.write(head)
+                    self.wfile.flush()
+                slow = (head if route.trickle_headers else b"") + route.body
+                stop = time.monotonic() + route.trickle_for_s
+                server.trickling += 1
+                try:
+                    for i in range(len(slow)):
+                        if time.monotonic() > stop:
+                            break
+                        self.wfile.write(slow[i : i + 1])
+                        self.wfile.flush()
+                        time.sleep(every_s)
+                except OSError:
+                    pass  # the client gave up: what a deadline is for
+                finally:
+                    server.trickling -= 1
+                    self.close_connection = True
 
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.port = int(self._httpd.server_address[1])
@@ -121,6 +160,13 @@ class ImageServer:
 
     def serve(self, path: str, body: bytes, content_type: str = "image/jpeg", **headers: str) -> str:
         self.routes[path] = Route(200, body, {"Content-Type": content_type, **headers})
+        return self.url + path
+
+    def trickle(self, path: str, body: bytes, every_s: float, *, headers_too: bool = False) -> str:
+        """A source that sends one byte every `every_s` seconds (never faster, for up to 10 s)."""
+        self.routes[path] = Route(
+            200, body, {"Content-Type": "image/jpeg"}, trickle_s=every_s, trickle_headers=headers_too
+        )
         return self.url + path
 
     def redirect(self, path: str, location: str, status: int = 302) -> str:
