@@ -4,7 +4,6 @@ import type {
   AddImagesRequest,
   AddImagesResult,
   ApiToken,
-  BatchResult,
   BulkImageRequest,
   BulkImageResult,
   ClassCategory,
@@ -129,7 +128,8 @@ export const imagesApi = {
   remove: (id: number, force = false) =>
     apiRequest<void>(`/od/images/${id}`, { method: 'DELETE', query: { force: force ? true : undefined } }),
   bulk: (body: BulkImageRequest) => api.post<BulkImageResult>('/od/images/bulk', body),
-  importUrls: (body: UrlImportRequest) => api.post<BatchResult>('/od/images/import/url', body),
+  /** 202 with the `od.images.import_url` job; its result is a BatchResult (per-URL results). */
+  importUrls: (body: UrlImportRequest) => api.post<JobEnvelope>('/od/images/import/url', body),
   sync: (body: SyncRequest) => api.post<JobEnvelope>('/od/images/sync/buybuddy', body),
   fileUrl: (id: number) => `/api/v1/od/images/${id}/file`,
   thumbnailUrl: (id: number) => `/api/v1/od/images/${id}/thumbnail`,

@@ -102,9 +102,16 @@ export function useAddToDataset() {
   })
 }
 
+/** Start a URL import job (202 {job}); follow it with useLiveJob for the per-URL results. */
 export function useImportUrls() {
-  const invalidate = useInvalidateLibrary()
-  return useMutation({ mutationFn: (body: UrlImportRequest) => imagesApi.importUrls(body), onSuccess: invalidate })
+  const queryClient = useQueryClient()
+  return useMutation({
+    mutationFn: (body: UrlImportRequest) => imagesApi.importUrls(body),
+    onSuccess: ({ job }) => {
+      queryClient.setQueryData(queryKeys.jobs.detail(job.id), job)
+      void queryClient.invalidateQueries({ queryKey: queryKeys.jobs.lists() })
+    },
+  })
 }
 
 export function useStartSync() {
