@@ -3,7 +3,7 @@ import { fireEvent, render, screen, within } from '@testing-library/react'
 import userEvent from '@testing-library/user-event'
 import { MemoryRouter } from 'react-router'
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import type { BatchResult, Job } from '@/lib/api'
+import type { BatchResult, Job, JsonObject } from '@/lib/api'
 import { ImportDialog } from './import-dialog'
 
 const URLS = ['https://example.com/shelf 1.jpg', 'https://example.com/slow.jpg']
@@ -60,7 +60,7 @@ describe('ImportDialog, From URL', () => {
         posted.push(JSON.parse(String(init?.body)))
         return json({ job: job({}) }, 202)
       }
-      if (url.endsWith('/jobs/7')) return json(job({ status: 'succeeded', progress: 1, result: { ...RESULT } }))
+      if (url.endsWith('/jobs/7')) return json(job({ status: 'succeeded', progress: 1, result: JSON.parse(JSON.stringify(RESULT)) as JsonObject }))
       return json({ items: [], next_cursor: null, total: 0 })
     })
     vi.stubGlobal('fetch', fetchMock)
