@@ -136,6 +136,10 @@ class Settings(BaseSettings):
         return self.resolved_database_url.startswith("sqlite")
 
     @property
+    def decode_memory_bytes(self) -> int:
+        return self.decode_memory_mb * 1024 * 1024
+
+    @property
     def resolved_public_url(self) -> str:
         if self.public_url:
             return self.public_url.rstrip("/")

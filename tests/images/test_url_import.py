@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import ipaddress
 import socket
+import statistics
 import threading
 import time
 from collections.abc import Callable
@@ -173,7 +174,10 @@ def test_health_answers_while_many_url_imports_from_slow_sources_run(
     """The attack that stalled the API: 40 imports from sources that trickle bytes. Each request only
     queues a job; a worker process does the fetching, cut at the deadline; /health stays quick."""
     make_user("admin", "admin")
-    urls = [image_server.trickle(f"/slow-{i}.jpg", make_image(color=(i, 9, 9)), 0.05) for i in range(40)]
+    urls = [
+        image_server.trickle(f"/slow-{i}.jpg", make_image(color=(i, 9, 9)), 0.05, for_s=30.0)
+        for i in range(40)
+    ]
     health_ms: list[float] = []
     stop = threading.Event()
     # The runner starts with this app: jobs run in a real worker process, as under `shelfscope serve`.
@@ -202,10 +206,11 @@ def test_health_answers_while_many_url_imports_from_slow_sources_run(
                 stop.set()
                 pinger.result()
     assert [status for status, _, _ in posted] == [202] * 40
-    # Generous bounds for a loaded test machine: the request that fetched itself took 10 s (the time the
-    # sources trickle for) and held one of the serving threads all along.
-    assert max(took for _, took, _ in posted) < 5.0
-    assert len(health_ms) >= 5 and max(health_ms) < 3000, sorted(health_ms)[-5:]
+    # Generous bounds for a loaded test machine: a request that fetched by itself took the 30 s the
+    # sources trickle for, holding one of the serving threads all along, and /health waited as long.
+    assert max(took for _, took, _ in posted) < 8.0
+    assert len(health_ms) >= 5 and statistics.median(health_ms) < 1000, sorted(health_ms)
+    assert max(health_ms) < 8000, sorted(health_ms)[-5:]
     assert done.status == "succeeded" and done.result is not None
     assert done.result["rejected"] == 1
     assert "within" in done.result["results"][0]["error"]["detail"]

@@ -4,15 +4,19 @@ images, redirects and the sync connector's listing contract."""
 
 from __future__ import annotations
 
+import functools
 import io
 import json
+import struct
 import threading
 import time
+import zlib
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+import numpy as np
 from PIL import Image as PILImage
 from sqlalchemy import func, select
 
@@ -48,6 +52,30 @@ def make_image(
         exif[0x0112] = exif_orientation
         kwargs["exif"] = exif.tobytes()
     im.save(out, fmt, **kwargs)
+    return out.getvalue()
+
+
+@functools.lru_cache(maxsize=4)
+def huge_png(width: int, height: int, grey: bool = False) -> bytes:
+    """A black PNG of any size, written row by row (never held decoded): 15,805 x 15,805 RGB is
+    about 0.7 MB on disk and a gigabyte once decoded."""
+    row = b"\0" * (1 + width * (1 if grey else 3))  # filter byte 0, then black pixels
+    packer = zlib.compressobj(9)
+    idat = b"".join(packer.compress(row) for _ in range(height)) + packer.flush()
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 0 if grey else 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", idat) + chunk(b"IEND", b"")
+
+
+def sixteen_bit_png(size: tuple[int, int] = (640, 480)) -> bytes:
+    """A real 16-bit greyscale PNG: a left-to-right ramp over the whole 0..65535 range."""
+    width, height = size
+    ramp = np.tile(np.linspace(0, 65535, width).astype(np.uint16), (height, 1))
+    out = io.BytesIO()
+    PILImage.fromarray(ramp).save(out, "PNG")
     return out.getvalue()
 
 
@@ -118,8 +146,9 @@ class ImageServer:
                 self._send(Route(200, json.dumps(body).encode(), {"Content-Type": "application/json"}))
 
             def _send(self, route: Route) -> None:
-                if route.trickle_s is not None:
-                    self._trickle(route, route.trickle_s)
+                every_s = getattr(route, "trickle_s", None)  # a test may serve its own route object
+                if every_s is not None:
+                    self._trickle(route, every_s)
                     return
                 self.send_response(route.status)
                 for name, value in route.headers.items():
@@ -162,10 +191,17 @@ class ImageServer:
         self.routes[path] = Route(200, body, {"Content-Type": content_type, **headers})
         return self.url + path
 
-    def trickle(self, path: str, body: bytes, every_s: float, *, headers_too: bool = False) -> str:
-        """A source that sends one byte every `every_s` seconds (never faster, for up to 10 s)."""
+    def trickle(
+        self, path: str, body: bytes, every_s: float, *, headers_too: bool = False, for_s: float = 10.0
+    ) -> str:
+        """A source that sends one byte every `every_s` seconds, for up to `for_s` seconds."""
         self.routes[path] = Route(
-            200, body, {"Content-Type": "image/jpeg"}, trickle_s=every_s, trickle_headers=headers_too
+            200,
+            body,
+            {"Content-Type": "image/jpeg"},
+            trickle_s=every_s,
+            trickle_headers=headers_too,
+            trickle_for_s=for_s,
         )
         return self.url + path
 

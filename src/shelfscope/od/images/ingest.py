@@ -95,7 +95,13 @@ def _store(
     storage: Storage, settings: Settings, file: BinaryIO, name: str, digest: str, size: int
 ) -> _Stored:
     facts, thumbnail = decode_image(
-        file, name, size, digest, settings.max_image_pixels, settings.thumbnail_size
+        file,
+        name,
+        size,
+        digest,
+        settings.max_image_pixels,
+        settings.thumbnail_size,
+        memory_limit_bytes=settings.decode_memory_bytes,
     )
     assert thumbnail is not None
     stored = _Stored(facts, new_key("images", FORMATS[facts.format]), new_key("thumbnails", ".jpg"))

@@ -278,6 +278,7 @@ class ImageIngest:
                 item.content_hash,
                 self.settings.max_image_pixels,
                 self.settings.thumbnail_size,
+                memory_limit_bytes=self.settings.decode_memory_bytes,
             )
             assert thumbnail is not None
         except ShelfscopeError as exc:
