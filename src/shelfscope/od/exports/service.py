@@ -4,22 +4,20 @@ The archive is written to a scratch file member by member (images copied from st
 stored without compression unless preprocessing or augmentation asks for new pixels), then put in
 storage in one piece, so memory stays flat and a half-written archive is never visible. Images and
 their annotations are read in batches of image ids inside one read transaction (a consistent view
-even while people keep annotating). Member dates are fixed, so the same export with the same seed
-gives a byte-identical archive.
+even while people keep annotating). Member dates are fixed (writers.py, with the per-format writers),
+so the same export with the same seed gives a byte-identical archive.
 """
 
 from __future__ import annotations
 
 import io
 import random
-import re
 import shutil
 import time
 import zipfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import TYPE_CHECKING, Any, BinaryIO, NamedTuple, Protocol, cast
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from PIL import Image as PILImage
@@ -37,9 +35,17 @@ from shelfscope.od.classes.models import OdClass
 from shelfscope.od.datasets.lookup import require_dataset
 from shelfscope.od.datasets.models import DatasetImage
 from shelfscope.od.exports.schemas import EXPORT_KIND, ExportFormat, ExportIn, ExportPayload, ExportResult
+from shelfscope.od.exports.writers import (
+    UNSAFE_NAME,
+    ExportShape,
+    FormatWriter,
+    NameRegistry,
+    format_writer,
+    member,
+)
 from shelfscope.od.images.decode import FORMATS
 from shelfscope.od.images.models import Image
-from shelfscope.od.io import augment, coco, voc, yolo
+from shelfscope.od.io import augment
 from shelfscope.od.versions.models import VersionAnnotation, VersionImage
 from shelfscope.od.versions.service import require_ready
 from shelfscope.od.vocabulary import SNAPSHOT_REVIEW_STATES, SPLITS, Split
@@ -49,20 +55,7 @@ if TYPE_CHECKING:
     from shelfscope.jobs.runners import JobRunner
 
 _BATCH_IMAGES = 1000
-# Zip members get this date so that equal exports are equal bytes.
-_ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 _JPEG_QUALITY = 95
-_UNSAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
-
-
-class ExportShape(NamedTuple):
-    cls: int
-    x1: float
-    y1: float
-    x2: float
-    y2: float
-    points: tuple[tuple[float, float], ...] | None
-    attributes: dict[str, Any] | None
 
 
 @dataclass(frozen=True)
@@ -227,146 +220,6 @@ def _batches(session: Session, snap: Snapshot) -> Iterator[list[tuple[ExportImag
         yield [(image, shapes[image.owner]) for image in images]
 
 
-# ---- writing the archive ----------------------------------------------------------------------------
-
-
-def _member(name: str, compress: bool) -> zipfile.ZipInfo:
-    info = zipfile.ZipInfo(name, date_time=_ZIP_DATE)
-    info.compress_type = zipfile.ZIP_DEFLATED if compress else zipfile.ZIP_STORED
-    info.external_attr = 0o644 << 16
-    return info
-
-
-class NameRegistry:
-    """File names safe for every OS and unique by stem across the archive (YOLO pairs image and
-    label by stem; VOC keeps all images in one folder)."""
-
-    def __init__(self) -> None:
-        self._stems: set[str] = set()
-
-    def name(self, filename: str, image_id: int, ext: str, suffix: str = "") -> str:
-        stem = _UNSAFE_NAME.sub("_", Path(filename).stem).strip("._") or "image"
-        stem = stem[:150] + suffix
-        if stem.lower() in self._stems:
-            stem = f"{stem}_{image_id}"
-        while stem.lower() in self._stems:
-            stem += "_"
-        self._stems.add(stem.lower())
-        return stem + ext
-
-
-class FormatWriter(Protocol):
-    def image_path(self, split: Split, name: str) -> str: ...
-
-    def add(
-        self, split: Split, name: str, width: int, height: int, depth: int, shapes: Sequence[ExportShape]
-    ) -> None: ...
-
-    def finish(self) -> None: ...
-
-
-class YoloWriter:
-    def __init__(self, archive: zipfile.ZipFile, names: list[str]) -> None:
-        self.archive = archive
-        self.names = names
-        self.splits: set[Split] = set()
-
-    def image_path(self, split: Split, name: str) -> str:
-        return f"images/{split}/{name}"
-
-    def add(
-        self, split: Split, name: str, width: int, height: int, depth: int, shapes: Sequence[ExportShape]
-    ) -> None:
-        self.splits.add(split)
-        text = "".join(yolo.label_line(s.cls, s.x1, s.y1, s.x2, s.y2, width, height) for s in shapes)
-        self.archive.writestr(_member(f"labels/{split}/{Path(name).stem}.txt", False), text)
-
-    def finish(self) -> None:
-        ordered = [s for s in SPLITS if s in self.splits]
-        self.archive.writestr(_member("data.yaml", True), yolo.data_yaml(self.names, ordered))
-
-
-class CocoArchiveWriter:
-    def __init__(
-        self, archive: zipfile.ZipFile, names: list[str], workdir: Path, info: dict[str, Any]
-    ) -> None:
-        self.archive = archive
-        self.categories = [(i + 1, name, None) for i, name in enumerate(names)]
-        self.workdir = workdir
-        self.info = info
-        self.writers: dict[Split, coco.CocoWriter] = {}
-        self.next_id = 1
-
-    def image_path(self, split: Split, name: str) -> str:
-        return f"images/{split}/{name}"
-
-    def add(
-        self, split: Split, name: str, width: int, height: int, depth: int, shapes: Sequence[ExportShape]
-    ) -> None:
-        writer = self.writers.get(split)
-        if writer is None:
-            writer = self.writers[split] = coco.CocoWriter(self.workdir / split, self.categories, self.info)
-        image_id = self.next_id
-        self.next_id += 1
-        writer.add_image(image_id, name, width, height)
-        for s in shapes:
-            crowd = int((s.attributes or {}).get("iscrowd", 0) or 0)
-            writer.add_annotation(image_id, s.cls + 1, s.x1, s.y1, s.x2, s.y2, s.points, crowd)
-
-    def finish(self) -> None:
-        for split in SPLITS:
-            writer = self.writers.get(split)
-            if writer is None:
-                continue
-            # Stored, not deflated: a million-box file deflates at a few tens of MB/s, which would
-            # double the export's time; the images beside it dominate the archive's size anyway.
-            member = _member(f"annotations/instances_{split}.json", False)
-            with self.archive.open(member, "w", force_zip64=True) as out:
-                writer.finish(cast(BinaryIO, out))
-
-
-class VocWriter:
-    def __init__(self, archive: zipfile.ZipFile, names: list[str]) -> None:
-        self.archive = archive
-        self.names = names
-        self.lists: dict[Split, list[str]] = {s: [] for s in SPLITS}
-
-    def image_path(self, split: Split, name: str) -> str:
-        return f"JPEGImages/{name}"
-
-    def add(
-        self, split: Split, name: str, width: int, height: int, depth: int, shapes: Sequence[ExportShape]
-    ) -> None:
-        stem = Path(name).stem
-        boxes = []
-        for s in shapes:
-            attrs = s.attributes or {}
-            boxes.append(
-                voc.VocBox(
-                    self.names[s.cls],
-                    s.x1,
-                    s.y1,
-                    s.x2,
-                    s.y2,
-                    bool(attrs.get("difficult")),
-                    bool(attrs.get("truncated")),
-                    bool(attrs.get("occluded")),
-                    attrs.get("pose"),
-                )
-            )
-        self.archive.writestr(
-            _member(f"Annotations/{stem}.xml", True),
-            voc.voc_xml(name, width, height, depth, boxes, "JPEGImages"),
-        )
-        self.lists[split].append(stem)
-
-    def finish(self) -> None:
-        for split, stems in self.lists.items():
-            if stems:
-                self.archive.writestr(_member(f"ImageSets/Main/{split}.txt", True), "\n".join(stems) + "\n")
-        self.archive.writestr(_member("labelmap.txt", True), "".join(f"{name}\n" for name in self.names))
-
-
 def _live_split(image_id: int, options: ExportIn) -> Split:
     if options.split is None:
         return "train"
@@ -443,7 +296,7 @@ class _Exporter:
         if not self._needs_pixels(image, split):
             name = self.names.name(image.filename, image.image_id, FORMATS.get(image.format, ".jpg"))
             if self.options.include_images:
-                info = _member(self.writer.image_path(split, name), False)
+                info = member(self.writer.image_path(split, name), False)
                 with (
                     self.storage.open(image.storage_key) as src,
                     self.archive.open(info, "w", force_zip64=True) as dst,
@@ -469,13 +322,13 @@ class _Exporter:
     ) -> None:
         name = self.names.name(image.filename, image.image_id, ".jpg", suffix)
         if self.options.include_images:
-            self.archive.writestr(_member(self.writer.image_path(split, name), False), _encode(pixels))
+            self.archive.writestr(member(self.writer.image_path(split, name), False), _encode(pixels))
         depth = 1 if pixels.mode == "L" else 3
         self.writer.add(split, name, pixels.width, pixels.height, depth, shapes)
 
 
 def archive_name(dataset_name: str, version: int | None, fmt: str) -> str:
-    slug = _UNSAFE_NAME.sub("-", dataset_name).strip("-.").lower()[:80] or "dataset"
+    slug = UNSAFE_NAME.sub("-", dataset_name).strip("-.").lower()[:80] or "dataset"
     return f"{slug}{f'-v{version}' if version else ''}-{fmt}.zip"
 
 
@@ -497,7 +350,7 @@ def run_export(
             with zipfile.ZipFile(
                 archive_path, "w", zipfile.ZIP_DEFLATED, allowZip64=True, compresslevel=1
             ) as zf:
-                writer = _writer(payload.format, zf, snap, workdir)
+                writer = format_writer(payload.format, zf, snap.names, workdir, _coco_info(snap))
                 exporter = _Exporter(storage, payload, zf, writer)
                 for batch in _batches(session, snap):
                     reporter.check_cancelled()
@@ -543,18 +396,13 @@ def _count_images(session: Session, snap: Snapshot) -> int:
     return int(session.scalar(query) or 0)
 
 
-def _writer(fmt: ExportFormat, archive: zipfile.ZipFile, snap: Snapshot, workdir: Path) -> FormatWriter:
-    if fmt == "yolo":
-        return YoloWriter(archive, snap.names)
-    if fmt == "voc":
-        return VocWriter(archive, snap.names)
-    info = {
-        "description": snap.dataset_name
-        + (f" (version {snap.version_number})" if snap.version_number else ""),
+def _coco_info(snap: Snapshot) -> dict[str, Any]:
+    version = f" (version {snap.version_number})" if snap.version_number else ""
+    return {
+        "description": snap.dataset_name + version,
         "version": str(snap.version_number or ""),
         "contributor": "Shelfscope",
     }
-    return CocoArchiveWriter(archive, snap.names, workdir / "coco", info)
 
 
 # ---- starting and downloading -----------------------------------------------------------------------
