@@ -655,6 +655,9 @@ export interface ExportResult {
   classes: string[]
   splits: Record<string, number>
   seconds: number
+  /** Images deleted while the export ran: left out with their annotations, and named in `warnings`. */
+  skipped_images?: number
+  warnings?: string[]
 }
 
 export type VersionStatus = 'building' | 'ready' | 'failed'

@@ -58,6 +58,11 @@ export function ExportSummary({ result }: { result: ExportResult }) {
           {result.version !== null ? ` · v${result.version}` : ' · current dataset'} · {result.seconds.toFixed(1)} s
         </span>
       </div>
+      {(result.warnings ?? []).map((warning) => (
+        <p key={warning} className="col-span-full text-xs text-amber-700" data-testid="export-warning">
+          {warning}
+        </p>
+      ))}
     </dl>
   )
 }
@@ -72,7 +77,9 @@ export function ExportJob({ jobId }: { jobId: number }) {
     if (!data || isActiveJob(data) || toasted.current === data.id) return
     toasted.current = data.id
     const result = exportResultOf(data)
-    if (data.status === 'succeeded' && result) toast.success(`Export ready: ${result.filename} (${formatBytes(result.size_bytes)})`)
+    if (data.status === 'succeeded' && result && (result.skipped_images ?? 0) > 0)
+      toast.warning(`Export ready without ${result.skipped_images} deleted image(s): ${result.filename}`)
+    else if (data.status === 'succeeded' && result) toast.success(`Export ready: ${result.filename} (${formatBytes(result.size_bytes)})`)
     else if (data.status === 'cancelled') toast.warning(`Export job #${data.id} cancelled`)
     else toast.error(`Export failed: ${data.error ?? 'see the job for details'}`)
   }, [job.data])
