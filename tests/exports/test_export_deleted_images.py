@@ -63,7 +63,7 @@ def test_an_image_deleted_during_the_export_is_skipped_and_reported(
     dataset_id = _dataset(client, ctx, tmp_path)
     gone = _image(ctx, "img_001.jpg")
     reporter = DeleteWhenTheExportStarts(ctx, gone.id)
-    payload = ExportPayload(dataset_id=dataset_id, format=fmt)  # type: ignore[arg-type]
+    payload = ExportPayload.model_validate({"dataset_id": dataset_id, "format": fmt})
 
     result = run_export(ctx.settings, ctx.db, ctx.storage, payload, reporter, "t1")
 

@@ -11,7 +11,6 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -139,8 +138,8 @@ def test_jpeg_decodes_reserve_only_their_draft_scale(tmp_path: Path) -> None:
 
 
 @pytest.fixture
-def budget() -> Iterator[DecodeBudget]:
-    yield DecodeBudget(100, wait_s=2.0)
+def budget() -> DecodeBudget:
+    return DecodeBudget(100, wait_s=2.0)
 
 
 def test_reservations_over_the_budget_wait_for_each_other_first_come_first_served(
@@ -178,13 +177,10 @@ def test_a_reservation_that_waits_too_long_is_told_to_retry_and_one_that_never_f
     budget: DecodeBudget,
 ) -> None:
     budget.wait_s = 0.2
-    with budget.reserve(90, "holder"):
-        with pytest.raises(RateLimited, match="waited"):
-            with budget.reserve(20, "late.png"):
-                pass
-    with pytest.raises(PayloadTooLarge, match="decode budget"):
-        with budget.reserve(101, "huge.png"):
-            pass
+    with budget.reserve(90, "holder"), pytest.raises(RateLimited, match="waited"), budget.reserve(20, "late"):
+        pass
+    with pytest.raises(PayloadTooLarge, match="decode budget"), budget.reserve(101, "huge.png"):
+        pass
     assert budget.in_use == 0
     with budget.reserve(100, "exactly the budget"):
         assert budget.in_use == 100

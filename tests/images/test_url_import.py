@@ -20,9 +20,9 @@ from sqlalchemy import func, select
 from shelfscope.app import create_app
 from shelfscope.context import AppContext
 from shelfscope.errors import PayloadTooLarge, ValidationFailed
-from shelfscope.od.images.fetch import FetchPolicy, FetchRefused, SafeFetcher, blocked_reason, check_url
 from shelfscope.jobs.models import Job
 from shelfscope.jobs.service import get_job
+from shelfscope.od.images.fetch import FetchPolicy, FetchRefused, SafeFetcher, blocked_reason, check_url
 from tests.support.app import signed_in_client
 from tests.support.dataset_files import run_job
 from tests.support.images import FETCH_DEADLINE_S, MAX_UPLOAD_BYTES, ImageServer, Library, make_image
@@ -153,7 +153,12 @@ def test_a_slow_source_is_cut_at_its_deadline_in_the_job_and_the_other_urls_are_
 
 
 def test_url_list_is_validated_and_nothing_is_queued(client: TestClient, ctx: AppContext) -> None:
-    for body in ({"urls": []}, {"urls": ["http://x"] * 101}, {"urls": ["http://x"], "folder": "a/../b"}):
+    bodies: list[dict[str, Any]] = [
+        {"urls": []},
+        {"urls": ["http://x"] * 101},
+        {"urls": ["http://x"], "folder": "a/../b"},
+    ]
+    for body in bodies:
         response = client.post(URL, json=body)
         assert response.status_code == 422 and response.json()["error"] == "ValidationFailed"
     assert job_count(ctx) == 0
@@ -336,8 +341,12 @@ def test_the_deadline_covers_the_whole_fetch_not_each_read(image_server: ImageSe
         url = image_server.redirect("/r", "/t.jpg")
     allowed = frozenset({f"127.0.0.1:{image_server.port}"})
     started = time.monotonic()
-    with SafeFetcher(FetchPolicy(max_bytes=100_000, allow_hosts=allowed, total_timeout_s=0.5)) as fetcher:
-        with pytest.raises(ValidationFailed, match=r"within 0\.5 s"), fetcher.fetch(url):
-            pass
+    policy = FetchPolicy(max_bytes=100_000, allow_hosts=allowed, total_timeout_s=0.5)
+    with (
+        SafeFetcher(policy) as fetcher,
+        pytest.raises(ValidationFailed, match=r"within 0\.5 s"),
+        fetcher.fetch(url),
+    ):
+        pass
     assert time.monotonic() - started < 1.5
     wait_for(lambda: image_server.trickling == 0, 3.0, "the source to see its connection cut")

@@ -86,7 +86,8 @@ def eight_bit(im: PILImage.Image) -> PILImage.Image:
         return im.point(lambda v: v / 257).convert("L")
     if im.mode not in ("I", "F"):
         return im
-    low, high = (float(v) for v in im.getextrema())  # type: ignore[union-attr]
+    extrema = im.getextrema()
+    low, high = float(extrema[0]), float(extrema[1])  # type: ignore[arg-type]
     if im.mode == "I" and low >= 0 and high <= 65535:
         low, high = 0.0, 65535.0
     scale = 255.0 / (high - low) if high > low else 1.0

@@ -13,6 +13,7 @@ waiting. A per-read timeout alone never fires while a server trickles a byte now
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import socket
 import tempfile
@@ -181,12 +182,10 @@ def _shut(stream: Any) -> None:
     sock = stream.get_extra_info("socket") if hasattr(stream, "get_extra_info") else None
     if not isinstance(sock, socket.socket):
         return
-    try:
-        # The plain socket method, also on a TLS socket: SSLSocket.shutdown would drop its TLS state
-        # under a read that another thread is still in.
+    # Already closed, or handed over to the TLS socket: nothing to shut. The plain socket method, also
+    # on a TLS socket: SSLSocket.shutdown would drop its TLS state under a read another thread is in.
+    with contextlib.suppress(OSError):
         socket.socket.shutdown(sock, socket.SHUT_RDWR)
-    except OSError:
-        pass  # already closed, or handed over to the TLS socket
 
 
 class _Deadline:

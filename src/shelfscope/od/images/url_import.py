@@ -95,8 +95,7 @@ def import_urls(
                 reporter.log(f"{url[:500]}: {item.error['detail']}", "warning")
             results.append(item)
     batch = batch_result(results)
-    reporter.progress(1.0, f"{batch.stored} stored, {batch.duplicate} duplicate, {batch.rejected} rejected")
-    reporter.log(
-        f"imported {total} URLs: {batch.stored} stored, {batch.duplicate} duplicate, {batch.rejected} rejected"
-    )
+    summary = f"{batch.stored} stored, {batch.duplicate} duplicate, {batch.rejected} rejected"
+    reporter.progress(1.0, summary)
+    reporter.log(f"imported {total} URLs: {summary}")
     return batch
