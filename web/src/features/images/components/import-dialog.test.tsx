@@ -4,30 +4,13 @@ import userEvent from '@testing-library/user-event'
 import { MemoryRouter } from 'react-router'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import type { BatchResult, Job, JsonObject } from '@/lib/api'
+import { makeJob } from '@/test/jobs'
 import { ImportDialog } from './import-dialog'
 
 const URLS = ['https://example.com/shelf 1.jpg', 'https://example.com/slow.jpg']
 
 function job(overrides: Partial<Job>): Job {
-  return {
-    id: 7,
-    kind: 'od.images.import_url',
-    status: 'queued',
-    progress: 0,
-    stage: null,
-    payload: {},
-    result: null,
-    error: null,
-    attempt: 1,
-    cancel_requested: false,
-    runner: 'local',
-    created_at: '2025-01-01T00:00:00Z',
-    started_at: null,
-    finished_at: null,
-    heartbeat_at: null,
-    created_by: 1,
-    ...overrides,
-  }
+  return makeJob({ kind: 'od.images.import_url', ...overrides })
 }
 
 const RESULT: BatchResult = {
