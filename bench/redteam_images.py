@@ -131,6 +131,11 @@ def bench_urls(server: Server, source: ImageServer, watch_s: float) -> None:
         response = client.post(f"{API}/import/url", json={"urls": [url]})
         return response.status_code, (time.perf_counter() - started) * 1000, response.json().get("job", {})
 
+    idle = []
+    for _ in range(20):
+        started_at = time.perf_counter()
+        httpx.get(f"{server.url}{HEALTH}", timeout=60)
+        idle.append((time.perf_counter() - started_at) * 1000)
     pinger = threading.Thread(target=ping, daemon=True)
     pinger.start()
     time.sleep(1.0)
@@ -152,6 +157,7 @@ def bench_urls(server: Server, source: ImageServer, watch_s: float) -> None:
     print(
         f"    POST answers {sorted({s for s, _, _ in started})}: {percentiles([ms for _, ms, _ in started])}"
     )
+    print(f"    /health before:        {percentiles(idle)}")
     print(f"    /health while they run: {percentiles(during)}; mean {statistics.fmean(during):.1f} ms")
     print(f"    jobs after {watch_s:.0f} s: {states} (the rest cancelled); {_memory(server)}")
     client.close()
