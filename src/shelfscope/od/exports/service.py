@@ -423,8 +423,9 @@ def run_export(
         splits=counts.splits,
         seconds=round(time.monotonic() - started, 3),
         skipped_images=len(exporter.skipped),
-        skipped=[SkippedImage(image_id=i.image_id, filename=i.filename) for i in exporter.skipped][
-            :MAX_SKIPPED_LISTED
+        skipped=[
+            SkippedImage(image_id=i.image_id, filename=i.filename)
+            for i in exporter.skipped[:MAX_SKIPPED_LISTED]
         ],
         warnings=warnings,
     )
@@ -435,9 +436,10 @@ def _skipped_warning(skipped: Sequence[ExportImage]) -> list[str]:
         return []
     names = ", ".join(f"{i.filename} (image {i.image_id})" for i in skipped[:10])
     more = f" and {len(skipped) - 10} more" if len(skipped) > 10 else ""
+    one = len(skipped) == 1
     return [
-        f"{len(skipped)} image{'s were' if len(skipped) != 1 else ' was'} deleted while the export ran "
-        f"and {'are' if len(skipped) != 1 else 'is'} not in it, nor their annotations: {names}{more}."
+        f"Left out {len(skipped)} image{'' if one else 's'} deleted while the export ran, with "
+        f"{'its' if one else 'their'} annotations: {names}{more}."
     ]
 
 

@@ -38,7 +38,6 @@ READ_TIMEOUT_S = 30.0
 TOTAL_TIMEOUT_S = 120.0
 # The httpcore trace events that hand over a connection's stream (plain TCP, then TLS over it).
 _STREAM_EVENTS = frozenset({"connection.connect_tcp.complete", "connection.start_tls.complete"})
-_CHUNK = 256 * 1024
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 # Addresses clouds answer instance credentials on. Most are link-local or private already; the
 # Azure one (168.63.129.16) is a public address, so each is named explicitly.
@@ -282,8 +281,10 @@ class SafeFetcher:
                 if isinstance(answer, _Hop):
                     hop = answer
                     continue
-                with answer:
-                    yield answer.value
+                try:
+                    yield answer
+                finally:
+                    answer.file.close()
                 return
         finally:
             deadline.stop()
@@ -291,7 +292,7 @@ class SafeFetcher:
 
     def _hop(
         self, url: str, hop: _Hop, sent: dict[str, str], limit: int, deadline: _Deadline
-    ) -> _Hop | _Spooled:
+    ) -> _Hop | Fetched:
         """One request: the next hop of a redirect, or the body spooled to a temporary file."""
         extensions: dict[str, Any] = {"trace": deadline.trace}
         if hop.url.scheme == "https":
@@ -321,7 +322,7 @@ class SafeFetcher:
 
     def _read_body(
         self, url: str, resp: httpx.Response, hop: _Hop, limit: int, deadline: _Deadline
-    ) -> _Spooled:
+    ) -> Fetched:
         spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115
         try:
             size = 0
@@ -342,14 +343,13 @@ class SafeFetcher:
         except BaseException:
             spool.close()
             raise
-        fetched = Fetched(
+        return Fetched(
             file=spool,  # type: ignore[arg-type]
             size=size,
             filename=_filename_from(resp, hop.url),
             content_type=resp.headers.get("content-type"),
             final_url=str(hop.url),
         )
-        return _Spooled(fetched)
 
     @staticmethod
     def _too_large(url: str, limit: int) -> PayloadTooLarge:
@@ -364,16 +364,3 @@ class SafeFetcher:
             url=url,
             timeout_s=deadline.seconds,
         )
-
-
-@dataclass
-class _Spooled:
-    """A fetched body whose temporary file is closed when the `with` block ends."""
-
-    value: Fetched
-
-    def __enter__(self) -> _Spooled:
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        self.value.file.close()

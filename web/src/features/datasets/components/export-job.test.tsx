@@ -17,7 +17,7 @@ const result: ExportResult = {
   splits: { train: 3 },
   seconds: 0.4,
   skipped_images: 1,
-  warnings: ['1 image was deleted while the export ran and is not in it, nor their annotations: a.jpg (image 9).'],
+  warnings: ['Left out 1 image deleted while the export ran, with its annotations: a.jpg (image 9).'],
 }
 
 describe('ExportSummary', () => {

@@ -2,6 +2,7 @@
 const KNOWN_KINDS: Record<string, string> = {
   'od.images.verify': 'Verify storage',
   'od.images.sync': 'Sync images',
+  'od.images.import_url': 'Import from URLs',
   'od.imports.run': 'Import dataset',
   'od.exports.run': 'Export dataset',
   'od.versions.build': 'Build version',
