@@ -101,6 +101,33 @@ class SyncFeed:
     report_total: bool = True
 
 
+def _send_slowly(handler: BaseHTTPRequestHandler, route: Route, every_s: float) -> None:
+    """The response one byte every `every_s` seconds (after the headers, or from the status line on
+    with trickle_headers), until it is sent, `trickle_for_s` has passed, or the client hangs up."""
+    head = f"HTTP/1.1 {route.status} OK\r\n".encode()
+    for name, value in {**route.headers, "Content-Length": str(len(route.body))}.items():
+        head += f"{name}: {value}\r\n".encode()
+    head += b"\r\n"
+    slow = route.body
+    if route.trickle_headers:
+        slow = head + route.body
+    else:
+        handler.wfile.write(head)
+        handler.wfile.flush()
+    stop = time.monotonic() + route.trickle_for_s
+    try:
+        for i in range(len(slow)):
+            if time.monotonic() > stop:
+                break
+            handler.wfile.write(slow[i : i + 1])
+            handler.wfile.flush()
+            time.sleep(every_s)
+    except OSError:
+        pass  # the client gave up: what a deadline is for
+    finally:
+        handler.close_connection = True
+
+
 class ImageServer:
     """A threaded HTTP server on 127.0.0.1: static routes, redirects, and /api/images for sync."""
 
@@ -110,6 +137,7 @@ class ImageServer:
         self.seen_auth: dict[str, str | None] = {}
         # Responses being trickled right now (a fetch cut by its deadline ends its own).
         self.trickling = 0
+        self._count_lock = threading.Lock()
         server = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -148,7 +176,11 @@ class ImageServer:
             def _send(self, route: Route) -> None:
                 every_s = getattr(route, "trickle_s", None)  # a test may serve its own route object
                 if every_s is not None:
-                    self._trickle(route, every_s)
+                    server.count_trickling(+1)
+                    try:
+                        _send_slowly(self, route, every_s)
+                    finally:
+                        server.count_trickling(-1)
                     return
                 self.send_response(route.status)
                 for name, value in route.headers.items():
@@ -156,30 +188,6 @@ class ImageServer:
                 self.send_header("Content-Length", str(len(route.body)))
                 self.end_headers()
                 self.wfile.write(route.body)
-
-            def _trickle(self, route: Route, every_s: float) -> None:
-                head = f"HTTP/1.1 {route.status} OK\r\n".encode()
-                for name, value in {**route.headers, "Content-Length": str(len(route.body))}.items():
-                    head += f"{name}: {value}\r\n".encode()
-                head += b"\r\n"
-                if not route.trickle_headers:
-                    self.wfile.write(head)
-                    self.wfile.flush()
-                slow = (head if route.trickle_headers else b"") + route.body
-                stop = time.monotonic() + route.trickle_for_s
-                server.trickling += 1
-                try:
-                    for i in range(len(slow)):
-                        if time.monotonic() > stop:
-                            break
-                        self.wfile.write(slow[i : i + 1])
-                        self.wfile.flush()
-                        time.sleep(every_s)
-                except OSError:
-                    pass  # the client gave up: what a deadline is for
-                finally:
-                    server.trickling -= 1
-                    self.close_connection = True
 
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.port = int(self._httpd.server_address[1])
@@ -190,6 +198,10 @@ class ImageServer:
     def serve(self, path: str, body: bytes, content_type: str = "image/jpeg", **headers: str) -> str:
         self.routes[path] = Route(200, body, {"Content-Type": content_type, **headers})
         return self.url + path
+
+    def count_trickling(self, change: int) -> None:
+        with self._count_lock:
+            self.trickling += change
 
     def trickle(
         self, path: str, body: bytes, every_s: float, *, headers_too: bool = False, for_s: float = 10.0
