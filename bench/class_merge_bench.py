@@ -32,7 +32,7 @@ from shelfscope.db.base import utcnow
 from shelfscope.db.engine import Database
 from shelfscope.db.migrate import upgrade
 from shelfscope.od.annotations.models import Annotation
-from shelfscope.od.classes import service
+from shelfscope.od.classes import merge, service
 from shelfscope.od.classes.models import OdClass
 from shelfscope.od.classes.schemas import MergeIn
 from shelfscope.od.datasets.models import Dataset, DatasetImage
@@ -161,11 +161,11 @@ def run_backend(db: Database, label: str, args: argparse.Namespace) -> None:
         body = MergeIn(source_ids=sources, target_id=seeded.target_id)
         with db.reader() as session:
             t0 = time.perf_counter()
-            preview = service.merge_preview(session, body)
+            preview = merge.merge_preview(session, body)
             preview_s = time.perf_counter() - t0
         with db.writer() as session:
             t0 = time.perf_counter()
-            result = service.merge_classes(session, body, user_id=None)
+            result = merge.merge_classes(session, body, user_id=None)
             merge_s = time.perf_counter() - t0
         assert result.annotations_moved == preview.annotations
         with db.reader() as session:

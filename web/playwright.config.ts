@@ -35,11 +35,21 @@ export default defineConfig({
   projects: [
     { name: 'first-run', testMatch: /first-run\.spec\.ts/ },
     { name: 'app', testMatch: /app\.spec\.ts/, dependencies: ['first-run'] },
+    // Adds accounts of its own; no other spec counts users.
+    { name: 'users', testMatch: /users\.spec\.ts/, dependencies: ['first-run'] },
     // After `app`: that spec checks the library still holds exactly the seeded photos.
     { name: 'library', testMatch: /library\.spec\.ts/, dependencies: ['app'] },
     // After `library`: imports raccoon photos that spec uploads a few of (they are reused, not stored twice).
     { name: 'io', testMatch: /io\.spec\.ts/, dependencies: ['library'] },
     // The editor adds datasets, classes and boxes of its own: it runs after the specs that count them.
     { name: 'editor', testMatch: /editor\.spec\.ts/, dependencies: ['library'] },
+    // Adds classes and a dataset of its own, like the editor spec.
+    { name: 'label-set', testMatch: /label-set\.spec\.ts/, dependencies: ['library'] },
+    // Makes its own polygon dataset and class; it needs only the signed-in admin.
+    { name: 'polygon', testMatch: /polygon\.spec\.ts/, dependencies: ['first-run'] },
+    // Copy/paste, nudge, the context menu and attributes, on a dataset of its own.
+    { name: 'editor-tools', testMatch: /editor-tools\.spec\.ts/, dependencies: ['library'] },
+    // Adds a dataset, classes and an export job of its own: after the specs that count them.
+    { name: 'webgaps', testMatch: /webgaps\.spec\.ts/, dependencies: ['library'] },
   ],
 })

@@ -11,6 +11,7 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from shelfscope import __version__
@@ -18,6 +19,7 @@ from shelfscope.auth.router import router as auth_router
 from shelfscope.auth.service import LoginLimiter
 from shelfscope.context import AppContext
 from shelfscope.errors import ShelfscopeError
+from shelfscope.http.guard import RequestGuard, SecurityHeaders, redact_access_log, security_headers
 from shelfscope.http.validation import validation_failed
 from shelfscope.jobs.router import router as jobs_router
 from shelfscope.od.annotations.router import router as annotations_router
@@ -69,12 +71,29 @@ def _install_error_handlers(app: FastAPI) -> None:
             headers=getattr(exc, "headers", None),
         )
 
+    @app.exception_handler(OverflowError)
+    @app.exception_handler(DataError)
+    async def _out_of_range(request: Request, exc: Exception) -> JSONResponse:
+        # The backstop behind the bounded Id types and cursor checks: a value the database cannot
+        # hold (SQLite: an int past 2**63; PostgreSQL: a data exception) is the request's fault.
+        log.warning("out-of-range value on %s %s: %s", request.method, request.url.path, exc)
+        return JSONResponse(
+            {
+                "error": "ValidationFailed",
+                "detail": "A value in the request is outside what the database can store "
+                "(a number past 2**63, or a NUL character in text).",
+            },
+            status_code=422,
+        )
+
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.exception("unhandled error on %s %s", request.method, request.url.path)
+        # Answered by the outermost middleware, past SecurityHeaders: the headers go on here.
         return JSONResponse(
             {"error": "Internal", "detail": "Something went wrong on the server; it is logged."},
             status_code=500,
+            headers=security_headers(request.url.path),
         )
 
 
@@ -137,6 +156,10 @@ def create_app(ctx: AppContext, *, start_runner: bool = True) -> FastAPI:
     app.state.ctx = ctx
     app.state.login_limiter = LoginLimiter(ctx.settings.login_attempts_per_minute)
     _install_error_handlers(app)
+    # Added last = runs first: headers wrap everything, the guard runs before any route reads a body.
+    app.add_middleware(RequestGuard)
+    app.add_middleware(SecurityHeaders)
+    redact_access_log()
 
     api = APIRouter(prefix="/api/v1")
     api.include_router(auth_router, prefix="/auth", tags=["auth"])

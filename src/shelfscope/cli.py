@@ -128,10 +128,10 @@ def users_create(
     display_name: Annotated[str, typer.Option(help="Name shown in the app.")] = "",
 ) -> None:
     """Create a user and print their one-time link to set a password."""
-    from shelfscope.auth.schemas import UserCreateIn
-    from shelfscope.auth.service import create_user
     from shelfscope.db import Database
     from shelfscope.errors import ShelfscopeError
+    from shelfscope.users.schemas import UserCreateIn
+    from shelfscope.users.service import create_user
 
     settings = _settings()
     _migrate(settings)
@@ -148,7 +148,35 @@ def users_create(
         typer.echo(exc.detail, err=True)
         raise typer.Exit(1) from None
     typer.echo(f"created {user.username} ({user.role}). One-time link to set the password:")
-    typer.echo(f"  {link}")
+    typer.echo(f"  {link.url}")
+
+
+@users_app.command("link")
+def users_link(username: str) -> None:
+    """Print a new one-time link to set a user's password (a lost invite, or a forgotten password)."""
+    from sqlalchemy import select
+
+    from shelfscope.auth.models import User
+    from shelfscope.auth.service import normalize_username
+    from shelfscope.db import Database
+    from shelfscope.errors import ShelfscopeError
+    from shelfscope.users.service import issue_setup_link
+
+    settings = _settings()
+    _migrate(settings)
+    db = Database.from_settings(settings)
+    try:
+        with db.writer() as session:
+            user_id = session.scalar(select(User.id).where(User.username == normalize_username(username)))
+            if user_id is None:
+                typer.echo(f"no user named {username!r}", err=True)
+                raise typer.Exit(1)
+            user, link = issue_setup_link(session, settings, user_id)
+    except ShelfscopeError as exc:
+        typer.echo(exc.detail, err=True)
+        raise typer.Exit(1) from None
+    typer.echo(f"One-time link for {user.username} to set a new password (earlier links stop working):")
+    typer.echo(f"  {link.url}")
 
 
 @users_app.command("token")

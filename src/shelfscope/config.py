@@ -65,6 +65,14 @@ class Settings(BaseSettings):
     secure_cookies: bool = False
     login_attempts_per_minute: int = Field(default=10, ge=1)
 
+    # Request bodies are limited before they are read (413): JSON bodies to max_json_body_bytes, the
+    # editor save and bulk routes (up to 10,000 boxes or 100,000 ids) to max_bulk_json_body_bytes, a
+    # multipart image upload request (many files) to max_upload_request_bytes, and a dataset archive
+    # to max_import_upload_bytes.
+    max_json_body_bytes: int = Field(default=1024 * 1024, gt=0)
+    max_bulk_json_body_bytes: int = Field(default=16 * 1024 * 1024, gt=0)
+    max_upload_request_bytes: int = Field(default=2 * 1024**3, gt=0)
+    # Largest accepted image file (each file of an upload, a URL import, a synced image).
     max_upload_bytes: int = Field(default=200 * 1024 * 1024, gt=0)
     # Width x height an image may have. 64 MP (8000 x 8000) covers phone and camera photos; decoded,
     # such an image takes 256 MB (Pillow keeps 4 bytes per RGB pixel), the decode budget below.

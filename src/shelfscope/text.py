@@ -1,27 +1,28 @@
-"""Cleaning the names people and imported files give things (datasets, classes, aliases): one rule set.
+"""The rules for names people type and imported files carry: datasets, classes and their aliases and
+categories, tags and folders, dataset versions, API tokens, users' display names. One set, used
+everywhere.
 
-A name is trimmed, its whitespace runs fold to one space, and it must be 1..255 characters without
-control characters. The rule for control characters has two settings because names serve two ends:
-
-- `controls="unicode"` (the default; dataset names and other titles that are only shown): any kind
-  of whitespace folds to a space first, then anything not printable is refused, including Unicode
-  format characters.
-- `controls="ascii"` (class names and aliases): a class name is also the key that labels in imported
-  files are matched by, so the raw text is checked before folding: tab and newline count as spaces,
-  any other ASCII control character (a stray CR or NUL from a label file) is refused, and every other
-  Unicode character is kept as written, so a label matches its class exactly as it was named.
+A name is trimmed and its whitespace runs fold to one space (a tab or a line break included); it
+must then be 1..max_length characters (0.. for optional ones) and contain
+- no control characters: NUL, carriage return, escape, the C1 controls...;
+- no bidirectional embedding, override or isolate characters (U+202A..U+202E, U+2066..U+2069): they
+  reorder how the text around them is shown (U+202E before "gpj.exe" shows "exe.jpg"), so one name
+  can pose as another;
+- no lone surrogates (not text: PostgreSQL refuses them).
+Every other character is kept as written (the zero-width joiners of Persian words and emoji
+sequences among them), so a label in an imported file matches its class exactly as it was named.
 """
 
 from __future__ import annotations
 
 import re
-from typing import Literal
+import unicodedata
 
 NAME_MAX = 255
-NameControls = Literal["unicode", "ascii"]
 
 _WHITESPACE = re.compile(r"\s+")
-_ASCII_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
+_KEPT_CONTROLS = frozenset("\t\n")
 
 
 def collapse_whitespace(value: str) -> str:
@@ -29,15 +30,30 @@ def collapse_whitespace(value: str) -> str:
     return _WHITESPACE.sub(" ", value).strip()
 
 
-def clean_name(value: str, *, controls: NameControls = "unicode") -> str:
-    """The name as stored, or ValueError saying what is wrong with it (a pydantic validator's message)."""
-    if controls == "ascii" and _ASCII_CONTROL.search(value.replace("\t", " ").replace("\n", " ")):
-        raise ValueError("must not contain control characters")
+def check_characters(value: str) -> None:
+    """ValueError naming the first character a name may not hold (see the module docstring)."""
+    if _BIDI_CONTROLS.search(value):
+        raise ValueError("must not contain bidirectional control characters (U+202A-U+202E, U+2066-U+2069)")
+    for ch in value:
+        category = unicodedata.category(ch)
+        if category == "Cc" and ch not in _KEPT_CONTROLS:
+            raise ValueError(f"must not contain control characters (found U+{ord(ch):04X})")
+        if category == "Cs":
+            raise ValueError(f"must not contain a lone surrogate (U+{ord(ch):04X})")
+
+
+def clean_text(value: str, *, max_length: int = NAME_MAX) -> str:
+    """An optional name or label as stored ('' allowed), or ValueError saying what is wrong with it."""
+    check_characters(value)
     cleaned = collapse_whitespace(value)
+    if len(cleaned) > max_length:
+        raise ValueError(f"must be at most {max_length} characters")
+    return cleaned
+
+
+def clean_name(value: str, *, max_length: int = NAME_MAX) -> str:
+    """A required name as stored, or ValueError saying what is wrong with it (a validator's message)."""
+    cleaned = clean_text(value, max_length=max_length)
     if not cleaned:
         raise ValueError("must not be empty")
-    if len(cleaned) > NAME_MAX:
-        raise ValueError(f"must be at most {NAME_MAX} characters")
-    if controls == "unicode" and not cleaned.isprintable():
-        raise ValueError("must not contain control characters")
     return cleaned

@@ -274,10 +274,17 @@ def _fake_dns(monkeypatch: pytest.MonkeyPatch, answers: dict[str, list[str]]) ->
     monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
 
 
-def test_every_resolved_address_must_be_public(monkeypatch: pytest.MonkeyPatch) -> None:
-    _fake_dns(monkeypatch, {"mixed.example": ["93.184.216.34", "10.0.0.7"]})
-    with pytest.raises(FetchRefused, match=r"10\.0\.0\.7, a private address"):
-        check_url("http://mixed.example/x.jpg", FetchPolicy(max_bytes=1000))
+def test_every_resolved_address_must_be_public_and_is_not_revealed(monkeypatch: pytest.MonkeyPatch) -> None:
+    _fake_dns(monkeypatch, {"mixed.example": ["93.184.216.34", "10.0.0.7"], "db.internal": ["10.9.8.7"]})
+    for url in ("http://mixed.example/x.jpg", "http://db.internal/x.jpg"):
+        with pytest.raises(FetchRefused) as refused:
+            check_url(url, FetchPolicy(max_bytes=1000))
+        message = refused.value.detail
+        assert "is not allowed" in message and url in message
+        assert "10." not in message and "private" not in message and "address" not in refused.value.extra
+    # An address the person wrote themselves is named with its kind: nothing is revealed.
+    with pytest.raises(FetchRefused, match=r"10\.0\.0\.7 is a private address"):
+        check_url("http://10.0.0.7/x.jpg", FetchPolicy(max_bytes=1000))
 
 
 def test_connection_goes_to_the_checked_address_with_the_original_host(

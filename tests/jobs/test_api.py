@@ -9,10 +9,12 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import update
 
 from shelfscope.context import AppContext
 from shelfscope.jobs import service
 from shelfscope.jobs.executor import run_job_inline
+from shelfscope.jobs.models import Job, JobEvent
 from shelfscope.jobs.stream import job_event_stream
 
 JOB_KEYS = {
@@ -32,6 +34,7 @@ JOB_KEYS = {
     "finished_at",
     "heartbeat_at",
     "created_by",
+    "label",
 }
 
 
@@ -113,6 +116,69 @@ def test_get_returns_the_job_json(client: TestClient, ctx: AppContext) -> None:
     assert body["payload"] == {"steps": 2, "sleep_s": 0.0}
     assert body["result"] == {"steps": 2}
     assert (body["progress"], body["attempt"], body["cancel_requested"]) == (1.0, 1, False)
+    assert body["label"] is None
+
+
+def _set_job(ctx: AppContext, job_id: int, **values: Any) -> None:
+    with ctx.db.write() as session:
+        session.execute(update(Job).where(Job.id == job_id).values(**values))
+
+
+@pytest.mark.parametrize(
+    ("payload", "result", "label"),
+    [
+        (
+            {"format": "coco", "upload_name": "shelves.zip"},
+            {"dataset_name": "Shelves"},
+            "shelves.zip → Shelves",
+        ),
+        ({"format": "yolo", "path": "/srv/data/drinks"}, None, "drinks"),
+        (
+            {"format": "yolo", "path": "C:\\exports\\drinks", "dataset_name": "Drinks"},
+            None,
+            "drinks → Drinks",
+        ),
+        ({"dataset_id": 3, "format": "coco"}, {"filename": "shelves-coco.zip"}, "shelves-coco.zip"),
+        ({"rebuild_thumbnails": True}, {"checked": 3}, None),
+    ],
+)
+def test_jobs_carry_the_file_or_dataset_they_work_on(
+    client: TestClient,
+    ctx: AppContext,
+    payload: dict[str, Any],
+    result: dict[str, Any] | None,
+    label: str | None,
+) -> None:
+    job_id = submit(ctx)
+    _set_job(ctx, job_id, payload=payload, result=result)
+
+    assert client.get(f"/api/v1/jobs/{job_id}").json()["label"] == label
+    assert client.get("/api/v1/jobs").json()["items"][0]["label"] == label
+
+
+def test_a_failed_job_shows_no_traceback_in_its_error_or_log(client: TestClient, ctx: AppContext) -> None:
+    job_id = submit(ctx, "test.fail", {"message": "the scale is off"})
+    run(ctx, job_id)
+
+    body = client.get(f"/api/v1/jobs/{job_id}").json()
+    logs = client.get(f"/api/v1/jobs/{job_id}/logs").json()["items"]
+    assert body["error"] == "RuntimeError: the scale is off"
+    assert logs[-1]["message"] == "the job failed: RuntimeError: the scale is off"
+    assert "Traceback" not in str(logs)
+
+
+def test_tracebacks_stored_by_older_versions_are_not_sent(client: TestClient, ctx: AppContext) -> None:
+    job_id = submit(ctx)
+    trace = 'Traceback (most recent call last):\n  File "x.py", line 1\nKeyError: 3'
+    _set_job(ctx, job_id, status="failed", error="import failed\n" + trace)
+    with ctx.db.write() as session:
+        session.add(JobEvent(job_id=job_id, type="log", level="error", message="the job failed:\n" + trace))
+
+    body = client.get(f"/api/v1/jobs/{job_id}").json()
+    logs = client.get(f"/api/v1/jobs/{job_id}/logs").json()["items"]
+    assert body["error"] == "import failed"
+    assert logs[-1]["message"] == "the job failed:"
+    assert "Traceback" not in str(logs) + str(client.get("/api/v1/jobs").json())
 
 
 @pytest.mark.parametrize("suffix", ["", "/logs", "/metrics", "/stream"])

@@ -159,6 +159,13 @@ def upload(client: TestClient, fmt: str, data: bytes, name: str = "dataset.zip",
     )
 
 
+def start_import(client: TestClient, fmt: str, data: bytes, **fields: Any) -> int:
+    """Upload an archive for import; the id of the queued job (202 asserted)."""
+    response = upload(client, fmt, data, **fields)
+    assert response.status_code == 202, response.text
+    return int(response.json()["job"]["id"])
+
+
 def run_job(ctx: AppContext, job_id: int) -> Job:
     return run_job_inline(ctx.settings, ctx.db, ctx.storage, job_id)
 

@@ -23,6 +23,8 @@ const SIDEBAR: [string, string, string, string][] = [
   ['Object detection', 'Training', '/od/training', 'Training'],
   ['Object detection', 'Models', '/od/models', 'Models'],
   ['System', 'Jobs', '/jobs', 'Jobs'],
+  ['Admin', 'Users', '/admin/users', 'Users'],
+  ['Admin', 'Maintenance', '/admin/maintenance', 'Maintenance'],
 ]
 
 async function shot(page: Page, name: string): Promise<void> {
@@ -88,14 +90,17 @@ async function startVerify(page: Page): Promise<JobJson> {
   ])
   expect(started.status()).toBe(202)
   const { job } = (await started.json()) as { job: JobJson }
-  expect(job.kind).toBe('storage.verify')
+  expect(job.kind).toBe('od.images.verify')
   return job
 }
 
 test('verify storage can be cancelled from the UI while it runs', async ({ page }) => {
+  // Verify storage lives in the admin area, not on the images page.
   await page.goto('/od/images')
   await expect(page.getByRole('heading', { level: 1, name: 'Images' })).toBeVisible()
-  await expect(page.getByTestId('image-grid')).toBeVisible()
+  await expect(page.getByTestId('verify-storage')).toHaveCount(0)
+  await page.goto('/admin/maintenance')
+  await expect(page.getByRole('heading', { level: 1, name: 'Maintenance' })).toBeVisible()
 
   // Re-rendering every thumbnail of the seeded camera-sized photos takes a few seconds.
   await page.getByTestId('verify-regenerate').click()
@@ -115,6 +120,7 @@ test('verify storage can be cancelled from the UI while it runs', async ({ page 
 test('verify storage runs to the end and shows what it found', async ({ page, harness }) => {
   await page.goto('/od/images')
   await expect(page.getByTestId('library-size')).toHaveText(String(harness.seededImages))
+  await page.goto('/admin/maintenance')
   const job = await startVerify(page)
   const card = page.getByTestId('verify-job')
   await expect(card).toHaveAttribute('data-job-id', String(job.id))

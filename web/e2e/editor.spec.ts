@@ -3,138 +3,27 @@
  * moving and resizing by handles, undo/redo, autosave, navigation, the unsaved-changes warning,
  * a failed save that loses nothing, and a two-tab conflict.
  */
-import fs from 'node:fs'
-import path from 'node:path'
-import type { APIRequestContext, Page } from '@playwright/test'
-import { AUTH_STATE, SCREENSHOT_DIR } from './harness'
+import type { Page } from '@playwright/test'
+import { AUTH_STATE } from './harness'
+import { apiJson, boxes, dragImage, imageSize, openImage, seedDataset, serverAnnotations, shot, type Seeded } from './editor-helpers'
 import { expect, test } from './fixtures'
 
 test.use({ storageState: AUTH_STATE, viewport: { width: 1600, height: 1000 } })
 test.describe.configure({ mode: 'serial' })
 
-interface Seeded {
-  datasetId: number
-  imageIds: number[]
-  classIds: number[]
-}
-
-interface BoxJson {
-  key: string
-  id: number | null
-  classId: number
-  x1: number
-  y1: number
-  x2: number
-  y2: number
-}
-
-/** The part of the page's `window.__shelfscopeEditor` hook (src/editor/ui/EditorPage.tsx) these tests read. */
-interface EditorHookView {
-  imageId: number
-  renderedAt: number | null
-  editor: {
-    doc: { all(): readonly BoxJson[]; image: { width: number; height: number } }
-    viewport: { toScreen(p: { x: number; y: number }): { x: number; y: number } }
-    classes: ReadonlyMap<number, unknown>
-  }
-}
-
-declare global {
-  interface Window {
-    __shelfscopeEditor?: EditorHookView
-  }
-}
-
 let seeded: Seeded
 
-async function csrf(request: APIRequestContext, baseURL: string): Promise<Record<string, string>> {
-  const state = await request.storageState()
-  const cookie = state.cookies.find((c) => c.name === 'shelfscope_csrf' && baseURL.includes(c.domain))
-  return cookie ? { 'X-CSRF-Token': cookie.value } : {}
-}
-
-async function apiJson<T>(request: APIRequestContext, baseURL: string, method: 'GET' | 'POST' | 'PUT', url: string, data?: unknown): Promise<T> {
-  const response = await request.fetch(url, { method, data, headers: method === 'GET' ? {} : await csrf(request, baseURL) })
-  if (!response.ok()) throw new Error(`${method} ${url} → ${response.status()}: ${await response.text()}`)
-  return (await response.json()) as T
-}
-
-async function shot(page: Page, name: string): Promise<void> {
-  fs.mkdirSync(SCREENSHOT_DIR, { recursive: true })
-  await page.screenshot({ path: path.join(SCREENSHOT_DIR, `${name}.png`) })
-}
-
-async function openEditor(page: Page, imageId: number): Promise<void> {
-  await page.goto(`/od/annotate/${seeded.datasetId}/${imageId}`)
-  await page.waitForFunction((id) => window.__shelfscopeEditor?.imageId === id && window.__shelfscopeEditor.renderedAt !== null, imageId)
-}
-
-function boxes(page: Page): Promise<BoxJson[]> {
-  return page.evaluate(() =>
-    (window.__shelfscopeEditor?.editor.doc.all() ?? []).map((a) => ({ key: a.key, id: a.id, classId: a.classId, x1: a.x1, y1: a.y1, x2: a.x2, y2: a.y2 })),
-  )
-}
-
-function imageSize(page: Page): Promise<{ width: number; height: number }> {
-  return page.evaluate(() => window.__shelfscopeEditor?.editor.doc.image ?? { width: 1, height: 1 })
-}
-
-/** Page coordinates of a point given in image pixels, or as fractions of the image when `frac`. */
-async function toPage(page: Page, x: number, y: number, frac = false): Promise<{ x: number; y: number }> {
-  const canvas = await page.getByTestId('editor-canvas').boundingBox()
-  if (!canvas) throw new Error('no canvas')
-  const size = frac ? await imageSize(page) : { width: 1, height: 1 }
-  const s = await page.evaluate(([ix, iy]) => window.__shelfscopeEditor?.editor.viewport.toScreen({ x: ix ?? 0, y: iy ?? 0 }), [x * size.width, y * size.height])
-  if (!s) throw new Error('no editor')
-  return { x: canvas.x + s.x, y: canvas.y + s.y }
-}
-
-/** Drag between two image points, in image pixels or (frac) fractions of the image. */
-async function dragImage(page: Page, from: [number, number], to: [number, number], frac = false): Promise<void> {
-  const a = await toPage(page, from[0], from[1], frac)
-  const b = await toPage(page, to[0], to[1], frac)
-  await page.mouse.move(a.x, a.y)
-  await page.mouse.down()
-  await page.mouse.move((a.x + b.x) / 2, (a.y + b.y) / 2, { steps: 4 })
-  await page.mouse.move(b.x, b.y, { steps: 4 })
-  await page.mouse.up()
-}
+const openEditor = (page: Page, imageId: number) => openImage(page, seeded.datasetId, imageId)
 
 async function serverBoxes(page: Page, imageId: number): Promise<{ revision: number; count: number }> {
-  const body = await apiJson<{ dataset_image: { revision: number }; items: unknown[] }>(
-    page.request,
-    '',
-    'GET',
-    `/api/v1/od/datasets/${seeded.datasetId}/images/${imageId}/annotations`,
-  )
-  return { revision: body.dataset_image.revision, count: body.items.length }
+  const { revision, items } = await serverAnnotations(page, seeded.datasetId, imageId)
+  return { revision, count: items.length }
 }
 
 const saveStatus = (page: Page) => page.getByTestId('save-status')
 
 test.beforeAll(async ({ playwright, harness }) => {
-  const request = await playwright.request.newContext({ baseURL: harness.baseURL, storageState: AUTH_STATE })
-  const base = harness.baseURL
-  const stamp = Date.now().toString(36)
-  const classIds: number[] = []
-  for (const name of ['bottle', 'can', 'box']) {
-    const created = await apiJson<{ id: number }>(request, base, 'POST', '/api/v1/od/classes', { name: `e2e-${name}-${stamp}` })
-    classIds.push(created.id)
-  }
-  const images = await apiJson<{ items: { id: number }[] }>(request, base, 'GET', '/api/v1/od/images?limit=5')
-  const imageIds = images.items.slice(0, 5).map((i) => i.id)
-  const dataset = await apiJson<{ id: number }>(request, base, 'POST', '/api/v1/od/datasets', { name: `Editor e2e ${stamp}` })
-  await apiJson(request, base, 'POST', `/api/v1/od/datasets/${dataset.id}/images`, { image_ids: imageIds })
-  // Dataset order is membership order; read it back so "next" is predictable.
-  const members = await apiJson<{ items: { image_id?: number; image?: { id: number } }[] }>(
-    request,
-    base,
-    'GET',
-    `/api/v1/od/datasets/${dataset.id}/images?limit=10`,
-  )
-  const ordered = members.items.map((m) => m.image_id ?? m.image?.id ?? 0).filter((id) => id > 0)
-  seeded = { datasetId: dataset.id, imageIds: ordered.length === imageIds.length ? ordered : imageIds, classIds }
-  await request.dispose()
+  seeded = await seedDataset(playwright, harness, 'e2e')
 })
 
 test('draw, class keys, move and resize by handles, and undo/redo of each', async ({ page }) => {
@@ -299,7 +188,8 @@ test('a save that fails loses nothing: kept on the device, restored after a relo
 
   // The network is back: they are saved.
   await page.unroute(url)
-  await page.getByRole('button', { name: 'Retry now' }).click()
+  // The automatic retry may get there first; then the button is gone and there is nothing to click.
+  await page.getByRole('button', { name: 'Retry now' }).click({ timeout: 3_000 }).catch(() => undefined)
   await expect(saveStatus(page)).toHaveAttribute('data-status', 'saved', { timeout: 10_000 })
   expect((await serverBoxes(page, imageId)).count).toBe(2)
   await page.reload()

@@ -5,6 +5,15 @@ import { expect, test } from './fixtures'
 
 test.describe.configure({ mode: 'serial' })
 
+test('the login page of a fresh install points to the setup link', async ({ page }) => {
+  await page.goto('/login')
+  const note = page.getByTestId('fresh-install')
+  await expect(note).toContainText('This is a fresh install')
+  await expect(note).toContainText('printed by shelfscope serve in the terminal')
+  fs.mkdirSync(SCREENSHOT_DIR, { recursive: true })
+  await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'login-fresh-install.png') })
+})
+
 test('the first-run link creates the admin account and lands on the dashboard', async ({ page, harness }) => {
   await page.goto(harness.setupLink)
   await expect(page.getByRole('heading', { name: 'Create the admin account' })).toBeVisible()
@@ -17,13 +26,18 @@ test('the first-run link creates the admin account and lands on the dashboard', 
   await expect(page).toHaveURL(/\/od$/)
   await expect(page.getByRole('heading', { level: 1, name: 'Dashboard' })).toBeVisible()
 
-  // The link is single-use.
+  // The link is single-use, and the page says so without literal backticks.
   await page.goto(harness.setupLink)
   await expect(page.getByRole('heading', { name: 'This link cannot be used' })).toBeVisible()
+  await expect(page.getByRole('alert')).not.toContainText('`')
+  await expect(page.getByRole('alert').locator('code')).toHaveText('shelfscope users link NAME')
+  await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'setup-link-used.png') })
 })
 
 test('sign out, a wrong password is refused, the right one signs in', async ({ page, harness }) => {
   await page.goto('/login')
+  await expect(page.getByRole('heading', { name: 'Sign in' })).toBeVisible()
+  await expect(page.getByTestId('fresh-install')).toHaveCount(0)
   await page.getByLabel('Username').fill(ADMIN.username)
   await page.getByLabel('Password').fill(ADMIN.password)
   await page.getByRole('button', { name: 'Sign in' }).click()

@@ -155,7 +155,7 @@ test('import a real Pascal VOC archive and read its report', async ({ page }) =>
 
 test('an archive with a ../ member is refused with a clear error and creates nothing', async ({ page }) => {
   const evilName = `Evil ${STAMP}`
-  const jobsBefore = await getJson<Counted>(page.request, '/api/v1/jobs?kind=od.import&limit=100')
+  const jobsBefore = await getJson<Counted>(page.request, '/api/v1/jobs?kind=od.imports.run&limit=100')
   const dialog = await openImportTab(page)
   await dialog.getByTestId('import-format').getByRole('radio', { name: 'Pascal VOC' }).click()
   await dialog.getByTestId('import-dataset-name').fill(evilName)
@@ -174,7 +174,7 @@ test('an archive with a ../ member is refused with a clear error and creates not
   // Nothing changed: no dataset, no job, no file beside the data folder.
   const datasets = await getJson<Counted>(page.request, `/api/v1/od/datasets?q=${encodeURIComponent(evilName)}`)
   expect(datasets.items).toHaveLength(0)
-  const jobsAfter = await getJson<Counted>(page.request, '/api/v1/jobs?kind=od.import&limit=100')
+  const jobsAfter = await getJson<Counted>(page.request, '/api/v1/jobs?kind=od.imports.run&limit=100')
   expect(jobsAfter.items.map((j) => j.id)).toEqual(jobsBefore.items.map((j) => j.id))
 })
 

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 
 from shelfscope.auth import service
-from shelfscope.auth.models import User
+from shelfscope.auth.models import ApiToken, User, UserSession
 from shelfscope.deps import DbSession, get_ctx
 from shelfscope.errors import Forbidden, Unauthorized
 
@@ -36,8 +37,19 @@ def _record_use(request: Request, session: Session, touch: Callable[[Session], N
         touch(session)
 
 
-def current_user(request: Request, session: DbSession) -> User:
-    auth = request.headers.get("authorization", "")
+@dataclass(frozen=True)
+class Caller:
+    """Who sent a request, and through which credential (an API token, or a browser session)."""
+
+    user: User
+    token: ApiToken | None = None
+    user_session: UserSession | None = None
+
+
+def identify(session: Session, method: str, headers: Mapping[str, str], cookies: Mapping[str, str]) -> Caller:
+    """The caller of a request from its bearer token or session cookie; a cookie-signed write must
+    also carry the session's CSRF token. Raises Unauthorized or Forbidden; changes nothing."""
+    auth = headers.get("authorization", "")
     if auth:
         scheme, _, raw = auth.partition(" ")
         if scheme.lower() != "bearer" or not raw.strip():
@@ -45,28 +57,33 @@ def current_user(request: Request, session: DbSession) -> User:
         found = service.resolve_api_token(session, raw.strip())
         if found is None:
             raise Unauthorized("This API token is unknown, revoked or expired.")
-        user, token = found
-        if service.token_needs_touch(token):
-            _record_use(request, session, lambda s: service.touch_token(s, token.id))
-        request.state.user = user
-        return user
-
-    raw_cookie = request.cookies.get(SESSION_COOKIE)
+        return Caller(user=found[0], token=found[1])
+    raw_cookie = cookies.get(SESSION_COOKIE)
     if not raw_cookie:
         raise Unauthorized("Sign in first.")
     resolved = service.resolve_session(session, raw_cookie)
     if resolved is None:
         raise Unauthorized("Your session has expired; sign in again.")
     user, user_session = resolved
-    if request.method not in _SAFE_METHODS:
-        sent = request.headers.get(CSRF_HEADER, "")
+    if method not in _SAFE_METHODS:
+        sent = headers.get(CSRF_HEADER.lower(), "")
         if not sent or not secrets.compare_digest(sent, user_session.csrf_token):
             raise Forbidden(f"The {CSRF_HEADER} header is missing or does not match this session.")
-    if service.session_needs_touch(user_session):
-        _record_use(request, session, lambda s: service.touch_session(s, user_session.id))
-    request.state.user = user
-    request.state.csrf_token = user_session.csrf_token
-    return user
+    return Caller(user=user, user_session=user_session)
+
+
+def current_user(request: Request, session: DbSession) -> User:
+    caller = identify(session, request.method, request.headers, request.cookies)
+    token, user_session = caller.token, caller.user_session
+    if token is not None and service.token_needs_touch(token):
+        _record_use(request, session, lambda s: service.touch_token(s, token.id))
+    if user_session is not None:
+        if service.session_needs_touch(user_session):
+            _record_use(request, session, lambda s: service.touch_session(s, user_session.id))
+        request.state.csrf_token = user_session.csrf_token
+        request.state.session_id = user_session.id
+    request.state.user = caller.user
+    return caller.user
 
 
 def writer_user(user: Annotated[User, Depends(current_user)]) -> User:
@@ -75,6 +92,12 @@ def writer_user(user: Annotated[User, Depends(current_user)]) -> User:
             "Viewers cannot change anything; ask an admin for the annotator role.", role=user.role
         )
     return user
+
+
+def require_admin(user: User, action: str) -> None:
+    """For a route whose role depends on the request (a bulk action, whose job): the README's Roles."""
+    if user.role != "admin":
+        raise Forbidden(f"Only admins can {action}.", role=user.role)
 
 
 def admin_user(user: Annotated[User, Depends(current_user)]) -> User:

@@ -6,8 +6,9 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 
 from shelfscope.auth import service
-from shelfscope.auth.deps import CSRF_COOKIE, SESSION_COOKIE, AdminUser, CurrentUser
+from shelfscope.auth.deps import CSRF_COOKIE, SESSION_COOKIE, CurrentUser
 from shelfscope.auth.schemas import (
+    FirstRunInfo,
     LoginIn,
     PasswordChangeIn,
     SetupIn,
@@ -17,16 +18,15 @@ from shelfscope.auth.schemas import (
     TokenCreateIn,
     TokenList,
     TokenOut,
-    UserCreated,
-    UserCreateIn,
-    UserList,
     UserOut,
-    UserUpdateIn,
 )
 from shelfscope.db.base import utcnow
 from shelfscope.deps import Ctx, DbSession
+from shelfscope.ids import Id
+from shelfscope.users.router import router as users_router
 
 router = APIRouter()
+router.include_router(users_router, prefix="/users")
 
 
 def _signed_in(new: service.NewSession, secure: bool) -> JSONResponse:
@@ -76,9 +76,19 @@ def me(request: Request, user: CurrentUser) -> SignedIn:
 
 
 @router.put("/me/password", status_code=204)
-def change_password(body: PasswordChangeIn, session: DbSession, user: CurrentUser) -> Response:
-    service.change_password(session, user, body.current_password, body.new_password)
+def change_password(
+    body: PasswordChangeIn, request: Request, session: DbSession, user: CurrentUser
+) -> Response:
+    """Signs out every other session and revokes every API token of this user; this session stays."""
+    keep = getattr(request.state, "session_id", None)
+    service.change_password(session, user, body.current_password, body.new_password, keep)
     return Response(status_code=204)
+
+
+@router.get("/first-run", response_model=FirstRunInfo)
+def first_run(session: DbSession) -> FirstRunInfo:
+    """Public: whether this is a fresh install waiting for its first admin (and nothing else)."""
+    return FirstRunInfo(setup_required=service.setup_required(session))
 
 
 @router.get("/setup", response_model=SetupInfo)
@@ -107,23 +117,6 @@ def create_token(body: TokenCreateIn, session: DbSession, user: CurrentUser) -> 
 
 
 @router.delete("/tokens/{token_id}", status_code=204)
-def revoke_token(token_id: int, session: DbSession, user: CurrentUser) -> Response:
+def revoke_token(token_id: Id, session: DbSession, user: CurrentUser) -> Response:
     service.revoke_api_token(session, user, token_id)
     return Response(status_code=204)
-
-
-@router.get("/users", response_model=UserList)
-def list_users(session: DbSession, admin: AdminUser) -> UserList:
-    return UserList(items=[UserOut.model_validate(u) for u in service.list_users(session)])
-
-
-@router.post("/users", response_model=UserCreated, status_code=201)
-def create_user(body: UserCreateIn, session: DbSession, ctx: Ctx, admin: AdminUser) -> UserCreated:
-    user, link = service.create_user(session, ctx.settings, body.username, body.role, body.display_name)
-    return UserCreated(user=UserOut.model_validate(user), setup_link=link)
-
-
-@router.patch("/users/{user_id}", response_model=UserOut)
-def update_user(user_id: int, body: UserUpdateIn, session: DbSession, admin: AdminUser) -> UserOut:
-    user = service.update_user(session, admin, user_id, body.display_name, body.role, body.is_active)
-    return UserOut.model_validate(user)

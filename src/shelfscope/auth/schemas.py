@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+from shelfscope.text import clean_name, clean_text
 
 Role = Literal["admin", "annotator", "viewer"]
 USERNAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.\-]{1,63}$"
+# Names people type follow the one set of text rules (shelfscope.text): no control or bidi characters.
+TokenName = Annotated[str, AfterValidator(lambda v: clean_name(v, max_length=128))]
+DisplayName = Annotated[str, AfterValidator(lambda v: clean_text(v, max_length=128))]
 
 
 class UserOut(BaseModel):
@@ -32,6 +37,10 @@ class SignedIn(BaseModel):
 class LoginIn(BaseModel):
     username: str = Field(min_length=1, max_length=64)
     password: str = Field(min_length=1, max_length=1024)
+
+
+class FirstRunInfo(BaseModel):
+    setup_required: bool
 
 
 class SetupInfo(BaseModel):
@@ -66,31 +75,10 @@ class TokenList(BaseModel):
 
 
 class TokenCreateIn(BaseModel):
-    name: str = Field(min_length=1, max_length=128)
+    name: TokenName
     expires_in_days: int | None = Field(default=None, ge=1, le=3650)
 
 
 class TokenCreated(BaseModel):
     token: TokenOut
     secret: str
-
-
-class UserList(BaseModel):
-    items: list[UserOut]
-
-
-class UserCreateIn(BaseModel):
-    username: str = Field(pattern=USERNAME_PATTERN)
-    display_name: str = Field(default="", max_length=128)
-    role: Role = "annotator"
-
-
-class UserCreated(BaseModel):
-    user: UserOut
-    setup_link: str
-
-
-class UserUpdateIn(BaseModel):
-    display_name: str | None = Field(default=None, max_length=128)
-    role: Role | None = None
-    is_active: bool | None = None

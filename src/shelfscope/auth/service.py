@@ -1,4 +1,4 @@
-"""Account logic: passwords, sign-in, sessions, API tokens, setup links and user management."""
+"""Account logic: passwords, sign-in, sessions, API tokens and one-time setup links."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from shelfscope.auth.models import ApiToken, SetupLink, User, UserSession
 from shelfscope.config import Settings
 from shelfscope.db.base import utcnow
-from shelfscope.errors import Conflict, Forbidden, NotFound, RateLimited, Unauthorized, ValidationFailed
+from shelfscope.errors import Conflict, NotFound, RateLimited, Unauthorized, ValidationFailed
 
 TOKEN_PREFIX = "ssk_"  # noqa: S105 (a marker, not a secret)
 _hasher = PasswordHasher()
@@ -46,39 +46,77 @@ def normalize_username(username: str) -> str:
     return username.strip().lower()
 
 
+@dataclass(frozen=True)
+class Attempt:
+    """A sign-in reserved in the limiter: the budgets it counts against and when."""
+
+    keys: tuple[str, ...]
+    at: float
+    account: str
+    address: str
+
+
 class LoginLimiter:
-    """Failed sign-ins per username and per client address within a sliding minute."""
+    """Sign-in attempts per sliding minute, by address and by account.
+
+    An attempt is reserved *before* its password is checked (under one lock, so 80 parallel guesses
+    cannot all pass a check that none has failed yet): a reservation counts as a failure unless the
+    sign-in succeeds, which releases it.
+
+    Budgets, `per_minute` each:
+    - per address: every attempt from one address, whatever the account;
+    - per account: attempts from addresses that have never signed in to that account. An address
+      that has signed in to an account (the owner's desk, their phone) is exempt from the account's
+      budget, so a stranger who fails ten times locks out other strangers, never the owner from a
+      known address. Known addresses live in this process (the last MAX_KNOWN per account), like the
+      counts; after a restart the owner's address is learned again at their next sign-in.
+
+    A success never clears failures: signing in to one's own account must not refill the budget used
+    to guess someone else's.
+    """
+
+    MAX_KNOWN = 32
 
     def __init__(self, per_minute: int) -> None:
         self.per_minute = per_minute
-        self._failures: dict[str, deque[float]] = {}
+        self._attempts: dict[str, deque[float]] = {}
+        self._known: dict[str, dict[str, None]] = {}
         self._lock = threading.Lock()
 
     def _recent(self, key: str, now: float) -> deque[float]:
-        q = self._failures.setdefault(key, deque())
+        q = self._attempts.setdefault(key, deque())
         while q and now - q[0] > 60:
             q.popleft()
         return q
 
-    def check(self, *keys: str) -> None:
+    def reserve(self, account: str, address: str) -> Attempt:
+        """Count an attempt now, or raise RateLimited when a budget it needs is spent."""
         now = time.monotonic()
         with self._lock:
+            keys = [f"ip:{address}"]
+            if address not in self._known.get(account, {}):
+                keys.append(f"user:{account}")
             for key in keys:
                 if len(self._recent(key, now)) >= self.per_minute:
                     raise RateLimited(
                         "Too many failed sign-ins; wait a minute and try again.", retry_after=60
                     )
-
-    def fail(self, *keys: str) -> None:
-        now = time.monotonic()
-        with self._lock:
             for key in keys:
-                self._recent(key, now).append(now)
+                self._attempts[key].append(now)
+        return Attempt(tuple(keys), now, account, address)
 
-    def reset(self, *keys: str) -> None:
+    def succeeded(self, attempt: Attempt) -> None:
+        """Release the attempt's reservation and remember its address as known for the account."""
         with self._lock:
-            for key in keys:
-                self._failures.pop(key, None)
+            for key in attempt.keys:
+                q = self._attempts.get(key)
+                if q is not None and attempt.at in q:
+                    q.remove(attempt.at)
+            known = self._known.setdefault(attempt.account, {})
+            known.pop(attempt.address, None)
+            known[attempt.address] = None
+            while len(known) > self.MAX_KNOWN:
+                del known[next(iter(known))]
 
 
 @dataclass(frozen=True)
@@ -116,16 +154,14 @@ def login(
     user_agent: str = "",
 ) -> NewSession:
     name = normalize_username(username)
-    keys = (f"user:{name}", f"ip:{client}")
-    limiter.check(*keys)
+    attempt = limiter.reserve(name, client)
     user = session.scalars(select(User).where(User.username == name)).one_or_none()
     password_ok = verify_password(user.password_hash if user else None, password)
     if user is None or not password_ok or not user.is_active:
-        limiter.fail(*keys)
         raise Unauthorized("Wrong username or password.")
-    limiter.reset(*keys)
     new = start_session(session, user, settings, user_agent)
     session.commit()
+    limiter.succeeded(attempt)
     return new
 
 
@@ -224,6 +260,11 @@ def count_users(session: Session) -> int:
     return session.scalar(select(func.count()).select_from(User)) or 0
 
 
+def setup_required(session: Session) -> bool:
+    """True on a fresh install: nobody can sign in until the first-admin link is used."""
+    return count_users(session) == 0
+
+
 def create_setup_link(session: Session, settings: Settings, purpose: str, user_id: int | None) -> str:
     raw = secrets.token_urlsafe(32)
     session.add(
@@ -299,6 +340,7 @@ def complete_setup(
             raise NotFound("The user of this setup link no longer exists.")
         user = found
         user.password_hash = hash_password(password)
+        revoke_other_credentials(session, user.id, None)
     # Guarded so two concurrent uses of one link cannot both succeed.
     used = session.execute(
         update(SetupLink).where(SetupLink.id == link.id, SetupLink.used_at.is_(None)).values(used_at=utcnow())
@@ -311,70 +353,27 @@ def complete_setup(
     return new
 
 
-def change_password(session: Session, user: User, current: str, new: str) -> None:
+def revoke_other_credentials(session: Session, user_id: int, keep_session_id: int | None) -> None:
+    """After a password change: every other browser session ends and every API token is revoked
+    (someone who had the old password may hold either). Flushed with the caller's transaction."""
+    others = delete(UserSession).where(UserSession.user_id == user_id)
+    if keep_session_id is not None:
+        others = others.where(UserSession.id != keep_session_id)
+    session.execute(others)
+    session.execute(
+        update(ApiToken)
+        .where(ApiToken.user_id == user_id, ApiToken.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+    )
+
+
+def change_password(
+    session: Session, user: User, current: str, new: str, keep_session_id: int | None = None
+) -> None:
+    """Sets the new password and signs out everywhere else: the session making the change
+    (`keep_session_id`) stays signed in; other sessions end and API tokens are revoked."""
     if not verify_password(user.password_hash, current):
         raise ValidationFailed.field("current_password", "does not match your current password")
     user.password_hash = hash_password(new)
+    revoke_other_credentials(session, user.id, keep_session_id)
     session.commit()
-
-
-# --- user management ----------------------------------------------------------------------------
-
-
-def list_users(session: Session) -> list[User]:
-    return list(session.scalars(select(User).order_by(User.id)))
-
-
-def create_user(
-    session: Session, settings: Settings, username: str, role: str, display_name: str = ""
-) -> tuple[User, str]:
-    name = normalize_username(username)
-    if session.scalars(select(User.id).where(User.username == name)).first() is not None:
-        raise Conflict(f"A user named {name!r} already exists.", field="username")
-    user = User(username=name, display_name=display_name or username, role=role)
-    session.add(user)
-    session.flush()
-    raw = create_setup_link(session, settings, "set_password", user.id)
-    session.commit()
-    return user, setup_url(settings, raw)
-
-
-def _active_admins(session: Session) -> int:
-    return (
-        session.scalar(
-            select(func.count()).select_from(User).where(User.role == "admin", User.is_active.is_(True))
-        )
-        or 0
-    )
-
-
-def update_user(
-    session: Session,
-    actor: User,
-    user_id: int,
-    display_name: str | None,
-    role: str | None,
-    is_active: bool | None,
-) -> User:
-    user = session.get(User, user_id)
-    if user is None:
-        raise NotFound(f"User {user_id} does not exist.", user_id=user_id)
-    losing_admin = (
-        user.role == "admin"
-        and user.is_active
-        and ((role is not None and role != "admin") or is_active is False)
-    )
-    if losing_admin and _active_admins(session) <= 1:
-        raise Conflict("This is the last active admin; make another admin first.", user_id=user_id)
-    if user.id == actor.id and is_active is False:
-        raise Forbidden("You cannot deactivate yourself.")
-    if display_name is not None:
-        user.display_name = display_name
-    if role is not None:
-        user.role = role
-    if is_active is not None:
-        user.is_active = is_active
-        if not is_active:
-            session.execute(delete(UserSession).where(UserSession.user_id == user.id))
-    session.commit()
-    return user

@@ -18,8 +18,10 @@ _PLACES = ("body", "query", "path", "header", "cookie")
 def field_name(loc: Sequence[Any], prefix: str = "") -> str:
     """('body', 'created', 3, 'x1') -> 'created[3].x1', the way the services name fields."""
     name = prefix
-    for part in loc:
-        if part in _PLACES and not name:
+    for i, part in enumerate(loc):
+        # FastAPI's locations start with the place; a model validated directly has none, and its own
+        # field may be called `path` or `body` (a folder import's `path`).
+        if i == 0 and part in _PLACES and len(loc) > 1 and not name:
             continue
         if isinstance(part, int):
             name += f"[{part}]"

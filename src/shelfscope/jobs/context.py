@@ -12,6 +12,7 @@ from typing import Any
 from shelfscope.config import Settings
 from shelfscope.db import Database, utcnow
 from shelfscope.jobs import service
+from shelfscope.jobs.caps import MAX_LOG_CHARS, cap_text
 from shelfscope.storage import Storage, validate_key
 
 log = logging.getLogger("shelfscope.jobs")
@@ -79,6 +80,8 @@ class JobContext:
     def log(self, message: str, level: str = "info") -> None:
         if level not in service.LOG_LEVELS:
             raise ValueError(f"log level {level!r} is not one of {', '.join(service.LOG_LEVELS)}")
+        # Capped before it is buffered: a message may quote hostile input (see jobs/caps.py).
+        message = cap_text(message, MAX_LOG_CHARS)
         log.log(logging.getLevelName(level.upper()), "job %s: %s", self.job_id, message)
         self._add_event({"type": "log", "at": utcnow(), "level": level, "message": message})
 

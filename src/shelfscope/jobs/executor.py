@@ -14,7 +14,6 @@ import os
 import socket
 import threading
 import time
-import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -75,7 +74,7 @@ def _load(db: Database, job_id: int) -> _Claimed:
 
 
 def _error_text(exc: BaseException) -> str:
-    """One line for the API; the traceback goes to the job's log only."""
+    """One line for the API and the job's log; the traceback goes to the server log only."""
     message = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
     return f"{type(exc).__name__}: {message}" if message else type(exc).__name__
 
@@ -179,7 +178,9 @@ def _run_handler(ctx: JobContext, spec: HandlerSpec[Any], payload: dict[str, Any
     except Exception as exc:
         if watcher.stopped_job:
             return
-        ctx.log("the job failed:\n" + traceback.format_exc().rstrip(), "error")
+        # The traceback goes to the server log only; users see the one-line error.
+        log.error("job %s (%s) failed", job_id, spec.kind, exc_info=exc)
+        ctx.log(f"the job failed: {_error_text(exc)}", "error")
         ctx.flush()
         if ctx.cancelled():
             service.confirm_cancelled(db, job_id, worker)

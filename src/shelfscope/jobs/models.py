@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Boolean, CheckConstraint, Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Boolean, CheckConstraint, Float, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from shelfscope.db.base import Base, BigIntId, TimestampMixin, utcnow
+from shelfscope.jobs.caps import MAX_ERROR_CHARS, MAX_LOG_CHARS, CappedResult, CappedText
 
 JOB_STATUSES = ("queued", "running", "succeeded", "failed", "cancelled")
 TERMINAL_STATUSES = frozenset({"succeeded", "failed", "cancelled"})
@@ -29,8 +30,9 @@ class Job(TimestampMixin, Base):
     status: Mapped[str] = mapped_column(String(16), default="queued")
     runner: Mapped[str] = mapped_column(String(16))
     payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
-    result: Mapped[dict[str, Any] | None] = mapped_column(default=None)
-    error: Mapped[str | None] = mapped_column(Text, default=None)
+    # Capped on every write (jobs/caps.py): a result or error quoting hostile input stays small.
+    result: Mapped[dict[str, Any] | None] = mapped_column(CappedResult(), default=None)
+    error: Mapped[str | None] = mapped_column(CappedText(MAX_ERROR_CHARS), default=None)
     progress: Mapped[float] = mapped_column(Float, default=0.0)
     stage: Mapped[str | None] = mapped_column(String(255), default=None)
     attempt: Mapped[int] = mapped_column(Integer, default=0)
@@ -59,7 +61,7 @@ class JobEvent(Base):
     type: Mapped[str] = mapped_column(String(8))
     at: Mapped[datetime] = mapped_column(default=utcnow)
     level: Mapped[str | None] = mapped_column(String(8), default=None)
-    message: Mapped[str | None] = mapped_column(Text, default=None)
+    message: Mapped[str | None] = mapped_column(CappedText(MAX_LOG_CHARS), default=None)
     name: Mapped[str | None] = mapped_column(String(64), default=None)
     value: Mapped[float | None] = mapped_column(Float, default=None)
     step: Mapped[int | None] = mapped_column(Integer, default=None)

@@ -8,8 +8,9 @@ from fastapi import APIRouter, Header, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import StreamingResponse
 
-from shelfscope.auth.deps import CurrentUser, WriterUser
+from shelfscope.auth.deps import CurrentUser, WriterUser, require_admin
 from shelfscope.deps import Ctx, DbSession
+from shelfscope.ids import Id, in_id_range
 from shelfscope.jobs import service
 from shelfscope.jobs.schemas import JobEnvelope, JobOut, JobPage, LogOut, LogPage, MetricOut, MetricPage
 from shelfscope.jobs.stream import job_event_stream
@@ -41,13 +42,13 @@ def list_jobs(
 
 
 @router.get("/{job_id}", response_model=JobOut)
-def get_job(job_id: int, session: DbSession, user: CurrentUser) -> JobOut:
+def get_job(job_id: Id, session: DbSession, user: CurrentUser) -> JobOut:
     return JobOut.model_validate(service.get_job(session, job_id))
 
 
 @router.get("/{job_id}/logs", response_model=LogPage)
 def get_logs(
-    job_id: int,
+    job_id: Id,
     session: DbSession,
     user: CurrentUser,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
@@ -62,7 +63,7 @@ def get_logs(
 
 @router.get("/{job_id}/metrics", response_model=MetricPage)
 def get_metrics(
-    job_id: int,
+    job_id: Id,
     session: DbSession,
     user: CurrentUser,
     limit: Annotated[int, Query(ge=1, le=5000)] = 1000,
@@ -78,14 +79,17 @@ def get_metrics(
 
 
 @router.post("/{job_id}/cancel", status_code=202, response_model=JobEnvelope)
-def cancel_job(job_id: int, session: DbSession, ctx: Ctx, user: WriterUser) -> JobEnvelope:
+def cancel_job(job_id: Id, session: DbSession, ctx: Ctx, user: WriterUser) -> JobEnvelope:
+    """A writer cancels their own jobs; another user's (or the system's) needs an admin."""
+    if service.get_job(session, job_id).created_by != user.id:
+        require_admin(user, "cancel another user's job")
     job = service.cancel_job(session, ctx.runner, job_id, user.id)
     return JobEnvelope(job=JobOut.model_validate(job))
 
 
 @router.get("/{job_id}/stream", response_class=StreamingResponse)
 async def stream_job(
-    job_id: int,
+    job_id: Id,
     request: Request,
     session: DbSession,
     ctx: Ctx,
@@ -96,7 +100,10 @@ async def stream_job(
     await run_in_threadpool(service.get_job, session, job_id)
     # The stream polls with its own short sessions; don't hold the request's connection for hours.
     await run_in_threadpool(session.close)
-    after = int(last_event_id) if last_event_id and last_event_id.isdigit() else 0
+    resume = (
+        int(last_event_id) if last_event_id and last_event_id.isascii() and last_event_id.isdigit() else 0
+    )
+    after = resume if in_id_range(resume) else 0
     frames = job_event_stream(ctx.db, job_id, is_disconnected=request.is_disconnected, after_log_id=after)
     return StreamingResponse(
         frames,

@@ -3,9 +3,38 @@
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import PurePosixPath, PureWindowsPath
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, computed_field, field_validator
+
+_TRACEBACK = "Traceback (most recent call last):"
+
+
+def without_traceback(text: str) -> str:
+    """`text` up to any Python traceback in it: tracebacks stay in the server log, never in answers."""
+    head, found, _ = text.partition(_TRACEBACK)
+    return head.rstrip() or "the job failed (details are in the server log)" if found else text
+
+
+def _text(values: dict[str, Any] | None, key: str) -> str | None:
+    value = (values or {}).get(key)
+    return value.strip() or None if isinstance(value, str) else None
+
+
+def job_label(payload: dict[str, Any] | None, result: dict[str, Any] | None) -> str | None:
+    """The file and/or dataset a job works on, from the fields handlers put in their payload and
+    result ("shelves.zip → Shelves"); None when it works on neither (a storage check)."""
+    path = _text(payload, "path")
+    file = (
+        _text(payload, "upload_name")
+        or (PureWindowsPath(PurePosixPath(path).name).name if path else None)
+        or _text(payload, "url")
+        or _text(result, "filename")
+    )
+    dataset = _text(result, "dataset_name") or _text(payload, "dataset_name")
+    parts = [part for part in (file, dataset) if part]
+    return " → ".join(dict.fromkeys(parts)) or None
 
 
 class JobOut(BaseModel):
@@ -28,6 +57,16 @@ class JobOut(BaseModel):
     heartbeat_at: datetime | None
     created_by: int | None
 
+    @field_validator("error")
+    @classmethod
+    def _error(cls, value: str | None) -> str | None:
+        return without_traceback(value) if value else value
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def label(self) -> str | None:
+        return job_label(self.payload, self.result)
+
 
 class JobEnvelope(BaseModel):
     """What every endpoint that starts or changes a job answers (202 for new work)."""
@@ -48,6 +87,11 @@ class LogOut(BaseModel):
     at: datetime
     level: str
     message: str
+
+    @field_validator("message")
+    @classmethod
+    def _message(cls, value: str) -> str:
+        return without_traceback(value)
 
 
 class LogPage(BaseModel):

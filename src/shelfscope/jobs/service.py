@@ -6,9 +6,6 @@ still its own), so a late write from a slow worker never overwrites a cancel or 
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
 import logging
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
@@ -21,10 +18,12 @@ from sqlalchemy.orm import Session
 
 from shelfscope.db import Database, utcnow
 from shelfscope.db import all_models as _all_models  # noqa: F401 (jobs.created_by needs the users table)
+from shelfscope.db.dialect import is_postgres
 from shelfscope.errors import Conflict, Internal, NotFound, ValidationFailed
 from shelfscope.http.validation import validation_failed
 from shelfscope.jobs.models import JOB_STATUSES, TERMINAL_STATUSES, Job, JobEvent
 from shelfscope.jobs.registry import find_handler, registered_kinds
+from shelfscope.pagination import decode_cursor, encode_cursor, newest_first_after
 
 if TYPE_CHECKING:
     from shelfscope.jobs.runners import JobRunner
@@ -116,21 +115,6 @@ def submit_job(
 # ---- reading ---------------------------------------------------------------------------------------
 
 
-def _encode_cursor(values: list[Any]) -> str:
-    return base64.urlsafe_b64encode(json.dumps(values, separators=(",", ":")).encode()).decode().rstrip("=")
-
-
-def _decode_cursor(cursor: str, size: int) -> list[Any]:
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        values = json.loads(raw)
-    except (binascii.Error, ValueError):
-        values = None
-    if not isinstance(values, list) or len(values) != size:
-        raise ValidationFailed.field("cursor", "is not a cursor this server issued; start from page one")
-    return values
-
-
 def get_job(session: Session, job_id: int) -> Job:
     job = session.get(Job, job_id)
     if job is None:
@@ -164,18 +148,12 @@ def list_jobs(
     total = session.scalar(select(func.count()).select_from(Job).where(*filters))
     query = select(Job).where(*filters)
     if cursor:
-        at_raw, last_id = _decode_cursor(cursor, 2)
-        try:
-            at = datetime.fromisoformat(str(at_raw))
-            last = int(last_id)
-        except (TypeError, ValueError):
-            raise ValidationFailed.field("cursor", "is not a cursor this server issued") from None
-        query = query.where(or_(Job.created_at < at, and_(Job.created_at == at, Job.id < last)))
+        query = query.where(newest_first_after(cursor, Job.created_at, Job.id))
     rows = list(session.scalars(query.order_by(Job.created_at.desc(), Job.id.desc()).limit(limit + 1)))
     next_cursor = None
     if len(rows) > limit:
         rows = rows[:limit]
-        next_cursor = _encode_cursor([rows[-1].created_at.isoformat(), rows[-1].id])
+        next_cursor = encode_cursor([rows[-1].created_at.isoformat(), rows[-1].id])
     return Page(items=rows, next_cursor=next_cursor, total=total)
 
 
@@ -196,7 +174,7 @@ def list_events(
         filters.append(JobEvent.name == name)
     total = session.scalar(select(func.count()).select_from(JobEvent).where(*filters))
     if cursor:
-        (last,) = _decode_cursor(cursor, 1)
+        (last,) = decode_cursor(cursor, 1)
         if not isinstance(last, int):
             raise ValidationFailed.field("cursor", "is not a cursor this server issued")
         after_id = max(after_id, last)
@@ -205,7 +183,7 @@ def list_events(
     next_cursor = None
     if len(rows) > limit:
         rows = rows[:limit]
-        next_cursor = _encode_cursor([rows[-1].id])
+        next_cursor = encode_cursor([rows[-1].id])
     return Page(items=rows, next_cursor=next_cursor, total=total)
 
 
@@ -340,11 +318,7 @@ def finish_job(db: Database, job_id: int, worker: str, result: dict[str, Any], s
 
 
 def fail_job(db: Database, job_id: int, worker: str, error: str) -> bool:
-    fail = (
-        update(Job)
-        .where(_mine(job_id, worker))
-        .values(status="failed", error=error[:4000], finished_at=utcnow())
-    )
+    fail = update(Job).where(_mine(job_id, worker)).values(status="failed", error=error, finished_at=utcnow())
     with db.write() as session:
         return bool(_updated(session, fail))
 
@@ -427,3 +401,21 @@ def job_state(db: Database, job_id: int) -> tuple[str, str | None, datetime | No
 
 def is_terminal(status: str) -> bool:
     return status in TERMINAL_STATUSES
+
+
+def hold_running_job(session: Session, job_id: int, worker: str) -> bool:
+    """Inside the caller's write transaction: whether the job still runs on this worker with no cancel
+    requested. On PostgreSQL its row stays locked until the caller commits, so the stale-job sweep
+    cannot fail the job while its final transaction commits (SQLite writers hold the database lock)."""
+    query = select(Job.status, Job.worker, Job.cancel_requested).where(Job.id == job_id)
+    if is_postgres(session):
+        query = query.with_for_update()
+    row = session.execute(query).one_or_none()
+    return row is not None and row.status == "running" and row.worker == worker and not row.cancel_requested
+
+
+def record_result(db: Database, job_id: int, worker: str, result: dict[str, Any]) -> bool:
+    """Store a result on a job still running on this worker, before the handler fails it: a failed job
+    keeps no result of its own, and some results (an import's report) tell the user what to fix."""
+    with db.write() as session:
+        return bool(_updated(session, update(Job).where(_mine(job_id, worker)).values(result=result)))

@@ -14,7 +14,9 @@ import {
   PenToolIcon,
   ScissorsIcon,
   TagsIcon,
+  UsersIcon,
   WaypointsIcon,
+  WrenchIcon,
 } from 'lucide-react'
 
 export interface NavItem {
@@ -25,6 +27,8 @@ export interface NavItem {
   heading: string
   /** Match the path exactly (for parents of other entries). */
   end?: boolean
+  /** Shown only to admins (the API refuses everyone else anyway). */
+  adminOnly?: boolean
 }
 
 export interface NavGroup {
@@ -69,4 +73,20 @@ export const NAV_GROUPS: NavGroup[] = [
     label: 'System',
     items: [{ label: 'Jobs', to: '/jobs', icon: ActivityIcon, heading: 'Jobs' }],
   },
+  {
+    id: 'admin',
+    label: 'Admin',
+    items: [
+      { label: 'Users', to: '/admin/users', icon: UsersIcon, heading: 'Users', adminOnly: true },
+      { label: 'Maintenance', to: '/admin/maintenance', icon: WrenchIcon, heading: 'Maintenance', adminOnly: true },
+    ],
+  },
 ]
+
+/** The groups and entries a person with this role sees; groups left empty are dropped. */
+export function visibleNavGroups(role: string | undefined): NavGroup[] {
+  return NAV_GROUPS.map((group) => ({
+    ...group,
+    items: group.items.filter((item) => !item.adminOnly || role === 'admin'),
+  })).filter((group) => group.items.length > 0)
+}

@@ -15,6 +15,7 @@ const DashboardPage = page(() => import('@/features/dashboard/pages/DashboardPag
 const JobsPage = page(() => import('@/features/jobs/pages/JobsPage'), 'JobsPage')
 const JobDetailPage = page(() => import('@/features/jobs/pages/JobDetailPage'), 'JobDetailPage')
 const ImagesPage = page(() => import('@/features/images/pages/ImagesPage'), 'ImagesPage')
+const MaintenancePage = page(() => import('@/features/images/pages/MaintenancePage'), 'MaintenancePage')
 const loadDatasets = () => import('@/features/datasets/pages/DatasetsPages')
 const DatasetsPage = page(loadDatasets, 'DatasetsPage')
 const DatasetDetailPage = page(loadDatasets, 'DatasetDetailPage')
@@ -29,6 +30,7 @@ const TrainingRunPage = page(loadTraining, 'TrainingRunPage')
 const loadModels = () => import('@/features/models/pages/ModelsPages')
 const ModelsPage = page(loadModels, 'ModelsPage')
 const ModelDetailPage = page(loadModels, 'ModelDetailPage')
+const UsersPage = page(() => import('@/features/users/pages/UsersPage'), 'UsersPage')
 const loadPr = () => import('@/features/pr/pages/PrPages')
 const ProductsPage = page(loadPr, 'ProductsPage')
 const PrDatasetsPage = page(loadPr, 'PrDatasetsPage')
@@ -60,6 +62,7 @@ export function AppRoutes() {
             <Route path="models/:id" element={<ModelDetailPage />} />
           </Route>
           <Route path="jobs" element={<JobsPage />} />
+          <Route path="admin/maintenance" element={<MaintenancePage />} />
           <Route path="jobs/:id" element={<JobDetailPage />} />
           <Route path="products" element={<ProductsPage />} />
           <Route path="datasets" element={<PrDatasetsPage />} />
@@ -67,6 +70,7 @@ export function AppRoutes() {
           <Route path="embeddings" element={<EmbeddingsPage />} />
           <Route path="cutouts" element={<CutoutsPage />} />
           <Route path="matching" element={<MatchingPage />} />
+          <Route path="admin/users" element={<UsersPage />} />
           <Route path="*" element={<NotFoundPage />} />
         </Route>
       </Routes>

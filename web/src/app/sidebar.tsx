@@ -1,53 +1,12 @@
-import { useQuery } from '@tanstack/react-query'
 import { NavLink } from 'react-router'
-import { Tooltip, TooltipContent, TooltipTrigger } from '@/components/ui/tooltip'
-import { queryKeys, systemApi } from '@/lib/api'
+import { useSession } from '@/features/auth'
+import { HealthFooter } from '@/features/system'
 import { cn } from '@/lib/utils'
-import { NAV_GROUPS } from './navigation'
-
-function HealthFooter() {
-  const health = useQuery({
-    queryKey: queryKeys.system.health(),
-    queryFn: ({ signal }) => systemApi.health(signal),
-    refetchInterval: 30_000,
-    retry: false,
-  })
-  const ok = health.data?.status === 'ok'
-  const label = health.isPending
-    ? 'Checking…'
-    : health.isError
-      ? 'Server unreachable'
-      : ok
-        ? 'All systems normal'
-        : 'Degraded'
-  const problems = health.data
-    ? Object.entries(health.data.checks)
-        .filter(([, check]) => !check.ok)
-        .map(([name, check]) => `${name}: ${check.detail ?? 'failing'}`)
-    : []
-  return (
-    <Tooltip>
-      <TooltipTrigger asChild>
-        <div className="flex items-center gap-2 px-3 py-3 text-xs text-sidebar-muted" data-testid="health">
-          <span
-            className={cn(
-              'size-2 rounded-full',
-              health.isPending ? 'bg-sidebar-muted' : ok ? 'bg-emerald-400' : 'bg-amber-400',
-            )}
-            aria-hidden
-          />
-          <span className="truncate">{label}</span>
-          {health.data ? <span className="ml-auto font-mono">v{health.data.version}</span> : null}
-        </div>
-      </TooltipTrigger>
-      <TooltipContent side="right">
-        {problems.length > 0 ? problems.join(' · ') : health.data ? 'Database, storage and jobs are healthy' : label}
-      </TooltipContent>
-    </Tooltip>
-  )
-}
+import { visibleNavGroups } from './navigation'
 
 export function Sidebar() {
+  const session = useSession()
+  const groups = visibleNavGroups(session.data?.user.role)
   return (
     <aside className="flex h-full w-60 shrink-0 flex-col border-r border-sidebar-border bg-sidebar text-sidebar-foreground">
       <div className="flex h-14 items-center gap-2.5 border-b border-sidebar-border px-4">
@@ -55,7 +14,7 @@ export function Sidebar() {
         <span className="text-[15px] font-semibold tracking-tight text-white">Shelfscope</span>
       </div>
       <div className="flex-1 overflow-y-auto px-2 py-3">
-        {NAV_GROUPS.map((group) => (
+        {groups.map((group) => (
           <nav
             key={group.id}
             aria-label={group.label ?? 'Main'}

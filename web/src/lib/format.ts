@@ -6,6 +6,14 @@ export function formatCount(value: number): string {
   return numberFormat.format(value)
 }
 
+/** A byte count in B, KB, MB or GB (1 KB = 1,024 bytes). */
+export function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`
+  if (bytes < 1024 * 1024 * 1024) return `${(bytes / 1024 / 1024).toFixed(1)} MB`
+  return `${(bytes / 1024 / 1024 / 1024).toFixed(2)} GB`
+}
+
 export function formatPercent(fraction: number): string {
   const clamped = Math.min(1, Math.max(0, fraction))
   return `${Math.round(clamped * 100)}%`
@@ -58,4 +66,14 @@ export function formatDuration(
   if (minutes < 60) return `${minutes}m ${seconds}s`
   const hours = Math.floor(minutes / 60)
   return `${hours}h ${minutes % 60}m`
+}
+
+/** `one` or `many` for a count: plural(1, 'box', 'boxes') → "box". */
+export function plural(count: number, one: string, many: string): string {
+  return count === 1 ? one : many
+}
+
+/** A count with its noun: countOf(1, 'box', 'boxes') → "1 box", countOf(1200, 'image') → "1,200 images". */
+export function countOf(count: number, one: string, many: string = `${one}s`): string {
+  return `${formatCount(count)} ${plural(count, one, many)}`
 }

@@ -9,8 +9,9 @@ from typing import Any
 
 from fastapi import APIRouter
 
-from shelfscope.auth.deps import CurrentUser, WriterUser
+from shelfscope.auth.deps import AdminUser, CurrentUser, WriterUser
 from shelfscope.deps import DbSession
+from shelfscope.ids import Id
 from shelfscope.od.annotations import bulk, editor, navigation, service
 from shelfscope.od.annotations.schemas import (
     AnnotationCreate,
@@ -41,7 +42,7 @@ _CONFLICT: dict[int | str, dict[str, Any]] = {
 
 @router.get(f"{_IMAGE}/annotations", response_model=ImageAnnotations)
 def get_image_annotations(
-    image_id: int, session: DbSession, user: CurrentUser, dataset_id: DatasetId
+    image_id: Id, session: DbSession, user: CurrentUser, dataset_id: DatasetId
 ) -> ImageAnnotations:
     """Everything the editor needs to open an image: the image, its membership state and its annotations."""
     return service.get_image_annotations(session, dataset_id, image_id)
@@ -49,7 +50,7 @@ def get_image_annotations(
 
 @router.put(f"{_IMAGE}/annotations", response_model=SaveOut, responses=_CONFLICT)
 def save_image_annotations(
-    image_id: int, body: SaveIn, session: DbSession, user: WriterUser, dataset_id: DatasetId
+    image_id: Id, body: SaveIn, session: DbSession, user: WriterUser, dataset_id: DatasetId
 ) -> SaveOut:
     """The editor save: created/updated/deleted applied together, or 409 when base_revision is stale."""
     return editor.save_image_annotations(session, dataset_id, image_id, body, user.id)
@@ -57,21 +58,21 @@ def save_image_annotations(
 
 @router.post(f"{_IMAGE}/annotations", response_model=AnnotationWritten, status_code=201)
 def create_annotation(
-    image_id: int, body: AnnotationCreate, session: DbSession, user: WriterUser, dataset_id: DatasetId
+    image_id: Id, body: AnnotationCreate, session: DbSession, user: WriterUser, dataset_id: DatasetId
 ) -> AnnotationWritten:
     return service.create_annotation(session, dataset_id, image_id, body, user.id)
 
 
 @router.post(f"{_IMAGE}/status", response_model=DatasetImageState)
 def set_image_status(
-    image_id: int, body: StatusIn, session: DbSession, user: WriterUser, dataset_id: DatasetId
+    image_id: Id, body: StatusIn, session: DbSession, user: WriterUser, dataset_id: DatasetId
 ) -> DatasetImageState:
     """Mark an image new, in progress, completed or skipped; its annotation count is recounted."""
     return service.set_status(session, dataset_id, image_id, body.status)
 
 
 @router.get(f"{_IMAGE}/neighbors", response_model=Neighbors)
-def image_neighbors(image_id: int, session: DbSession, user: CurrentUser, dataset_id: DatasetId) -> Neighbors:
+def image_neighbors(image_id: Id, session: DbSession, user: CurrentUser, dataset_id: DatasetId) -> Neighbors:
     return navigation.neighbors(session, dataset_id, image_id)
 
 
@@ -89,24 +90,24 @@ def bulk_write(body: BulkIn, session: DbSession, user: WriterUser) -> BulkOut:
 
 
 @router.delete("/annotations/bulk", response_model=BulkDeleteOut)
-def bulk_delete(body: BulkDeleteIn, session: DbSession, user: WriterUser) -> BulkDeleteOut:
+def bulk_delete(body: BulkDeleteIn, session: DbSession, user: AdminUser) -> BulkDeleteOut:
     """Delete annotations by id; ids already gone are listed in not_found, so a retry succeeds."""
     return bulk.bulk_delete(session, body)
 
 
 @router.post("/annotations/bulk-delete", response_model=BulkDeleteOut)
-def bulk_delete_post(body: BulkDeleteIn, session: DbSession, user: WriterUser) -> BulkDeleteOut:
+def bulk_delete_post(body: BulkDeleteIn, session: DbSession, user: AdminUser) -> BulkDeleteOut:
     """The same as DELETE /annotations/bulk, for clients that cannot send a body with DELETE."""
     return bulk.bulk_delete(session, body)
 
 
 @router.patch("/annotations/{annotation_id}", response_model=AnnotationWritten)
 def update_annotation(
-    annotation_id: int, body: AnnotationPatch, session: DbSession, user: WriterUser
+    annotation_id: Id, body: AnnotationPatch, session: DbSession, user: WriterUser
 ) -> AnnotationWritten:
     return service.update_annotation(session, annotation_id, body)
 
 
 @router.delete("/annotations/{annotation_id}", response_model=AnnotationDeleted)
-def delete_annotation(annotation_id: int, session: DbSession, user: WriterUser) -> AnnotationDeleted:
+def delete_annotation(annotation_id: Id, session: DbSession, user: WriterUser) -> AnnotationDeleted:
     return service.delete_annotation(session, annotation_id)

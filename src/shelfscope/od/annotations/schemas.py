@@ -7,11 +7,14 @@ errors name the item as `created[3].class_id` and change nothing.
 
 from __future__ import annotations
 
+import json
+import math
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
+from shelfscope.ids import MAX_NUMBER, Id
 from shelfscope.od.vocabulary import AnnotationKind, AnnotationSource, ImageStatus, ReviewState, Split
 
 # One save or bulk request may carry this many entries per list; a dense shelf has a few hundred boxes.
@@ -19,8 +22,36 @@ MAX_ITEMS = 10_000
 MAX_POLYGON_POINTS = 2_000
 MODEL_MAX = 128
 CLIENT_ID_MAX = 64
+# Free-form attributes (occluded, truncated, a SKU...) are bounded: they travel with every editor load.
+MAX_ATTRIBUTE_DEPTH = 8
+MAX_ATTRIBUTES_BYTES = 16 * 1024
 
 Point = tuple[float, float]
+
+
+def check_attributes(value: dict[str, Any] | None) -> dict[str, Any] | None:
+    """JSON within bounds: at most MAX_ATTRIBUTE_DEPTH objects or lists deep, at most
+    MAX_ATTRIBUTES_BYTES as JSON, and only finite numbers (NaN and Infinity are not JSON; stored, they
+    broke every later load of the image)."""
+    if value is None:
+        return None
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, dict | list):
+            if depth > MAX_ATTRIBUTE_DEPTH:
+                raise ValueError(f"must not nest objects or lists over {MAX_ATTRIBUTE_DEPTH} levels deep")
+            children = node.values() if isinstance(node, dict) else node
+            stack.extend((child, depth + 1) for child in children)
+        elif isinstance(node, float) and not math.isfinite(node):
+            raise ValueError("must not contain NaN or Infinity (JSON has no such numbers)")
+    size = len(json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode())
+    if size > MAX_ATTRIBUTES_BYTES:
+        raise ValueError(f"must be at most {MAX_ATTRIBUTES_BYTES:,} bytes as JSON, not {size:,}")
+    return value
+
+
+Attributes = Annotated[dict[str, Any] | None, AfterValidator(check_attributes)]
 
 
 class AnnotationFields(BaseModel):
@@ -28,7 +59,7 @@ class AnnotationFields(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    class_id: int
+    class_id: Id
     kind: AnnotationKind = "bbox"
     x1: float | None = None
     y1: float | None = None
@@ -39,7 +70,7 @@ class AnnotationFields(BaseModel):
     confidence: float | None = None
     review_state: ReviewState = "none"
     model: str | None = Field(default=None, max_length=MODEL_MAX)
-    attributes: dict[str, Any] | None = None
+    attributes: Attributes = None
 
 
 class AnnotationCreate(AnnotationFields):
@@ -51,7 +82,7 @@ class AnnotationPatch(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    class_id: int | None = None
+    class_id: Id | None = None
     kind: AnnotationKind | None = None
     x1: float | None = None
     y1: float | None = None
@@ -62,7 +93,7 @@ class AnnotationPatch(BaseModel):
     confidence: float | None = None
     review_state: ReviewState | None = None
     model: str | None = Field(default=None, max_length=MODEL_MAX)
-    attributes: dict[str, Any] | None = None
+    attributes: Attributes = None
 
 
 class AnnotationOut(BaseModel):
@@ -135,7 +166,7 @@ class SaveCreated(AnnotationFields):
 
 
 class SaveUpdated(AnnotationPatch):
-    id: int
+    id: Id
 
 
 class SaveIn(BaseModel):
@@ -144,10 +175,10 @@ class SaveIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     # The revision the editor loaded (or got back from its last save).
-    base_revision: int = Field(ge=0)
+    base_revision: int = Field(ge=0, le=MAX_NUMBER)
     created: list[SaveCreated] = Field(default_factory=list, max_length=MAX_ITEMS)
     updated: list[SaveUpdated] = Field(default_factory=list, max_length=MAX_ITEMS)
-    deleted: list[int] = Field(default_factory=list, max_length=MAX_ITEMS)
+    deleted: list[Id] = Field(default_factory=list, max_length=MAX_ITEMS)
     # False: answer with revision and id_map only (less to send back for a large image).
     return_items: bool = True
 
@@ -180,8 +211,8 @@ class AnnotationDeleted(BaseModel):
 class BulkItem(AnnotationPatch):
     """With `id`: update that annotation (only the fields given). Without: create one on `image_id`."""
 
-    id: int | None = None
-    image_id: int | None = None
+    id: Id | None = None
+    image_id: Id | None = None
 
 
 class BulkIn(BaseModel):
@@ -194,7 +225,7 @@ class BulkIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    dataset_id: int
+    dataset_id: Id
     items: list[BulkItem] = Field(min_length=1, max_length=MAX_ITEMS)
 
 
@@ -221,7 +252,7 @@ class BulkOut(BaseModel):
 class BulkDeleteIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    ids: list[int] = Field(min_length=1, max_length=MAX_ITEMS)
+    ids: list[Id] = Field(min_length=1, max_length=MAX_ITEMS)
 
 
 class BulkDeleteOut(BaseModel):

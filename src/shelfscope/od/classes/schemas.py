@@ -8,32 +8,26 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from shelfscope.ids import Id
+from shelfscope.text import NAME_MAX, clean_name, clean_text
+
 COLOR_PATTERN = re.compile(r"^#[0-9a-fA-F]{6}$")
-NAME_MAX = 255
 CATEGORY_MAX = 128
 MAX_ALIASES = 200
 MAX_MERGE_SOURCES = 500
-_WHITESPACE = re.compile(r"\s+")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 ChangeAction = Literal["create", "update", "rename", "merge", "delete"]
 
 
-def clean_name(value: str) -> str:
-    """Trimmed, inner whitespace runs collapsed to one space; refuses empty and control characters."""
-    if _CONTROL.search(value.replace("\t", " ").replace("\n", " ")):
-        raise ValueError("must not contain control characters")
-    cleaned = _WHITESPACE.sub(" ", value).strip()
-    if not cleaned:
-        raise ValueError("must not be empty")
-    if len(cleaned) > NAME_MAX:
-        raise ValueError(f"must be at most {NAME_MAX} characters")
-    return cleaned
+def clean_class_name(value: str) -> str:
+    """A class name or alias as stored (the shared name rule); also the key imported labels are
+    matched by."""
+    return clean_name(value)
 
 
 def name_key(name: str) -> str:
     """The case-insensitive identity of a name or alias ("Cola" and "COLA" are the same class)."""
-    return clean_name(name).casefold()
+    return clean_class_name(name).casefold()
 
 
 def _clean_color(value: str) -> str:
@@ -43,26 +37,18 @@ def _clean_color(value: str) -> str:
 
 
 def _clean_category(value: str | None) -> str | None:
-    if value is None:
-        return None
-    cleaned = _WHITESPACE.sub(" ", value).strip()
-    if len(cleaned) > CATEGORY_MAX:
-        raise ValueError(f"must be at most {CATEGORY_MAX} characters")
-    return cleaned or None
+    return None if value is None else clean_text(value, max_length=CATEGORY_MAX) or None
 
 
 def _clean_display_name(value: str) -> str:
-    cleaned = _WHITESPACE.sub(" ", value).strip()
-    if len(cleaned) > NAME_MAX:
-        raise ValueError(f"must be at most {NAME_MAX} characters")
-    return cleaned
+    return clean_text(value, max_length=NAME_MAX)
 
 
 def _clean_aliases(values: list[str]) -> list[str]:
     cleaned: list[str] = []
     seen: set[str] = set()
     for value in values:
-        alias = clean_name(value)
+        alias = clean_class_name(value)
         if alias.casefold() not in seen:
             seen.add(alias.casefold())
             cleaned.append(alias)
@@ -83,7 +69,7 @@ class ClassCreate(BaseModel):
     @field_validator("name")
     @classmethod
     def _name(cls, v: str) -> str:
-        return clean_name(v)
+        return clean_class_name(v)
 
     @field_validator("display_name")
     @classmethod
@@ -124,7 +110,7 @@ class ClassUpdate(BaseModel):
     def _name(cls, v: str | None) -> str | None:
         if v is None:
             raise ValueError("must not be null")
-        return clean_name(v)
+        return clean_class_name(v)
 
     @field_validator("display_name")
     @classmethod
@@ -175,8 +161,8 @@ class CategoryOut(BaseModel):
 class MergeIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    source_ids: list[int] = Field(min_length=1, max_length=MAX_MERGE_SOURCES)
-    target_id: int
+    source_ids: list[Id] = Field(min_length=1, max_length=MAX_MERGE_SOURCES)
+    target_id: Id
 
 
 class DatasetImpact(BaseModel):

@@ -1,79 +1,41 @@
-"""Class catalogue logic: unique names and aliases, renames, deletes and merges, each one audited.
+"""Class catalogue logic: unique names and aliases, creating classes one by one (the UI) or many at once
+(`ensure_classes`: imports, AI predictions), updates and renames, each one audited.
 
 A name or alias is identified by its casefolded form (`name_key`): one class owns a key either as
 its name (`od_classes.name_key`) or as an alias (`od_class_aliases.alias_key`), never two classes.
-Moving annotations between classes is a single set-based UPDATE, whatever the count.
+Deletes and merges live in delete.py and merge.py, the audit trail in history.py.
 """
 
 from __future__ import annotations
 
-import zlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal, cast
+from typing import Any, Literal
 
-from sqlalchemy import (
-    ColumnElement,
-    CursorResult,
-    Executable,
-    Select,
-    and_,
-    delete,
-    distinct,
-    exists,
-    func,
-    or_,
-    select,
-    update,
-)
+from sqlalchemy import ColumnElement, and_, delete, exists, func, insert, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from shelfscope.auth.models import User
 from shelfscope.db.base import utcnow
-from shelfscope.errors import Conflict, NotFound, ValidationFailed
+from shelfscope.errors import Conflict, ValidationFailed
 from shelfscope.od.annotations.models import Annotation
+from shelfscope.od.classes.history import record_change, snapshot
+from shelfscope.od.classes.lookup import annotation_counts, class_out, load_class
 from shelfscope.od.classes.models import ClassAlias, ClassChange, OdClass
+from shelfscope.od.classes.palette import least_used_palette_color, palette_usage, pick_least_used
 from shelfscope.od.classes.schemas import (
     CategoryOut,
-    ClassChangeOut,
     ClassCreate,
-    ClassImpact,
     ClassOut,
     ClassUpdate,
-    DatasetImpact,
-    DeletePreview,
-    DeleteResult,
-    MergeIn,
-    MergePreview,
-    MergeResult,
+    clean_class_name,
     name_key,
 )
-from shelfscope.od.datasets.models import Dataset, DatasetImage
-from shelfscope.pagination import Page, check_limit, decode_cursor, encode_cursor, newest_first_after
+from shelfscope.pagination import Page, check_limit, decode_cursor, encode_cursor
 
-# Distinct, readable on photos; a new class without a colour gets one by its name.
-PALETTE = (
-    "#ef4444",
-    "#f97316",
-    "#f59e0b",
-    "#eab308",
-    "#84cc16",
-    "#22c55e",
-    "#10b981",
-    "#14b8a6",
-    "#06b6d4",
-    "#0ea5e9",
-    "#3b82f6",
-    "#6366f1",
-    "#8b5cf6",
-    "#a855f7",
-    "#d946ef",
-    "#ec4899",
-    "#f43f5e",
-    "#78716c",
-)
 _AUDITED_FIELDS = ("display_name", "color", "category", "description")
+# Keys per IN (...) list when matching many names at once.
+_MATCH_CHUNK = 500
 
 
 @dataclass(frozen=True)
@@ -86,87 +48,9 @@ class _Owner:
 # --- reading -------------------------------------------------------------------------------------
 
 
-def palette_color(name: str) -> str:
-    return PALETTE[zlib.crc32(name_key(name).encode()) % len(PALETTE)]
-
-
-def least_used_palette_color(session: Session, name: str) -> str:
-    """The palette colour fewest classes have, so classes created one by one stay distinguishable
-    (a hash alone gives similar names the same colour); ties go to the name's own hash colour."""
-    rows = session.execute(
-        select(OdClass.color, func.count()).where(OdClass.color.in_(PALETTE)).group_by(OdClass.color)
-    ).all()
-    used = {str(color): int(count) for color, count in rows}
-    start = PALETTE.index(palette_color(name))
-    rotated = PALETTE[start:] + PALETTE[:start]
-    return min(rotated, key=lambda color: used.get(color, 0))
-
-
-def _to_out(cls: OdClass, annotation_count: int) -> ClassOut:
-    return ClassOut(
-        id=cls.id,
-        name=cls.name,
-        display_name=cls.display_name,
-        color=cls.color,
-        category=cls.category,
-        description=cls.description,
-        aliases=list(cls.aliases),
-        annotation_count=annotation_count,
-        created_at=cls.created_at,
-        updated_at=cls.updated_at,
-    )
-
-
-def _load(session: Session, class_id: int, *, lock: bool = False, field: str = "id") -> OdClass:
-    stmt = select(OdClass).where(OdClass.id == class_id)
-    if lock:
-        stmt = stmt.with_for_update()
-    found = session.scalars(stmt).one_or_none()
-    if found is None:
-        raise NotFound(f"There is no class with id {class_id}.", field=field, missing_ids=[class_id])
-    return found
-
-
-def _load_many(session: Session, ids: Sequence[int], *, field: str, lock: bool = False) -> list[OdClass]:
-    stmt = select(OdClass).where(OdClass.id.in_(ids)).order_by(OdClass.id)
-    if lock:
-        stmt = stmt.with_for_update()
-    found = list(session.scalars(stmt))
-    missing = sorted(set(ids) - {c.id for c in found})
-    if missing:
-        listed = ", ".join(str(i) for i in missing)
-        raise NotFound(f"{field}: no class with id {listed}.", field=field, missing_ids=missing)
-    by_id = {c.id: c for c in found}
-    return [by_id[i] for i in ids]
-
-
-def _annotation_counts(session: Session, class_ids: Iterable[int]) -> dict[int, int]:
-    ids = list(class_ids)
-    if not ids:
-        return {}
-    rows = session.execute(
-        select(Annotation.class_id, func.count())
-        .where(Annotation.class_id.in_(ids))
-        .group_by(Annotation.class_id)
-    )
-    counts = {int(class_id): int(n) for class_id, n in rows}
-    return {i: counts.get(i, 0) for i in ids}
-
-
 def get_class(session: Session, class_id: int) -> ClassOut:
-    cls = _load(session, class_id)
-    return _to_out(cls, _annotation_counts(session, [cls.id])[cls.id])
-
-
-def resolve_class(session: Session, name: str) -> OdClass | None:
-    """The class a name refers to, by its name or any alias, ignoring case (for importers)."""
-    key = name_key(name)
-    by_name = session.scalars(select(OdClass).where(OdClass.name_key == key)).one_or_none()
-    if by_name is not None:
-        return by_name
-    return session.scalars(
-        select(OdClass).join(ClassAlias, ClassAlias.class_id == OdClass.id).where(ClassAlias.alias_key == key)
-    ).one_or_none()
+    cls = load_class(session, class_id)
+    return class_out(cls, annotation_counts(session, [cls.id])[cls.id])
 
 
 def _like_pattern(text: str) -> str:
@@ -233,7 +117,7 @@ def list_classes(
     next_cursor = (
         encode_cursor([page[-1][0].name_key, page[-1][0].id]) if len(rows) > limit and page else None
     )
-    return Page(items=[_to_out(c, int(n)) for c, n in page], next_cursor=next_cursor, total=total)
+    return Page(items=[class_out(c, int(n)) for c, n in page], next_cursor=next_cursor, total=total)
 
 
 def list_categories(session: Session) -> list[CategoryOut]:
@@ -307,7 +191,7 @@ def _sync_alias_rows(session: Session, class_id: int, before: Sequence[str], aft
     session.add_all(ClassAlias(alias_key=key, class_id=class_id) for key in sorted(new - old))
 
 
-def _merged_aliases(base: Sequence[str], extra: Iterable[str], own_key: str) -> list[str]:
+def merged_aliases(base: Sequence[str], extra: Iterable[str], own_key: str) -> list[str]:
     """base then extra, without duplicates (by key) and without the class's own name."""
     out: list[str] = []
     seen = {own_key}
@@ -331,56 +215,18 @@ def _flush_unique(session: Session, field: str) -> None:
         ) from None
 
 
-# --- audit ---------------------------------------------------------------------------------------
-
-
-def _snapshot(cls: OdClass) -> dict[str, Any]:
-    return {
-        "id": cls.id,
-        "name": cls.name,
-        "display_name": cls.display_name,
-        "color": cls.color,
-        "category": cls.category,
-        "description": cls.description,
-        "aliases": list(cls.aliases),
-    }
-
-
-def _audit(
-    session: Session,
-    *,
-    class_id: int | None,
-    class_name: str,
-    action: str,
-    before: dict[str, Any] | None,
-    after: dict[str, Any] | None,
-    user_id: int | None,
-) -> None:
-    session.add(
-        ClassChange(
-            class_id=class_id,
-            class_name=class_name,
-            action=action,
-            before=before,
-            after=after,
-            user_id=user_id,
-            at=utcnow(),
-        )
-    )
-
-
 # --- create and update ---------------------------------------------------------------------------
 
 
 def create_class(session: Session, body: ClassCreate, user_id: int | None) -> ClassOut:
     key = name_key(body.name)
-    aliases = _merged_aliases([], body.aliases, key)
+    aliases = merged_aliases([], body.aliases, key)
     _check_free(session, body.name, aliases, exclude_id=None)
     cls = OdClass(
         name=body.name,
         name_key=key,
         display_name=body.display_name,
-        color=body.color or least_used_palette_color(session, body.name),
+        color=body.color or least_used_palette_color(session),
         category=body.category,
         description=body.description,
         aliases=aliases,
@@ -388,24 +234,24 @@ def create_class(session: Session, body: ClassCreate, user_id: int | None) -> Cl
     session.add(cls)
     _flush_unique(session, "name")
     _sync_alias_rows(session, cls.id, [], aliases)
-    _audit(
+    record_change(
         session,
         class_id=cls.id,
         class_name=cls.name,
         action="create",
         before=None,
-        after=_snapshot(cls),
+        after=snapshot(cls),
         user_id=user_id,
     )
     _flush_unique(session, "aliases")
     session.commit()
-    return _to_out(cls, 0)
+    return class_out(cls, 0)
 
 
 def update_class(session: Session, class_id: int, body: ClassUpdate, user_id: int | None) -> ClassOut:
     """Apply the given fields. A new name is a rename (audited as such, the old name kept as an
     alias); other changes are audited together as one update."""
-    cls = _load(session, class_id, lock=True)
+    cls = load_class(session, class_id, lock=True)
     given = body.model_fields_set
     old_name, old_key, old_aliases = cls.name, cls.name_key, list(cls.aliases)
 
@@ -414,7 +260,7 @@ def update_class(session: Session, class_id: int, body: ClassUpdate, user_id: in
     explicit_aliases = "aliases" in given and body.aliases is not None
     base_aliases = list(body.aliases or []) if explicit_aliases else old_aliases
     renamed_away = [old_name] if new_key != old_key else []
-    new_aliases = _merged_aliases(base_aliases, renamed_away, new_key)
+    new_aliases = merged_aliases(base_aliases, renamed_away, new_key)
 
     _check_free(
         session,
@@ -444,7 +290,7 @@ def update_class(session: Session, class_id: int, body: ClassUpdate, user_id: in
             before["aliases"], after["aliases"] = old_aliases, new_aliases
 
     if renamed:
-        _audit(
+        record_change(
             session,
             class_id=cls.id,
             class_name=new_name,
@@ -454,7 +300,7 @@ def update_class(session: Session, class_id: int, body: ClassUpdate, user_id: in
             user_id=user_id,
         )
     if after:
-        _audit(
+        record_change(
             session,
             class_id=cls.id,
             class_name=cls.name,
@@ -467,287 +313,103 @@ def update_class(session: Session, class_id: int, body: ClassUpdate, user_id: in
         cls.updated_at = utcnow()
     _flush_unique(session, "name" if renamed else "aliases")
     session.commit()
-    return _to_out(cls, _annotation_counts(session, [cls.id])[cls.id])
+    return class_out(cls, annotation_counts(session, [cls.id])[cls.id])
 
 
-# --- impact of deletes and merges ----------------------------------------------------------------
+# --- many names at once (imports, AI predictions, product recognition) ---------------------------
+
+ClassMatched = Literal["name", "alias", "created"]
 
 
-def _impact(session: Session, class_ids: Sequence[int]) -> tuple[int, int, list[DatasetImpact]]:
-    """(annotations, images, per-dataset breakdown) of the annotations using these classes."""
-    rows = session.execute(
-        select(
-            Annotation.dataset_id,
-            Dataset.name,
-            func.count(),
-            func.count(distinct(Annotation.dataset_image_id)),
-        )
-        .join(Dataset, Dataset.id == Annotation.dataset_id)
-        .where(Annotation.class_id.in_(class_ids))
-        .group_by(Annotation.dataset_id, Dataset.name)
-        .order_by(func.count().desc(), Annotation.dataset_id)
-    ).all()
-    datasets = [
-        DatasetImpact(dataset_id=int(d), dataset_name=name, annotations=int(n), images=int(i))
-        for d, name, n, i in rows
-    ]
-    # A dataset image belongs to one dataset, so per-dataset image counts add up.
-    return sum(d.annotations for d in datasets), sum(d.images for d in datasets), datasets
+@dataclass(frozen=True)
+class EnsuredClass:
+    """The class a name resolved to, and how: by its name, by one of its aliases, or newly created."""
+
+    class_id: int
+    class_name: str
+    matched: ClassMatched
 
 
-def _images_using(class_ids: Sequence[int]) -> Select[int]:
-    return select(Annotation.dataset_image_id).where(Annotation.class_id.in_(class_ids))
+def _keys(names: Iterable[str]) -> dict[str, str]:
+    keys: dict[str, str] = {}
+    for name in names:
+        try:
+            keys[name] = name_key(name)
+        except ValueError as exc:
+            raise ValidationFailed.field("names", f"{name!r} cannot be a class name ({exc})") from None
+    return keys
 
 
-def _rowcount(session: Session, statement: Executable) -> int:
-    """Rows a bulk UPDATE/DELETE/INSERT ... SELECT touched (ORM sync off: no objects are loaded)."""
-    result = session.execute(statement, execution_options={"synchronize_session": False})
-    return int(cast("CursorResult[Any]", result).rowcount)
+def find_classes(session: Session, names: Iterable[str]) -> dict[str, EnsuredClass]:
+    """The existing class of each name, by its casefolded name, else by an alias (two queries per 500
+    distinct keys, whatever the number of names); names no class answers to are left out."""
+    keys = _keys(names)
+    wanted = sorted(set(keys.values()))
+    by_key: dict[str, EnsuredClass] = {}
+    for start in range(0, len(wanted), _MATCH_CHUNK):
+        chunk = wanted[start : start + _MATCH_CHUNK]
+        for class_id, name, key in session.execute(
+            select(OdClass.id, OdClass.name, OdClass.name_key).where(OdClass.name_key.in_(chunk))
+        ):
+            by_key[key] = EnsuredClass(class_id, name, "name")
+        for class_id, name, key in session.execute(
+            select(OdClass.id, OdClass.name, ClassAlias.alias_key)
+            .join(ClassAlias, ClassAlias.class_id == OdClass.id)
+            .where(ClassAlias.alias_key.in_(chunk))
+        ):
+            by_key.setdefault(key, EnsuredClass(class_id, name, "alias"))
+    return {name: by_key[key] for name, key in keys.items() if key in by_key}
 
 
-def _bump_revisions(session: Session, class_ids: Sequence[int]) -> int:
-    """Open editors holding these images must reload: their annotations are about to change."""
-    return _rowcount(
-        session,
-        update(DatasetImage)
-        .where(DatasetImage.id.in_(_images_using(class_ids)))
-        .values(revision=DatasetImage.revision + 1),
-    )
-
-
-def _move_annotations(session: Session, source_ids: Sequence[int], target_id: int) -> int:
-    return _rowcount(
-        session,
-        update(Annotation)
-        .where(Annotation.class_id.in_(source_ids))
-        .values(class_id=target_id, updated_at=utcnow()),
-    )
-
-
-# --- delete --------------------------------------------------------------------------------------
-
-
-def delete_preview(session: Session, class_id: int) -> DeletePreview:
-    cls = _load(session, class_id)
-    annotations, images, datasets = _impact(session, [cls.id])
-    return DeletePreview(id=cls.id, name=cls.name, annotations=annotations, images=images, datasets=datasets)
-
-
-def delete_class(
-    session: Session,
-    class_id: int,
-    *,
-    annotations: Literal["delete"] | None,
-    reassign_to: int | None,
-    user_id: int | None,
-) -> DeleteResult:
-    """Refuse while annotations use the class, unless told to delete them or move them elsewhere."""
-    if annotations is not None and reassign_to is not None:
-        raise ValidationFailed.field("reassign_to", "cannot be combined with annotations=delete; choose one")
-    if reassign_to is not None and reassign_to == class_id:
-        raise ValidationFailed.field("reassign_to", "must be another class than the one being deleted")
-    cls = _load(session, class_id, lock=True)
-    target = _load(session, reassign_to, lock=True, field="reassign_to") if reassign_to is not None else None
-    count = _annotation_counts(session, [cls.id])[cls.id]
-    deleted = reassigned = images = 0
-    if count and annotations is None and target is None:
-        n, images, datasets = _impact(session, [cls.id])
-        raise Conflict(
-            f"'{cls.name}' is used by {n} annotations on {images} images; delete them with "
-            "?annotations=delete or move them to another class with ?reassign_to=<class id>.",
-            annotations=n,
-            images=images,
-            datasets=[d.model_dump() for d in datasets],
-        )
-    if count and target is not None:
-        images = _bump_revisions(session, [cls.id])
-        reassigned = _move_annotations(session, [cls.id], target.id)
-    elif count:
-        remaining = (
-            select(func.count())
-            .select_from(Annotation)
-            .where(Annotation.dataset_image_id == DatasetImage.id, Annotation.class_id != cls.id)
-            .scalar_subquery()
-        )
-        # Counts are recomputed from what stays, so the image's annotation_count is right afterwards.
-        images = _rowcount(
-            session,
-            update(DatasetImage)
-            .where(DatasetImage.id.in_(_images_using([cls.id])))
-            .values(annotation_count=remaining, revision=DatasetImage.revision + 1),
-        )
-        deleted = _rowcount(session, delete(Annotation).where(Annotation.class_id == cls.id))
-    after: dict[str, Any] = {"annotations_deleted": deleted, "images": images}
-    if target is not None:
-        after = {
-            "reassigned_to": target.id,
-            "reassigned_to_name": target.name,
-            "annotations_reassigned": reassigned,
-            "images": images,
-        }
-    _audit(
-        session,
-        class_id=None,
-        class_name=cls.name,
-        action="delete",
-        before={**_snapshot(cls), "annotation_count": count},
-        after=after,
-        user_id=user_id,
-    )
-    session.execute(delete(OdClass).where(OdClass.id == cls.id).execution_options(synchronize_session=False))
-    session.commit()
-    return DeleteResult(
-        id=cls.id,
-        name=cls.name,
-        annotations_deleted=deleted,
-        annotations_reassigned=reassigned,
-        reassigned_to=target.id if target is not None else None,
-        images=images,
-    )
-
-
-# --- merge ---------------------------------------------------------------------------------------
-
-
-def _merge_parties(session: Session, body: MergeIn, *, lock: bool) -> tuple[OdClass, list[OdClass]]:
-    source_ids = list(dict.fromkeys(body.source_ids))
-    if body.target_id in source_ids:
-        raise ValidationFailed.field(
-            "source_ids",
-            f"must not include the target class {body.target_id}; a class cannot merge into itself",
-        )
-    target = _load(session, body.target_id, lock=lock, field="target_id")
-    sources = _load_many(session, source_ids, field="source_ids", lock=lock)
-    return target, sources
-
-
-def _aliases_from(sources: Sequence[OdClass]) -> list[str]:
-    return [alias for s in sources for alias in (s.name, *s.aliases)]
-
-
-def merge_preview(session: Session, body: MergeIn) -> MergePreview:
-    target, sources = _merge_parties(session, body, lock=False)
-    counts = _annotation_counts(session, [target.id, *(s.id for s in sources)])
-    annotations, images, datasets = _impact(session, [s.id for s in sources])
-    return MergePreview(
-        target=ClassImpact(id=target.id, name=target.name, annotations=counts[target.id]),
-        sources=[ClassImpact(id=s.id, name=s.name, annotations=counts[s.id]) for s in sources],
-        annotations=annotations,
-        images=images,
-        datasets=datasets,
-        aliases_added=_merged_aliases([], _aliases_from(sources), target.name_key),
-    )
-
-
-def merge_classes(session: Session, body: MergeIn, user_id: int | None) -> MergeResult:
-    """Move every annotation of the sources to the target, keep the sources' names as the target's
-    aliases, delete the sources; one transaction, set-based statements only."""
-    target, sources = _merge_parties(session, body, lock=True)
-    source_ids = [s.id for s in sources]
-    counts = _annotation_counts(session, [target.id, *source_ids])
-    target_before = _snapshot(target)
-
-    images = _bump_revisions(session, source_ids)
-    moved = _move_annotations(session, source_ids, target.id)
-
-    # Alias rows of the sources change owner; the sources' own names become new alias rows.
+def _create_many(
+    session: Session, names: Sequence[str], user_id: int | None, source: str
+) -> dict[str, EnsuredClass]:
+    """New classes for cleaned names of distinct keys, each with a distinct unused colour (the usage
+    counted once, then kept up to date here) and their audit rows. Core executemany inserts (the ORM
+    would insert row by row) and one id lookup per 500 names, whatever the count."""
+    if not names:
+        return {}
+    usage = palette_usage(session)
+    colors = [pick_least_used(usage) for _ in names]
+    now = utcnow()
     session.execute(
-        update(ClassAlias)
-        .where(ClassAlias.class_id.in_(source_ids))
-        .values(class_id=target.id)
-        .execution_options(synchronize_session=False)
-    )
-    session.add_all(ClassAlias(alias_key=s.name_key, class_id=target.id) for s in sources)
-    target.aliases = _merged_aliases(target.aliases, _aliases_from(sources), target.name_key)
-    target.updated_at = utcnow()
-
-    merged = [ClassImpact(id=s.id, name=s.name, annotations=counts[s.id]) for s in sources]
-    for source in sources:
-        _audit(
-            session,
-            class_id=None,
-            class_name=source.name,
-            action="merge",
-            before={**_snapshot(source), "annotation_count": counts[source.id]},
-            after={"merged_into": target.id, "merged_into_name": target.name},
-            user_id=user_id,
-        )
-    _audit(
-        session,
-        class_id=target.id,
-        class_name=target.name,
-        action="merge",
-        before={**target_before, "annotation_count": counts[target.id]},
-        after={
-            **_snapshot(target),
-            "annotation_count": counts[target.id] + moved,
-            "merged_from": [m.model_dump() for m in merged],
-            "annotations_moved": moved,
-            "images": images,
-        },
-        user_id=user_id,
-    )
-    session.flush()
+        insert(OdClass),
+        [
+            {"name": n, "name_key": n.casefold(), "display_name": "", "color": c, "aliases": [],
+             "created_at": now, "updated_at": now}
+            for n, c in zip(names, colors, strict=True)
+        ],
+    )  # fmt: skip
+    keys = [n.casefold() for n in names]
+    ids: dict[str, int] = {}
+    for start in range(0, len(keys), _MATCH_CHUNK):
+        chunk = keys[start : start + _MATCH_CHUNK]
+        for key, class_id in session.execute(
+            select(OdClass.name_key, OdClass.id).where(OdClass.name_key.in_(chunk))
+        ):
+            ids[key] = int(class_id)
     session.execute(
-        delete(OdClass).where(OdClass.id.in_(source_ids)).execution_options(synchronize_session=False)
-    )
-    session.commit()
-    return MergeResult(
-        target=_to_out(target, counts[target.id] + moved),
-        merged=merged,
-        annotations_moved=moved,
-        images=images,
-    )
+        insert(ClassChange),
+        [
+            {"class_id": ids[n.casefold()], "class_name": n, "action": "create", "before": None,
+             "after": {"name": n, "color": c, "source": source}, "user_id": user_id, "at": now}
+            for n, c in zip(names, colors, strict=True)
+        ],
+    )  # fmt: skip
+    return {n.casefold(): EnsuredClass(ids[n.casefold()], n, "created") for n in names}
 
 
-# --- history -------------------------------------------------------------------------------------
-
-
-def _changes_page(
-    session: Session, where: list[ColumnElement[bool]], limit: int, cursor: str | None
-) -> Page[ClassChangeOut]:
-    check_limit(limit)
-    stmt = (
-        select(ClassChange, User.username)
-        .outerjoin(User, User.id == ClassChange.user_id)
-        .where(*where)
-        .order_by(ClassChange.at.desc(), ClassChange.id.desc())
-        .limit(limit + 1)
-    )
-    if cursor:
-        stmt = stmt.where(newest_first_after(cursor, ClassChange.at, ClassChange.id))
-    rows = session.execute(stmt).all()
-    page = rows[:limit]
-    items = [
-        ClassChangeOut(
-            id=change.id,
-            class_id=change.class_id,
-            class_name=change.class_name,
-            action=change.action,
-            before=change.before,
-            after=change.after,
-            user_id=change.user_id,
-            username=username,
-            at=change.at,
-        )
-        for change, username in page
-    ]
-    next_cursor = None
-    if len(rows) > limit and page:
-        last = page[-1][0]
-        next_cursor = encode_cursor([last.at.isoformat(), last.id])
-    return Page(items=items, next_cursor=next_cursor)
-
-
-def class_history(
-    session: Session, class_id: int, *, limit: int = 50, cursor: str | None = None
-) -> Page[ClassChangeOut]:
-    _load(session, class_id)
-    return _changes_page(session, [ClassChange.class_id == class_id], limit, cursor)
-
-
-def list_changes(
-    session: Session, *, action: str | None = None, limit: int = 50, cursor: str | None = None
-) -> Page[ClassChangeOut]:
-    where = [ClassChange.action == action] if action else []
-    return _changes_page(session, where, limit, cursor)
+def ensure_classes(
+    session: Session, names: Sequence[str], user_id: int | None, *, source: str = "import"
+) -> Mapping[str, EnsuredClass]:
+    """The class of every name: found by its casefolded name, else by an alias, else created (one
+    class per new key, spelt as its first name, audited with `source`). Batched: a fixed number of
+    statements per 500 names. Does not commit; a name that cannot be a class name is ValidationFailed."""
+    found = find_classes(session, names)
+    missing: dict[str, str] = {}
+    for name in names:
+        if name not in found:
+            cleaned = clean_class_name(name)
+            missing.setdefault(cleaned.casefold(), cleaned)
+    created = _create_many(session, list(missing.values()), user_id, source)
+    return {name: found.get(name) or created[name_key(name)] for name in names}

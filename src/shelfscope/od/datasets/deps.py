@@ -8,10 +8,11 @@ from fastapi import Depends
 
 from shelfscope.auth.deps import CurrentUser
 from shelfscope.deps import DbSession
+from shelfscope.ids import Id
 from shelfscope.od.datasets.lookup import require_dataset
 
 
-def dataset(dataset_id: int, session: DbSession, user: CurrentUser) -> int:
+def dataset(dataset_id: Id, session: DbSession, user: CurrentUser) -> int:
     """The path's dataset id once the dataset is known to exist. Depends on the signed-in user so a
     stranger gets 401, never a hint of which datasets exist; routes that need a role list their user
     before this, so a viewer gets 403 before a 404."""

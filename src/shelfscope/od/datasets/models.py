@@ -43,3 +43,19 @@ class DatasetImage(TimestampMixin, Base):
     # Bumped on every editor save; a save naming an older revision is a conflict.
     revision: Mapped[int] = mapped_column(Integer, default=0)
     assigned_to: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+
+
+class DatasetClass(Base):
+    """A dataset's label set: the classes it uses, in the order the editor offers them (keys 1-9 go
+    to the first nine). Deleting the dataset or the class removes the row."""
+
+    __tablename__ = "od_dataset_classes"
+    __table_args__ = (UniqueConstraint("dataset_id", "position"),)
+
+    dataset_id: Mapped[int] = mapped_column(
+        ForeignKey("od_datasets.id", ondelete="CASCADE"), primary_key=True
+    )
+    class_id: Mapped[int] = mapped_column(
+        ForeignKey("od_classes.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    position: Mapped[int] = mapped_column(Integer)

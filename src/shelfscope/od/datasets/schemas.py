@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from shelfscope.ids import Id
 from shelfscope.od.images.schemas import ImageFilters
 from shelfscope.od.vocabulary import AnnotationKind, ImageStatus, Split
 from shelfscope.text import clean_name
@@ -93,7 +94,7 @@ class AddImagesIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    image_ids: list[int] | None = Field(default=None, max_length=MAX_IMAGE_IDS)
+    image_ids: list[Id] | None = Field(default=None, max_length=MAX_IMAGE_IDS)
     filter: ImageFilters | None = None
 
 
@@ -105,7 +106,7 @@ class AddImagesOut(BaseModel):
 class RemoveImagesIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    image_ids: list[int] = Field(min_length=1, max_length=MAX_IMAGE_IDS)
+    image_ids: list[Id] = Field(min_length=1, max_length=MAX_IMAGE_IDS)
 
 
 class RemoveImagesOut(BaseModel):
@@ -128,6 +129,19 @@ class ImageInfo(BaseModel):
     thumbnail_url: str
 
 
+THUMB_BOXES = 50
+
+
+class ThumbBox(BaseModel):
+    """A box in 0..1 image coordinates with its class colour, for drawing on a thumbnail."""
+
+    x: float
+    y: float
+    w: float
+    h: float
+    color: str
+
+
 class DatasetImageOut(BaseModel):
     # The membership row; routes address it by the library image id.
     id: int
@@ -142,6 +156,14 @@ class DatasetImageOut(BaseModel):
     assigned_to: int | None
     added_at: datetime
     updated_at: datetime
+    # Only with ?with_boxes=1: up to THUMB_BOXES boxes for drawing on the thumbnail.
+    boxes: list[ThumbBox] | None = None
+
+
+class BulkImagesOut(BaseModel):
+    updated: int
+    # Named but not in the dataset: nothing changed for them.
+    not_present: int
 
 
 class DatasetImagePatch(BaseModel):
@@ -158,6 +180,18 @@ class DatasetImagePatch(BaseModel):
         if value is None:
             raise ValueError("must not be null")
         return value
+
+
+class BulkImagesPatch(DatasetImagePatch):
+    """Set the status and/or split of several dataset images; `split: null` clears it."""
+
+    image_ids: list[Id] = Field(min_length=1, max_length=MAX_IMAGE_IDS)
+
+    @model_validator(mode="after")
+    def _something(self) -> BulkImagesPatch:
+        if not ({"status", "split"} & self.model_fields_set):
+            raise ValueError("give a status or a split to set")
+        return self
 
 
 class ClassCount(BaseModel):
@@ -196,3 +230,36 @@ class DatasetStats(BaseModel):
     annotations_by_class: list[ClassCount]
     class_distribution: list[ChartPoint]
     splits: SplitCounts
+
+
+# --- label set -------------------------------------------------------------------------------------
+
+# More than any label set a person orders by hand; the catalogue itself has no such bound.
+MAX_LABEL_SET = 1_000
+
+
+class LabelSetIn(BaseModel):
+    """The whole ordered list; it replaces the stored one."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    class_ids: list[Id] = Field(max_length=MAX_LABEL_SET)
+
+
+class LabelSetClass(BaseModel):
+    id: int
+    name: str
+    display_name: str
+    color: str
+    category: str | None
+    # 1-9 for the first nine classes of the set: the editor's number keys.
+    key: int | None
+    # True: placed in the dataset's stored order; False: used by annotations of the dataset but not
+    # placed yet (listed after the placed ones, by name).
+    listed: bool
+    annotation_count: int
+
+
+class LabelSetOut(BaseModel):
+    dataset_id: int
+    items: list[LabelSetClass]

@@ -8,6 +8,7 @@ the library: rows in od_images and their files stay.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any, cast
 
 from sqlalchemy import (
@@ -16,21 +17,24 @@ from sqlalchemy import (
     Executable,
     ScalarSelect,
     Select,
+    bindparam,
     delete,
     distinct,
     exists,
     func,
     literal,
     select,
+    update,
 )
 from sqlalchemy.orm import Session
 
 from shelfscope.db.base import UTCDateTime, utcnow
-from shelfscope.db.dialect import insert_ignore, like_escape
+from shelfscope.db.dialect import contains_ignore_case, insert_ignore, like_escape
 from shelfscope.errors import Conflict, NotFound, ValidationFailed
 from shelfscope.od.annotations.models import Annotation
 from shelfscope.od.classes.models import OdClass
 from shelfscope.od.datasets.lookup import dataset_not_found, require_dataset
+from shelfscope.od.datasets.members import thumbnail_boxes
 from shelfscope.od.datasets.models import Dataset, DatasetImage
 from shelfscope.od.datasets.schemas import (
     AddImagesIn,
@@ -53,7 +57,7 @@ from shelfscope.od.images.models import Image
 from shelfscope.od.images.schemas import file_url, thumbnail_url
 from shelfscope.od.training.models import TrainingRun
 from shelfscope.od.versions.models import DatasetVersion
-from shelfscope.od.vocabulary import IMAGE_STATUSES
+from shelfscope.od.vocabulary import IMAGE_STATUSES, Split
 from shelfscope.pagination import Page, check_limit, decode_cursor, encode_cursor, newest_first_after
 
 # Ids per IN (...) list: well under SQLite's 32,766 bound parameters and PostgreSQL's 65,535.
@@ -337,14 +341,19 @@ def list_images(
     *,
     statuses: Sequence[str] = (),
     split: str | None = None,
+    q: str | None = None,
+    with_boxes: bool = False,
     limit: int = 50,
     cursor: str | None = None,
 ) -> Page[DatasetImageOut]:
-    """The dataset's images in the order they were added; filter by status(es) and split
-    ('none' for images in no split)."""
+    """The dataset's images in the order they were added; filter by status(es), split
+    ('none' for images in no split) and a filename fragment; `with_boxes` adds each image's first
+    boxes for its thumbnail."""
     check_limit(limit)
     require_dataset(session, dataset_id)
     where: list[ColumnElement[bool]] = [DatasetImage.dataset_id == dataset_id]
+    if q:
+        where.append(contains_ignore_case(Image.filename, q))
     if statuses:
         where.append(DatasetImage.status.in_(list(dict.fromkeys(statuses))))
     if split == "none":
@@ -365,10 +374,18 @@ def list_images(
         except (TypeError, ValueError):
             raise ValidationFailed.field("cursor", "is not a cursor this list returned") from None
     rows = session.execute(stmt).all()
-    total = session.scalar(select(func.count()).select_from(DatasetImage).where(*where)) or 0
+    count = select(func.count()).select_from(DatasetImage)
+    if q:
+        count = count.join(Image, Image.id == DatasetImage.image_id)
+    total = session.scalar(count.where(*where)) or 0
     page = rows[:limit]
     next_cursor = encode_cursor([page[-1][0].id]) if len(rows) > limit and page else None
-    return Page(items=[_image_out(m, i) for m, i in page], next_cursor=next_cursor, total=total)
+    items = [_image_out(m, i) for m, i in page]
+    if with_boxes:
+        boxes = thumbnail_boxes(session, {m.id: (i.width, i.height) for m, i in page})
+        for item in items:
+            item.boxes = boxes.get(item.id, [])
+    return Page(items=items, next_cursor=next_cursor, total=total)
 
 
 def update_image(
@@ -456,3 +473,110 @@ def dataset_stats(session: Session, dataset_id: int) -> DatasetStats:
         class_distribution=chart,
         splits=splits,
     )
+
+
+# --- many memberships at once (imports, AI predictions, product recognition) ---------------------
+
+
+@dataclass(frozen=True, slots=True)
+class NewMember:
+    """A library image to put in a dataset, the split it comes with, and how many annotations the
+    caller is about to write for it (they make it `completed`)."""
+
+    image_id: int
+    split: Split | None
+    annotations: int = 0
+
+
+# Rows per INSERT executemany, and ids per IN (...) list.
+_MEMBER_INSERT_CHUNK = 50_000
+_MEMBER_QUERY_CHUNK = 500
+
+
+def _present_members(
+    session: Session, dataset_id: int, image_ids: Sequence[int]
+) -> dict[int, tuple[int, str | None, str]]:
+    """image id -> (membership id, split, status) for the images already in the dataset."""
+    present: dict[int, tuple[int, str | None, str]] = {}
+    for chunk in _chunks(image_ids, _MEMBER_QUERY_CHUNK):
+        for member_id, image_id, split, status in session.execute(
+            select(DatasetImage.id, DatasetImage.image_id, DatasetImage.split, DatasetImage.status).where(
+                DatasetImage.dataset_id == dataset_id, DatasetImage.image_id.in_(chunk)
+            )
+        ):
+            present[image_id] = (member_id, split, status)
+    return present
+
+
+def _insert_new_members(session: Session, dataset_id: int, members: Sequence[NewMember]) -> None:
+    now = utcnow()
+    rows = [
+        {
+            "dataset_id": dataset_id,
+            "image_id": m.image_id,
+            "status": "completed" if m.annotations else "new",
+            "split": m.split,
+            "annotation_count": m.annotations,
+            "revision": 0,
+            "created_at": now,
+            "updated_at": now,
+        }
+        for m in members
+    ]
+    stmt = insert_ignore(session, DatasetImage)
+    for start in range(0, len(rows), _MEMBER_INSERT_CHUNK):
+        session.connection().execute(stmt, rows[start : start + _MEMBER_INSERT_CHUNK])
+
+
+def _update_present_members(
+    session: Session, members: Sequence[NewMember], present: dict[int, tuple[int, str | None, str]]
+) -> None:
+    """Present images gain the new annotations (and become completed if they were new) and keep their
+    split, or take the given one when they had none; their revision is bumped (open editors reload)."""
+    updates = []
+    for m in members:
+        member_id, split, status = present[m.image_id]
+        if m.annotations or (split is None and m.split is not None):
+            updates.append(
+                {
+                    "b_id": member_id,
+                    "b_n": m.annotations,
+                    "b_split": split or m.split,
+                    "b_status": "completed" if (m.annotations and status == "new") else status,
+                }
+            )
+    if updates:
+        # Core execution (not the ORM's bulk UPDATE by primary key): one executemany.
+        session.connection().execute(
+            update(DatasetImage)
+            .where(DatasetImage.id == bindparam("b_id"))
+            .values(
+                annotation_count=DatasetImage.annotation_count + bindparam("b_n"),
+                split=bindparam("b_split"),
+                status=bindparam("b_status"),
+                revision=DatasetImage.revision + 1,
+            ),
+            updates,
+        )
+
+
+def add_members(
+    session: Session, dataset_id: int, members: Sequence[NewMember]
+) -> tuple[list[int], int, int]:
+    """(membership id per member, memberships added, images already in the dataset). One entry per
+    image; a new membership is `completed` when annotations come with it, else `new`, with the given
+    split. Batched (executemany inserts and updates, ids looked up 500 at a time); does not commit."""
+    image_ids = [m.image_id for m in members]
+    present = _present_members(session, dataset_id, image_ids)
+    fresh = [m for m in members if m.image_id not in present]
+    _insert_new_members(session, dataset_id, fresh)
+    _update_present_members(session, [m for m in members if m.image_id in present], present)
+    member_of = {image_id: found[0] for image_id, found in present.items()}
+    for chunk in _chunks([m.image_id for m in fresh], _MEMBER_QUERY_CHUNK):
+        for member_id, image_id in session.execute(
+            select(DatasetImage.id, DatasetImage.image_id).where(
+                DatasetImage.dataset_id == dataset_id, DatasetImage.image_id.in_(chunk)
+            )
+        ):
+            member_of[image_id] = member_id
+    return [member_of[i] for i in image_ids], len(fresh), len(present)

@@ -13,6 +13,7 @@ from fastapi.responses import Response
 from shelfscope.auth.deps import CurrentUser, WriterUser
 from shelfscope.deps import Ctx, DbSession
 from shelfscope.http.ranges import ranged_response
+from shelfscope.ids import Id, Number
 from shelfscope.jobs.schemas import JobEnvelope, JobOut
 from shelfscope.od.datasets.deps import DatasetId
 from shelfscope.od.exports import service
@@ -39,7 +40,7 @@ def start_export(
     "/datasets/{dataset_id}/versions/{number}/export/{fmt}", status_code=202, response_model=JobEnvelope
 )
 def export_version(
-    number: int,
+    number: Number,
     fmt: ExportFormat,
     session: DbSession,
     ctx: Ctx,
@@ -55,16 +56,14 @@ def export_version(
 
 @router.head("/export/{job_id}/download", response_model=None, include_in_schema=False)
 async def download_head(
-    job_id: int, request: Request, session: DbSession, ctx: Ctx, user: CurrentUser
+    job_id: Id, request: Request, session: DbSession, ctx: Ctx, user: CurrentUser
 ) -> Response:
     """The headers a download would have (size, ranges), without the body."""
     return await download(job_id, request, session, ctx, user)
 
 
 @router.get("/export/{job_id}/download", response_model=None)
-async def download(
-    job_id: int, request: Request, session: DbSession, ctx: Ctx, user: CurrentUser
-) -> Response:
+async def download(job_id: Id, request: Request, session: DbSession, ctx: Ctx, user: CurrentUser) -> Response:
     """The export's zip archive; supports `Range: bytes=first-last` (206 Partial Content)."""
     found = await run_in_threadpool(service.export_download, session, ctx.storage, job_id)
     await run_in_threadpool(session.close)

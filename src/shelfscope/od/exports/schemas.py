@@ -6,6 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from shelfscope.ids import Number, Seed
 from shelfscope.od.versions.schemas import SplitRatios
 
 ExportFormat = Literal["yolo", "coco", "voc"]
@@ -52,19 +53,19 @@ class LiveSplitIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     ratios: SplitRatios = SplitRatios()
-    seed: int = 0
+    seed: Seed = 0
 
 
 class ExportIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     # A version number of the dataset; None exports the dataset as it is now.
-    version: int | None = Field(default=None, ge=1)
+    version: Number | None = None
     preprocessing: PreprocessingIn = PreprocessingIn()
     augmentation: AugmentationIn = AugmentationIn()
     split: LiveSplitIn | None = None
     # Seed of every random choice (augmentation, live splits): the same seed writes the same archive.
-    seed: int = 0
+    seed: Seed = 0
     # False: annotations and the dataset description only, no image files.
     include_images: bool = True
 

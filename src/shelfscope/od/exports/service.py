@@ -95,14 +95,17 @@ class Snapshot:
     names: list[str]
     # Live datasets: class id → export index.
     index_of: dict[int, int] = field(default_factory=dict)
+    # A polygon dataset: YOLO labels are written as segmentation lines.
+    segments: bool = False
 
 
 def _snapshot(session: Session, dataset_id: int, version_number: int | None) -> Snapshot:
     dataset = require_dataset(session, dataset_id)
+    segments = dataset.annotation_type == "polygon"
     if version_number is not None:
         version = require_ready(session, dataset_id, version_number)
         names = [str(item["name"]) for item in sorted(version.class_mapping, key=lambda m: int(m["index"]))]
-        return Snapshot(dataset_id, dataset.name, version.id, version.number, names)
+        return Snapshot(dataset_id, dataset.name, version.id, version.number, names, segments=segments)
     used = (
         select(Annotation.class_id)
         .where(Annotation.dataset_id == dataset_id, Annotation.review_state.in_(SNAPSHOT_REVIEW_STATES))
@@ -114,9 +117,8 @@ def _snapshot(session: Session, dataset_id: int, version_number: int | None) -> 
         .where(OdClass.id.in_(select(used.c.class_id)))
         .order_by(OdClass.name_key)
     ).all()
-    return Snapshot(
-        dataset_id, dataset.name, None, None, [r.name for r in rows], {r.id: i for i, r in enumerate(rows)}
-    )
+    index_of = {r.id: i for i, r in enumerate(rows)}
+    return Snapshot(dataset_id, dataset.name, None, None, [r.name for r in rows], index_of, segments)
 
 
 _SPLIT_NAMES: dict[str, Split] = {s: s for s in SPLITS}
@@ -390,7 +392,9 @@ def run_export(
             with zipfile.ZipFile(
                 archive_path, "w", zipfile.ZIP_DEFLATED, allowZip64=True, compresslevel=1
             ) as zf:
-                writer = format_writer(payload.format, zf, snap.names, workdir, _coco_info(snap))
+                writer = format_writer(
+                    payload.format, zf, snap.names, workdir, _coco_info(snap), segments=snap.segments
+                )
                 exporter = _Exporter(storage, payload, zf, writer, settings.decode_memory_bytes)
                 for batch in _batches(session, snap):
                     reporter.check_cancelled()

@@ -1,5 +1,9 @@
-"""The archive side of an export: zip members with fixed dates, file names safe on every OS, and one
-writer per format (YOLO, COCO, Pascal VOC) that turns an image's shapes into that format's files."""
+"""The archive layout of each export format: where images go, and the label files beside them.
+
+A writer gets each image's file name, size and shapes (in image pixels) as the export streams
+through the dataset, writes label members into the zip as it goes, and the dataset-level files
+(data.yaml, COCO JSON, VOC lists) in `finish`.
+"""
 
 from __future__ import annotations
 
@@ -18,6 +22,13 @@ _ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 UNSAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 
 
+def member(name: str, compress: bool) -> zipfile.ZipInfo:
+    info = zipfile.ZipInfo(name, date_time=_ZIP_DATE)
+    info.compress_type = zipfile.ZIP_DEFLATED if compress else zipfile.ZIP_STORED
+    info.external_attr = 0o644 << 16
+    return info
+
+
 class ExportShape(NamedTuple):
     cls: int
     x1: float
@@ -26,14 +37,6 @@ class ExportShape(NamedTuple):
     y2: float
     points: tuple[tuple[float, float], ...] | None
     attributes: dict[str, Any] | None
-
-
-def member(name: str, compress: bool) -> zipfile.ZipInfo:
-    """A zip member with the fixed date and plain file permissions."""
-    info = zipfile.ZipInfo(name, date_time=_ZIP_DATE)
-    info.compress_type = zipfile.ZIP_DEFLATED if compress else zipfile.ZIP_STORED
-    info.external_attr = 0o644 << 16
-    return info
 
 
 class NameRegistry:
@@ -65,9 +68,13 @@ class FormatWriter(Protocol):
 
 
 class YoloWriter:
-    def __init__(self, archive: zipfile.ZipFile, names: list[str]) -> None:
+    """Ultralytics layout. With `segments` (a polygon dataset) every label line is a polygon, YOLO-seg
+    style; otherwise every line is a box (a polygon as its bounds)."""
+
+    def __init__(self, archive: zipfile.ZipFile, names: list[str], segments: bool = False) -> None:
         self.archive = archive
         self.names = names
+        self.segments = segments
         self.splits: set[Split] = set()
 
     def image_path(self, split: Split, name: str) -> str:
@@ -77,7 +84,13 @@ class YoloWriter:
         self, split: Split, name: str, width: int, height: int, depth: int, shapes: Sequence[ExportShape]
     ) -> None:
         self.splits.add(split)
-        text = "".join(yolo.label_line(s.cls, s.x1, s.y1, s.x2, s.y2, width, height) for s in shapes)
+        if self.segments:
+            lines = (
+                yolo.segment_line(s.cls, s.x1, s.y1, s.x2, s.y2, s.points, width, height) for s in shapes
+            )
+        else:
+            lines = (yolo.label_line(s.cls, s.x1, s.y1, s.x2, s.y2, width, height) for s in shapes)
+        text = "".join(lines)
         self.archive.writestr(member(f"labels/{split}/{Path(name).stem}.txt", False), text)
 
     def finish(self) -> None:
@@ -167,11 +180,17 @@ class VocWriter:
 
 
 def format_writer(
-    fmt: ExportFormat, archive: zipfile.ZipFile, names: list[str], workdir: Path, info: dict[str, Any]
+    fmt: ExportFormat,
+    archive: zipfile.ZipFile,
+    names: list[str],
+    workdir: Path,
+    info: dict[str, Any],
+    segments: bool = False,
 ) -> FormatWriter:
-    """The writer of `fmt`; `info` describes the dataset in a COCO file."""
+    """The writer of `fmt`; `info` describes the dataset in a COCO file; `segments` (a polygon dataset)
+    makes YOLO labels segmentation lines."""
     if fmt == "yolo":
-        return YoloWriter(archive, names)
+        return YoloWriter(archive, names, segments)
     if fmt == "voc":
         return VocWriter(archive, names)
     return CocoArchiveWriter(archive, names, workdir / "coco", info)

@@ -107,6 +107,14 @@ def blocked_reason(ip: IPAddress) -> str | None:
     return None
 
 
+def _is_address(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host.strip("[]").split("%", 1)[0])
+    except ValueError:
+        return False
+    return True
+
+
 def _resolve(host: str, port: int, url: str) -> list[IPAddress]:
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
@@ -146,13 +154,21 @@ def check_url(url: str, policy: FetchPolicy) -> _Hop:
     if not policy.allows(host.lower(), port):
         for ip in addresses:
             reason = blocked_reason(ip)
-            if reason is not None:
+            if reason is None:
+                continue
+            if _is_address(host):
+                # The person wrote the address themselves: naming its kind tells them nothing new.
                 raise FetchRefused(
-                    f"{url} was refused: {host} resolves to {ip}, {reason}; only public addresses "
-                    "can be fetched.",
+                    f"{url} was refused: {host} is {reason}; only public addresses can be fetched.",
                     url=url,
                     address=str(ip),
                 )
+            # A name: what it resolves to on the server's network is not the caller's to learn.
+            raise FetchRefused(
+                f"{url} was refused: the host {host} is not allowed; only hosts on the public internet "
+                "can be fetched.",
+                url=url,
+            )
     # Connect to the address that was checked, never to a fresh lookup of the name.
     pinned = parsed.copy_with(host=str(addresses[0]))
     default_port = parsed.port is None

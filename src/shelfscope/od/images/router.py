@@ -17,11 +17,12 @@ from fastapi.responses import JSONResponse, Response
 from starlette.datastructures import FormData, Headers, UploadFile
 from starlette.formparsers import MultiPartException, MultiPartParser
 
-from shelfscope.auth.deps import AdminUser, CurrentUser, WriterUser
+from shelfscope.auth.deps import AdminUser, CurrentUser, WriterUser, require_admin
 from shelfscope.deps import Ctx, DbSession
 from shelfscope.errors import UnsupportedMedia, ValidationFailed
 from shelfscope.http.ranges import ranged_response
 from shelfscope.http.validation import validation_failed
+from shelfscope.ids import Id
 from shelfscope.jobs.schemas import JobEnvelope, JobOut
 from shelfscope.jobs.service import submit_job
 from shelfscope.od.images import bulk as bulk_actions
@@ -45,7 +46,7 @@ from shelfscope.od.images.schemas import (
     normalize_tags,
 )
 from shelfscope.od.vocabulary import ImageSource
-from shelfscope.pagination import Page
+from shelfscope.pagination import Page, PageLimit
 
 router = APIRouter()
 
@@ -201,7 +202,9 @@ def sync_from_source(body: SyncIn, ctx: Ctx, session: DbSession, user: AdminUser
 
 @router.post("/bulk", response_model=BulkOut)
 def bulk(body: BulkIn, ctx: Ctx, session: DbSession, user: WriterUser) -> BulkOut:
-    """Tag, untag, set the folder of, or delete the images named by `ids` or matching `filter`."""
+    """Tag, untag, set the folder of, or delete (admins) the images named by `ids` or matching `filter`."""
+    if body.action == "delete":
+        require_admin(user, "delete images")
     return bulk_actions.bulk_action(session, ctx.storage, body)
 
 
@@ -219,7 +222,7 @@ def _filters(**given: Any) -> ImageFilters:
 def list_images(
     session: DbSession,
     user: CurrentUser,
-    limit: int = 50,
+    limit: PageLimit = 50,
     cursor: str | None = None,
     sort: SortField = "created_at",
     order: SortOrder = "desc",
@@ -230,8 +233,8 @@ def list_images(
     tags: Annotated[
         list[str] | None, Query(description="images having all of these; repeat or comma-separate")
     ] = None,
-    dataset_id: int | None = None,
-    not_in_dataset_id: int | None = None,
+    dataset_id: Id | None = None,
+    not_in_dataset_id: Id | None = None,
     has_annotations: bool | None = None,
     q: Annotated[str | None, Query(description="case-insensitive part of the file name")] = None,
 ) -> Page[ImageOut]:
@@ -259,7 +262,7 @@ def image_facets(session: DbSession, user: CurrentUser) -> ImageFacets:
 
 
 @router.get("/{image_id}", response_model=ImageOut)
-def get_image(image_id: int, session: DbSession, user: CurrentUser) -> ImageOut:
+def get_image(image_id: Id, session: DbSession, user: CurrentUser) -> ImageOut:
     return service.image_out(session, service.get_image(session, image_id))
 
 
@@ -269,7 +272,7 @@ def _content_disposition(filename: str) -> str:
 
 
 @router.get("/{image_id}/file", response_class=Response)
-def image_file(image_id: int, request: Request, ctx: Ctx, session: DbSession, user: CurrentUser) -> Response:
+def image_file(image_id: Id, request: Request, ctx: Ctx, session: DbSession, user: CurrentUser) -> Response:
     """The original bytes, as uploaded. Supports a single `Range: bytes=...` (206) and `If-None-Match`."""
     image = service.get_image(session, image_id)
     etag = f'"{image.content_hash}"'
@@ -297,7 +300,7 @@ def image_file(image_id: int, request: Request, ctx: Ctx, session: DbSession, us
 
 @router.get("/{image_id}/thumbnail", response_class=Response)
 def image_thumbnail(
-    image_id: int, request: Request, ctx: Ctx, session: DbSession, user: CurrentUser
+    image_id: Id, request: Request, ctx: Ctx, session: DbSession, user: CurrentUser
 ) -> Response:
     """A JPEG at most thumbnail_size pixels on its long side, upright per EXIF."""
     image = service.get_image(session, image_id)
@@ -313,17 +316,17 @@ def image_thumbnail(
 
 
 @router.patch("/{image_id}", response_model=ImageOut)
-def update_image(image_id: int, body: ImagePatch, session: DbSession, user: WriterUser) -> ImageOut:
+def update_image(image_id: Id, body: ImagePatch, session: DbSession, user: WriterUser) -> ImageOut:
     """Change `folder` (null clears it) and/or replace `tags`; fields left out stay as they are."""
     return service.update_image(session, image_id, body)
 
 
 @router.delete("/{image_id}", status_code=204, response_class=Response)
 def delete_image(
-    image_id: int,
+    image_id: Id,
     ctx: Ctx,
     session: DbSession,
-    user: WriterUser,
+    user: AdminUser,
     force: Annotated[bool, Query(description="also delete its annotations in every dataset")] = False,
 ) -> Response:
     """Delete the image, its bytes and thumbnail. 409 when it is annotated (unless force) or frozen in a

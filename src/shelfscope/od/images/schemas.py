@@ -7,7 +7,9 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, computed_field, field_validator
 
+from shelfscope.ids import Id
 from shelfscope.od.vocabulary import ImageSource
+from shelfscope.text import check_characters, clean_text, collapse_whitespace
 
 SortField = Literal["created_at", "filename", "size"]
 SortOrder = Literal["asc", "desc"]
@@ -32,14 +34,13 @@ def thumbnail_url(image_id: int) -> str:
 
 
 def normalize_tag(raw: str) -> str:
-    """Tags are trimmed and lower-cased so 'Promo' and 'promo ' are one tag."""
-    tag = " ".join(raw.split()).lower()
+    """Tags are trimmed and lower-cased so 'Promo' and 'promo ' are one tag (text rules: shelfscope.text)."""
+    try:
+        tag = clean_text(raw, max_length=TAG_MAX).lower()
+    except ValueError as exc:
+        raise ValueError(f"tag {raw[:20]!r} {exc}") from None
     if not tag:
         raise ValueError("a tag cannot be empty")
-    if len(tag) > TAG_MAX:
-        raise ValueError(f"tag {tag[:20]!r}... is longer than {TAG_MAX} characters")
-    if not tag.isprintable():
-        raise ValueError(f"tag {tag!r} contains control characters")
     return tag
 
 
@@ -65,18 +66,21 @@ def normalize_folder(raw: str | None) -> str | None:
     """
     if raw is None:
         return None
+    try:
+        check_characters(raw)
+    except ValueError as exc:
+        raise ValueError(f"folder {exc}") from None
     parts = [p.strip() for p in raw.replace("\\", "/").split("/")]
     parts = [p for p in parts if p]
     if any(p in (".", "..") for p in parts):
         raise ValueError("folder parts cannot be '.' or '..'")
-    folder = "/".join(parts)
+    folder = "/".join(collapse_whitespace(p) for p in parts)
     if not folder:
         return None
-    if not folder.isprintable():
-        raise ValueError("folder contains control characters")
-    if len(folder) > FOLDER_MAX:
-        raise ValueError(f"folder is longer than {FOLDER_MAX} characters")
-    return folder
+    try:
+        return clean_text(folder, max_length=FOLDER_MAX)
+    except ValueError as exc:
+        raise ValueError(f"folder {exc}") from None
 
 
 Tags = Annotated[list[str], AfterValidator(normalize_tags)]
@@ -98,8 +102,8 @@ class ImageFilters(BaseModel):
     folder_prefix: bool = False
     tags: Tags = Field(default_factory=list)
     # Member of this dataset / not a member of this dataset.
-    dataset_id: int | None = None
-    not_in_dataset_id: int | None = None
+    dataset_id: Id | None = None
+    not_in_dataset_id: Id | None = None
     # True: at least one annotation in any dataset; False: none anywhere.
     has_annotations: bool | None = None
     # Case-insensitive substring of the file name.
@@ -208,7 +212,7 @@ class BulkIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    ids: list[int] | None = Field(default=None, max_length=10_000)
+    ids: list[Id] | None = Field(default=None, max_length=10_000)
     filter: ImageFilters | None = None
     action: BulkAction
     tags: Tags = Field(default_factory=list)
@@ -254,4 +258,4 @@ class VerifyPayload(BaseModel):
     # Re-render every thumbnail, not only missing ones (after changing SHELFSCOPE_THUMBNAIL_SIZE).
     regenerate_thumbnails: bool = False
     # None: every image in the library.
-    image_ids: list[int] | None = Field(default=None, max_length=100_000)
+    image_ids: list[Id] | None = Field(default=None, max_length=100_000)

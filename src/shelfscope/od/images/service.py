@@ -13,11 +13,13 @@ from sqlalchemy.orm import Session
 
 from shelfscope.config import Settings
 from shelfscope.db.base import utcnow
+from shelfscope.db.dialect import insert_ignore
 from shelfscope.errors import Conflict, NotFound
 from shelfscope.od.annotations.models import Annotation
 from shelfscope.od.datasets.models import Dataset, DatasetImage
 from shelfscope.od.images.decode import render_thumbnail
 from shelfscope.od.images.models import Image, ImageTag
+from shelfscope.od.images.rows import NewImage
 from shelfscope.od.images.schemas import API_PREFIX, ImageOut, ImagePatch
 from shelfscope.od.versions.models import DatasetVersion, VersionImage
 from shelfscope.storage import Storage
@@ -219,3 +221,59 @@ def delete_image(session: Session, storage: Storage, image_id: int, *, force: bo
             f"Image {image_id} was just frozen in a dataset version and cannot be deleted.", image_id=image_id
         ) from None
     remove_objects(storage, keys)
+
+
+# ---- many new images at once (imports, product recognition) -----------------------------------------
+
+# Rows per INSERT executemany, and hashes per IN (...) list.
+_INSERT_CHUNK = 50_000
+_QUERY_CHUNK = 500
+
+
+def insert_many(
+    session: Session, rows: Sequence[NewImage], user_id: int | None
+) -> tuple[list[int], list[str]]:
+    """(image id per row, storage keys no row refers to). Rows are inserted unless the library has
+    their content already (insert-or-skip on the content hash): a row another writer stored meanwhile
+    is reused, and the keys of this row's own files are returned so the caller removes them. One
+    executemany per 50,000 rows; does not commit."""
+    now = utcnow()
+    values = [
+        {
+            "storage_key": r.storage_key,
+            "thumbnail_key": r.thumbnail_key,
+            "filename": r.filename,
+            "content_hash": r.content_hash,
+            "width": r.width,
+            "height": r.height,
+            "format": r.format,
+            "size_bytes": r.size_bytes,
+            "source": r.source,
+            "source_id": r.source_id,
+            "folder": r.folder,
+            "created_by": user_id,
+            "created_at": now,
+            "updated_at": now,
+        }
+        for r in rows
+    ]
+    for start in range(0, len(values), _INSERT_CHUNK):
+        session.connection().execute(
+            insert_ignore(session, Image, ["content_hash"]), values[start : start + _INSERT_CHUNK]
+        )
+    ids = [0] * len(rows)
+    unused: list[str] = []
+    for start in range(0, len(rows), _QUERY_CHUNK):
+        by_hash: dict[str, list[int]] = {}
+        for i in range(start, min(start + _QUERY_CHUNK, len(rows))):
+            by_hash.setdefault(rows[i].content_hash, []).append(i)
+        for image_id, content_hash, storage_key in session.execute(
+            select(Image.id, Image.content_hash, Image.storage_key).where(
+                Image.content_hash.in_(list(by_hash))
+            )
+        ):
+            for i in by_hash[content_hash]:
+                ids[i] = image_id
+                if storage_key != rows[i].storage_key:
+                    unused += [k for k in (rows[i].storage_key, rows[i].thumbnail_key) if k]
+    return ids, unused

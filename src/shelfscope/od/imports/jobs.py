@@ -4,40 +4,27 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import update
-
 from shelfscope.config import Settings
 from shelfscope.db import Database
 from shelfscope.jobs.context import JobCancelled, JobContext
-from shelfscope.jobs.models import Job
 from shelfscope.jobs.registry import job_handler, on_jobs_interrupted
+from shelfscope.jobs.service import record_result
+from shelfscope.od.imports.commit import ImportCancelled, JobGuard
+from shelfscope.od.imports.issues import ImportRejected
 from shelfscope.od.imports.schemas import IMPORT_KIND, ImportPayload, ImportReport, IssueOut
-from shelfscope.od.imports.service import (
-    ImportCancelled,
-    ImportContext,
-    ImportRejected,
-    JobGuard,
-    run_import,
-    scratch_root,
-)
+from shelfscope.od.imports.service import ImportContext, run_import, scratch_root
 from shelfscope.od.imports.staging import sweep_abandoned_imports
 from shelfscope.od.io.common import FormatError
 from shelfscope.storage import open_storage
 
-# Issues also written to the job's log (the result lists up to service.MAX_LISTED_ISSUES).
+# Issues also written to the job's log (the result lists up to issues.MAX_LISTED_ISSUES).
 _LOGGED_ISSUES = 200
 
 
 def _record_failure_report(ctx: JobContext, report: ImportReport) -> None:
     """A failed job keeps no result of its own; the import's report is what tells the user which
     entries to fix, so it is stored on the job row before the job is failed."""
-    stmt = (
-        update(Job)
-        .where(Job.id == ctx.job_id, Job.status == "running", Job.worker == ctx.worker)
-        .values(result=report.model_dump(mode="json"))
-    )
-    with ctx.db.write() as session:
-        session.execute(stmt)
+    record_result(ctx.db, ctx.job_id, ctx.worker, report.model_dump(mode="json"))
     for issue in report.issues[:_LOGGED_ISSUES]:
         place = ":".join(str(p) for p in (issue.file, issue.line) if p is not None)
         where = f"{place} {issue.field or ''}".strip()

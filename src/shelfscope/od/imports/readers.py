@@ -13,11 +13,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import IntEnum
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
+from shelfscope.od.imports.schemas import ImportFormat
 from shelfscope.od.imports.spill import RAW_DTYPE, Spill
 from shelfscope.od.io import coco, voc, yolo
 from shelfscope.od.io.common import FormatError, Issue, is_image_path, split_from_path, stem
@@ -25,7 +26,6 @@ from shelfscope.od.io.jsonstream import ProgressStream
 from shelfscope.od.io.source import Source, read_bytes, read_text
 from shelfscope.od.vocabulary import Split
 
-ImportFormat = Literal["coco", "yolo", "voc"]
 Progress = Callable[[float, str], None]
 
 
@@ -125,6 +125,136 @@ def _raw_rows(rows: npt.NDArray[Any], scope: int) -> npt.NDArray[Any]:
     return raw
 
 
+@dataclass
+class _CocoScope:
+    """One COCO file being read: its scope (index in doc.files) and its id maps."""
+
+    path: str
+    scope: int
+    file: coco.CocoFile
+    # COCO image id -> entry index; category id -> label index.
+    images: dict[int, int]
+    categories: dict[int, int]
+    first_entry: int
+    boxes: int = 0
+    out_of_scope: Counter[str] = field(default_factory=Counter)
+
+
+def _duplicate_id(at: _CocoScope, listed: str, what: str, item: coco.CocoImage | coco.CocoCategory) -> Issue:
+    message = f"{at.path}: {listed}[{item.position}] repeats {what} id {item.id}."
+    return Issue("duplicate_id", message, at.path, item.line, f"{listed}[{item.position}].id")
+
+
+def _coco_annotation(doc: Document, at: _CocoScope, item: coco.CocoAnnotation) -> None:
+    at.boxes += 1
+    extra = -1
+    if item.polygon is not None or item.iscrowd:
+        points = _largest_part(item.polygon, doc) if item.polygon else None
+        extra = doc.shapes.add_extra((points, {"iscrowd": 1} if item.iscrowd else None))
+    if item.dropped:
+        doc.dropped[item.dropped] += 1
+    doc.shapes.add(
+        (
+            at.scope, item.image_id, item.category_id, item.x, item.y, item.w, item.h,
+            Layout.XYWH, extra, at.scope, item.line, item.position,
+        )
+    )  # fmt: skip
+
+
+def _coco_image(
+    doc: Document, at: _CocoScope, item: coco.CocoImage, finder: Callable[[str, list[str]], str | None],
+    path_entries: dict[str, int],
+) -> None:  # fmt: skip
+    """The image as an entry; one found through another annotation file (instances + keypoints ...)
+    is the same entry."""
+    if item.id in at.images:
+        doc.issues.append(_duplicate_id(at, "images", "image", item))
+        return
+    candidates = coco.image_candidates(at.file, item.file_name)
+    found = finder(item.file_name, candidates)
+    key = found or f"?{item.file_name}"
+    if found is not None and key in path_entries:
+        at.images[item.id] = path_entries[key]
+        return
+    declared = (item.width, item.height) if item.width and item.height else None
+    entry = Entry(
+        item.file_name, found, at.file.split, declared, at.path, item.line,
+        f"images[{item.position}]", tuple(candidates[:4]),
+    )  # fmt: skip
+    at.images[item.id] = path_entries.setdefault(key, len(doc.entries))
+    if at.images[item.id] == len(doc.entries):
+        doc.entries.append(entry)
+
+
+def _coco_category(doc: Document, at: _CocoScope, item: coco.CocoCategory) -> None:
+    if item.id in at.categories:
+        doc.issues.append(_duplicate_id(at, "categories", "category", item))
+        return
+    at.categories[item.id] = doc.label(item.name)
+
+
+def _coco_out_of_scope(doc: Document, at: _CocoScope, path_entries: dict[str, int]) -> None:
+    """A file of only keypoints, captions ... is skipped with its images; otherwise the annotations
+    without a box are counted in a warning."""
+    path, out_of_scope = at.path, at.out_of_scope
+    if out_of_scope and not at.boxes:
+        kinds = ", ".join(coco.OUT_OF_SCOPE[k] for k in sorted(out_of_scope))
+        doc.ignored_scopes.add(at.scope)
+        # Its images are not imported either, unless another file names them too.
+        del doc.entries[at.first_entry :]
+        for key in [k for k, v in path_entries.items() if v >= at.first_entry]:
+            del path_entries[key]
+        at.images.clear()
+        doc.warn(
+            "out_of_scope",
+            f"{path} holds {kinds}, which are outside what Shelfscope imports (boxes and polygons); "
+            "the file was skipped.",
+            path,
+        )
+    elif out_of_scope:
+        for kind, count in sorted(out_of_scope.items()):
+            doc.warn(
+                "out_of_scope",
+                f"{path}: {count} annotations hold {coco.OUT_OF_SCOPE[kind]} without a box; "
+                "they were skipped.",
+                path,
+            )
+
+
+def _read_coco_file(
+    source: Source, doc: Document, at: _CocoScope, finder: Callable[[str, list[str]], str | None],
+    path_entries: dict[str, int], report: Callable[[int], None],
+) -> None:  # fmt: skip
+    """One annotation file; `report` gets the bytes read so far. A JSON file that is not COCO is
+    skipped with a warning."""
+    with source.open(at.path) as raw:
+        counted = ProgressStream(raw)
+        try:
+            for n, item in enumerate(coco.read_coco(counted, at.path)):
+                if type(item) is coco.CocoAnnotationBatch:
+                    at.boxes += len(item.rows)
+                    doc.shapes.add_array(_raw_rows(item.rows, at.scope), [])
+                    report(counted.count)
+                elif type(item) is coco.CocoAnnotation:
+                    _coco_annotation(doc, at, item)
+                    if n % 65536 == 0:
+                        report(counted.count)
+                elif type(item) is coco.CocoImage:
+                    _coco_image(doc, at, item, finder, path_entries)
+                elif type(item) is coco.CocoCategory:
+                    _coco_category(doc, at, item)
+                elif type(item) is coco.CocoOutOfScope:
+                    at.out_of_scope[item.kind] += 1
+                else:
+                    assert isinstance(item, Issue)
+                    doc.issues.append(item)
+        except FormatError as exc:
+            if exc.kind != "not_coco":
+                raise
+            doc.ignored_scopes.add(at.scope)
+            doc.warn("not_coco", f"{at.path} is not a COCO file (no 'images' list); it was skipped.", at.path)
+
+
 def _read_coco(source: Source, doc: Document, progress: Progress) -> None:
     files = source.files()
     file_set = set(files)
@@ -135,110 +265,23 @@ def _read_coco(source: Source, doc: Document, progress: Progress) -> None:
     total = sum(source.size(f) for f in jsons) or 1
     done = 0
     path_entries: dict[str, int] = {}
+
+    def finder(name: str, candidates: list[str]) -> str | None:
+        return _find(candidates, file_set, by_basename, name)
+
     for path in jsons:
-        cf = coco.coco_file(path)
         scope = len(doc.files)
         doc.files.append(path)
-        images: dict[int, int] = {}
-        categories: dict[int, int] = {}
-        doc.image_keys[scope] = images
-        doc.label_keys[scope] = categories
-        boxes = 0
-        out_of_scope: Counter[str] = Counter()
-        first_entry = len(doc.entries)
-        with source.open(path) as raw:
-            counted = ProgressStream(raw)
-            try:
-                for n, item in enumerate(coco.read_coco(counted, path)):
-                    if type(item) is coco.CocoAnnotationBatch:
-                        boxes += len(item.rows)
-                        doc.shapes.add_array(_raw_rows(item.rows, scope), [])
-                        progress(0.3 * (done + counted.count) / total, f"reading {path}")
-                    elif type(item) is coco.CocoAnnotation:
-                        boxes += 1
-                        extra = -1
-                        if item.polygon is not None or item.iscrowd:
-                            points = _largest_part(item.polygon, doc) if item.polygon else None
-                            extra = doc.shapes.add_extra((points, {"iscrowd": 1} if item.iscrowd else None))
-                        if item.dropped:
-                            doc.dropped[item.dropped] += 1
-                        doc.shapes.add(
-                            (
-                                scope, item.image_id, item.category_id, item.x, item.y, item.w, item.h,
-                                Layout.XYWH, extra, scope, item.line, item.position,
-                            )
-                        )  # fmt: skip
-                        if n % 65536 == 0:
-                            progress(0.3 * (done + counted.count) / total, f"reading {path}")
-                    elif type(item) is coco.CocoImage:
-                        if item.id in images:
-                            doc.issues.append(
-                                Issue(
-                                    "duplicate_id",
-                                    f"{path}: images[{item.position}] repeats image id {item.id}.",
-                                    path, item.line, f"images[{item.position}].id",
-                                )
-                            )  # fmt: skip
-                            continue
-                        candidates = coco.image_candidates(cf, item.file_name)
-                        found = _find(candidates, file_set, by_basename, item.file_name)
-                        key = found or f"?{item.file_name}"
-                        if found is not None and key in path_entries:
-                            # The same image in another annotation file (instances + keypoints ...).
-                            images[item.id] = path_entries[key]
-                            continue
-                        declared = (item.width, item.height) if item.width and item.height else None
-                        entry = Entry(
-                            item.file_name, found, cf.split, declared, path, item.line,
-                            f"images[{item.position}]", tuple(candidates[:4]),
-                        )  # fmt: skip
-                        images[item.id] = path_entries.setdefault(key, len(doc.entries))
-                        if images[item.id] == len(doc.entries):
-                            doc.entries.append(entry)
-                    elif type(item) is coco.CocoCategory:
-                        if item.id in categories:
-                            doc.issues.append(
-                                Issue(
-                                    "duplicate_id",
-                                    f"{path}: categories[{item.position}] repeats category id {item.id}.",
-                                    path, item.line, f"categories[{item.position}].id",
-                                )
-                            )  # fmt: skip
-                            continue
-                        categories[item.id] = doc.label(item.name)
-                    elif type(item) is coco.CocoOutOfScope:
-                        out_of_scope[item.kind] += 1
-                    else:
-                        assert isinstance(item, Issue)
-                        doc.issues.append(item)
-            except FormatError as exc:
-                if exc.kind != "not_coco":
-                    raise
-                doc.ignored_scopes.add(scope)
-                doc.warn("not_coco", f"{path} is not a COCO file (no 'images' list); it was skipped.", path)
+        at = _CocoScope(path, scope, coco.coco_file(path), {}, {}, len(doc.entries))
+        doc.image_keys[scope] = at.images
+        doc.label_keys[scope] = at.categories
+
+        def report(count: int, before: int = done, path: str = path) -> None:
+            progress(0.3 * (before + count) / total, f"reading {path}")
+
+        _read_coco_file(source, doc, at, finder, path_entries, report)
         done += source.size(path)
-        if out_of_scope and not boxes:
-            kinds = ", ".join(coco.OUT_OF_SCOPE[k] for k in sorted(out_of_scope))
-            doc.ignored_scopes.add(scope)
-            # Its images are not imported either, unless another file names them too.
-            del doc.entries[first_entry:]
-            for key in [k for k, v in path_entries.items() if v >= first_entry]:
-                del path_entries[key]
-            images.clear()
-            doc.warn(
-                "out_of_scope",
-                f"{path} holds {kinds}, which are outside what Shelfscope imports (boxes and polygons); "
-                "the file was skipped.",
-                path,
-            )
-        elif out_of_scope:
-            for kind, count in sorted(out_of_scope.items()):
-                doc.warn(
-                    "out_of_scope",
-                    f"{path}: {count} annotations hold {coco.OUT_OF_SCOPE[kind]} without a box; "
-                    "they were skipped.",
-                    path,
-                )
+        _coco_out_of_scope(doc, at, path_entries)
     if not doc.entries:
         reasons = "; ".join(i.message for i in doc.issues if i.kind in ("out_of_scope", "not_coco"))
         raise FormatError(

@@ -21,7 +21,8 @@ from shelfscope.errors import PayloadTooLarge, UnsupportedMedia, ValidationFaile
 from shelfscope.http.validation import validation_failed
 from shelfscope.jobs.schemas import JobEnvelope, JobOut
 from shelfscope.od.imports.schemas import FolderImportIn, ImportFormat, ImportPayload, ImportTarget
-from shelfscope.od.imports.service import accept_upload, start_import
+from shelfscope.od.imports.service import start_import
+from shelfscope.od.imports.sources import accept_upload
 
 router = APIRouter()
 

@@ -6,7 +6,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from shelfscope.text import clean_name
+from shelfscope.ids import Id
+from shelfscope.text import check_characters, clean_name
 
 ImportFormat = Literal["coco", "yolo", "voc"]
 OnInvalid = Literal["fail", "skip"]
@@ -17,7 +18,7 @@ class ImportTarget(BaseModel):
     """Where imported images go: an existing dataset, or a new one with this name (neither given: a
     new dataset named after the archive or folder)."""
 
-    dataset_id: int | None = Field(default=None, ge=1)
+    dataset_id: Id | None = None
     dataset_name: str | None = None
     # None: the server's default (Settings.import_on_invalid).
     on_invalid: OnInvalid | None = None
@@ -41,6 +42,12 @@ class FolderImportIn(ImportTarget):
 
     path: str = Field(min_length=1, max_length=4096)
 
+    @field_validator("path")
+    @classmethod
+    def _path(cls, value: str) -> str:
+        check_characters(value)  # a NUL byte ends no folder name; control characters name none
+        return value
+
 
 class ImportPayload(BaseModel):
     """What the import job receives (the router fills it; `POST /jobs` callers may too)."""
@@ -53,7 +60,7 @@ class ImportPayload(BaseModel):
     upload_key: str | None = None
     # The archive's name as uploaded (messages and the default dataset name).
     upload_name: str | None = None
-    dataset_id: int | None = Field(default=None, ge=1)
+    dataset_id: Id | None = None
     dataset_name: str | None = None
     on_invalid: OnInvalid = "fail"
 

@@ -127,6 +127,8 @@ class _Buffer:
         while True:
             try:
                 value, end = decoder.raw_decode(self.text, self.pos)
+            except RecursionError:
+                raise self.error("a value nested too deeply (arrays or objects within each other)") from None
             except json.JSONDecodeError as exc:
                 if not self.eof and len(self.text) - self.pos < MAX_ELEMENT_CHARS:
                     self.fill()
@@ -165,7 +167,8 @@ def _array_elements(buf: _Buffer, key: str, decoder: json.JSONDecoder) -> Iterat
         line_pos = pos
         try:
             value, pos = raw_decode(text, pos)
-        except json.JSONDecodeError:
+        except (json.JSONDecodeError, RecursionError):
+            # Cut off at the buffer's end, or malformed: decode() reads on or names the line.
             buf.pos = pos
             value = buf.decode(decoder)
             text, pos = buf.text, buf.pos

@@ -68,8 +68,8 @@ def _size(root: Element, tag: str) -> int | None:
     return int(number) if number.is_integer() and number > 0 else None
 
 
-def parse_voc(data: bytes, path: str) -> tuple[VocAnnotation, list[Issue]]:
-    """One annotation file. FormatError when the XML is unsafe, malformed or not VOC."""
+def _parse_root(data: bytes, path: str) -> Element:
+    """The <annotation> element of a VOC file; FormatError when the XML is unsafe, malformed or not VOC."""
     try:
         root = SafeET.fromstring(data, forbid_dtd=True, forbid_entities=True, forbid_external=True)
     except DefusedXmlException as exc:
@@ -89,6 +89,12 @@ def parse_voc(data: bytes, path: str) -> tuple[VocAnnotation, list[Issue]]:
             kind="not_voc",
             file=path,
         )
+    return root
+
+
+def parse_voc(data: bytes, path: str) -> tuple[VocAnnotation, list[Issue]]:
+    """One annotation file. FormatError when the XML is unsafe, malformed or not VOC."""
+    root = _parse_root(data, path)
     issues: list[Issue] = []
     objects: list[VocObject] = []
     for index, obj in enumerate(root.findall("object")):

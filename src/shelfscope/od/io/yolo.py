@@ -27,6 +27,8 @@ from shelfscope.od.io.common import (
 from shelfscope.od.vocabulary import SPLITS, Split
 
 MAX_NAMES = 100_000
+# data.yaml, obj.data and names files are a few lines; a larger one is refused before parsing.
+MAX_CONFIG_CHARS = 4 * 1024 * 1024
 _CONFIG_NAMES = ("data.yaml", "data.yml", "dataset.yaml", "dataset.yml")
 _NAMES_FILES = ("obj.names", "classes.txt", "classes.names")
 _NOT_LABELS = re.compile(r"^(readme|license|licence|notes?|classes|obj)([._-].*)?$", re.I)
@@ -68,15 +70,95 @@ def _join(*parts: str) -> str:
     return posixpath.normpath(posixpath.join(*parts))
 
 
-def _names_from_yaml(value: Any, path: str) -> tuple[str | None, ...]:
+class _AliasFound(Exception):
+    def __init__(self, line: int) -> None:
+        self.line = line
+
+
+class _NoAliasLoader(yaml.SafeLoader):
+    """PyYAML's safe loader without anchors and aliases: a few KB of nested aliases expand to
+    gigabytes (an alias bomb), and no dataset config needs them."""
+
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
+        event = self.peek_event()  # type: ignore[no-untyped-call]
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
+            raise _AliasFound(event.start_mark.line + 1)
+        return super().compose_node(parent, index)
+
+
+def _load_yaml(text: str, path: str) -> tuple[Any, yaml.Node | None]:
+    """The document and its node tree (for the line of each entry)."""
+    if len(text) > MAX_CONFIG_CHARS:
+        raise FormatError(
+            f"{path} is larger than {MAX_CONFIG_CHARS:,} characters; a dataset config is a few lines.",
+            kind="config_too_large",
+            file=path,
+        )
+    loader = _NoAliasLoader(text)
+    try:
+        node = loader.get_single_node()
+        return (loader.construct_document(node) if node is not None else None), node
+    except _AliasFound as exc:
+        raise FormatError(
+            f"{path} line {exc.line} uses a YAML anchor or alias (& or *); they are not accepted in a "
+            "dataset config (a few nested aliases expand to gigabytes). Write the values out.",
+            kind="yaml_alias",
+            file=path,
+            line=exc.line,
+        ) from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        raise FormatError(
+            f"{path} is not valid YAML ({exc}).", kind="malformed_yaml", file=path, line=line
+        ) from None
+    finally:
+        loader.dispose()
+
+
+def _entry_lines(root: yaml.Node | None, key: str) -> dict[str, int]:
+    """Line of each entry of a top-level list or mapping ('0', '1', ... or its keys)."""
+    if not isinstance(root, yaml.MappingNode):
+        return {}
+    for k, v in root.value:
+        if isinstance(k, yaml.ScalarNode) and k.value == key:
+            if isinstance(v, yaml.SequenceNode):
+                return {str(i): item.start_mark.line + 1 for i, item in enumerate(v.value)}
+            if isinstance(v, yaml.MappingNode):
+                return {str(ik.value): iv.start_mark.line + 1 for ik, iv in v.value}
+    return {}
+
+
+def _class_name(value: Any, path: str, field: str, line: int | None) -> str | None:
+    """A class name as written: text (numbers read as their text); a list or mapping is refused."""
+    if value is None:
+        return None
+    if isinstance(value, str | int | float) and not isinstance(value, bool):
+        return str(value)
+    what = (
+        "true/false (YAML reads yes, no, on and off so; quote the name)"
+        if isinstance(value, bool)
+        else (f"a {type(value).__name__}")
+    )
+    raise FormatError(
+        f"{path}{f' line {line}' if line else ''}: {field} is {what}, not a class name.",
+        kind="bad_class_name",
+        file=path,
+        line=line,
+        field=field,
+    )
+
+
+def _names_from_yaml(value: Any, path: str, lines: dict[str, int] | None = None) -> tuple[str | None, ...]:
+    lines = lines or {}
     if value is None:
         return ()
     if isinstance(value, list):
         if len(value) > MAX_NAMES:
             raise FormatError(f"{path}: names has more than {MAX_NAMES:,} entries.", file=path, field="names")
-        return tuple(str(v) if isinstance(v, str | int | float) else None for v in value)
+        return tuple(_class_name(v, path, f"names[{i}]", lines.get(str(i))) for i, v in enumerate(value))
     if isinstance(value, dict):
-        indexed: dict[int, str] = {}
+        indexed: dict[int, str | None] = {}
         for key, name in value.items():
             try:
                 index = int(key)
@@ -88,7 +170,7 @@ def _names_from_yaml(value: Any, path: str) -> tuple[str | None, ...]:
                 raise FormatError(
                     f"{path}: names index {index} is out of range.", file=path, field=f"names.{key}"
                 )
-            indexed[index] = str(name)
+            indexed[index] = _class_name(name, path, f"names.{key}", lines.get(str(key)))
         size = max(indexed) + 1 if indexed else 0
         return tuple(indexed.get(i) for i in range(size))
     raise FormatError(
@@ -108,19 +190,12 @@ def _entries(value: Any) -> tuple[str, ...]:
 
 
 def parse_data_yaml(text: str, path: str) -> YoloConfig:
-    try:
-        doc = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else None
-        raise FormatError(
-            f"{path} is not valid YAML ({exc}).", kind="malformed_yaml", file=path, line=line
-        ) from None
+    doc, node = _load_yaml(text, path)
     if not isinstance(doc, dict) or "names" not in doc:
         raise FormatError(
             f"{path} has no 'names' list of classes.", kind="no_names", file=path, field="names"
         )
-    names = _names_from_yaml(doc["names"], path)
+    names = _names_from_yaml(doc["names"], path, _entry_lines(node, "names"))
     here = _dirname(path)
     base = doc.get("path")
     root = here
@@ -335,10 +410,11 @@ def parse_labels(text: str, file: str, kpt_shape: tuple[int, int] | None) -> Ite
             )
             continue
         cls_value = _number(parts[0])
-        if cls_value is None or not cls_value.is_integer() or cls_value < 0:
+        if cls_value is None or not cls_value.is_integer() or not 0 <= cls_value < MAX_NAMES:
             yield Issue(
                 "bad_number",
-                f"{file} line {lineno}: class {parts[0]!r} is not a class index (a whole number from 0).",
+                f"{file} line {lineno}: class {parts[0][:40]!r} is not a class index (a whole number "
+                f"from 0 to {MAX_NAMES - 1:,}).",
                 file,
                 lineno,
                 field="class",
@@ -382,6 +458,28 @@ def label_line(class_index: int, x1: float, y1: float, x2: float, y2: float, wid
         f"{class_index} {(x1 + x2) / 2 / width:.12g} {(y1 + y2) / 2 / height:.12g} "
         f"{(x2 - x1) / width:.12g} {(y2 - y1) / height:.12g}\n"
     )
+
+
+def polygon_line(class_index: int, points: Sequence[Sequence[float]], width: int, height: int) -> str:
+    """`class x1 y1 x2 y2 ...` (YOLO segmentation), normalised like `label_line`."""
+    coords = " ".join(f"{x / width:.12g} {y / height:.12g}" for x, y in points)
+    return f"{class_index} {coords}\n"
+
+
+def segment_line(
+    class_index: int,
+    x1: float,
+    y1: float,
+    x2: float,
+    y2: float,
+    points: Sequence[Sequence[float]] | None,
+    width: int,
+    height: int,
+) -> str:
+    """The line of a segmentation dataset: the polygon, or a box as its four corners (a label file
+    that mixes box and polygon lines is read by Ultralytics as all polygons, boxes garbled)."""
+    corners = ((x1, y1), (x2, y1), (x2, y2), (x1, y2))
+    return polygon_line(class_index, points or corners, width, height)
 
 
 def data_yaml(names: Sequence[str], splits: Iterable[Split]) -> str:

@@ -6,11 +6,12 @@ from fastapi import APIRouter
 
 from shelfscope.auth.deps import CurrentUser, WriterUser
 from shelfscope.deps import Ctx, DbSession
+from shelfscope.ids import Number
 from shelfscope.jobs.schemas import JobOut
 from shelfscope.od.datasets.deps import DatasetId
 from shelfscope.od.versions import service
 from shelfscope.od.versions.schemas import VersionCreate, VersionCreated, VersionOut, VersionPage
-from shelfscope.pagination import DEFAULT_LIMIT
+from shelfscope.pagination import DEFAULT_LIMIT, PageLimit
 
 router = APIRouter()
 
@@ -29,7 +30,7 @@ def list_versions(
     session: DbSession,
     user: CurrentUser,
     dataset_id: DatasetId,
-    limit: int = DEFAULT_LIMIT,
+    limit: PageLimit = DEFAULT_LIMIT,
     cursor: str | None = None,
 ) -> VersionPage:
     """Newest first, with their counts per split and class."""
@@ -37,5 +38,5 @@ def list_versions(
 
 
 @router.get("/{dataset_id}/versions/{number}", response_model=VersionOut)
-def get_version(number: int, session: DbSession, user: CurrentUser, dataset_id: DatasetId) -> VersionOut:
+def get_version(number: Number, session: DbSession, user: CurrentUser, dataset_id: DatasetId) -> VersionOut:
     return service.get_version(session, dataset_id, number)

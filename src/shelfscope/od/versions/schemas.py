@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
+from shelfscope.ids import Seed
 from shelfscope.jobs.schemas import JobOut
 from shelfscope.od.vocabulary import ImageStatus, Split
+from shelfscope.text import clean_text
 
 VersionStatus = Literal["building", "ready", "failed"]
 BUILD_KIND = "od.versions.build"
@@ -36,7 +38,7 @@ class SplitConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     ratios: SplitRatios = SplitRatios()
-    seed: int = 0
+    seed: Seed = 0
     # Balance each split by class: images are grouped by their rarest class before splitting.
     stratified: bool = False
     # Images whose split is already recorded (by an import, an earlier version or a person) keep it;
@@ -47,7 +49,8 @@ class SplitConfig(BaseModel):
 class VersionCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    name: str = Field(default="", max_length=255)
+    # A label shown beside the number: the text rules of every name (shelfscope.text), may be empty.
+    name: Annotated[str, AfterValidator(clean_text)] = ""
     description: str = Field(default="", max_length=10_000)
     split: SplitConfig = SplitConfig()
     # Images with these statuses are included ("skipped" images are left out by default).

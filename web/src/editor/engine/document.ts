@@ -2,6 +2,7 @@
  * The working copy of one image's annotations: the current items in z-order, the last saved
  * state (base) and the keys touched since, from which the change set for a save is computed.
  */
+import { sameAttributes } from './attributes'
 import { Emitter } from './emitter'
 import type { Annotation, AnnotationPatch, ChangeSet, ImageSize } from './types'
 
@@ -35,7 +36,8 @@ export function sameContent(a: Annotation, b: Annotation): boolean {
     a.source === b.source &&
     a.confidence === b.confidence &&
     a.reviewState === b.reviewState &&
-    samePoints(a, b)
+    samePoints(a, b) &&
+    sameAttributes(a.attributes, b.attributes)
   )
 }
 
@@ -254,8 +256,8 @@ export class AnnotationDocument {
       for (const item of mine.updated) {
         const key = item.id !== null ? (keyById.get(item.id) ?? item.key) : item.key
         if (this.items.has(key)) {
-          const { x1, y1, x2, y2, classId, points, reviewState } = item
-          this.update(key, { x1, y1, x2, y2, classId, points, reviewState })
+          const { x1, y1, x2, y2, classId, points, reviewState, attributes } = item
+          this.update(key, { x1, y1, x2, y2, classId, points, reviewState, ...(attributes === undefined ? {} : { attributes }) })
         } else {
           // Deleted on the other side; keeping mine means it comes back as a new box.
           this.serverIds.delete(key)

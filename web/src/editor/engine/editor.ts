@@ -5,11 +5,10 @@
  */
 import { AnnotationDocument, newClientId, type DocumentChange, type SaveSnapshot } from './document'
 import { Emitter } from './emitter'
-import { handlePoint } from './geometry'
+import { boxHandleAt, outlinePointAt, vertexHandleAt, type VertexHandle } from './handles'
 import { HitIndex } from './hit-index'
 import { CreateCommand, DeleteCommand, History, UpdateCommand, type Command, type HistoryState } from './history'
 import {
-  HANDLE_SIZE,
   Renderer,
   type FrameScheduler,
   type ImageLevels,
@@ -19,10 +18,13 @@ import {
 } from './renderer'
 import { DrawTool } from './tools/draw'
 import { PanTool } from './tools/pan'
-import { SelectTool } from './tools/select'
+import { PolygonTool } from './tools/polygon'
+import { deleteVertexCommand, SelectTool } from './tools/select'
 import type { Overlay, PointerInfo, Tool, ToolContext } from './tools/tool'
-import type { Annotation, Box, ChangeSet, ClassInfo, HandleId, ImageSize, Point, ToolId } from './types'
+import type { Annotation, Box, ChangeSet, ClassInfo, HandleId, ImageSize, Point, ToolId, VertexRef } from './types'
+import { listenToCanvas } from './canvas-input'
 import { Viewport, type ViewportState } from './viewport'
+import { unionOf, Visibility, VisibilityCommand, type VisibilityChange, type VisibilityFlag } from './visibility'
 
 export interface EditorEvents {
   selectionchange: { keys: readonly string[] }
@@ -32,17 +34,13 @@ export interface EditorEvents {
   historychange: HistoryState
   classchange: { currentClassId: number | null }
   render: StaticRenderInfo & { imageDrawn: boolean }
+  visibilitychange: VisibilityChange
 }
 
 export interface EditorOptions {
   scheduler?: FrameScheduler
 }
 
-/** How close (CSS px) the pointer must be to a box edge to grab it for resizing. */
-const EDGE_GRAB = 4
-const HANDLE_GRAB = HANDLE_SIZE / 2 + 3
-const CORNERS: readonly HandleId[] = ['nw', 'ne', 'se', 'sw']
-const MIDPOINTS: readonly HandleId[] = ['n', 'e', 's', 'w']
 const EMPTY_SET: ReadonlySet<string> = new Set()
 
 export class Editor implements ToolContext {
@@ -51,9 +49,10 @@ export class Editor implements ToolContext {
   readonly history = new History(this.doc)
   readonly viewport = new Viewport()
   readonly hitIndex = new HitIndex()
+  readonly visibility = new Visibility()
   readonly renderer: Renderer
 
-  private readonly tools: Record<ToolId, Tool>
+  private readonly tools: { select: SelectTool; draw: DrawTool; polygon: PolygonTool; pan: PanTool }
   private tool: Tool
   private spacePan = false
   private middlePan: Point | null = null
@@ -61,7 +60,8 @@ export class Editor implements ToolContext {
   private classMap = new Map<number, ClassInfo>()
   private classId: number | null = null
   private levels: ImageLevels | null = null
-  private overlay: Overlay = { hidden: EMPTY_SET, moving: [], preview: null, marquee: null, hover: null, crosshair: null }
+  private overlay: Overlay = { hidden: EMPTY_SET, moving: [], preview: null, marquee: null, hover: null, crosshair: null, draft: null }
+  private vertex: VertexRef | null = null
   private host: HTMLElement | null = null
   private interactiveCanvas: HTMLCanvasElement | null = null
   private resizeObserver: ResizeObserver | null = null
@@ -75,11 +75,12 @@ export class Editor implements ToolContext {
       options.scheduler,
     )
     this.renderer.onStaticRendered = (info) => this.events.emit('render', { ...info, imageDrawn: this.levels !== null })
-    this.tools = { select: new SelectTool(this), draw: new DrawTool(this), pan: new PanTool(this) }
+    this.tools = { select: new SelectTool(this), draw: new DrawTool(this), polygon: new PolygonTool(this), pan: new PanTool(this) }
     this.tool = this.tools.select
 
     this.doc.events.on('change', (change) => this.onDocumentChange(change))
     this.history.events.on('change', (state) => this.events.emit('historychange', state))
+    this.visibility.events.on('change', (change) => this.onVisibilityChange(change))
     this.viewport.events.on('change', (state) => {
       this.renderer.invalidateAll()
       this.events.emit('viewportchange', state)
@@ -101,17 +102,24 @@ export class Editor implements ToolContext {
   }
 
   select(keys: readonly string[]): void {
-    const next = [...new Set(keys)].filter((k) => this.doc.has(k))
+    const next = [...new Set(keys)].filter((k) => this.doc.has(k) && this.visibility.isEditable(k))
     if (next.length === this.selection.length && next.every((k, i) => k === this.selection[i])) return
     this.selection = next
+    if (this.vertex && (next.length !== 1 || next[0] !== this.vertex.key)) this.vertex = null
     this.renderer.invalidateInteractive()
     this.events.emit('selectionchange', { keys: next })
   }
 
+  /** Keys under a screen point that a click may select (not hidden, not locked), topmost first. */
   hitTest(screen: Point): string[] {
+    return this.keysAt(screen).filter((k) => !this.visibility.isLocked(k))
+  }
+
+  /** Keys of the boxes drawn under a screen point (locked ones too), topmost first. */
+  keysAt(screen: Point): string[] {
     const p = this.viewport.toImage(screen)
     const tolerance = 2 / this.viewport.scale
-    const keys = this.hitIndex.queryPoint(p, tolerance)
+    const keys = this.hitIndex.queryPoint(p, tolerance).filter((k) => !this.visibility.isHidden(k))
     keys.sort((a, b) => this.doc.zOf(b) - this.doc.zOf(a))
     return keys
   }
@@ -127,32 +135,31 @@ export class Editor implements ToolContext {
   }
 
   hitHandle(screen: Point): { key: string; handle: HandleId } | null {
-    if (this.selection.length !== 1 || this.tool.id !== 'select' || this.spacePan) return null
-    const key = this.selection[0] ?? ''
-    const a = this.doc.get(key)
-    if (!a) return null
-    const s = this.viewport.toScreenBox(a)
-    const w = s.x2 - s.x1
-    const h = s.y2 - s.y1
-    const near = (handle: HandleId) => {
-      const p = handlePoint(s, handle)
-      return Math.abs(p.x - screen.x) <= HANDLE_GRAB && Math.abs(p.y - screen.y) <= HANDLE_GRAB
-    }
-    for (const handle of CORNERS) if (near(handle)) return { key, handle }
-    for (const handle of MIDPOINTS) {
-      const side = handle === 'n' || handle === 's' ? w : h
-      if (side >= HANDLE_SIZE * 3 && near(handle)) return { key, handle }
-    }
-    // Anywhere along an edge of a box big enough on screen to still be moved from inside.
-    const inX = screen.x >= s.x1 && screen.x <= s.x2
-    const inY = screen.y >= s.y1 && screen.y <= s.y2
-    if (w > EDGE_GRAB * 6 && h > EDGE_GRAB * 6) {
-      if (inX && Math.abs(screen.y - s.y1) <= EDGE_GRAB) return { key, handle: 'n' }
-      if (inX && Math.abs(screen.y - s.y2) <= EDGE_GRAB) return { key, handle: 's' }
-      if (inY && Math.abs(screen.x - s.x1) <= EDGE_GRAB) return { key, handle: 'w' }
-      if (inY && Math.abs(screen.x - s.x2) <= EDGE_GRAB) return { key, handle: 'e' }
-    }
-    return null
+    const a = this.editable()
+    const handle = a && !a.points ? boxHandleAt(this.viewport, a, screen) : null
+    return a && handle ? { key: a.key, handle } : null
+  }
+
+  hitVertex(screen: Point): { key: string; handle: VertexHandle } | null {
+    const a = this.editable()
+    const handle = a?.points ? vertexHandleAt(this.viewport, a.points, screen) : null
+    return a && handle ? { key: a.key, handle } : null
+  }
+
+  hitOutline(screen: Point): { key: string; edge: number; point: Point } | null {
+    const a = this.editable()
+    const hit = a?.points ? outlinePointAt(this.viewport, a.points, screen) : null
+    return a && hit ? { key: a.key, ...hit } : null
+  }
+
+  get activeVertex(): VertexRef | null {
+    return this.vertex
+  }
+
+  setActiveVertex(vertex: VertexRef | null): void {
+    if (vertex?.key === this.vertex?.key && vertex?.index === this.vertex?.index) return
+    this.vertex = vertex
+    this.renderer.invalidateInteractive()
   }
 
   execute(command: Command): void {
@@ -182,6 +189,7 @@ export class Editor implements ToolContext {
     this.tool.onCancel()
     this.selection = []
     this.hitIndex.reset(image)
+    this.visibility.clear()
     this.viewport.setImage(image)
     this.doc.load(image, items, revision)
     this.history.clear()
@@ -233,8 +241,8 @@ export class Editor implements ToolContext {
   /** Space held: the pan tool takes over until it is released (and any drag ends). */
   setSpacePan(down: boolean): void {
     if (this.spacePan === down) return
-    if (!down && (this.tools.pan as PanTool).isPanning) return
-    if (down) this.tool.onCancel()
+    if (!down && this.tools.pan.isPanning) return
+    if (down) this.tool.onPanStart()
     this.spacePan = down
     this.activeTool().onEnter()
     this.emitTool()
@@ -252,7 +260,9 @@ export class Editor implements ToolContext {
 
   /** Set the class of `keys` (default: the selection) as one undoable step. */
   changeClass(classId: number, keys: readonly string[] = this.selection): boolean {
-    const items = keys.map((k) => this.doc.get(k)).filter((a): a is Annotation => a !== undefined)
+    const items = this.visibility.unlocked(keys)
+      .map((k) => this.doc.get(k))
+      .filter((a): a is Annotation => a !== undefined)
     const label = items.length === 1 ? 'Change class' : `Change class of ${items.length} boxes`
     const command = UpdateCommand.fromAnnotations(label, items, () => ({ classId }))
     if (command.changes.length === 0) return false
@@ -262,10 +272,30 @@ export class Editor implements ToolContext {
 
   /** Delete `keys` (default: the selection) as one undoable step. */
   deleteAnnotations(keys: readonly string[] = this.selection): boolean {
-    const existing = keys.filter((k) => this.doc.has(k))
+    const existing = this.visibility.unlocked(keys).filter((k) => this.doc.has(k))
     if (existing.length === 0) return false
     this.execute(new DeleteCommand(existing))
     return true
+  }
+
+  /**
+   * Delete or Backspace: while a polygon is being drawn, its last vertex; else the selected
+   * polygon's active vertex (a polygon keeps at least 3); else the selected annotations.
+   */
+  deleteSelected(): boolean {
+    if (this.tool.id === 'polygon' && this.tools.polygon.removeLastVertex()) return true
+    const a = this.vertex ? this.doc.get(this.vertex.key) : undefined
+    if (!this.vertex || !a) return this.deleteAnnotations()
+    const command = deleteVertexCommand(a, this.vertex.index)
+    if (!command) return false
+    this.execute(command)
+    this.setActiveVertex(null)
+    return true
+  }
+
+  /** Enter: close the polygon being drawn. */
+  finishPolygon(): boolean {
+    return this.tool.id === 'polygon' && this.tools.polygon.finish()
   }
 
   /** Add annotations as one undoable step (used by paste and, later, AI suggestions). */
@@ -273,7 +303,18 @@ export class Editor implements ToolContext {
     if (items.length > 0) this.execute(new CreateCommand(items))
   }
 
+  /** Hide/show or lock/unlock `keys` as one undoable step; false when nothing would change. */
+  setFlag(flag: VisibilityFlag, keys: readonly string[], on: boolean): boolean {
+    const changing = keys.filter((k) => this.doc.has(k) && this.visibility.has(flag, k) !== on)
+    if (changing.length === 0) return false
+    this.tool.onCancel()
+    this.execute(new VisibilityCommand(this.visibility, flag, changing, on))
+    return true
+  }
+
+  /** Undo; while a polygon is being drawn, its last vertex goes first. */
   undo(): boolean {
+    if (this.tool.id === 'polygon' && this.tools.polygon.removeLastVertex()) return true
     this.tool.onCancel()
     return this.history.undo() !== null
   }
@@ -286,6 +327,7 @@ export class Editor implements ToolContext {
   /** Escape: abandon the interaction in progress, or else clear the selection. */
   escape(): void {
     if (!this.activeTool().path.endsWith('.idle')) this.activeTool().onCancel()
+    else if (this.vertex) this.setActiveVertex(null)
     else this.select([])
   }
 
@@ -444,50 +486,20 @@ export class Editor implements ToolContext {
   // ---- internals ------------------------------------------------------------------------
 
   private listen(canvas: HTMLCanvasElement): () => void {
-    const local = (e: MouseEvent): Point => {
-      const rect = canvas.getBoundingClientRect()
-      return { x: e.clientX - rect.left, y: e.clientY - rect.top }
-    }
-    const mods = (e: PointerEvent) => ({ button: e.button, shiftKey: e.shiftKey, altKey: e.altKey, ctrlKey: e.ctrlKey || e.metaKey })
-    const down = (e: PointerEvent) => {
-      if (e.button !== 0 && e.button !== 1) return
-      e.preventDefault()
-      canvas.focus({ preventScroll: true })
-      canvas.setPointerCapture(e.pointerId)
-      this.pointer('down', local(e), mods(e))
-    }
-    const move = (e: PointerEvent) => this.pointer('move', local(e), mods(e))
-    const up = (e: PointerEvent) => {
-      if (canvas.hasPointerCapture(e.pointerId)) canvas.releasePointerCapture(e.pointerId)
-      this.pointer('up', local(e), mods(e))
-    }
-    const leave = () => {
-      if (this.overlay.hover || this.overlay.crosshair) this.setOverlay({ hover: null, crosshair: null })
-    }
-    const wheel = (e: WheelEvent) => {
-      e.preventDefault()
-      const unit = e.deltaMode === 1 ? 16 : e.deltaMode === 2 ? this.viewport.height : 1
-      this.wheel(local(e), e.deltaX * unit, e.deltaY * unit, e.ctrlKey || e.metaKey, e.shiftKey)
-    }
-    const menu = (e: Event) => e.preventDefault()
-    canvas.addEventListener('pointerdown', down)
-    canvas.addEventListener('pointermove', move)
-    canvas.addEventListener('pointerup', up)
-    canvas.addEventListener('pointercancel', up)
-    canvas.addEventListener('pointerleave', leave)
-    canvas.addEventListener('wheel', wheel, { passive: false })
-    canvas.addEventListener('contextmenu', menu)
-    canvas.addEventListener('auxclick', menu)
-    return () => {
-      canvas.removeEventListener('pointerdown', down)
-      canvas.removeEventListener('pointermove', move)
-      canvas.removeEventListener('pointerup', up)
-      canvas.removeEventListener('pointercancel', up)
-      canvas.removeEventListener('pointerleave', leave)
-      canvas.removeEventListener('wheel', wheel)
-      canvas.removeEventListener('contextmenu', menu)
-      canvas.removeEventListener('auxclick', menu)
-    }
+    return listenToCanvas(canvas, {
+      pointer: (type, screen, modifiers) => this.pointer(type, screen, modifiers),
+      wheel: (screen, dx, dy, zoom, shift) => this.wheel(screen, dx, dy, zoom, shift),
+      leave: () => {
+        if (this.overlay.hover || this.overlay.crosshair) this.setOverlay({ hover: null, crosshair: null })
+      },
+      pageHeight: () => this.viewport.height,
+    })
+  }
+
+  /** The single selected annotation while the select tool may edit it (no pan borrowed). */
+  private editable(): Annotation | undefined {
+    if (this.selection.length !== 1 || this.tool.id !== 'select' || this.spacePan) return undefined
+    return this.doc.get(this.selection[0] ?? '')
   }
 
   private activeTool(): Tool {
@@ -502,6 +514,13 @@ export class Editor implements ToolContext {
     return { x: this.viewport.width / 2, y: this.viewport.height / 2 }
   }
 
+  private onVisibilityChange(change: VisibilityChange): void {
+    this.select(this.selection)
+    if (this.overlay.hover && !this.visibility.isEditable(this.overlay.hover.key)) this.overlay = { ...this.overlay, hover: null }
+    this.renderer.invalidateAll()
+    this.events.emit('visibilitychange', change)
+  }
+
   private onDocumentChange(change: DocumentChange): void {
     for (const key of change.removed) this.hitIndex.remove(key)
     for (const key of [...change.added, ...change.updated]) {
@@ -513,6 +532,8 @@ export class Editor implements ToolContext {
       this.events.emit('selectionchange', { keys: this.selection })
     }
     if (this.overlay.hover && !this.doc.has(this.overlay.hover.key)) this.overlay = { ...this.overlay, hover: null }
+    const vertexOf = this.vertex ? this.doc.get(this.vertex.key) : undefined
+    if (this.vertex && (vertexOf?.points?.length ?? 0) <= this.vertex.index) this.vertex = null
     this.renderer.invalidateAll()
     this.emitDocument(change)
   }
@@ -526,7 +547,7 @@ export class Editor implements ToolContext {
       image: this.doc.image,
       imageLevels: this.levels,
       annotations: this.doc.all(),
-      hidden: this.overlay.hidden,
+      hidden: unionOf(this.overlay.hidden, this.visibility.hidden),
       classes: this.classMap,
       viewport: this.viewport,
     }
@@ -543,11 +564,13 @@ export class Editor implements ToolContext {
       viewport: this.viewport,
       selected,
       moving: this.overlay.moving,
-      handlesFor: single ?? null,
+      handlesFor: single && !single.points ? single : null,
+      vertexHandles: single?.points ? { points: single.points, active: this.vertex?.index ?? null } : null,
+      draft: this.tool.id === 'polygon' ? this.overlay.draft : null,
       hover: this.overlay.hover && !this.selection.includes(this.overlay.hover.key) ? this.overlay.hover : null,
       preview: this.overlay.preview,
       marquee: this.overlay.marquee,
-      crosshair: this.tool.id === 'draw' && !this.spacePan ? this.overlay.crosshair : null,
+      crosshair: (this.tool.id === 'draw' || this.tool.id === 'polygon') && !this.spacePan ? this.overlay.crosshair : null,
     }
   }
 }

@@ -102,3 +102,15 @@ export function handleCursor(handle: HandleId): string {
       return 'ew-resize'
   }
 }
+
+/** An annotation moved by (dx, dy), polygon vertices included. */
+export function translateAnnotation<T extends Box & { points: Point[] | null }>(a: T, dx: number, dy: number): T {
+  return {
+    ...a,
+    x1: a.x1 + dx,
+    y1: a.y1 + dy,
+    x2: a.x2 + dx,
+    y2: a.y2 + dy,
+    points: a.points ? a.points.map((p) => ({ x: p.x + dx, y: p.y + dy })) : null,
+  }
+}

@@ -10,12 +10,15 @@ export interface Command {
   readonly label: string
   do(doc: AnnotationDocument): void
   undo(doc: AnnotationDocument): void
+  /** Fold `next` (just done) into this command so one undo reverts both; false keeps them apart. */
+  absorb?(next: Command): boolean
 }
 
 export class CreateCommand implements Command {
   readonly label: string
   constructor(readonly annotations: readonly Annotation[]) {
-    this.label = annotations.length === 1 ? 'Create box' : `Create ${annotations.length} boxes`
+    const one = annotations[0]?.kind === 'polygon' ? 'Create polygon' : 'Create box'
+    this.label = annotations.length === 1 ? one : `Create ${annotations.length} boxes`
   }
   do(doc: AnnotationDocument): void {
     for (const a of this.annotations) doc.add(a)
@@ -116,7 +119,8 @@ export class History {
   /** Run a command and make it undoable. */
   execute(command: Command): void {
     this.doc.transact(() => command.do(this.doc))
-    this.undoStack.push(command)
+    const last = this.redoStack.length === 0 ? this.undoStack.at(-1) : undefined
+    if (!last?.absorb?.(command)) this.undoStack.push(command)
     this.redoStack.length = 0
     this.emit()
   }

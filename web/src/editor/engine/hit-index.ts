@@ -1,8 +1,13 @@
 /**
  * A uniform grid over the image: each box is listed in the cells it overlaps, so a point or
- * rectangle query looks at a handful of cells instead of every box.
+ * rectangle query looks at a handful of cells instead of every box. A polygon is listed by its
+ * bounds, and a point hits it only inside it or near its outline.
  */
+import { polygonHit } from './polygon'
 import type { Box, ImageSize, Point } from './types'
+
+/** What the index keeps of a shape: its bounds, and its vertices when it is a polygon. */
+export type Shape = Box & { points?: readonly Point[] | null }
 
 const CELLS_PER_SIDE = 64
 
@@ -11,7 +16,7 @@ export class HitIndex {
   private cols = 1
   private rows = 1
   private cells: Set<string>[] = []
-  private readonly boxes = new Map<string, { box: Box; cells: number[] }>()
+  private readonly boxes = new Map<string, { box: Box; points: readonly Point[] | null; cells: number[] }>()
 
   constructor(image: ImageSize = { width: 1, height: 1 }) {
     this.reset(image)
@@ -29,11 +34,12 @@ export class HitIndex {
     return this.boxes.size
   }
 
-  insert(key: string, box: Box): void {
+  insert(key: string, shape: Shape): void {
     if (this.boxes.has(key)) this.remove(key)
+    const box = { x1: shape.x1, y1: shape.y1, x2: shape.x2, y2: shape.y2 }
     const cells = this.cellsFor(box)
     for (const c of cells) this.cells[c]?.add(key)
-    this.boxes.set(key, { box, cells })
+    this.boxes.set(key, { box, points: shape.points ?? null, cells })
   }
 
   remove(key: string): void {
@@ -43,11 +49,14 @@ export class HitIndex {
     this.boxes.delete(key)
   }
 
-  update(key: string, box: Box): void {
-    this.insert(key, box)
+  update(key: string, shape: Shape): void {
+    this.insert(key, shape)
   }
 
-  /** Keys of the boxes containing `p`, grown by `tolerance` image pixels (unordered). */
+  /**
+   * Keys of the boxes containing `p`, grown by `tolerance` image pixels, and of the polygons with
+   * `p` inside or within `tolerance` of their outline (unordered).
+   */
   queryPoint(p: Point, tolerance = 0): string[] {
     return this.queryBox({ x1: p.x - tolerance, y1: p.y - tolerance, x2: p.x + tolerance, y2: p.y + tolerance }, true, p, tolerance)
   }
@@ -62,11 +71,16 @@ export class HitIndex {
         if (!cell) continue
         for (const key of cell) {
           if (found.has(key)) continue
-          const box = this.boxes.get(key)?.box
-          if (!box) continue
+          const entry = this.boxes.get(key)
+          if (!entry) continue
+          const { box, points } = entry
           const hit =
             containPoint && p
-              ? p.x >= box.x1 - tolerance && p.x <= box.x2 + tolerance && p.y >= box.y1 - tolerance && p.y <= box.y2 + tolerance
+              ? p.x >= box.x1 - tolerance &&
+                p.x <= box.x2 + tolerance &&
+                p.y >= box.y1 - tolerance &&
+                p.y <= box.y2 + tolerance &&
+                (!points || polygonHit(p, points, tolerance))
               : box.x1 <= area.x2 && box.x2 >= area.x1 && box.y1 <= area.y2 && box.y2 >= area.y1
           if (hit) found.add(key)
         }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { drawInteractive, drawStatic, type StaticScene } from './renderer'
-import { box, CLASSES } from './test-helpers'
+import { box, CLASSES, polygon } from './test-helpers'
 import type { Annotation } from './types'
 import { Viewport } from './viewport'
 
@@ -9,6 +9,8 @@ function recorder() {
   const calls: Record<string, number> = {}
   const dashes: number[][] = []
   const texts: string[] = []
+  /** fillStyle and globalAlpha of every path fill(). */
+  const fills: { style: string; alpha: number }[] = []
   const count = (name: string) => () => {
     calls[name] = (calls[name] ?? 0) + 1
   }
@@ -19,7 +21,12 @@ function recorder() {
     strokeRect: count('strokeRect'),
     beginPath: count('beginPath'),
     rect: count('rect'),
-    fill: count('fill'),
+    fill: () => {
+      calls.fill = (calls.fill ?? 0) + 1
+      fills.push({ style: ctx.fillStyle, alpha: ctx.globalAlpha })
+    },
+    closePath: count('closePath'),
+    arc: count('arc'),
     stroke: count('stroke'),
     moveTo: count('moveTo'),
     lineTo: count('lineTo'),
@@ -38,7 +45,7 @@ function recorder() {
     textBaseline: 'alphabetic',
     imageSmoothingEnabled: true,
   }
-  return { ctx: ctx as unknown as CanvasRenderingContext2D, calls, dashes, texts }
+  return { ctx: ctx as unknown as CanvasRenderingContext2D, calls, dashes, texts, fills }
 }
 
 function scene(annotations: Annotation[], scale = 1): StaticScene {
@@ -119,6 +126,8 @@ describe('drawInteractive', () => {
         selected: [box('a', 10, 10, 100, 100)],
         moving: [],
         handlesFor: box('a', 10, 10, 100, 100),
+        vertexHandles: null,
+        draft: null,
         hover: null,
         preview: { box: { x1: 0, y1: 0, x2: 50, y2: 50 }, classId: 2 },
         marquee: null,
@@ -128,5 +137,59 @@ describe('drawInteractive', () => {
     )
     // 8 handles filled, selection fill, preview fill and its size label.
     expect(calls.fillRect).toBe(8 + 1 + 1 + 1)
+  })
+})
+
+describe('polygons', () => {
+  const square = polygon('sq', [
+    [10, 10],
+    [200, 10],
+    [200, 200],
+    [10, 200],
+  ])
+  const triangle = polygon('tri', [
+    [300, 10],
+    [500, 10],
+    [400, 200],
+  ], { classId: 2 })
+
+  it('draws polygons as closed paths filled with their class colour, beside boxes of the same class', () => {
+    const { ctx, calls, fills } = recorder()
+    const info = drawStatic(ctx, scene([square, triangle, box('b', 600, 10, 700, 100)]), 1)
+    expect(info.drawn).toBe(3)
+    // One rect for the box; the others clip the labels.
+    expect(calls.rect).toBe(1 + info.labels)
+    expect(calls.closePath).toBe(2)
+    expect(calls.lineTo).toBe(3 + 2)
+    // Box fill is faint; polygon fills are the mask and stronger.
+    const red = fills.filter((f) => f.style === '#ef4444')
+    expect(red).toHaveLength(2)
+    expect(Math.max(...red.map((f) => f.alpha))).toBeGreaterThan(Math.min(...red.map((f) => f.alpha)))
+    expect(fills.some((f) => f.style === '#3b82f6')).toBe(true)
+  })
+
+  it('draws vertex and midpoint handles for the selected polygon, and the polygon being drawn', () => {
+    const s = scene([])
+    const { ctx, calls } = recorder()
+    drawInteractive(
+      ctx,
+      {
+        classes: s.classes,
+        viewport: s.viewport,
+        selected: [square],
+        moving: [],
+        handlesFor: null,
+        vertexHandles: { points: square.points ?? [], active: 1 },
+        draft: { points: [{ x: 300, y: 300 }, { x: 400, y: 300 }], cursor: { x: 350, y: 400 }, classId: 2, closing: false },
+        hover: null,
+        preview: null,
+        marquee: null,
+        crosshair: null,
+      },
+      1,
+    )
+    // 4 vertices + 4 midpoints of the square, 2 placed vertices of the draft; no box handles.
+    expect(calls.arc).toBe(4 + 4 + 2)
+    expect(calls.fillRect ?? 0).toBe(0)
   })
 })

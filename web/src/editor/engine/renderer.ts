@@ -5,7 +5,9 @@
  * Both redraws are coalesced into one animation frame.
  */
 import { handlePoint } from './geometry'
-import { HANDLES, type Annotation, type Box, type ClassInfo, type ImageSize, type Point } from './types'
+import { HANDLE_SIZE, MIDPOINT_RADIUS, VERTEX_RADIUS, visibleMidpoints } from './handles'
+import { edgeMidpoints } from './polygon'
+import { HANDLES, type Annotation, type Box, type ClassInfo, type ImageSize, type Point, type PolygonDraft } from './types'
 import type { Viewport } from './viewport'
 
 /** The image at a few resolutions, largest first, so zoomed-out frames scale a small bitmap. */
@@ -30,7 +32,12 @@ export interface InteractiveScene {
   selected: readonly Annotation[]
   /** Boxes being moved or resized, at their preview position. */
   moving: readonly Annotation[]
+  /** The selected box whose resize handles are drawn. */
   handlesFor: Box | null
+  /** The selected polygon's vertices (and which one is active), drawn as handles. */
+  vertexHandles: { points: readonly Point[]; active: number | null } | null
+  /** The polygon being drawn. */
+  draft: PolygonDraft | null
   hover: Annotation | null
   preview: { box: Box; classId: number } | null
   marquee: Box | null
@@ -50,7 +57,9 @@ export interface FrameScheduler {
 }
 
 const FALLBACK_COLOR = '#94a3b8'
-export const HANDLE_SIZE = 8
+/** Polygons are segmentation masks: their fill is what shows the shape, so it is stronger than a box's. */
+const POLYGON_FILL_ALPHA = 0.28
+const BOX_FILL_ALPHA = 0.1
 /** Labels are drawn only on boxes at least this big on screen, and only when few enough are visible. */
 const LABEL_MIN_WIDTH = 36
 const LABEL_MIN_HEIGHT = 14
@@ -75,6 +84,27 @@ interface Batch {
   color: string
   dashed: boolean
   rects: number[]
+  polygons: (readonly Point[])[]
+}
+
+/** Add a closed polygon (image points) to the current path, in screen coordinates. */
+export function tracePolygon(ctx: CanvasRenderingContext2D, points: readonly Point[], viewport: Viewport): void {
+  const { scale, x: ox, y: oy } = viewport
+  points.forEach((p, i) => {
+    if (i === 0) ctx.moveTo(p.x * scale + ox, p.y * scale + oy)
+    else ctx.lineTo(p.x * scale + ox, p.y * scale + oy)
+  })
+  ctx.closePath()
+}
+
+/** Add an annotation's outline to the current path: its polygon, or its box (grown by `grow` px). */
+function traceShape(ctx: CanvasRenderingContext2D, a: Annotation, viewport: Viewport, grow = 0): void {
+  if (a.points) {
+    tracePolygon(ctx, a.points, viewport)
+    return
+  }
+  const s = viewport.toScreenBox(a)
+  ctx.rect(s.x1 - grow, s.y1 - grow, s.x2 - s.x1 + grow * 2, s.y2 - s.y1 + grow * 2)
 }
 
 const widthCache = new Map<string, number>()
@@ -151,10 +181,11 @@ export function drawStatic(ctx: CanvasRenderingContext2D, scene: StaticScene, dp
     const id = dashed ? `${color}|d` : color
     let batch = batches.get(id)
     if (!batch) {
-      batch = { color, dashed, rects: [] }
+      batch = { color, dashed, rects: [], polygons: [] }
       batches.set(id, batch)
     }
-    batch.rects.push(x1, y1, x2 - x1, y2 - y1)
+    if (a.points) batch.polygons.push(a.points)
+    else batch.rects.push(x1, y1, x2 - x1, y2 - y1)
     drawn += 1
     if (x2 - x1 >= LABEL_MIN_WIDTH && y2 - y1 >= LABEL_MIN_HEIGHT) labelled.push(a)
   }
@@ -162,21 +193,25 @@ export function drawStatic(ctx: CanvasRenderingContext2D, scene: StaticScene, dp
   const thin = drawn > 2000
   ctx.lineWidth = thin ? 1 : 2
   for (const batch of batches.values()) {
-    const r = batch.rects
-    ctx.beginPath()
-    for (let i = 0; i < r.length; i += 4) {
-      ctx.rect(r[i] ?? 0, r[i + 1] ?? 0, r[i + 2] ?? 0, r[i + 3] ?? 0)
-    }
-    // A faint fill helps on sparse images; with thousands of boxes it only costs raster time.
-    if (!thin) {
-      ctx.fillStyle = batch.color
-      ctx.globalAlpha = 0.1
-      ctx.fill()
-      ctx.globalAlpha = 1
-    }
     ctx.strokeStyle = batch.color
+    ctx.fillStyle = batch.color
     ctx.setLineDash(batch.dashed ? [6, 4] : [])
-    ctx.stroke()
+    const r = batch.rects
+    if (r.length > 0) {
+      ctx.beginPath()
+      for (let i = 0; i < r.length; i += 4) {
+        ctx.rect(r[i] ?? 0, r[i + 1] ?? 0, r[i + 2] ?? 0, r[i + 3] ?? 0)
+      }
+      // A faint fill helps on sparse images; with thousands of boxes it only costs raster time.
+      if (!thin) fillAt(ctx, BOX_FILL_ALPHA)
+      ctx.stroke()
+    }
+    if (batch.polygons.length > 0) {
+      ctx.beginPath()
+      for (const points of batch.polygons) tracePolygon(ctx, points, viewport)
+      if (!thin) fillAt(ctx, POLYGON_FILL_ALPHA)
+      ctx.stroke()
+    }
   }
   ctx.setLineDash([])
 
@@ -190,6 +225,12 @@ export function drawStatic(ctx: CanvasRenderingContext2D, scene: StaticScene, dp
     }
   }
   return { drawn, total: scene.annotations.length, labels, ms: performance.now() - started }
+}
+
+function fillAt(ctx: CanvasRenderingContext2D, alpha: number): void {
+  ctx.globalAlpha = alpha
+  ctx.fill('evenodd')
+  ctx.globalAlpha = 1
 }
 
 function drawLabel(ctx: CanvasRenderingContext2D, a: Annotation, classes: ReadonlyMap<number, ClassInfo>, viewport: Viewport): void {
@@ -213,96 +254,180 @@ export function drawInteractive(ctx: CanvasRenderingContext2D, scene: Interactiv
   const { viewport, classes } = scene
   ctx.setTransform(dpr, 0, 0, dpr, 0, 0)
   ctx.clearRect(0, 0, viewport.width, viewport.height)
+  drawMovingAndHover(ctx, scene)
+  for (const a of scene.selected) drawSelected(ctx, a, classColor(classes, a.classId), viewport)
+  if (scene.handlesFor) drawBoxHandles(ctx, viewport.toScreenBox(scene.handlesFor))
+  if (scene.vertexHandles) drawVertexHandles(ctx, scene.vertexHandles.points, scene.vertexHandles.active, viewport)
+  if (scene.draft) drawDraft(ctx, scene.draft, classes, viewport)
+  if (scene.crosshair) drawCrosshair(ctx, scene.crosshair, viewport)
+  if (scene.preview) drawPreview(ctx, scene.preview.box, classColor(classes, scene.preview.classId), viewport)
+  if (scene.marquee) drawMarquee(ctx, viewport.toScreenBox(scene.marquee))
+}
 
+/** Shapes being moved, at their preview position, and the outline of the shape under the pointer. */
+function drawMovingAndHover(ctx: CanvasRenderingContext2D, scene: InteractiveScene): void {
+  const { viewport, classes } = scene
   for (const a of scene.moving) {
-    const s = viewport.toScreenBox(a)
     ctx.strokeStyle = classColor(classes, a.classId)
     ctx.lineWidth = 2
     ctx.setLineDash(isSuggestion(a) ? [6, 4] : [])
-    ctx.strokeRect(s.x1, s.y1, s.x2 - s.x1, s.y2 - s.y1)
+    ctx.beginPath()
+    traceShape(ctx, a, viewport)
+    ctx.stroke()
   }
   ctx.setLineDash([])
 
   if (scene.hover) {
-    const s = viewport.toScreenBox(scene.hover)
     ctx.strokeStyle = classColor(classes, scene.hover.classId)
     ctx.lineWidth = 3
     ctx.globalAlpha = 0.7
-    ctx.strokeRect(s.x1 - 1, s.y1 - 1, s.x2 - s.x1 + 2, s.y2 - s.y1 + 2)
+    ctx.beginPath()
+    traceShape(ctx, scene.hover, viewport, 1)
+    ctx.stroke()
     ctx.globalAlpha = 1
   }
+}
 
-  for (const a of scene.selected) {
-    const s = viewport.toScreenBox(a)
-    const color = classColor(classes, a.classId)
-    ctx.fillStyle = color
-    ctx.globalAlpha = 0.22
-    ctx.fillRect(s.x1, s.y1, s.x2 - s.x1, s.y2 - s.y1)
-    ctx.globalAlpha = 1
-    ctx.lineWidth = 3
+/** A selected shape: stronger fill, a white halo and its class colour on top. */
+function drawSelected(ctx: CanvasRenderingContext2D, a: Annotation, color: string, viewport: Viewport): void {
+  ctx.fillStyle = color
+  if (a.points) {
+    ctx.beginPath()
+    tracePolygon(ctx, a.points, viewport)
+    fillAt(ctx, POLYGON_FILL_ALPHA + 0.1)
+    ctx.lineWidth = 4
     ctx.strokeStyle = '#ffffff'
-    ctx.strokeRect(s.x1 - 1.5, s.y1 - 1.5, s.x2 - s.x1 + 3, s.y2 - s.y1 + 3)
+    ctx.stroke()
     ctx.lineWidth = 2
     ctx.strokeStyle = color
-    ctx.strokeRect(s.x1, s.y1, s.x2 - s.x1, s.y2 - s.y1)
+    ctx.stroke()
+    return
   }
+  const s = viewport.toScreenBox(a)
+  ctx.globalAlpha = 0.22
+  ctx.fillRect(s.x1, s.y1, s.x2 - s.x1, s.y2 - s.y1)
+  ctx.globalAlpha = 1
+  ctx.lineWidth = 3
+  ctx.strokeStyle = '#ffffff'
+  ctx.strokeRect(s.x1 - 1.5, s.y1 - 1.5, s.x2 - s.x1 + 3, s.y2 - s.y1 + 3)
+  ctx.lineWidth = 2
+  ctx.strokeStyle = color
+  ctx.strokeRect(s.x1, s.y1, s.x2 - s.x1, s.y2 - s.y1)
+}
 
-  if (scene.handlesFor) {
-    const s = viewport.toScreenBox(scene.handlesFor)
-    ctx.lineWidth = 1.5
-    for (const h of HANDLES) {
-      const p = handlePoint(s, h)
-      ctx.fillStyle = '#ffffff'
-      ctx.strokeStyle = '#0f172a'
-      ctx.fillRect(p.x - HANDLE_SIZE / 2, p.y - HANDLE_SIZE / 2, HANDLE_SIZE, HANDLE_SIZE)
-      ctx.strokeRect(p.x - HANDLE_SIZE / 2, p.y - HANDLE_SIZE / 2, HANDLE_SIZE, HANDLE_SIZE)
-    }
+function drawBoxHandles(ctx: CanvasRenderingContext2D, s: Box): void {
+  ctx.lineWidth = 1.5
+  for (const h of HANDLES) {
+    const p = handlePoint(s, h)
+    ctx.fillStyle = '#ffffff'
+    ctx.strokeStyle = '#0f172a'
+    ctx.fillRect(p.x - HANDLE_SIZE / 2, p.y - HANDLE_SIZE / 2, HANDLE_SIZE, HANDLE_SIZE)
+    ctx.strokeRect(p.x - HANDLE_SIZE / 2, p.y - HANDLE_SIZE / 2, HANDLE_SIZE, HANDLE_SIZE)
   }
+}
 
-  if (scene.crosshair) {
-    ctx.lineWidth = 1
-    ctx.strokeStyle = 'rgba(255,255,255,0.55)'
-    ctx.setLineDash([4, 4])
+function drawCrosshair(ctx: CanvasRenderingContext2D, at: Point, viewport: Viewport): void {
+  ctx.lineWidth = 1
+  ctx.strokeStyle = 'rgba(255,255,255,0.55)'
+  ctx.setLineDash([4, 4])
+  ctx.beginPath()
+  ctx.moveTo(0, Math.round(at.y) + 0.5)
+  ctx.lineTo(viewport.width, Math.round(at.y) + 0.5)
+  ctx.moveTo(Math.round(at.x) + 0.5, 0)
+  ctx.lineTo(Math.round(at.x) + 0.5, viewport.height)
+  ctx.stroke()
+  ctx.setLineDash([])
+}
+
+/** The box being drawn, with its size in image pixels under its bottom-right corner. */
+function drawPreview(ctx: CanvasRenderingContext2D, box: Box, color: string, viewport: Viewport): void {
+  const s = viewport.toScreenBox(box)
+  ctx.fillStyle = color
+  ctx.globalAlpha = 0.15
+  ctx.fillRect(s.x1, s.y1, s.x2 - s.x1, s.y2 - s.y1)
+  ctx.globalAlpha = 1
+  ctx.strokeStyle = color
+  ctx.lineWidth = 2
+  ctx.strokeRect(s.x1, s.y1, s.x2 - s.x1, s.y2 - s.y1)
+  const text = `${Math.round(box.x2 - box.x1)} × ${Math.round(box.y2 - box.y1)}`
+  ctx.font = LABEL_FONT
+  ctx.textBaseline = 'middle'
+  const w = textWidth(ctx, text) + 8
+  ctx.fillStyle = 'rgba(15,23,42,0.85)'
+  ctx.fillRect(s.x2 - w, s.y2 + 4, w, 16)
+  ctx.fillStyle = '#ffffff'
+  ctx.fillText(text, s.x2 - w + 4, s.y2 + 12.5)
+}
+
+function drawMarquee(ctx: CanvasRenderingContext2D, s: Box): void {
+  ctx.fillStyle = 'rgba(59,130,246,0.1)'
+  ctx.fillRect(s.x1, s.y1, s.x2 - s.x1, s.y2 - s.y1)
+  ctx.strokeStyle = '#3b82f6'
+  ctx.lineWidth = 1
+  ctx.setLineDash([4, 3])
+  ctx.strokeRect(s.x1 + 0.5, s.y1 + 0.5, s.x2 - s.x1, s.y2 - s.y1)
+  ctx.setLineDash([])
+}
+
+function circle(ctx: CanvasRenderingContext2D, p: Point, radius: number): void {
+  ctx.beginPath()
+  ctx.arc(p.x, p.y, radius, 0, Math.PI * 2)
+  ctx.fill()
+  ctx.stroke()
+}
+
+/** Vertices as white dots (the active one filled dark and larger), edge midpoints as small ghosts. */
+function drawVertexHandles(ctx: CanvasRenderingContext2D, points: readonly Point[], active: number | null, viewport: Viewport): void {
+  const s = points.map((p) => viewport.toScreen(p))
+  const shown = visibleMidpoints(s)
+  ctx.lineWidth = 1.5
+  ctx.strokeStyle = '#0f172a'
+  ctx.fillStyle = 'rgba(255,255,255,0.6)'
+  edgeMidpoints(s).forEach((m, i) => {
+    if (shown[i]) circle(ctx, m, MIDPOINT_RADIUS)
+  })
+  s.forEach((p, i) => {
+    ctx.fillStyle = i === active ? '#0f172a' : '#ffffff'
+    ctx.strokeStyle = i === active ? '#ffffff' : '#0f172a'
+    circle(ctx, p, i === active ? VERTEX_RADIUS + 1.5 : VERTEX_RADIUS)
+  })
+}
+
+/** The polygon being drawn: placed edges, the edge to the pointer, and a dashed closing edge. */
+function drawDraft(ctx: CanvasRenderingContext2D, draft: PolygonDraft, classes: ReadonlyMap<number, ClassInfo>, viewport: Viewport): void {
+  const color = classColor(classes, draft.classId)
+  const s = draft.points.map((p) => viewport.toScreen(p))
+  const cursor = draft.cursor && !draft.closing ? viewport.toScreen(draft.cursor) : null
+  const first = s[0]
+  const last = s.at(-1)
+  if (!first || !last) return
+  const outline = cursor ? [...s, cursor] : s
+  ctx.beginPath()
+  outline.forEach((p, i) => (i === 0 ? ctx.moveTo(p.x, p.y) : ctx.lineTo(p.x, p.y)))
+  ctx.closePath()
+  ctx.fillStyle = color
+  fillAt(ctx, 0.18)
+  ctx.beginPath()
+  outline.forEach((p, i) => (i === 0 ? ctx.moveTo(p.x, p.y) : ctx.lineTo(p.x, p.y)))
+  ctx.strokeStyle = color
+  ctx.lineWidth = 2
+  ctx.stroke()
+  if (outline.length > 2) {
     ctx.beginPath()
-    ctx.moveTo(0, Math.round(scene.crosshair.y) + 0.5)
-    ctx.lineTo(viewport.width, Math.round(scene.crosshair.y) + 0.5)
-    ctx.moveTo(Math.round(scene.crosshair.x) + 0.5, 0)
-    ctx.lineTo(Math.round(scene.crosshair.x) + 0.5, viewport.height)
+    ctx.moveTo((outline.at(-1) ?? last).x, (outline.at(-1) ?? last).y)
+    ctx.lineTo(first.x, first.y)
+    ctx.setLineDash([4, 4])
+    ctx.lineWidth = 1
     ctx.stroke()
     ctx.setLineDash([])
   }
-
-  if (scene.preview) {
-    const s = viewport.toScreenBox(scene.preview.box)
-    const color = classColor(classes, scene.preview.classId)
-    ctx.fillStyle = color
-    ctx.globalAlpha = 0.15
-    ctx.fillRect(s.x1, s.y1, s.x2 - s.x1, s.y2 - s.y1)
-    ctx.globalAlpha = 1
-    ctx.strokeStyle = color
-    ctx.lineWidth = 2
-    ctx.strokeRect(s.x1, s.y1, s.x2 - s.x1, s.y2 - s.y1)
-    const b = scene.preview.box
-    const text = `${Math.round(b.x2 - b.x1)} × ${Math.round(b.y2 - b.y1)}`
-    ctx.font = LABEL_FONT
-    ctx.textBaseline = 'middle'
-    const w = textWidth(ctx, text) + 8
-    ctx.fillStyle = 'rgba(15,23,42,0.85)'
-    ctx.fillRect(s.x2 - w, s.y2 + 4, w, 16)
-    ctx.fillStyle = '#ffffff'
-    ctx.fillText(text, s.x2 - w + 4, s.y2 + 12.5)
-  }
-
-  if (scene.marquee) {
-    const s = viewport.toScreenBox(scene.marquee)
-    ctx.fillStyle = 'rgba(59,130,246,0.1)'
-    ctx.fillRect(s.x1, s.y1, s.x2 - s.x1, s.y2 - s.y1)
-    ctx.strokeStyle = '#3b82f6'
-    ctx.lineWidth = 1
-    ctx.setLineDash([4, 3])
-    ctx.strokeRect(s.x1 + 0.5, s.y1 + 0.5, s.x2 - s.x1, s.y2 - s.y1)
-    ctx.setLineDash([])
-  }
+  ctx.lineWidth = 1.5
+  s.forEach((p, i) => {
+    const isFirst = i === 0
+    ctx.fillStyle = isFirst && draft.closing ? color : '#ffffff'
+    ctx.strokeStyle = isFirst ? color : '#0f172a'
+    circle(ctx, p, isFirst ? VERTEX_RADIUS + (draft.closing ? 2 : 0.5) : VERTEX_RADIUS - 1)
+  })
 }
 
 const defaultScheduler: FrameScheduler = {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { isTypingTarget, resolveKeyDown, resolveKeyUp, type KeyLike } from './shortcuts'
+import { isTypingTarget, resolveKeyDown, resolveKeyUp, SHORTCUT_HELP, type KeyLike } from './shortcuts'
 
 function key(k: string, mods: Partial<KeyLike> = {}): KeyLike {
   return { key: k, ctrlKey: false, metaKey: false, shiftKey: false, altKey: false, ...mods }
@@ -25,10 +25,42 @@ describe('shortcuts', () => {
     expect(resolveKeyDown(key('?', { shiftKey: true }))).toEqual({ type: 'help' })
   })
 
+  it('maps the polygon keys, and lists them in the help', () => {
+    expect(resolveKeyDown(key('p'))).toEqual({ type: 'tool', tool: 'polygon' })
+    expect(resolveKeyDown(key('P', { shiftKey: true }))).toEqual({ type: 'tool', tool: 'polygon' })
+    expect(resolveKeyDown(key('Backspace'))).toEqual({ type: 'delete' })
+    expect(resolveKeyDown(key('Enter'))).toEqual({ type: 'finish' })
+    const polygons = SHORTCUT_HELP.find((g) => g.group === 'Polygons')
+    expect(polygons?.items.map((i) => i.keys.join('+'))).toEqual(
+      expect.arrayContaining(['P', 'Backspace', 'Drag vertex', 'Alt+click vertex', 'Ctrl+click edge']),
+    )
+  })
+
   it('leaves other modified keys alone', () => {
     expect(resolveKeyDown(key('d', { ctrlKey: true }))).toBeNull()
     expect(resolveKeyDown(key('1', { altKey: true }))).toBeNull()
     expect(resolveKeyDown(key('r', { ctrlKey: true }))).toBeNull()
+  })
+
+  it('Shift+arrows nudge (Ctrl/⌘ for 10 px) while plain arrows keep moving between images', () => {
+    expect(resolveKeyDown(key('ArrowLeft', { shiftKey: true }))).toEqual({ type: 'nudge', dx: -1, dy: 0 })
+    expect(resolveKeyDown(key('ArrowDown', { shiftKey: true }))).toEqual({ type: 'nudge', dx: 0, dy: 1 })
+    expect(resolveKeyDown(key('ArrowUp', { shiftKey: true, ctrlKey: true }))).toEqual({ type: 'nudge', dx: 0, dy: -10 })
+    expect(resolveKeyDown(key('ArrowRight', { shiftKey: true, metaKey: true }))).toEqual({ type: 'nudge', dx: 10, dy: 0 })
+    expect(resolveKeyDown(key('ArrowRight'))).toEqual({ type: 'image', direction: 'next' })
+    expect(resolveKeyDown(key('ArrowUp'))).toBeNull()
+    expect(resolveKeyDown(key('ArrowLeft', { shiftKey: true, altKey: true }))).toBeNull()
+  })
+
+  it('maps copy, cut, paste, hide and lock', () => {
+    expect(resolveKeyDown(key('c', { ctrlKey: true }))).toEqual({ type: 'copy' })
+    expect(resolveKeyDown(key('x', { metaKey: true }))).toEqual({ type: 'cut' })
+    expect(resolveKeyDown(key('v', { ctrlKey: true }))).toEqual({ type: 'paste' })
+    expect(resolveKeyDown(key('V', { ctrlKey: true, shiftKey: true }))).toBeNull()
+    expect(resolveKeyDown(key('v'))).toEqual({ type: 'tool', tool: 'select' })
+    expect(resolveKeyDown(key('h'))).toEqual({ type: 'hide' })
+    expect(resolveKeyDown(key('H', { shiftKey: true }))).toEqual({ type: 'show-all' })
+    expect(resolveKeyDown(key('l'))).toEqual({ type: 'lock' })
   })
 
   it('knows when the person is typing', () => {

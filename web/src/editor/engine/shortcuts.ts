@@ -2,6 +2,8 @@
  * The editor's keyboard map in one place: a key event in, an action out. The page executes the
  * actions; the help overlay lists SHORTCUT_HELP. Nothing fires while the person is typing.
  */
+import { NUDGE_LARGE, NUDGE_SMALL } from './nudge'
+
 export type ShortcutAction =
   | { type: 'class'; index: number }
   | { type: 'delete' }
@@ -12,9 +14,17 @@ export type ShortcutAction =
   | { type: 'escape' }
   | { type: 'image'; direction: 'prev' | 'next' }
   | { type: 'help' }
-  | { type: 'tool'; tool: 'select' | 'draw' }
+  | { type: 'tool'; tool: 'select' | 'draw' | 'polygon' }
+  | { type: 'finish' }
   | { type: 'select-all' }
   | { type: 'fit' }
+  | { type: 'copy' }
+  | { type: 'cut' }
+  | { type: 'paste' }
+  | { type: 'nudge'; dx: number; dy: number }
+  | { type: 'hide' }
+  | { type: 'show-all' }
+  | { type: 'lock' }
 
 export interface KeyLike {
   key: string
@@ -44,15 +54,36 @@ function digit(e: KeyLike): number | null {
   return raw ? Number(raw) : null
 }
 
+const ARROWS: Readonly<Record<string, [number, number]>> = {
+  ArrowLeft: [-1, 0],
+  ArrowRight: [1, 0],
+  ArrowUp: [0, -1],
+  ArrowDown: [0, 1],
+}
+
+/** Shift+arrow nudges by 1 px, Ctrl/⌘+Shift+arrow by 10; plain arrows stay image navigation. */
+function nudge(e: KeyLike, mod: boolean): ShortcutAction | null {
+  const arrow = ARROWS[e.key]
+  if (!arrow || !e.shiftKey || e.altKey) return null
+  const step = mod ? NUDGE_LARGE : NUDGE_SMALL
+  return { type: 'nudge', dx: arrow[0] * step, dy: arrow[1] * step }
+}
+
 /** The action for a keydown, or null when the key is not the editor's. */
 export function resolveKeyDown(e: KeyLike): ShortcutAction | null {
   const mod = e.ctrlKey || e.metaKey
   const key = e.key.length === 1 ? e.key.toLowerCase() : e.key
+  const arrow = nudge(e, mod)
+  if (arrow) return arrow
   if (mod && !e.altKey) {
     if (key === 'z') return e.shiftKey ? { type: 'redo' } : { type: 'undo' }
     if (key === 'y') return { type: 'redo' }
     if (key === 's') return { type: 'save' }
     if (key === 'a') return { type: 'select-all' }
+    if (e.shiftKey) return null
+    if (key === 'c') return { type: 'copy' }
+    if (key === 'x') return { type: 'cut' }
+    if (key === 'v') return { type: 'paste' }
     return null
   }
   if (e.altKey) return null
@@ -62,7 +93,10 @@ export function resolveKeyDown(e: KeyLike): ShortcutAction | null {
   switch (key) {
     case 'd':
     case 'Delete':
+    case 'Backspace':
       return e.shiftKey ? null : { type: 'delete' }
+    case 'Enter':
+      return { type: 'finish' }
     case ' ':
       return { type: 'pan', down: true }
     case 'Escape':
@@ -71,10 +105,16 @@ export function resolveKeyDown(e: KeyLike): ShortcutAction | null {
       return { type: 'image', direction: 'prev' }
     case 'ArrowRight':
       return { type: 'image', direction: 'next' }
+    case 'h':
+      return e.shiftKey ? { type: 'show-all' } : { type: 'hide' }
+    case 'l':
+      return e.shiftKey ? null : { type: 'lock' }
     case 'v':
       return { type: 'tool', tool: 'select' }
     case 'b':
       return { type: 'tool', tool: 'draw' }
+    case 'p':
+      return { type: 'tool', tool: 'polygon' }
     case 'f':
       return { type: 'fit' }
     default:
@@ -102,6 +142,33 @@ export const SHORTCUT_HELP: readonly { group: string; items: readonly ShortcutHe
       { keys: ['Ctrl', 'A'], action: 'Select all boxes' },
       { keys: ['Shift', 'click'], action: 'Add to or remove from the selection' },
       { keys: ['Click again'], action: 'Cycle through overlapping boxes' },
+      { keys: ['Shift', '←↑↓→'], action: 'Nudge the selected boxes by 1 px' },
+      { keys: ['Ctrl', 'Shift', '←↑↓→'], action: 'Nudge the selected boxes by 10 px' },
+      { keys: ['Right click'], action: 'Menu: class, copy, paste, hide, lock, order, delete' },
+    ],
+  },
+  {
+    group: 'Clipboard, hide and lock',
+    items: [
+      { keys: ['Ctrl', 'C'], action: 'Copy the selected boxes' },
+      { keys: ['Ctrl', 'X'], action: 'Cut the selected boxes' },
+      { keys: ['Ctrl', 'V'], action: 'Paste (also on another image; offset if it would cover its original)' },
+      { keys: ['H'], action: 'Hide the selected boxes' },
+      { keys: ['Shift', 'H'], action: 'Show all hidden boxes' },
+      { keys: ['L'], action: 'Lock the selected boxes (unlock from the list or the menu)' },
+    ],
+  },
+  {
+    group: 'Polygons',
+    items: [
+      { keys: ['P'], action: 'Polygon tool: click to place each vertex' },
+      { keys: ['Enter'], action: 'Close the polygon (or click its first vertex, or double click)' },
+      { keys: ['Backspace'], action: 'While drawing: remove the last vertex (also Ctrl+Z)' },
+      { keys: ['Drag vertex'], action: 'Move a vertex of the selected polygon' },
+      { keys: ['Click midpoint'], action: 'Add a vertex on that edge (drag to place it)' },
+      { keys: ['Ctrl', 'click edge'], action: 'Add a vertex anywhere on the outline' },
+      { keys: ['Alt', 'click vertex'], action: 'Delete a vertex (3 always stay)' },
+      { keys: ['Delete'], action: 'Delete the clicked vertex, else the selection' },
     ],
   },
   {
@@ -118,6 +185,7 @@ export const SHORTCUT_HELP: readonly { group: string; items: readonly ShortcutHe
     items: [
       { keys: ['V'], action: 'Select tool' },
       { keys: ['B'], action: 'Draw tool (drag to draw a box)' },
+      { keys: ['P'], action: 'Polygon tool' },
       { keys: ['Space', 'drag'], action: 'Pan' },
       { keys: ['Middle mouse', 'drag'], action: 'Pan' },
       { keys: ['Scroll'], action: 'Pan (Shift + scroll: sideways)' },

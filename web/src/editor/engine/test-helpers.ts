@@ -25,6 +25,19 @@ export function saved(id: number, x1: number, y1: number, x2: number, y2: number
   return box(`srv-${id}`, x1, y1, x2, y2, { id, ...extra })
 }
 
+/** A polygon from [x, y] pairs; its box fields are the points' bounds. */
+export function polygon(key: string, pairs: readonly (readonly [number, number])[], extra: Partial<Annotation> = {}): Annotation {
+  const points = pairs.map(([x, y]) => ({ x, y }))
+  const xs = points.map((p) => p.x)
+  const ys = points.map((p) => p.y)
+  return box(key, Math.min(...xs), Math.min(...ys), Math.max(...xs), Math.max(...ys), { kind: 'polygon', points, ...extra })
+}
+
+/** A polygon as loaded from the server (`srv-<id>` key, id set). */
+export function savedPolygon(id: number, pairs: readonly (readonly [number, number])[], extra: Partial<Annotation> = {}): Annotation {
+  return polygon(`srv-${id}`, pairs, { id, ...extra })
+}
+
 export const CLASSES: ClassInfo[] = [
   { id: 1, name: 'bottle', color: '#ef4444' },
   { id: 2, name: 'can', color: '#3b82f6' },
@@ -54,7 +67,7 @@ export function drag(editor: Editor, from: [number, number], to: [number, number
   editor.pointer('up', { x: to[0], y: to[1] }, mods)
 }
 
-export function click(editor: Editor, at: [number, number], mods: { shiftKey?: boolean } = {}): void {
+export function click(editor: Editor, at: [number, number], mods: { shiftKey?: boolean; altKey?: boolean; ctrlKey?: boolean } = {}): void {
   editor.pointer('down', { x: at[0], y: at[1] }, mods)
   editor.pointer('up', { x: at[0], y: at[1] }, mods)
 }

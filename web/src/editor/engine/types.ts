@@ -4,6 +4,12 @@ export type AnnotationKind = 'bbox' | 'polygon'
 export type AnnotationSource = 'manual' | 'ai' | 'import'
 export type ReviewState = 'none' | 'pending' | 'accepted' | 'rejected'
 
+/** A JSON value as the API stores it in an annotation's `attributes`. */
+export type AttributeValue = string | number | boolean | null | readonly AttributeValue[] | { readonly [key: string]: AttributeValue }
+
+/** Free-form key/value data on an annotation (VOC `difficult`, `truncated`, `occluded`, `pose`, ...). */
+export type Attributes = Readonly<Record<string, AttributeValue>>
+
 export interface Point {
   x: number
   y: number
@@ -32,10 +38,12 @@ export interface Annotation extends Box {
   source: AnnotationSource
   confidence: number | null
   reviewState: ReviewState
+  /** Unknown (undefined) on boxes drawn here until set; null or a map once loaded from the server. */
+  attributes?: Attributes | null
 }
 
 /** The fields a command may change on an existing annotation. */
-export type AnnotationPatch = Partial<Pick<Annotation, 'x1' | 'y1' | 'x2' | 'y2' | 'classId' | 'points' | 'reviewState'>>
+export type AnnotationPatch = Partial<Pick<Annotation, 'x1' | 'y1' | 'x2' | 'y2' | 'classId' | 'points' | 'reviewState' | 'attributes'>>
 
 export interface ClassInfo {
   id: number
@@ -63,4 +71,19 @@ export type HandleId = 'nw' | 'n' | 'ne' | 'e' | 'se' | 's' | 'sw' | 'w'
 
 export const HANDLES: readonly HandleId[] = ['nw', 'n', 'ne', 'e', 'se', 's', 'sw', 'w']
 
-export type ToolId = 'select' | 'draw' | 'pan'
+export type ToolId = 'select' | 'draw' | 'polygon' | 'pan'
+
+/** One vertex of one polygon, e.g. the vertex the select tool last clicked. */
+export interface VertexRef {
+  key: string
+  index: number
+}
+
+/** A polygon being drawn: its placed vertices and where the pointer is. */
+export interface PolygonDraft {
+  points: readonly Point[]
+  cursor: Point | null
+  classId: number
+  /** The pointer is on the first vertex and a click would close the polygon. */
+  closing: boolean
+}

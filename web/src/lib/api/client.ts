@@ -2,7 +2,7 @@
  * The one HTTP client for the Shelfscope API: JSON in and out, CSRF header on unsafe
  * requests, typed errors, and the single place that reacts to 401 responses.
  */
-import type { ErrorBody } from './types'
+import type { ErrorBody, Page } from './types'
 
 export const API_BASE = '/api/v1'
 export const CSRF_COOKIE = 'shelfscope_csrf'
@@ -94,6 +94,9 @@ export function handleUnauthorized(): void {
 
 // ---- requests ----------------------------------------------------------------
 
+/** The message of a request that never reached the server (status 0). */
+export const UNREACHABLE = 'Cannot reach the Shelfscope server. Check that it is running.'
+
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS'])
 
 export type QueryValue = string | number | boolean | null | undefined
@@ -119,13 +122,11 @@ export function buildUrl(path: string, query?: Record<string, QueryValue>): stri
   return qs ? `${url}?${qs}` : url
 }
 
-function isErrorBody(value: unknown): value is ErrorBody {
-  return (
-    typeof value === 'object' &&
-    value !== null &&
-    typeof (value as Record<string, unknown>).error === 'string' &&
-    typeof (value as Record<string, unknown>).detail === 'string'
-  )
+/** The body as the error shape, or null when it is something else. */
+export function errorBodyOf(value: unknown): ErrorBody | null {
+  if (typeof value !== 'object' || value === null) return null
+  const record = value as Record<string, unknown>
+  return typeof record.error === 'string' && typeof record.detail === 'string' ? (value as ErrorBody) : null
 }
 
 async function parseError(response: Response): Promise<ApiError> {
@@ -135,8 +136,8 @@ async function parseError(response: Response): Promise<ApiError> {
   if (text) {
     try {
       const parsed: unknown = JSON.parse(text)
-      if (isErrorBody(parsed)) body = parsed
-      else if (typeof parsed === 'object' && parsed !== null && 'detail' in parsed) {
+      body = errorBodyOf(parsed)
+      if (body === null && typeof parsed === 'object' && parsed !== null && 'detail' in parsed) {
         // FastAPI's own shape ({detail: ...}) if something slips past the error handlers.
         const detail = (parsed as { detail: unknown }).detail
         fallback = typeof detail === 'string' ? detail : undefined
@@ -176,7 +177,7 @@ export async function apiRequest<T>(path: string, options: RequestOptions = {}):
     })
   } catch (cause) {
     if (cause instanceof DOMException && cause.name === 'AbortError') throw cause
-    throw new ApiError(0, null, 'Cannot reach the Shelfscope server. Check that it is running.')
+    throw new ApiError(0, null, UNREACHABLE)
   }
 
   if (!response.ok) {
@@ -197,4 +198,16 @@ export const api = {
   patch: <T>(path: string, body?: unknown) => apiRequest<T>(path, { method: 'PATCH', body }),
   put: <T>(path: string, body?: unknown) => apiRequest<T>(path, { method: 'PUT', body }),
   delete: <T = void>(path: string) => apiRequest<T>(path, { method: 'DELETE' }),
+}
+
+/** Every item of a cursor-paged list, fetching page after page (small lists: classes, datasets). */
+export async function allPages<T>(fetchPage: (cursor: string | null) => Promise<Page<T>>): Promise<T[]> {
+  const items: T[] = []
+  let cursor: string | null = null
+  do {
+    const page: Page<T> = await fetchPage(cursor)
+    items.push(...page.items)
+    cursor = page.next_cursor
+  } while (cursor)
+  return items
 }

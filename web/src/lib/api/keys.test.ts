@@ -60,3 +60,19 @@ describe('queryKeys for the library, classes and datasets', () => {
     expect(queryKeys.classes.mergePreview([3, 1], 5)).toEqual(queryKeys.classes.mergePreview([1, 3], 5))
   })
 })
+
+describe('queryKeys for the annotation queue and editor', () => {
+  it('nest under annotate (and od) so marking an image refreshes the queue, neighbours and next image', () => {
+    for (const key of [
+      queryKeys.annotate.image(1, 2),
+      queryKeys.annotate.neighbors(1, 2),
+      queryKeys.annotate.next(1),
+      queryKeys.annotate.classes(),
+      queryKeys.annotate.datasets(),
+    ]) {
+      expect(startsWith(key, queryKeys.annotate.all())).toBe(true)
+    }
+    expect(startsWith(queryKeys.annotate.all(), queryKeys.od.all())).toBe(true)
+    expect(queryKeys.annotate.image(1, 2)).not.toEqual(queryKeys.annotate.image(1, 3))
+  })
+})

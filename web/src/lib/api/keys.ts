@@ -26,6 +26,13 @@ export const queryKeys = {
     me: () => [...queryKeys.auth.all(), 'me'] as const,
     setup: (token: string) => [...queryKeys.auth.all(), 'setup', token] as const,
     tokens: () => [...queryKeys.auth.all(), 'tokens'] as const,
+    firstRun: () => [...queryKeys.auth.all(), 'first-run'] as const,
+  },
+
+  /** User management (admins). */
+  users: {
+    all: () => [...queryKeys.all, 'users'] as const,
+    list: () => [...queryKeys.users.all(), 'list'] as const,
   },
 
   system: {
@@ -83,5 +90,17 @@ export const queryKeys = {
       [...queryKeys.datasets.detail(id), 'images', normalised(params)] as const,
     versions: (id: number) => [...queryKeys.datasets.detail(id), 'versions'] as const,
     version: (id: number, number: number) => [...queryKeys.datasets.versions(id), number] as const,
+    labelSet: (id: number) => [...queryKeys.datasets.detail(id), 'label-set'] as const,
+  },
+
+  /** The annotation queue and editor. */
+  annotate: {
+    all: () => [...queryKeys.od.all(), 'editor'] as const,
+    image: (datasetId: number, imageId: number) => [...queryKeys.annotate.all(), 'image', datasetId, imageId] as const,
+    neighbors: (datasetId: number, imageId: number) =>
+      [...queryKeys.annotate.all(), 'neighbors', datasetId, imageId] as const,
+    classes: () => [...queryKeys.annotate.all(), 'classes'] as const,
+    datasets: () => [...queryKeys.annotate.all(), 'datasets'] as const,
+    next: (datasetId: number) => [...queryKeys.annotate.all(), 'next', datasetId] as const,
   },
 } as const

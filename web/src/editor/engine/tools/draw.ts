@@ -2,26 +2,10 @@
 import { boxFromPoints, clampPoint } from '../geometry'
 import { CreateCommand } from '../history'
 import type { Annotation, Point } from '../types'
-import { StateNode, Tool, type PointerInfo } from './tool'
+import { CrosshairIdle, StateNode, Tool, type PointerInfo } from './tool'
 
 /** Smaller drags (CSS px on screen, either side) are treated as stray clicks. */
 export const MIN_DRAW_SIZE = 4
-
-class Idle extends StateNode {
-  readonly id = 'idle'
-  constructor(private readonly tool: DrawTool) {
-    super()
-  }
-
-  override onPointerMove(e: PointerInfo): void {
-    this.tool.ctx.setOverlay({ crosshair: e.screen })
-  }
-
-  override onPointerDown(e: PointerInfo): void {
-    if (e.button !== 0 || this.tool.ctx.currentClassId === null) return
-    this.tool.go(this.tool.drawing).begin(e)
-  }
-}
 
 class Drawing extends StateNode {
   readonly id = 'drawing'
@@ -80,7 +64,7 @@ class Drawing extends StateNode {
 
 export class DrawTool extends Tool {
   readonly id = 'draw' as const
-  readonly idleState = new Idle(this)
+  readonly idleState = new CrosshairIdle(this.ctx, (e) => this.go(this.drawing).begin(e))
   readonly drawing = new Drawing(this)
   protected current: StateNode = this.idleState
 

@@ -1,6 +1,12 @@
-/** The select tool: click to select (topmost, cycling), drag to move, handles to resize, drag on empty space to box-select. */
-import { boxFromPoints, clamp, handleCursor, resizeBox, sameBox } from '../geometry'
+/**
+ * The select tool: click to select (topmost, cycling), drag to move, handles to resize, drag on
+ * empty space to box-select. On a selected polygon: drag a vertex to move it, click or drag an
+ * edge midpoint (or Ctrl+click the outline) to add one, Alt+click a vertex to delete it.
+ */
+import { boxFromPoints, clamp, handleCursor, resizeBox, sameBox, translateAnnotation as translated } from '../geometry'
+import type { VertexHandle } from '../handles'
 import { UpdateCommand } from '../history'
+import { edgeMidpoints, insertVertex, isValidPolygon, moveVertex, polygonPatch, removeVertex } from '../polygon'
 import type { Annotation, Box, HandleId, Point } from '../types'
 import { movedBeyond, StateNode, Tool, type PointerInfo } from './tool'
 
@@ -15,6 +21,12 @@ class Idle extends StateNode {
 
   override onPointerMove(e: PointerInfo): void {
     const { ctx } = this.tool
+    const vertex = ctx.hitVertex(e.screen)
+    if (vertex || (e.ctrlKey && ctx.hitOutline(e.screen))) {
+      ctx.setCursor(vertex?.handle.type === 'vertex' ? (e.altKey ? 'not-allowed' : 'move') : 'copy')
+      ctx.setOverlay({ hover: null })
+      return
+    }
     const handle = ctx.hitHandle(e.screen)
     if (handle) {
       ctx.setCursor(handleCursor(handle.handle))
@@ -30,6 +42,7 @@ class Idle extends StateNode {
     if (e.button !== 0) return
     const { ctx } = this.tool
     ctx.setOverlay({ hover: null })
+    if (this.onVertex(e)) return
     const handle = ctx.hitHandle(e.screen)
     if (handle) {
       this.tool.go(this.tool.resizing).begin(handle.key, handle.handle)
@@ -44,6 +57,107 @@ class Idle extends StateNode {
     const target = hits.find((k) => selected.has(k)) ?? hits[0] ?? ''
     this.tool.go(this.tool.pointing).begin(e, hits, target)
   }
+
+  /** Pointer down on a vertex, an edge midpoint or (with Ctrl) the outline of the selected polygon. */
+  private onVertex(e: PointerInfo): boolean {
+    const { ctx } = this.tool
+    const vertex = ctx.hitVertex(e.screen)
+    if (vertex) {
+      if (vertex.handle.type === 'vertex' && e.altKey) {
+        const a = ctx.doc.get(vertex.key)
+        const command = a ? deleteVertexCommand(a, vertex.handle.index) : null
+        if (command) ctx.execute(command)
+        ctx.setActiveVertex(null)
+      } else {
+        this.tool.go(this.tool.vertexing).begin(vertex.key, vertex.handle, e)
+      }
+      return true
+    }
+    const outline = e.ctrlKey ? ctx.hitOutline(e.screen) : null
+    if (!outline) return false
+    this.tool.go(this.tool.vertexing).begin(outline.key, { type: 'midpoint', edge: outline.edge }, e, outline.point)
+    return true
+  }
+}
+
+/**
+ * Drag of a polygon vertex: moves it. On an edge midpoint (or a Ctrl+click on the outline) a new
+ * vertex is inserted there first and then follows the pointer. One undo step either way.
+ */
+class Vertexing extends StateNode {
+  readonly id = 'vertex'
+  private original: Annotation | null = null
+  private points: Point[] = []
+  private index = 0
+  private inserted = false
+  private moved = false
+  private down: Point = { x: 0, y: 0 }
+
+  constructor(private readonly tool: SelectTool) {
+    super()
+  }
+
+  begin(key: string, handle: VertexHandle, e: PointerInfo, at?: Point): void {
+    const { ctx } = this.tool
+    const original = ctx.doc.get(key)
+    if (!original?.points) {
+      this.tool.idle()
+      return
+    }
+    this.original = original
+    this.down = e.screen
+    this.moved = false
+    this.inserted = handle.type === 'midpoint'
+    if (handle.type === 'midpoint') {
+      const point = at ?? edgeMidpoints(original.points)[handle.edge] ?? e.image
+      this.points = insertVertex(original.points, handle.edge, point, ctx.image)
+      this.index = handle.edge + 1
+    } else {
+      this.points = [...original.points]
+      this.index = handle.index
+    }
+    ctx.setActiveVertex({ key, index: this.index })
+    ctx.setCursor(this.inserted ? 'copy' : 'move')
+    ctx.setOverlay({ hidden: new Set([key]), moving: [{ ...original, ...polygonPatch(this.points) }], hover: null })
+  }
+
+  override onPointerMove(e: PointerInfo): void {
+    const { original } = this
+    if (!original || (!this.moved && !movedBeyond(this.down, e.screen))) return
+    this.moved = true
+    this.points = moveVertex(this.points, this.index, e.image, this.tool.ctx.image)
+    this.tool.ctx.setOverlay({ moving: [{ ...original, ...polygonPatch(this.points) }] })
+  }
+
+  override onPointerUp(): void {
+    const { ctx } = this.tool
+    const { original, points } = this
+    this.clear()
+    if (original && (this.moved || this.inserted) && isValidPolygon(points)) {
+      const label = this.inserted ? 'Add vertex' : 'Move vertex'
+      ctx.execute(UpdateCommand.fromAnnotations(label, [original], () => polygonPatch(points)))
+    } else if (this.inserted) {
+      ctx.setActiveVertex(null)
+    }
+    this.tool.idle()
+  }
+
+  override onCancel(): void {
+    this.clear()
+    this.tool.ctx.setActiveVertex(null)
+    this.tool.idle()
+  }
+
+  private clear(): void {
+    this.tool.ctx.setOverlay({ hidden: new Set(), moving: [] })
+  }
+}
+
+/** The undoable removal of one vertex; null when the polygon would keep fewer than 3 or no area. */
+export function deleteVertexCommand(a: Annotation, index: number): UpdateCommand | null {
+  const points = a.points ? removeVertex(a.points, index) : null
+  if (!points || !isValidPolygon(points)) return null
+  return UpdateCommand.fromAnnotations('Delete vertex', [a], () => polygonPatch(points))
 }
 
 /** Pointer down on a box: a click (select/cycle) or the start of a move. */
@@ -244,6 +358,7 @@ export class SelectTool extends Tool {
   readonly translating = new Translating(this)
   readonly resizing = new Resizing(this)
   readonly brushing = new Brushing(this)
+  readonly vertexing = new Vertexing(this)
   protected current: StateNode = this.idleState
   private lastClick: { at: Point; picked: string } | null = null
 
@@ -268,17 +383,6 @@ export class SelectTool extends Tool {
     }
     this.lastClick = { at, picked: pick }
     return pick
-  }
-}
-
-function translated(a: Annotation, dx: number, dy: number): Annotation {
-  return {
-    ...a,
-    x1: a.x1 + dx,
-    y1: a.y1 + dy,
-    x2: a.x2 + dx,
-    y2: a.y2 + dy,
-    points: a.points ? a.points.map((p) => ({ x: p.x + dx, y: p.y + dy })) : null,
   }
 }
 

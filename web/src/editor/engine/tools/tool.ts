@@ -4,7 +4,8 @@
  */
 import type { AnnotationDocument } from '../document'
 import type { Command } from '../history'
-import type { Annotation, Box, HandleId, ImageSize, Point, ToolId } from '../types'
+import type { VertexHandle } from '../handles'
+import type { Annotation, Box, HandleId, ImageSize, Point, PolygonDraft, ToolId, VertexRef } from '../types'
 import type { Viewport } from '../viewport'
 
 export interface PointerInfo {
@@ -26,6 +27,8 @@ export interface Overlay {
   marquee: Box | null
   hover: Annotation | null
   crosshair: Point | null
+  /** The polygon being drawn: its placed vertices and where the pointer is. */
+  draft: PolygonDraft | null
 }
 
 /** The part of the editor a tool may use. */
@@ -42,6 +45,13 @@ export interface ToolContext {
   keysInside(area: Box): string[]
   /** A resize handle of the single selected box under a screen point. */
   hitHandle(screen: Point): { key: string; handle: HandleId } | null
+  /** A vertex or edge midpoint of the single selected polygon under a screen point. */
+  hitVertex(screen: Point): { key: string; handle: VertexHandle } | null
+  /** The nearest point on the single selected polygon's outline, when the pointer is on it. */
+  hitOutline(screen: Point): { key: string; edge: number; point: Point } | null
+  /** The vertex last clicked on the selected polygon (Delete removes it), or null. */
+  readonly activeVertex: VertexRef | null
+  setActiveVertex(vertex: VertexRef | null): void
   execute(command: Command): void
   setOverlay(overlay: Partial<Overlay>): void
   setCursor(cursor: string): void
@@ -94,6 +104,30 @@ export abstract class Tool {
   }
   onCancel(): void {
     this.current.onCancel()
+  }
+  /** Space held to pan: a drag in progress ends; tools whose work spans several clicks keep it. */
+  onPanStart(): void {
+    this.onCancel()
+  }
+}
+
+/** The idle state of a tool that draws: the crosshair follows the pointer; a left press with a class picked starts. */
+export class CrosshairIdle extends StateNode {
+  readonly id = 'idle'
+  constructor(
+    private readonly ctx: ToolContext,
+    private readonly start: (e: PointerInfo) => void,
+  ) {
+    super()
+  }
+
+  override onPointerMove(e: PointerInfo): void {
+    this.ctx.setOverlay({ crosshair: e.screen })
+  }
+
+  override onPointerDown(e: PointerInfo): void {
+    if (e.button !== 0 || this.ctx.currentClassId === null) return
+    this.start(e)
   }
 }
 

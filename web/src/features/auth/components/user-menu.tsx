@@ -1,5 +1,5 @@
 import { useState } from 'react'
-import { ChevronDownIcon, KeyRoundIcon, LogOutIcon } from 'lucide-react'
+import { ChevronDownIcon, KeyRoundIcon, LockKeyholeIcon, LogOutIcon } from 'lucide-react'
 import { useNavigate } from 'react-router'
 import { toast } from 'sonner'
 import { Badge } from '@/components/ui/badge'
@@ -15,6 +15,7 @@ import {
 import { errorMessage } from '@/lib/api'
 import { useLogout, useSession } from '../hooks/session'
 import { ApiTokensDialog } from './api-tokens-dialog'
+import { ChangePasswordDialog } from './change-password-dialog'
 
 function initials(name: string): string {
   return name.slice(0, 2).toUpperCase()
@@ -25,6 +26,7 @@ export function UserMenu() {
   const logout = useLogout()
   const navigate = useNavigate()
   const [tokensOpen, setTokensOpen] = useState(false)
+  const [passwordOpen, setPasswordOpen] = useState(false)
   const user = session.data?.user
   if (!user) return null
 
@@ -42,7 +44,7 @@ export function UserMenu() {
         <DropdownMenuTrigger asChild>
           <Button variant="ghost" className="gap-2 px-2" aria-label="User menu">
             <span className="flex size-7 items-center justify-center rounded-full bg-primary/10 text-xs font-semibold text-primary">
-              {initials(user.username)}
+              {initials(user.display_name || user.username)}
             </span>
             <span className="hidden text-sm sm:inline">{user.display_name || user.username}</span>
             <ChevronDownIcon className="text-muted-foreground" aria-hidden />
@@ -58,6 +60,9 @@ export function UserMenu() {
             </Badge>
           </DropdownMenuLabel>
           <DropdownMenuSeparator />
+          <DropdownMenuItem onSelect={() => setPasswordOpen(true)}>
+            <LockKeyholeIcon aria-hidden /> Change password
+          </DropdownMenuItem>
           <DropdownMenuItem onSelect={() => setTokensOpen(true)}>
             <KeyRoundIcon aria-hidden /> API tokens
           </DropdownMenuItem>
@@ -68,6 +73,7 @@ export function UserMenu() {
         </DropdownMenuContent>
       </DropdownMenu>
       <ApiTokensDialog open={tokensOpen} onOpenChange={setTokensOpen} />
+      <ChangePasswordDialog open={passwordOpen} onOpenChange={setPasswordOpen} />
     </>
   )
 }

@@ -1,5 +1,6 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
-import { authApi, queryKeys, rememberCsrfToken, type LoginRequest, type Session, type SetupRequest } from '@/lib/api'
+import { queryKeys, rememberCsrfToken, type LoginRequest, type Session, type SetupRequest } from '@/lib/api'
+import { authApi } from '../api'
 
 /** The signed-in person. 401 surfaces as an ApiError for RequireAuth to act on. */
 export function useSession() {

@@ -1,5 +1,6 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
-import { authApi, queryKeys } from '@/lib/api'
+import { queryKeys } from '@/lib/api'
+import { authApi } from '../api'
 
 export function useApiTokens(enabled: boolean) {
   return useQuery({

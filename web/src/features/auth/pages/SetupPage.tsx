@@ -1,4 +1,5 @@
 import { useState, type FormEvent } from 'react'
+import type * as React from 'react'
 import { Link2OffIcon, Loader2Icon } from 'lucide-react'
 import { Link, useNavigate, useSearchParams } from 'react-router'
 import { toast } from 'sonner'
@@ -13,7 +14,7 @@ import { useCompleteSetup, useSetupLink } from '../hooks/session'
 
 const MIN_PASSWORD = 8
 
-function InvalidLink({ reason }: { reason: string }) {
+function InvalidLink({ reason }: { reason: React.ReactNode }) {
   return (
     <Card role="alert">
       <CardHeader className="items-center text-center">
@@ -32,10 +33,37 @@ function InvalidLink({ reason }: { reason: string }) {
   )
 }
 
-export function SetupPage() {
-  const [params] = useSearchParams()
-  const token = params.get('token') ?? ''
-  const link = useSetupLink(token)
+/** What keeps the form from being sent, or null. */
+function setupProblem(firstAdmin: boolean, username: string, password: string, confirm: string): string | null {
+  if (firstAdmin && username.trim().length === 0) return 'Choose a username.'
+  if (password.length < MIN_PASSWORD) return `The password needs at least ${MIN_PASSWORD} characters.`
+  if (password !== confirm) return 'The two passwords do not match.'
+  return null
+}
+
+function SetupHeader({ firstAdmin, username }: { firstAdmin: boolean; username: string | null }) {
+  return (
+    <CardHeader className="pb-5">
+      <h1 className="text-lg font-semibold">{firstAdmin ? 'Create the admin account' : 'Set your password'}</h1>
+      <CardDescription>
+        {firstAdmin
+          ? 'This is the first run of Shelfscope. The account you create here administers it.'
+          : `Choose a password for ${username ?? 'your account'}.`}
+      </CardDescription>
+    </CardHeader>
+  )
+}
+
+function UsernameField({ value, onChange }: { value: string; onChange: (value: string) => void }) {
+  return (
+    <div className="flex flex-col gap-1.5">
+      <Label htmlFor="setup-username">Username</Label>
+      <Input id="setup-username" autoComplete="username" autoFocus value={value} onChange={(e) => onChange(e.target.value)} />
+    </div>
+  )
+}
+
+function SetupForm({ token, firstAdmin, username: linkUser }: { token: string; firstAdmin: boolean; username: string | null }) {
   const setup = useCompleteSetup()
   const navigate = useNavigate()
   const [username, setUsername] = useState('')
@@ -43,40 +71,11 @@ export function SetupPage() {
   const [confirm, setConfirm] = useState('')
   const [formError, setFormError] = useState<string | null>(null)
 
-  if (!token) {
-    return (
-      <AuthShell>
-        <InvalidLink reason="The link has no token. Copy the full link that Shelfscope printed or an administrator sent you." />
-      </AuthShell>
-    )
-  }
-  if (link.isPending) {
-    return (
-      <AuthShell>
-        <LoadingState label="Checking your link…" />
-      </AuthShell>
-    )
-  }
-  if (link.isError) {
-    const reason =
-      isApiError(link.error) && link.error.status === 404
-        ? 'It is invalid, already used or expired. Ask an administrator for a new one (or run `shelfscope users create` on the server).'
-        : errorMessage(link.error)
-    return (
-      <AuthShell>
-        <InvalidLink reason={reason} />
-      </AuthShell>
-    )
-  }
-
-  const firstAdmin = link.data.purpose === 'first_admin'
-
   const onSubmit = (event: FormEvent) => {
     event.preventDefault()
-    if (firstAdmin && username.trim().length === 0) return setFormError('Choose a username.')
-    if (password.length < MIN_PASSWORD) return setFormError(`The password needs at least ${MIN_PASSWORD} characters.`)
-    if (password !== confirm) return setFormError('The two passwords do not match.')
-    setFormError(null)
+    const problem = setupProblem(firstAdmin, username, password, confirm)
+    setFormError(problem)
+    if (problem) return
     setup.mutate(
       { token, password, ...(firstAdmin ? { username: username.trim() } : {}) },
       {
@@ -94,64 +93,87 @@ export function SetupPage() {
   }
 
   return (
+    <Card>
+      <SetupHeader firstAdmin={firstAdmin} username={linkUser} />
+      <CardContent>
+        <form className="flex flex-col gap-4" onSubmit={onSubmit} noValidate>
+          {firstAdmin ? <UsernameField value={username} onChange={setUsername} /> : null}
+          <div className="flex flex-col gap-1.5">
+            <Label htmlFor="setup-password">Password</Label>
+            <Input
+              id="setup-password"
+              type="password"
+              autoComplete="new-password"
+              autoFocus={!firstAdmin}
+              value={password}
+              onChange={(e) => setPassword(e.target.value)}
+            />
+            <p className="text-xs text-muted-foreground">At least {MIN_PASSWORD} characters.</p>
+          </div>
+          <div className="flex flex-col gap-1.5">
+            <Label htmlFor="setup-confirm">Confirm password</Label>
+            <Input
+              id="setup-confirm"
+              type="password"
+              autoComplete="new-password"
+              value={confirm}
+              onChange={(e) => setConfirm(e.target.value)}
+            />
+          </div>
+          {formError ? (
+            <p role="alert" className="rounded-md bg-red-50 px-3 py-2 text-sm text-red-700">
+              {formError}
+            </p>
+          ) : null}
+          <Button type="submit" disabled={setup.isPending}>
+            {setup.isPending ? <Loader2Icon className="animate-spin" aria-hidden /> : null}
+            {firstAdmin ? 'Create account and sign in' : 'Set password and sign in'}
+          </Button>
+        </form>
+      </CardContent>
+    </Card>
+  )
+}
+
+export function SetupPage() {
+  const [params] = useSearchParams()
+  const token = params.get('token') ?? ''
+  const link = useSetupLink(token)
+
+  if (!token) {
+    return (
+      <AuthShell>
+        <InvalidLink reason="The link has no token. Copy the full link that Shelfscope printed or an administrator sent you." />
+      </AuthShell>
+    )
+  }
+  if (link.isPending) {
+    return (
+      <AuthShell>
+        <LoadingState label="Checking your link…" />
+      </AuthShell>
+    )
+  }
+  if (link.isError) {
+    const reason =
+      isApiError(link.error) && link.error.status === 404 ? (
+        <>
+          It is invalid, already used or expired. Ask an administrator for a new one (Admin → Users), or run{' '}
+          <code className="rounded bg-muted px-1 py-0.5 font-mono text-xs text-foreground">shelfscope users link NAME</code>{' '}
+          on the server.
+        </>
+      ) : (
+        errorMessage(link.error)
+      )
+    return (
+      <AuthShell>
+        <InvalidLink reason={reason} />
+      </AuthShell>
+    )
+  }
+  return (
     <AuthShell>
-      <Card>
-        <CardHeader className="pb-5">
-          <h1 className="text-lg font-semibold">{firstAdmin ? 'Create the admin account' : 'Set your password'}</h1>
-          <CardDescription>
-            {firstAdmin
-              ? 'This is the first run of Shelfscope. The account you create here administers it.'
-              : `Choose a password for ${link.data.username ?? 'your account'}.`}
-          </CardDescription>
-        </CardHeader>
-        <CardContent>
-          <form className="flex flex-col gap-4" onSubmit={onSubmit} noValidate>
-            {firstAdmin ? (
-              <div className="flex flex-col gap-1.5">
-                <Label htmlFor="setup-username">Username</Label>
-                <Input
-                  id="setup-username"
-                  autoComplete="username"
-                  autoFocus
-                  value={username}
-                  onChange={(e) => setUsername(e.target.value)}
-                />
-              </div>
-            ) : null}
-            <div className="flex flex-col gap-1.5">
-              <Label htmlFor="setup-password">Password</Label>
-              <Input
-                id="setup-password"
-                type="password"
-                autoComplete="new-password"
-                autoFocus={!firstAdmin}
-                value={password}
-                onChange={(e) => setPassword(e.target.value)}
-              />
-              <p className="text-xs text-muted-foreground">At least {MIN_PASSWORD} characters.</p>
-            </div>
-            <div className="flex flex-col gap-1.5">
-              <Label htmlFor="setup-confirm">Confirm password</Label>
-              <Input
-                id="setup-confirm"
-                type="password"
-                autoComplete="new-password"
-                value={confirm}
-                onChange={(e) => setConfirm(e.target.value)}
-              />
-            </div>
-            {formError ? (
-              <p role="alert" className="rounded-md bg-red-50 px-3 py-2 text-sm text-red-700">
-                {formError}
-              </p>
-            ) : null}
-            <Button type="submit" disabled={setup.isPending}>
-              {setup.isPending ? <Loader2Icon className="animate-spin" aria-hidden /> : null}
-              {firstAdmin ? 'Create account and sign in' : 'Set password and sign in'}
-            </Button>
-          </form>
-        </CardContent>
-      </Card>
+      <SetupForm token={token} firstAdmin={link.data.purpose === 'first_admin'} username={link.data.username} />
     </AuthShell>
   )
 }

@@ -8,7 +8,7 @@ import { Label } from '@/components/ui/label'
 import { Textarea } from '@/components/ui/textarea'
 import { errorMessage, isApiError, type ClassCategory, type OdClass } from '@/lib/api'
 import { useCreateClass, useUpdateClass } from '../hooks/classes'
-import { CLASS_PALETTE, ColorField } from './color-field'
+import { ColorField } from './color-field'
 
 function splitAliases(raw: string): string[] {
   return raw
@@ -29,7 +29,8 @@ export function ClassDialog({
 }) {
   const [name, setName] = useState(existing?.name ?? '')
   const [displayName, setDisplayName] = useState(existing?.display_name ?? '')
-  const [color, setColor] = useState(existing?.color ?? CLASS_PALETTE[Math.floor(Math.random() * CLASS_PALETTE.length)])
+  // A new class starts on "automatic": the server gives it a colour no class has yet.
+  const [color, setColor] = useState<string | null>(existing?.color ?? null)
   const [category, setCategory] = useState(existing?.category ?? '')
   const [description, setDescription] = useState(existing?.description ?? '')
   const [aliases, setAliases] = useState((existing?.aliases ?? []).join(', '))
@@ -54,7 +55,7 @@ export function ClassDialog({
     const body = {
       name: name.trim(),
       display_name: displayName.trim(),
-      color,
+      color: color ?? undefined,
       category: category.trim() || null,
       description: description.trim(),
     }
@@ -134,7 +135,7 @@ export function ClassDialog({
           ) : null}
           <div className="flex flex-col gap-1.5">
             <Label htmlFor="class-color">Colour</Label>
-            <ColorField id="class-color" value={color} onChange={setColor} />
+            <ColorField id="class-color" value={color} onChange={setColor} onAuto={existing ? undefined : () => setColor(null)} />
           </div>
           <div className="flex flex-col gap-1.5">
             <Label htmlFor="class-category">Category</Label>

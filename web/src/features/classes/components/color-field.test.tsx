@@ -14,7 +14,37 @@ function Harness() {
   )
 }
 
+function AutoHarness() {
+  const [color, setColor] = useState<string | null>(null)
+  return (
+    <>
+      <ColorField id="c" value={color} onChange={setColor} onAuto={() => setColor(null)} />
+      <output data-testid="value">{color ?? 'auto'}</output>
+    </>
+  )
+}
+
 describe('ColorField', () => {
+  it('offers "Automatic" for a new class: no colour is sent and the server picks an unused one', async () => {
+    const user = userEvent.setup()
+    render(<AutoHarness />)
+    const auto = screen.getByRole('button', { name: 'Automatic' })
+    expect(auto).toHaveAttribute('aria-pressed', 'true')
+    expect(screen.getByRole('textbox')).toHaveAttribute('placeholder', 'automatic')
+    await user.click(screen.getByRole('button', { name: 'Use #2563eb' }))
+    expect(screen.getByTestId('value')).toHaveTextContent('#2563eb')
+    expect(auto).toHaveAttribute('aria-pressed', 'false')
+    await user.click(auto)
+    expect(screen.getByTestId('value')).toHaveTextContent('auto')
+  })
+
+  it('offers the palette without greys', () => {
+    render(<Harness />)
+    expect(screen.getAllByRole('button', { name: /^Use #/ })).toHaveLength(24)
+    expect(screen.queryByRole('button', { name: 'Use #78716c' })).toBeNull()
+    expect(screen.queryByRole('button', { name: 'Automatic' })).toBeNull()
+  })
+
   it('accepts a typed hex colour in short or long form', () => {
     expect(normalizeHex('ABC')).toBe('#aabbcc')
     expect(normalizeHex('#1A2b3C')).toBe('#1a2b3c')

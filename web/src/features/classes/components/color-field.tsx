@@ -1,12 +1,7 @@
 import { useState } from 'react'
 import { Input } from '@/components/ui/input'
+import { CLASS_PALETTE } from '@/lib/class-colors'
 import { cn } from '@/lib/utils'
-
-/** A palette of distinct, readable label colours. */
-export const CLASS_PALETTE = [
-  '#ef4444', '#f97316', '#f59e0b', '#eab308', '#84cc16', '#22c55e', '#10b981', '#14b8a6',
-  '#06b6d4', '#0ea5e9', '#3b82f6', '#6366f1', '#8b5cf6', '#a855f7', '#d946ef', '#ec4899',
-] as const
 
 const HEX = /^#[0-9a-f]{6}$/i
 
@@ -18,28 +13,49 @@ export function normalizeHex(raw: string): string | null {
   return HEX.test(value) ? value : null
 }
 
-export function ColorField({ id, value, onChange }: { id: string; value: string; onChange: (hex: string) => void }) {
+/**
+ * A colour: the palette, a picker or a typed hex. With `onAuto`, `value` null means "automatic": the
+ * server picks a colour no class has yet.
+ */
+export function ColorField({
+  id,
+  value,
+  onChange,
+  onAuto,
+}: {
+  id: string
+  value: string | null
+  onChange: (hex: string) => void
+  onAuto?: () => void
+}) {
   const [draft, setDraft] = useState<string | null>(null)
-  const text = draft ?? value
+  const text = draft ?? value ?? ''
   const invalid = draft !== null && normalizeHex(draft) === null
   return (
     <div className="flex flex-col gap-2">
       <div className="flex items-center gap-2">
-        <input
-          type="color"
-          aria-label="Pick a colour"
-          value={value}
-          onChange={(e) => {
-            setDraft(null)
-            onChange(e.target.value.toLowerCase())
-          }}
-          className="h-9 w-11 cursor-pointer rounded-md border border-input bg-card p-1"
-        />
+        <span className="relative h-9 w-11 shrink-0">
+          <input
+            type="color"
+            aria-label="Pick a colour"
+            value={value ?? '#ffffff'}
+            onChange={(e) => {
+              setDraft(null)
+              onChange(e.target.value.toLowerCase())
+            }}
+            className={cn('h-9 w-11 cursor-pointer rounded-md border border-input bg-card p-1', value === null && 'opacity-0')}
+          />
+          {value === null ? (
+            // No colour yet: a dashed empty swatch, not a colour that might already be taken.
+            <span aria-hidden className="pointer-events-none absolute inset-0 rounded-md border border-dashed border-muted-foreground/60 bg-muted" />
+          ) : null}
+        </span>
         <Input
           id={id}
           value={text}
           aria-invalid={invalid || undefined}
           className="w-32 font-mono"
+          placeholder={value === null ? 'automatic' : undefined}
           maxLength={7}
           onChange={(e) => {
             setDraft(e.target.value)
@@ -51,6 +67,23 @@ export function ColorField({ id, value, onChange }: { id: string; value: string;
         {invalid ? <span className="text-xs text-destructive">Use # and six hex digits</span> : null}
       </div>
       <div className="flex flex-wrap gap-1.5" role="group" aria-label="Palette">
+        {onAuto ? (
+          <button
+            type="button"
+            aria-pressed={value === null}
+            title="A colour no other class has yet"
+            onClick={() => {
+              setDraft(null)
+              onAuto()
+            }}
+            className={cn(
+              'h-6 rounded-full border px-2 text-xs text-muted-foreground hover:bg-accent focus-visible:ring-2 focus-visible:ring-ring/50 focus-visible:outline-none',
+              value === null && 'bg-accent font-medium text-foreground ring-2 ring-ring ring-offset-2',
+            )}
+          >
+            Automatic
+          </button>
+        ) : null}
         {CLASS_PALETTE.map((color) => (
           <button
             key={color}

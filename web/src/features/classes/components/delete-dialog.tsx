@@ -6,7 +6,7 @@ import { Button } from '@/components/ui/button'
 import { Dialog, DialogContent, DialogDescription, DialogFooter, DialogHeader, DialogTitle } from '@/components/ui/dialog'
 import { Select, SelectContent, SelectItem, SelectTrigger, SelectValue } from '@/components/ui/select'
 import { errorMessage, type ClassDeleteOptions, type OdClass } from '@/lib/api'
-import { formatCount } from '@/lib/format'
+import { formatCount, countOf } from '@/lib/format'
 import { cn } from '@/lib/utils'
 import { useDeleteClass, useDeletePreview } from '../hooks/classes'
 import { ColorSwatch } from './color-field'
@@ -79,9 +79,9 @@ export function DeleteClassDialog({
         onSuccess: (result) => {
           const tail =
             result.annotations_reassigned > 0
-              ? `; ${formatCount(result.annotations_reassigned)} annotations reassigned`
+              ? `; ${countOf(result.annotations_reassigned, 'annotation')} reassigned`
               : result.annotations_deleted > 0
-                ? `; ${formatCount(result.annotations_deleted)} annotations deleted`
+                ? `; ${countOf(result.annotations_deleted, 'annotation')} deleted`
                 : ''
           toast.success(`Deleted class ${result.name}${tail}`)
           onClose()
@@ -123,7 +123,7 @@ export function DeleteClassDialog({
               <ul className="list-disc pl-5 text-sm text-muted-foreground">
                 {preview.data.datasets.map((d) => (
                   <li key={d.dataset_id}>
-                    {d.dataset_name}: {formatCount(d.annotations)} annotations on {formatCount(d.images)} images
+                    {d.dataset_name}: {countOf(d.annotations, 'annotation')} on {countOf(d.images, 'image')}
                   </li>
                 ))}
               </ul>
@@ -135,7 +135,7 @@ export function DeleteClassDialog({
                 </Option>
                 <Option value="delete" current={choice} onSelect={setChoice} title="Delete its annotations too">
                   <span className="text-muted-foreground">
-                    {formatCount(preview.data.annotations)} annotations are removed from their images.
+                    {countOf(preview.data.annotations, 'annotation')} are removed from their images.
                   </span>
                 </Option>
                 <Option value="reassign" current={choice} onSelect={setChoice} title="Reassign its annotations to another class">

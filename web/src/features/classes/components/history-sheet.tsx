@@ -2,9 +2,11 @@ import { HistoryIcon } from 'lucide-react'
 import { EmptyState, ErrorState, LoadingState } from '@/components/states'
 import { Badge } from '@/components/ui/badge'
 import { Sheet, SheetContent, SheetDescription, SheetHeader, SheetTitle } from '@/components/ui/sheet'
-import type { ClassChange, ClassChangeAction, JsonObject, JsonValue } from '@/lib/api'
+import type { ClassChange, ClassChangeAction } from '@/lib/api'
 import { formatDateTime, formatRelative } from '@/lib/format'
 import { useClassHistory } from '../hooks/classes'
+import { ColorSwatch } from './color-field'
+import { changedFields } from './history-diff'
 
 const ACTION_VARIANT: Record<ClassChangeAction, 'success' | 'info' | 'secondary' | 'warning' | 'destructive'> = {
   create: 'success',
@@ -14,21 +16,19 @@ const ACTION_VARIANT: Record<ClassChangeAction, 'success' | 'info' | 'secondary'
   delete: 'destructive',
 }
 
-function show(value: JsonValue | undefined): string {
-  if (value === undefined || value === null || value === '') return '—'
-  if (Array.isArray(value)) return value.length === 0 ? '—' : value.map((v) => show(v)).join(', ')
-  if (typeof value === 'object') return JSON.stringify(value)
-  return String(value)
-}
-
-/** The fields that changed, before → after. */
-export function changedFields(before: JsonObject | null, after: JsonObject | null): { field: string; from: string; to: string }[] {
-  const keys = new Set([...Object.keys(before ?? {}), ...Object.keys(after ?? {})])
-  return [...keys].map((field) => ({ field, from: show(before?.[field]), to: show(after?.[field]) }))
+/** A value as text; a colour with its swatch, so a change of colour is seen, not only read. */
+function FieldValue({ field, value }: { field: string; value: string }) {
+  if (field !== 'color' || !value.startsWith('#')) return <>{value}</>
+  return (
+    <span className="inline-flex items-center gap-1 align-middle">
+      <ColorSwatch color={value} className="size-3" />
+      {value}
+    </span>
+  )
 }
 
 function ChangeRow({ change, showClass }: { change: ClassChange; showClass: boolean }) {
-  const fields = changedFields(change.before, change.after)
+  const fields = changedFields(change.action, change.before, change.after)
   return (
     <li className="flex flex-col gap-1.5 px-5 py-3" data-testid="history-row" data-action={change.action}>
       <div className="flex items-center gap-2 text-sm">
@@ -44,13 +44,16 @@ function ChangeRow({ change, showClass }: { change: ClassChange; showClass: bool
         <dl className="grid grid-cols-[auto_minmax(0,1fr)] gap-x-3 gap-y-0.5 text-xs">
           {fields.map((f) => (
             <div key={f.field} className="contents">
-              <dt className="text-muted-foreground">{f.field}</dt>
-              <dd className="truncate">
-                {change.action === 'create' ? (
-                  f.to
+              <dt className="text-muted-foreground">{f.label}</dt>
+              <dd className="truncate" title={`${f.from} → ${f.to}`}>
+                {change.action === 'create' || f.from === '—' ? (
+                  <FieldValue field={f.field} value={f.to} />
                 ) : (
                   <>
-                    <span className="text-muted-foreground line-through">{f.from}</span> → {f.to}
+                    <span className="text-muted-foreground line-through">
+                      <FieldValue field={f.field} value={f.from} />
+                    </span>{' '}
+                    → <FieldValue field={f.field} value={f.to} />
                   </>
                 )}
               </dd>

@@ -7,10 +7,11 @@ import { Button } from '@/components/ui/button'
 import { Checkbox } from '@/components/ui/checkbox'
 import { Dialog, DialogContent, DialogDescription, DialogFooter, DialogHeader, DialogTitle } from '@/components/ui/dialog'
 import { Label } from '@/components/ui/label'
+import { SearchInput } from '@/components/ui/search-input'
 import { Select, SelectContent, SelectItem, SelectTrigger, SelectValue } from '@/components/ui/select'
 import { Skeleton } from '@/components/ui/skeleton'
 import { errorMessage, type OdClass } from '@/lib/api'
-import { formatCount } from '@/lib/format'
+import { formatCount, countOf } from '@/lib/format'
 import { useMergeClasses, useMergePreview } from '../hooks/classes'
 import { ColorSwatch } from './color-field'
 
@@ -29,25 +30,72 @@ function Stat({ label, value, testId }: { label: string; value: number | undefin
   )
 }
 
+/** The classes to merge away, ticked in a list that a search narrows (catalogues run to hundreds). */
+function SourceList({
+  classes,
+  sources,
+  targetId,
+  onChange,
+}: {
+  classes: OdClass[]
+  sources: number[]
+  targetId: number | null
+  onChange: (update: (current: number[]) => number[]) => void
+}) {
+  const [q, setQ] = useState('')
+  const needle = q.trim().toLowerCase()
+  const shown = needle
+    ? classes.filter((c) => [c.name, c.display_name, ...c.aliases].some((n) => n.toLowerCase().includes(needle)))
+    : classes
+  return (
+    <div className="flex flex-col gap-1.5">
+      <Label>Source classes</Label>
+      <SearchInput placeholder="Search classes" aria-label="Search source classes" value={q} onChange={(e) => setQ(e.target.value)} />
+      <ul className="max-h-56 divide-y overflow-y-auto rounded-md border" aria-label="Source classes">
+        {shown.length === 0 ? <li className="px-3 py-2 text-sm text-muted-foreground">No class matches “{q.trim()}”.</li> : null}
+        {shown.map((c) => (
+          <li key={c.id}>
+            <label className="flex items-center gap-2 px-3 py-1.5 text-sm">
+              <Checkbox
+                checked={sources.includes(c.id)}
+                disabled={c.id === targetId}
+                aria-label={`Merge ${c.name}`}
+                onCheckedChange={(checked) =>
+                  onChange((current) => (checked === true ? [...current, c.id] : current.filter((id) => id !== c.id)))
+                }
+              />
+              <ColorSwatch color={c.color} />
+              <span className="min-w-0 flex-1 truncate">{c.name}</span>
+              <span className="text-xs text-muted-foreground tabular-nums">{formatCount(c.annotation_count)}</span>
+            </label>
+          </li>
+        ))}
+      </ul>
+    </div>
+  )
+}
+
 /** Merge source classes into a target: their annotations move, their names become the target's aliases. */
 export function MergeDialog({
   classes,
   initialSources,
+  initialTarget,
   canMerge,
   onClose,
 }: {
   classes: OdClass[]
   initialSources: number[]
+  initialTarget?: number
   canMerge: boolean
   onClose: () => void
 }) {
   const [sources, setSources] = useState<number[]>(initialSources)
-  const [target, setTarget] = useState<string>('')
+  const [target, setTarget] = useState<string>(initialTarget ? String(initialTarget) : '')
   const targetId = Number(target) || null
   const effectiveSources = sources.filter((id) => id !== targetId)
   const request = targetId && effectiveSources.length > 0 ? { source_ids: effectiveSources, target_id: targetId } : null
-  const preview = useMergePreview(request)
   const merge = useMergeClasses()
+  const preview = useMergePreview(request, merge.isIdle)
   const byId = new Map(classes.map((c) => [c.id, c]))
 
   const confirm = () => {
@@ -75,30 +123,7 @@ export function MergeDialog({
           </DialogDescription>
         </DialogHeader>
         <div className="grid gap-4 sm:grid-cols-[minmax(0,1fr)_auto_minmax(0,1fr)] sm:items-start">
-          <div className="flex flex-col gap-1.5">
-            <Label>Source classes</Label>
-            <ul className="max-h-56 divide-y overflow-y-auto rounded-md border" aria-label="Source classes">
-              {classes.map((c) => (
-                <li key={c.id}>
-                  <label className="flex items-center gap-2 px-3 py-1.5 text-sm">
-                    <Checkbox
-                      checked={sources.includes(c.id)}
-                      disabled={c.id === targetId}
-                      aria-label={`Merge ${c.name}`}
-                      onCheckedChange={(checked) =>
-                        setSources((current) =>
-                          checked === true ? [...current, c.id] : current.filter((id) => id !== c.id),
-                        )
-                      }
-                    />
-                    <ColorSwatch color={c.color} />
-                    <span className="min-w-0 flex-1 truncate">{c.name}</span>
-                    <span className="text-xs text-muted-foreground tabular-nums">{formatCount(c.annotation_count)}</span>
-                  </label>
-                </li>
-              ))}
-            </ul>
-          </div>
+          <SourceList classes={classes} sources={sources} targetId={targetId} onChange={setSources} />
           <ArrowRightIcon className="mx-auto hidden size-5 text-muted-foreground sm:mt-9 sm:block" aria-hidden />
           <div className="flex flex-col gap-1.5">
             <Label>Target class</Label>
@@ -119,7 +144,7 @@ export function MergeDialog({
             </Select>
             {targetId && byId.get(targetId) ? (
               <p className="text-xs text-muted-foreground">
-                Keeps its colour and settings; {formatCount(byId.get(targetId)?.annotation_count ?? 0)} annotations today.
+                Keeps its colour and settings; {countOf(byId.get(targetId)?.annotation_count ?? 0, 'annotation')} today.
               </p>
             ) : null}
           </div>
@@ -140,7 +165,7 @@ export function MergeDialog({
                   <ul className="flex flex-col gap-1 text-sm text-muted-foreground">
                     {preview.data.datasets.map((d) => (
                       <li key={d.dataset_id}>
-                        {d.dataset_name}: {formatCount(d.annotations)} annotations on {formatCount(d.images)} images
+                        {d.dataset_name}: {countOf(d.annotations, 'annotation')} on {countOf(d.images, 'image')}
                       </li>
                     ))}
                   </ul>

@@ -1,6 +1,5 @@
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
 import {
-  classesApi,
   queryKeys,
   type ClassCreate,
   type ClassDeleteOptions,
@@ -8,6 +7,7 @@ import {
   type ClassUpdate,
   type MergeRequest,
 } from '@/lib/api'
+import { classesApi } from '../api'
 
 export function useClasses(params: ClassListParams) {
   const query = { ...params, limit: params.limit ?? 500 }
@@ -39,11 +39,13 @@ export function useDeletePreview(id: number | null) {
   })
 }
 
-export function useMergePreview(request: MergeRequest | null) {
+/** `active: false` once the merge is sent: its sources are gone after it, and the invalidation that
+ * follows the merge must not ask for their preview again (a 404). */
+export function useMergePreview(request: MergeRequest | null, active = true) {
   return useQuery({
     queryKey: queryKeys.classes.mergePreview(request?.source_ids ?? [], request?.target_id ?? 0),
     queryFn: ({ signal }) => classesApi.mergePreview(request as MergeRequest, signal),
-    enabled: request !== null && request.source_ids.length > 0,
+    enabled: active && request !== null && request.source_ids.length > 0,
     staleTime: 0,
   })
 }
@@ -51,7 +53,11 @@ export function useMergePreview(request: MergeRequest | null) {
 function useInvalidateClasses() {
   const queryClient = useQueryClient()
   return () => {
-    void queryClient.invalidateQueries({ queryKey: queryKeys.classes.all() })
+    // Not the merge previews: after a merge their sources are gone, and asking again is a 404.
+    void queryClient.invalidateQueries({
+      queryKey: queryKeys.classes.all(),
+      predicate: (query) => !query.queryKey.includes('merge-preview'),
+    })
     void queryClient.invalidateQueries({ queryKey: queryKeys.od.stats() })
     void queryClient.invalidateQueries({ queryKey: queryKeys.datasets.all() })
   }

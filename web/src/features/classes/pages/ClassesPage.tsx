@@ -6,10 +6,10 @@ import {
   MoreHorizontalIcon,
   PencilIcon,
   PlusIcon,
-  SearchIcon,
   TagsIcon,
   Trash2Icon,
 } from 'lucide-react'
+import { DataTableHeader } from '@/components/data-table-header'
 import { PageHeader } from '@/components/page-header'
 import { EmptyState, ErrorState } from '@/components/states'
 import { Badge } from '@/components/ui/badge'
@@ -23,10 +23,10 @@ import {
   DropdownMenuSeparator,
   DropdownMenuTrigger,
 } from '@/components/ui/dropdown-menu'
-import { Input } from '@/components/ui/input'
+import { SearchInput } from '@/components/ui/search-input'
 import { Select, SelectContent, SelectItem, SelectTrigger, SelectValue } from '@/components/ui/select'
 import { Skeleton } from '@/components/ui/skeleton'
-import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from '@/components/ui/table'
+import { Table, TableBody, TableCell, TableRow } from '@/components/ui/table'
 import { useSession } from '@/features/auth'
 import type { OdClass } from '@/lib/api'
 import { formatCount, formatRelative } from '@/lib/format'
@@ -200,17 +200,13 @@ export function ClassesPage() {
       />
 
       <div className="mb-3 flex flex-wrap items-center gap-2">
-        <div className="relative min-w-56 flex-1 sm:max-w-sm">
-          <SearchIcon className="pointer-events-none absolute top-1/2 left-2.5 size-4 -translate-y-1/2 text-muted-foreground" />
-          <Input
-            type="search"
-            aria-label="Search classes"
-            placeholder="Search names and aliases…"
-            className="pl-8"
-            value={q}
-            onChange={(e) => setQ(e.target.value)}
-          />
-        </div>
+        <SearchInput
+          wrapperClassName="min-w-56 flex-1 sm:max-w-sm"
+          aria-label="Search classes"
+          placeholder="Search names and aliases…"
+          value={q}
+          onChange={(e) => setQ(e.target.value)}
+        />
         <Select value={category ?? ALL} onValueChange={(v) => setCategory(v === ALL ? null : v)}>
           <SelectTrigger className="w-48" aria-label="Category">
             <SelectValue />
@@ -249,17 +245,7 @@ export function ClassesPage() {
           <ErrorState error={list.error} title="Could not load classes" onRetry={() => void list.refetch()} />
         ) : (
           <Table aria-label="Classes" data-testid="classes-table" className={cn(list.isPlaceholderData && 'opacity-60')}>
-            <TableHeader className="bg-muted/40">
-              {table.getHeaderGroups().map((group) => (
-                <TableRow key={group.id} className="hover:bg-transparent">
-                  {group.headers.map((header) => (
-                    <TableHead key={header.id}>
-                      {header.isPlaceholder ? null : flexRender(header.column.columnDef.header, header.getContext())}
-                    </TableHead>
-                  ))}
-                </TableRow>
-              ))}
-            </TableHeader>
+            <DataTableHeader table={table} />
             <TableBody>
               {list.isPending ? (
                 Array.from({ length: 5 }, (_, i) => (

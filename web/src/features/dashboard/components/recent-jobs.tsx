@@ -45,7 +45,10 @@ export function RecentJobs() {
                   <span className="block truncate text-sm font-medium">
                     {jobKindLabel(job.kind)} <span className="font-normal text-muted-foreground">#{job.id}</span>
                   </span>
-                  <span className="block text-xs text-muted-foreground">{formatRelative(job.created_at)}</span>
+                  <span className="block truncate text-xs text-muted-foreground">
+                    {formatRelative(job.created_at)}
+                    {job.label ? ` · ${job.label}` : ''}
+                  </span>
                 </Link>
                 <JobProgress job={job} className="order-last col-span-2 sm:order-none sm:col-span-1" />
                 <JobStatusBadge status={job.status} cancelRequested={job.cancel_requested} />

@@ -6,7 +6,7 @@ import { Card } from '@/components/ui/card'
 import { Skeleton } from '@/components/ui/skeleton'
 import type { OdStats } from '@/lib/api'
 import { formatCount } from '@/lib/format'
-import { useOdStats } from '../hooks/stats'
+import { useOdStats } from '@/features/system'
 
 interface StatDef {
   key: keyof Omit<OdStats, 'jobs_running'>

@@ -1,20 +1,12 @@
-import { useEffect, useRef } from 'react'
 import { DownloadIcon, Loader2Icon } from 'lucide-react'
-import { Link } from 'react-router'
 import { toast } from 'sonner'
 import { ErrorState } from '@/components/states'
 import { Badge } from '@/components/ui/badge'
 import { Button } from '@/components/ui/button'
-import { CancelJobButton, JobProgress, JobStatusBadge, useLiveJob } from '@/features/jobs'
-import { exportResultOf, exportsApi, isActiveJob, type ExportResult } from '@/lib/api'
-import { formatCount } from '@/lib/format'
-
-export function formatBytes(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`
-  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`
-  if (bytes < 1024 * 1024 * 1024) return `${(bytes / 1024 / 1024).toFixed(1)} MB`
-  return `${(bytes / 1024 / 1024 / 1024).toFixed(2)} GB`
-}
+import { JobHeader, JobProgress, useJobFinished, useLiveJob } from '@/features/jobs'
+import { exportResultOf, type ExportResult, type Job } from '@/lib/api'
+import { formatBytes, formatCount } from '@/lib/format'
+import { exportsApi } from '../api'
 
 const SPLITS = ['train', 'val', 'test']
 
@@ -67,22 +59,19 @@ export function ExportSummary({ result }: { result: ExportResult }) {
   )
 }
 
+function exportToast(job: Job): void {
+  const result = exportResultOf(job)
+  if (job.status === 'succeeded' && result && (result.skipped_images ?? 0) > 0)
+    toast.warning(`Export ready without ${result.skipped_images} deleted image(s): ${result.filename}`)
+  else if (job.status === 'succeeded' && result) toast.success(`Export ready: ${result.filename} (${formatBytes(result.size_bytes)})`)
+  else if (job.status === 'cancelled') toast.warning(`Export job #${job.id} cancelled`)
+  else toast.error(`Export failed: ${job.error ?? 'see the job for details'}`)
+}
+
 /** One export job, live: progress while it runs, then its summary and the Download link. */
 export function ExportJob({ jobId }: { jobId: number }) {
   const { job } = useLiveJob(jobId)
-  const toasted = useRef<number | null>(null)
-
-  useEffect(() => {
-    const data = job.data
-    if (!data || isActiveJob(data) || toasted.current === data.id) return
-    toasted.current = data.id
-    const result = exportResultOf(data)
-    if (data.status === 'succeeded' && result && (result.skipped_images ?? 0) > 0)
-      toast.warning(`Export ready without ${result.skipped_images} deleted image(s): ${result.filename}`)
-    else if (data.status === 'succeeded' && result) toast.success(`Export ready: ${result.filename} (${formatBytes(result.size_bytes)})`)
-    else if (data.status === 'cancelled') toast.warning(`Export job #${data.id} cancelled`)
-    else toast.error(`Export failed: ${data.error ?? 'see the job for details'}`)
-  }, [job.data])
+  useJobFinished(job.data, exportToast)
 
   if (job.isError) return <ErrorState error={job.error} title="Could not load the export job" onRetry={() => void job.refetch()} className="py-4" />
   if (!job.data) return <Loader2Icon className="size-4 animate-spin text-muted-foreground" aria-label="Loading job" />
@@ -90,15 +79,7 @@ export function ExportJob({ jobId }: { jobId: number }) {
   const result = data.status === 'succeeded' ? exportResultOf(data) : null
   return (
     <div className="flex flex-col gap-3 rounded-md border p-3" data-testid="export-job" data-job-id={data.id} data-status={data.status}>
-      <div className="flex items-center justify-between gap-2 text-sm">
-        <Link to={`/jobs/${data.id}`} className="font-medium hover:underline">
-          Export job #{data.id}
-        </Link>
-        <div className="flex items-center gap-2">
-          <JobStatusBadge status={data.status} cancelRequested={data.cancel_requested} />
-          <CancelJobButton job={data} confirm={false} />
-        </div>
-      </div>
+      <JobHeader job={data} label="Export job" confirmCancel={false} />
       {!result ? <JobProgress job={data} /> : null}
       {data.error ? <p className="text-sm text-destructive">{data.error}</p> : null}
       {result ? (

@@ -11,7 +11,7 @@ function json(body: unknown, status = 200): Response {
   return new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json' } })
 }
 
-const job = makeJob({ id: 31, kind: 'od.export', attempt: 0 })
+const job = makeJob({ id: 31, kind: 'od.exports.run', attempt: 0 })
 
 class NoResizeObserver {
   observe(): void {}

@@ -9,7 +9,7 @@ import { Input } from '@/components/ui/input'
 import { Label } from '@/components/ui/label'
 import { Select, SelectContent, SelectItem, SelectTrigger, SelectValue } from '@/components/ui/select'
 import { errorMessage, type DatasetFormat, type ExportRequest, type ResizeMode } from '@/lib/api'
-import { formatCount } from '@/lib/format'
+import { countOf } from '@/lib/format'
 import { useStartExport, useVersions } from '../hooks/versions'
 import { ExportJob } from './export-job'
 import { DEFAULT_RATIOS, parseRatios, SplitRatiosFields, type RatioDraft } from './split-ratios'
@@ -253,7 +253,7 @@ export function ExportTab({ datasetId }: { datasetId: number }) {
                       {ready.map((v) => (
                         <SelectItem key={v.number} value={String(v.number)}>
                           v{v.number}
-                          {v.name ? ` · ${v.name}` : ''} ({formatCount(v.counts.total_images)} images)
+                          {v.name ? ` · ${v.name}` : ''} ({countOf(v.counts.total_images, 'image')})
                         </SelectItem>
                       ))}
                     </SelectContent>

@@ -17,7 +17,7 @@ import { Textarea } from '@/components/ui/textarea'
 import { JobProgress, useLiveJob } from '@/features/jobs'
 import { useQueryClient } from '@tanstack/react-query'
 import { errorMessage, queryKeys, type DatasetFormat, type DatasetVersion, type VersionStatus } from '@/lib/api'
-import { formatCount, formatDateTime, formatRelative } from '@/lib/format'
+import { formatCount, formatDateTime, formatRelative, countOf } from '@/lib/format'
 import { useCreateVersion, useStartExport, useVersion, useVersions } from '../hooks/versions'
 import { ExportJob } from './export-job'
 import { EXPORT_FORMATS } from './export-tab'
@@ -341,7 +341,7 @@ export function VersionsTab({ datasetId }: { datasetId: number }) {
         void queryClient.invalidateQueries({ queryKey: queryKeys.datasets.version(datasetId, v.number) })
       }
       if (before === 'building' && v.status === 'ready') {
-        toast.success(`${versionLabel(v)} is ready: ${formatCount(v.counts.total_images)} images, ${formatCount(v.counts.total_annotations)} annotations`)
+        toast.success(`${versionLabel(v)} is ready: ${countOf(v.counts.total_images, 'image')}, ${countOf(v.counts.total_annotations, 'annotation')}`)
       } else if (before === 'building' && v.status === 'failed') {
         toast.error(`${versionLabel(v)} failed: ${v.counts.error ?? 'see its job'}`)
       }

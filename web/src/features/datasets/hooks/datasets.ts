@@ -1,6 +1,5 @@
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
 import {
-  datasetsApi,
   queryKeys,
   type AddImagesRequest,
   type DatasetCreate,
@@ -8,6 +7,7 @@ import {
   type DatasetImagePatch,
   type DatasetUpdate,
 } from '@/lib/api'
+import { datasetsApi } from '../api'
 
 export function useDatasets(q: string | null) {
   const params = { q, limit: 100 }
@@ -15,6 +15,16 @@ export function useDatasets(q: string | null) {
     queryKey: queryKeys.datasets.list(params),
     queryFn: ({ signal }) => datasetsApi.list(params, signal),
     placeholderData: keepPreviousData,
+  })
+}
+
+/** Datasets to choose from (filters, "add to dataset", import target): the first 100 by name. */
+export function useDatasetChoices(enabled = true) {
+  return useQuery({
+    queryKey: queryKeys.datasets.list({ limit: 100 }),
+    queryFn: ({ signal }) => datasetsApi.list({ limit: 100 }, signal),
+    select: (page) => page.items,
+    enabled,
   })
 }
 
@@ -82,6 +92,16 @@ export function useUpdateDatasetImage(id: number) {
   return useMutation({
     mutationFn: ({ imageId, body }: { imageId: number; body: DatasetImagePatch }) =>
       datasetsApi.updateImage(id, imageId, body),
+    onSuccess: invalidate,
+  })
+}
+
+/** Set the status and/or split of several dataset images. */
+export function useBulkUpdateImages(id: number) {
+  const invalidate = useInvalidateDatasets()
+  return useMutation({
+    mutationFn: ({ imageIds, body }: { imageIds: number[]; body: DatasetImagePatch }) =>
+      datasetsApi.bulkUpdate(id, imageIds, body),
     onSuccess: invalidate,
   })
 }

@@ -1,14 +1,14 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
+import { useTrackJob } from '@/features/jobs'
 import {
-  exportsApi,
   queryKeys,
-  versionsApi,
   type DatasetFormat,
   type DatasetVersion,
   type ExportRequest,
   type Page,
   type VersionCreate,
 } from '@/lib/api'
+import { exportsApi, versionsApi } from '../api'
 
 /** Poll while a version builds, so its status, counts and progress stay current. */
 export function versionsPollInterval(versions: readonly Pick<DatasetVersion, 'status'>[] | undefined): number | false {
@@ -34,16 +34,16 @@ export function useVersion(datasetId: number, number: number | null) {
 
 export function useCreateVersion(datasetId: number) {
   const queryClient = useQueryClient()
+  const trackJob = useTrackJob()
   return useMutation({
     mutationFn: (body: VersionCreate) => versionsApi.create(datasetId, body),
     onSuccess: ({ job, version }) => {
-      queryClient.setQueryData(queryKeys.jobs.detail(job.id), job)
+      trackJob(job)
       // Show the new version as building at once (and let the list see it finish).
       queryClient.setQueryData<Page<DatasetVersion>>(queryKeys.datasets.versions(datasetId), (old) =>
         old ? { ...old, items: [version, ...old.items.filter((v) => v.number !== version.number)] } : old,
       )
       void queryClient.invalidateQueries({ queryKey: queryKeys.datasets.versions(datasetId), exact: true })
-      void queryClient.invalidateQueries({ queryKey: queryKeys.jobs.lists() })
     },
   })
 }
@@ -53,15 +53,12 @@ export type StartExport =
   | { kind: 'version'; format: DatasetFormat; version: number }
 
 export function useStartExport(datasetId: number) {
-  const queryClient = useQueryClient()
+  const trackJob = useTrackJob()
   return useMutation({
     mutationFn: (input: StartExport) =>
       input.kind === 'dataset'
         ? exportsApi.start(datasetId, input.format, input.body)
         : exportsApi.startVersion(datasetId, input.version, input.format),
-    onSuccess: ({ job }) => {
-      queryClient.setQueryData(queryKeys.jobs.detail(job.id), job)
-      void queryClient.invalidateQueries({ queryKey: queryKeys.jobs.lists() })
-    },
+    onSuccess: ({ job }) => trackJob(job),
   })
 }

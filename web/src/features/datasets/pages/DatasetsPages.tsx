@@ -1,6 +1,6 @@
 import { useState } from 'react'
-import { FolderOpenIcon, Loader2Icon, PlusIcon, SearchIcon, Trash2Icon } from 'lucide-react'
-import { Link, useNavigate, useParams } from 'react-router'
+import { FolderOpenIcon, Loader2Icon, PlusIcon, Trash2Icon } from 'lucide-react'
+import { Link, useNavigate, useParams, useSearchParams } from 'react-router'
 import { toast } from 'sonner'
 import { PageHeader } from '@/components/page-header'
 import { EmptyState, ErrorState } from '@/components/states'
@@ -16,21 +16,22 @@ import {
 import { Badge } from '@/components/ui/badge'
 import { Button } from '@/components/ui/button'
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@/components/ui/card'
-import { Input } from '@/components/ui/input'
 import { Progress } from '@/components/ui/progress'
+import { SearchInput } from '@/components/ui/search-input'
 import { Skeleton } from '@/components/ui/skeleton'
-import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from '@/components/ui/table'
 import { Tabs, TabsContent, TabsList, TabsTrigger } from '@/components/ui/tabs'
 import { useSession } from '@/features/auth'
 import { errorMessage, isApiError, type Dataset } from '@/lib/api'
-import { formatCount, formatPercent, formatRelative } from '@/lib/format'
+import { formatCount, formatPercent, formatRelative, countOf } from '@/lib/format'
 import { CreateDatasetDialog } from '../components/create-dataset-dialog'
 import { EditDatasetButton } from '../components/edit-dataset-dialog'
 import { ExportTab } from '../components/export-tab'
 import { ImagesTab } from '../components/images-tab'
+import { ImportDatasetButton } from '../components/import-dataset-dialog'
+import { LabelSetTab } from '../components/label-set-tab'
 import { OverviewTab } from '../components/overview-tab'
 import { VersionsTab } from '../components/versions-tab'
-import { useDataset, useDatasets, useDatasetStats, useDeleteDataset } from '../hooks/datasets'
+import { useDataset, useDatasets, useDeleteDataset } from '../hooks/datasets'
 
 const TYPE_LABEL = { bbox: 'Boxes', polygon: 'Polygons' } as const
 
@@ -91,22 +92,21 @@ export function DatasetsPage() {
         title="Datasets"
         description="Sets of library images labelled together, with their progress and train/val/test split."
         actions={
-          <Button onClick={() => setCreating(true)} data-testid="new-dataset">
-            <PlusIcon aria-hidden /> New dataset
-          </Button>
+          <>
+            <ImportDatasetButton />
+            <Button onClick={() => setCreating(true)} data-testid="new-dataset">
+              <PlusIcon aria-hidden /> New dataset
+            </Button>
+          </>
         }
       />
-      <div className="relative mb-4 max-w-sm">
-        <SearchIcon className="pointer-events-none absolute top-1/2 left-2.5 size-4 -translate-y-1/2 text-muted-foreground" />
-        <Input
-          type="search"
-          aria-label="Search datasets"
-          placeholder="Search datasets…"
-          className="pl-8"
-          value={q}
-          onChange={(e) => setQ(e.target.value)}
-        />
-      </div>
+      <SearchInput
+        wrapperClassName="mb-4 max-w-sm"
+        aria-label="Search datasets"
+        placeholder="Search datasets…"
+        value={q}
+        onChange={(e) => setQ(e.target.value)}
+      />
       {datasets.isError ? (
         <Card>
           <ErrorState error={datasets.error} title="Could not load datasets" onRetry={() => void datasets.refetch()} />
@@ -144,48 +144,6 @@ export function DatasetsPage() {
   )
 }
 
-function ClassesTab({ datasetId }: { datasetId: number }) {
-  const stats = useDatasetStats(datasetId)
-  if (stats.isError) return <ErrorState error={stats.error} onRetry={() => void stats.refetch()} />
-  if (stats.isPending) return <Skeleton className="h-40" />
-  const rows = stats.data.annotations_by_class
-  return (
-    <Card className="overflow-hidden">
-      {rows.length === 0 ? (
-        <EmptyState title="No classes used yet" description="Classes show up here once images of this dataset are labelled." />
-      ) : (
-        <Table aria-label="Classes used" data-testid="dataset-classes">
-          <TableHeader className="bg-muted/40">
-            <TableRow className="hover:bg-transparent">
-              <TableHead>Class</TableHead>
-              <TableHead className="text-right">Annotations</TableHead>
-              <TableHead className="text-right">Images</TableHead>
-              <TableHead className="text-right">Share</TableHead>
-            </TableRow>
-          </TableHeader>
-          <TableBody>
-            {rows.map((row) => (
-              <TableRow key={row.class_id}>
-                <TableCell>
-                  <span className="flex items-center gap-2">
-                    <span className="size-3.5 rounded-sm border border-black/10" style={{ backgroundColor: row.color }} aria-hidden />
-                    <span className="font-medium">{row.display_name || row.name}</span>
-                  </span>
-                </TableCell>
-                <TableCell className="text-right tabular-nums">{formatCount(row.annotations)}</TableCell>
-                <TableCell className="text-right tabular-nums">{formatCount(row.images)}</TableCell>
-                <TableCell className="text-right text-muted-foreground tabular-nums">
-                  {stats.data.annotation_count > 0 ? formatPercent(row.annotations / stats.data.annotation_count) : '—'}
-                </TableCell>
-              </TableRow>
-            ))}
-          </TableBody>
-        </Table>
-      )}
-    </Card>
-  )
-}
-
 function DeleteDataset({ dataset }: { dataset: Dataset }) {
   const [open, setOpen] = useState(false)
   const remove = useDeleteDataset()
@@ -200,8 +158,8 @@ function DeleteDataset({ dataset }: { dataset: Dataset }) {
           <AlertDialogHeader>
             <AlertDialogTitle>Delete {dataset.name}?</AlertDialogTitle>
             <AlertDialogDescription>
-              Its {formatCount(dataset.annotation_count)} annotations and any versions are deleted. The{' '}
-              {formatCount(dataset.image_count)} images stay in the library.
+              Its {countOf(dataset.annotation_count, 'annotation')} and any versions are deleted. The{' '}
+              {countOf(dataset.image_count, 'image')} stay in the library.
             </AlertDialogDescription>
           </AlertDialogHeader>
           <AlertDialogFooter>
@@ -234,7 +192,10 @@ export function DatasetDetailPage() {
   const datasetId = Number(id)
   const dataset = useDataset(datasetId)
   const session = useSession()
-  const [tab, setTab] = useState('overview')
+  // The tab is in the URL (?tab=classes), so the editor can link to the label set.
+  const [params, setParams] = useSearchParams()
+  const tab = params.get('tab') ?? 'overview'
+  const setTab = (value: string) => setParams(value === 'overview' ? {} : { tab: value }, { replace: true })
 
   if (!Number.isInteger(datasetId) || datasetId <= 0 || dataset.isError) {
     const notFound = !dataset.isError || (isApiError(dataset.error) && dataset.error.status === 404)
@@ -277,7 +238,7 @@ export function DatasetDetailPage() {
         description={
           <span className="flex flex-wrap items-center gap-2">
             <Badge variant="outline">{TYPE_LABEL[d.annotation_type]}</Badge>
-            {d.description || `${formatCount(d.image_count)} images, ${formatCount(d.annotation_count)} annotations`}
+            {d.description || `${countOf(d.image_count, 'image')}, ${countOf(d.annotation_count, 'annotation')}`}
           </span>
         }
         actions={
@@ -305,7 +266,7 @@ export function DatasetDetailPage() {
           <ImagesTab datasetId={d.id} datasetName={d.name} />
         </TabsContent>
         <TabsContent value="classes">
-          <ClassesTab datasetId={d.id} />
+          <LabelSetTab datasetId={d.id} canEdit={session.data?.user.role !== 'viewer'} />
         </TabsContent>
         <TabsContent value="versions">
           <VersionsTab datasetId={d.id} />

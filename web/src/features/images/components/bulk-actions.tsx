@@ -14,10 +14,11 @@ import {
 import { Input } from '@/components/ui/input'
 import { Label } from '@/components/ui/label'
 import { Select, SelectContent, SelectItem, SelectTrigger, SelectValue } from '@/components/ui/select'
+import { useAddImages } from '@/features/datasets'
 import { errorMessage, type BulkImageResult, type Dataset, type ImageFilters } from '@/lib/api'
 import { formatCount } from '@/lib/format'
 import { parseTags } from '../hooks/filters'
-import { useAddToDataset, useBulkImages } from '../hooks/images'
+import { useBulkImages } from '../hooks/images'
 
 /** Either the ticked images, or every image matching the current filters. */
 export type Selection = { mode: 'ids'; ids: number[] } | { mode: 'filter'; filter: ImageFilters; count: number }
@@ -54,45 +55,32 @@ function describeResult(result: BulkImageResult): string {
   }
 }
 
-function BulkDialog({
-  kind,
-  selection,
-  datasets,
-  onClose,
-  onDone,
-}: {
-  kind: BulkKind
-  selection: Selection
-  datasets: Dataset[]
-  onClose: () => void
-  onDone: () => void
-}) {
-  const [value, setValue] = useState('')
-  const [force, setForce] = useState(false)
-  const [datasetId, setDatasetId] = useState<string>('')
+/** Run one bulk action on the selection, with a result toast; `datasetId` is the "add to dataset" target. */
+function useBulkAction(selection: Selection, datasets: Dataset[], datasetId: string, onDone: () => void) {
   const bulk = useBulkImages()
-  const addToDataset = useAddToDataset()
-  const pending = bulk.isPending || addToDataset.isPending
-  const count = selectionSize(selection)
+  const addToDataset = useAddImages(Number(datasetId))
   const target = selection.mode === 'ids' ? { ids: selection.ids } : { filter: selection.filter }
 
-  const submit = (event: FormEvent) => {
-    event.preventDefault()
+  const addToChosenDataset = () => {
+    const id = Number(datasetId)
+    if (!id) return
+    const name = datasets.find((d) => d.id === id)?.name ?? `dataset ${id}`
+    const body = selection.mode === 'ids' ? { image_ids: selection.ids } : { filter: selection.filter }
+    void addToDataset
+      .mutateAsync(body)
+      .then((result) => {
+        toast.success(
+          `Added ${formatCount(result.added)} image${result.added === 1 ? '' : 's'} to ${name}` +
+            (result.already_present > 0 ? ` (${formatCount(result.already_present)} already there)` : ''),
+        )
+        onDone()
+      })
+      .catch((error: unknown) => toast.error(errorMessage(error)))
+  }
+
+  const run = (kind: BulkKind, value: string, force: boolean) => {
     if (kind === 'dataset') {
-      const id = Number(datasetId)
-      if (!id) return
-      const name = datasets.find((d) => d.id === id)?.name ?? `dataset ${id}`
-      const body = selection.mode === 'ids' ? { image_ids: selection.ids } : { filter: selection.filter }
-      void addToDataset
-        .mutateAsync({ datasetId: id, body })
-        .then((result) => {
-          toast.success(
-            `Added ${formatCount(result.added)} image${result.added === 1 ? '' : 's'} to ${name}` +
-              (result.already_present > 0 ? ` (${formatCount(result.already_present)} already there)` : ''),
-          )
-          onDone()
-        })
-        .catch((error: unknown) => toast.error(errorMessage(error)))
+      addToChosenDataset()
       return
     }
     const tags = parseTags(value)
@@ -117,6 +105,102 @@ function BulkDialog({
     )
   }
 
+  return { run, pending: bulk.isPending || addToDataset.isPending }
+}
+
+const TEXT_FIELDS: Partial<Record<BulkKind, { id: string; label: string; placeholder: string }>> = {
+  tag: { id: 'bulk-tags', label: 'Tags', placeholder: 'comma-separated, e.g. promo, aisle 3' },
+  untag: { id: 'bulk-tags', label: 'Tags', placeholder: 'comma-separated, e.g. promo, aisle 3' },
+  set_folder: { id: 'bulk-folder', label: 'Folder', placeholder: 'e.g. stores/berlin (empty clears the folder)' },
+}
+
+/** What the action needs: tags or a folder, a dataset, or (delete) whether annotated images go too. */
+function BulkFields({
+  kind,
+  value,
+  onValue,
+  datasets,
+  datasetId,
+  onDatasetId,
+  force,
+  onForce,
+}: {
+  kind: BulkKind
+  value: string
+  onValue: (value: string) => void
+  datasets: Dataset[]
+  datasetId: string
+  onDatasetId: (id: string) => void
+  force: boolean
+  onForce: (force: boolean) => void
+}) {
+  const text = TEXT_FIELDS[kind]
+  return (
+    <>
+      {text ? (
+        <div className="flex flex-col gap-1.5">
+          <Label htmlFor={text.id}>{text.label}</Label>
+          <Input id={text.id} autoFocus placeholder={text.placeholder} value={value} onChange={(e) => onValue(e.target.value)} />
+        </div>
+      ) : null}
+      {kind === 'dataset' ? (
+        <div className="flex flex-col gap-1.5">
+          <Label>Dataset</Label>
+          {datasets.length === 0 ? (
+            <p className="text-sm text-muted-foreground">No datasets yet: create one on the Datasets page first.</p>
+          ) : (
+            <Select value={datasetId} onValueChange={onDatasetId}>
+              <SelectTrigger aria-label="Dataset">
+                <SelectValue placeholder="Choose a dataset" />
+              </SelectTrigger>
+              <SelectContent>
+                {datasets.map((d) => (
+                  <SelectItem key={d.id} value={String(d.id)}>
+                    {d.name}
+                  </SelectItem>
+                ))}
+              </SelectContent>
+            </Select>
+          )}
+        </div>
+      ) : null}
+      {kind === 'delete' ? (
+        <label className="flex items-start gap-2 text-sm">
+          <Checkbox checked={force} onCheckedChange={(c) => onForce(c === true)} className="mt-0.5" />
+          <span>
+            Also delete images that have annotations (their annotations go too). Without this, annotated images are
+            kept and reported.
+          </span>
+        </label>
+      ) : null}
+    </>
+  )
+}
+
+function BulkDialog({
+  kind,
+  selection,
+  datasets,
+  onClose,
+  onDone,
+}: {
+  kind: BulkKind
+  selection: Selection
+  datasets: Dataset[]
+  onClose: () => void
+  onDone: () => void
+}) {
+  const [value, setValue] = useState('')
+  const [force, setForce] = useState(false)
+  const [datasetId, setDatasetId] = useState<string>('')
+  const { run, pending } = useBulkAction(selection, datasets, datasetId, onDone)
+  const count = selectionSize(selection)
+
+  const submit = (event: FormEvent) => {
+    event.preventDefault()
+    run(kind, value, force)
+  }
+
   const what = `${formatCount(count)} image${count === 1 ? '' : 's'}`
   return (
     <Dialog open onOpenChange={(open) => (open ? undefined : onClose())}>
@@ -130,60 +214,16 @@ function BulkDialog({
                 : `Applies to ${what}${selection.mode === 'filter' ? ' matching the current filters' : ''}.`}
             </DialogDescription>
           </DialogHeader>
-          {kind === 'tag' || kind === 'untag' ? (
-            <div className="flex flex-col gap-1.5">
-              <Label htmlFor="bulk-tags">Tags</Label>
-              <Input
-                id="bulk-tags"
-                autoFocus
-                placeholder="comma-separated, e.g. promo, aisle 3"
-                value={value}
-                onChange={(e) => setValue(e.target.value)}
-              />
-            </div>
-          ) : null}
-          {kind === 'set_folder' ? (
-            <div className="flex flex-col gap-1.5">
-              <Label htmlFor="bulk-folder">Folder</Label>
-              <Input
-                id="bulk-folder"
-                autoFocus
-                placeholder="e.g. stores/berlin (empty clears the folder)"
-                value={value}
-                onChange={(e) => setValue(e.target.value)}
-              />
-            </div>
-          ) : null}
-          {kind === 'dataset' ? (
-            <div className="flex flex-col gap-1.5">
-              <Label>Dataset</Label>
-              {datasets.length === 0 ? (
-                <p className="text-sm text-muted-foreground">No datasets yet: create one on the Datasets page first.</p>
-              ) : (
-                <Select value={datasetId} onValueChange={setDatasetId}>
-                  <SelectTrigger aria-label="Dataset">
-                    <SelectValue placeholder="Choose a dataset" />
-                  </SelectTrigger>
-                  <SelectContent>
-                    {datasets.map((d) => (
-                      <SelectItem key={d.id} value={String(d.id)}>
-                        {d.name}
-                      </SelectItem>
-                    ))}
-                  </SelectContent>
-                </Select>
-              )}
-            </div>
-          ) : null}
-          {kind === 'delete' ? (
-            <label className="flex items-start gap-2 text-sm">
-              <Checkbox checked={force} onCheckedChange={(c) => setForce(c === true)} className="mt-0.5" />
-              <span>
-                Also delete images that have annotations (their annotations go too). Without this, annotated images are
-                kept and reported.
-              </span>
-            </label>
-          ) : null}
+          <BulkFields
+            kind={kind}
+            value={value}
+            onValue={setValue}
+            datasets={datasets}
+            datasetId={datasetId}
+            onDatasetId={setDatasetId}
+            force={force}
+            onForce={setForce}
+          />
           <DialogFooter>
             <Button variant="outline" onClick={onClose} disabled={pending}>
               Cancel

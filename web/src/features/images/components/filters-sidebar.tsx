@@ -2,13 +2,14 @@ import { useState, type ReactNode } from 'react'
 import { FilterXIcon, XIcon } from 'lucide-react'
 import { Badge } from '@/components/ui/badge'
 import { Button } from '@/components/ui/button'
-import { Checkbox } from '@/components/ui/checkbox'
 import { Input } from '@/components/ui/input'
 import { Label } from '@/components/ui/label'
 import { Select, SelectContent, SelectItem, SelectTrigger, SelectValue } from '@/components/ui/select'
 import { IMAGE_SOURCES, type Dataset, type ImageFilters, type ImageSource } from '@/lib/api'
+import { countOf } from '@/lib/format'
 import { activeFilterCount, parseTags } from '../hooks/filters'
 import { useImageFacets } from '../hooks/images'
+import { FolderField } from './folder-field'
 
 const ANY = 'any'
 
@@ -87,30 +88,15 @@ export function FiltersSidebar({ filters, datasets, onChange, onClear }: Filters
       </Section>
 
       <Section title="Folder" htmlFor="filter-folder">
-        <Input
+        <FolderField
           id="filter-folder"
-          list="filter-folder-options"
-          placeholder="e.g. stores/berlin"
           value={folder}
-          onChange={(e) => setFolderDraft(e.target.value)}
-          onBlur={commitFolder}
-          onKeyDown={(e) => {
-            if (e.key === 'Enter') commitFolder()
-          }}
+          subfolders={filters.folder_prefix ?? false}
+          hasFolder={Boolean(filters.folder)}
+          onValue={setFolderDraft}
+          onSubfolders={(on) => onChange({ folder_prefix: on })}
+          onCommit={commitFolder}
         />
-        <datalist id="filter-folder-options" data-testid="folder-options">
-          {(facets.data?.folders ?? []).map((f) => (
-            <option key={f.value} value={f.value}>{`${f.images} images`}</option>
-          ))}
-        </datalist>
-        <label className="flex items-center gap-2 text-sm text-muted-foreground">
-          <Checkbox
-            checked={filters.folder_prefix ?? false}
-            disabled={!filters.folder}
-            onCheckedChange={(checked) => onChange({ folder_prefix: checked === true })}
-          />
-          Include subfolders
-        </label>
       </Section>
 
       <Section title="Tags" htmlFor="filter-tags">
@@ -129,7 +115,7 @@ export function FiltersSidebar({ filters, datasets, onChange, onClear }: Filters
           {(facets.data?.tags ?? [])
             .filter((t) => !tags.includes(t.value))
             .map((t) => (
-              <option key={t.value} value={t.value}>{`${t.images} images`}</option>
+              <option key={t.value} value={t.value}>{`${countOf(t.images, 'image')}`}</option>
             ))}
         </datalist>
         {tags.length > 0 ? (

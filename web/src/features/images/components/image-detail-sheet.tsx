@@ -17,10 +17,9 @@ import { Input } from '@/components/ui/input'
 import { Label } from '@/components/ui/label'
 import { Sheet, SheetContent, SheetDescription, SheetFooter, SheetHeader, SheetTitle } from '@/components/ui/sheet'
 import { errorMessage, isApiError, type ImageInUse, type LibraryImage } from '@/lib/api'
-import { formatCount, formatDateTime } from '@/lib/format'
+import { formatBytes, formatCount, formatDateTime } from '@/lib/format'
 import { parseTags } from '../hooks/filters'
 import { useDeleteImage, useImage, useUpdateImage } from '../hooks/images'
-import { formatBytes } from './upload-zone'
 
 function Meta({ label, children }: { label: string; children: ReactNode }) {
   return (

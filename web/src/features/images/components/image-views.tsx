@@ -1,14 +1,14 @@
 import { useMemo } from 'react'
 import { createColumnHelper, flexRender, getCoreRowModel, useReactTable } from '@tanstack/react-table'
 import { FolderIcon } from 'lucide-react'
+import { DataTableHeader } from '@/components/data-table-header'
 import { Badge } from '@/components/ui/badge'
 import { Checkbox } from '@/components/ui/checkbox'
 import { Skeleton } from '@/components/ui/skeleton'
-import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from '@/components/ui/table'
+import { Table, TableBody, TableCell, TableRow } from '@/components/ui/table'
 import type { LibraryImage } from '@/lib/api'
-import { formatDateTime, formatRelative } from '@/lib/format'
+import { formatBytes, formatDateTime, formatRelative } from '@/lib/format'
 import { cn } from '@/lib/utils'
-import { formatBytes } from './upload-zone'
 
 export interface ImageViewProps {
   images: LibraryImage[]
@@ -150,12 +150,14 @@ export function ImageTable({ images, selected, allSelected, onToggle, onOpen }: 
       column.display({
         id: 'thumb',
         header: () => <span className="sr-only">Preview</span>,
+        // A fixed box: an auto-sized table otherwise squeezes the image to a sliver when columns crowd.
         cell: (info) => (
           <img
             src={info.row.original.thumbnail_url}
             alt=""
             loading="lazy"
-            className="h-10 w-14 rounded border bg-muted object-cover"
+            data-testid="table-thumbnail"
+            className="block h-10 w-14 max-w-none min-w-14 shrink-0 rounded border bg-muted object-cover"
           />
         ),
       }),
@@ -206,17 +208,7 @@ export function ImageTable({ images, selected, allSelected, onToggle, onOpen }: 
   return (
     <div className="overflow-hidden rounded-lg border bg-card">
       <Table aria-label="Images" data-testid="image-table">
-        <TableHeader className="bg-muted/40">
-          {table.getHeaderGroups().map((group) => (
-            <TableRow key={group.id} className="hover:bg-transparent">
-              {group.headers.map((header) => (
-                <TableHead key={header.id}>
-                  {header.isPlaceholder ? null : flexRender(header.column.columnDef.header, header.getContext())}
-                </TableHead>
-              ))}
-            </TableRow>
-          ))}
-        </TableHeader>
+        <DataTableHeader table={table} />
         <TableBody>
           {table.getRowModel().rows.map((row) => (
             <TableRow

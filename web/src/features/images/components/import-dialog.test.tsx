@@ -66,3 +66,18 @@ describe('ImportDialog, From URL', () => {
     expect(screen.getByRole('link', { name: 'Job #7' }).getAttribute('href')).toBe('/jobs/7')
   }, 15_000)
 })
+
+describe('ImportDialog sync tab', () => {
+  it('says which server settings turn sync on', () => {
+    render(
+      <QueryClientProvider client={new QueryClient()}>
+        <MemoryRouter>
+          <ImportDialog open onOpenChange={() => undefined} initialTab="sync" />
+        </MemoryRouter>
+      </QueryClientProvider>,
+    )
+    const setup = screen.getByTestId('sync-setup')
+    expect(setup).toHaveTextContent('SHELFSCOPE_SYNC_BASE_URL')
+    expect(setup).toHaveTextContent('SHELFSCOPE_SYNC_TOKEN')
+  })
+})

@@ -16,7 +16,7 @@ import { parseTags } from '../hooks/filters'
 import { useImportUrls, useLibraryChanged, useStartSync } from '../hooks/images'
 import { useUploadQueue } from '../hooks/upload-queue'
 import { parseUrlLines, urlImportResultOf } from '../hooks/url-import'
-import { DatasetImportTab } from './dataset-import'
+import { DatasetImportTab } from '@/features/imports'
 import { DropZone, UploadActions, UploadList, UploadSummaryBar } from './upload-zone'
 
 export type ImportTab = 'upload' | 'url' | 'sync' | 'dataset'
@@ -226,6 +226,11 @@ function SyncTab() {
       <p className="text-sm text-muted-foreground">
         Pull new shelf photos from the configured image source (BuyBuddy). Images already synced are skipped. Runs as a
         background job; admins only.
+      </p>
+      <p className="rounded-md border bg-muted/40 px-3 py-2 text-xs text-muted-foreground" data-testid="sync-setup">
+        To configure sync, set <code className="font-mono">SHELFSCOPE_SYNC_BASE_URL</code> (the source&apos;s address) and{' '}
+        <code className="font-mono">SHELFSCOPE_SYNC_TOKEN</code> (its access token) on the server and restart it; the
+        README&apos;s Configuration table lists them. Without them a sync is refused.
       </p>
       <div className="grid gap-3 sm:grid-cols-2">
         <div className="flex flex-col gap-1.5">

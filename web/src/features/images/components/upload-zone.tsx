@@ -3,17 +3,11 @@ import { CheckCircle2Icon, CopyIcon, Loader2Icon, UploadCloudIcon, XCircleIcon }
 import { Badge } from '@/components/ui/badge'
 import { Button } from '@/components/ui/button'
 import { Progress } from '@/components/ui/progress'
-import { formatCount } from '@/lib/format'
+import { formatBytes, formatCount } from '@/lib/format'
 import { cn } from '@/lib/utils'
 import type { UploadItem, UploadSummary } from '../hooks/upload-queue'
 
 export const ACCEPTED_TYPES = 'image/jpeg,image/png,image/webp,image/bmp,image/tiff,.jpg,.jpeg,.png,.webp,.bmp,.tif,.tiff'
-
-export function formatBytes(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`
-  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`
-  return `${(bytes / (1024 * 1024)).toFixed(1)} MB`
-}
 
 interface DropZoneProps {
   onFiles: (files: File[]) => void

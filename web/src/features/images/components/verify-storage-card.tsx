@@ -11,9 +11,9 @@ import { CancelJobButton, JobProgress, JobStatusBadge, useLatestJobOfKind, useLi
 import { errorMessage, isActiveJob, type Job, type JsonObject, type StorageVerifyResult } from '@/lib/api'
 import { formatCount, formatRelative } from '@/lib/format'
 import { cn } from '@/lib/utils'
-import { useStartVerify } from '../hooks/verify'
+import { useStartVerify } from '../hooks/images'
 
-export const VERIFY_KIND = 'storage.verify'
+export const VERIFY_KIND = 'od.images.verify'
 
 const RESULT_FIELDS: { key: keyof StorageVerifyResult; label: string; bad: boolean }[] = [
   { key: 'checked', label: 'Checked', bad: false },

@@ -1,21 +1,34 @@
-import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
-import {
-  datasetsApi,
-  imagesApi,
-  queryKeys,
-  type AddImagesRequest,
-  type BulkImageRequest,
-  type ImageListParams,
-  type ImagePatch,
-  type SyncRequest,
-  type UrlImportRequest,
-} from '@/lib/api'
+import { keepPreviousData, useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
+import { useTrackJob } from '@/features/jobs'
+import { queryKeys, type BulkImageRequest, type ImageListParams, type ImagePatch, type SyncRequest, type UrlImportRequest } from '@/lib/api'
+import { imagesApi } from '../api'
 
 /** One page of the library; the cursor is part of the request, not of the cache key's filters. */
 export function useImagesPage(params: ImageListParams) {
   return useQuery({
     queryKey: [...queryKeys.images.list(params), params.cursor ?? null],
     queryFn: ({ signal }) => imagesApi.list({ ...params, with_total: true }, signal),
+    placeholderData: keepPreviousData,
+  })
+}
+
+/** Library images a page at a time ("Load more"), for the picker's grid. */
+export function useImagePages(params: ImageListParams) {
+  return useInfiniteQuery({
+    queryKey: [...queryKeys.images.list(params), 'picker'],
+    queryFn: ({ pageParam, signal }) => imagesApi.list({ ...params, cursor: pageParam, with_total: true }, signal),
+    initialPageParam: null as string | null,
+    getNextPageParam: (last) => last.next_cursor,
+    placeholderData: keepPreviousData,
+  })
+}
+
+/** How many library images match (one item fetched, with the total). */
+export function useImageCount(params: ImageListParams) {
+  const query = { ...params, limit: 1, with_total: true }
+  return useQuery({
+    queryKey: [...queryKeys.images.list(query), 'count'],
+    queryFn: ({ signal }) => imagesApi.list(query, signal),
     placeholderData: keepPreviousData,
   })
 }
@@ -34,15 +47,6 @@ export function useImageFacets() {
     queryKey: queryKeys.images.facets(),
     queryFn: ({ signal }) => imagesApi.facets(signal),
     staleTime: 30_000,
-  })
-}
-
-/** Datasets for the filter sidebar and "add to dataset" (the first 100 by name). */
-export function useDatasetChoices() {
-  return useQuery({
-    queryKey: queryKeys.datasets.list({ limit: 100 }),
-    queryFn: ({ signal }) => datasetsApi.list({ limit: 100 }, signal),
-    select: (page) => page.items,
   })
 }
 
@@ -90,38 +94,24 @@ export function useBulkImages() {
   })
 }
 
-export function useAddToDataset() {
-  const queryClient = useQueryClient()
-  return useMutation({
-    mutationFn: ({ datasetId, body }: { datasetId: number; body: AddImagesRequest }) =>
-      datasetsApi.addImages(datasetId, body),
-    onSuccess: () => {
-      void queryClient.invalidateQueries({ queryKey: queryKeys.datasets.all() })
-      void queryClient.invalidateQueries({ queryKey: queryKeys.images.lists() })
-    },
-  })
-}
-
 /** Start a URL import job (202 {job}); follow it with useLiveJob for the per-URL results. */
 export function useImportUrls() {
-  const queryClient = useQueryClient()
-  return useMutation({
-    mutationFn: (body: UrlImportRequest) => imagesApi.importUrls(body),
-    onSuccess: ({ job }) => {
-      queryClient.setQueryData(queryKeys.jobs.detail(job.id), job)
-      void queryClient.invalidateQueries({ queryKey: queryKeys.jobs.lists() })
-    },
-  })
+  const trackJob = useTrackJob()
+  return useMutation({ mutationFn: (body: UrlImportRequest) => imagesApi.importUrls(body), onSuccess: ({ job }) => trackJob(job) })
 }
 
 export function useStartSync() {
-  const queryClient = useQueryClient()
+  const trackJob = useTrackJob()
+  return useMutation({ mutationFn: (body: SyncRequest) => imagesApi.sync(body), onSuccess: ({ job }) => trackJob(job) })
+}
+
+/** Start a storage verification job (202 {job}). */
+export function useStartVerify() {
+  const trackJob = useTrackJob()
   return useMutation({
-    mutationFn: (body: SyncRequest) => imagesApi.sync(body),
-    onSuccess: ({ job }) => {
-      queryClient.setQueryData(queryKeys.jobs.detail(job.id), job)
-      void queryClient.invalidateQueries({ queryKey: queryKeys.jobs.lists() })
-    },
+    mutationFn: (options: { regenerateThumbnails: boolean }) =>
+      imagesApi.verifyStorage({ regenerate_thumbnails: options.regenerateThumbnails }),
+    onSuccess: ({ job }) => trackJob(job),
   })
 }
 

@@ -3,7 +3,8 @@
  * a few at a time. Files the API stores, finds to be duplicates or rejects each get their row.
  */
 import { useCallback, useEffect, useRef, useState } from 'react'
-import { errorMessage, uploadImages, type IngestStatus, type LibraryImage } from '@/lib/api'
+import { errorMessage, type IngestStatus, type LibraryImage } from '@/lib/api'
+import { imagesApi } from '../api'
 
 export type UploadItemStatus = 'queued' | 'uploading' | IngestStatus | 'failed'
 
@@ -51,6 +52,47 @@ export function summarize(items: readonly UploadItem[]): UploadSummary {
 
 let nextKey = 0
 
+function inFlight(item: UploadItem): boolean {
+  return item.status === 'queued' || item.status === 'uploading'
+}
+
+/** The list after a drop: files dropped while others still upload join that batch; otherwise the
+ * finished rows go and the new files are a batch of their own, so the list, the summary and the
+ * toast count this batch, not every file since the page opened. */
+export function startBatch(current: readonly UploadItem[], fresh: readonly UploadItem[]): UploadItem[] {
+  return current.some(inFlight) ? [...current, ...fresh] : [...fresh]
+}
+
+/** Send one file and patch its row with the answer. */
+function uploadOne(
+  key: string,
+  file: File,
+  options: { folder: string | null; tags: string[] },
+  signal: AbortSignal,
+  patch: (key: string, change: Partial<UploadItem>) => void,
+): Promise<void> {
+  return imagesApi
+    .upload([file], {
+      folder: options.folder,
+      tags: options.tags,
+      signal,
+      onProgress: ({ loaded, total }) => patch(key, { progress: total > 0 ? loaded / total : 0 }),
+    })
+    .then((result) => {
+      const first = result.results[0]
+      patch(key, {
+        status: first?.status ?? 'failed',
+        progress: 1,
+        image: first?.image ?? null,
+        reason: first?.error?.detail ?? (first ? null : 'The server returned no result for this file.'),
+      })
+    })
+    .catch((error: unknown) => {
+      const cancelled = error instanceof DOMException && error.name === 'AbortError'
+      patch(key, { status: 'failed', reason: cancelled ? 'Cancelled' : errorMessage(error) })
+    })
+}
+
 export function useUploadQueue(options: { folder: string | null; tags: string[]; onSettled?: (summary: UploadSummary) => void }) {
   const [items, setItems] = useState<UploadItem[]>([])
   const files = useRef(new Map<string, File>())
@@ -74,33 +116,13 @@ export function useUploadQueue(options: { folder: string | null; tags: string[];
       running.current++
       const abort = new AbortController()
       aborts.current.add(abort)
-      const { folder, tags } = optionsRef.current
       patch(key, { status: 'uploading' })
-      void uploadImages([file], {
-        folder,
-        tags,
-        signal: abort.signal,
-        onProgress: ({ loaded, total }) => patch(key, { progress: total > 0 ? loaded / total : 0 }),
+      void uploadOne(key, file, optionsRef.current, abort.signal, patch).finally(() => {
+        running.current--
+        aborts.current.delete(abort)
+        files.current.delete(key)
+        pump()
       })
-        .then((result) => {
-          const first = result.results[0]
-          patch(key, {
-            status: first?.status ?? 'failed',
-            progress: 1,
-            image: first?.image ?? null,
-            reason: first?.error?.detail ?? (first ? null : 'The server returned no result for this file.'),
-          })
-        })
-        .catch((error: unknown) => {
-          const cancelled = error instanceof DOMException && error.name === 'AbortError'
-          patch(key, { status: 'failed', reason: cancelled ? 'Cancelled' : errorMessage(error) })
-        })
-        .finally(() => {
-          running.current--
-          aborts.current.delete(abort)
-          files.current.delete(key)
-          pump()
-        })
     }
   }, [patch])
 
@@ -113,7 +135,7 @@ export function useUploadQueue(options: { folder: string | null; tags: string[];
         waiting.current.push(key)
         return { key, name: file.name, size: file.size, status: 'queued', progress: 0, image: null, reason: null }
       })
-      setItems((current) => [...current, ...fresh])
+      setItems((current) => startBatch(current, fresh))
       pump()
     },
     [pump],
@@ -129,7 +151,7 @@ export function useUploadQueue(options: { folder: string | null; tags: string[];
   }, [])
 
   const clear = useCallback(() => {
-    setItems((current) => current.filter((item) => item.status === 'queued' || item.status === 'uploading'))
+    setItems((current) => current.filter(inFlight))
   }, [])
 
   const summary = summarize(items)

@@ -15,21 +15,21 @@ import { EmptyState, ErrorState } from '@/components/states'
 import { Button } from '@/components/ui/button'
 import { Card, CardContent } from '@/components/ui/card'
 import { Checkbox } from '@/components/ui/checkbox'
-import { Input } from '@/components/ui/input'
+import { SearchInput } from '@/components/ui/search-input'
 import { Select, SelectContent, SelectItem, SelectTrigger, SelectValue } from '@/components/ui/select'
 import { Skeleton } from '@/components/ui/skeleton'
-import { useOdStats } from '@/features/dashboard'
+import { useDatasetChoices } from '@/features/datasets'
+import { useOdStats } from '@/features/system'
 import type { ImageSortField, LibraryImage } from '@/lib/api'
-import { formatCount } from '@/lib/format'
+import { formatCount, countOf } from '@/lib/format'
 import { cn } from '@/lib/utils'
 import { BulkBar, type Selection } from '../components/bulk-actions'
 import { FiltersSidebar } from '../components/filters-sidebar'
 import { ImageDetailSheet } from '../components/image-detail-sheet'
 import { ImageGrid, ImageGridSkeleton, ImageTable } from '../components/image-views'
 import { ImportDialog } from '../components/import-dialog'
-import { VerifyStorageCard } from '../components/verify-storage-card'
 import { activeFilterCount, PAGE_SIZES, useLibraryState } from '../hooks/filters'
-import { useDatasetChoices, useImagesPage } from '../hooks/images'
+import { useImagesPage } from '../hooks/images'
 
 const SORT_LABELS: Record<ImageSortField, string> = {
   created_at: 'Date added',
@@ -54,20 +54,16 @@ function SearchBox({ value, onSearch }: { value: string; onSearch: (q: string) =
     return () => window.clearTimeout(timer)
   }, [draft, value])
   return (
-    <div className="relative min-w-56 flex-1">
-      <SearchIcon className="pointer-events-none absolute top-1/2 left-2.5 size-4 -translate-y-1/2 text-muted-foreground" />
-      <Input
-        type="search"
-        aria-label="Search file names"
-        placeholder="Search file names…"
-        className="pl-8"
-        value={draft}
-        onChange={(e) => setDraft(e.target.value)}
-        onKeyDown={(e) => {
-          if (e.key === 'Enter') onSearchRef.current(draft)
-        }}
-      />
-    </div>
+    <SearchInput
+      wrapperClassName="min-w-56 flex-1"
+      aria-label="Search file names"
+      placeholder="Search file names…"
+      value={draft}
+      onChange={(e) => setDraft(e.target.value)}
+      onKeyDown={(e) => {
+        if (e.key === 'Enter') onSearchRef.current(draft)
+      }}
+    />
   )
 }
 
@@ -260,7 +256,7 @@ export function ImagesPage() {
               {list.isSuccess && images.length > 0
                 ? `${formatCount(firstIndex + 1)}–${formatCount(firstIndex + images.length)}${total !== null ? ` of ${formatCount(total)}` : ''}`
                 : list.isSuccess && total !== null
-                  ? `${formatCount(total)} images`
+                  ? `${countOf(total, 'image')}`
                   : null}
             </span>
           </div>
@@ -352,13 +348,6 @@ export function ImagesPage() {
           </div>
         </div>
       </div>
-
-      <section className="mt-4 flex flex-col gap-3" aria-labelledby="maintenance-heading">
-        <h2 id="maintenance-heading" className="text-sm font-semibold text-muted-foreground">
-          Maintenance
-        </h2>
-        <VerifyStorageCard />
-      </section>
 
       <ImportDialog open={importOpen} onOpenChange={setImportOpen} />
       <ImageDetailSheet imageId={openId} onClose={() => setOpenId(null)} />

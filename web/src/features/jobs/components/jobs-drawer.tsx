@@ -27,6 +27,7 @@ function DrawerJob({ job, onNavigate }: { job: Job; onNavigate: () => void }) {
         </Link>
         <JobStatusBadge status={job.status} cancelRequested={job.cancel_requested} />
       </div>
+      {job.label ? <p className="-mt-1 truncate text-xs text-muted-foreground">{job.label}</p> : null}
       <JobProgress job={job} />
       <div className="flex items-center justify-between text-xs text-muted-foreground">
         <span>Started {formatRelative(job.started_at ?? job.created_at)}</span>

@@ -1,14 +1,7 @@
-import { useEffect, useMemo, useState } from 'react'
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react'
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
-import {
-  isActiveJob,
-  jobsApi,
-  queryKeys,
-  type Job,
-  type JobListParams,
-  type JobLog,
-  type JobStatus,
-} from '@/lib/api'
+import { isActiveJob, queryKeys, type Job, type JobListParams, type JobLog, type JobStatus } from '@/lib/api'
+import { jobsApi } from '../api'
 
 export const ACTIVE_POLL_MS = 1000
 export const IDLE_POLL_MS = 5000
@@ -50,14 +43,33 @@ export function useJobsList(params: { status: JobStatus | null; limit?: number }
   })
 }
 
-export function useCancelJob() {
+/** Put a job the server just answered with in the cache and refresh the lists, so every view shows it at once. */
+export function useTrackJob(): (job: Job) => void {
   const queryClient = useQueryClient()
-  return useMutation({
-    mutationFn: (id: number) => jobsApi.cancel(id),
-    onSuccess: ({ job }) => {
+  return useCallback(
+    (job: Job) => {
       queryClient.setQueryData(queryKeys.jobs.detail(job.id), job)
       void queryClient.invalidateQueries({ queryKey: queryKeys.jobs.lists() })
     },
+    [queryClient],
+  )
+}
+
+/** Call `onFinish` once when the job is no longer queued or running (a toast, a refresh of what it changed). */
+export function useJobFinished(job: Job | undefined, onFinish: (job: Job) => void): void {
+  const finished = useRef<number | null>(null)
+  useEffect(() => {
+    if (!job || isActiveJob(job) || finished.current === job.id) return
+    finished.current = job.id
+    onFinish(job)
+  }, [job, onFinish])
+}
+
+export function useCancelJob() {
+  const trackJob = useTrackJob()
+  return useMutation({
+    mutationFn: (id: number) => jobsApi.cancel(id),
+    onSuccess: ({ job }) => trackJob(job),
   })
 }
 

@@ -150,7 +150,12 @@ export function JobDetailPage() {
       {back}
       <PageHeader
         title={`${jobKindLabel(data.kind)} #${data.id}`}
-        description={<span className="font-mono text-xs">{data.kind}</span>}
+        description={
+          <span data-testid="job-detail-label">
+            {data.label ? `${data.label} · ` : ''}
+            <span className="font-mono text-xs">{data.kind}</span>
+          </span>
+        }
         actions={
           <>
             <StreamBadge state={streamState} job={data} />

@@ -7,13 +7,14 @@ import {
 } from '@tanstack/react-table'
 import { ListChecksIcon, Loader2Icon, RotateCwIcon } from 'lucide-react'
 import { Link } from 'react-router'
+import { DataTableHeader } from '@/components/data-table-header'
 import { PageHeader } from '@/components/page-header'
 import { EmptyState, ErrorState } from '@/components/states'
 import { Button } from '@/components/ui/button'
 import { Card } from '@/components/ui/card'
 import { Select, SelectContent, SelectItem, SelectTrigger, SelectValue } from '@/components/ui/select'
 import { Skeleton } from '@/components/ui/skeleton'
-import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from '@/components/ui/table'
+import { Table, TableBody, TableCell, TableRow } from '@/components/ui/table'
 import { JOB_STATUSES, type Job, type JobStatus } from '@/lib/api'
 import { formatDateTime, formatDuration, formatRelative } from '@/lib/format'
 import { CancelJobButton } from '../components/cancel-job-button'
@@ -38,7 +39,7 @@ const columns = [
     header: 'Kind',
     cell: (info) => (
       <Link to={`/jobs/${info.row.original.id}`} className="hover:underline">
-        <JobKind kind={info.getValue()} />
+        <JobKind kind={info.getValue()} label={info.row.original.label} />
       </Link>
     ),
   }),
@@ -123,17 +124,7 @@ export function JobsPage() {
           <ErrorState error={jobs.error} title="Could not load jobs" onRetry={() => void jobs.refetch()} />
         ) : (
           <Table aria-label="Jobs">
-            <TableHeader className="bg-muted/40">
-              {table.getHeaderGroups().map((group) => (
-                <TableRow key={group.id} className="hover:bg-transparent">
-                  {group.headers.map((header) => (
-                    <TableHead key={header.id}>
-                      {header.isPlaceholder ? null : flexRender(header.column.columnDef.header, header.getContext())}
-                    </TableHead>
-                  ))}
-                </TableRow>
-              ))}
-            </TableHeader>
+            <DataTableHeader table={table} />
             <TableBody>
               {jobs.isPending ? (
                 <LoadingRows />

@@ -1,0 +1,23 @@
+/**
+ * The annotation engine's public surface: a framework-free editor (document, history, hit index,
+ * viewport, layered renderer, tools) that React mounts on a canvas host and listens to.
+ */
+export { Editor, type EditorEvents, type EditorOptions } from './editor'
+export { Emitter, type Listener } from './emitter'
+export { serverKey } from './document'
+export type { HistoryState } from './history'
+export type { ImageLevels, StaticRenderInfo } from './renderer'
+export {
+  isTypingTarget,
+  resolveKeyDown,
+  resolveKeyUp,
+  SHORTCUT_HELP,
+  type ShortcutAction,
+  type ShortcutHelp,
+} from './shortcuts'
+export * from './types'
+export { attributeKeyProblem, attributeValueProblem, renameAttribute, setAttribute, usesVocFlags, VOC_FLAGS } from './attributes'
+export { copyBoxes, cutBoxes, pasteBoxes, readClipboard } from './clipboard'
+export { nudgeSelection } from './nudge'
+export { restack } from './stacking'
+export type { VisibilityFlag } from './visibility'

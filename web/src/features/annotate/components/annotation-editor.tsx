@@ -1,0 +1,106 @@
+/**
+ * The annotation editor: mounts the engine on a canvas host, wires engine events into the UI
+ * store, server state through TanStack Query, autosave, shortcuts and image navigation.
+ */
+import { useEffect, useState } from 'react'
+import { ErrorState, LoadingState } from '@/components/states'
+import { useDataset } from '@/features/datasets'
+import { imagesApi } from '@/features/images'
+import { Editor } from '@/editor/engine'
+import type { DatasetImageStatus } from '@/lib/api'
+import { useClassPanel, useRememberedClass } from '../hooks/use-class-panel'
+import { useEditorShortcuts, useGoTo, usePickClass, useResolveConflict, useSaveNow, useSetImageStatus } from '../hooks/editor-actions'
+import { useCanvasHost, useDocumentItems, useEditorSession, useEngineEvents, useUnsavedChangesWarning } from '../hooks/editor-session'
+import { useEditorUi } from '../hooks/editor-ui-store'
+import { useImageBitmap } from '../hooks/image-bitmap'
+import { useEditorClasses, useImageAnnotations, useNeighbors } from '../hooks/queries'
+import { ConflictDialog } from './conflict-dialog'
+import { EditorHeader } from './editor-header'
+import { EditorWorkspace } from './editor-workspace'
+import { HelpOverlay } from './help-overlay'
+
+export function AnnotationEditor({ datasetId, imageId }: { datasetId: number; imageId: number }) {
+  const [editor] = useState(() => new Editor())
+  const setUi = useEditorUi((s) => s.set)
+  const selection = useEditorUi((s) => s.selection)
+  const saveState = useEditorUi((s) => s.save)
+  const currentClassId = useEditorUi((s) => s.currentClassId)
+  const helpOpen = useEditorUi((s) => s.helpOpen)
+
+  const imageQuery = useImageAnnotations(datasetId, imageId)
+  const classesQuery = useEditorClasses()
+  const neighborsQuery = useNeighbors(datasetId, imageId)
+  const [imageStatus, setImageStatus] = useState<DatasetImageStatus | null>(null)
+
+  // The dataset's label set first (keys 1–9), then the rest of the catalogue.
+  const panel = useClassPanel(datasetId, classesQuery.data)
+  const classes = panel.all
+  const { items, counts } = useDocumentItems(editor)
+
+  useEngineEvents(editor)
+  const host = useCanvasHost(editor, imageQuery.isSuccess)
+  useEffect(() => {
+    editor.setClasses(classes)
+  }, [editor, classes])
+  useRememberedClass(editor, datasetId, panel)
+  // A polygon dataset opens with the polygon tool; the box tool stays a key (B) away.
+  const annotationType = useDataset(datasetId).data?.annotation_type
+  useEffect(() => {
+    if (annotationType === 'polygon') editor.setTool('polygon')
+  }, [editor, annotationType])
+  const data = imageQuery.data
+  const controllerRef = useEditorSession(editor, { datasetId, imageId, data }, setImageStatus)
+  // Known from the route, so the download and decode run alongside the annotations request.
+  const imageError = useImageBitmap(editor, imagesApi.fileUrl(imageId))
+  useUnsavedChangesWarning(controllerRef)
+
+  const goTo = useGoTo(datasetId, controllerRef)
+  const save = useSaveNow(controllerRef)
+  const setStatus = useSetImageStatus({ datasetId, imageId }, controllerRef, goTo, setImageStatus)
+  const pickClass = usePickClass(editor)
+  const resolveConflict = useResolveConflict(controllerRef)
+  useEditorShortcuts({ editor, classes: panel.keyed, neighbors: neighborsQuery.data, pickClass, save, goTo })
+
+  let body
+  if (imageQuery.isPending) body = <LoadingState label="Opening the image…" className="flex-1" />
+  else if (imageQuery.isError) body = <ErrorState error={imageQuery.error} title="Could not open this image" onRetry={() => void imageQuery.refetch()} className="flex-1" />
+  else {
+    body = (
+      <EditorWorkspace
+        editor={editor}
+        host={host}
+        imageError={imageError}
+        datasetId={datasetId}
+        panel={panel}
+        currentClassId={currentClassId}
+        counts={counts}
+        items={items}
+        selection={selection}
+        onPickClass={pickClass}
+        onHelp={() => setUi({ helpOpen: true })}
+      />
+    )
+  }
+
+  return (
+    <div className="fixed inset-0 z-30 flex flex-col bg-background" data-testid="annotation-editor">
+      <EditorHeader
+        datasetId={datasetId}
+        imageId={imageId}
+        filename={data ? data.image.filename : null}
+        status={imageStatus}
+        neighbors={neighborsQuery.data}
+        saveState={saveState}
+        onGoTo={(target) => void goTo(target)}
+        onSetStatus={(status) => void setStatus(status)}
+        onRetrySave={() => controllerRef.current?.retryNow()}
+      />
+      {body}
+      <HelpOverlay open={helpOpen} onOpenChange={(open) => setUi({ helpOpen: open })} />
+      <ConflictDialog
+        conflict={saveState.conflict}
+        onResolve={resolveConflict}
+      />
+    </div>
+  )
+}

@@ -1,0 +1,1 @@
+export { classesApi } from './api'

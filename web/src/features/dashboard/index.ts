@@ -1,1 +1,0 @@
-export { useOdStats } from './hooks/stats'

@@ -1,0 +1,2 @@
+export { datasetsApi } from './api'
+export { useAddImages, useDataset, useDatasetChoices } from './hooks/datasets'

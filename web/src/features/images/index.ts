@@ -1,0 +1,2 @@
+export { imagesApi } from './api'
+export { LibraryPicker, type LibraryPickerProps } from './components/library-picker'

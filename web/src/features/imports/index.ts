@@ -1,0 +1,1 @@
+export { DatasetImportTab } from './components/dataset-import'

@@ -1,0 +1,2 @@
+export { HealthFooter } from './components/health-footer'
+export { useHealth, useOdStats } from './hooks/system'

@@ -1,0 +1,12 @@
+/** TypeScript shapes of the Shelfscope HTTP API (base /api/v1), one file per domain. */
+export * from './common'
+export * from './auth'
+export * from './system'
+export * from './jobs'
+export * from './images'
+export * from './classes'
+export * from './datasets'
+export * from './imports'
+export * from './exports'
+export * from './versions'
+export * from './annotations'
