@@ -74,12 +74,20 @@ class Settings(BaseSettings):
     max_upload_request_bytes: int = Field(default=2 * 1024**3, gt=0)
     # Largest accepted image file (each file of an upload, a URL import, a synced image).
     max_upload_bytes: int = Field(default=200 * 1024 * 1024, gt=0)
-    max_image_pixels: int = Field(default=250_000_000, gt=0)
+    # Width x height an image may have. 64 MP (8000 x 8000) covers phone and camera photos; decoded,
+    # such an image takes 256 MB (Pillow keeps 4 bytes per RGB pixel), the decode budget below.
+    max_image_pixels: int = Field(default=64_000_000, gt=0)
+    # Memory the image decodes of one process (server or worker) may take together, in MiB. Each
+    # decode reserves its estimate (width x height x bytes per pixel, after JPEG draft scaling) before
+    # it starts: larger decodes wait for each other, and one that needs more than this is refused.
+    decode_memory_mb: int = Field(default=256, ge=16)
     thumbnail_size: int = Field(default=384, ge=32, le=2048)
     # Outbound fetches (URL import, sync) refuse loopback, private, link-local and metadata addresses.
     # Hosts listed here ("host" or "host:port", comma-separated in the environment) are let through
     # anyway: an image server on the local network, or a test server on 127.0.0.1.
     url_fetch_allow_hosts: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    # One URL's whole fetch (connects, redirects, headers and body), however slowly the server sends.
+    url_fetch_timeout_s: float = Field(default=120.0, gt=0)
     # The image source `POST /api/v1/od/images/sync/buybuddy` pulls from (docs/sync-connector.md).
     sync_base_url: str = ""
     sync_token: str = ""
@@ -134,6 +142,10 @@ class Settings(BaseSettings):
     @property
     def is_sqlite(self) -> bool:
         return self.resolved_database_url.startswith("sqlite")
+
+    @property
+    def decode_memory_bytes(self) -> int:
+        return self.decode_memory_mb * 1024 * 1024
 
     @property
     def resolved_public_url(self) -> str:

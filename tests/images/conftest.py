@@ -11,7 +11,14 @@ import pytest
 
 from shelfscope.config import Settings
 from shelfscope.context import AppContext
-from tests.support.images import MAX_IMAGE_PIXELS, MAX_UPLOAD_BYTES, SYNC_TOKEN, ImageServer, Library
+from tests.support.images import (
+    FETCH_DEADLINE_S,
+    MAX_IMAGE_PIXELS,
+    MAX_UPLOAD_BYTES,
+    SYNC_TOKEN,
+    ImageServer,
+    Library,
+)
 
 
 @pytest.fixture(scope="session")
@@ -37,6 +44,7 @@ def settings(settings: Settings, _image_server: ImageServer) -> Settings:
             "max_image_pixels": MAX_IMAGE_PIXELS,
             "thumbnail_size": 64,
             "url_fetch_allow_hosts": [f"127.0.0.1:{_image_server.port}"],
+            "url_fetch_timeout_s": FETCH_DEADLINE_S,
             "sync_base_url": f"{_image_server.url}/api",
             "sync_token": SYNC_TOKEN,
         }

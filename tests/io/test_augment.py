@@ -78,3 +78,17 @@ def test_preprocess_turns_exif_rotated_images_upright_and_grays_them() -> None:
     with Image.open(buffer) as loaded:
         out, _ = augment.preprocess(loaded, [], augment.Preprocess(grayscale=True, auto_orient=True))
     assert out.size == (20, 40) and out.mode == "L"
+
+
+@pytest.mark.parametrize("grayscale", [True, False])
+def test_sixteen_bit_grey_is_scaled_to_eight_bits_not_clipped(grayscale: bool) -> None:
+    # A left-to-right ramp over the whole 16-bit range: the middle is mid-grey, not white.
+    ramp = np.tile(np.linspace(0, 65535, 256).astype(np.uint16), (16, 1))
+    spec = augment.Preprocess(augment.Resize(128, 8), auto_orient=False, grayscale=grayscale)
+
+    out, _ = augment.preprocess(Image.fromarray(ramp), [], spec)
+
+    grey = np.asarray(out.convert("L"))
+    assert out.mode == ("L" if grayscale else "RGB") and out.size == (128, 8)
+    assert grey[:, 0].max() <= 2 and grey[:, -1].min() >= 253
+    assert 120 <= int(grey[4, 64]) <= 135

@@ -75,6 +75,15 @@ class ExportPayload(ExportIn):
     format: ExportFormat
 
 
+class SkippedImage(BaseModel):
+    image_id: int
+    filename: str
+
+
+# Skipped images named in a result (the count covers all of them).
+MAX_SKIPPED_LISTED = 100
+
+
 class ExportResult(BaseModel):
     format: ExportFormat
     dataset_id: int
@@ -88,3 +97,8 @@ class ExportResult(BaseModel):
     classes: list[str]
     splits: dict[str, int]
     seconds: float
+    # Images of the export's snapshot whose bytes were deleted before the export reached them: left
+    # out with their annotations, counted here, the first MAX_SKIPPED_LISTED named, and a warning.
+    skipped_images: int = 0
+    skipped: list[SkippedImage] = Field(default_factory=list)
+    warnings: list[str] = Field(default_factory=list)

@@ -4,21 +4,19 @@ The archive is written to a scratch file member by member (images copied from st
 stored without compression unless preprocessing or augmentation asks for new pixels), then put in
 storage in one piece, so memory stays flat and a half-written archive is never visible. Images and
 their annotations are read in batches of image ids inside one read transaction (a consistent view
-even while people keep annotating). Member dates are fixed, so the same export with the same seed
-gives a byte-identical archive.
+even while people keep annotating). Member dates are fixed (writers.py, with the per-format writers),
+so the same export with the same seed gives a byte-identical archive.
 """
 
 from __future__ import annotations
 
 import io
 import random
-import re
 import shutil
 import time
 import zipfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -36,29 +34,38 @@ from shelfscope.od.annotations.models import Annotation
 from shelfscope.od.classes.models import OdClass
 from shelfscope.od.datasets.lookup import require_dataset
 from shelfscope.od.datasets.models import DatasetImage
-from shelfscope.od.exports.schemas import EXPORT_KIND, ExportFormat, ExportIn, ExportPayload, ExportResult
+from shelfscope.od.exports.schemas import (
+    EXPORT_KIND,
+    MAX_SKIPPED_LISTED,
+    ExportFormat,
+    ExportIn,
+    ExportPayload,
+    ExportResult,
+    SkippedImage,
+)
 from shelfscope.od.exports.writers import (
-    CocoArchiveWriter,
+    UNSAFE_NAME,
     ExportShape,
     FormatWriter,
-    VocWriter,
-    YoloWriter,
+    NameRegistry,
+    format_writer,
     member,
 )
-from shelfscope.od.images.decode import FORMATS
+from shelfscope.od.images.budget import decode_budget
+from shelfscope.od.images.decode import FORMATS, decoded_bytes
 from shelfscope.od.images.models import Image
 from shelfscope.od.io import augment
 from shelfscope.od.versions.models import VersionAnnotation, VersionImage
 from shelfscope.od.versions.service import require_ready
 from shelfscope.od.vocabulary import SNAPSHOT_REVIEW_STATES, SPLITS, Split
 from shelfscope.storage import Storage, new_key
+from shelfscope.storage.base import ObjectMissing
 
 if TYPE_CHECKING:
     from shelfscope.jobs.runners import JobRunner
 
 _BATCH_IMAGES = 1000
 _JPEG_QUALITY = 95
-_UNSAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 
 
 @dataclass(frozen=True)
@@ -226,27 +233,6 @@ def _batches(session: Session, snap: Snapshot) -> Iterator[list[tuple[ExportImag
         yield [(image, shapes[image.owner]) for image in images]
 
 
-# ---- writing the archive ----------------------------------------------------------------------------
-
-
-class NameRegistry:
-    """File names safe for every OS and unique by stem across the archive (YOLO pairs image and
-    label by stem; VOC keeps all images in one folder)."""
-
-    def __init__(self) -> None:
-        self._stems: set[str] = set()
-
-    def name(self, filename: str, image_id: int, ext: str, suffix: str = "") -> str:
-        stem = _UNSAFE_NAME.sub("_", Path(filename).stem).strip("._") or "image"
-        stem = stem[:150] + suffix
-        if stem.lower() in self._stems:
-            stem = f"{stem}_{image_id}"
-        while stem.lower() in self._stems:
-            stem += "_"
-        self._stems.add(stem.lower())
-        return stem + ext
-
-
 def _live_split(image_id: int, options: ExportIn) -> Split:
     if options.split is None:
         return "train"
@@ -287,9 +273,15 @@ class _Counts:
 
 class _Exporter:
     def __init__(
-        self, storage: Storage, options: ExportIn, archive: zipfile.ZipFile, writer: FormatWriter
+        self,
+        storage: Storage,
+        options: ExportIn,
+        archive: zipfile.ZipFile,
+        writer: FormatWriter,
+        decode_memory_bytes: int,
     ) -> None:
         self.storage = storage
+        self.decode_memory_bytes = decode_memory_bytes
         self.options = options
         self.archive = archive
         self.writer = writer
@@ -306,6 +298,8 @@ class _Exporter:
             aug.blur, aug.noise,
         )  # fmt: skip
         self.counts = _Counts()
+        # Images in the snapshot whose bytes were gone when their turn came.
+        self.skipped: list[ExportImage] = []
 
     def _needs_pixels(self, image: ExportImage, split: Split) -> bool:
         if self.pre.changes_pixels or (self.aug.copies and split == "train"):
@@ -316,22 +310,44 @@ class _Exporter:
         return False
 
     def add(self, image: ExportImage, shapes: list[ExportShape]) -> None:
+        """Write one image and its shapes. An image whose bytes are gone (deleted while the export ran:
+        the rows come from the export's snapshot, the bytes from storage now) is left out with its
+        shapes and remembered in `skipped`; nothing of it is written before its bytes are open."""
         split: Split = image.split or _live_split(image.image_id, self.options)
+        try:
+            if self._needs_pixels(image, split):
+                self._add_pixels(image, split, shapes)
+            else:
+                self._add_copy(image, split, shapes)
+        except ObjectMissing:
+            self.skipped.append(image)
+            return
         self.counts.splits[split] = self.counts.splits.get(split, 0) + 1
         self.counts.images += 1
         self.counts.annotations += len(shapes)
-        if not self._needs_pixels(image, split):
-            name = self.names.name(image.filename, image.image_id, FORMATS.get(image.format, ".jpg"))
-            if self.options.include_images:
+
+    def _add_copy(self, image: ExportImage, split: Split, shapes: list[ExportShape]) -> None:
+        """The original bytes, untouched (or none with include_images=False)."""
+        ext = FORMATS.get(image.format, ".jpg")
+        if not self.options.include_images:
+            name = self.names.name(image.filename, image.image_id, ext)
+        else:
+            with self.storage.open(image.storage_key) as src:
+                name = self.names.name(image.filename, image.image_id, ext)
                 info = member(self.writer.image_path(split, name), False)
-                with (
-                    self.storage.open(image.storage_key) as src,
-                    self.archive.open(info, "w", force_zip64=True) as dst,
-                ):
+                with self.archive.open(info, "w", force_zip64=True) as dst:
                     shutil.copyfileobj(src, dst, 1 << 20)
-            self.writer.add(split, name, image.width, image.height, 3, shapes)
-            return
-        with self.storage.open(image.storage_key) as f, PILImage.open(f) as source:
+        self.writer.add(split, name, image.width, image.height, 3, shapes)
+
+    def _add_pixels(self, image: ExportImage, split: Split, shapes: list[ExportShape]) -> None:
+        """New pixels: preprocessed, and augmented copies of a training image."""
+        budget = decode_budget(self.decode_memory_bytes)
+        # Full-size pixels: their memory comes out of the worker's decode budget like any decode.
+        with (
+            self.storage.open(image.storage_key) as f,
+            PILImage.open(f) as source,
+            budget.reserve(decoded_bytes(source), image.filename),
+        ):
             pixels, moved = augment.preprocess(source, _as_shapes(shapes), self.pre)
         base = _back(shapes, moved)
         self._write_pixels(image, split, pixels, base, "")
@@ -355,7 +371,7 @@ class _Exporter:
 
 
 def archive_name(dataset_name: str, version: int | None, fmt: str) -> str:
-    slug = _UNSAFE_NAME.sub("-", dataset_name).strip("-.").lower()[:80] or "dataset"
+    slug = UNSAFE_NAME.sub("-", dataset_name).strip("-.").lower()[:80] or "dataset"
     return f"{slug}{f'-v{version}' if version else ''}-{fmt}.zip"
 
 
@@ -377,13 +393,15 @@ def run_export(
             with zipfile.ZipFile(
                 archive_path, "w", zipfile.ZIP_DEFLATED, allowZip64=True, compresslevel=1
             ) as zf:
-                writer = _writer(payload.format, zf, snap, workdir)
-                exporter = _Exporter(storage, payload, zf, writer)
+                writer = format_writer(
+                    payload.format, zf, snap.names, workdir, _coco_info(snap), segments=snap.segments
+                )
+                exporter = _Exporter(storage, payload, zf, writer, settings.decode_memory_bytes)
                 for batch in _batches(session, snap):
                     reporter.check_cancelled()
                     for image, shapes in batch:
                         exporter.add(image, shapes)
-                    done = exporter.counts.images
+                    done = exporter.counts.images + len(exporter.skipped)
                     reporter.progress(0.95 * done / max(total, 1), f"exported {done} of {total} images")
                 writer.finish()
         reporter.check_cancelled()
@@ -393,6 +411,9 @@ def run_export(
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     counts = exporter.counts
+    warnings = _skipped_warning(exporter.skipped)
+    for warning in warnings:
+        reporter.log(warning, "warning")
     return ExportResult(
         format=payload.format,
         dataset_id=payload.dataset_id,
@@ -406,7 +427,25 @@ def run_export(
         classes=snap.names,
         splits=counts.splits,
         seconds=round(time.monotonic() - started, 3),
+        skipped_images=len(exporter.skipped),
+        skipped=[
+            SkippedImage(image_id=i.image_id, filename=i.filename)
+            for i in exporter.skipped[:MAX_SKIPPED_LISTED]
+        ],
+        warnings=warnings,
     )
+
+
+def _skipped_warning(skipped: Sequence[ExportImage]) -> list[str]:
+    if not skipped:
+        return []
+    names = ", ".join(f"{i.filename} (image {i.image_id})" for i in skipped[:10])
+    more = f" and {len(skipped) - 10} more" if len(skipped) > 10 else ""
+    one = len(skipped) == 1
+    return [
+        f"Left out {len(skipped)} image{'' if one else 's'} deleted while the export ran, with "
+        f"{'its' if one else 'their'} annotations: {names}{more}."
+    ]
 
 
 def _count_images(session: Session, snap: Snapshot) -> int:
@@ -423,18 +462,13 @@ def _count_images(session: Session, snap: Snapshot) -> int:
     return int(session.scalar(query) or 0)
 
 
-def _writer(fmt: ExportFormat, archive: zipfile.ZipFile, snap: Snapshot, workdir: Path) -> FormatWriter:
-    if fmt == "yolo":
-        return YoloWriter(archive, snap.names, snap.segments)
-    if fmt == "voc":
-        return VocWriter(archive, snap.names)
-    info = {
-        "description": snap.dataset_name
-        + (f" (version {snap.version_number})" if snap.version_number else ""),
+def _coco_info(snap: Snapshot) -> dict[str, Any]:
+    version = f" (version {snap.version_number})" if snap.version_number else ""
+    return {
+        "description": snap.dataset_name + version,
         "version": str(snap.version_number or ""),
         "contributor": "Shelfscope",
     }
-    return CocoArchiveWriter(archive, snap.names, workdir / "coco", info)
 
 
 # ---- starting and downloading -----------------------------------------------------------------------

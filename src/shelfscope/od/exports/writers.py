@@ -7,16 +7,19 @@ through the dataset, writes label members into the zip as it goes, and the datas
 
 from __future__ import annotations
 
+import re
 import zipfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, BinaryIO, NamedTuple, Protocol, cast
 
+from shelfscope.od.exports.schemas import ExportFormat
 from shelfscope.od.io import coco, voc, yolo
 from shelfscope.od.vocabulary import SPLITS, Split
 
 # Zip members get this date so that equal exports are equal bytes.
 _ZIP_DATE = (1980, 1, 1, 0, 0, 0)
+UNSAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
 
 
 def member(name: str, compress: bool) -> zipfile.ZipInfo:
@@ -34,6 +37,24 @@ class ExportShape(NamedTuple):
     y2: float
     points: tuple[tuple[float, float], ...] | None
     attributes: dict[str, Any] | None
+
+
+class NameRegistry:
+    """File names safe for every OS and unique by stem across the archive (YOLO pairs image and
+    label by stem; VOC keeps all images in one folder)."""
+
+    def __init__(self) -> None:
+        self._stems: set[str] = set()
+
+    def name(self, filename: str, image_id: int, ext: str, suffix: str = "") -> str:
+        stem = UNSAFE_NAME.sub("_", Path(filename).stem).strip("._") or "image"
+        stem = stem[:150] + suffix
+        if stem.lower() in self._stems:
+            stem = f"{stem}_{image_id}"
+        while stem.lower() in self._stems:
+            stem += "_"
+        self._stems.add(stem.lower())
+        return stem + ext
 
 
 class FormatWriter(Protocol):
@@ -156,3 +177,20 @@ class VocWriter:
             if stems:
                 self.archive.writestr(member(f"ImageSets/Main/{split}.txt", True), "\n".join(stems) + "\n")
         self.archive.writestr(member("labelmap.txt", True), "".join(f"{name}\n" for name in self.names))
+
+
+def format_writer(
+    fmt: ExportFormat,
+    archive: zipfile.ZipFile,
+    names: list[str],
+    workdir: Path,
+    info: dict[str, Any],
+    segments: bool = False,
+) -> FormatWriter:
+    """The writer of `fmt`; `info` describes the dataset in a COCO file; `segments` (a polygon dataset)
+    makes YOLO labels segmentation lines."""
+    if fmt == "yolo":
+        return YoloWriter(archive, names, segments)
+    if fmt == "voc":
+        return VocWriter(archive, names)
+    return CocoArchiveWriter(archive, names, workdir / "coco", info)

@@ -5,19 +5,25 @@ once; every resolved address must be public (not loopback, private, link-local, 
 multicast or reserved) unless its host is explicitly allowed in Settings.url_fetch_allow_hosts, and
 the connection then goes to that checked address (Host header and TLS name stay the original host),
 so a DNS answer that changes between the check and the connect (DNS rebinding) cannot swap it.
+
+Each fetch has one deadline for everything after the name lookup (connects, redirects, headers and
+body together): when it passes, the fetch's sockets are shut down, which ends a read that is still
+waiting. A per-read timeout alone never fires while a server trickles a byte now and then.
 """
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import socket
 import tempfile
+import threading
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from email.message import Message
-from typing import BinaryIO
+from typing import Any, BinaryIO
 from urllib.parse import unquote, urljoin
 
 import httpx
@@ -30,7 +36,8 @@ CONNECT_TIMEOUT_S = 10.0
 READ_TIMEOUT_S = 30.0
 # Whole fetch, all hops and the body together: a server trickling bytes cannot hold a worker forever.
 TOTAL_TIMEOUT_S = 120.0
-_CHUNK = 256 * 1024
+# The httpcore trace events that hand over a connection's stream (plain TCP, then TLS over it).
+_STREAM_EVENTS = frozenset({"connection.connect_tcp.complete", "connection.start_tls.complete"})
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
 # Addresses clouds answer instance credentials on. Most are link-local or private already; the
 # Azure one (168.63.129.16) is a public address, so each is named explicitly.
@@ -59,6 +66,7 @@ class FetchPolicy:
         return cls(
             max_bytes=max_bytes if max_bytes is not None else settings.max_upload_bytes,
             allow_hosts=frozenset(h.strip().lower() for h in settings.url_fetch_allow_hosts if h.strip()),
+            total_timeout_s=settings.url_fetch_timeout_s,
         )
 
     def allows(self, host: str, port: int) -> bool:
@@ -184,16 +192,78 @@ def _filename_from(response: httpx.Response, url: httpx.URL) -> str:
     return last or url.host or "download"
 
 
+def _shut(stream: Any) -> None:
+    """Shut the stream's socket down in both directions: a read blocked on it returns at once."""
+    sock = stream.get_extra_info("socket") if hasattr(stream, "get_extra_info") else None
+    if not isinstance(sock, socket.socket):
+        return
+    # Already closed, or handed over to the TLS socket: nothing to shut. The plain socket method, also
+    # on a TLS socket: SSLSocket.shutdown would drop its TLS state under a read another thread is in.
+    with contextlib.suppress(OSError):
+        socket.socket.shutdown(sock, socket.SHUT_RDWR)
+
+
+class _Deadline:
+    """One fetch's time limit. It collects the fetch's connections (httpcore's `trace` extension hands
+    each one over as it opens) and, when the time is up, shuts their sockets down from a timer thread."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self._at = time.monotonic() + seconds
+        self._lock = threading.Lock()
+        self._streams: list[Any] = []
+        self._done = False
+        self.expired = False
+        self._timer = threading.Timer(seconds, self._expire)
+        self._timer.daemon = True
+        self._timer.start()
+
+    def remaining(self) -> float:
+        return max(0.0, self._at - time.monotonic())
+
+    def trace(self, event: str, info: Mapping[str, Any]) -> None:
+        if event not in _STREAM_EVENTS or info.get("return_value") is None:
+            return
+        stream = info["return_value"]
+        with self._lock:
+            self._streams.append(stream)
+            late = self.expired
+        if late:
+            _shut(stream)
+
+    def _expire(self) -> None:
+        with self._lock:
+            if self._done:
+                return
+            self.expired = True
+            streams = list(self._streams)
+        for stream in streams:
+            _shut(stream)
+
+    def stop(self) -> None:
+        """The body is read: nothing of this fetch is cut from now on."""
+        with self._lock:
+            self._done = True
+        self._timer.cancel()
+
+    def timeout(self) -> httpx.Timeout:
+        """Per-request timeouts no longer than what is left (a connect has no socket to shut yet)."""
+        left = max(self.remaining(), 0.001)
+        return httpx.Timeout(min(READ_TIMEOUT_S, left), connect=min(CONNECT_TIMEOUT_S, left))
+
+
 class SafeFetcher:
-    """One HTTP client for many fetches (keep-alive to the same pinned address is reused)."""
+    """One HTTP client for many fetches, each with its own deadline (policy.total_timeout_s)."""
 
     def __init__(self, policy: FetchPolicy) -> None:
         self.policy = policy
         # trust_env=False: a proxy from the environment would connect to the unchecked name instead.
+        # No keep-alive: every fetch opens its own connections, so its deadline can reach them all.
         self._client = httpx.Client(
             trust_env=False,
             follow_redirects=False,
             timeout=httpx.Timeout(READ_TIMEOUT_S, connect=CONNECT_TIMEOUT_S),
+            limits=httpx.Limits(max_keepalive_connections=0),
         )
 
     def close(self) -> None:
@@ -209,67 +279,104 @@ class SafeFetcher:
     def fetch(
         self, url: str, *, headers: Mapping[str, str] | None = None, max_bytes: int | None = None
     ) -> Iterator[Fetched]:
-        """GET `url`, following up to max_redirects redirects, each one checked like the first.
+        """GET `url`, following up to max_redirects redirects, each one checked like the first, all
+        within one deadline.
 
         `headers` (e.g. Authorization) are sent only while the URL stays on the first URL's origin.
         """
         limit = max_bytes if max_bytes is not None else self.policy.max_bytes
-        deadline = time.monotonic() + self.policy.total_timeout_s
         first = check_url(url, self.policy)
-        hop = first
-        for _ in range(self.policy.max_redirects + 1):
-            sent = {"Host": hop.host_header, "Accept-Encoding": "identity", "Accept": "image/*, */*"}
-            if headers and _same_origin(hop.url, first.url):
-                sent.update(headers)
-            extensions = {"sni_hostname": hop.url.host} if hop.url.scheme == "https" else {}
-            try:
-                with self._client.stream("GET", hop.pinned, headers=sent, extensions=extensions) as resp:
-                    if resp.status_code in _REDIRECTS and "location" in resp.headers:
-                        target = urljoin(str(hop.url), resp.headers["location"])
-                        hop = check_url(target, self.policy)
-                        continue
-                    if resp.status_code >= 400:
-                        raise ValidationFailed(
-                            f"{url} could not be fetched: the server answered HTTP {resp.status_code}.",
-                            url=url,
-                            status=resp.status_code,
-                        )
-                    declared = resp.headers.get("content-length", "")
-                    if declared.isdigit() and int(declared) > limit:
-                        raise self._too_large(url, limit)
-                    spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115
-                    try:
-                        size = 0
-                        # Raw bytes: no transparent gunzip, so a compression bomb stays at its wire size.
-                        for chunk in resp.iter_raw(_CHUNK):
-                            size += len(chunk)
-                            if size > limit:
-                                raise self._too_large(url, limit)
-                            if time.monotonic() > deadline:
-                                raise ValidationFailed(
-                                    f"{url} could not be fetched within {self.policy.total_timeout_s:.0f} s.",
-                                    url=url,
-                                )
-                            spool.write(chunk)
-                        spool.seek(0)
-                        yield Fetched(
-                            file=spool,  # type: ignore[arg-type]
-                            size=size,
-                            filename=_filename_from(resp, hop.url),
-                            content_type=resp.headers.get("content-type"),
-                            final_url=str(hop.url),
-                        )
-                        return
-                    finally:
-                        spool.close()
-            except httpx.HTTPError as exc:
-                raise ValidationFailed(
-                    f"{url} could not be fetched: {type(exc).__name__} {exc}".rstrip(), url=url
-                ) from None
+        deadline = _Deadline(self.policy.total_timeout_s)
+        try:
+            hop = first
+            for _ in range(self.policy.max_redirects + 1):
+                sent = {"Host": hop.host_header, "Accept-Encoding": "identity", "Accept": "image/*, */*"}
+                if headers and _same_origin(hop.url, first.url):
+                    sent.update(headers)
+                answer = self._hop(url, hop, sent, limit, deadline)
+                if isinstance(answer, _Hop):
+                    hop = answer
+                    continue
+                try:
+                    yield answer
+                finally:
+                    answer.file.close()
+                return
+        finally:
+            deadline.stop()
         raise FetchRefused(f"{url} was refused: more than {self.policy.max_redirects} redirects.", url=url)
+
+    def _hop(
+        self, url: str, hop: _Hop, sent: dict[str, str], limit: int, deadline: _Deadline
+    ) -> _Hop | Fetched:
+        """One request: the next hop of a redirect, or the body spooled to a temporary file."""
+        extensions: dict[str, Any] = {"trace": deadline.trace}
+        if hop.url.scheme == "https":
+            extensions["sni_hostname"] = hop.url.host
+        try:
+            with self._client.stream(
+                "GET", hop.pinned, headers=sent, extensions=extensions, timeout=deadline.timeout()
+            ) as resp:
+                if resp.status_code in _REDIRECTS and "location" in resp.headers:
+                    return check_url(urljoin(str(hop.url), resp.headers["location"]), self.policy)
+                if resp.status_code >= 400:
+                    raise ValidationFailed(
+                        f"{url} could not be fetched: the server answered HTTP {resp.status_code}.",
+                        url=url,
+                        status=resp.status_code,
+                    )
+                declared = resp.headers.get("content-length", "")
+                if declared.isdigit() and int(declared) > limit:
+                    raise self._too_large(url, limit)
+                return self._read_body(url, resp, hop, limit, deadline)
+        except httpx.HTTPError as exc:
+            if deadline.expired:
+                raise self._too_slow(url, deadline) from None
+            raise ValidationFailed(
+                f"{url} could not be fetched: {type(exc).__name__} {exc}".rstrip(), url=url
+            ) from None
+
+    def _read_body(
+        self, url: str, resp: httpx.Response, hop: _Hop, limit: int, deadline: _Deadline
+    ) -> Fetched:
+        spool = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)  # noqa: SIM115
+        try:
+            size = 0
+            # Raw bytes: no transparent gunzip, so a compression bomb stays at its wire size. Each
+            # network read is seen as it arrives (no chunking), so the deadline is checked per read.
+            for chunk in resp.iter_raw():
+                size += len(chunk)
+                if size > limit:
+                    raise self._too_large(url, limit)
+                if deadline.expired:
+                    raise self._too_slow(url, deadline)
+                spool.write(chunk)
+            deadline.stop()
+            # A body cut short by the deadline can look complete (no Content-Length): never keep it.
+            if deadline.expired:
+                raise self._too_slow(url, deadline)
+            spool.seek(0)
+        except BaseException:
+            spool.close()
+            raise
+        return Fetched(
+            file=spool,  # type: ignore[arg-type]
+            size=size,
+            filename=_filename_from(resp, hop.url),
+            content_type=resp.headers.get("content-type"),
+            final_url=str(hop.url),
+        )
 
     @staticmethod
     def _too_large(url: str, limit: int) -> PayloadTooLarge:
         return PayloadTooLarge(
             f"{url} is larger than the {limit / (1024 * 1024):g} MiB limit.", url=url, limit_bytes=limit
+        )
+
+    @staticmethod
+    def _too_slow(url: str, deadline: _Deadline) -> ValidationFailed:
+        return ValidationFailed(
+            f"{url} could not be fetched within {deadline.seconds:g} s (the server sent it too slowly).",
+            url=url,
+            timeout_s=deadline.seconds,
         )

@@ -1,5 +1,5 @@
 """Ingesting image files into the library: hashed while read, decoded, stored with a thumbnail, and
-a row added; uploads, URL imports and server folders all come through here."""
+a row added; uploads, URL imports (url_import.py), sync and server folders all come through here."""
 
 from __future__ import annotations
 
@@ -22,10 +22,9 @@ from shelfscope.errors import Conflict, PayloadTooLarge, ShelfscopeError
 # find_by_hash is looked up through the module: a test stands in for it to stage an upload race.
 from shelfscope.od.images import service
 from shelfscope.od.images.decode import CONTENT_TYPES, FORMATS, ImageFacts, decode_image, display_name
-from shelfscope.od.images.fetch import FetchPolicy, SafeFetcher
 from shelfscope.od.images.models import Image, ImageTag
 from shelfscope.od.images.schemas import BatchResult, ItemResult
-from shelfscope.od.images.service import find_by_source_id, image_out
+from shelfscope.od.images.service import image_out
 from shelfscope.storage import Storage, new_key
 
 log = logging.getLogger("shelfscope.images")
@@ -96,7 +95,13 @@ def _store(
     storage: Storage, settings: Settings, file: BinaryIO, name: str, digest: str, size: int
 ) -> _Stored:
     facts, thumbnail = decode_image(
-        file, name, size, digest, settings.max_image_pixels, settings.thumbnail_size
+        file,
+        name,
+        size,
+        digest,
+        settings.max_image_pixels,
+        settings.thumbnail_size,
+        memory_limit_bytes=settings.decode_memory_bytes,
     )
     assert thumbnail is not None
     stored = _Stored(facts, new_key("images", FORMATS[facts.format]), new_key("thumbnails", ".jpg"))
@@ -225,7 +230,8 @@ def ingest_file(
     return IngestResult(image, "stored")
 
 
-def _rejection(name: str, exc: Exception) -> dict[str, Any]:
+def rejection(name: str, exc: Exception) -> dict[str, Any]:
+    """The error shape of one rejected file of a batch (a server error is logged, not shown)."""
     if isinstance(exc, ShelfscopeError):
         body = exc.to_body()
     else:
@@ -238,7 +244,8 @@ def _rejection(name: str, exc: Exception) -> dict[str, Any]:
     return body
 
 
-def _batch(results: list[ItemResult]) -> BatchResult:
+def batch_result(results: list[ItemResult]) -> BatchResult:
+    """Per-file results with their counts."""
     counts = {"stored": 0, "duplicate": 0, "rejected": 0}
     for r in results:
         counts[r.status] += 1
@@ -267,7 +274,7 @@ def ingest_batch(
         except Exception as exc:
             session.rollback()
             results.append(
-                ItemResult(filename=name, status="rejected", image=None, error=_rejection(name, exc))
+                ItemResult(filename=name, status="rejected", image=None, error=rejection(name, exc))
             )
             continue
         results.append(
@@ -276,59 +283,7 @@ def ingest_batch(
             )
         )
         session.commit()
-    return _batch(results)
-
-
-def _url_source_id(session: Session, url: str) -> str | None:
-    # The URL is where the image came from; when the same URL was imported before (its content has
-    # changed, or the hashes would have matched) the new image keeps no source id rather than fail.
-    if len(url) > 255 or find_by_source_id(session, "url", url) is not None:
-        return None
-    return url
-
-
-def import_urls(
-    session: Session,
-    storage: Storage,
-    settings: Settings,
-    urls: Sequence[str],
-    *,
-    folder: str | None = None,
-    tags: Sequence[str] = (),
-    user_id: int | None = None,
-) -> BatchResult:
-    """Fetch each URL through the safe fetcher and ingest it; per-URL results like an upload."""
-    session.commit()
-    results: list[ItemResult] = []
-    with SafeFetcher(FetchPolicy.from_settings(settings)) as fetcher:
-        for url in urls:
-            name = display_name(url.split("?", 1)[0])
-            try:
-                with fetcher.fetch(url) as fetched:
-                    name = display_name(fetched.filename)
-                    source_id = _url_source_id(session, url)
-                    result = ingest_file(
-                        session,
-                        storage,
-                        settings,
-                        fetched.file,
-                        name,
-                        source="url",
-                        source_id=source_id,
-                        folder=folder,
-                        tags=tags,
-                        user_id=user_id,
-                    )
-            except Exception as exc:
-                session.rollback()
-                error = _rejection(name, exc)
-                error.setdefault("url", url)
-                results.append(ItemResult(filename=name, url=url, status="rejected", image=None, error=error))
-                continue
-            image = image_out(session, result.image)
-            session.commit()
-            results.append(ItemResult(filename=name, url=url, status=result.status, image=image, error=None))
-    return _batch(results)
+    return batch_result(results)
 
 
 def ingest_folder(

@@ -1,5 +1,6 @@
 """Image library jobs: `od.images.verify` proves every stored image is present and intact;
-`od.images.sync` pulls new images from the configured image source."""
+`od.images.sync` pulls new images from the configured image source; `od.images.import_url` fetches
+images from URLs."""
 
 from __future__ import annotations
 
@@ -8,8 +9,16 @@ from typing import Any
 
 from shelfscope.jobs.context import JobContext
 from shelfscope.jobs.registry import job_handler
-from shelfscope.od.images.schemas import SYNC_KIND, VERIFY_KIND, SyncIn, VerifyPayload
+from shelfscope.od.images.schemas import (
+    SYNC_KIND,
+    URL_IMPORT_KIND,
+    VERIFY_KIND,
+    SyncIn,
+    UrlImportIn,
+    VerifyPayload,
+)
 from shelfscope.od.images.sync import run_sync
+from shelfscope.od.images.url_import import import_urls
 from shelfscope.od.images.verify import verify_library
 
 
@@ -24,3 +33,12 @@ def verify_images(ctx: JobContext, payload: VerifyPayload) -> dict[str, Any]:
 def sync_images(ctx: JobContext, payload: SyncIn) -> dict[str, Any]:
     """Pull new images from the sync source (docs/sync-connector.md) into the library."""
     return run_sync(ctx, payload).model_dump()
+
+
+# Resumable: a rerun finds the images the first run stored by their bytes (reported as duplicates).
+@job_handler(URL_IMPORT_KIND, payload=UrlImportIn, resumable=True)
+def import_from_urls(ctx: JobContext, payload: UrlImportIn) -> dict[str, Any]:
+    """Fetch each URL (limits of the safe fetcher) and ingest it; per-URL results like an upload."""
+    with ctx.db.writer() as session:
+        result = import_urls(session, ctx.storage, ctx.settings, payload, ctx, ctx.user_id)
+    return result.model_dump(mode="json")

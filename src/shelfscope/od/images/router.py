@@ -26,7 +26,7 @@ from shelfscope.ids import Id
 from shelfscope.jobs.schemas import JobEnvelope, JobOut
 from shelfscope.jobs.service import submit_job
 from shelfscope.od.images import bulk as bulk_actions
-from shelfscope.od.images import ingest, listing, service, sync
+from shelfscope.od.images import ingest, listing, service, sync, url_import
 from shelfscope.od.images.decode import CONTENT_TYPES
 from shelfscope.od.images.schemas import (
     VERIFY_KIND,
@@ -184,18 +184,13 @@ async def upload_images(request: Request, ctx: Ctx, session: DbSession, user: Wr
     return JSONResponse(result.model_dump(mode="json"), status_code=207 if result.rejected else 200)
 
 
-@router.post(
-    "/import/url",
-    response_model=BatchResult,
-    responses={207: {"model": BatchResult, "description": "Some URLs were rejected; see each result."}},
-)
-def import_from_urls(body: UrlImportIn, ctx: Ctx, session: DbSession, user: WriterUser) -> JSONResponse:
-    """Fetch images from http(s) URLs on the server (size, time and redirect limits; addresses on the
-    server's own network are refused). Per-URL results like an upload; 200 or 207."""
-    result = ingest.import_urls(
-        session, ctx.storage, ctx.settings, body.urls, folder=body.folder, tags=body.tags, user_id=user.id
-    )
-    return JSONResponse(result.model_dump(mode="json"), status_code=207 if result.rejected else 200)
+@router.post("/import/url", status_code=202, response_model=JobEnvelope)
+def import_from_urls(body: UrlImportIn, ctx: Ctx, session: DbSession, user: WriterUser) -> JobEnvelope:
+    """Start a job that fetches images from http(s) URLs (size, total time and redirect limits;
+    addresses on the server's own network are refused). The job's result has per-URL results like an
+    upload: `{"results": [...], "stored", "duplicate", "rejected"}`."""
+    job = url_import.start_url_import(session, ctx.runner, body, user.id)
+    return JobEnvelope(job=JobOut.model_validate(job))
 
 
 @router.post("/sync/buybuddy", status_code=202, response_model=JobEnvelope)

@@ -19,6 +19,7 @@ MAX_TAGS_PER_REQUEST = 50
 # Job kinds of the image library (handlers in jobs.py).
 VERIFY_KIND = "od.images.verify"
 SYNC_KIND = "od.images.sync"
+URL_IMPORT_KIND = "od.images.import_url"
 # Where the router is mounted; image shapes carry ready-to-use links to the bytes and the thumbnail.
 API_PREFIX = "/api/v1/od/images"
 
@@ -194,6 +195,8 @@ class ImagePatch(BaseModel):
 
 
 class UrlImportIn(BaseModel):
+    """URLs to import (the request body and the job's payload); the job's result is a BatchResult."""
+
     model_config = ConfigDict(extra="forbid")
 
     urls: list[Annotated[str, Field(min_length=1, max_length=2048)]] = Field(min_length=1, max_length=100)

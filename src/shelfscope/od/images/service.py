@@ -102,7 +102,7 @@ def thumbnail_bytes(storage: Storage, settings: Settings, image: Image) -> bytes
     if not storage.exists(image.storage_key):
         raise NotFound(f"The bytes of image {image.id} are missing from storage.", image_id=image.id)
     with storage.open(image.storage_key) as f:
-        return render_thumbnail(f, settings.thumbnail_size)
+        return render_thumbnail(f, settings.thumbnail_size, memory_limit_bytes=settings.decode_memory_bytes)
 
 
 def _set_tags(session: Session, image_id: int, tags: Sequence[str]) -> None:

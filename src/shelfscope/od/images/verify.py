@@ -27,6 +27,7 @@ class _Env:
     db: Database
     storage: Storage
     thumbnail_size: int
+    decode_memory_bytes: int
     reporter: Reporter
 
 
@@ -91,7 +92,9 @@ def _rebuild_thumbnail(env: _Env, row: _Row, regenerate: bool) -> bool:
         return False
     with env.storage.open(row.storage_key) as source:
         try:
-            thumbnail = render_thumbnail(source, env.thumbnail_size)
+            thumbnail = render_thumbnail(
+                source, env.thumbnail_size, memory_limit_bytes=env.decode_memory_bytes
+            )
         except Exception as exc:
             env.reporter.log(
                 f"image {row.id} ({row.storage_key}): no thumbnail could be rendered: {exc}", "error"
@@ -138,7 +141,7 @@ def verify_library(
 ) -> VerifyCounts:
     """Re-hash every image's stored bytes (or those of `payload.image_ids`), report missing and altered
     objects, restore thumbnails; checks for a cancel between images."""
-    env = _Env(db, storage, settings.thumbnail_size, reporter)
+    env = _Env(db, storage, settings.thumbnail_size, settings.decode_memory_bytes, reporter)
     image_ids = sorted(set(payload.image_ids)) if payload.image_ids is not None else None
     total = _count(env, image_ids)
     counts = VerifyCounts()

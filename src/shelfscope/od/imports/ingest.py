@@ -103,6 +103,7 @@ def _store(storage: Storage, settings: Settings, item: _Read, unit: Unit) -> Iss
             item.content_hash,
             settings.max_image_pixels,
             settings.thumbnail_size,
+            memory_limit_bytes=settings.decode_memory_bytes,
         )
         assert thumbnail is not None
     except ShelfscopeError as exc:

@@ -15,6 +15,8 @@ from typing import Literal, NamedTuple
 import numpy as np
 from PIL import Image, ImageEnhance, ImageFilter, ImageOps
 
+from shelfscope.od.images.decode import eight_bit
+
 ResizeMode = Literal["stretch", "fit", "letterbox"]
 LETTERBOX_FILL = (114, 114, 114)
 
@@ -123,7 +125,8 @@ def preprocess(
     image: Image.Image, shapes: Sequence[Shape], spec: Preprocess
 ) -> tuple[Image.Image, list[Shape]]:
     """The image upright (shapes are in upright pixels), then grayscale and resize as asked."""
-    out = upright(image)
+    # 16-bit grey scaled to 8 bits first: a plain convert would clip every value over 255 to white.
+    out = eight_bit(upright(image))
     out = out.convert("L") if spec.grayscale else out.convert("RGB")
     result = list(shapes)
     if spec.resize is not None:

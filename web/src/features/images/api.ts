@@ -64,7 +64,8 @@ export const imagesApi = {
     if (options.tags && options.tags.length > 0) form.append('tags', options.tags.join(','))
     return postForm<BatchResult>('/od/images', form, [200, 207], options)
   },
-  importUrls: (body: UrlImportRequest) => api.post<BatchResult>('/od/images/import/url', body),
+  /** 202 with the `od.images.import_url` job; its result is a BatchResult (per-URL results). */
+  importUrls: (body: UrlImportRequest) => api.post<JobEnvelope>('/od/images/import/url', body),
   sync: (body: SyncRequest) => api.post<JobEnvelope>('/od/images/sync/buybuddy', body),
   /** 202 with the `od.images.verify` job. */
   verifyStorage: (options: { regenerate_thumbnails?: boolean } = {}) =>

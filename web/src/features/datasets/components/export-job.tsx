@@ -50,13 +50,20 @@ export function ExportSummary({ result }: { result: ExportResult }) {
           {result.version !== null ? ` · v${result.version}` : ' · current dataset'} · {result.seconds.toFixed(1)} s
         </span>
       </div>
+      {(result.warnings ?? []).map((warning) => (
+        <p key={warning} className="col-span-full text-xs text-amber-700" data-testid="export-warning">
+          {warning}
+        </p>
+      ))}
     </dl>
   )
 }
 
 function exportToast(job: Job): void {
   const result = exportResultOf(job)
-  if (job.status === 'succeeded' && result) toast.success(`Export ready: ${result.filename} (${formatBytes(result.size_bytes)})`)
+  if (job.status === 'succeeded' && result && (result.skipped_images ?? 0) > 0)
+    toast.warning(`Export ready without ${result.skipped_images} deleted image(s): ${result.filename}`)
+  else if (job.status === 'succeeded' && result) toast.success(`Export ready: ${result.filename} (${formatBytes(result.size_bytes)})`)
   else if (job.status === 'cancelled') toast.warning(`Export job #${job.id} cancelled`)
   else toast.error(`Export failed: ${job.error ?? 'see the job for details'}`)
 }

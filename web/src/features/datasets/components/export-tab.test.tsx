@@ -4,30 +4,14 @@ import userEvent from '@testing-library/user-event'
 import { MemoryRouter } from 'react-router'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import type { ExportRequest } from '@/lib/api'
+import { makeJob } from '@/test/jobs'
 import { ExportTab } from './export-tab'
 
 function json(body: unknown, status = 200): Response {
   return new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json' } })
 }
 
-const job = {
-  id: 31,
-  kind: 'od.exports.run',
-  status: 'queued',
-  progress: 0,
-  stage: null,
-  payload: {},
-  result: null,
-  error: null,
-  attempt: 0,
-  cancel_requested: false,
-  runner: 'local',
-  created_at: '2025-01-01T00:00:00Z',
-  started_at: null,
-  finished_at: null,
-  heartbeat_at: null,
-  created_by: 1,
-}
+const job = makeJob({ id: 31, kind: 'od.exports.run', attempt: 0 })
 
 class NoResizeObserver {
   observe(): void {}

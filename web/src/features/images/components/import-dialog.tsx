@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from 'react'
+import { useEffect, useRef, useState, type FormEvent } from 'react'
 import { Loader2Icon, RefreshCwIcon } from 'lucide-react'
 import { Link } from 'react-router'
 import { toast } from 'sonner'
@@ -9,11 +9,13 @@ import { Input } from '@/components/ui/input'
 import { Label } from '@/components/ui/label'
 import { Tabs, TabsContent, TabsList, TabsTrigger } from '@/components/ui/tabs'
 import { Textarea } from '@/components/ui/textarea'
-import { errorMessage, type BatchResult, type Job } from '@/lib/api'
+import { JobProgress, useLiveJob } from '@/features/jobs'
+import { errorMessage, isActiveJob, type BatchResult, type Job } from '@/lib/api'
 import { cn } from '@/lib/utils'
 import { parseTags } from '../hooks/filters'
 import { useImportUrls, useLibraryChanged, useStartSync } from '../hooks/images'
 import { useUploadQueue } from '../hooks/upload-queue'
+import { parseUrlLines, urlImportResultOf } from '../hooks/url-import'
 import { DatasetImportTab } from '@/features/imports'
 import { DropZone, UploadActions, UploadList, UploadSummaryBar } from './upload-zone'
 
@@ -121,12 +123,28 @@ function UrlTab() {
   const [urls, setUrls] = useState('')
   const [folder, setFolder] = useState('')
   const [tags, setTags] = useState('')
-  const [result, setResult] = useState<BatchResult | null>(null)
+  const [jobId, setJobId] = useState<number | null>(null)
   const importUrls = useImportUrls()
-  const list = urls
-    .split(/\s+/)
-    .map((u) => u.trim())
-    .filter(Boolean)
+  const changed = useLibraryChanged()
+  const { job } = useLiveJob(jobId)
+  const toasted = useRef<number | null>(null)
+  const list = parseUrlLines(urls)
+  const result = job.data ? urlImportResultOf(job.data) : null
+  const running = importUrls.isPending || (job.data ? isActiveJob(job.data) : jobId !== null)
+
+  // When the job ends: refresh the library and say how it went, once.
+  useEffect(() => {
+    const data = job.data
+    if (!data || isActiveJob(data) || toasted.current === data.id) return
+    toasted.current = data.id
+    changed()
+    const done = urlImportResultOf(data)
+    const message = done ? `${done.stored} stored, ${done.duplicate} duplicate, ${done.rejected} rejected` : ''
+    if (done && done.rejected > 0) toast.warning(`URL import: ${message}`)
+    else if (done) toast.success(`URL import: ${message}`)
+    else if (data.status === 'cancelled') toast.warning(`URL import job #${data.id} cancelled`)
+    else toast.error(`URL import failed: ${data.error ?? 'see the job for details'}`)
+  }, [job.data, changed])
 
   const submit = (event: FormEvent) => {
     event.preventDefault()
@@ -134,12 +152,7 @@ function UrlTab() {
     importUrls.mutate(
       { urls: list, folder: folder.trim() || null, tags: parseTags(tags) },
       {
-        onSuccess: (data) => {
-          setResult(data)
-          const message = `${data.stored} stored, ${data.duplicate} duplicate, ${data.rejected} rejected`
-          if (data.rejected > 0) toast.warning(`URL import: ${message}`)
-          else toast.success(`URL import: ${message}`)
-        },
+        onSuccess: ({ job: started }) => setJobId(started.id),
         onError: (error) => toast.error(errorMessage(error)),
       },
     )
@@ -157,17 +170,25 @@ function UrlTab() {
           onChange={(e) => setUrls(e.target.value)}
         />
         <p className="text-xs text-muted-foreground">
-          One per line, up to 100. The server fetches them with size and time limits; addresses on its own network are
-          refused.
+          One per line, up to 100. The server fetches them in a background job with size and time limits; addresses
+          on its own network are refused.
         </p>
       </div>
       <TargetFields idPrefix="url" folder={folder} tags={tags} onFolder={setFolder} onTags={setTags} />
-      <div className="flex justify-end">
-        <Button type="submit" disabled={importUrls.isPending || list.length === 0 || list.length > 100}>
-          {importUrls.isPending ? <Loader2Icon className="animate-spin" aria-hidden /> : null}
+      <div className="flex items-center justify-between gap-2">
+        {jobId !== null ? (
+          <Link to={`/jobs/${jobId}`} className="text-sm text-primary hover:underline">
+            Job #{jobId}
+          </Link>
+        ) : (
+          <span />
+        )}
+        <Button type="submit" disabled={running || list.length === 0 || list.length > 100}>
+          {running ? <Loader2Icon className="animate-spin" aria-hidden /> : null}
           Import {list.length > 0 ? list.length : ''} URL{list.length === 1 ? '' : 's'}
         </Button>
       </div>
+      {job.data && isActiveJob(job.data) ? <JobProgress job={job.data} /> : null}
       {result ? <BatchResultList result={result} /> : null}
     </form>
   )

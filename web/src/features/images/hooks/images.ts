@@ -94,9 +94,10 @@ export function useBulkImages() {
   })
 }
 
+/** Start a URL import job (202 {job}); follow it with useLiveJob for the per-URL results. */
 export function useImportUrls() {
-  const invalidate = useInvalidateLibrary()
-  return useMutation({ mutationFn: (body: UrlImportRequest) => imagesApi.importUrls(body), onSuccess: invalidate })
+  const trackJob = useTrackJob()
+  return useMutation({ mutationFn: (body: UrlImportRequest) => imagesApi.importUrls(body), onSuccess: ({ job }) => trackJob(job) })
 }
 
 export function useStartSync() {

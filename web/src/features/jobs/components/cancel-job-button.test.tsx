@@ -3,28 +3,17 @@ import { render, screen, waitFor } from '@testing-library/react'
 import userEvent from '@testing-library/user-event'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { queryKeys, type Job } from '@/lib/api'
+import { makeJob as baseJob } from '@/test/jobs'
 import { CancelJobButton } from './cancel-job-button'
 
 function makeJob(overrides: Partial<Job> = {}): Job {
-  return {
-    id: 7,
-    kind: 'storage.verify',
+  return baseJob({
     status: 'running',
     progress: 0.4,
     stage: 'checked 24 of 60 images',
-    payload: {},
-    result: null,
-    error: null,
-    attempt: 1,
-    cancel_requested: false,
-    runner: 'local',
-    created_at: '2025-01-01T00:00:00Z',
     started_at: '2025-01-01T00:00:01Z',
-    finished_at: null,
-    heartbeat_at: null,
-    created_by: 1,
     ...overrides,
-  }
+  })
 }
 
 afterEach(() => {

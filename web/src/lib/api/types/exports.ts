@@ -47,6 +47,9 @@ export interface ExportResult {
   classes: string[]
   splits: Record<string, number>
   seconds: number
+  /** Images deleted while the export ran: left out with their annotations, and named in `warnings`. */
+  skipped_images?: number
+  warnings?: string[]
 }
 
 /** The export result in a job's result, or null when the job has none (yet). */
