@@ -280,7 +280,9 @@ test('create a dataset, add images by library filter, and see the overview chart
   }
   await api(page, 'POST', `/api/v1/od/datasets/${datasetId}/images/${members.items[0]?.image_id}/status`, { status: 'completed' })
 
+  // The open tab is part of the address, so the reload stays on Images: go back to the overview.
   await page.reload()
+  await page.getByRole('tab', { name: 'Overview' }).click()
   await expect(page.getByTestId('stat-dataset-images')).toHaveText('3')
   await expect(page.getByTestId('stat-dataset-annotations')).toHaveText('4')
   await expect(page.getByTestId('stat-dataset-classes')).toHaveText('2')
