@@ -107,6 +107,17 @@ class Settings(BaseSettings):
     max_zip_total_bytes: int = Field(default=64 * 1024**3, gt=0)
     max_zip_members: int = Field(default=2_000_000, gt=0)
 
+    # --- ML (workers only; the server never imports torch) ---
+    # Where model weights live: one save_pretrained folder per catalogue key. Empty: data_dir/models.
+    models_dir: Path | None = None
+    # "auto" picks CUDA, then Apple MPS, then the CPU.
+    ml_device: Literal["auto", "cuda", "mps", "cpu"] = "auto"
+    # Loaded models a worker keeps in memory, by their parameter and buffer bytes; the least recently
+    # used is dropped when a new one would pass the budget.
+    ml_model_cache_mb: int = Field(default=4096, ge=64)
+    # Refuse hub downloads: a missing model is an error naming its folder instead of a fetch.
+    ml_offline: bool = False
+
     @field_validator("job_modules", "url_fetch_allow_hosts", mode="before")
     @classmethod
     def _split_modules(cls, value: Any) -> Any:
@@ -162,6 +173,11 @@ class Settings(BaseSettings):
             if candidate is not None and (candidate / "index.html").is_file():
                 return candidate
         return None
+
+    @property
+    def resolved_models_dir(self) -> Path:
+        folder = self.models_dir if self.models_dir is not None else self.data_dir / "models"
+        return folder.expanduser().resolve()
 
     @property
     def local_storage_dir(self) -> Path:

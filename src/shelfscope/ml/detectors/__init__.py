@@ -1,0 +1,1 @@
+"""Detectors: one interface (`Detector.predict`), one adapter per model family."""

@@ -1,0 +1,1 @@
+"""Segmenters: point/box-prompted masks (SAM 2.1)."""
