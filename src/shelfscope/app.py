@@ -22,6 +22,7 @@ from shelfscope.errors import ShelfscopeError
 from shelfscope.http.guard import RequestGuard, SecurityHeaders, redact_access_log, security_headers
 from shelfscope.http.validation import validation_failed
 from shelfscope.jobs.router import router as jobs_router
+from shelfscope.od.ai.segment.router import router as ai_segment_router
 from shelfscope.od.annotations.router import router as annotations_router
 from shelfscope.od.classes.router import router as classes_router
 from shelfscope.od.datasets.router import router as datasets_router
@@ -173,6 +174,7 @@ def create_app(ctx: AppContext, *, start_runner: bool = True) -> FastAPI:
     api.include_router(datasets_router, prefix="/od/datasets", tags=["od: datasets"])
     api.include_router(exports_router, prefix="/od", tags=["od: export"])
     api.include_router(versions_router, prefix="/od/datasets", tags=["od: versions"])
+    api.include_router(ai_segment_router, prefix="/od/ai", tags=["od: ai"])
     app.include_router(api)
     _mount_web(app, ctx.settings.resolved_web_dir)
     return app

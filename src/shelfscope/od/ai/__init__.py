@@ -1,0 +1,1 @@
+"""AI assistance for annotating: zero-shot detection, batch auto-annotation, SAM masks, review."""
