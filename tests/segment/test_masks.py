@@ -91,7 +91,10 @@ def test_a_simplified_outline_stays_within_a_pixel_and_under_the_point_cap() -> 
     disc = (yy - 200) ** 2 + (xx - 200) ** 2 <= 180**2
     box = masks.tight_box(disc)
 
-    traced = masks.trace_outline(masks.largest_region(disc))
+    cells = np.pad(disc, 1).astype(np.int8)
+    start = masks.largest_region_start(cells)
+    assert start is not None
+    traced = masks.trace_outline(cells, start)
     polygon = masks.to_polygon(disc, box)
     capped = masks.simplify_ring(traced, tolerance=0.01, max_points=50)
 
@@ -101,17 +104,25 @@ def test_a_simplified_outline_stays_within_a_pixel_and_under_the_point_cap() -> 
     assert 3 <= len(capped) <= 50
 
 
-def test_largest_region_joins_pixels_by_edges_not_corners() -> None:
+def test_regions_join_by_edges_not_corners_and_the_outline_follows_the_largest() -> None:
     mask = np.zeros((6, 6), dtype=bool)
-    mask[0, 0] = mask[1, 1] = True  # corners touching: two regions of one pixel
-    mask[3:6, 2] = True  # three pixels in a column: the largest
+    mask[0, 0] = mask[1, 1] = mask[2, 2] = True  # corners touching: three regions of one pixel
+    mask[3:6, 3] = True  # three pixels in a column, touching (2, 2) at a corner: the largest
     mask[2, 5] = mask[3, 5] = True
 
-    region = masks.largest_region(mask)
+    polygon = masks.to_polygon(mask, masks.tight_box(mask), tolerance=0.0)
 
-    expected = np.zeros_like(mask)
-    expected[3:6, 2] = True
-    assert np.array_equal(region, expected)
+    assert polygon == [[3.0, 3.0], [4.0, 3.0], [4.0, 6.0], [3.0, 6.0]]
+
+
+def test_the_outline_goes_round_a_region_that_others_touch_at_corners() -> None:
+    mask = np.zeros((5, 5), dtype=bool)
+    mask[1:4, 1:4] = True  # the largest: a 3 x 3 square
+    mask[0, 0] = mask[0, 4] = mask[4, 0] = mask[4, 4] = True  # a pixel on each of its corners
+
+    polygon = masks.to_polygon(mask, masks.tight_box(mask), tolerance=0.0)
+
+    assert polygon == [[1.0, 1.0], [4.0, 1.0], [4.0, 4.0], [1.0, 4.0]]
 
 
 def test_a_one_pixel_mask_is_a_unit_square() -> None:

@@ -83,21 +83,30 @@ def to_rle(mask: BoolArray, box: Box | None) -> dict[str, list[int]]:
     return {"size": [height, width], "counts": [int(n) for n in runs]}
 
 
-def _row_runs(region: BoolArray) -> tuple[IntArray, IntArray, IntArray]:
-    """Every horizontal run of set pixels: its row, first column and one-past-last column, in row
-    then column order."""
-    padded = np.zeros((region.shape[0], region.shape[1] + 2), dtype=np.int8)
-    padded[:, 1:-1] = region
-    change = np.diff(padded, axis=1)
-    start_rows, starts = np.nonzero(change == 1)
-    _, ends = np.nonzero(change == -1)
-    return start_rows.astype(np.int64), starts.astype(np.int64), ends.astype(np.int64)
+def _padded(region: BoolArray) -> npt.NDArray[np.int8]:
+    """The region as 0/1 with a border of 0 all round (so every run and every walk has an outside)."""
+    cells = np.zeros((region.shape[0] + 2, region.shape[1] + 2), dtype=np.int8)
+    cells[1:-1, 1:-1] = region
+    return cells
 
 
-def _component_of_runs(rows: IntArray, starts: IntArray, ends: IntArray, width: int) -> IntArray:
-    """A component label per run: runs on adjacent rows whose columns overlap (4-connectivity) share
-    one. Overlaps are found with two sorted searches, labels settle by min-propagation."""
-    stride = width + 2
+def _row_runs(cells: npt.NDArray[np.int8]) -> tuple[IntArray, IntArray, IntArray]:
+    """Every horizontal run of set cells: its row, first column and one-past-last column (in the
+    padded grid), in row then column order. One pass over the flattened grid: its zero border keeps
+    runs from crossing rows."""
+    stride = cells.shape[1]
+    change = np.diff(cells.ravel())
+    edges = np.flatnonzero(change)
+    rising = change[edges] == 1
+    starts = edges[rising] + 1
+    ends = edges[~rising] + 1
+    return starts // stride, starts % stride, ends % stride
+
+
+def _component_of_runs(rows: IntArray, starts: IntArray, ends: IntArray) -> list[int]:
+    """A component root per run: runs on adjacent rows whose columns overlap (4-connectivity) are
+    joined. The overlaps are found with two sorted searches; union-find joins them."""
+    stride = int(ends.max()) + 1
     start_keys = rows * stride + starts
     end_keys = rows * stride + ends
     # For a run on row r+1 the overlapping runs on row r are a contiguous index range [lo, hi).
@@ -106,34 +115,33 @@ def _component_of_runs(rows: IntArray, starts: IntArray, ends: IntArray, width: 
     hi = np.searchsorted(start_keys, above + ends, side="left")
     count = np.maximum(hi - lo, 0)
     below = np.repeat(np.arange(rows.size), count)
-    offsets = np.arange(int(count.sum())) - np.repeat(np.cumsum(count) - count, count)
-    upper = np.repeat(lo, count) + offsets
-    labels = np.arange(rows.size)
-    while True:
-        before = labels.copy()
-        linked = np.minimum(labels[below], labels[upper])
-        np.minimum.at(labels, below, linked)
-        np.minimum.at(labels, upper, linked)
-        labels = labels[labels]
-        if np.array_equal(labels, before):
-            return labels
+    upper = np.repeat(lo, count) + np.arange(int(count.sum())) - np.repeat(np.cumsum(count) - count, count)
+    parent = list(range(rows.size))
+
+    def root(node: int) -> int:
+        while parent[node] != node:
+            parent[node] = parent[parent[node]]
+            node = parent[node]
+        return node
+
+    for a, b in zip(below.tolist(), upper.tolist(), strict=True):
+        ra, rb = root(a), root(b)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+    return [root(node) for node in range(rows.size)]
 
 
-def largest_region(region: BoolArray) -> BoolArray:
-    """The largest 4-connected set of pixels in `region` (by pixel count; ties: the first found)."""
-    rows, starts, ends = _row_runs(region)
+def largest_region_start(cells: npt.NDArray[np.int8]) -> tuple[int, int] | None:
+    """The first pixel in reading order (x, y in the region) of the largest 4-connected set of pixels
+    (by pixel count; ties: the first found), or None for an empty region."""
+    rows, starts, ends = _row_runs(cells)
     if rows.size == 0:
-        return np.zeros_like(region)
-    labels = _component_of_runs(rows, starts, ends, region.shape[1])
+        return None
+    labels = np.asarray(_component_of_runs(rows, starts, ends))
     sizes = np.bincount(labels, weights=(ends - starts).astype(np.float64))
-    keep = labels == int(np.argmax(sizes))
-    rows, starts, ends = rows[keep], starts[keep], ends[keep]
-    # Paint the kept runs: +1 where each starts, -1 where it ends (never the same place: runs are
-    # apart), then a running sum along each row.
-    edges = np.zeros((region.shape[0], region.shape[1] + 1), dtype=np.int8)
-    edges[rows, starts] = 1
-    edges[rows, ends] = -1
-    return np.cumsum(edges[:, :-1], axis=1, dtype=np.int8) > 0
+    # Roots are each component's first run, which holds its first pixel in reading order.
+    first = int(np.argmax(sizes))
+    return int(starts[first]) - 1, int(rows[first]) - 1
 
 
 # Heading east, south, west, north (x right, y down); the region is kept on the right-hand side.
@@ -142,24 +150,22 @@ _STEPS = ((1, 0), (0, 1), (-1, 0), (0, -1))
 _AHEAD = (((0, -1), (0, 0)), ((0, 0), (-1, 0)), ((-1, 0), (-1, -1)), ((-1, -1), (0, -1)))
 
 
-def trace_outline(region: BoolArray) -> list[tuple[int, int]]:
-    """The outer boundary of a 4-connected region along pixel edges, clockwise on screen, as its
-    corner vertices (x, y) in the region's own pixel-corner coordinates."""
-    height, width = region.shape
-    stride = width + 2
-    cells = np.zeros((height + 2, stride), dtype=np.uint8)
-    cells[1:-1, 1:-1] = region
+def trace_outline(cells: npt.NDArray[np.int8], start: tuple[int, int]) -> list[tuple[int, int]]:
+    """The outer boundary, along pixel edges and clockwise on screen, of the 4-connected region whose
+    first pixel in reading order is `start`; its corner vertices (x, y) in the region's coordinates.
+
+    Only that region is followed, whatever else `cells` holds: a step tests the pixel ahead-right
+    (edge-adjacent to the pixel just passed) and then, only when that one is set, the one ahead-left
+    (edge-adjacent to it), so every pixel the walk reads as set is connected to `start`. The start's
+    top-left corner has only the start among its four pixels in the region, so the walk passes it once."""
+    stride = cells.shape[1]
     inside = cells.tobytes()
-    # The first pixel in reading order: its top-left corner is on the outline, with only this pixel
-    # of the four around it set, so the walk passes it once.
-    first = int(np.argmax(cells.ravel()))
-    x0, y0 = first % stride - 1, first // stride - 1
+    x0, y0 = start
     x, y, heading = x0, y0, 0
     vertices = [(x0, y0)]
     while True:
         (lx, ly), (rx, ry) = _AHEAD[heading]
-        right = inside[(y + ry + 1) * stride + x + rx + 1]
-        if not right:
+        if not inside[(y + ry + 1) * stride + x + rx + 1]:
             turn = 1
         elif inside[(y + ly + 1) * stride + x + lx + 1]:
             turn = 3
@@ -232,6 +238,9 @@ def to_polygon(
     if box is None:
         return []
     x1, y1, x2, y2 = box
-    region = largest_region(mask[y1:y2, x1:x2])
-    ring = simplify_ring(trace_outline(region), tolerance)
+    cells = _padded(mask[y1:y2, x1:x2])
+    start = largest_region_start(cells)
+    if start is None:
+        return []
+    ring = simplify_ring(trace_outline(cells, start), tolerance)
     return [[float(x + x1), float(y + y1)] for x, y in ring]

@@ -44,9 +44,12 @@ class Sam2Embedding:
 
 
 @dataclass(frozen=True)
-class _Decoded:
-    logits: torch.Tensor  # (masks, 256, 256) low-resolution mask logits
-    scores: torch.Tensor  # (masks,) predicted IoU
+class LowRes:
+    """What the mask decoder gives: low-resolution mask logits (masks, 256, 256) and each mask's
+    predicted IoU (masks,)."""
+
+    logits: torch.Tensor
+    scores: torch.Tensor
 
 
 def model_bytes(model: torch.nn.Module) -> int:
@@ -88,17 +91,23 @@ class Sam2Segmenter:
         the decoder proposes three masks and the one with the best predicted IoU wins. More points or
         a box pin the object down, so one mask is asked for."""
         found = _embedding(embedding)
+        decoded = self.decode(found, points, box)
+        best = int(decoded.scores.argmax())
+        return self._full_size(found, decoded.logits[best], float(decoded.scores[best]))
+
+    def decode(
+        self, embedding: Sam2Embedding, points: Sequence[PointPrompt], box: BoxPrompt | None
+    ) -> LowRes:
+        """The mask decoder's masks for these prompts, at its own resolution (three for one click)."""
         if not points and box is None:
             raise ValueError("segment needs at least one point or a box")
         coords = labels = boxes = None
         if points:
-            coords = self._scaled(found, [(p.x, p.y) for p in points]).view(1, 1, -1, 2)
+            coords = self._scaled(embedding, [(p.x, p.y) for p in points]).view(1, 1, -1, 2)
             labels = torch.tensor([[[1 if p.positive else 0 for p in points]]], device=self.device)
         if box is not None:
-            boxes = self._scaled(found, [box[:2], box[2:]]).view(1, 1, 4)
-        decoded = self._decode(found, coords, labels, boxes, multimask=len(points) == 1 and box is None)
-        best = int(decoded.scores.argmax())
-        return self._full_size(found, decoded.logits[best], float(decoded.scores[best]))
+            boxes = self._scaled(embedding, [box[:2], box[2:]]).view(1, 1, 4)
+        return self._decode(embedding, coords, labels, boxes, multimask=len(points) == 1 and box is None)
 
     def _scaled(self, embedding: Sam2Embedding, xy: Sequence[Sequence[float]]) -> torch.Tensor:
         """Image pixels to the model's input frame (the processor resizes every image to 1024 x 1024)."""
@@ -115,7 +124,7 @@ class Sam2Segmenter:
         boxes: torch.Tensor | None,
         *,
         multimask: bool,
-    ) -> _Decoded:
+    ) -> LowRes:
         """Prompt encoder and mask decoder for one point batch (coords (1, P, N, 2), or boxes)."""
         features = embedding.features
         with torch.inference_mode():
@@ -130,7 +139,7 @@ class Sam2Segmenter:
                 multimask_output=multimask,
                 high_resolution_features=list(features[:-1]),
             )
-        return _Decoded(logits=logits[0].flatten(0, 1).float(), scores=scores[0].flatten().float())
+        return LowRes(logits=logits[0].flatten(0, 1).float(), scores=scores[0].flatten().float())
 
     def _full_size(self, embedding: Sam2Embedding, logits: torch.Tensor, score: float) -> Mask:
         mask, box = upsample(logits.cpu(), embedding.height, embedding.width)
