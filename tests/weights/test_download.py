@@ -44,8 +44,8 @@ def test_progress_counts_the_bytes_downloaded_of_the_total(settings: Settings, r
     assert len([f for f in fractions if 0 < f < 1]) >= 3, recorder.progress_calls
     stages = [stage or "" for _, stage in recorder.progress_calls]
     assert stages[0] == f"Listing the files of {get_spec(KEY).hub_id}"
-    assert f"Downloading: 1.0 MB of {total / 1e6:.1f} MB" in stages
-    assert stages[-2] == f"Downloading: {total / 1e6:.1f} MB of {total / 1e6:.1f} MB"
+    assert f"Downloaded 1.0 of {total / 1e6:.1f} MB" in stages
+    assert stages[-2] == f"Downloaded {total / 1e6:.1f} of {total / 1e6:.1f} MB"
     assert stages[-1] == f"Installed {total / 1e6:.1f} MB in {model_dir(settings, KEY)}"
     assert recorder.logs == [
         f"downloading 5 files ({total / 1e6:.1f} MB) of {get_spec(KEY).hub_id}@{repo.sha}"

@@ -160,7 +160,7 @@ def test_a_cancelled_fetch_stops_within_a_moment_and_leaves_nothing(
     finished: list[Job] = []
     runner = threading.Thread(target=lambda: finished.append(run_job(ctx, job_id)))
     runner.start()
-    wait_for(lambda: (_stage(ctx, job_id) or "").startswith("Downloading"), what="the download to start")
+    wait_for(lambda: (_stage(ctx, job_id) or "").startswith("Downloaded "), what="the download to start")
     cancelled_at = time.monotonic()
     assert client.post(f"/api/v1/jobs/{job_id}/cancel").status_code == 202
     runner.join(30)

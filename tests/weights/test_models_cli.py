@@ -46,7 +46,7 @@ def test_list_names_each_model_with_its_task_status_size_and_licence(
 def test_fetch_downloads_with_a_progress_line(env: dict[str, str], settings: Settings, repo: HubRepo) -> None:
     code, output = _run(env, "fetch", KEY)
     assert code == 0, output
-    assert "Downloading: " in output and "(100%)" in output
+    assert "Downloaded " in output and "(100%)" in output
     folder = model_dir(settings, KEY)
     assert output.splitlines()[-1].startswith(f"installed {KEY}: 5 files, 0.3 MB in {folder}")
     assert folder_files(folder) == {path: repo.files[path] for path in FETCHED}

@@ -139,7 +139,7 @@ class _Discard:
 
 
 class ByteTracker:
-    """Turns the hub's progress bars into reporter.progress(fraction, "x MB of y MB") calls, and a
+    """Turns the hub's progress bars into reporter.progress(fraction, "Downloaded x of y MB") calls, and a
     cancel into an exception inside the download threads (the hub then stops its other downloads)."""
 
     def __init__(self, reporter: Reporter, total: int) -> None:
@@ -185,7 +185,8 @@ class ByteTracker:
         done = min(self.done_bytes(), self.total)
         # Never backwards: a retried file rewinds its own counter.
         self.fraction = max(self.fraction, done / self.total if self.total else 0.0)
-        self.reporter.progress(min(self.fraction, 0.99), f"Downloading: {_mb(done)} of {_mb(self.total)}")
+        stage = f"Downloaded {done / 1e6:,.1f} of {_mb(self.total)}"
+        self.reporter.progress(min(self.fraction, 0.99), stage)
 
 
 def _first_line(exc: BaseException) -> str:
