@@ -30,6 +30,15 @@ def hub(_hub: FakeHub) -> Iterator[FakeHub]:
     _hub.reset()
 
 
+@pytest.fixture(autouse=True)
+def _hub_client_online(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The stand-in hub is on this machine: a suite-wide HF_HUB_OFFLINE (set to keep the real hub out
+    of the ML tests) must not stop the client from reaching it."""
+    from huggingface_hub import constants
+
+    monkeypatch.setattr(constants, "HF_HUB_OFFLINE", False)
+
+
 @pytest.fixture
 def settings(settings: Settings, _hub: FakeHub) -> Settings:
     return settings.model_copy(update={"ml_hub_endpoint": _hub.url})

@@ -11,7 +11,7 @@ from shelfscope.config import Settings
 from shelfscope.errors import Conflict
 from shelfscope.ml.catalogue import get_spec
 from shelfscope.ml.weights import WeightsMissing, is_present, model_dir
-from shelfscope.weights.download import download_model
+from shelfscope.weights.download import FetchFailed, download_model
 from shelfscope.weights.folders import model_lock
 from tests.support.hub import FakeHub, HubRepo
 from tests.weights.conftest import FETCHED, KEY, leftovers
@@ -65,6 +65,21 @@ def test_downloads_turned_off_refuse_before_contacting_the_hub(
     }
     assert f"shelfscope models import {KEY} FOLDER" in caught.value.detail
     assert hub.requests == [] and not model_dir(settings, KEY).exists()
+
+
+def test_the_hub_clients_own_offline_mode_fails_the_fetch_clearly(
+    settings: Settings, hub: FakeHub, repo: HubRepo, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from huggingface_hub import constants
+
+    monkeypatch.setattr(constants, "HF_HUB_OFFLINE", True)
+    with pytest.raises(FetchFailed) as caught:
+        download_model(settings, get_spec(KEY), Recorder())
+    assert caught.value.detail.startswith(
+        f"Fetching model {KEY!r} from {get_spec(KEY).hub_id} ({hub.url}) failed: "
+    )
+    assert "offline mode is enabled" in caught.value.detail and "Nothing was installed" in caught.value.detail
+    assert hub.requests == [] and not model_dir(settings, KEY).exists() and leftovers(settings) == []
 
 
 def test_a_model_another_process_is_changing_is_refused(
