@@ -12,7 +12,7 @@ from shelfscope.weights.schemas import FETCH_KIND, FetchPayload
 
 
 # Resumable: a requeued fetch continues the files its dead worker had in the staging folder.
-@job_handler(FETCH_KIND, payload=FetchPayload, resumable=True)
+@job_handler(FETCH_KIND, payload=FetchPayload, resumable=True, queue="ml")
 def fetch_model(ctx: JobContext, payload: FetchPayload) -> dict[str, Any]:
     spec = get_spec(payload.key, field="key")
     result = download_model(ctx.settings, spec, ctx)

@@ -85,7 +85,6 @@ def start_fetch(
     if running is not None:
         return running
     payload = FetchPayload(key=spec.key)
-    # Queue "ml" once jobs have queues (issue 11): downloads must not hold up imports and exports.
     return submit_job(session, runner, FETCH_KIND, payload.model_dump(mode="json"), user_id)
 
 
