@@ -83,7 +83,7 @@ def write_hiera_tiny(folder: Path) -> None:
     print(f"  SAM 2.1 Hiera-tiny, random weights: {params / 1e6:.1f} M parameters, saved to {folder}")
 
 
-def smooth_masks(decoder: torch.nn.Module) -> None:
+def smooth_masks(decoder: Any) -> None:
     """Random weights make per-pixel noise of every mask (hundreds of thousands of RLE runs), which no
     trained model returns. Weights only, so the compute is unchanged: the decoder's two upscaling
     kernels made the same at each of their 2 x 2 positions and the high-resolution feature projections

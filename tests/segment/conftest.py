@@ -9,13 +9,16 @@ from io import BytesIO
 from typing import Any
 
 import pytest
+from fastapi import FastAPI
 from PIL import Image as PILImage
 from PIL import ImageDraw
 
+from shelfscope.app import create_app
 from shelfscope.config import Settings
 from shelfscope.context import AppContext
 from shelfscope.od.datasets.models import Dataset, DatasetImage
 from shelfscope.od.images.ingest import ingest_stream
+from tests.support.thread_runner import ThreadRunner
 from tests.support.tiny_sam import SAM_KEY, install_tiny_sam
 
 pytest.importorskip("torch")
@@ -40,6 +43,14 @@ def photo(
         extra["exif"] = exif.tobytes()
     image.save(out, "JPEG", quality=90, **extra)
     return out.getvalue()
+
+
+@pytest.fixture
+def app(ctx: AppContext) -> FastAPI:
+    """The app whose interactive jobs run in threads of this process (tests.support.thread_runner),
+    so a test sees the worker's model and counts its encoder's runs."""
+    ctx.runner = ThreadRunner(ctx)
+    return create_app(ctx, start_runner=False)
 
 
 @dataclass

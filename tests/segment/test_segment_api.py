@@ -4,6 +4,7 @@ the model."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -12,14 +13,19 @@ from fastapi.testclient import TestClient
 from pycocotools import mask as coco_mask
 from sqlalchemy import func, select
 
+from shelfscope.auth.models import User
 from shelfscope.config import Settings
 from shelfscope.context import AppContext
+from shelfscope.errors import Conflict
 from shelfscope.jobs.models import Job
 from shelfscope.ml.segmenters import masks
 from shelfscope.ml.segmenters.base import PointPrompt
 from shelfscope.ml.segmenters.loader import load_segmenter
+from shelfscope.od.ai.segment import service
+from shelfscope.od.ai.segment.schemas import PointIn, SegmentJob
 from shelfscope.od.annotations.models import Annotation
 from tests.segment.conftest import HEIGHT, WIDTH, EncoderRuns, Shelf, photo
+from tests.support.thread_runner import ThreadRunner
 from tests.support.tiny_sam import SAM_KEY
 
 URL = "/api/v1/od/ai/segment"
@@ -50,11 +56,14 @@ def stored_rows(ctx: AppContext) -> tuple[int, int]:
 
 
 def test_a_click_answers_the_mask_its_outline_and_its_tight_box(
-    client: TestClient, shelf: Shelf, encoder_runs: EncoderRuns, settings: Settings
+    client: TestClient, shelf: Shelf, encoder_runs: EncoderRuns, settings: Settings, ctx: AppContext
 ) -> None:
     response = client.post(URL, json=body(shelf))
 
     assert response.status_code == 200, response.text
+    with ctx.db.read() as session:
+        job = session.scalars(select(Job)).one()
+    assert (job.kind, job.queue, job.status) == ("od.ai.segment.run", "interactive", "succeeded")
     answer = response.json()
     mask = decoded(answer)
     assert answer["mask"]["size"] == [HEIGHT, WIDTH]
@@ -154,6 +163,30 @@ def test_a_bad_request_names_what_is_wrong_and_stores_nothing(
             assert error[name] == value
     assert stored_rows(ctx) == before
     assert encoder_runs.count == 0
+
+
+def test_an_error_raised_in_the_worker_comes_back_with_its_status_and_facts(
+    ctx: AppContext, shelf: Shelf, tiny_sam: str, make_user: Callable[..., User]
+) -> None:
+    """Weights deleted after the server's check: the worker's 409 reaches the caller unchanged."""
+    job = SegmentJob(
+        model="sam2.1-hiera-small",
+        image_id=shelf.image_id,
+        storage_key="unused",
+        content_hash="unused",
+        width=WIDTH,
+        height=HEIGHT,
+        points=[PointIn(x=10, y=10)],
+        box=None,
+    )
+    ctx.runner = ThreadRunner(ctx)
+
+    with pytest.raises(Conflict) as caught:
+        service.run_job(ctx, job, user_id=make_user("annie", "annotator").id)
+
+    assert caught.value.status_code == 409
+    assert caught.value.extra["model"] == "sam2.1-hiera-small"
+    assert caught.value.extra["folder"] == str(ctx.settings.resolved_models_dir / "sam2.1-hiera-small")
 
 
 def test_a_viewer_may_not_segment(viewer_client: TestClient, shelf: Shelf, ctx: AppContext) -> None:

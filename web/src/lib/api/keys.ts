@@ -44,13 +44,19 @@ export const queryKeys = {
     stats: () => [...queryKeys.od.all(), 'stats'] as const,
   },
 
+  /** AI model weights on the server. */
+  ml: {
+    all: () => [...queryKeys.all, 'ml'] as const,
+    models: () => [...queryKeys.ml.all(), 'models'] as const,
+  },
+
   jobs: {
     all: () => [...queryKeys.all, 'jobs'] as const,
     lists: () => [...queryKeys.jobs.all(), 'list'] as const,
     list: (params: Omit<JobListParams, 'cursor'> = {}) =>
       [
         ...queryKeys.jobs.lists(),
-        { limit: params.limit ?? null, status: params.status ?? null, kind: params.kind ?? null },
+        { limit: params.limit ?? null, status: params.status ?? null, kind: params.kind ?? null, queue: params.queue ?? null },
       ] as const,
     details: () => [...queryKeys.jobs.all(), 'detail'] as const,
     detail: (id: number) => [...queryKeys.jobs.details(), id] as const,

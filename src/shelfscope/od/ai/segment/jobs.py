@@ -25,7 +25,7 @@ from shelfscope.storage import Storage
 MAX_RLE_RUNS = 100_000
 
 
-@job_handler(SEGMENT_KIND, payload=SegmentJob)
+@job_handler(SEGMENT_KIND, payload=SegmentJob, queue="interactive")
 def run(ctx: JobContext, payload: SegmentJob) -> SegmentResult:
     return segment_image(ctx.settings, ctx.storage, payload)
 

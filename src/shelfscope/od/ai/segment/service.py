@@ -5,18 +5,24 @@ annotation only when the editor saves it."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from shelfscope.config import Settings
 from shelfscope.context import AppContext
 from shelfscope.errors import NotFound, ValidationFailed
+from shelfscope.jobs import interactive
 from shelfscope.ml.catalogue import CATALOGUE, get_spec
 from shelfscope.ml.weights import resolve
-from shelfscope.od.ai.segment import jobs, rle
-from shelfscope.od.ai.segment.schemas import RleOut, SegmentIn, SegmentJob, SegmentOut, SegmentResult
+from shelfscope.od.ai.segment import rle
+from shelfscope.od.ai.segment.schemas import (
+    SEGMENT_KIND,
+    RleOut,
+    SegmentIn,
+    SegmentJob,
+    SegmentOut,
+    SegmentResult,
+)
 from shelfscope.od.datasets.lookup import require_dataset
 from shelfscope.od.datasets.models import DatasetImage
 from shelfscope.od.images.models import Image
@@ -88,12 +94,11 @@ def _check_prompts(body: SegmentIn, width: int, height: int) -> None:
 
 
 def run_job(ctx: AppContext, job: SegmentJob, user_id: int) -> SegmentResult:
-    """Run the segment job and return its result.
-
-    PROVISIONAL until jobs.interactive lands on main: the handler's work runs in this process. Then
-    this becomes `interactive.call(ctx.settings, ctx.db, ctx.runner, kind=SEGMENT_KIND, payload=job,
-    user_id=user_id)`, validated as a SegmentResult."""
-    result: dict[str, Any] = jobs.segment_image(ctx.settings, ctx.storage, job).model_dump(mode="json")
+    """Run the job on the interactive queue and wait for its result (or the error it raised: a 409
+    for weights deleted meanwhile, a 503 when no interactive worker runs)."""
+    result = interactive.call(
+        ctx.settings, ctx.db, ctx.runner, kind=SEGMENT_KIND, payload=job, user_id=user_id
+    )
     return SegmentResult.model_validate(result)
 
 
