@@ -145,6 +145,9 @@ def serve(root: Path, files: list[Path]) -> Iterator[Served]:
         database_url=f"sqlite:///{root / 'bench.db'}",
         web_dir=root / "no-web",
         local_workers=1,
+        # The first click loads torch and the model in the interactive worker and runs the encoder:
+        # on a loaded 2-core machine that passes the default 60 s.
+        interactive_timeout_s=600,
     )
     upgrade(settings.database_url)
     write_hiera_tiny(settings.resolved_models_dir / KEY)
