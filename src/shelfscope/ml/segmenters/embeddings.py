@@ -50,7 +50,12 @@ class EmbeddingCache:
                 found = self._hit(key)
                 if found is not None:
                     return found  # type: ignore[return-value]
-            computed = compute()
+            try:
+                computed = compute()
+            except BaseException:
+                with self._lock:
+                    self._key_locks.pop(key, None)
+                raise
             with self._lock:
                 self.misses += 1
                 self._items[key] = computed
