@@ -14,13 +14,17 @@ import pytest
 
 from shelfscope.config import Settings
 from shelfscope.context import AppContext
-from tests.support.jobs import JOB_MODULES, CeleryWorker, Harness, wait_for
+from tests.support.jobs import JOB_MODULES, CeleryWorker, Harness
 
 
 @pytest.fixture
 def settings(settings: Settings) -> Settings:
-    """The shared settings plus the test-only handler kinds (loaded by workers too)."""
-    return settings.model_copy(update={"job_modules": JOB_MODULES})
+    """The shared settings plus the test-only handler kinds (loaded by workers too). The local runner
+    gets no ml or interactive pool (their jobs run in the default pool): one worker process to start
+    per test on a busy machine; `local_running` has every pool."""
+    return settings.model_copy(
+        update={"job_modules": JOB_MODULES, "local_ml_workers": 0, "local_interactive_workers": 0}
+    )
 
 
 @pytest.fixture(params=["local", pytest.param("celery", marks=pytest.mark.celery)])
@@ -59,12 +63,16 @@ def running(
 
 @pytest.fixture
 def local_running(settings: Settings) -> Iterator[Harness]:
-    """The local runner with every pool's workers (1 default, 1 ml, 1 interactive) ready."""
+    """The local runner with every pool's workers (1 default, 1 ml, 1 interactive) started and each
+    past its first job (starting three processes takes a while on a busy machine)."""
+    settings = settings.model_copy(update={"local_ml_workers": 1, "local_interactive_workers": 1})
     ctx = AppContext.from_settings(settings)
     harness = Harness(kind="local", ctx=ctx)
     try:
         ctx.runner.start()
-        wait_for(lambda: ctx.runner.health()["ok"], 30, "all local workers")
+        warm = [harness.submit(kind) for kind in ("test.steps", "test.ml.echo", "test.interactive.echo")]
+        for job_id in warm:
+            harness.wait_status(job_id, "succeeded", timeout=60)
         yield harness
     finally:
         ctx.close()
