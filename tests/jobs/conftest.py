@@ -19,12 +19,8 @@ from tests.support.jobs import JOB_MODULES, CeleryWorker, Harness
 
 @pytest.fixture
 def settings(settings: Settings) -> Settings:
-    """The shared settings plus the test-only handler kinds (loaded by workers too). The local runner
-    gets no ml or interactive pool (their jobs run in the default pool): one worker process to start
-    per test on a busy machine; `local_running` has every pool."""
-    return settings.model_copy(
-        update={"job_modules": JOB_MODULES, "local_ml_workers": 0, "local_interactive_workers": 0}
-    )
+    """The shared settings plus the test-only handler kinds (loaded by workers too)."""
+    return settings.model_copy(update={"job_modules": JOB_MODULES})
 
 
 @pytest.fixture(params=["local", pytest.param("celery", marks=pytest.mark.celery)])
