@@ -51,5 +51,7 @@ export default defineConfig({
     { name: 'editor-tools', testMatch: /editor-tools\.spec\.ts/, dependencies: ['library'] },
     // Adds a dataset, classes and an export job of its own: after the specs that count them.
     { name: 'webgaps', testMatch: /webgaps\.spec\.ts/, dependencies: ['library'] },
+    // Reads the models folder global-setup seeded; changes nothing.
+    { name: 'ai-models', testMatch: /ai-models\.spec\.ts/, dependencies: ['first-run'] },
   ],
 })

@@ -23,6 +23,7 @@ const SIDEBAR: [string, string, string, string][] = [
   ['Object detection', 'Training', '/od/training', 'Training'],
   ['Object detection', 'Models', '/od/models', 'Models'],
   ['System', 'Jobs', '/jobs', 'Jobs'],
+  ['System', 'AI models', '/settings/models', 'AI models'],
   ['Admin', 'Users', '/admin/users', 'Users'],
   ['Admin', 'Maintenance', '/admin/maintenance', 'Maintenance'],
 ]

@@ -44,6 +44,12 @@ export const queryKeys = {
     stats: () => [...queryKeys.od.all(), 'stats'] as const,
   },
 
+  /** AI model weights on the server. */
+  ml: {
+    all: () => [...queryKeys.all, 'ml'] as const,
+    models: () => [...queryKeys.ml.all(), 'models'] as const,
+  },
+
   jobs: {
     all: () => [...queryKeys.all, 'jobs'] as const,
     lists: () => [...queryKeys.jobs.all(), 'list'] as const,
