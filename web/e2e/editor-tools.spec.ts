@@ -139,7 +139,7 @@ test('Shift+arrows nudge the selected box (held: one undo step); plain arrows st
 
   // The help lists the nudge keys.
   await page.keyboard.press('Shift+?')
-  await expect(page.getByTestId('shortcut-help')).toContainText('Nudge the selected boxes by 10 px')
+  await expect(page.getByTestId('shortcut-help')).toContainText('Nudge the selected shapes by 10 px')
   await page.keyboard.press('Escape')
 
   await page.keyboard.press('ArrowRight')
