@@ -20,4 +20,5 @@ export { attributeKeyProblem, attributeValueProblem, renameAttribute, setAttribu
 export { copyBoxes, cutBoxes, pasteBoxes, readClipboard } from './clipboard'
 export { nudgeSelection } from './nudge'
 export { restack } from './stacking'
+export { shapesWord } from './shape-words'
 export type { VisibilityFlag } from './visibility'

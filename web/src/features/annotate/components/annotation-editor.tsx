@@ -13,6 +13,8 @@ import { useEditorShortcuts, useGoTo, usePickClass, useResolveConflict, useSaveN
 import { useCanvasHost, useDocumentItems, useEditorSession, useEngineEvents, useUnsavedChangesWarning } from '../hooks/editor-session'
 import { useEditorUi } from '../hooks/editor-ui-store'
 import { useImageBitmap } from '../hooks/image-bitmap'
+import { usePersistedVisibility } from '../hooks/persisted-visibility'
+import { ShapeWordsContext, shapeWordsFor } from '../hooks/shape-words'
 import { useEditorClasses, useImageAnnotations, useNeighbors } from '../hooks/queries'
 import { ConflictDialog } from './conflict-dialog'
 import { EditorHeader } from './editor-header'
@@ -45,11 +47,14 @@ export function AnnotationEditor({ datasetId, imageId }: { datasetId: number; im
   useRememberedClass(editor, datasetId, panel)
   // A polygon dataset opens with the polygon tool; the box tool stays a key (B) away.
   const annotationType = useDataset(datasetId).data?.annotation_type
+  const words = shapeWordsFor(annotationType)
   useEffect(() => {
     if (annotationType === 'polygon') editor.setTool('polygon')
   }, [editor, annotationType])
   const data = imageQuery.data
   const controllerRef = useEditorSession(editor, { datasetId, imageId, data }, setImageStatus)
+  // After the load above: hidden and locked annotations come back as they were on this device.
+  usePersistedVisibility(editor, datasetId, imageId, data)
   // Known from the route, so the download and decode run alongside the annotations request.
   const imageError = useImageBitmap(editor, imagesApi.fileUrl(imageId))
   useUnsavedChangesWarning(controllerRef)
@@ -83,24 +88,26 @@ export function AnnotationEditor({ datasetId, imageId }: { datasetId: number; im
   }
 
   return (
-    <div className="fixed inset-0 z-30 flex flex-col bg-background" data-testid="annotation-editor">
-      <EditorHeader
-        datasetId={datasetId}
-        imageId={imageId}
-        filename={data ? data.image.filename : null}
-        status={imageStatus}
-        neighbors={neighborsQuery.data}
-        saveState={saveState}
-        onGoTo={(target) => void goTo(target)}
-        onSetStatus={(status) => void setStatus(status)}
-        onRetrySave={() => controllerRef.current?.retryNow()}
-      />
-      {body}
-      <HelpOverlay open={helpOpen} onOpenChange={(open) => setUi({ helpOpen: open })} />
-      <ConflictDialog
-        conflict={saveState.conflict}
-        onResolve={resolveConflict}
-      />
-    </div>
+    <ShapeWordsContext value={words}>
+      <div className="fixed inset-0 z-30 flex flex-col bg-background" data-testid="annotation-editor">
+        <EditorHeader
+          datasetId={datasetId}
+          imageId={imageId}
+          filename={data ? data.image.filename : null}
+          status={imageStatus}
+          neighbors={neighborsQuery.data}
+          saveState={saveState}
+          onGoTo={(target) => void goTo(target)}
+          onSetStatus={(status) => void setStatus(status)}
+          onRetrySave={() => controllerRef.current?.retryNow()}
+        />
+        {body}
+        <HelpOverlay open={helpOpen} onOpenChange={(open) => setUi({ helpOpen: open })} />
+        <ConflictDialog
+          conflict={saveState.conflict}
+          onResolve={resolveConflict}
+        />
+      </div>
+    </ShapeWordsContext>
   )
 }

@@ -187,6 +187,60 @@ function DeleteDataset({ dataset }: { dataset: Dataset }) {
   )
 }
 
+/** A dataset id that names nothing (or could not be loaded: `error`). */
+function DatasetMissing({ id, error, onRetry }: { id: string | undefined; error: unknown; onRetry: () => void }) {
+  return (
+    <div>
+      <PageHeader eyebrow="Object detection · Datasets" title={`Dataset ${id ?? ''}`.trim()} />
+      <Card>
+        {error === null ? (
+          <EmptyState
+            icon={<FolderOpenIcon aria-hidden />}
+            title="This dataset does not exist"
+            description="It may have been deleted."
+            action={
+              <Button asChild variant="outline" size="sm">
+                <Link to="/od/datasets">All datasets</Link>
+              </Button>
+            }
+          />
+        ) : (
+          <ErrorState error={error} onRetry={onRetry} />
+        )}
+      </Card>
+    </div>
+  )
+}
+
+function DatasetTabs({ dataset, tab, onTab, canEdit }: { dataset: Dataset; tab: string; onTab: (tab: string) => void; canEdit: boolean }) {
+  return (
+    <Tabs value={tab} onValueChange={onTab}>
+      <TabsList>
+        <TabsTrigger value="overview">Overview</TabsTrigger>
+        <TabsTrigger value="images">Images ({formatCount(dataset.image_count)})</TabsTrigger>
+        <TabsTrigger value="classes">Classes</TabsTrigger>
+        <TabsTrigger value="versions">Versions</TabsTrigger>
+        <TabsTrigger value="export">Export</TabsTrigger>
+      </TabsList>
+      <TabsContent value="overview">
+        <OverviewTab datasetId={dataset.id} />
+      </TabsContent>
+      <TabsContent value="images">
+        <ImagesTab datasetId={dataset.id} datasetName={dataset.name} />
+      </TabsContent>
+      <TabsContent value="classes">
+        <LabelSetTab datasetId={dataset.id} canEdit={canEdit} />
+      </TabsContent>
+      <TabsContent value="versions">
+        <VersionsTab datasetId={dataset.id} />
+      </TabsContent>
+      <TabsContent value="export">
+        <ExportTab datasetId={dataset.id} />
+      </TabsContent>
+    </Tabs>
+  )
+}
+
 export function DatasetDetailPage() {
   const { id } = useParams()
   const datasetId = Number(id)
@@ -199,27 +253,7 @@ export function DatasetDetailPage() {
 
   if (!Number.isInteger(datasetId) || datasetId <= 0 || dataset.isError) {
     const notFound = !dataset.isError || (isApiError(dataset.error) && dataset.error.status === 404)
-    return (
-      <div>
-        <PageHeader eyebrow="Object detection · Datasets" title={`Dataset ${id ?? ''}`.trim()} />
-        <Card>
-          {notFound ? (
-            <EmptyState
-              icon={<FolderOpenIcon aria-hidden />}
-              title="This dataset does not exist"
-              description="It may have been deleted."
-              action={
-                <Button asChild variant="outline" size="sm">
-                  <Link to="/od/datasets">All datasets</Link>
-                </Button>
-              }
-            />
-          ) : (
-            <ErrorState error={dataset.error} onRetry={() => void dataset.refetch()} />
-          )}
-        </Card>
-      </div>
-    )
+    return <DatasetMissing id={id} error={notFound ? null : dataset.error} onRetry={() => void dataset.refetch()} />
   }
   if (dataset.isPending) {
     return (
@@ -251,30 +285,7 @@ export function DatasetDetailPage() {
           </>
         }
       />
-      <Tabs value={tab} onValueChange={setTab}>
-        <TabsList>
-          <TabsTrigger value="overview">Overview</TabsTrigger>
-          <TabsTrigger value="images">Images ({formatCount(d.image_count)})</TabsTrigger>
-          <TabsTrigger value="classes">Classes</TabsTrigger>
-          <TabsTrigger value="versions">Versions</TabsTrigger>
-          <TabsTrigger value="export">Export</TabsTrigger>
-        </TabsList>
-        <TabsContent value="overview">
-          <OverviewTab datasetId={d.id} />
-        </TabsContent>
-        <TabsContent value="images">
-          <ImagesTab datasetId={d.id} datasetName={d.name} />
-        </TabsContent>
-        <TabsContent value="classes">
-          <LabelSetTab datasetId={d.id} canEdit={session.data?.user.role !== 'viewer'} />
-        </TabsContent>
-        <TabsContent value="versions">
-          <VersionsTab datasetId={d.id} />
-        </TabsContent>
-        <TabsContent value="export">
-          <ExportTab datasetId={d.id} />
-        </TabsContent>
-      </Tabs>
+      <DatasetTabs dataset={d} tab={tab} onTab={setTab} canEdit={session.data?.user.role !== 'viewer'} />
     </div>
   )
 }
