@@ -1,10 +1,11 @@
-"""How long a big import holds SQLite's write lock, and what a small write beside it gets.
+"""How long a big import holds SQLite's write lock, and what an annotation edit beside it gets.
 
 Imports a generated COCO file (default 4,000 images x 50 boxes = 200,000 boxes) through the job
-executor, as a worker would run it, while a second thread makes a small write every 0.2 s (renaming a
-class, as the API's PATCH does). Every write transaction of the database is timed from BEGIN
-IMMEDIATE to its COMMIT or ROLLBACK: the longest of the import's is how long every other writer can
-be kept waiting.
+executor, as a worker runs it, while an annotator's edits go through the API every 0.2 s (PATCH of a
+box of another dataset). Every write transaction of the database is timed from BEGIN IMMEDIATE to its
+COMMIT or ROLLBACK: the longest of the import's is how long it keeps every other writer waiting.
+`--busy-timeout` shortens how long a write waits for the lock (default 30 s), to see on a fast machine
+what a slower one meets.
 
     .venv/bin/python -m bench.lock_bench [--images 4000] [--boxes 50] [--busy-timeout 30]
 """
@@ -17,14 +18,16 @@ import statistics
 import tempfile
 import threading
 import time
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event, update
-from sqlalchemy.exc import OperationalError
+from sqlalchemy import event, select
 
 from bench.common import machine
 from bench.io_bench import generate
+
+PASSWORD = "bench password 1234"
 
 
 class WriteTimer:
@@ -49,65 +52,105 @@ class WriteTimer:
                 self.held.append((threading.current_thread().name, time.perf_counter() - started))
 
 
-def _small_writes(ctx: Any, stop: threading.Event, out: dict[str, list[float]]) -> None:
-    from shelfscope.od.classes.models import OdClass
+def _run_import(ctx: Any, source: Path) -> Any:
+    from shelfscope.jobs.executor import run_job_inline
+    from shelfscope.jobs.service import submit_job
 
+    with ctx.db.writer() as session:
+        job = submit_job(session, ctx.runner, "od.imports.run", {"format": "coco", "path": str(source)}, None)
+    return run_job_inline(ctx.settings, ctx.db, ctx.storage, job.id)
+
+
+def _editor(ctx: Any) -> tuple[Any, int]:
+    """A signed-in admin client and the id of a box to edit (in a small dataset of its own)."""
+    from fastapi.testclient import TestClient
+
+    from shelfscope.app import create_app
+    from shelfscope.auth.models import User
+    from shelfscope.auth.service import hash_password
+    from shelfscope.od.annotations.models import Annotation
+
+    with ctx.db.write() as session:
+        session.add(User(username="bench", role="admin", password_hash=hash_password(PASSWORD)))
+    with ctx.db.read() as session:
+        box_id = int(session.scalars(select(Annotation.id).limit(1)).one())
+    client = TestClient(create_app(ctx, start_runner=False))
+    client.post("/api/v1/auth/login", json={"username": "bench", "password": PASSWORD}).raise_for_status()
+    client.headers["X-CSRF-Token"] = client.cookies["shelfscope_csrf"]
+    return client, box_id
+
+
+def _edits(client: Any, box_id: int, stop: threading.Event, out: list[tuple[int, float]]) -> None:
     n = 0
     while not stop.wait(0.2):
         n += 1
         started = time.perf_counter()
-        try:
-            with ctx.db.write() as session:
-                session.execute(update(OdClass).where(OdClass.id == 1).values(description=f"edit {n}"))
-            out["ok"].append(time.perf_counter() - started)
-        except OperationalError:
-            out["locked"].append(time.perf_counter() - started)
+        response = client.patch(f"/api/v1/od/annotations/{box_id}", json={"x1": 1 + n % 2})
+        out.append((response.status_code, time.perf_counter() - started))
 
 
 def run(args: argparse.Namespace, workdir: Path) -> None:
     from shelfscope.config import Settings
     from shelfscope.context import AppContext
     from shelfscope.db.migrate import upgrade
-    from shelfscope.jobs.executor import run_job_inline
-    from shelfscope.jobs.service import submit_job
-    from shelfscope.od.classes.service import ensure_classes
     from shelfscope.od.imports import jobs as _imports  # noqa: F401  (registers od.imports.run)
 
-    source = workdir / "coco"
-    made = generate(source, args.images, args.boxes, args.classes)
+    made = generate(workdir / "big", args.images, args.boxes, args.classes)
+    generate(workdir / "small", 2, 2, 2)
     url = f"sqlite:///{workdir / 'bench.db'}"
     upgrade(url)
-    settings = Settings(data_dir=workdir / "data", database_url=url, import_roots=[workdir])
+    extra = (
+        {"database_busy_timeout_s": args.busy_timeout}
+        if "database_busy_timeout_s" in Settings.model_fields
+        else {}
+    )
+    settings = Settings(data_dir=workdir / "data", database_url=url, import_roots=[workdir], **extra)
     ctx = AppContext.from_settings(settings, pooled=True)
-    with ctx.db.write() as session:
-        ensure_classes(session, ["class_000"], None, source="import")
+    assert _run_import(ctx, workdir / "small").status == "succeeded"
+    client, box_id = _editor(ctx)
     timer = WriteTimer(ctx.db.engine)
-    with ctx.db.writer() as session:
-        job = submit_job(session, ctx.runner, "od.imports.run", {"format": "coco", "path": str(source)}, None)
     stop = threading.Event()
-    small: dict[str, list[float]] = {"ok": [], "locked": []}
-    writer = threading.Thread(target=_small_writes, args=(ctx, stop, small), name="small-writer")
-    writer.start()
-    started = time.perf_counter()
+    edits: list[tuple[int, float]] = []
+    editor = threading.Thread(target=_edits, args=(client, box_id, stop, edits), name="editor")
+    editor.start()
     threading.current_thread().name = "import"
-    finished = run_job_inline(ctx.settings, ctx.db, ctx.storage, job.id)
+    started = time.perf_counter()
+    finished = _run_import(ctx, workdir / "big")
     seconds = time.perf_counter() - started
     stop.set()
-    writer.join()
+    editor.join()
+    client.close()
     ctx.close()
-    imported = (finished.result or {}).get("annotations", {}).get("imported")
+    _print(made, finished, seconds, timer, edits, args)
+
+
+def _print(
+    made: dict[str, Any],
+    finished: Any,
+    seconds: float,
+    timer: WriteTimer,
+    edits: list[tuple[int, float]],
+    args: argparse.Namespace,
+) -> None:
+    imported = (finished.result or {}).get("annotations", {}).get("imported") or 0
     mine = sorted((s for who, s in timer.held if who == "import"), reverse=True)
     print(f"machine: {machine()}")
-    print(f"import of {made['boxes']:,} boxes: {finished.status}, {imported:,} imported in {seconds:.1f} s")
-    print(f"import write transactions: {len(mine)}; longest {mine[0]:.2f} s; next {mine[1:4]}")
-    ok, locked = small["ok"], small["locked"]
-    if ok:
+    print(f"busy timeout: {args.busy_timeout:g} s (a write waits this long for the lock, then gives up)")
+    print(
+        f"import of {made['boxes']:,} boxes: {finished.status} {finished.error or ''}, "
+        f"{imported:,} imported in {seconds:.1f} s"
+    )
+    print(
+        f"its write transactions: {len(mine)}; longest lock holds "
+        f"{', '.join(f'{s:.2f}' for s in mine[:3])} s; median {statistics.median(mine) * 1000:.0f} ms"
+    )
+    codes = Counter(code for code, _ in edits)
+    waits = [s for _, s in edits]
+    if waits:
         print(
-            f"small writes beside it: {len(ok)} ok (median {statistics.median(ok) * 1000:.0f} ms, "
-            f"longest {max(ok):.2f} s), {len(locked)} 'database is locked'"
+            f"annotation edits through the API beside it: {dict(sorted(codes.items()))}; "
+            f"median {statistics.median(waits) * 1000:.0f} ms, longest {max(waits):.2f} s"
         )
-    else:
-        print(f"small writes beside it: none ok, {len(locked)} 'database is locked'")
 
 
 def main() -> None:
@@ -115,6 +158,7 @@ def main() -> None:
     parser.add_argument("--images", type=int, default=4_000)
     parser.add_argument("--boxes", type=int, default=50)
     parser.add_argument("--classes", type=int, default=20)
+    parser.add_argument("--busy-timeout", type=float, default=30.0)
     args = parser.parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="lock-bench-"))
     try:

@@ -114,7 +114,7 @@ class Settings(BaseSettings):
     # Annotations an import writes per transaction (images and memberships: a tenth of this). Other
     # writers wait at most one such transaction; a failed import removes what it had written. An
     # import smaller than this commits in one transaction.
-    import_batch_rows: int = Field(default=25_000, ge=1)
+    import_batch_rows: int = Field(default=10_000, ge=1)
     # Largest dataset archive an import accepts as an upload.
     max_import_upload_bytes: int = Field(default=20 * 1024**3, gt=0)
     # Zip bomb limits: expansion ratio of a member over 1 MiB (and of the whole archive), total

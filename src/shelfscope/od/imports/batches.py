@@ -5,6 +5,7 @@ writer in at a time) and every committed image is whole (its row, membership and
 from __future__ import annotations
 
 from collections.abc import Sequence
+from itertools import pairwise
 from pathlib import Path
 
 import numpy as np
@@ -44,12 +45,15 @@ def split_rows(
     try:
         for chunk, extras in rows.chunks():
             batch = batch_of_unit[chunk["unit"]]
-            order = np.argsort(batch, kind="stable")
-            starts = np.flatnonzero(np.diff(batch[order])) + 1
-            for positions in np.split(order, starts):
-                if len(positions):
-                    own, own_extras = _with_own_extras(chunk[positions], extras)
-                    parts[int(batch[positions[0]])].add_array(own, own_extras)
+            if len(batch) > 1 and bool(np.any(batch[1:] < batch[:-1])):
+                # Rows out of image order (COCO allows any): group them; their extras stay valid.
+                order = np.argsort(batch, kind="stable")
+                chunk, batch = chunk[order], batch[order]
+            bounds = [0, *(np.flatnonzero(np.diff(batch)) + 1).tolist(), len(batch)]
+            for start, stop in pairwise(bounds):
+                if stop > start:
+                    own, own_extras = _with_own_extras(chunk[start:stop], extras)
+                    parts[int(batch[start])].add_array(own, own_extras)
     except BaseException:
         for part in parts:
             part.close()
@@ -60,9 +64,12 @@ def split_rows(
 def _with_own_extras(
     part: npt.NDArray[np.void], extras: list[object]
 ) -> tuple[npt.NDArray[np.void], list[object]]:
-    """The rows (a copy) with their `extra` positions renumbered into a list of their own."""
-    part = part.copy()
+    """The rows with their `extra` positions renumbered into a list of their own (a copy only when
+    some row has side data)."""
     has = np.flatnonzero(part["extra"] >= 0)
+    if not len(has):
+        return part, []
+    part = part.copy()
     own = [extras[int(i)] for i in part["extra"][has]]
     part["extra"][has] = np.arange(len(own), dtype=part["extra"].dtype)
     return part, own

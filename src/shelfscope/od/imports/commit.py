@@ -73,7 +73,7 @@ class CommitPlan:
     # Names the import's journal (its job id).
     token: str = ""
     # Rows per transaction (settings.import_batch_rows).
-    batch_rows: int = 25_000
+    batch_rows: int = 10_000
     # The job's result from the outcome, stored in the last transaction (the job succeeds with it).
     result_of: Callable[[CommitOutcome], dict[str, Any]] | None = None
     # Where a large import's rows are split per batch.
