@@ -6,15 +6,18 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, text, update
 from sqlalchemy.engine import make_url
 
+from shelfscope.auth.models import UserSession
 from shelfscope.config import Settings
 from shelfscope.context import AppContext
+from shelfscope.db import utcnow
 from tests.support.annotations import Scene, box, member_state, snapshot, stored_annotations
 
 API = "/api/v1/od"
@@ -98,3 +101,17 @@ def test_any_write_route_answers_busy_while_sqlite_is_locked(
         _assert_busy(client.patch(f"{API}/classes/{scene.class_ids[0]}", json={"description": "x"}))
         _assert_busy(client.post(f"{API}/datasets", json={"name": "Later"}))
     assert client.get(f"{API}/datasets").json()["total"] == 2
+
+
+def test_reads_are_answered_while_sqlite_is_locked_even_when_their_session_is_due_a_touch(
+    client: TestClient, ctx: AppContext, scene: Scene, db_backend: str
+) -> None:
+    if db_backend != "sqlite":
+        pytest.skip("PostgreSQL readers never wait for writers")
+    member_id = _member_id(client, scene)
+    with ctx.db.write() as session:  # "last seen" long ago: this request would note the use
+        session.execute(update(UserSession).values(last_seen_at=utcnow() - timedelta(hours=1)))
+    with another_writer(ctx, member_id):
+        response = client.get(f"{API}/datasets")
+    assert response.status_code == 200, response.text
+    assert response.json()["total"] == 2
