@@ -1,8 +1,8 @@
 """import commit journal: what an import committing in several transactions has written (od_import_commits)
 
-Revision ID: 0006
-Revises: 0005
-Create Date: 2026-12-03
+Revision ID: 0007
+Revises: 0006
+Create Date: 2026-12-04
 """
 
 from collections.abc import Sequence
@@ -13,8 +13,8 @@ from sqlalchemy.dialects import postgresql
 
 import shelfscope.db.base
 
-revision: str = "0006"
-down_revision: str | None = "0005"
+revision: str = "0007"
+down_revision: str | None = "0006"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
