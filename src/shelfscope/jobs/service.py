@@ -426,7 +426,12 @@ def checkpoint(session: Session, job_id: int, worker: str, result: dict[str, Any
     job still runs on this worker with no cancel requested, store `result` as its partial result (what
     is done so far, committed with the piece, where a requeued run resumes) and return True; else
     return False, and the caller must not commit the piece."""
-    if not hold_running_job(session, job_id, worker):
-        return False
-    session.execute(update(Job).where(_mine(job_id, worker)).values(result=result))
-    return True
+    # One guarded UPDATE: on PostgreSQL it also holds the job's row until the caller commits, as
+    # hold_running_job's lock does.
+    stmt = (
+        update(Job)
+        .where(_mine(job_id, worker), Job.cancel_requested.is_(False))
+        .values(result=result)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(_updated(session, stmt))

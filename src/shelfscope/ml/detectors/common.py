@@ -3,7 +3,9 @@ into an image's pixels, and the inference context."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 
 import numpy as np
 import numpy.typing as npt
@@ -56,3 +58,22 @@ def detections(
 
 def inference() -> torch.autograd.grad_mode.inference_mode:
     return torch.inference_mode()
+
+
+class ForwardClock:
+    """Seconds spent in the model's own forward (or generate) calls, excluding pre- and
+    post-processing: what the batch pipeline compares its wall time with (`forward_s`)."""
+
+    def __init__(self, device: torch.device) -> None:
+        self.device = device
+        self.seconds = 0.0
+
+    @contextmanager
+    def timing(self) -> Iterator[None]:
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            if self.device.type == "cuda":
+                torch.cuda.synchronize(self.device)
+            self.seconds += time.perf_counter() - started

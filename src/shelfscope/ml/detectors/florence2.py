@@ -21,7 +21,7 @@ import torch
 from PIL import Image
 
 from shelfscope.ml.detections import Detections
-from shelfscope.ml.detectors.common import clipped, inference, model_bytes
+from shelfscope.ml.detectors.common import ForwardClock, clipped, inference, model_bytes
 
 TASK_OD = "<OD>"
 TASK_PHRASE_GROUNDING = "<CAPTION_TO_PHRASE_GROUNDING>"
@@ -103,6 +103,7 @@ class Florence2Detector:
         self.processor = processor
         self.device = device
         self._bytes = model_bytes(model)
+        self.clock = ForwardClock(device)
         tokenizer = processor.tokenizer
         self._loc_bins = {
             token_id: int(m.group(1))
@@ -118,6 +119,10 @@ class Florence2Detector:
     @property
     def memory_bytes(self) -> int:
         return self._bytes
+
+    @property
+    def forward_s(self) -> float:
+        return self.clock.seconds
 
     def input_size(self, width: int, height: int) -> tuple[int, int]:
         """The processor squashes every image to its fixed size."""
@@ -162,7 +167,7 @@ class Florence2Detector:
     def _generate(self, images: Sequence[Image.Image], text: str) -> list[list[ParsedBox]]:
         inputs = self.processor(text=[text] * len(images), images=list(images), return_tensors="pt")
         inputs = {k: v.to(self.device) for k, v in inputs.items()}
-        with inference():
+        with inference(), self.clock.timing():
             out = self.model.generate(
                 **inputs,
                 max_new_tokens=self.max_new_tokens,

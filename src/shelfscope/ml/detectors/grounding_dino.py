@@ -16,7 +16,7 @@ from PIL import Image
 
 from shelfscope.ml import runtime
 from shelfscope.ml.detections import Detections
-from shelfscope.ml.detectors.common import centre_to_corners, detections, inference, model_bytes
+from shelfscope.ml.detectors.common import ForwardClock, centre_to_corners, detections, inference, model_bytes
 
 # [CLS] and [SEP] around the caption.
 _SPECIAL_TOKENS = 2
@@ -45,6 +45,7 @@ class GroundingDinoDetector:
         self.processor = processor
         self.device = device
         self._bytes = model_bytes(model)
+        self.clock = ForwardClock(device)
         size = processor.image_processor.size
         self._shortest = int(size.get("shortest_edge") or 800)
         self._longest = int(size.get("longest_edge") or 1333)
@@ -56,6 +57,10 @@ class GroundingDinoDetector:
     @property
     def memory_bytes(self) -> int:
         return self._bytes
+
+    @property
+    def forward_s(self) -> float:
+        return self.clock.seconds
 
     def input_size(self, width: int, height: int) -> tuple[int, int]:
         out_h, out_w = self._size_rule((height, width), self._shortest, self._longest)
@@ -112,7 +117,7 @@ class GroundingDinoDetector:
             caption, spans = caption_of(chunk)
             text, owner = self._token_prompts(caption, spans)
             batch = {k: v.expand(len(images), -1).to(self.device) for k, v in text.items()}
-            with inference():
+            with inference(), self.clock.timing():
                 out = self.model(pixel_values=pixel_values, pixel_mask=pixel_mask, **batch)
             probs = out.logits.sigmoid()[..., : owner.shape[0]].float()
             # Each prompt's score: the best of its tokens.

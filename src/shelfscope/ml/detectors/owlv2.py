@@ -13,7 +13,7 @@ import torch
 from PIL import Image
 
 from shelfscope.ml.detections import Detections
-from shelfscope.ml.detectors.common import centre_to_corners, detections, inference, model_bytes
+from shelfscope.ml.detectors.common import ForwardClock, centre_to_corners, detections, inference, model_bytes
 
 
 class Owlv2Detector:
@@ -23,12 +23,17 @@ class Owlv2Detector:
         self.processor = processor
         self.device = device
         self._bytes = model_bytes(model)
+        self.clock = ForwardClock(device)
         size = processor.image_processor.size
         self._side = int(size.get("height") or 960)
 
     @property
     def memory_bytes(self) -> int:
         return self._bytes
+
+    @property
+    def forward_s(self) -> float:
+        return self.clock.seconds
 
     def input_size(self, width: int, height: int) -> tuple[int, int]:
         """The longer side at the model's square size (the shorter one is padded)."""
@@ -72,7 +77,7 @@ class Owlv2Detector:
         # The model takes (batch x queries) rows of text, one query list per image.
         input_ids = text["input_ids"].repeat(batch, 1).to(self.device)
         attention_mask = text["attention_mask"].repeat(batch, 1).to(self.device)
-        with inference():
+        with inference(), self.clock.timing():
             out = self.model(input_ids=input_ids, attention_mask=attention_mask, pixel_values=pixel_values)
         return self._results(out.logits, out.pred_boxes, images, prompts, threshold)
 
@@ -88,7 +93,7 @@ class Owlv2Detector:
         found: list[list[Detections]] = []
         for index, example in enumerate(examples):
             query = self._pixels([example]).expand(len(images), -1, -1, -1)
-            with inference():
+            with inference(), self.clock.timing():
                 out = self.model.image_guided_detection(pixel_values=pixel_values, query_pixel_values=query)
             best = out.logits.float().amax(dim=-1)
             # One example per pass: its scores go in its own column, so the label is its index.

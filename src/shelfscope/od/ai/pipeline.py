@@ -1,32 +1,26 @@
 """The batch auto-annotation run and the one-image detect, around any Detector.
 
-A prefetch thread reads the scope in membership order and decodes each image once, at the model's
-size (decode.py), while the model works on the previous batch; Pillow's decoders and torch both
-release the GIL, so on two cores decoding costs the model almost nothing. Each image's predictions are
-then written in a transaction of its own (writes.py) together with the job's checkpoint, so a cancel
-stops at the next image with every finished image whole, and a requeued job resumes after the last
-image it committed. Imported by the job handlers only (it needs a Detector, which needs torch).
+Images arrive decoded at the model's size, in membership order, from the prefetcher (prefetch.py),
+which decodes ahead while the model works. Each image's predictions are written in a transaction of
+its own (writes.py) together with the job's checkpoint, so a cancel stops at the next image with
+every finished image whole, and a requeued job resumes after the last image it committed. Imported by
+the job handlers only (it needs a Detector, which needs torch).
 """
 
 from __future__ import annotations
 
-import contextlib
-import logging
-import queue
-import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
-from types import TracebackType
 
 from sqlalchemy.orm import Session
 
 from shelfscope.jobs import service as jobs
 from shelfscope.jobs.context import JobCancelled, JobContext
 from shelfscope.ml.detectors.base import Detector, input_size
-from shelfscope.od.ai.decode import ModelImage, decode_for_model
+from shelfscope.od.ai.decode import decode_for_model
 from shelfscope.od.ai.labels import LabelResolver
 from shelfscope.od.ai.predictions import Prediction, prepare
+from shelfscope.od.ai.prefetch import Decoded, Prefetcher
 from shelfscope.od.ai.schemas import (
     AnnotatePayload,
     AnnotateResult,
@@ -35,105 +29,13 @@ from shelfscope.od.ai.schemas import (
     DetectPayload,
     SkippedImage,
 )
-from shelfscope.od.ai.scope import Work, count_scope, scope_chunk
+from shelfscope.od.ai.scope import Work, count_scope
 from shelfscope.od.ai.writes import NotCommitted, Written, commit_without_writing, write_image
 from shelfscope.od.annotations import store
 
-log = logging.getLogger("shelfscope.ai")
-
-# Memberships read per query of the scope.
-_SCOPE_CHUNK = 256
 # Skipped images listed in the result (all are counted and logged).
 _MAX_SKIPPED_LISTED = 100
 _DEFAULT_BATCH = 4
-
-
-@dataclass(frozen=True, slots=True)
-class Decoded:
-    work: Work
-    image: ModelImage | None
-    error: str | None = None
-
-
-_END = object()
-
-
-class Prefetcher:
-    """Reads the scope from `after` and decodes ahead into a bounded queue, on its own thread."""
-
-    def __init__(
-        self, ctx: JobContext, payload: AnnotatePayload, detector: Detector, after: int, depth: int
-    ) -> None:
-        self.ctx, self.payload, self.detector, self.after = ctx, payload, detector, after
-        self.items: queue.Queue[object] = queue.Queue(maxsize=max(1, depth))
-        self.stop = threading.Event()
-        self.thread = threading.Thread(target=self._run, name=f"job-{ctx.job_id}-decode", daemon=True)
-
-    def __enter__(self) -> Iterator[Decoded]:
-        self.thread.start()
-        return self._drain()
-
-    def __exit__(self, *exc: type[BaseException] | BaseException | TracebackType | None) -> None:
-        self.stop.set()
-        while self.thread.is_alive():
-            with contextlib.suppress(queue.Empty):
-                self.items.get(timeout=0.05)
-        self.thread.join()
-
-    def _drain(self) -> Iterator[Decoded]:
-        while True:
-            item = self.items.get()
-            if item is _END:
-                return
-            if isinstance(item, BaseException):
-                raise item
-            assert isinstance(item, Decoded)
-            yield item
-
-    def _put(self, item: object) -> bool:
-        while not self.stop.is_set():
-            try:
-                self.items.put(item, timeout=0.1)
-                return True
-            except queue.Full:
-                continue
-        return False
-
-    def _run(self) -> None:
-        try:
-            after = self.after
-            while not self.stop.is_set():
-                with self.ctx.db.read() as session:
-                    chunk = scope_chunk(session, self.payload, after, _SCOPE_CHUNK)
-                if not chunk:
-                    break
-                for work in chunk:
-                    if not self._put(self._decode(work)):
-                        return
-                after = chunk[-1].member_id
-            self._put(_END)
-        except BaseException as exc:  # handed to the consuming thread, which raises it
-            self._put(exc)
-
-    def _decode(self, work: Work) -> Decoded:
-        settings = self.ctx.settings
-
-        def sizer(width: int, height: int) -> tuple[int, int]:
-            return input_size(self.detector, width, height)
-
-        try:
-            with self.ctx.storage.open(work.storage_key) as data:
-                image = decode_for_model(
-                    data,
-                    work.filename,
-                    work.width,
-                    work.height,
-                    sizer,
-                    memory_limit_bytes=settings.decode_memory_bytes,
-                )
-        except Exception as exc:  # a missing or unreadable file skips its image, not the job
-            return Decoded(work, None, f"{type(exc).__name__}: {exc}")
-        return Decoded(work, image)
 
 
 def batches(items: Iterator[Decoded], size: int) -> Iterator[list[Decoded]]:
@@ -156,6 +58,8 @@ class AnnotateRun:
         self.prompts = [p.text for p in payload.prompts]
         self.state = self._resume()
         self.started = time.monotonic() - self.state.timings.wall_s
+        # The detector's forward clock runs across jobs (it is cached): this run's share is the delta.
+        self.forward_base = self._forward_clock() - self.state.timings.forward_s
 
     def _resume(self) -> AnnotateResult:
         fresh = AnnotateResult(
@@ -183,6 +87,7 @@ class AnnotateRun:
                 self.ctx.check_cancelled()
                 self._run_batch(batch)
         self.state.timings.wall_s = round(time.monotonic() - self.started, 3)
+        self.state.timings.forward_s = round(self._forward_clock() - self.forward_base, 3)
         self.ctx.progress(1.0, self._stage())
         return self.state
 
@@ -224,6 +129,7 @@ class AnnotateRun:
             after.append(state)
             return jobs.checkpoint(session, self.ctx.job_id, self.ctx.worker, state.model_dump(mode="json"))
 
+        started = time.monotonic()
         try:
             if skipped is None:
                 write_image(
@@ -234,6 +140,7 @@ class AnnotateRun:
         except NotCommitted:
             raise JobCancelled(f"job {self.ctx.job_id} was cancelled") from None
         self.state = after[-1]
+        self.state.timings.write_s = round(self.state.timings.write_s + time.monotonic() - started, 3)
         self.ctx.progress(self._fraction(), self._stage())
 
     def _advanced(self, work: Work, written: Written, skipped: str | None) -> AnnotateResult:
@@ -254,7 +161,11 @@ class AnnotateRun:
         if skipped is not None and len(state.skipped) < _MAX_SKIPPED_LISTED:
             state.skipped.append(SkippedImage(image_id=work.image_id, reason=skipped[:500]))
         state.timings.wall_s = round(time.monotonic() - self.started, 3)
+        state.timings.forward_s = round(self._forward_clock() - self.forward_base, 3)
         return state
+
+    def _forward_clock(self) -> float:
+        return float(getattr(self.detector, "forward_s", 0.0))
 
     def _fraction(self) -> float:
         total = self.state.images_total

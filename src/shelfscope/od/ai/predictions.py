@@ -58,15 +58,17 @@ def iou_matrix(a: Boxes, b: Boxes) -> Boxes:
 
 def nms(boxes: Boxes, scores: npt.NDArray[np.float64], iou: float) -> list[int]:
     """Indices kept by greedy non-maximum suppression (suppress IoU > `iou`), best first."""
-    order = list(np.argsort(-scores, kind="stable"))
-    overlaps = iou_matrix(boxes, boxes)
+    order: list[int] = np.argsort(-scores, kind="stable").tolist()
+    if iou >= 1.0:
+        return order
+    overlaps = iou_matrix(boxes, boxes) > iou
     kept: list[int] = []
     suppressed = np.zeros(len(boxes), dtype=bool)
     for index in order:
         if suppressed[index]:
             continue
-        kept.append(int(index))
-        suppressed |= overlaps[index] > iou
+        kept.append(index)
+        suppressed |= overlaps[index]
     return kept
 
 
@@ -82,21 +84,28 @@ def prepare(
     classes by `class_of(prompt_index, label)` (None: drop), thinned per class, best `max_boxes`."""
     if not len(found):
         return Prepared([], 0)
-    classes = [class_of(int(i), label) for i, label in zip(found.prompt_index, found.labels, strict=True)]
-    known = np.array([c is not None for c in classes], dtype=bool)
+    # One lookup per distinct (prompt, label): a model repeats a handful of labels many times.
+    lookup: dict[tuple[int, str], int | None] = {}
+    classes = []
+    for index, label in zip(found.prompt_index.tolist(), found.labels, strict=True):
+        key = (index, label)
+        if key not in lookup:
+            lookup[key] = class_of(index, label)
+        classes.append(lookup[key])
+    class_ids = np.array([-1 if c is None else c for c in classes], dtype=np.int64)
+    known = class_ids >= 0
     boxes = found.boxes.astype(np.float64) * np.array([scale[0], scale[1], scale[0], scale[1]])
     scores = found.scores.astype(np.float64)
-    class_ids = np.array([c if c is not None else -1 for c in classes], dtype=np.int64)
     keep: list[int] = []
-    for class_id in sorted(set(class_ids[known].tolist())):
+    for class_id in np.unique(class_ids[known]).tolist():
         members = np.flatnonzero(class_ids == class_id)
-        keep.extend(int(members[i]) for i in nms(boxes[members], scores[members], nms_iou))
-    keep.sort(key=lambda i: -scores[i])
-    chosen = keep[:max_boxes]
-    predictions = []
-    for i in chosen:
-        x1, y1, x2, y2 = (float(v) for v in boxes[i])
-        predictions.append(Prediction(int(class_ids[i]), x1, y1, x2, y2, float(scores[i])))
+        keep.extend(members[nms(boxes[members], scores[members], nms_iou)].tolist())
+    chosen = sorted(keep, key=lambda i: -scores[i])[:max_boxes]
+    rows = np.column_stack([boxes[chosen], scores[chosen]]).tolist() if chosen else []
+    predictions = [
+        Prediction(c, x1, y1, x2, y2, s)
+        for c, (x1, y1, x2, y2, s) in zip(class_ids[chosen].tolist(), rows, strict=True)
+    ]
     return Prepared(predictions, int((~known).sum()))
 
 

@@ -116,9 +116,14 @@ class SkippedImage(BaseModel):
 
 
 class Timings(BaseModel):
-    """Where the job's time went, in seconds: the model's calls, and the wall time of the whole run."""
+    """Where the job's time went, in seconds: the detector's calls (with its pre- and post-processing),
+    the model's forward passes alone (when the detector measures them), and the whole run's wall
+    time (after the model was loaded)."""
 
     model_s: float = 0.0
+    forward_s: float = 0.0
+    # Writing the images' rows and checkpoints (each image's transaction).
+    write_s: float = 0.0
     wall_s: float = 0.0
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from shelfscope.db import Database
@@ -17,9 +18,23 @@ from shelfscope.db.base import utcnow
 from shelfscope.od.ai.predictions import Prediction, duplicates
 from shelfscope.od.annotations import store
 from shelfscope.od.annotations.checks import Row
-from shelfscope.od.datasets.models import DatasetImage
 from shelfscope.od.geometry import GeometryError, check_box
 from shelfscope.od.images.models import Image
+
+_A, _M = store.ANNOTATIONS, store.MEMBERS
+# Built once: these run for every image of a batch (Core statements, no ORM flush).
+_TARGET = (
+    select(_M.c.id, _M.c.dataset_id, _M.c.revision, Image.width, Image.height)
+    .join(Image, Image.id == _M.c.image_id)
+    .where(_M.c.id == bindparam("member_id"))
+    .with_for_update(of=_M)
+)
+_ROWS = select(_A).where(_A.c.dataset_image_id == bindparam("member_id")).order_by(_A.c.id)
+_TOUCH = (
+    update(_M)
+    .where(_M.c.id == bindparam("member_id"))
+    .values(revision=_M.c.revision + 1, annotation_count=bindparam("count"), updated_at=bindparam("at"))
+)
 
 
 class NotCommitted(Exception):
@@ -43,6 +58,24 @@ class Written:
 CommitGuard = Callable[[Session, Written], bool]
 
 
+@dataclass(frozen=True, slots=True)
+class Target:
+    """The membership written to (locked) and its image's size."""
+
+    member_id: int
+    dataset_id: int
+    revision: int
+    width: int
+    height: int
+
+
+def lock_target(session: Session, member_id: int) -> Target | None:
+    """The membership, locked (SQLite: the write transaction holds the database), or None when the
+    image left the dataset."""
+    found = session.execute(_TARGET, {"member_id": member_id}).one_or_none()
+    return None if found is None else Target(*found)
+
+
 def _replaceable(row: Row, model: str) -> bool:
     return (
         row["source"] == "ai"
@@ -52,19 +85,17 @@ def _replaceable(row: Row, model: str) -> bool:
     )
 
 
-def _new_row(
-    member: DatasetImage, image: Image, p: Prediction, model: str, user_id: int | None
-) -> Row | None:
+def _new_row(target: Target, p: Prediction, model: str, user_id: int | None) -> Row | None:
     """The row for a prediction inside the image (clamped), or None when nothing of it is left."""
     x1, y1 = max(p.x1, 0.0), max(p.y1, 0.0)
-    x2, y2 = min(p.x2, float(image.width)), min(p.y2, float(image.height))
+    x2, y2 = min(p.x2, float(target.width)), min(p.y2, float(target.height))
     try:
-        box = check_box(x1, y1, x2, y2, image.width, image.height)
+        box = check_box(x1, y1, x2, y2, target.width, target.height)
     except GeometryError:
         return None
     values = {
-        "dataset_id": member.dataset_id,
-        "dataset_image_id": member.id,
+        "dataset_id": target.dataset_id,
+        "dataset_image_id": target.member_id,
         "class_id": p.class_id,
         "kind": "bbox",
         "x1": box.x1,
@@ -82,36 +113,30 @@ def _new_row(
 
 
 def replace_predictions(
-    session: Session,
-    member: DatasetImage,
-    image: Image,
-    model: str,
-    predictions: list[Prediction],
-    user_id: int | None,
+    session: Session, target: Target, model: str, predictions: list[Prediction], user_id: int | None
 ) -> Written:
-    """Within the caller's transaction, with `member` locked: this model's replaceable proposals out,
-    the new ones in (minus duplicates of what stays), revision bumped when anything changed."""
-    existing = store.rows_of(session, member.id)
-    stale = [row_id for row_id, row in existing.items() if _replaceable(row, model)]
-    stale_set = set(stale)
-    kept = [(row["class_id"], (row["x1"], row["y1"], row["x2"], row["y2"])) for row in existing.values()
-            if row["id"] not in stale_set]  # fmt: skip
-    repeated = duplicates(predictions, kept)
-    rows = [
-        _new_row(member, image, p, model, user_id)
-        for p, dup in zip(predictions, repeated, strict=True)
-        if not dup
+    """Within the caller's transaction, with the membership locked: this model's replaceable proposals
+    out, the new ones in (minus duplicates of what stays), revision bumped when anything changed."""
+    existing = [dict(row) for row in session.execute(_ROWS, {"member_id": target.member_id}).mappings()]
+    stale = [row["id"] for row in existing if _replaceable(row, model)]
+    kept = [
+        (r["class_id"], (r["x1"], r["y1"], r["x2"], r["y2"])) for r in existing if not _replaceable(r, model)
     ]
-    new_rows = [row for row in rows if row is not None]
-    written = Written(duplicates=sum(repeated), previous_revision=member.revision, revision=member.revision)
+    repeated = duplicates(predictions, kept)
+    fresh = [
+        _new_row(target, p, model, user_id) for p, dup in zip(predictions, repeated, strict=True) if not dup
+    ]
+    new_rows = [row for row in fresh if row is not None]
+    written = Written(duplicates=sum(repeated), previous_revision=target.revision, revision=target.revision)
     if not stale and not new_rows:
         return written
     store.delete_rows(session, stale)
     for row, new_id in zip(new_rows, store.WRITER.insert(session, new_rows), strict=True):
         row["id"] = new_id
     # Proposals are not a person's work: the image's workflow status stays as it was.
-    store.touch_member(member, len(existing) - len(stale) + len(new_rows), mark_started=False)
-    written.new_rows, written.replaced_ids, written.revision = new_rows, stale, member.revision
+    count = len(existing) - len(stale) + len(new_rows)
+    session.execute(_TOUCH, {"member_id": target.member_id, "count": count, "at": utcnow()})
+    written.new_rows, written.replaced_ids, written.revision = new_rows, stale, target.revision + 1
     return written
 
 
@@ -126,12 +151,11 @@ def write_image(
     """One image's predictions in their own transaction; NotCommitted when `guard` refuses. An image
     no longer in the dataset is skipped (member_found False), its guard still consulted."""
     with db.writer() as session:
-        locked = store.lock_members(session, [member_id])
-        if member_id not in locked:
+        target = lock_target(session, member_id)
+        if target is None:
             written = Written(member_found=False)
         else:
-            member, image = locked[member_id]
-            written = replace_predictions(session, member, image, model, predictions, user_id)
+            written = replace_predictions(session, target, model, predictions, user_id)
         if not guard(session, written):
             session.rollback()
             raise NotCommitted(f"membership {member_id}")
