@@ -112,6 +112,9 @@ class Watch(importlib.abc.MetaPathFinder):
 
 sys.meta_path.insert(0, Watch())
 import shelfscope.app
+# What `shelfscope serve` loads next: every job handler module (their torch imports are inside handlers).
+from shelfscope.jobs.registry import load_job_modules
+load_job_modules()
 loaded = sorted(m for m in sys.modules if any(m == w or m.startswith(w + ".") for w in WATCHED))
 allowed = {allowed!r}
 print(json.dumps({{
@@ -122,7 +125,8 @@ print(json.dumps({{
 
 
 def test_importing_the_app_loads_no_ml_library() -> None:
-    """A fresh interpreter imports the app; no ML library is loaded, or even looked for."""
+    """A fresh interpreter imports the app and the job handler modules; no ML library is loaded, or
+    even looked for (beyond the torch-free catalogue and weights modules)."""
     probe = _PROBE.format(watched=ML_LIBRARIES, allowed=SERVER_SIDE_ML)
     # The same source tree as this test process, whatever is installed.
     path = os.pathsep.join(filter(None, [str(PACKAGE.parent), os.environ.get("PYTHONPATH", "")]))

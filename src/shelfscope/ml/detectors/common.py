@@ -60,6 +60,12 @@ def inference() -> torch.autograd.grad_mode.inference_mode:
     return torch.inference_mode()
 
 
+def batch_size_for(device: torch.device) -> int:
+    """Images per model call: a GPU gains from batches; on a CPU a batch of large images only adds
+    memory (the cores are busy with one image already)."""
+    return 8 if device.type in ("cuda", "mps") else 2
+
+
 class ForwardClock:
     """Seconds spent in the model's own forward (or generate) calls, excluding pre- and
     post-processing: what the batch pipeline compares its wall time with (`forward_s`)."""

@@ -21,7 +21,7 @@ import torch
 from PIL import Image
 
 from shelfscope.ml.detections import Detections
-from shelfscope.ml.detectors.common import ForwardClock, clipped, inference, model_bytes
+from shelfscope.ml.detectors.common import ForwardClock, batch_size_for, clipped, inference, model_bytes
 
 TASK_OD = "<OD>"
 TASK_PHRASE_GROUNDING = "<CAPTION_TO_PHRASE_GROUNDING>"
@@ -104,6 +104,7 @@ class Florence2Detector:
         self.device = device
         self._bytes = model_bytes(model)
         self.clock = ForwardClock(device)
+        self.batch_size = batch_size_for(device)
         tokenizer = processor.tokenizer
         self._loc_bins = {
             token_id: int(m.group(1))

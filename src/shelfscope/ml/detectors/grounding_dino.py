@@ -16,7 +16,14 @@ from PIL import Image
 
 from shelfscope.ml import runtime
 from shelfscope.ml.detections import Detections
-from shelfscope.ml.detectors.common import ForwardClock, centre_to_corners, detections, inference, model_bytes
+from shelfscope.ml.detectors.common import (
+    ForwardClock,
+    batch_size_for,
+    centre_to_corners,
+    detections,
+    inference,
+    model_bytes,
+)
 
 # [CLS] and [SEP] around the caption.
 _SPECIAL_TOKENS = 2
@@ -46,6 +53,7 @@ class GroundingDinoDetector:
         self.device = device
         self._bytes = model_bytes(model)
         self.clock = ForwardClock(device)
+        self.batch_size = batch_size_for(device)
         size = processor.image_processor.size
         self._shortest = int(size.get("shortest_edge") or 800)
         self._longest = int(size.get("longest_edge") or 1333)

@@ -13,7 +13,14 @@ import torch
 from PIL import Image
 
 from shelfscope.ml.detections import Detections
-from shelfscope.ml.detectors.common import ForwardClock, centre_to_corners, detections, inference, model_bytes
+from shelfscope.ml.detectors.common import (
+    ForwardClock,
+    batch_size_for,
+    centre_to_corners,
+    detections,
+    inference,
+    model_bytes,
+)
 
 
 class Owlv2Detector:
@@ -24,6 +31,7 @@ class Owlv2Detector:
         self.device = device
         self._bytes = model_bytes(model)
         self.clock = ForwardClock(device)
+        self.batch_size = batch_size_for(device)
         size = processor.image_processor.size
         self._side = int(size.get("height") or 960)
 
