@@ -34,14 +34,18 @@ def decode_for_model(
     """The stored image (`width` x `height` upright, as recorded) ready for a model."""
     target_w, target_h = sizer(width, height)
     with PILImage.open(data) as im:
-        rotated = im.getexif().get(0x0112, 1) in _ROTATED
+        orientation = im.getexif().get(0x0112, 1)
         if im.format == "JPEG":
+            rotated = orientation in _ROTATED
             im.draft("RGB", (target_h, target_w) if rotated else (target_w, target_h))
         with decode_budget(memory_limit_bytes).reserve(decoded_bytes(im), name):
             im.load()
-            upright = ImageOps.exif_transpose(im)
-            rgb = to_rgb(upright)
+            # Every step copies the pixels, so a step with nothing to do is skipped.
+            upright = ImageOps.exif_transpose(im) if orientation in range(2, 9) else im
+            rgb = upright if upright.mode == "RGB" else to_rgb(upright)
             del upright
             if rgb.size != (target_w, target_h):
                 rgb = rgb.resize((target_w, target_h), PILImage.Resampling.BILINEAR, reducing_gap=3.0)
+            elif rgb is im:
+                rgb = im.copy()  # closing the file below frees `im`'s pixels
     return ModelImage(rgb, (width / target_w, height / target_h))
