@@ -23,6 +23,7 @@ from shelfscope.errors import Busy, ShelfscopeError
 from shelfscope.http.guard import RequestGuard, SecurityHeaders, redact_access_log, security_headers
 from shelfscope.http.validation import validation_failed
 from shelfscope.jobs.router import router as jobs_router
+from shelfscope.od.ai.router import router as ai_router
 from shelfscope.od.annotations.router import router as annotations_router
 from shelfscope.od.classes.router import router as classes_router
 from shelfscope.od.datasets.router import router as datasets_router
@@ -194,6 +195,7 @@ def create_app(ctx: AppContext, *, start_runner: bool = True) -> FastAPI:
     api.include_router(jobs_router, prefix="/jobs", tags=["jobs"])
     api.include_router(system_router, prefix="/od", tags=["system"])
     api.include_router(annotations_router, prefix="/od", tags=["od: annotations"])
+    api.include_router(ai_router, prefix="/od/ai", tags=["od: AI"])
     # Images first: its /import/url must win over the dataset importer's /import/{format}.
     api.include_router(images_router, prefix="/od/images", tags=["od: images"])
     api.include_router(imports_router, prefix="/od/images/import", tags=["od: import"])

@@ -516,3 +516,19 @@ def record_result(db: Database, job_id: int, worker: str, result: dict[str, Any]
     keeps no result of its own, and some results (an import's report) tell the user what to fix."""
     with db.write() as session:
         return bool(_updated(session, update(Job).where(_mine(job_id, worker)).values(result=result)))
+
+
+def checkpoint(session: Session, job_id: int, worker: str, result: dict[str, Any]) -> bool:
+    """For a job that commits its work piece by piece, inside the transaction of one piece: while the
+    job still runs on this worker with no cancel requested, store `result` as its partial result (what
+    is done so far, committed with the piece, where a requeued run resumes) and return True; else
+    return False, and the caller must not commit the piece."""
+    # One guarded UPDATE: on PostgreSQL it also holds the job's row until the caller commits, as
+    # hold_running_job's lock does.
+    stmt = (
+        update(Job)
+        .where(_mine(job_id, worker), Job.cancel_requested.is_(False))
+        .values(result=result)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(_updated(session, stmt))
