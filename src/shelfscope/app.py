@@ -24,6 +24,7 @@ from shelfscope.http.guard import RequestGuard, SecurityHeaders, redact_access_l
 from shelfscope.http.validation import validation_failed
 from shelfscope.jobs.router import router as jobs_router
 from shelfscope.od.ai.router import router as ai_router
+from shelfscope.od.ai.segment.router import router as ai_segment_router
 from shelfscope.od.annotations.router import router as annotations_router
 from shelfscope.od.classes.router import router as classes_router
 from shelfscope.od.datasets.router import router as datasets_router
@@ -204,6 +205,7 @@ def create_app(ctx: AppContext, *, start_runner: bool = True) -> FastAPI:
     api.include_router(exports_router, prefix="/od", tags=["od: export"])
     api.include_router(versions_router, prefix="/od/datasets", tags=["od: versions"])
     api.include_router(weights_router, prefix="/ml/models", tags=["ml: models"])
+    api.include_router(ai_segment_router, prefix="/od/ai", tags=["od: AI"])
     app.include_router(api)
     _mount_web(app, ctx.settings.resolved_web_dir)
     return app

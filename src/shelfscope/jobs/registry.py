@@ -34,6 +34,7 @@ BUILTIN_JOB_MODULES = (
     "shelfscope.od.versions.jobs",
     "shelfscope.weights.jobs",
     "shelfscope.od.ai.jobs",
+    "shelfscope.od.ai.segment.jobs",
 )
 DEFAULT_RESUMABLE_ATTEMPTS = 3
 
