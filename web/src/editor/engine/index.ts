@@ -21,3 +21,15 @@ export { copyBoxes, cutBoxes, pasteBoxes, readClipboard } from './clipboard'
 export { nudgeSelection } from './nudge'
 export { restack } from './stacking'
 export type { VisibilityFlag } from './visibility'
+export { decodeRle, maskArea, paintMask, type MaskImage, type RleMask } from './mask'
+export {
+  isPrediction,
+  reviewable,
+  reviewSelection,
+  reviewShown,
+  selectNextPrediction,
+  shownPredictions,
+  type ReviewChange,
+  type ReviewVerdict,
+} from './review'
+export type { PromptPoint, SegmentPrompt, SegmentResult } from './tools/segment'

@@ -139,7 +139,7 @@ function runShortcut(action: ShortcutAction, t: ShortcutTargets, repeat = false)
       editor.deleteSelected()
       return
     case 'finish':
-      editor.finishPolygon()
+      editor.finish()
       return
     case 'undo':
       editor.undo()

@@ -1,0 +1,127 @@
+/** AI auto-annotation: the model catalogue, batch and one-image detection, SAM, review (`/ml`, `/od/ai`). */
+import type { Job } from './jobs'
+import type { ServerAnnotation } from './annotations'
+
+export type ModelTask = 'detector' | 'segmenter'
+
+/** One catalogue model and whether its weights are on this server (GET /ml/models). */
+export interface MlModel {
+  key: string
+  title: string
+  task: ModelTask
+  family: string
+  hub_id: string
+  size_mb: number
+  licence: string
+  /** What it can do, e.g. `text_prompt`, `open_vocabulary`, `point_prompt`, `box_prompt`. */
+  capabilities: string[]
+  note: string
+  present: boolean
+  size_on_disk: number | null
+  folder: string
+  fetch_job: Job | null
+}
+
+export interface MlModelList {
+  items: MlModel[]
+}
+
+export type AnnotateScope = 'all' | 'unannotated' | 'selected'
+
+/** A prompt text and the class its boxes get (null: the class whose name or alias matches). */
+export interface AiPrompt {
+  text: string
+  class_id: number | null
+}
+
+export interface AnnotateRequest {
+  dataset_id: number
+  images: { scope: AnnotateScope; image_ids?: number[] }
+  model: string
+  prompts: AiPrompt[]
+  /** Labels an open-vocabulary model names itself: dropped, or sent to this class. */
+  unknown_labels: 'drop' | number
+  threshold: number
+  max_boxes_per_image: number
+  nms_iou: number
+}
+
+export interface AnnotateClassCount {
+  class_id: number
+  name: string
+  count: number
+}
+
+export interface AnnotateStatus {
+  job: Job
+  images_done: number
+  images_total: number
+  counts: AnnotateClassCount[]
+}
+
+export interface DetectRequest {
+  dataset_id: number
+  image_id: number
+  model: string
+  prompts: AiPrompt[]
+  threshold?: number
+}
+
+export interface DetectResponse {
+  annotations: ServerAnnotation[]
+  revision: number
+}
+
+export interface SegmentPoint {
+  x: number
+  y: number
+  positive: boolean
+}
+
+export interface SegmentRequest {
+  dataset_id: number
+  image_id: number
+  model: string
+  points: SegmentPoint[]
+  box: [number, number, number, number] | null
+}
+
+/** COCO run-length encoding, column-major: `counts` alternate runs of 0s and 1s, starting with 0s. */
+export interface Rle {
+  /** [height, width] */
+  size: [number, number]
+  /** Run lengths, or COCO's compressed string form. */
+  counts: number[] | string
+}
+
+export interface SegmentResponse {
+  mask: Rle
+  polygon: [number, number][]
+  box: [number, number, number, number]
+  score: number
+}
+
+export interface ReviewImage {
+  image_id: number
+  filename: string
+  pending: number
+  models: string[]
+}
+
+export interface ReviewPage {
+  items: ReviewImage[]
+  next_cursor: string | null
+  total: number | null
+}
+
+export interface ReviewModelStats {
+  model: string
+  accepted_as_is: number
+  accepted_after_edit: number
+  rejected: number
+  pending: number
+}
+
+export interface ReviewStats {
+  items: ReviewModelStats[]
+}
