@@ -47,6 +47,7 @@ function AnnotationRow({
         hidden && 'text-muted-foreground [&>select]:opacity-60',
       )}
       data-hidden={hidden || undefined}
+      data-review={a.source === 'ai' ? a.reviewState : undefined}
       data-locked={locked || undefined}
       onClick={(e) => onSelect(e.shiftKey)}
     >
@@ -68,8 +69,11 @@ function AnnotationRow({
         ))}
       </select>
       {a.source === 'ai' ? (
-        <span className="rounded border border-dashed px-1 text-[10px] text-muted-foreground" title="AI suggestion">
-          AI{a.confidence !== null ? ` ${Math.round(a.confidence * 100)}%` : ''}
+        <span
+          className={cn('rounded border px-1 text-[10px] text-muted-foreground', a.reviewState === 'pending' && 'border-dashed')}
+          title={a.reviewState === 'pending' ? 'AI prediction: A accepts, R rejects' : 'AI prediction, accepted'}
+        >
+          AI{a.reviewState === 'pending' && a.confidence !== null ? ` ${Math.round(a.confidence * 100)}%` : ' ✓'}
         </span>
       ) : null}
       {a.id === null ? <span className="text-[10px] text-amber-700" title="Not saved yet">new</span> : null}

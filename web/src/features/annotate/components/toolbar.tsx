@@ -1,4 +1,4 @@
-import { HandIcon, KeyboardIcon, MaximizeIcon, MousePointer2Icon, PentagonIcon, Redo2Icon, SquareIcon, Undo2Icon, ZoomInIcon, ZoomOutIcon } from 'lucide-react'
+import { HandIcon, KeyboardIcon, MaximizeIcon, MousePointer2Icon, PentagonIcon, Redo2Icon, SquareIcon, Undo2Icon, WandSparklesIcon, ZoomInIcon, ZoomOutIcon } from 'lucide-react'
 import type * as React from 'react'
 import { Button } from '@/components/ui/button'
 import { cn } from '@/lib/utils'
@@ -39,6 +39,9 @@ export function Toolbar({ editor, onHelp }: { editor: Editor; onHelp: () => void
       </ToolButton>
       <ToolButton active={active === 'polygon'} label="Draw polygon" shortcut="P" onClick={() => editor.setTool('polygon')}>
         <PentagonIcon />
+      </ToolButton>
+      <ToolButton active={active === 'segment'} label="SAM: segment anything" shortcut="S" onClick={() => editor.setTool('segment')}>
+        <WandSparklesIcon />
       </ToolButton>
       <ToolButton active={active === 'pan'} label="Pan" shortcut="Space" onClick={() => editor.setTool('pan')}>
         <HandIcon />
