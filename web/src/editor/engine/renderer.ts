@@ -74,10 +74,13 @@ export function classColor(classes: ReadonlyMap<number, ClassInfo>, classId: num
   return classes.get(classId)?.color ?? FALLBACK_COLOR
 }
 
-/** A prediction's label carries its confidence (the badge); once accepted it is an ordinary box. */
+/**
+ * A prediction's label starts with its confidence (the badge), so a narrow box that cuts the label
+ * still shows it; once accepted it is an ordinary box with its class name.
+ */
 export function labelText(a: Annotation, classes: ReadonlyMap<number, ClassInfo>): string {
   const name = classes.get(a.classId)?.name ?? `class ${a.classId}`
-  return isSuggestion(a) && a.confidence !== null ? `${name} ${Math.round(a.confidence * 100)}%` : name
+  return isSuggestion(a) && a.confidence !== null ? `${Math.round(a.confidence * 100)}% ${name}` : name
 }
 
 /** AI suggestions not yet accepted are drawn dashed. */

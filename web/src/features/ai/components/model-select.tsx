@@ -27,14 +27,16 @@ export interface ModelSelectProps {
   label?: string
   className?: string
   id?: string
+  /** Leave out the model's note (narrow panels). */
+  compact?: boolean
 }
 
-export function ModelSelect({ models, value, onChange, label = 'Model', className, id }: ModelSelectProps) {
+export function ModelSelect({ models, value, onChange, label = 'Model', className, id, compact = false }: ModelSelectProps) {
   const chosen = models.find((m) => m.key === value)
   return (
     <div className={className}>
       <Select value={value ?? ''} onValueChange={onChange}>
-        <SelectTrigger aria-label={label} id={id} data-testid="model-select" className="w-full">
+        <SelectTrigger aria-label={label} id={id} data-testid="model-select" className="h-auto min-h-9 w-full">
           <SelectValue placeholder="Choose a model" />
         </SelectTrigger>
         <SelectContent>
@@ -57,7 +59,7 @@ export function ModelSelect({ models, value, onChange, label = 'Model', classNam
           .
         </p>
       ) : null}
-      {chosen?.note ? <p className="mt-1 text-xs text-muted-foreground">{chosen.note}</p> : null}
+      {chosen?.note && !compact ? <p className="mt-1 text-xs text-muted-foreground">{chosen.note}</p> : null}
     </div>
   )
 }

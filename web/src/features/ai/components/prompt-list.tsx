@@ -4,21 +4,35 @@ import { useState, type KeyboardEvent } from 'react'
 import { Button } from '@/components/ui/button'
 import { Input } from '@/components/ui/input'
 import type { AiPrompt } from '@/lib/api'
-import { addPrompt, type PromptClass } from '../hooks/prompts'
+import { addPrompt, promptText, type PromptClass } from '../hooks/prompts'
 
 export interface PromptListProps {
   prompts: readonly AiPrompt[]
   onChange: (prompts: AiPrompt[]) => void
   /** The classes a prompt can be sent to (the dataset's label set, else the catalogue). */
   classes: readonly (PromptClass & { color?: string })[]
+  /** Narrow panels: a prompt that is its class's own name shows no class picker (its dot says the class). */
+  compact?: boolean
 }
 
-function PromptChip({ prompt, classes, onClass, onRemove }: { prompt: AiPrompt; classes: PromptListProps['classes']; onClass: (id: number | null) => void; onRemove: () => void }) {
-  const color = classes.find((c) => c.id === prompt.class_id)?.color
+function PromptChip({ prompt, classes, compact, onClass, onRemove }: { prompt: AiPrompt; classes: PromptListProps['classes']; compact: boolean; onClass: (id: number | null) => void; onRemove: () => void }) {
+  const target = classes.find((c) => c.id === prompt.class_id)
+  const ownName = target !== undefined && promptText(target) === prompt.text
   return (
-    <li className="flex items-center gap-1 rounded-full border bg-card py-0.5 pr-1 pl-2.5 text-sm" data-testid="prompt-chip">
-      <span className="size-2 shrink-0 rounded-full" style={{ backgroundColor: color ?? 'transparent' }} aria-hidden />
-      <span className="font-medium">{prompt.text}</span>
+    <li className="flex max-w-full items-center gap-1 rounded-full border bg-card py-0.5 pr-1 pl-2.5 text-sm" data-testid="prompt-chip" title={target ? `${prompt.text} → ${target.display_name || target.name}` : prompt.text}>
+      <span className="size-2 shrink-0 rounded-full" style={{ backgroundColor: target?.color ?? 'transparent' }} aria-hidden />
+      <span className="min-w-0 truncate font-medium">{prompt.text}</span>
+      {compact && ownName ? null : <ClassChoice prompt={prompt} classes={classes} onClass={onClass} />}
+      <Button type="button" variant="ghost" size="icon-sm" className="size-6 shrink-0 rounded-full" aria-label={`Remove “${prompt.text}”`} onClick={onRemove}>
+        <XIcon />
+      </Button>
+    </li>
+  )
+}
+
+function ClassChoice({ prompt, classes, onClass }: { prompt: AiPrompt; classes: PromptListProps['classes']; onClass: (id: number | null) => void }) {
+  return (
+    <>
       <span className="text-muted-foreground" aria-hidden>
         →
       </span>
@@ -35,14 +49,11 @@ function PromptChip({ prompt, classes, onClass, onRemove }: { prompt: AiPrompt; 
           </option>
         ))}
       </select>
-      <Button type="button" variant="ghost" size="icon-sm" className="size-6 rounded-full" aria-label={`Remove “${prompt.text}”`} onClick={onRemove}>
-        <XIcon />
-      </Button>
-    </li>
+    </>
   )
 }
 
-export function PromptList({ prompts, onChange, classes }: PromptListProps) {
+export function PromptList({ prompts, onChange, classes, compact = false }: PromptListProps) {
   const [draft, setDraft] = useState('')
   const add = () => {
     onChange(addPrompt(prompts, draft, classes))
@@ -61,6 +72,7 @@ export function PromptList({ prompts, onChange, classes }: PromptListProps) {
             key={p.text}
             prompt={p}
             classes={classes}
+            compact={compact}
             onClass={(id) => onChange(prompts.map((q, j) => (j === i ? { ...q, class_id: id } : q)))}
             onRemove={() => onChange(prompts.filter((_, j) => j !== i))}
           />

@@ -1,10 +1,12 @@
 /**
- * The editor's AI panel, folded away until opened: Detect with a model and prompts, a threshold
+ * The editor's AI panel, a column of its own beside the sidebar (so the classes and the box list keep
+ * their room), shown while switched on from the toolbar: Detect with a model and prompts, a threshold
  * that filters the predictions shown (no re-run), accept / reject (one or all shown), the SAM tool,
- * and the next image with predictions. Every action has a key; the panel only shows them.
+ * and the next image with predictions. Every action has a key; the panel shows them.
  */
-import { ChevronDownIcon, ChevronRightIcon, SparklesIcon } from 'lucide-react'
+import { SparklesIcon, XIcon } from 'lucide-react'
 import { Badge } from '@/components/ui/badge'
+import { Button } from '@/components/ui/button'
 import type { ClassInfo, Editor } from '@/editor/engine'
 import { useAiSettings } from '../hooks/ai-settings'
 import type { AiAssist } from '../hooks/use-ai-assist'
@@ -21,28 +23,22 @@ export interface AiPanelProps {
 export function AiPanel({ editor, datasetId, assist, classes, onNextPending }: AiPanelProps) {
   const open = useAiSettings((s) => s.open)
   const set = useAiSettings((s) => s.set)
+  if (!open) return null
   return (
-    <section className="shrink-0 border-b" aria-label="AI assist" data-testid="ai-panel">
-      <button
-        type="button"
-        className="flex h-10 w-full items-center gap-2 px-3 text-left hover:bg-accent/60"
-        aria-expanded={open}
-        onClick={() => set({ open: !open })}
-        data-testid="ai-panel-toggle"
-      >
-        {open ? <ChevronDownIcon className="size-4" aria-hidden /> : <ChevronRightIcon className="size-4" aria-hidden />}
+    <aside className="flex w-72 shrink-0 flex-col border-l bg-card" aria-label="AI assist" data-testid="ai-panel">
+      <div className="flex h-10 shrink-0 items-center gap-2 border-b px-3">
         <SparklesIcon className="size-4 text-primary" aria-hidden />
-        <span className="text-xs font-semibold uppercase tracking-wide text-muted-foreground">AI assist</span>
+        <h2 className="text-xs font-semibold uppercase tracking-wide text-muted-foreground">AI assist</h2>
         {assist.detecting ? <Badge variant="info">detecting…</Badge> : null}
-        <span className="ml-auto text-[11px] text-muted-foreground">I detect · A / R review</span>
-      </button>
-      {open ? (
-        <div className="flex max-h-[55vh] flex-col gap-3 overflow-y-auto px-3 pb-3">
-          <DetectSection datasetId={datasetId} assist={assist} classes={classes} />
-          <ReviewSection editor={editor} onNextPending={onNextPending} />
-          <SamSection editor={editor} assist={assist} />
-        </div>
-      ) : null}
-    </section>
+        <Button variant="ghost" size="icon-sm" className="ml-auto size-7" aria-label="Close the AI panel" onClick={() => set({ open: false })}>
+          <XIcon />
+        </Button>
+      </div>
+      <div className="flex min-h-0 flex-1 flex-col gap-4 overflow-y-auto p-3">
+        <DetectSection datasetId={datasetId} assist={assist} classes={classes} />
+        <ReviewSection editor={editor} onNextPending={onNextPending} />
+        <SamSection editor={editor} assist={assist} />
+      </div>
+    </aside>
   )
 }

@@ -23,7 +23,7 @@ describe('the AI panel review section', () => {
       editor.select(['srv-2'])
       useEditorUi.getState().set({ selection: ['srv-2'] })
     })
-    expect(screen.getByTestId('ai-selected')).toHaveTextContent('Prediction 90%')
+    expect(screen.getByTestId('ai-selected')).toHaveTextContent('Selected prediction: 90% confident')
     fireEvent.click(screen.getByTestId('ai-accept'))
     expect(editor.doc.get('srv-2')?.reviewState).toBe('accepted')
     expect(screen.getByTestId('ai-prediction-counts')).toHaveTextContent('1 shown')

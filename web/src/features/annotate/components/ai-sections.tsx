@@ -24,8 +24,8 @@ export function DetectSection({ datasetId, assist, classes }: { datasetId: numbe
   return (
     <div className="flex flex-col gap-2">
       <Title>Detect</Title>
-      <ModelSelect models={assist.detectors} value={assist.model} onChange={(model) => set({ model })} label="Detector" />
-      <PromptList prompts={assist.prompts} onChange={(prompts) => setPrompts(datasetId, prompts)} classes={classes} />
+      <ModelSelect models={assist.detectors} value={assist.model} onChange={(model) => set({ model })} label="Detector" compact />
+      <PromptList prompts={assist.prompts} onChange={(prompts) => setPrompts(datasetId, prompts)} classes={classes} compact />
       <div className="flex items-center gap-2">
         <Button size="sm" className="flex-1" onClick={assist.runDetect} disabled={assist.detecting || !assist.model} data-testid="ai-detect">
           {assist.detecting ? <Loader2Icon className="animate-spin" aria-hidden /> : <ScanSearchIcon aria-hidden />} Detect on this image <Kbd>I</Kbd>
@@ -78,18 +78,20 @@ export function ReviewSection({ editor, onNextPending }: { editor: Editor; onNex
     <div className="flex flex-col gap-2">
       <Title>Review</Title>
       <ThresholdSlider shown={counts.shown} below={counts.below} />
-      <div className="flex items-center gap-1.5 text-sm" data-testid="ai-selected">
+      <div className="flex flex-col gap-1.5 text-sm" data-testid="ai-selected">
         {counts.selected.length === 0 ? <span className="text-xs text-muted-foreground">Select a prediction (<Kbd>N</Kbd> next) to accept or reject it.</span> : (
           <>
-            <span className="min-w-0 flex-1 truncate text-xs">{one ? `Prediction ${Math.round((one.confidence ?? 0) * 100)}%` : `${counts.selected.length} predictions`}</span>
-            <Button size="sm" variant="outline" onClick={() => reviewSelection(editor, 'accepted')} data-testid="ai-accept"><CheckIcon aria-hidden /> Accept <Kbd>A</Kbd></Button>
-            <Button size="sm" variant="outline" onClick={() => reviewSelection(editor, 'rejected')} data-testid="ai-reject"><XIcon aria-hidden /> Reject <Kbd>R</Kbd></Button>
+            <span className="text-xs">{one ? `Selected prediction: ${Math.round((one.confidence ?? 0) * 100)}% confident` : `${counts.selected.length} predictions selected`}</span>
+            <div className="grid grid-cols-2 gap-1.5">
+              <Button size="sm" variant="outline" onClick={() => reviewSelection(editor, 'accepted')} data-testid="ai-accept"><CheckIcon aria-hidden /> Accept <Kbd>A</Kbd></Button>
+              <Button size="sm" variant="outline" onClick={() => reviewSelection(editor, 'rejected')} data-testid="ai-reject"><XIcon aria-hidden /> Reject <Kbd>R</Kbd></Button>
+            </div>
           </>
         )}
       </div>
       <div className="grid grid-cols-2 gap-1.5">
-        <Button size="sm" variant="secondary" disabled={counts.shown === 0} onClick={() => reviewShown(editor, 'accepted')} data-testid="ai-accept-all" title="Accept every prediction shown (Shift+A)"><CheckCheckIcon aria-hidden /> Accept {counts.shown}</Button>
-        <Button size="sm" variant="secondary" disabled={counts.shown === 0} onClick={() => reviewShown(editor, 'rejected')} data-testid="ai-reject-all" title="Reject every prediction shown (Shift+R)"><XIcon aria-hidden /> Reject {counts.shown}</Button>
+        <Button size="sm" variant="secondary" disabled={counts.shown === 0} onClick={() => reviewShown(editor, 'accepted')} data-testid="ai-accept-all" title="Accept every prediction shown (Shift+A)"><CheckCheckIcon aria-hidden /> Accept all {counts.shown}</Button>
+        <Button size="sm" variant="secondary" disabled={counts.shown === 0} onClick={() => reviewShown(editor, 'rejected')} data-testid="ai-reject-all" title="Reject every prediction shown (Shift+R)"><XIcon aria-hidden /> Reject all {counts.shown}</Button>
       </div>
       <Button size="sm" variant="ghost" onClick={onNextPending} data-testid="ai-next-pending"><ChevronsRightIcon aria-hidden /> Next image with predictions</Button>
     </div>
@@ -102,7 +104,7 @@ export function SamSection({ editor, assist }: { editor: Editor; assist: AiAssis
   return (
     <div className="flex flex-col gap-2">
       <Title>Segment anything</Title>
-      <ModelSelect models={assist.segmenters} value={assist.samModel} onChange={(samModel) => set({ samModel })} label="SAM model" />
+      <ModelSelect models={assist.segmenters} value={assist.samModel} onChange={(samModel) => set({ samModel })} label="SAM model" compact />
       <Button size="sm" variant={tool === 'segment' ? 'secondary' : 'outline'} aria-pressed={tool === 'segment'} onClick={() => editor.setTool(tool === 'segment' ? 'select' : 'segment')} data-testid="ai-sam-tool">
         <WandSparklesIcon aria-hidden /> SAM tool <Kbd>S</Kbd>
       </Button>

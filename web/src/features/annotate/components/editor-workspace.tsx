@@ -27,7 +27,7 @@ export interface EditorWorkspaceProps {
   selection: readonly string[]
   onPickClass: (classId: number, keys?: readonly string[]) => void
   onHelp: () => void
-  /** The AI panel, between the classes and the boxes. */
+  /** The AI panel, a column between the canvas and the sidebar while it is open. */
   ai?: ReactNode
   /** A SAM mask is being computed. */
   segmenting?: boolean
@@ -56,9 +56,9 @@ export function EditorWorkspace(props: EditorWorkspaceProps) {
           </div>
         </BoxContextMenu>
       </div>
+      {props.ai}
       <aside className="flex w-80 shrink-0 flex-col border-l bg-card" aria-label="Annotation sidebar">
         <ClassPicker panel={panel} datasetId={props.datasetId} currentClassId={props.currentClassId} counts={props.counts} onPick={props.onPickClass} />
-        {props.ai}
         <div className="flex h-10 shrink-0 items-center gap-2 border-b px-3">
           <h2 className="text-xs font-semibold uppercase tracking-wide text-muted-foreground">Boxes</h2>
           <span className="text-xs tabular-nums text-muted-foreground" data-testid="box-count">
