@@ -86,7 +86,13 @@ def serve(
 @app.command()
 def worker(
     concurrency: Annotated[int | None, typer.Option(help="Parallel jobs in this worker.")] = None,
-    queue: Annotated[list[str] | None, typer.Option(help="Queue(s) to consume.")] = None,
+    queue: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="Job queues to consume: default, ml, interactive (repeat or comma-separate; all when "
+            "omitted). A GPU machine runs `--queue ml,interactive`."
+        ),
+    ] = None,
 ) -> None:
     """Run a Celery worker that executes jobs (needs SHELFSCOPE_RUNNER=celery)."""
     settings = _settings()
@@ -97,8 +103,13 @@ def worker(
             err=True,
         )
         raise typer.Exit(2)
-    from shelfscope.jobs.runners.celery import run_celery_worker
+    from shelfscope.jobs.runners.celery import parse_queues, run_celery_worker
 
+    try:
+        parse_queues(settings, queue)
+    except ValueError as exc:
+        typer.echo(f"--queue: {exc}", err=True)
+        raise typer.Exit(2) from None
     _migrate(settings)
     run_celery_worker(settings, concurrency, queue)
 

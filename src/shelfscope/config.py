@@ -45,9 +45,18 @@ class Settings(BaseSettings):
     s3_create_bucket: bool = False
 
     runner: Literal["local", "celery"] = "local"
-    # Worker processes the local runner keeps alive under `shelfscope serve`.
+    # Worker processes the local runner keeps alive under `shelfscope serve`, one pool per job queue:
+    # `default` (imports, exports, versions), `ml` (training, batch inference, model downloads) and
+    # `interactive` (a SAM click, detection on one image). 0 for ml or interactive: that queue's jobs
+    # run in the default pool instead (no longer kept apart from imports).
     local_workers: int = Field(default=2, ge=1, le=64)
+    local_ml_workers: int = Field(default=1, ge=0, le=64)
+    local_interactive_workers: int = Field(default=1, ge=0, le=64)
+    # How long a request waits for its interactive job (jobs.interactive.call) before it gives up.
+    interactive_timeout_s: float = Field(default=60.0, gt=0)
     broker_url: str = "redis://127.0.0.1:6379/0"
+    # Celery queue of default jobs; ml and interactive jobs go to "<celery_queue>.ml" and
+    # "<celery_queue>.interactive".
     celery_queue: str = "shelfscope"
     job_heartbeat_s: float = Field(default=2.0, gt=0)
     # A running job with no heartbeat for this long is treated as interrupted.

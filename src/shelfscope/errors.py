@@ -64,6 +64,20 @@ class RateLimited(ShelfscopeError):
     kind = "RateLimited"
 
 
+class Unavailable(ShelfscopeError):
+    """503: no worker could take the work in time (none running, or all busy)."""
+
+    status_code = 503
+    kind = "Unavailable"
+
+
+class TimedOut(ShelfscopeError):
+    """504: the work started but did not finish within the time the request waits."""
+
+    status_code = 504
+    kind = "TimedOut"
+
+
 class Internal(ShelfscopeError):
     status_code = 500
     kind = "Internal"

@@ -14,7 +14,7 @@ import pytest
 
 from shelfscope.config import Settings
 from shelfscope.context import AppContext
-from tests.support.jobs import JOB_MODULES, CeleryWorker, Harness
+from tests.support.jobs import JOB_MODULES, CeleryWorker, Harness, wait_for
 
 
 @pytest.fixture
@@ -54,4 +54,17 @@ def running(
     finally:
         if harness.celery is not None:
             harness.celery.kill()
+        ctx.close()
+
+
+@pytest.fixture
+def local_running(settings: Settings) -> Iterator[Harness]:
+    """The local runner with every pool's workers (1 default, 1 ml, 1 interactive) ready."""
+    ctx = AppContext.from_settings(settings)
+    harness = Harness(kind="local", ctx=ctx)
+    try:
+        ctx.runner.start()
+        wait_for(lambda: ctx.runner.health()["ok"], 30, "all local workers")
+        yield harness
+    finally:
         ctx.close()

@@ -29,6 +29,7 @@ JOB_KEYS = {
     "attempt",
     "cancel_requested",
     "runner",
+    "queue",
     "created_at",
     "started_at",
     "finished_at",

@@ -197,8 +197,12 @@ def test_job_running_when_the_server_dies_is_failed_at_the_next_start(settings: 
 def test_runner_health_reports_its_workers(running: Harness) -> None:
     health = wait_for(lambda: (found := running.ctx.runner.health())["ok"] and found, 10, "a healthy runner")
 
-    assert (health["runner"], health["workers"]) == (running.kind, 1)
+    # The local runner keeps a pool per queue (1 default worker in the tests, 1 ml, 1 interactive);
+    # a Celery worker is one worker however many queues it consumes.
+    assert (health["runner"], health["workers"]) == (running.kind, 3 if running.kind == "local" else 1)
     assert health["detail"]
+    if running.kind == "local":
+        assert "default 1/1, ml 1/1, interactive 1/1" in health["detail"]
 
 
 @pytest.mark.celery

@@ -123,6 +123,12 @@ class JobContext:
     def last_progress(self) -> tuple[float, str | None]:
         return self._last_fraction, self._last_stage
 
+    @property
+    def has_unflushed(self) -> bool:
+        """Whether progress or events wait to be written (an interactive job usually has none)."""
+        with self._lock:
+            return bool(self._events) or self._progress is not None or self._stage is not None
+
     def _add_event(self, event: dict[str, Any]) -> None:
         with self._lock:
             self._events.append(event)

@@ -51,6 +51,7 @@ class JobOut(BaseModel):
     attempt: int
     cancel_requested: bool
     runner: str
+    queue: str
     created_at: datetime
     started_at: datetime | None
     finished_at: datetime | None

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 
@@ -22,7 +22,7 @@ from shelfscope.db.dialect import is_postgres
 from shelfscope.errors import Conflict, Internal, NotFound, ValidationFailed
 from shelfscope.http.validation import validation_failed
 from shelfscope.jobs.models import JOB_STATUSES, TERMINAL_STATUSES, Job, JobEvent
-from shelfscope.jobs.registry import find_handler, registered_kinds
+from shelfscope.jobs.registry import QUEUES, find_handler, registered_kinds
 from shelfscope.pagination import decode_cursor, encode_cursor, newest_first_after
 
 if TYPE_CHECKING:
@@ -55,6 +55,8 @@ class Recovery:
     failed: list[int]
     requeued: list[int]
     cancelled: list[int]
+    # The queue of each requeued job, for the runner to wake (or route) it.
+    queues: dict[int, str] = field(default_factory=dict)
 
 
 def _updated(session: Session, statement: Update) -> int:
@@ -91,11 +93,12 @@ def submit_job(
         max_attempts=spec.max_attempts,
         cancel_requested=False,
         created_by=user_id,
+        queue=spec.queue,
     )
     session.add(job)
     session.commit()
     try:
-        runner.submit(job.id)
+        runner.submit(job.id, spec.queue)
     except Exception as exc:
         # The row exists; leave it failed with the reason rather than queued forever.
         log.exception("could not hand job %s to the %s runner", job.id, runner.name)
@@ -137,6 +140,7 @@ def list_jobs(
     cursor: str | None = None,
     statuses: Sequence[str] = (),
     kind: str | None = None,
+    queue: str | None = None,
 ) -> Page[Job]:
     """Newest first, by (created_at, id) so the status and kind indexes serve the filtered lists."""
     filters: list[ColumnElement[bool]] = []
@@ -145,6 +149,10 @@ def list_jobs(
         filters.append(Job.status.in_(wanted))
     if kind:
         filters.append(Job.kind == kind)
+    if queue:
+        if queue not in QUEUES:
+            raise ValidationFailed.field("queue", f"{queue!r} is not one of {', '.join(QUEUES)}")
+        filters.append(Job.queue == queue)
     total = session.scalar(select(func.count()).select_from(Job).where(*filters))
     query = select(Job).where(*filters)
     if cursor:
@@ -241,16 +249,18 @@ def _claim_values(worker: str) -> dict[str, Any]:
         "started_at": now,
         "heartbeat_at": now,
         "error": None,
+        "error_body": None,
     }
 
 
-def claim_next(db: Database, worker: str, runner_name: str) -> int | None:
-    """Take the oldest queued job of this runner. PostgreSQL skips rows other workers hold; SQLite's
-    write transaction begins IMMEDIATE, so one claimer at a time reads the queue."""
+def claim_next(db: Database, worker: str, runner_name: str, queues: Collection[str]) -> int | None:
+    """Take the oldest queued job of this runner in one of `queues`. PostgreSQL skips rows other
+    workers hold; SQLite's write transaction begins IMMEDIATE, so one claimer at a time reads the queue."""
+    in_queue = Job.queue == next(iter(queues)) if len(queues) == 1 else Job.queue.in_(list(queues))
     with db.write() as session:
         query = (
             select(Job.id)
-            .where(Job.status == "queued", Job.runner == runner_name)
+            .where(Job.status == "queued", in_queue, Job.runner == runner_name)
             .order_by(Job.created_at, Job.id)
             .limit(1)
         )
@@ -317,8 +327,15 @@ def finish_job(db: Database, job_id: int, worker: str, result: dict[str, Any], s
         return bool(_updated(session, succeed))
 
 
-def fail_job(db: Database, job_id: int, worker: str, error: str) -> bool:
-    fail = update(Job).where(_mine(job_id, worker)).values(status="failed", error=error, finished_at=utcnow())
+def fail_job(
+    db: Database, job_id: int, worker: str, error: str, error_body: dict[str, Any] | None = None
+) -> bool:
+    """Failed with its one-line error and, when the handler raised a ShelfscopeError, that error's body."""
+    fail = (
+        update(Job)
+        .where(_mine(job_id, worker))
+        .values(status="failed", error=error, error_body=error_body, finished_at=utcnow())
+    )
     with db.write() as session:
         return bool(_updated(session, fail))
 
@@ -356,9 +373,12 @@ def recover_interrupted(
     failed: list[int] = []
     requeued: list[int] = []
     cancelled: list[int] = []
+    queues: dict[int, str] = {}
     with db.write() as session:
         rows = session.execute(
-            select(Job.id, Job.kind, Job.worker, Job.attempt, Job.max_attempts, Job.cancel_requested)
+            select(
+                Job.id, Job.kind, Job.queue, Job.worker, Job.attempt, Job.max_attempts, Job.cancel_requested
+            )
             .where(Job.status == "running", or_(*gone))
             .order_by(Job.id)
         ).all()
@@ -385,9 +405,12 @@ def recover_interrupted(
             if _updated(session, update(Job).where(guard).values(**values)):
                 session.add(JobEvent(job_id=row.id, type="log", at=now, level="warning", message=note))
                 bucket.append(row.id)
+                queues[row.id] = row.queue
     if rows:
         log.warning("interrupted jobs: failed %s, requeued %s, cancelled %s", failed, requeued, cancelled)
-    return Recovery(failed=failed, requeued=requeued, cancelled=cancelled)
+    return Recovery(
+        failed=failed, requeued=requeued, cancelled=cancelled, queues={i: queues[i] for i in requeued}
+    )
 
 
 def job_state(db: Database, job_id: int) -> tuple[str, str | None, datetime | None] | None:
@@ -397,6 +420,27 @@ def job_state(db: Database, job_id: int) -> tuple[str, str | None, datetime | No
             select(Job.status, Job.external_id, Job.started_at).where(Job.id == job_id)
         ).first()
     return None if row is None else (row.status, row.external_id, row.started_at)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a caller waiting on a job needs from its row."""
+
+    status: str
+    result: dict[str, Any] | None
+    error: str | None
+    error_body: dict[str, Any] | None
+
+
+def job_outcome(db: Database, job_id: int) -> Outcome:
+    """One narrow read of a job's status and outcome (polled while a request waits on the job)."""
+    with db.read() as session:
+        row = session.execute(
+            select(Job.status, Job.result, Job.error, Job.error_body).where(Job.id == job_id)
+        ).one_or_none()
+    if row is None:
+        raise NotFound(f"Job {job_id} does not exist.", job_id=job_id)
+    return Outcome(status=row.status, result=row.result, error=row.error, error_body=row.error_body)
 
 
 def is_terminal(status: str) -> bool:

@@ -50,7 +50,7 @@ export const queryKeys = {
     list: (params: Omit<JobListParams, 'cursor'> = {}) =>
       [
         ...queryKeys.jobs.lists(),
-        { limit: params.limit ?? null, status: params.status ?? null, kind: params.kind ?? null },
+        { limit: params.limit ?? null, status: params.status ?? null, kind: params.kind ?? null, queue: params.queue ?? null },
       ] as const,
     details: () => [...queryKeys.jobs.all(), 'detail'] as const,
     detail: (id: number) => [...queryKeys.jobs.details(), id] as const,
