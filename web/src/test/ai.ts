@@ -1,7 +1,7 @@
-import type { MlModel } from '@/lib/api'
+import type { AiModel } from '@/lib/api'
 
 /** A catalogue model as GET /ml/models lists it (Grounding DINO tiny, weights present); tests override what they need. */
-export function mlModel(overrides: Partial<MlModel> = {}): MlModel {
+export function mlModel(overrides: Partial<AiModel> = {}): AiModel {
   return {
     key: 'grounding-dino-tiny',
     title: 'Grounding DINO (Swin-T)',

@@ -6,7 +6,7 @@ import {
   type DetectRequest,
   type DetectResponse,
   type JobEnvelope,
-  type MlModelList,
+  type AiModelList,
   type ReviewPage,
   type ReviewStats,
   type SegmentRequest,
@@ -14,7 +14,7 @@ import {
 } from '@/lib/api'
 
 export const aiApi = {
-  models: (signal?: AbortSignal) => api.get<MlModelList>('/ml/models', undefined, signal),
+  models: (signal?: AbortSignal) => api.get<AiModelList>('/ml/models', undefined, signal),
   /** 202 with the batch job. */
   annotate: (body: AnnotateRequest) => api.post<JobEnvelope>('/od/ai/annotate', body),
   annotateStatus: (jobId: number, signal?: AbortSignal) => api.get<AnnotateStatus>(`/od/ai/annotate/${jobId}`, undefined, signal),

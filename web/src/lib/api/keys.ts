@@ -44,6 +44,12 @@ export const queryKeys = {
     stats: () => [...queryKeys.od.all(), 'stats'] as const,
   },
 
+  /** AI model weights on the server. */
+  ml: {
+    all: () => [...queryKeys.all, 'ml'] as const,
+    models: () => [...queryKeys.ml.all(), 'models'] as const,
+  },
+
   jobs: {
     all: () => [...queryKeys.all, 'jobs'] as const,
     lists: () => [...queryKeys.jobs.all(), 'list'] as const,
@@ -107,7 +113,6 @@ export const queryKeys = {
   /** AI auto-annotation: the model catalogue, batch runs and the review queue. */
   ai: {
     all: () => [...queryKeys.all, 'ai'] as const,
-    models: () => [...queryKeys.ai.all(), 'models'] as const,
     annotate: (jobId: number) => [...queryKeys.ai.all(), 'annotate', jobId] as const,
     reviews: (datasetId: number) => [...queryKeys.ai.all(), 'review', datasetId] as const,
     review: (datasetId: number, params: { limit?: number } = {}) =>

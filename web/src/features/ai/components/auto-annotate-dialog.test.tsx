@@ -3,7 +3,7 @@ import { fireEvent, render, screen, waitFor, within } from '@testing-library/rea
 import userEvent from '@testing-library/user-event'
 import { MemoryRouter } from 'react-router'
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import type { Job, MlModel } from '@/lib/api'
+import type { Job, AiModel } from '@/lib/api'
 import { mlModel } from '@/test/ai'
 import { makeJob } from '@/test/jobs'
 import { AutoAnnotateDialog } from './auto-annotate-dialog'
@@ -22,7 +22,7 @@ const LABEL_SET = {
 const CATALOGUE = LABEL_SET.items.map((c) => ({ ...c, description: '', aliases: c.id === 1 ? ['coke'] : [], created_at: '', updated_at: '' }))
 
 /** A fake server: the models, the label set and catalogue, and a run that finishes on its second look. */
-function server(models: MlModel[]) {
+function server(models: AiModel[]) {
   const posted: unknown[] = []
   let looks = 0
   const job = (over: Partial<Job>) => makeJob({ id: 7, kind: 'od.ai.annotate', ...over })

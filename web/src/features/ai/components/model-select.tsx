@@ -2,13 +2,13 @@
 import { CircleAlertIcon, CircleCheckIcon } from 'lucide-react'
 import { Link } from 'react-router'
 import { Select, SelectContent, SelectItem, SelectTrigger, SelectValue } from '@/components/ui/select'
-import type { MlModel } from '@/lib/api'
+import type { AiModel } from '@/lib/api'
 import { formatBytes } from '@/lib/format'
 
 /** Where the models page lives (built with the weights management). */
 export const MODELS_SETTINGS_PATH = '/settings/models'
 
-function ModelStatus({ model }: { model: MlModel }) {
+function ModelStatus({ model }: { model: AiModel }) {
   return model.present ? (
     <span className="inline-flex items-center gap-1 text-xs text-emerald-700">
       <CircleCheckIcon className="size-3" aria-hidden /> ready{model.size_on_disk ? ` · ${formatBytes(model.size_on_disk)}` : ''}
@@ -21,7 +21,7 @@ function ModelStatus({ model }: { model: MlModel }) {
 }
 
 export interface ModelSelectProps {
-  models: readonly MlModel[]
+  models: readonly AiModel[]
   value: string | null
   onChange: (key: string) => void
   label?: string

@@ -4,7 +4,7 @@ import { Link, useNavigate } from 'react-router'
 import { EmptyState, ErrorState, LoadingState } from '@/components/states'
 import { Button } from '@/components/ui/button'
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@/components/ui/card'
-import type { MlModel, ReviewImage, ReviewModelStats } from '@/lib/api'
+import type { AiModel, ReviewImage, ReviewModelStats } from '@/lib/api'
 import { countOf, formatCount } from '@/lib/format'
 import { cn } from '@/lib/utils'
 import { useMlModels, useReviewQueue, useReviewStats } from '../hooks/queries'
@@ -51,7 +51,7 @@ function ModelRow({ stats, title }: { stats: ReviewModelStats; title: string }) 
   )
 }
 
-function StatsCard({ datasetId, models }: { datasetId: number; models: readonly MlModel[] }) {
+function StatsCard({ datasetId, models }: { datasetId: number; models: readonly AiModel[] }) {
   const stats = useReviewStats(datasetId)
   const titleOf = (key: string) => models.find((m) => m.key === key)?.title ?? key
   return (

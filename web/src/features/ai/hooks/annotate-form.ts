@@ -1,5 +1,5 @@
 /** The auto-annotate form as plain data: defaults, what is wrong with it, and the request it sends. */
-import type { AiPrompt, AnnotateRequest, AnnotateScope, MlModel } from '@/lib/api'
+import type { AiPrompt, AnnotateRequest, AnnotateScope, AiModel } from '@/lib/api'
 
 export interface AnnotateForm {
   scope: AnnotateScope
@@ -19,18 +19,18 @@ export const FORM_DEFAULTS: Omit<AnnotateForm, 'scope' | 'model' | 'prompts'> = 
   nmsIou: 0.5,
 }
 
-export function isOpenVocabulary(model: MlModel | undefined): boolean {
+export function isOpenVocabulary(model: AiModel | undefined): boolean {
   return model?.capabilities.includes('open_vocabulary') ?? false
 }
 
 /** The first detector whose weights are here, else the first detector. */
-export function defaultModel(models: readonly MlModel[]): string | null {
+export function defaultModel(models: readonly AiModel[]): string | null {
   const detectors = models.filter((m) => m.task === 'detector')
   return (detectors.find((m) => m.present) ?? detectors[0])?.key ?? null
 }
 
 /** Sentences saying what stops the form from being sent; empty when it can go. */
-export function formProblems(form: AnnotateForm, model: MlModel | undefined, selectedCount: number): string[] {
+export function formProblems(form: AnnotateForm, model: AiModel | undefined, selectedCount: number): string[] {
   const problems: string[] = []
   if (!model) problems.push('Choose a model.')
   else if (!model.present) problems.push(`${model.title} is not on this server yet: fetch its weights in Settings → Models.`)

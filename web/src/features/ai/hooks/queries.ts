@@ -2,13 +2,13 @@
 import { useCallback } from 'react'
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
 import { useLiveJob, useTrackJob } from '@/features/jobs'
-import { isActiveJob, queryKeys, type AnnotateRequest, type MlModel } from '@/lib/api'
+import { isActiveJob, queryKeys, type AnnotateRequest, type AiModel } from '@/lib/api'
 import { aiApi } from '../api'
 
 /** Every catalogue model with its status; polled while weights are being fetched. */
 export function useMlModels() {
   return useQuery({
-    queryKey: queryKeys.ai.models(),
+    queryKey: queryKeys.ml.models(),
     queryFn: ({ signal }) => aiApi.models(signal),
     select: (list) => list.items,
     staleTime: 30_000,
@@ -16,7 +16,7 @@ export function useMlModels() {
   })
 }
 
-export function modelsOfTask(models: readonly MlModel[] | undefined, task: MlModel['task']): MlModel[] {
+export function modelsOfTask(models: readonly AiModel[] | undefined, task: AiModel['task']): AiModel[] {
   return (models ?? []).filter((m) => m.task === task)
 }
 

@@ -3,22 +3,22 @@ import { useCallback, useEffect, useMemo, type RefObject } from 'react'
 import { toast } from 'sonner'
 import type { Editor } from '@/editor/engine'
 import { defaultPrompts, modelsOfTask, useMlModels } from '@/features/ai'
-import type { AiPrompt, AnnotationType, MlModel } from '@/lib/api'
+import type { AiPrompt, AnnotationType, AiModel } from '@/lib/api'
 import type { SaveController } from '../sync/save-controller'
 import { useDetect, useSegmentRequests } from './ai-assist'
 import { useAiSettings } from './ai-settings'
 import type { ClassPanel } from './class-panel'
 
 /** The chosen model if it is in the list, else the first one whose weights are here. */
-function pick(key: string | null, models: readonly MlModel[]): string | null {
+function pick(key: string | null, models: readonly AiModel[]): string | null {
   if (key && models.some((m) => m.key === key)) return key
   return (models.find((m) => m.present) ?? models[0])?.key ?? null
 }
 
 export interface AiAssist {
   models: ReturnType<typeof useMlModels>
-  detectors: MlModel[]
-  segmenters: MlModel[]
+  detectors: AiModel[]
+  segmenters: AiModel[]
   model: string | null
   samModel: string | null
   prompts: AiPrompt[]

@@ -1,30 +1,6 @@
-/** AI auto-annotation: the model catalogue, batch and one-image detection, SAM, review (`/ml`, `/od/ai`). */
+/** AI auto-annotation: batch and one-image detection, SAM, review (`/od/ai`); the models are in ml.ts. */
 import type { Job } from './jobs'
 import type { ServerAnnotation } from './annotations'
-
-export type ModelTask = 'detector' | 'segmenter'
-
-/** One catalogue model and whether its weights are on this server (GET /ml/models). */
-export interface MlModel {
-  key: string
-  title: string
-  task: ModelTask
-  family: string
-  hub_id: string
-  size_mb: number
-  licence: string
-  /** What it can do, e.g. `text_prompt`, `open_vocabulary`, `point_prompt`, `box_prompt`. */
-  capabilities: string[]
-  note: string
-  present: boolean
-  size_on_disk: number | null
-  folder: string
-  fetch_job: Job | null
-}
-
-export interface MlModelList {
-  items: MlModel[]
-}
 
 export type AnnotateScope = 'all' | 'unannotated' | 'selected'
 
