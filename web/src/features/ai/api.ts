@@ -21,8 +21,9 @@ export const aiApi = {
   /** Stores the predictions as pending AI annotations (replacing this model's pending ones) and returns them. */
   detect: (body: DetectRequest, signal?: AbortSignal) => api.post<DetectResponse>('/od/ai/detect', body, { signal }),
   segment: (body: SegmentRequest, signal?: AbortSignal) => api.post<SegmentResponse>('/od/ai/segment', body, { signal }),
-  review: (datasetId: number, params: { limit?: number; cursor?: string | null } = {}, signal?: AbortSignal) =>
-    api.get<ReviewPage>('/od/ai/review', { dataset_id: datasetId, limit: params.limit, cursor: params.cursor }, signal),
+  /** Images with pending predictions in dataset order; `afterImageId`: the ones after that image. */
+  review: (datasetId: number, params: { limit?: number; cursor?: string | null; afterImageId?: number | null } = {}, signal?: AbortSignal) =>
+    api.get<ReviewPage>('/od/ai/review', { dataset_id: datasetId, limit: params.limit, cursor: params.cursor, after_image_id: params.afterImageId }, signal),
   reviewStats: (datasetId: number, signal?: AbortSignal) =>
     api.get<ReviewStats>('/od/ai/review/stats', { dataset_id: datasetId }, signal),
 }

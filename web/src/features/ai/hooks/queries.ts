@@ -67,17 +67,25 @@ export function useReviewStats(datasetId: number) {
   })
 }
 
-/** The first image still waiting for review other than `exceptImageId` (the editor's "next pending"). */
+/**
+ * "Next image with predictions" from the image open in the editor: the next one after it in dataset
+ * order, else (wrapping round) the first one waiting that is not this one; null when there is none.
+ */
 export function useNextPending() {
   const queryClient = useQueryClient()
   return useCallback(
-    async (datasetId: number, exceptImageId: number | null = null): Promise<number | null> => {
-      const page = await queryClient.fetchQuery({
-        queryKey: [...queryKeys.ai.review(datasetId, { limit: 2 }), 'next'],
-        queryFn: ({ signal }) => aiApi.review(datasetId, { limit: 2 }, signal),
-        staleTime: 0,
-      })
-      return page.items.find((item) => item.image_id !== exceptImageId)?.image_id ?? null
+    async (datasetId: number, currentImageId: number | null = null): Promise<number | null> => {
+      const read = (afterImageId: number | null) =>
+        queryClient.fetchQuery({
+          queryKey: [...queryKeys.ai.reviews(datasetId), 'next', afterImageId],
+          queryFn: ({ signal }) => aiApi.review(datasetId, { limit: 2, afterImageId }, signal),
+          staleTime: 0,
+        })
+      const after = currentImageId === null ? null : await read(currentImageId)
+      const next = after?.items.find((item) => item.image_id !== currentImageId)
+      if (next) return next.image_id
+      const first = await read(null)
+      return first.items.find((item) => item.image_id !== currentImageId)?.image_id ?? null
     },
     [queryClient],
   )

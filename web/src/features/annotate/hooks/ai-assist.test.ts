@@ -27,4 +27,21 @@ describe('merging a Detect answer into the editor', () => {
     expect(editor.review.isHidden('srv-11')).toBe(true)
     expect(editor.review.isHidden('srv-10')).toBe(false)
   })
+
+  it('with replaced_ids, drops exactly those and moves to the new revision when it was at the previous one', () => {
+    const editor = makeEditor([
+      saved(2, 300, 300, 400, 400, { source: 'ai', confidence: 0.9, reviewState: 'pending', model: 'grounding-dino-tiny' }),
+      saved(4, 700, 500, 800, 600, { source: 'ai', confidence: 0.7, reviewState: 'pending', model: 'owlv2-base' }),
+    ])
+    mergeDetected(editor, { annotations: [serverPrediction(10, 0.85)], replaced_ids: [2], previous_revision: 1, revision: 2 })
+    expect(editor.doc.all().map((a) => a.key)).toEqual(['srv-4', 'srv-10'])
+    expect(editor.doc.revision).toBe(2)
+  })
+
+  it('when someone else changed the image meanwhile, keeps its revision so the next save meets their change as a conflict', () => {
+    const editor = makeEditor([saved(1, 100, 100, 200, 200)])
+    mergeDetected(editor, { annotations: [serverPrediction(10, 0.85)], replaced_ids: [], previous_revision: 4, revision: 5 })
+    expect(editor.doc.has('srv-10')).toBe(true)
+    expect(editor.doc.revision).toBe(1)
+  })
 })

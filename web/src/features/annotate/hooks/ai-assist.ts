@@ -15,16 +15,21 @@ import type { SaveController } from '../sync/save-controller'
 export const DETECT_FLOOR = 0.05
 
 /**
- * Put a detect answer into the editor: its predictions arrive as saved, and the pending predictions
- * the server dropped (the same model's earlier ones; `serverIds` is what the server holds now) go.
+ * Put a detect answer into the editor: its predictions arrive as saved, and the same model's earlier
+ * pending predictions it replaced go. When the editor was at the revision the server stored them on,
+ * it moves on to the new one; otherwise someone else changed the image too, so the editor keeps its
+ * revision and its next save meets that change as a conflict (nothing of theirs is overwritten).
+ * `serverIds` (what the server holds now) stands in for `replaced_ids` when a server does not send them.
  */
-export function mergeDetected(editor: Editor, response: DetectResponse, serverIds: ReadonlySet<number>): { added: Annotation[]; removed: number } {
+export function mergeDetected(editor: Editor, response: DetectResponse, serverIds?: ReadonlySet<number>): { added: Annotation[]; removed: number } {
   const added = response.annotations.map(fromServer).filter((a) => a.id === null || editor.doc.keyForId(a.id) === undefined)
+  const replaced = response.replaced_ids ? new Set(response.replaced_ids) : null
   const removed = editor.doc
     .all()
-    .filter((a) => a.source === 'ai' && a.reviewState === 'pending' && a.id !== null && !serverIds.has(a.id))
+    .filter((a) => a.id !== null && (replaced ? replaced.has(a.id) : a.source === 'ai' && a.reviewState === 'pending' && !serverIds?.has(a.id)))
     .map((a) => a.key)
-  editor.applyServerChanges(removed, added, response.revision)
+  const current = response.previous_revision === undefined || response.previous_revision === editor.doc.revision
+  editor.applyServerChanges(removed, added, current ? response.revision : editor.doc.revision)
   return { added, removed: removed.length }
 }
 
@@ -48,8 +53,9 @@ export function useDetect(editor: Editor, controllerRef: RefObject<SaveControlle
       try {
         const merged = await controller.exclusive(async () => {
           const response = await aiApi.detect({ dataset_id: datasetId, image_id: imageId, model, prompts, threshold: Math.min(DETECT_FLOOR, threshold) })
-          const current = await annotateApi.load(datasetId, imageId)
-          return mergeDetected(editor, response, new Set(current.items.map((a) => a.id)))
+          // A server that does not say which predictions it replaced: compare with what it holds now.
+          const held = response.replaced_ids ? undefined : new Set((await annotateApi.load(datasetId, imageId)).items.map((a) => a.id))
+          return mergeDetected(editor, response, held)
         })
         if (merged === null) {
           toast.error('Save the image first: Detect needs its edits on the server.')

@@ -44,7 +44,12 @@ export interface DetectRequest {
 }
 
 export interface DetectResponse {
+  /** The stored predictions (editor annotation shape). */
   annotations: ServerAnnotation[]
+  /** Ids of this model's pending predictions they replaced. */
+  replaced_ids?: number[]
+  /** The image's revision before the predictions were stored; an editor there continues at `revision`. */
+  previous_revision?: number
   revision: number
 }
 
