@@ -76,7 +76,9 @@ export function useDetect(editor: Editor, controllerRef: RefObject<SaveControlle
   return { detect, busy }
 }
 
-function toResult(response: SegmentResponse, color: string): SegmentResult {
+/** The answer as the SAM tool shows it; null for an empty mask (nothing to keep). */
+function toResult(response: SegmentResponse, color: string): SegmentResult | null {
+  if (!response.box) return null
   const [x1, y1, x2, y2] = response.box
   let mask = null
   try {

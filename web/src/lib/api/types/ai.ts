@@ -77,8 +77,10 @@ export interface Rle {
 
 export interface SegmentResponse {
   mask: Rle
+  /** The outline of the mask's largest region (simplified); empty when the mask is. */
   polygon: [number, number][]
-  box: [number, number, number, number]
+  /** The tight box around the mask; null when the mask is empty. */
+  box: [number, number, number, number] | null
   score: number
 }
 
