@@ -7,7 +7,8 @@ import { defineConfig } from '@playwright/test'
 export default defineConfig({
   testDir: './e2e',
   outputDir: './test-results',
-  globalSetup: './e2e/global-setup.ts',
+  // The server, then the tiny AI models in its data folder (ai-setup.ts).
+  globalSetup: ['./e2e/global-setup.ts', './e2e/ai-setup.ts'],
   globalTeardown: './e2e/global-teardown.ts',
   fullyParallel: false,
   workers: 1,
@@ -34,6 +35,8 @@ export default defineConfig({
   },
   projects: [
     { name: 'first-run', testMatch: /first-run\.spec\.ts/ },
+    // AI auto-annotation with tiny models: its own datasets, classes and boxes, after every spec that counts them.
+    { name: 'ai', testMatch: /ai\.spec\.ts/, dependencies: ['webgaps', 'editor-tools', 'label-set', 'io'] },
     { name: 'app', testMatch: /app\.spec\.ts/, dependencies: ['first-run'] },
     // Adds accounts of its own; no other spec counts users.
     { name: 'users', testMatch: /users\.spec\.ts/, dependencies: ['first-run'] },
