@@ -40,17 +40,17 @@ let small: AiDataset
 let bulk: AiDataset
 
 /** A dataset of `count` library photos whose label set is two new classes. */
-async function makeDataset(request: APIRequestContext, name: string, count: number, offset: number): Promise<AiDataset> {
+async function makeDataset(request: APIRequestContext, base: string, name: string, count: number, offset: number): Promise<AiDataset> {
   const classIds: number[] = []
   for (const word of ['cola', 'fanta']) {
-    classIds.push((await apiJson<{ id: number }>(request, '', 'POST', '/api/v1/od/classes', { name: `${word}-${name}-${stamp}` })).id)
+    classIds.push((await apiJson<{ id: number }>(request, base, 'POST', '/api/v1/od/classes', { name: `${word}-${name}-${stamp}` })).id)
   }
-  const images = await apiJson<{ items: { id: number }[] }>(request, '', 'GET', `/api/v1/od/images?limit=${count + offset}`)
+  const images = await apiJson<{ items: { id: number }[] }>(request, base, 'GET', `/api/v1/od/images?limit=${count + offset}`)
   const imageIds = images.items.slice(offset, offset + count).map((i) => i.id)
-  const dataset = await apiJson<{ id: number }>(request, '', 'POST', '/api/v1/od/datasets', { name: `AI ${name} ${stamp}` })
-  await apiJson(request, '', 'POST', `/api/v1/od/datasets/${dataset.id}/images`, { image_ids: imageIds })
-  await apiJson(request, '', 'PUT', `/api/v1/od/datasets/${dataset.id}/classes`, { class_ids: classIds })
-  const members = await apiJson<{ items: { image_id: number }[] }>(request, '', 'GET', `/api/v1/od/datasets/${dataset.id}/images?limit=${count}`)
+  const dataset = await apiJson<{ id: number }>(request, base, 'POST', '/api/v1/od/datasets', { name: `AI ${name} ${stamp}` })
+  await apiJson(request, base, 'POST', `/api/v1/od/datasets/${dataset.id}/images`, { image_ids: imageIds })
+  await apiJson(request, base, 'PUT', `/api/v1/od/datasets/${dataset.id}/classes`, { class_ids: classIds })
+  const members = await apiJson<{ items: { image_id: number }[] }>(request, base, 'GET', `/api/v1/od/datasets/${dataset.id}/images?limit=${count}`)
   return { id: dataset.id, imageIds: members.items.map((m) => m.image_id), classIds }
 }
 
@@ -79,12 +79,25 @@ async function serverRows(page: Page, datasetId: number, imageId: number): Promi
   return body.items
 }
 
+/** The slider value (a multiple of 0.01) that leaves the number shown closest to half, hiding at least one. */
+function splittingThreshold(confidences: number[]): number {
+  let best = 0.5
+  let bestGap = Infinity
+  for (let step = 1; step <= 100; step++) {
+    const t = step / 100
+    const shown = confidences.filter((c) => c >= t).length
+    const gap = Math.abs(shown - confidences.length / 2)
+    if (shown > 0 && shown < confidences.length && gap < bestGap) [best, bestGap] = [t, gap]
+  }
+  return best
+}
+
 const saved = (page: Page) => expect(page.getByTestId('save-status')).toHaveAttribute('data-status', 'saved', { timeout: 10_000 })
 
 test.beforeAll(async ({ playwright, harness }) => {
   const request = await playwright.request.newContext({ baseURL: harness.baseURL, storageState: AUTH_STATE })
-  small = await makeDataset(request, 'editor', 3, 0)
-  bulk = await makeDataset(request, 'bulk', 20, 3)
+  small = await makeDataset(request, harness.baseURL, 'editor', 3, 0)
+  bulk = await makeDataset(request, harness.baseURL, 'bulk', 20, 3)
   await request.dispose()
 })
 
@@ -114,10 +127,8 @@ test('detect on one image, move the slider, accept one, reject one, accept all, 
   expect(rows.filter((r) => r.source === 'ai' && r.review_state === 'pending').map((r) => r.id).sort()).toEqual(all.map((p) => p.id).sort())
   expect(rows.every((r) => r.model === TINY_DETECTOR)).toBe(true)
 
-  // The slider filters what is shown, live: set it at the median confidence.
-  const confidences = all.map((p) => p.confidence ?? 0).sort((a, b) => a - b)
-  const median = confidences[Math.floor(confidences.length / 2)] ?? 0.5
-  const threshold = Math.round(median * 100) / 100
+  // The slider filters what is shown, live: set it (in its 1 % steps) where it hides about half.
+  const threshold = splittingThreshold(all.map((p) => p.confidence ?? 0))
   await panel.getByTestId('ai-threshold').fill(String(threshold))
   const expectShown = all.filter((p) => (p.confidence ?? 0) >= threshold).map((p) => p.key)
   await expect.poll(() => shownKeys(page)).toEqual(expect.arrayContaining(expectShown))

@@ -6,7 +6,7 @@ export { Editor, type EditorEvents, type EditorOptions } from './editor'
 export { Emitter, type Listener } from './emitter'
 export { serverKey } from './document'
 export type { HistoryState } from './history'
-export type { ImageLevels, StaticRenderInfo } from './renderer'
+export { confidencePercent, type ImageLevels, type StaticRenderInfo } from './renderer'
 export {
   isTypingTarget,
   resolveKeyDown,

@@ -80,7 +80,12 @@ export function classColor(classes: ReadonlyMap<number, ClassInfo>, classId: num
  */
 export function labelText(a: Annotation, classes: ReadonlyMap<number, ClassInfo>): string {
   const name = classes.get(a.classId)?.name ?? `class ${a.classId}`
-  return isSuggestion(a) && a.confidence !== null ? `${Math.round(a.confidence * 100)}% ${name}` : name
+  return isSuggestion(a) && a.confidence !== null ? `${confidencePercent(a.confidence)}% ${name}` : name
+}
+
+/** A confidence in whole percent, rounded down: 0.996 is 99 %, never a 100 % it did not reach. */
+export function confidencePercent(confidence: number): number {
+  return Math.floor(confidence * 100 + 1e-9)
 }
 
 /** AI suggestions not yet accepted are drawn dashed. */

@@ -4,7 +4,7 @@ import { Link, useNavigate } from 'react-router'
 import { EmptyState, ErrorState, LoadingState } from '@/components/states'
 import { Button } from '@/components/ui/button'
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@/components/ui/card'
-import type { AiModel, ReviewImage, ReviewModelStats } from '@/lib/api'
+import type { ReviewImage, ReviewModelStats } from '@/lib/api'
 import { countOf, formatCount } from '@/lib/format'
 import { cn } from '@/lib/utils'
 import { useMlModels, useReviewQueue, useReviewStats } from '../hooks/queries'
@@ -51,9 +51,8 @@ function ModelRow({ stats, title }: { stats: ReviewModelStats; title: string }) 
   )
 }
 
-function StatsCard({ datasetId, models }: { datasetId: number; models: readonly AiModel[] }) {
+function StatsCard({ datasetId, titleOf }: { datasetId: number; titleOf: (key: string) => string }) {
   const stats = useReviewStats(datasetId)
-  const titleOf = (key: string) => models.find((m) => m.key === key)?.title ?? key
   return (
     <Card>
       <CardHeader>
@@ -75,13 +74,13 @@ function StatsCard({ datasetId, models }: { datasetId: number; models: readonly 
   )
 }
 
-function QueueRow({ datasetId, item }: { datasetId: number; item: ReviewImage }) {
+function QueueRow({ datasetId, item, titleOf }: { datasetId: number; item: ReviewImage; titleOf: (key: string) => string }) {
   return (
     <li className="flex items-center gap-3 py-2" data-testid="review-image" data-image-id={item.image_id}>
       <span className="min-w-0 flex-1 truncate font-mono text-sm" title={item.filename}>
         {item.filename}
       </span>
-      <span className="text-xs text-muted-foreground">{item.models.join(', ')}</span>
+      <span className="text-xs text-muted-foreground">{item.models.map(titleOf).join(', ')}</span>
       <span className="w-28 text-right text-sm tabular-nums">{countOf(item.pending, 'prediction')}</span>
       <Button variant="ghost" size="sm" asChild>
         <Link to={editorPath(datasetId, item.image_id)}>
@@ -92,7 +91,7 @@ function QueueRow({ datasetId, item }: { datasetId: number; item: ReviewImage })
   )
 }
 
-function QueueCard({ datasetId, onAutoAnnotate }: { datasetId: number; onAutoAnnotate?: () => void }) {
+function QueueCard({ datasetId, titleOf, onAutoAnnotate }: { datasetId: number; titleOf: (key: string) => string; onAutoAnnotate?: () => void }) {
   const queue = useReviewQueue(datasetId)
   const navigate = useNavigate()
   const items = queue.data?.pages.flatMap((p) => p.items) ?? []
@@ -115,7 +114,7 @@ function QueueCard({ datasetId, onAutoAnnotate }: { datasetId: number; onAutoAnn
         ) : (
           <ul className="divide-y" data-testid="review-queue">
             {items.map((item) => (
-              <QueueRow key={item.image_id} datasetId={datasetId} item={item} />
+              <QueueRow key={item.image_id} datasetId={datasetId} item={item} titleOf={titleOf} />
             ))}
           </ul>
         )}
@@ -131,10 +130,11 @@ function QueueCard({ datasetId, onAutoAnnotate }: { datasetId: number; onAutoAnn
 
 export function ReviewTab({ datasetId, onAutoAnnotate }: { datasetId: number; onAutoAnnotate?: () => void }) {
   const models = useMlModels()
+  const titleOf = (key: string) => models.data?.find((m) => m.key === key)?.title ?? key
   return (
-    <div className="grid gap-4 lg:grid-cols-[minmax(0,3fr)_minmax(0,2fr)]" data-testid="review-tab">
-      <QueueCard datasetId={datasetId} onAutoAnnotate={onAutoAnnotate} />
-      <StatsCard datasetId={datasetId} models={models.data ?? []} />
+    <div className="grid items-start gap-4 lg:grid-cols-[minmax(0,3fr)_minmax(0,2fr)]" data-testid="review-tab">
+      <QueueCard datasetId={datasetId} titleOf={titleOf} onAutoAnnotate={onAutoAnnotate} />
+      <StatsCard datasetId={datasetId} titleOf={titleOf} />
     </div>
   )
 }

@@ -2,7 +2,7 @@
 import { CheckIcon, CheckCheckIcon, ChevronsRightIcon, Loader2Icon, ScanSearchIcon, WandSparklesIcon, XIcon } from 'lucide-react'
 import { useMemo, type KeyboardEvent, type ReactNode } from 'react'
 import { Button } from '@/components/ui/button'
-import { isPrediction, reviewable, reviewSelection, reviewShown, type ClassInfo, type Editor } from '@/editor/engine'
+import { confidencePercent, isPrediction, reviewable, reviewSelection, reviewShown, type ClassInfo, type Editor } from '@/editor/engine'
 import { ModelSelect, PromptList } from '@/features/ai'
 import { useAiSettings } from '../hooks/ai-settings'
 import { useEditorEventVersion } from '../hooks/editor-event'
@@ -81,7 +81,7 @@ export function ReviewSection({ editor, onNextPending }: { editor: Editor; onNex
       <div className="flex flex-col gap-1.5 text-sm" data-testid="ai-selected">
         {counts.selected.length === 0 ? <span className="text-xs text-muted-foreground">Select a prediction (<Kbd>N</Kbd> next) to accept or reject it.</span> : (
           <>
-            <span className="text-xs">{one ? `Selected prediction: ${Math.round((one.confidence ?? 0) * 100)}% confident` : `${counts.selected.length} predictions selected`}</span>
+            <span className="text-xs">{one ? `Selected prediction: ${confidencePercent(one.confidence ?? 0)}% confident` : `${counts.selected.length} predictions selected`}</span>
             <div className="grid grid-cols-2 gap-1.5">
               <Button size="sm" variant="outline" onClick={() => reviewSelection(editor, 'accepted')} data-testid="ai-accept"><CheckIcon aria-hidden /> Accept <Kbd>A</Kbd></Button>
               <Button size="sm" variant="outline" onClick={() => reviewSelection(editor, 'rejected')} data-testid="ai-reject"><XIcon aria-hidden /> Reject <Kbd>R</Kbd></Button>

@@ -105,21 +105,19 @@ export function useSegmentRequests(editor: Editor, image: { datasetId: number; i
           lastError = ''
           const color = editor.classes.get(editor.currentClassId ?? -1)?.color ?? '#3b82f6'
           editor.segment.setResult(prompt.version, toResult(response, color))
-          setBusy(runner.busy)
         },
         error: (_prompt, error) => {
           const message = errorMessage(error)
           if (message !== lastError) toast.error(`SAM: ${message}`)
           lastError = message
-          setBusy(runner.busy)
         },
+        busy: setBusy,
       },
     )
     const off = editor.events.on('segmentprompt', (prompt) => {
       if (prompt.points.length === 0 && prompt.box === null) return runner.cancel()
       if (!model) return void toast.info('Choose a SAM model in the AI panel first.', { id: 'sam-model' })
       runner.submit(prompt)
-      setBusy(true)
     })
     return () => {
       off()

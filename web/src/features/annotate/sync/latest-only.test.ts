@@ -34,6 +34,19 @@ describe('LatestOnly', () => {
     expect(runner.busy).toBe(false)
   })
 
+  it('says busy while a request is out and idle only once nothing waits', async () => {
+    const server = slowServer()
+    const busy: boolean[] = []
+    const runner = new LatestOnly(server.send, { result: () => undefined, error: () => undefined, busy: (b) => busy.push(b) })
+    runner.submit(1)
+    runner.submit(2)
+    await server.answer()
+    expect(busy.at(-1)).toBe(true)
+    await server.answer()
+    expect(busy.at(-1)).toBe(false)
+    expect(busy.filter((b) => !b)).toHaveLength(1)
+  })
+
   it('cancel drops what waits; dispose aborts and reports nothing', async () => {
     const server = slowServer()
     const results: string[] = []

@@ -6,6 +6,8 @@
 export interface LatestOnlyHandlers<I, O> {
   result: (input: I, output: O) => void
   error: (input: I, error: unknown) => void
+  /** A request started (true), or the last one settled with nothing waiting (false). */
+  busy?: (busy: boolean) => void
 }
 
 export class LatestOnly<I, O> {
@@ -43,6 +45,7 @@ export class LatestOnly<I, O> {
   }
 
   private async run(input: I): Promise<void> {
+    if (!this.inFlight) this.handlers.busy?.(true)
     this.inFlight = true
     const controller = new AbortController()
     this.controller = controller
@@ -57,6 +60,7 @@ export class LatestOnly<I, O> {
       const next = this.waiting
       this.waiting = null
       if (next && !this.disposed) void this.run(next.input)
+      else if (!this.disposed) this.handlers.busy?.(false)
     }
   }
 }
