@@ -11,7 +11,8 @@ import { expect, test } from './fixtures'
 import { TINY_DETECTOR, TINY_SAM } from './ai-setup'
 
 test.use({ storageState: AUTH_STATE, viewport: { width: 1600, height: 1000 } })
-test.describe.configure({ mode: 'serial' })
+// Models load on first use and run on the CPU of a shared machine: minutes, not the default minute.
+test.describe.configure({ mode: 'serial', timeout: 300_000 })
 
 interface AiDataset {
   id: number
