@@ -7,8 +7,7 @@ import { defineConfig } from '@playwright/test'
 export default defineConfig({
   testDir: './e2e',
   outputDir: './test-results',
-  // The server, then the tiny AI models in its data folder (ai-setup.ts).
-  globalSetup: ['./e2e/global-setup.ts', './e2e/ai-setup.ts'],
+  globalSetup: './e2e/global-setup.ts',
   globalTeardown: './e2e/global-teardown.ts',
   fullyParallel: false,
   workers: 1,
@@ -35,8 +34,6 @@ export default defineConfig({
   },
   projects: [
     { name: 'first-run', testMatch: /first-run\.spec\.ts/ },
-    // AI auto-annotation with tiny models: its own datasets, classes and boxes, after every spec that counts them.
-    { name: 'ai', testMatch: /ai\.spec\.ts/, dependencies: ['webgaps', 'editor-tools', 'label-set', 'io'] },
     { name: 'app', testMatch: /app\.spec\.ts/, dependencies: ['first-run'] },
     // Adds accounts of its own; no other spec counts users.
     { name: 'users', testMatch: /users\.spec\.ts/, dependencies: ['first-run'] },
@@ -54,5 +51,9 @@ export default defineConfig({
     { name: 'editor-tools', testMatch: /editor-tools\.spec\.ts/, dependencies: ['library'] },
     // Adds a dataset, classes and an export job of its own: after the specs that count them.
     { name: 'webgaps', testMatch: /webgaps\.spec\.ts/, dependencies: ['library'] },
+    // Reads the models folder global-setup seeded; changes nothing.
+    { name: 'ai-models', testMatch: /ai-models\.spec\.ts/, dependencies: ['first-run'] },
+    // Installs tiny models and adds datasets, classes and boxes of its own: after every spec that counts them.
+    { name: 'ai', testMatch: /ai\.spec\.ts/, dependencies: ['ai-models', 'webgaps', 'editor-tools', 'label-set', 'io'] },
   ],
 })

@@ -30,6 +30,7 @@ from shelfscope.od.images.router import router as images_router
 from shelfscope.od.imports.router import router as imports_router
 from shelfscope.od.versions.router import router as versions_router
 from shelfscope.system.router import router as system_router
+from shelfscope.weights.router import router as weights_router
 
 log = logging.getLogger("shelfscope")
 
@@ -173,6 +174,7 @@ def create_app(ctx: AppContext, *, start_runner: bool = True) -> FastAPI:
     api.include_router(datasets_router, prefix="/od/datasets", tags=["od: datasets"])
     api.include_router(exports_router, prefix="/od", tags=["od: export"])
     api.include_router(versions_router, prefix="/od/datasets", tags=["od: versions"])
+    api.include_router(weights_router, prefix="/ml/models", tags=["ml: models"])
     app.include_router(api)
     _mount_web(app, ctx.settings.resolved_web_dir)
     return app

@@ -126,6 +126,9 @@ class Settings(BaseSettings):
     ml_model_cache_mb: int = Field(default=4096, ge=64)
     # Refuse hub downloads: a missing model is an error naming its folder instead of a fetch.
     ml_offline: bool = False
+    # The model hub fetches download from. Empty: huggingface_hub's own default (HF_ENDPOINT, else
+    # https://huggingface.co); a mirror or a local stand-in can be named here.
+    ml_hub_endpoint: str = ""
 
     @field_validator("job_modules", "url_fetch_allow_hosts", mode="before")
     @classmethod

@@ -1,14 +1,15 @@
 /**
- * AI auto-annotation end to end with tiny random-weight models (ai-setup.ts puts them in the
- * server's models folder): Detect on one image, the threshold slider, accept, reject, accept all and
+ * AI auto-annotation end to end with tiny random-weight models (tiny-models.ts puts them in the
+ * server's models folder first): Detect on one image, the threshold slider, accept, reject, accept all and
  * undo, each saved; a SAM click kept as a box; a bulk run over 20 images with its progress; and the
  * review queue with its per-model numbers. Screenshots: the AI panel, the dialog, the review queue.
  */
 import type { APIRequestContext, Page } from '@playwright/test'
 import { AUTH_STATE } from './harness'
-import { apiJson, openImage, shot, toPage } from './editor-helpers'
+import { openImage, toPage } from './editor-helpers'
+import { apiJson, shot } from './helpers'
 import { expect, test } from './fixtures'
-import { TINY_DETECTOR, TINY_SAM } from './ai-setup'
+import { installTinyModels, TINY_DETECTOR, TINY_SAM } from './tiny-models'
 
 test.use({ storageState: AUTH_STATE, viewport: { width: 1600, height: 1000 } })
 // Models load on first use and run on the CPU of a shared machine: minutes, not the default minute.
@@ -44,14 +45,14 @@ let bulk: AiDataset
 async function makeDataset(request: APIRequestContext, base: string, name: string, count: number, offset: number): Promise<AiDataset> {
   const classIds: number[] = []
   for (const word of ['cola', 'fanta']) {
-    classIds.push((await apiJson<{ id: number }>(request, base, 'POST', '/api/v1/od/classes', { name: `${word}-${name}-${stamp}` })).id)
+    classIds.push((await apiJson<{ id: number }>(request, 'POST', '/api/v1/od/classes', { name: `${word}-${name}-${stamp}` }, base)).id)
   }
-  const images = await apiJson<{ items: { id: number }[] }>(request, base, 'GET', `/api/v1/od/images?limit=${count + offset}`)
+  const images = await apiJson<{ items: { id: number }[] }>(request, 'GET', `/api/v1/od/images?limit=${count + offset}`, undefined, base)
   const imageIds = images.items.slice(offset, offset + count).map((i) => i.id)
-  const dataset = await apiJson<{ id: number }>(request, base, 'POST', '/api/v1/od/datasets', { name: `AI ${name} ${stamp}` })
-  await apiJson(request, base, 'POST', `/api/v1/od/datasets/${dataset.id}/images`, { image_ids: imageIds })
-  await apiJson(request, base, 'PUT', `/api/v1/od/datasets/${dataset.id}/classes`, { class_ids: classIds })
-  const members = await apiJson<{ items: { image_id: number }[] }>(request, base, 'GET', `/api/v1/od/datasets/${dataset.id}/images?limit=${count}`)
+  const dataset = await apiJson<{ id: number }>(request, 'POST', '/api/v1/od/datasets', { name: `AI ${name} ${stamp}` }, base)
+  await apiJson(request, 'POST', `/api/v1/od/datasets/${dataset.id}/images`, { image_ids: imageIds }, base)
+  await apiJson(request, 'PUT', `/api/v1/od/datasets/${dataset.id}/classes`, { class_ids: classIds }, base)
+  const members = await apiJson<{ items: { image_id: number }[] }>(request, 'GET', `/api/v1/od/datasets/${dataset.id}/images?limit=${count}`, undefined, base)
   return { id: dataset.id, imageIds: members.items.map((m) => m.image_id), classIds }
 }
 
@@ -76,7 +77,7 @@ function shownKeys(page: Page): Promise<string[]> {
 }
 
 async function serverRows(page: Page, datasetId: number, imageId: number): Promise<ServerRow[]> {
-  const body = await apiJson<{ items: ServerRow[] }>(page.request, '', 'GET', `/api/v1/od/datasets/${datasetId}/images/${imageId}/annotations`)
+  const body = await apiJson<{ items: ServerRow[] }>(page.request, 'GET', `/api/v1/od/datasets/${datasetId}/images/${imageId}/annotations`)
   return body.items
 }
 
@@ -96,6 +97,7 @@ function splittingThreshold(confidences: number[]): number {
 const saved = (page: Page) => expect(page.getByTestId('save-status')).toHaveAttribute('data-status', 'saved', { timeout: 10_000 })
 
 test.beforeAll(async ({ playwright, harness }) => {
+  installTinyModels(harness.dataDir)
   const request = await playwright.request.newContext({ baseURL: harness.baseURL, storageState: AUTH_STATE })
   small = await makeDataset(request, harness.baseURL, 'editor', 3, 0)
   bulk = await makeDataset(request, harness.baseURL, 'bulk', 20, 3)
@@ -103,7 +105,7 @@ test.beforeAll(async ({ playwright, harness }) => {
 })
 
 test('the models list shows the tiny detector and SAM as present', async ({ page }) => {
-  const models = await apiJson<{ items: { key: string; present: boolean }[] }>(page.request, '', 'GET', '/api/v1/ml/models')
+  const models = await apiJson<{ items: { key: string; present: boolean }[] }>(page.request, 'GET', '/api/v1/ml/models')
   expect(models.items.filter((m) => m.present).map((m) => m.key)).toEqual(expect.arrayContaining([TINY_DETECTOR, TINY_SAM]))
 })
 
@@ -208,7 +210,7 @@ test('bulk auto-annotate 20 images from the dataset page, with live progress and
   await expect(run.getByTestId('annotate-images')).toHaveText('20 of 20 images done')
   await expect(run.getByTestId('annotate-counts')).toContainText('waiting for review')
   await shot(page, 'ai-dialog-done')
-  const queue = await apiJson<{ total: number }>(page.request, '', 'GET', `/api/v1/od/ai/review?dataset_id=${bulk.id}`)
+  const queue = await apiJson<{ total: number }>(page.request, 'GET', `/api/v1/od/ai/review?dataset_id=${bulk.id}`)
   expect(queue.total).toBeGreaterThan(0)
   await run.getByTestId('open-review').click()
   await expect(page).toHaveURL(new RegExp(`/od/datasets/${bulk.id}\\?tab=review`))

@@ -32,6 +32,7 @@ BUILTIN_JOB_MODULES = (
     "shelfscope.od.imports.jobs",
     "shelfscope.od.exports.jobs",
     "shelfscope.od.versions.jobs",
+    "shelfscope.weights.jobs",
 )
 DEFAULT_RESUMABLE_ATTEMPTS = 3
 

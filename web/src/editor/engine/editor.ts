@@ -23,7 +23,8 @@ import { ReviewFilter, type ReviewChange } from './review'
 import { SegmentTool, type SegmentPrompt } from './tools/segment'
 import { deleteVertexCommand, SelectTool } from './tools/select'
 import type { Overlay, PointerInfo, Tool, ToolContext } from './tools/tool'
-import type { Annotation, Box, ChangeSet, ClassInfo, HandleId, ImageSize, Point, ToolId, VertexRef } from './types'
+import { shapesWord } from './shape-words'
+import type { Annotation, AnnotationKind, Box, ChangeSet, ClassInfo, HandleId, ImageSize, Point, ToolId, VertexRef } from './types'
 import { createLayers, listenToCanvas } from './canvas-input'
 import { Viewport, type ViewportState } from './viewport'
 import { unionOf, Visibility, VisibilityCommand, type VisibilityChange, type VisibilityFlag } from './visibility'
@@ -278,18 +279,23 @@ export class Editor implements ToolContext {
     const items = this.visibility.unlocked(keys)
       .map((k) => this.doc.get(k))
       .filter((a): a is Annotation => a !== undefined)
-    const label = items.length === 1 ? 'Change class' : `Change class of ${items.length} boxes`
+    const label = items.length === 1 ? 'Change class' : `Change class of ${shapesWord(items.map((a) => a.kind))}`
     const command = UpdateCommand.fromAnnotations(label, items, () => ({ classId }))
     if (command.changes.length === 0) return false
     this.execute(command)
     return true
   }
 
+  /** What each of `keys` is (a box unless it is a polygon), for undo labels. */
+  kindsOf(keys: readonly string[]): AnnotationKind[] {
+    return keys.map((k) => this.doc.get(k)?.kind ?? 'bbox')
+  }
+
   /** Delete `keys` (default: the selection) as one undoable step. */
   deleteAnnotations(keys: readonly string[] = this.selection): boolean {
     const existing = this.visibility.unlocked(keys).filter((k) => this.doc.has(k))
     if (existing.length === 0) return false
-    this.execute(new DeleteCommand(existing))
+    this.execute(new DeleteCommand(existing, this.kindsOf(existing)))
     return true
   }
 
@@ -329,7 +335,7 @@ export class Editor implements ToolContext {
     const changing = keys.filter((k) => this.doc.has(k) && this.visibility.has(flag, k) !== on)
     if (changing.length === 0) return false
     this.tool.onCancel()
-    this.execute(new VisibilityCommand(this.visibility, flag, changing, on))
+    this.execute(new VisibilityCommand(this.visibility, flag, changing, on, this.kindsOf(changing)))
     return true
   }
 

@@ -20,6 +20,7 @@ export { attributeKeyProblem, attributeValueProblem, renameAttribute, setAttribu
 export { copyBoxes, cutBoxes, pasteBoxes, readClipboard } from './clipboard'
 export { nudgeSelection } from './nudge'
 export { restack } from './stacking'
+export { shapesWord } from './shape-words'
 export type { VisibilityFlag } from './visibility'
 export { decodeRle, maskArea, paintMask, type MaskImage, type RleMask } from './mask'
 export {

@@ -146,29 +146,29 @@ export interface ShortcutHelp {
 
 export const SHORTCUT_HELP: readonly { group: string; items: readonly ShortcutHelp[] }[] = [
   {
-    group: 'Boxes',
+    group: 'Shapes',
     items: [
-      { keys: ['1', '…', '9'], action: 'Pick class 1–9 (and set it on the selected boxes)' },
-      { keys: ['D'], action: 'Delete the selected boxes' },
-      { keys: ['Delete'], action: 'Delete the selected boxes' },
+      { keys: ['1', '…', '9'], action: 'Pick class 1–9 (and set it on the selected shapes)' },
+      { keys: ['D'], action: 'Delete the selected shapes' },
+      { keys: ['Delete'], action: 'Delete the selected shapes' },
       { keys: ['Esc'], action: 'Cancel the drag in progress, or deselect' },
-      { keys: ['Ctrl', 'A'], action: 'Select all boxes' },
+      { keys: ['Ctrl', 'A'], action: 'Select all shapes' },
       { keys: ['Shift', 'click'], action: 'Add to or remove from the selection' },
-      { keys: ['Click again'], action: 'Cycle through overlapping boxes' },
-      { keys: ['Shift', '←↑↓→'], action: 'Nudge the selected boxes by 1 px' },
-      { keys: ['Ctrl', 'Shift', '←↑↓→'], action: 'Nudge the selected boxes by 10 px' },
+      { keys: ['Click again'], action: 'Cycle through overlapping shapes' },
+      { keys: ['Shift', '←↑↓→'], action: 'Nudge the selected shapes by 1 px' },
+      { keys: ['Ctrl', 'Shift', '←↑↓→'], action: 'Nudge the selected shapes by 10 px' },
       { keys: ['Right click'], action: 'Menu: class, copy, paste, hide, lock, order, delete' },
     ],
   },
   {
     group: 'Clipboard, hide and lock',
     items: [
-      { keys: ['Ctrl', 'C'], action: 'Copy the selected boxes' },
-      { keys: ['Ctrl', 'X'], action: 'Cut the selected boxes' },
+      { keys: ['Ctrl', 'C'], action: 'Copy the selected shapes' },
+      { keys: ['Ctrl', 'X'], action: 'Cut the selected shapes' },
       { keys: ['Ctrl', 'V'], action: 'Paste (also on another image; offset if it would cover its original)' },
-      { keys: ['H'], action: 'Hide the selected boxes' },
-      { keys: ['Shift', 'H'], action: 'Show all hidden boxes' },
-      { keys: ['L'], action: 'Lock the selected boxes (unlock from the list or the menu)' },
+      { keys: ['H'], action: 'Hide the selected shapes' },
+      { keys: ['Shift', 'H'], action: 'Show all hidden shapes' },
+      { keys: ['L'], action: 'Lock the selected shapes (unlock from the list or the menu)' },
     ],
   },
   {

@@ -15,6 +15,8 @@ import { useEditorShortcuts, useGoTo, usePickClass, useResolveConflict, useSaveN
 import { useCanvasHost, useDocumentItems, useEditorSession, useEngineEvents, useUnsavedChangesWarning } from '../hooks/editor-session'
 import { useEditorUi } from '../hooks/editor-ui-store'
 import { useImageBitmap } from '../hooks/image-bitmap'
+import { usePersistedVisibility } from '../hooks/persisted-visibility'
+import { ShapeWordsContext, shapeWordsFor } from '../hooks/shape-words'
 import { useEditorClasses, useImageAnnotations, useNeighbors } from '../hooks/queries'
 import { useAiAssist } from '../hooks/use-ai-assist'
 import type { ClassPanel } from '../hooks/class-panel'
@@ -69,8 +71,11 @@ export function AnnotationEditor({ datasetId, imageId }: { datasetId: number; im
   const { items, counts } = useDocumentItems(editor)
   const annotationType = useEditorSetup(editor, datasetId, panel)
   const host = useCanvasHost(editor, imageQuery.isSuccess)
+  const words = shapeWordsFor(annotationType)
   const data = imageQuery.data
   const controllerRef = useEditorSession(editor, { datasetId, imageId, data }, setImageStatus)
+  // After the load above: hidden and locked annotations come back as they were on this device.
+  usePersistedVisibility(editor, datasetId, imageId, data)
   // Known from the route, so the download and decode run alongside the annotations request.
   const imageError = useImageBitmap(editor, imagesApi.fileUrl(imageId))
   useUnsavedChangesWarning(controllerRef)
@@ -107,21 +112,23 @@ export function AnnotationEditor({ datasetId, imageId }: { datasetId: number; im
   }
 
   return (
-    <div className="fixed inset-0 z-30 flex flex-col bg-background" data-testid="annotation-editor">
-      <EditorHeader
-        datasetId={datasetId}
-        imageId={imageId}
-        filename={data ? data.image.filename : null}
-        status={imageStatus}
-        neighbors={neighborsQuery.data}
-        saveState={saveState}
-        onGoTo={(target) => void goTo(target)}
-        onSetStatus={(status) => void setStatus(status)}
-        onRetrySave={() => controllerRef.current?.retryNow()}
-      />
-      {body}
-      <HelpOverlay open={helpOpen} onOpenChange={(open) => setUi({ helpOpen: open })} />
-      <ConflictDialog conflict={saveState.conflict} onResolve={resolveConflict} />
-    </div>
+    <ShapeWordsContext value={words}>
+      <div className="fixed inset-0 z-30 flex flex-col bg-background" data-testid="annotation-editor">
+        <EditorHeader
+          datasetId={datasetId}
+          imageId={imageId}
+          filename={data ? data.image.filename : null}
+          status={imageStatus}
+          neighbors={neighborsQuery.data}
+          saveState={saveState}
+          onGoTo={(target) => void goTo(target)}
+          onSetStatus={(status) => void setStatus(status)}
+          onRetrySave={() => controllerRef.current?.retryNow()}
+        />
+        {body}
+        <HelpOverlay open={helpOpen} onOpenChange={(open) => setUi({ helpOpen: open })} />
+        <ConflictDialog conflict={saveState.conflict} onResolve={resolveConflict} />
+      </div>
+    </ShapeWordsContext>
   )
 }

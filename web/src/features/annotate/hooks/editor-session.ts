@@ -83,7 +83,10 @@ function publishEditorHook(editor: Editor, hook: EditorHook): () => void {
   window.__shelfscopeEditor = hook
   const offRender = editor.events.on('render', (info) => {
     hook.lastRender = info
-    if (hook.renderedAt === null && info.imageDrawn && info.drawn === info.total && info.total === editor.doc.size) {
+    if (hook.renderedAt !== null || !info.imageDrawn || info.total !== editor.doc.size) return
+    // Hidden annotations (kept hidden on this device) are not drawn: every other one is.
+    const hidden = [...editor.visibility.hidden].filter((key) => editor.doc.has(key)).length
+    if (info.drawn === info.total - hidden) {
       hook.renderedAt = performance.now()
       performance.mark('shelfscope:editor-rendered', { detail: { boxes: info.total } })
     }

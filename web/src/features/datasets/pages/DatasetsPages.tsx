@@ -188,51 +188,13 @@ function DeleteDataset({ dataset }: { dataset: Dataset }) {
   )
 }
 
-/** The dataset's tabs; the tab is in the URL (?tab=classes), so the editor can link to the label set. */
-function DatasetTabs({ dataset: d, canEdit, onAutoAnnotate }: { dataset: Dataset; canEdit: boolean; onAutoAnnotate: () => void }) {
-  const [params, setParams] = useSearchParams()
-  const tab = params.get('tab') ?? 'overview'
-  const setTab = (value: string) => setParams(value === 'overview' ? {} : { tab: value }, { replace: true })
-  return (
-    <Tabs value={tab} onValueChange={setTab}>
-      <TabsList>
-        <TabsTrigger value="overview">Overview</TabsTrigger>
-        <TabsTrigger value="images">Images ({formatCount(d.image_count)})</TabsTrigger>
-        <TabsTrigger value="classes">Classes</TabsTrigger>
-        <TabsTrigger value="versions">Versions</TabsTrigger>
-        <TabsTrigger value="export">Export</TabsTrigger>
-        <TabsTrigger value="review">Review</TabsTrigger>
-      </TabsList>
-      <TabsContent value="overview">
-        <OverviewTab datasetId={d.id} />
-      </TabsContent>
-      <TabsContent value="images">
-        <ImagesTab datasetId={d.id} datasetName={d.name} canAutoAnnotate={canEdit} />
-      </TabsContent>
-      <TabsContent value="classes">
-        <LabelSetTab datasetId={d.id} canEdit={canEdit} />
-      </TabsContent>
-      <TabsContent value="versions">
-        <VersionsTab datasetId={d.id} />
-      </TabsContent>
-      <TabsContent value="export">
-        <ExportTab datasetId={d.id} />
-      </TabsContent>
-      <TabsContent value="review">
-        <ReviewTab datasetId={d.id} onAutoAnnotate={canEdit ? onAutoAnnotate : undefined} />
-      </TabsContent>
-    </Tabs>
-  )
-}
-
-/** The page of a dataset id that does not exist (or could not be read). */
-function DatasetMissing({ title, error, onRetry }: { title: string; error: Error | null; onRetry: () => void }) {
-  const notFound = error === null || (isApiError(error) && error.status === 404)
+/** A dataset id that names nothing (or could not be loaded: `error`). */
+function DatasetMissing({ id, error, onRetry }: { id: string | undefined; error: unknown; onRetry: () => void }) {
   return (
     <div>
-      <PageHeader eyebrow="Object detection · Datasets" title={title} />
+      <PageHeader eyebrow="Object detection · Datasets" title={`Dataset ${id ?? ''}`.trim()} />
       <Card>
-        {notFound ? (
+        {error === null ? (
           <EmptyState
             icon={<FolderOpenIcon aria-hidden />}
             title="This dataset does not exist"
@@ -251,16 +213,55 @@ function DatasetMissing({ title, error, onRetry }: { title: string; error: Error
   )
 }
 
+function DatasetTabs(props: { dataset: Dataset; tab: string; onTab: (tab: string) => void; canEdit: boolean; onAutoAnnotate: () => void }) {
+  const { dataset, tab, onTab, canEdit } = props
+  return (
+    <Tabs value={tab} onValueChange={onTab}>
+      <TabsList>
+        <TabsTrigger value="overview">Overview</TabsTrigger>
+        <TabsTrigger value="images">Images ({formatCount(dataset.image_count)})</TabsTrigger>
+        <TabsTrigger value="classes">Classes</TabsTrigger>
+        <TabsTrigger value="versions">Versions</TabsTrigger>
+        <TabsTrigger value="export">Export</TabsTrigger>
+        <TabsTrigger value="review">Review</TabsTrigger>
+      </TabsList>
+      <TabsContent value="overview">
+        <OverviewTab datasetId={dataset.id} />
+      </TabsContent>
+      <TabsContent value="images">
+        <ImagesTab datasetId={dataset.id} datasetName={dataset.name} canAutoAnnotate={canEdit} />
+      </TabsContent>
+      <TabsContent value="classes">
+        <LabelSetTab datasetId={dataset.id} canEdit={canEdit} />
+      </TabsContent>
+      <TabsContent value="versions">
+        <VersionsTab datasetId={dataset.id} />
+      </TabsContent>
+      <TabsContent value="export">
+        <ExportTab datasetId={dataset.id} />
+      </TabsContent>
+      <TabsContent value="review">
+        <ReviewTab datasetId={dataset.id} onAutoAnnotate={canEdit ? props.onAutoAnnotate : undefined} />
+      </TabsContent>
+    </Tabs>
+  )
+}
+
 export function DatasetDetailPage() {
   const { id } = useParams()
   const datasetId = Number(id)
   const dataset = useDataset(datasetId)
   const session = useSession()
-  const canEdit = session.data !== undefined && session.data.user.role !== 'viewer'
+  const canEdit = session.data?.user.role !== 'viewer'
   const [annotating, setAnnotating] = useState(false)
+  // The tab is in the URL (?tab=classes), so the editor can link to the label set.
+  const [params, setParams] = useSearchParams()
+  const tab = params.get('tab') ?? 'overview'
+  const setTab = (value: string) => setParams(value === 'overview' ? {} : { tab: value }, { replace: true })
 
   if (!Number.isInteger(datasetId) || datasetId <= 0 || dataset.isError) {
-    return <DatasetMissing title={`Dataset ${id ?? ''}`.trim()} error={dataset.isError ? dataset.error : null} onRetry={() => void dataset.refetch()} />
+    const notFound = !dataset.isError || (isApiError(dataset.error) && dataset.error.status === 404)
+    return <DatasetMissing id={id} error={notFound ? null : dataset.error} onRetry={() => void dataset.refetch()} />
   }
   if (dataset.isPending) {
     return (
@@ -297,7 +298,7 @@ export function DatasetDetailPage() {
           </>
         }
       />
-      <DatasetTabs dataset={d} canEdit={canEdit} onAutoAnnotate={() => setAnnotating(true)} />
+      <DatasetTabs dataset={d} tab={tab} onTab={setTab} canEdit={canEdit} onAutoAnnotate={() => setAnnotating(true)} />
       {canEdit ? <AutoAnnotateDialog open={annotating} onOpenChange={setAnnotating} datasetId={d.id} /> : null}
     </div>
   )

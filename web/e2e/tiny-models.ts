@@ -1,13 +1,14 @@
 /**
- * A second global setup for the AI spec: tiny random-weight Grounding DINO and SAM 2.1 folders
- * written with save_pretrained into the running server's `<data dir>/models/<key>/` (the folder an
- * offline user fills), by the backend's own test helpers, so the real loaders run. The server reads
- * that folder on each use, so installing after it started is fine.
+ * The AI spec's models: tiny random-weight Grounding DINO and SAM 2.1 folders written with
+ * save_pretrained into the running server's `<data dir>/models/<key>/` (the folder an offline user
+ * fills), by the backend's own test helpers, so the real loaders run. The server reads that folder on
+ * each use, so the spec installs them when it starts (after the AI models page spec, which counts
+ * what is installed).
  */
 import { spawnSync } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
-import { readState, REPO_ROOT } from './harness'
+import { REPO_ROOT } from './harness'
 
 export const TINY_DETECTOR = 'grounding-dino-tiny'
 export const TINY_SAM = 'sam2.1-hiera-tiny'
@@ -22,14 +23,9 @@ print(install_tiny_model(settings, sys.argv[2]))
 print(install_tiny_sam(settings, sys.argv[3]))
 `
 
-export default function aiSetup(): void {
+export function installTinyModels(dataDir: string): void {
   const helpers = ['tiny_models.py', 'tiny_sam.py'].map((name) => path.join(REPO_ROOT, 'tests', 'support', name))
-  if (!helpers.every((file) => fs.existsSync(file))) {
-    // A checkout without the AI backend: the other specs run; ai.spec.ts will say the models are missing.
-    process.stdout.write('[e2e] no tiny AI model helpers in tests/support: AI models not installed\n')
-    return
-  }
-  const { dataDir } = readState()
+  if (!helpers.every((file) => fs.existsSync(file))) throw new Error('tests/support has no tiny model helpers (tiny_models.py, tiny_sam.py)')
   const python = path.join(REPO_ROOT, '.venv', 'bin', 'python')
   const made = spawnSync(python, ['-c', SCRIPT, dataDir, TINY_DETECTOR, TINY_SAM], { cwd: REPO_ROOT, encoding: 'utf8', env: { ...process.env, HF_HUB_OFFLINE: '1' } })
   if (made.status !== 0) throw new Error(`installing the tiny AI models failed:\n${made.stdout}\n${made.stderr}`)
