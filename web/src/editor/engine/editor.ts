@@ -395,14 +395,6 @@ export class Editor implements ToolContext {
     this.select(this.selection)
   }
 
-  /**
-   * The server changed this image by itself (AI detect): drop `removed`, add `added` as saved at
-   * `revision`. Not an edit (nothing to save or undo); the rest of the history stays.
-   */
-  applyServerChanges(removed: readonly string[], added: readonly Annotation[], revision: number): void {
-    this.doc.applySaved(removed, added, revision)
-  }
-
   /** Re-apply locally kept edits after a reload (not undoable: there is nothing to undo to). */
   applyChangeSet(changes: ChangeSet): void {
     this.doc.rebase(this.doc.all(), this.doc.revision, changes)

@@ -120,7 +120,7 @@ describe('reviewing AI predictions', () => {
     const editor = reviewEditor()
     editor.select(['srv-1'])
     editor.changeClass(2)
-    editor.applyServerChanges(['srv-3', 'srv-4'], [prediction(9, 300, 0.7)], 8)
+    editor.doc.applySaved(['srv-3', 'srv-4'], [prediction(9, 300, 0.7)], 8)
     expect(editor.doc.revision).toBe(8)
     expect(editor.doc.all().map((a) => a.key)).toEqual(['srv-1', 'srv-2', 'srv-5', 'srv-9'])
     // My own edit is still the only thing to save, and still undoable.

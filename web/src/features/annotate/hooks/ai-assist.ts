@@ -29,7 +29,7 @@ export function mergeDetected(editor: Editor, response: DetectResponse, serverId
     .filter((a) => a.id !== null && (replaced ? replaced.has(a.id) : a.source === 'ai' && a.reviewState === 'pending' && !serverIds?.has(a.id)))
     .map((a) => a.key)
   const current = response.previous_revision === undefined || response.previous_revision === editor.doc.revision
-  editor.applyServerChanges(removed, added, current ? response.revision : editor.doc.revision)
+  editor.doc.applySaved(removed, added, current ? response.revision : editor.doc.revision)
   return { added, removed: removed.length }
 }
 

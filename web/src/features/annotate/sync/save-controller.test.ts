@@ -190,7 +190,7 @@ describe('SaveController', () => {
         finishDetect = resolve
       })
       server.bump()
-      editor.applyServerChanges([], [saved(50, 1, 1, 9, 9, { source: 'ai', reviewState: 'pending', confidence: 0.8 })], 3)
+      editor.doc.applySaved([], [saved(50, 1, 1, 9, 9, { source: 'ai', reviewState: 'pending', confidence: 0.8 })], 3)
       return 'detected'
     })
     await vi.advanceTimersByTimeAsync(10)
