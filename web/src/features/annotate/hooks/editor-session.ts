@@ -84,8 +84,8 @@ function publishEditorHook(editor: Editor, hook: EditorHook): () => void {
   const offRender = editor.events.on('render', (info) => {
     hook.lastRender = info
     if (hook.renderedAt !== null || !info.imageDrawn || info.total !== editor.doc.size) return
-    // Hidden annotations (kept hidden on this device) are not drawn: every other one is.
-    const hidden = [...editor.visibility.hidden].filter((key) => editor.doc.has(key)).length
+    // Hidden annotations (kept hidden on this device, rejected or below the AI threshold) are not drawn: every other one is.
+    const hidden = new Set([...editor.visibility.hidden, ...editor.review.hidden].filter((key) => editor.doc.has(key))).size
     if (info.drawn === info.total - hidden) {
       hook.renderedAt = performance.now()
       performance.mark('shelfscope:editor-rendered', { detail: { boxes: info.total } })
