@@ -1,7 +1,7 @@
 import { EyeOffIcon, LockIcon, Trash2Icon } from 'lucide-react'
 import { useEffect, useLayoutEffect, useRef, useState, type ReactNode } from 'react'
 import { cn } from '@/lib/utils'
-import type { Annotation, ClassInfo, Editor } from '@/editor/engine'
+import { confidencePercent, type Annotation, type ClassInfo, type Editor } from '@/editor/engine'
 import { useEditorEventVersion } from '../hooks/editor-event'
 import { useShapeWords } from '../hooks/shape-words'
 import { VisibilityToggle } from './visibility-toggle'
@@ -49,6 +49,7 @@ function AnnotationRow({
         hidden && 'text-muted-foreground [&>select]:opacity-60',
       )}
       data-hidden={hidden || undefined}
+      data-review={a.source === 'ai' ? a.reviewState : undefined}
       data-locked={locked || undefined}
       onClick={(e) => onSelect(e.shiftKey)}
     >
@@ -70,8 +71,11 @@ function AnnotationRow({
         ))}
       </select>
       {a.source === 'ai' ? (
-        <span className="rounded border border-dashed px-1 text-[10px] text-muted-foreground" title="AI suggestion">
-          AI{a.confidence !== null ? ` ${Math.round(a.confidence * 100)}%` : ''}
+        <span
+          className={cn('rounded border px-1 text-[10px] text-muted-foreground', a.reviewState === 'pending' && 'border-dashed')}
+          title={a.reviewState === 'pending' ? 'AI prediction: A accepts, R rejects' : 'AI prediction, accepted'}
+        >
+          AI{a.reviewState === 'pending' && a.confidence !== null ? ` ${confidencePercent(a.confidence)}%` : ' ✓'}
         </span>
       ) : null}
       {a.id === null ? <span className="text-[10px] text-amber-700" title="Not saved yet">new</span> : null}

@@ -1,5 +1,5 @@
 import { useState } from 'react'
-import { FolderOpenIcon, Loader2Icon, PlusIcon, Trash2Icon } from 'lucide-react'
+import { FolderOpenIcon, Loader2Icon, PlusIcon, SparklesIcon, Trash2Icon } from 'lucide-react'
 import { Link, useNavigate, useParams, useSearchParams } from 'react-router'
 import { toast } from 'sonner'
 import { PageHeader } from '@/components/page-header'
@@ -20,6 +20,7 @@ import { Progress } from '@/components/ui/progress'
 import { SearchInput } from '@/components/ui/search-input'
 import { Skeleton } from '@/components/ui/skeleton'
 import { Tabs, TabsContent, TabsList, TabsTrigger } from '@/components/ui/tabs'
+import { AutoAnnotateDialog, ReviewTab } from '@/features/ai'
 import { useSession } from '@/features/auth'
 import { errorMessage, isApiError, type Dataset } from '@/lib/api'
 import { formatCount, formatPercent, formatRelative, countOf } from '@/lib/format'
@@ -212,7 +213,8 @@ function DatasetMissing({ id, error, onRetry }: { id: string | undefined; error:
   )
 }
 
-function DatasetTabs({ dataset, tab, onTab, canEdit }: { dataset: Dataset; tab: string; onTab: (tab: string) => void; canEdit: boolean }) {
+function DatasetTabs(props: { dataset: Dataset; tab: string; onTab: (tab: string) => void; canEdit: boolean; onAutoAnnotate: () => void }) {
+  const { dataset, tab, onTab, canEdit } = props
   return (
     <Tabs value={tab} onValueChange={onTab}>
       <TabsList>
@@ -221,12 +223,13 @@ function DatasetTabs({ dataset, tab, onTab, canEdit }: { dataset: Dataset; tab: 
         <TabsTrigger value="classes">Classes</TabsTrigger>
         <TabsTrigger value="versions">Versions</TabsTrigger>
         <TabsTrigger value="export">Export</TabsTrigger>
+        <TabsTrigger value="review">Review</TabsTrigger>
       </TabsList>
       <TabsContent value="overview">
         <OverviewTab datasetId={dataset.id} />
       </TabsContent>
       <TabsContent value="images">
-        <ImagesTab datasetId={dataset.id} datasetName={dataset.name} />
+        <ImagesTab datasetId={dataset.id} datasetName={dataset.name} canAutoAnnotate={canEdit} />
       </TabsContent>
       <TabsContent value="classes">
         <LabelSetTab datasetId={dataset.id} canEdit={canEdit} />
@@ -237,6 +240,9 @@ function DatasetTabs({ dataset, tab, onTab, canEdit }: { dataset: Dataset; tab: 
       <TabsContent value="export">
         <ExportTab datasetId={dataset.id} />
       </TabsContent>
+      <TabsContent value="review">
+        <ReviewTab datasetId={dataset.id} onAutoAnnotate={canEdit ? props.onAutoAnnotate : undefined} />
+      </TabsContent>
     </Tabs>
   )
 }
@@ -246,6 +252,8 @@ export function DatasetDetailPage() {
   const datasetId = Number(id)
   const dataset = useDataset(datasetId)
   const session = useSession()
+  const canEdit = session.data?.user.role !== 'viewer'
+  const [annotating, setAnnotating] = useState(false)
   // The tab is in the URL (?tab=classes), so the editor can link to the label set.
   const [params, setParams] = useSearchParams()
   const tab = params.get('tab') ?? 'overview'
@@ -280,12 +288,18 @@ export function DatasetDetailPage() {
             <Button variant="outline" asChild>
               <Link to="/od/datasets">All datasets</Link>
             </Button>
-            {session.data?.user.role !== 'viewer' ? <EditDatasetButton key={d.updated_at} dataset={d} /> : null}
+            {canEdit ? (
+              <Button variant="outline" onClick={() => setAnnotating(true)} data-testid="auto-annotate">
+                <SparklesIcon aria-hidden /> Auto-annotate
+              </Button>
+            ) : null}
+            {canEdit ? <EditDatasetButton key={d.updated_at} dataset={d} /> : null}
             {session.data?.user.role === 'admin' ? <DeleteDataset dataset={d} /> : null}
           </>
         }
       />
-      <DatasetTabs dataset={d} tab={tab} onTab={setTab} canEdit={session.data?.user.role !== 'viewer'} />
+      <DatasetTabs dataset={d} tab={tab} onTab={setTab} canEdit={canEdit} onAutoAnnotate={() => setAnnotating(true)} />
+      {canEdit ? <AutoAnnotateDialog open={annotating} onOpenChange={setAnnotating} datasetId={d.id} /> : null}
     </div>
   )
 }
