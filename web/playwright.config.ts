@@ -53,5 +53,7 @@ export default defineConfig({
     { name: 'webgaps', testMatch: /webgaps\.spec\.ts/, dependencies: ['library'] },
     // Reads the models folder global-setup seeded; changes nothing.
     { name: 'ai-models', testMatch: /ai-models\.spec\.ts/, dependencies: ['first-run'] },
+    // Installs tiny models and adds datasets, classes and boxes of its own: after every spec that counts them.
+    { name: 'ai', testMatch: /ai\.spec\.ts/, dependencies: ['ai-models', 'webgaps', 'editor-tools', 'label-set', 'io'] },
   ],
 })

@@ -24,6 +24,9 @@ class Settings(BaseSettings):
     # SQLAlchemy URL; empty means a SQLite file in data_dir. PostgreSQL: postgresql+psycopg://user@host/db
     database_url: str = ""
     database_echo: bool = False
+    # How long a write waits for another transaction's lock (SQLite's one write lock, a PostgreSQL row
+    # lock) before it gives up; the API then answers 503 Busy with Retry-After.
+    database_busy_timeout_s: float = Field(default=30.0, gt=0)
 
     host: str = "127.0.0.1"
     port: int = 8000
@@ -108,6 +111,10 @@ class Settings(BaseSettings):
     # What an import does with an invalid entry (bad box, unknown class, missing image) when the
     # request does not say: "fail" the whole import, or "skip" the entry and report it.
     import_on_invalid: Literal["fail", "skip"] = "fail"
+    # Annotations an import writes per transaction (images and memberships: a tenth of this). Other
+    # writers wait at most one such transaction; a failed import removes what it had written. An
+    # import smaller than this commits in one transaction.
+    import_batch_rows: int = Field(default=10_000, ge=1)
     # Largest dataset archive an import accepts as an upload.
     max_import_upload_bytes: int = Field(default=20 * 1024**3, gt=0)
     # Zip bomb limits: expansion ratio of a member over 1 MiB (and of the whole archive), total

@@ -78,6 +78,22 @@ class TimedOut(ShelfscopeError):
     kind = "TimedOut"
 
 
+class Busy(ShelfscopeError):
+    """Another write holds the database (SQLite's one write lock, a PostgreSQL row lock) for longer than
+    a request waits: nothing was written; the same request can simply be sent again."""
+
+    status_code = 503
+    kind = "Busy"
+    RETRY_AFTER_S = 5
+
+    def __init__(
+        self,
+        detail: str = "The database is busy with another write; retry in a few seconds.",
+        **extra: Any,
+    ) -> None:
+        super().__init__(detail, **{"retry_after_s": self.RETRY_AFTER_S, **extra})
+
+
 class Internal(ShelfscopeError):
     status_code = 500
     kind = "Internal"

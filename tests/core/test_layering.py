@@ -46,6 +46,13 @@ ML_LIBRARIES = [
 ]
 # What the server may load of shelfscope.ml: the catalogue and where weights are (both torch-free).
 SERVER_ML_MODULES = {"shelfscope.ml", "shelfscope.ml.catalogue", "shelfscope.ml.weights"}
+# The torch-free value types and interfaces of shelfscope.ml that code outside it may import at module
+# level (worker-side modules in od/ such as the AI pipeline); none of them imports an ML library.
+TORCH_FREE_ML_MODULES = SERVER_ML_MODULES | {
+    "shelfscope.ml.detections",
+    "shelfscope.ml.detectors.base",
+    "shelfscope.ml.segmenters.base",
+}
 
 
 def imported_modules(source: str) -> Iterator[str]:
@@ -128,9 +135,9 @@ def server_ml_imports(root: Path) -> list[str]:
         if relative.parts[0] == "ml":
             continue
         for module in module_level_imports(path.read_text()):
-            if (
-                module.startswith("shelfscope.ml.")
-                and ".".join(module.split(".")[:3]) not in SERVER_ML_MODULES
+            if module.startswith("shelfscope.ml.") and not any(
+                module == allowed or (allowed != "shelfscope.ml" and module.startswith(allowed + "."))
+                for allowed in TORCH_FREE_ML_MODULES
             ):
                 found.append(f"{relative}: {module}")
     return found
@@ -138,6 +145,17 @@ def server_ml_imports(root: Path) -> list[str]:
 
 def test_the_server_imports_only_the_torch_free_ml_modules() -> None:
     assert server_ml_imports(PACKAGE) == []
+
+
+def test_the_torch_free_ml_modules_import_no_ml_library() -> None:
+    heavy = {name for name in ML_LIBRARIES if not name.startswith("shelfscope")}
+    found = []
+    for module in sorted(TORCH_FREE_ML_MODULES - {"shelfscope.ml"}):
+        path = PACKAGE.joinpath(*module.split(".")[1:]).with_suffix(".py")
+        for imported in module_level_imports(path.read_text()):
+            if imported.split(".")[0] in heavy:
+                found.append(f"{module}: {imported}")
+    assert found == []
 
 
 def test_the_ml_scan_catches_a_torch_module_import(tmp_path: Path) -> None:

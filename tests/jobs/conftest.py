@@ -14,7 +14,7 @@ import pytest
 
 from shelfscope.config import Settings
 from shelfscope.context import AppContext
-from tests.support.jobs import JOB_MODULES, CeleryWorker, Harness, wait_for
+from tests.support.jobs import JOB_MODULES, CeleryWorker, Harness
 
 
 @pytest.fixture
@@ -59,12 +59,16 @@ def running(
 
 @pytest.fixture
 def local_running(settings: Settings) -> Iterator[Harness]:
-    """The local runner with every pool's workers (1 default, 1 ml, 1 interactive) ready."""
+    """The local runner with every pool's workers (1 default, 1 ml, 1 interactive) started and each
+    past its first job (starting three processes takes a while on a busy machine)."""
+    settings = settings.model_copy(update={"local_ml_workers": 1, "local_interactive_workers": 1})
     ctx = AppContext.from_settings(settings)
     harness = Harness(kind="local", ctx=ctx)
     try:
         ctx.runner.start()
-        wait_for(lambda: ctx.runner.health()["ok"], 30, "all local workers")
+        warm = [harness.submit(kind) for kind in ("test.steps", "test.ml.echo", "test.interactive.echo")]
+        for job_id in warm:
+            harness.wait_status(job_id, "succeeded", timeout=60)
         yield harness
     finally:
         ctx.close()

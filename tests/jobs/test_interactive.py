@@ -62,7 +62,6 @@ def test_a_handler_that_crashes_is_a_500_with_its_one_line_error(local_running: 
 
 
 def test_a_job_past_its_time_is_a_504_and_ends_cancelled(local_running: Harness) -> None:
-    call(local_running.ctx, "test.interactive.echo")  # the interactive worker has started up
     with pytest.raises(TimedOut) as caught:
         call(local_running.ctx, "test.interactive.wait", {"seconds": 30}, timeout_s=0.5)
 

@@ -64,8 +64,13 @@ def test_a_handler_names_a_known_queue() -> None:
 def test_local_pools_follow_the_settings_and_a_queue_sized_zero_runs_in_the_default_pool(
     settings: Settings,
 ) -> None:
-    assert plan_pools(settings) == {
-        "default": (1, ("default",)),
+    defaults = {name: Settings.model_fields[name].default for name in ("local_workers", "local_ml_workers")}
+    assert defaults == {"local_workers": 2, "local_ml_workers": 1}  # fits a 2-core laptop
+    laptop = settings.model_copy(
+        update={"local_workers": 2, "local_ml_workers": 1, "local_interactive_workers": 1}
+    )
+    assert plan_pools(laptop) == {
+        "default": (2, ("default",)),
         "ml": (1, ("ml",)),
         "interactive": (1, ("interactive",)),
     }
@@ -131,6 +136,7 @@ def test_interactive_workers_outlive_their_jobs_so_their_model_cache_does_too(lo
 
     first, second = click(1), click(2)
 
+    # The fixture's warm-up job loaded the model in this worker; no call loads it again.
     assert second["pid"] == first["pid"]
     assert (first["loads"], second["loads"]) == (1, 1)
 

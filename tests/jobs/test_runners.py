@@ -197,12 +197,15 @@ def test_job_running_when_the_server_dies_is_failed_at_the_next_start(settings: 
 def test_runner_health_reports_its_workers(running: Harness) -> None:
     health = wait_for(lambda: (found := running.ctx.runner.health())["ok"] and found, 10, "a healthy runner")
 
-    # The local runner keeps a pool per queue (1 default worker in the tests, 1 ml, 1 interactive);
-    # a Celery worker is one worker however many queues it consumes.
-    assert (health["runner"], health["workers"]) == (running.kind, 3 if running.kind == "local" else 1)
+    assert (health["runner"], health["workers"]) == (running.kind, 1)
     assert health["detail"]
-    if running.kind == "local":
-        assert "default 1/1, ml 1/1, interactive 1/1" in health["detail"]
+
+
+def test_local_runner_health_counts_every_pool(local_running: Harness) -> None:
+    health = local_running.ctx.runner.health()
+
+    assert (health["ok"], health["workers"]) == (True, 3)
+    assert health["detail"] == "3 of 3 worker processes alive (default 1/1, ml 1/1, interactive 1/1)"
 
 
 @pytest.mark.celery

@@ -121,6 +121,8 @@ class _Watcher(threading.Thread):
         deadline: float | None = None
         while not self.done.wait(self._wait(deadline)):
             try:
+                # A busy database does not raise here (see JobContext.flush): the beat is late, and
+                # the local runner's sweep does not count a live worker's job as stale.
                 self.ctx.flush(heartbeat=True)
             except Exception:
                 log.exception("job %s: heartbeat failed; retrying", self.ctx.job_id)

@@ -58,7 +58,10 @@ def call(
     """Run the interactive job `kind` and return its result. Raises the handler's ShelfscopeError
     (same kind, detail and facts) when it failed, Internal when it crashed, Unavailable (503) when no
     worker took it and TimedOut (504) when it ran past `timeout_s` (default
-    settings.interactive_timeout_s); a job given up on is cancelled."""
+    settings.interactive_timeout_s); a job given up on is cancelled.
+
+    Call it with no write transaction open: the job's own writes (submit, the worker's claim and
+    result) would wait on it, on SQLite for the whole timeout."""
     spec = find_handler(kind)
     if spec is not None and spec.queue != "interactive":
         raise ValueError(f"{kind} runs on the {spec.queue} queue; call() runs interactive jobs only")

@@ -33,6 +33,7 @@ BUILTIN_JOB_MODULES = (
     "shelfscope.od.exports.jobs",
     "shelfscope.od.versions.jobs",
     "shelfscope.weights.jobs",
+    "shelfscope.od.ai.jobs",
     "shelfscope.od.ai.segment.jobs",
 )
 DEFAULT_RESUMABLE_ATTEMPTS = 3

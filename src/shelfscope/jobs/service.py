@@ -1,24 +1,28 @@
 """Job logic: enqueue, list, cancel, and every state change as a guarded UPDATE.
 
 Each transition names the status it expects in its WHERE clause (and, for a worker, that the job is
-still its own), so a late write from a slow worker never overwrites a cancel or a recovery.
+still its own), so a late write from a slow worker never overwrites a cancel or a recovery. A worker's
+own transitions are retried while the database is busy (another writer held the lock past the busy
+timeout): a job whose work is done must not be left running for the stale sweep to call interrupted.
 """
 
 from __future__ import annotations
 
+import functools
 import logging
-from collections.abc import Collection, Sequence
+import time
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Generic, ParamSpec, TypeVar, cast
 
 import pydantic
-from sqlalchemy import ColumnElement, CursorResult, Update, and_, func, insert, or_, select, update
+from sqlalchemy import ColumnElement, CursorResult, Update, and_, false, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from shelfscope.db import Database, utcnow
 from shelfscope.db import all_models as _all_models  # noqa: F401 (jobs.created_by needs the users table)
-from shelfscope.db.dialect import is_postgres
+from shelfscope.db.dialect import is_busy_error, is_postgres
 from shelfscope.errors import Conflict, Internal, NotFound, ValidationFailed
 from shelfscope.http.validation import validation_failed
 from shelfscope.jobs.models import JOB_STATUSES, TERMINAL_STATUSES, Job, JobEvent
@@ -33,6 +37,11 @@ log = logging.getLogger(__name__)
 INTERRUPTED_ERROR = "interrupted: the worker stopped while the job was running"
 LOG_LEVELS = ("debug", "info", "warning", "error")
 T = TypeVar("T")
+P = ParamSpec("P")
+# A worker's transition is tried this often while the database stays busy (each try already waited
+# the busy timeout), with a short pause between tries.
+_BUSY_TRIES = 4
+_BUSY_PAUSE_S = 0.5
 
 
 @dataclass(frozen=True)
@@ -62,6 +71,26 @@ class Recovery:
 def _updated(session: Session, statement: Update) -> int:
     """Rows a guarded UPDATE changed: zero means the row was not in the expected state."""
     return cast(CursorResult[Any], session.execute(statement)).rowcount
+
+
+def retry_while_busy(func: Callable[P, T]) -> Callable[P, T]:
+    """`func` (one write transaction, safe to repeat) tried again while the database is busy."""
+
+    @functools.wraps(func)
+    def retried(*args: P.args, **kwargs: P.kwargs) -> T:
+        for attempt in range(1, _BUSY_TRIES + 1):
+            try:
+                return func(*args, **kwargs)
+            except Exception as exc:
+                if attempt == _BUSY_TRIES or not is_busy_error(exc):
+                    raise
+                log.warning(
+                    "%s: the database is busy (try %d of %d); retrying", func.__name__, attempt, _BUSY_TRIES
+                )
+                time.sleep(_BUSY_PAUSE_S * attempt)
+        raise AssertionError("unreachable")
+
+    return retried
 
 
 # ---- submitting ------------------------------------------------------------------------------------
@@ -316,17 +345,27 @@ def record_activity(
     )
 
 
+@retry_while_busy
 def finish_job(db: Database, job_id: int, worker: str, result: dict[str, Any], stage: str | None) -> bool:
     """Succeeded, unless a cancel was requested meanwhile: then the cancel wins."""
+    with db.write() as session:
+        return succeed_in(session, job_id, worker, result, stage)
+
+
+def succeed_in(session: Session, job_id: int, worker: str, result: dict[str, Any], stage: str | None) -> bool:
+    """Inside the caller's write transaction: the job succeeded with `result`, if it still runs on this
+    worker with no cancel requested. A handler whose work is one last transaction (an import's) marks
+    its job here, so the job's status and the data it wrote commit together or not at all; the
+    runner's own finish_job afterwards finds the job already ended and changes nothing."""
     succeed = (
         update(Job)
         .where(_mine(job_id, worker), Job.cancel_requested.is_(False))
         .values(status="succeeded", result=result, progress=1.0, stage=stage, finished_at=utcnow())
     )
-    with db.write() as session:
-        return bool(_updated(session, succeed))
+    return bool(_updated(session, succeed))
 
 
+@retry_while_busy
 def fail_job(
     db: Database, job_id: int, worker: str, error: str, error_body: dict[str, Any] | None = None
 ) -> bool:
@@ -340,6 +379,7 @@ def fail_job(
         return bool(_updated(session, fail))
 
 
+@retry_while_busy
 def confirm_cancelled(db: Database, job_id: int, worker: str | None, stage: str = "cancelled") -> bool:
     """Running → cancelled. `worker` None is the runner's own backstop, which holds no claim."""
     guard = _mine(job_id, worker) if worker else and_(Job.id == job_id, Job.status == "running")
@@ -353,21 +393,33 @@ def set_external_id(db: Database, job_id: int, external_id: str) -> None:
         session.execute(update(Job).where(Job.id == job_id).values(external_id=external_id))
 
 
+def _held_by_live_worker(alive: Mapping[str, datetime]) -> ColumnElement[bool]:
+    """A job claimed by one of these live worker processes since it started (a pid reused by a later
+    process does not vouch for a job its predecessor held)."""
+    return or_(*[and_(Job.worker == worker, Job.started_at >= since) for worker, since in alive.items()])
+
+
 def recover_interrupted(
     db: Database,
     runner_name: str,
     *,
     stale_before: datetime | None = None,
     workers: Collection[str] = (),
+    alive: Mapping[str, datetime] | None = None,
 ) -> Recovery:
     """Running jobs whose worker is gone (heartbeat older than `stale_before`, or held by one of
     `workers`): requeued when the handler is resumable and attempts remain, cancelled when a cancel
-    was pending, otherwise failed as interrupted."""
+    was pending, otherwise failed as interrupted. `alive` names worker processes known to be running
+    (worker id: when it started): their jobs are not stale, however old their heartbeat; a busy
+    database can hold a heartbeat back, but the job is still being worked on."""
     if stale_before is None and not workers:
         return Recovery([], [], [])
     gone: list[ColumnElement[bool]] = []
     if stale_before is not None:
-        gone.append(func.coalesce(Job.heartbeat_at, Job.started_at, Job.created_at) < stale_before)
+        stale = func.coalesce(Job.heartbeat_at, Job.started_at, Job.created_at) < stale_before
+        # NULL-safe: a row without a worker is not held by a live one.
+        held = func.coalesce(_held_by_live_worker(alive), false()) if alive else false()
+        gone.append(and_(stale, ~held))
     if workers:
         gone.append(Job.worker.in_(list(workers)))
     failed: list[int] = []
@@ -458,8 +510,25 @@ def hold_running_job(session: Session, job_id: int, worker: str) -> bool:
     return row is not None and row.status == "running" and row.worker == worker and not row.cancel_requested
 
 
+@retry_while_busy
 def record_result(db: Database, job_id: int, worker: str, result: dict[str, Any]) -> bool:
     """Store a result on a job still running on this worker, before the handler fails it: a failed job
     keeps no result of its own, and some results (an import's report) tell the user what to fix."""
     with db.write() as session:
         return bool(_updated(session, update(Job).where(_mine(job_id, worker)).values(result=result)))
+
+
+def checkpoint(session: Session, job_id: int, worker: str, result: dict[str, Any]) -> bool:
+    """For a job that commits its work piece by piece, inside the transaction of one piece: while the
+    job still runs on this worker with no cancel requested, store `result` as its partial result (what
+    is done so far, committed with the piece, where a requeued run resumes) and return True; else
+    return False, and the caller must not commit the piece."""
+    # One guarded UPDATE: on PostgreSQL it also holds the job's row until the caller commits, as
+    # hold_running_job's lock does.
+    stmt = (
+        update(Job)
+        .where(_mine(job_id, worker), Job.cancel_requested.is_(False))
+        .values(result=result)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(_updated(session, stmt))

@@ -27,7 +27,7 @@ import signal
 import threading
 import time
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from multiprocessing.context import SpawnProcess
 from multiprocessing.synchronize import Semaphore
 from typing import Any
@@ -77,6 +77,8 @@ class _Slot:
     index: int
     process: SpawnProcess
     worker_id: str
+    # Wall clock before the process started: every job it claims started later.
+    started_at: datetime
     started: float = field(default_factory=time.monotonic)
     quick_deaths: int = 0
     restart_at: float | None = None
@@ -230,6 +232,7 @@ class LocalRunner:
     def _spawn(self, pool: _Pool, index: int, quick_deaths: int = 0) -> _Slot:
         assert self._stop is not None and self._ended_signal is not None
         ended = self._ended_signal if "interactive" in pool.queues else None
+        started_at = utcnow()
         process = self._mp.Process(
             target=worker_main,
             name=f"shelfscope-worker-{pool.name}-{index}",
@@ -243,6 +246,7 @@ class LocalRunner:
             index=index,
             process=process,
             worker_id=worker_name(pid=process.pid),
+            started_at=started_at,
             quick_deaths=quick_deaths,
         )
 
@@ -278,10 +282,16 @@ class LocalRunner:
             return slot
         return self._spawn(slot.pool, slot.index, slot.quick_deaths)
 
+    def _alive(self) -> dict[str, datetime]:
+        """Live worker processes (worker id: when started). Their jobs are never stale: this
+        supervisor sees their process, and a heartbeat held back by a busy database is not a death."""
+        with self._slots_lock:
+            return {slot.worker_id: slot.started_at for slot in self._slots if slot.process.is_alive()}
+
     def _recover(self, *, stale: bool = False, workers: list[str] | None = None) -> None:
         stale_before = utcnow() - timedelta(seconds=self.settings.job_stale_after_s) if stale else None
         recovery = service.recover_interrupted(
-            self.db, RUNNER, stale_before=stale_before, workers=workers or ()
+            self.db, RUNNER, stale_before=stale_before, workers=workers or (), alive=self._alive()
         )
         for job_id in recovery.requeued:
             pool = self._pool_of.get(recovery.queues.get(job_id, "default"))

@@ -23,6 +23,7 @@ from shelfscope.od.annotations.checks import (
     geometry_key,
     merge_patch,
     unchanged,
+    with_review_edit,
 )
 from shelfscope.od.annotations.schemas import (
     BulkDeleteIn,
@@ -131,7 +132,7 @@ def _plan_update(i: int, item: BulkItem, targets: _Targets, plan: _Plan, problem
     if unchanged(cleaned, row):
         plan.unchanged.append((i, item.id))
     else:
-        plan.updates.append((i, {**row, **cleaned}))
+        plan.updates.append((i, {**row, **with_review_edit(row, cleaned)}))
 
 
 def _plan_create(i: int, item: BulkItem, targets: _Targets, plan: _Plan, problems: Problems) -> None:

@@ -129,6 +129,18 @@ def check_classes(session: Session, wanted: Mapping[int, list[str]], problems: P
                 problems.add(field, f"no class with id {class_id}")
 
 
+# What makes an AI proposal "edited" when a person changes it before accepting.
+_REVIEWED_GEOMETRY = ("class_id", "kind", "x1", "y1", "x2", "y2", "points")
+
+
+def with_review_edit(stored: Row, cleaned: Row) -> Row:
+    """The cleaned values plus `review_edited`: set once an AI proposal's box or class changes while it
+    is pending (the review stats count it "accepted after edit"), and never cleared."""
+    changed = any(cleaned[k] != stored[k] for k in _REVIEWED_GEOMETRY)
+    pending_ai = stored["source"] == "ai" and stored["review_state"] == "pending"
+    return {**cleaned, "review_edited": bool(stored.get("review_edited")) or (pending_ai and changed)}
+
+
 def unchanged(cleaned: Row, existing: Row) -> bool:
     return all(cleaned[k] == existing[k] for k in WRITABLE)
 

@@ -20,6 +20,7 @@ from shelfscope.od.annotations.checks import (
     create_values,
     merge_patch,
     unchanged,
+    with_review_edit,
 )
 from shelfscope.od.annotations.schemas import SaveIn, SaveOut
 from shelfscope.od.datasets.models import DatasetImage
@@ -86,7 +87,7 @@ def _check_updated(
         if "class_id" in patch.model_fields_set and cleaned["class_id"] != stored["class_id"]:
             changes.class_refs.setdefault(cleaned["class_id"], []).append(f"{prefix}.class_id")
         if not unchanged(cleaned, stored):
-            changes.updates.append({**stored, **cleaned})
+            changes.updates.append({**stored, **with_review_edit(stored, cleaned)})
 
 
 def _check_created(body: SaveIn, image: Image, changes: _Changes, problems: Problems) -> None:

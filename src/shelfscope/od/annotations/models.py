@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import CheckConstraint, Float, ForeignKey, Index, String
+from sqlalchemy import Boolean, CheckConstraint, Float, ForeignKey, Index, String, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from shelfscope.db.base import Base, BigIntId, TimestampMixin
@@ -21,6 +21,8 @@ class Annotation(TimestampMixin, Base):
         Index("ix_od_annotations_dataset_image", "dataset_image_id"),
         Index("ix_od_annotations_dataset_class", "dataset_id", "class_id"),
         Index("ix_od_annotations_class", "class_id"),
+        # The review queue: a dataset's images with AI proposals still pending.
+        Index("ix_od_annotations_dataset_review", "dataset_id", "review_state", "dataset_image_id"),
     )
 
     id: Mapped[int] = mapped_column(BigIntId, primary_key=True)
@@ -40,6 +42,9 @@ class Annotation(TimestampMixin, Base):
     source: Mapped[str] = mapped_column(String(8), default="manual")
     confidence: Mapped[float | None] = mapped_column(Float, default=None)
     review_state: Mapped[str] = mapped_column(String(10), default="none")
+    # An AI proposal whose box or class a person changed while it was pending: accepting it then
+    # counts as "accepted after edit" in the review stats, and a re-run of its model keeps it.
+    review_edited: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # The model that proposed it: a zero-shot model name or "trained:<id>".
     model: Mapped[str | None] = mapped_column(String(128), default=None)
     trained_model_id: Mapped[int | None] = mapped_column(

@@ -112,6 +112,8 @@ class AnnotationOut(BaseModel):
     source: AnnotationSource
     confidence: float | None
     review_state: ReviewState
+    # An AI proposal changed (box or class) while it was pending.
+    review_edited: bool
     model: str | None
     trained_model_id: int | None
     attributes: dict[str, Any] | None

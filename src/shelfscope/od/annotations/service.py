@@ -28,6 +28,7 @@ from shelfscope.od.annotations.checks import (
     create_values,
     merge_patch,
     unchanged,
+    with_review_edit,
 )
 from shelfscope.od.annotations.schemas import (
     AnnotationCreate,
@@ -114,7 +115,7 @@ def update_annotation(session: Session, annotation_id: int, body: AnnotationPatc
         return AnnotationWritten(
             annotation=store.annotation_out(existing, image.id), dataset_image=store.state(member)
         )
-    row = {**existing, **cleaned, "updated_at": utcnow()}
+    row = {**existing, **with_review_edit(existing, cleaned), "updated_at": utcnow()}
     store.WRITER.update(session, [row])
     store.touch_member(member, member.annotation_count, mark_started=True)
     session.commit()

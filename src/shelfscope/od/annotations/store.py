@@ -52,6 +52,7 @@ _PG_TYPES = {
     "source": "text",
     "confidence": "float8",
     "review_state": "text",
+    "review_edited": "boolean",
     "model": "text",
     "trained_model_id": "bigint",
     "attributes": "jsonb",
@@ -60,7 +61,9 @@ _PG_TYPES = {
     "updated_at": "timestamptz",
 }
 # insert(session, rows) -> new ids, in order; update(session, rows): the writable columns, by id.
-WRITER = BulkWriter(ANNOTATIONS, _PG_TYPES, (*WRITABLE, "updated_at"), json_columns=("points", "attributes"))
+WRITER = BulkWriter(
+    ANNOTATIONS, _PG_TYPES, (*WRITABLE, "review_edited", "updated_at"), json_columns=("points", "attributes")
+)
 
 
 # ---- reading -----------------------------------------------------------------------------------------
@@ -145,7 +148,14 @@ def editor_image(image: Image) -> EditorImage:
 
 def stamped(values: Row, user_id: int | None, now: datetime) -> Row:
     """A new row's server-set columns on top of its values (which carry dataset_id and dataset_image_id)."""
-    return {**values, "trained_model_id": None, "created_by": user_id, "created_at": now, "updated_at": now}
+    return {
+        "review_edited": False,
+        **values,
+        "trained_model_id": None,
+        "created_by": user_id,
+        "created_at": now,
+        "updated_at": now,
+    }
 
 
 def delete_rows(session: Session, ids: Iterable[int]) -> int:

@@ -94,7 +94,7 @@ def eight_bit(im: PILImage.Image) -> PILImage.Image:
     return im.point(lambda v: v * scale - low * scale).convert("L")
 
 
-def _to_rgb(im: PILImage.Image) -> PILImage.Image:
+def to_rgb(im: PILImage.Image) -> PILImage.Image:
     """8-bit RGB for a JPEG thumbnail: transparency onto white, 16-bit and float scans scaled."""
     im = eight_bit(im)
     if im.mode in ("RGBA", "LA", "PA", "La", "RGBa") or (im.mode == "P" and "transparency" in im.info):
@@ -115,7 +115,7 @@ def _thumbnail_jpeg(im: PILImage.Image, size: int) -> bytes:
         im.thumbnail((size, size), PILImage.Resampling.LANCZOS, reducing_gap=2.0)
     upright = ImageOps.exif_transpose(im)
     out = io.BytesIO()
-    _to_rgb(upright).save(out, "JPEG", quality=85, optimize=True)
+    to_rgb(upright).save(out, "JPEG", quality=85, optimize=True)
     return out.getvalue()
 
 

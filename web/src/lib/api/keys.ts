@@ -109,4 +109,14 @@ export const queryKeys = {
     datasets: () => [...queryKeys.annotate.all(), 'datasets'] as const,
     next: (datasetId: number) => [...queryKeys.annotate.all(), 'next', datasetId] as const,
   },
+
+  /** AI auto-annotation: the model catalogue, batch runs and the review queue. */
+  ai: {
+    all: () => [...queryKeys.all, 'ai'] as const,
+    annotate: (jobId: number) => [...queryKeys.ai.all(), 'annotate', jobId] as const,
+    reviews: (datasetId: number) => [...queryKeys.ai.all(), 'review', datasetId] as const,
+    review: (datasetId: number, params: { limit?: number } = {}) =>
+      [...queryKeys.ai.reviews(datasetId), 'list', normalised(params)] as const,
+    reviewStats: (datasetId: number) => [...queryKeys.ai.reviews(datasetId), 'stats'] as const,
+  },
 } as const

@@ -53,6 +53,7 @@ function job(overrides: Partial<Job>): Job {
   return {
     id: 41,
     kind: 'ml.models.fetch',
+    queue: 'ml',
     status: 'queued',
     progress: 0,
     stage: null,
