@@ -80,6 +80,21 @@ def test_masks_are_what_transformers_makes_of_the_same_prompts(
     assert masks.int_box(found.box) == masks.tight_box(found.mask)
 
 
+def test_an_image_decoded_at_the_models_size_gives_masks_in_its_own_pixels(
+    settings: Settings, tiny_sam: str
+) -> None:
+    segmenter = load_segmenter(settings, tiny_sam)
+    click = [PointPrompt(100, 120)]
+
+    resized = picture().resize(segmenter.input_size, PILImage.Resampling.BILINEAR)
+    small = segmenter.segment(segmenter.embed(resized, size=(320, 240)), click, None)
+    full = segmenter.segment(segmenter.embed(picture()), click, None)
+
+    assert segmenter.input_size == (1024, 1024)
+    assert small.mask.shape == (240, 320)
+    assert (small.mask != full.mask).mean() < 0.02  # two resizes of one drawing, one mask
+
+
 def test_the_segmenter_meets_the_interface_and_counts_its_memory(settings: Settings, tiny_sam: str) -> None:
     segmenter = load_segmenter(settings, tiny_sam)
     embedding = segmenter.embed(picture())
@@ -102,9 +117,9 @@ def test_an_image_is_encoded_once_for_any_number_of_clicks(encoder_runs: Encoder
         return picture()
 
     for x in (60, 100, 140):
-        embedding = embedding_for(segmenter, "hash-a", lambda: open_image("a"))
+        embedding = embedding_for(segmenter, "hash-a", (320, 240), lambda: open_image("a"))
         segmenter.segment(embedding, [PointPrompt(x, 120)], None)
-    embedding_for(segmenter, "hash-b", lambda: open_image("b"))
+    embedding_for(segmenter, "hash-b", (320, 240), lambda: open_image("b"))
 
     assert encoder_runs.count == 2
     assert opened == ["a", "b"]

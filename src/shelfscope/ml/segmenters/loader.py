@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from contextlib import AbstractContextManager
 
 from PIL import Image
 
@@ -38,14 +37,13 @@ def load_segmenter(settings: Settings, key: str) -> Sam2Segmenter:
 
 
 def embedding_for(
-    segmenter: Sam2Segmenter,
-    content_hash: str,
-    open_image: Callable[[], AbstractContextManager[Image.Image]],
+    segmenter: Sam2Segmenter, content_hash: str, size: tuple[int, int], decode: Callable[[], Image.Image]
 ) -> Sam2Embedding:
-    """The embedding of the image with these bytes; the image is opened (and decoded) only on a miss."""
+    """The embedding of the image with these bytes (`size`: its upright width and height). On a miss
+    the image is decoded with `decode()`, at its own size or already at the model's input size."""
 
     def compute() -> Sam2Embedding:
-        with open_image() as image:
-            return segmenter.embed(image)
+        with decode() as image:
+            return segmenter.embed(image, size)
 
     return process_embeddings().get((segmenter.instance, content_hash), compute)

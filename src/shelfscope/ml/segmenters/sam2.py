@@ -79,12 +79,21 @@ class Sam2Segmenter:
     def memory_bytes(self) -> int:
         return self._memory
 
-    def embed(self, image: Image.Image) -> Sam2Embedding:
-        inputs = self.processor(images=image.convert("RGB"), return_tensors="pt")
+    @property
+    def input_size(self) -> tuple[int, int]:
+        """(width, height) the processor resizes every image to: decoding straight to it saves the work."""
+        return self.input_width, self.input_height
+
+    def embed(self, image: Image.Image, size: tuple[int, int] | None = None) -> Sam2Embedding:
+        """The embedding of `image`. `size` (width, height): the image's own size when `image` is a
+        copy already resized for the model; masks and prompts are in that size's pixels."""
+        rgb = image if image.mode == "RGB" else image.convert("RGB")
+        inputs = self.processor(images=rgb, return_tensors="pt")
         with torch.inference_mode():
             features = self.model.get_image_embeddings(inputs["pixel_values"].to(self.device))
         self.embeddings_computed += 1
-        return Sam2Embedding(tuple(features), width=image.width, height=image.height)
+        width, height = size or image.size
+        return Sam2Embedding(tuple(features), width=width, height=height)
 
     def segment(self, embedding: object, points: Sequence[PointPrompt], box: BoxPrompt | None) -> Mask:
         """The mask for these prompts. One click alone is ambiguous (a label, the can, the shelf):

@@ -5,20 +5,15 @@ loads this module to know the kind."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-
 from PIL import Image as PILImage
-from PIL import ImageOps
 
 from shelfscope.config import Settings
 from shelfscope.errors import ValidationFailed
 from shelfscope.jobs.context import JobContext
 from shelfscope.jobs.registry import job_handler
+from shelfscope.od.ai.decode import decode_for_model
 from shelfscope.od.ai.segment import rle
 from shelfscope.od.ai.segment.schemas import SEGMENT_KIND, SegmentJob, SegmentResult
-from shelfscope.od.images.budget import decode_budget
-from shelfscope.od.images.decode import decoded_bytes, eight_bit
 from shelfscope.storage import Storage
 
 # Past this many runs a mask is noise, not an object, and no longer fits a job result (jobs.caps).
@@ -36,9 +31,19 @@ def segment_image(settings: Settings, storage: Storage, job: SegmentJob) -> Segm
     from shelfscope.ml.segmenters.loader import embedding_for, load_segmenter
 
     segmenter = load_segmenter(settings, job.model)
-    embedding = embedding_for(
-        segmenter, job.content_hash, lambda: _upright_rgb(settings, storage, job.storage_key)
-    )
+
+    def decode() -> PILImage.Image:
+        with storage.open(job.storage_key) as stream:
+            return decode_for_model(
+                stream,
+                "the stored image",
+                job.width,
+                job.height,
+                lambda _w, _h: segmenter.input_size,
+                memory_limit_bytes=settings.decode_memory_bytes,
+            ).image
+
+    embedding = embedding_for(segmenter, job.content_hash, (job.width, job.height), decode)
     points = [PointPrompt(p.x, p.y, p.positive) for p in job.points]
     found = segmenter.segment(embedding, points, job.box)
     box = masks.int_box(found.box)
@@ -54,17 +59,3 @@ def segment_image(settings: Settings, storage: Storage, job: SegmentJob) -> Segm
         box=found.box if box is not None else None,
         score=found.score,
     )
-
-
-@contextmanager
-def _upright_rgb(settings: Settings, storage: Storage, key: str) -> Iterator[PILImage.Image]:
-    """The stored image decoded, turned upright per EXIF and as 8-bit RGB, its memory reserved from
-    the process's decode budget while it is in use."""
-    budget = decode_budget(settings.decode_memory_bytes)
-    with (
-        storage.open(key) as stream,
-        PILImage.open(stream) as im,
-        budget.reserve(decoded_bytes(im), "the stored image"),
-    ):
-        im.load()
-        yield eight_bit(ImageOps.exif_transpose(im)).convert("RGB")
