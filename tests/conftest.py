@@ -128,7 +128,11 @@ def settings(tmp_path: Path, database_url: str) -> Settings:
     return Settings(
         data_dir=tmp_path / "data",
         database_url=database_url,
+        # One local worker process: ml and interactive jobs run in the default pool, except where a
+        # test asks for their own pools (tests/jobs `local_running`).
         local_workers=1,
+        local_ml_workers=0,
+        local_interactive_workers=0,
         job_heartbeat_s=0.2,
         job_stale_after_s=2.0,
         job_cancel_grace_s=1.0,

@@ -51,5 +51,9 @@ export default defineConfig({
     { name: 'editor-tools', testMatch: /editor-tools\.spec\.ts/, dependencies: ['library'] },
     // Adds a dataset, classes and an export job of its own: after the specs that count them.
     { name: 'webgaps', testMatch: /webgaps\.spec\.ts/, dependencies: ['library'] },
+    // Reads the models folder global-setup seeded; changes nothing.
+    { name: 'ai-models', testMatch: /ai-models\.spec\.ts/, dependencies: ['first-run'] },
+    // Installs tiny models and adds datasets, classes and boxes of its own: after every spec that counts them.
+    { name: 'ai', testMatch: /ai\.spec\.ts/, dependencies: ['ai-models', 'webgaps', 'editor-tools', 'label-set', 'io'] },
   ],
 })

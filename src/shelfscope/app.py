@@ -11,18 +11,20 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
-from sqlalchemy.exc import DataError
+from sqlalchemy.exc import DataError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from shelfscope import __version__
 from shelfscope.auth.router import router as auth_router
 from shelfscope.auth.service import LoginLimiter
 from shelfscope.context import AppContext
-from shelfscope.errors import ShelfscopeError
+from shelfscope.db.dialect import is_busy_error
+from shelfscope.errors import Busy, ShelfscopeError
 from shelfscope.http.guard import RequestGuard, SecurityHeaders, redact_access_log, security_headers
 from shelfscope.http.validation import validation_failed
 from shelfscope.jobs.router import router as jobs_router
 from shelfscope.od.ai.router import router as ai_router
+from shelfscope.od.ai.segment.router import router as ai_segment_router
 from shelfscope.od.annotations.router import router as annotations_router
 from shelfscope.od.classes.router import router as classes_router
 from shelfscope.od.datasets.router import router as datasets_router
@@ -31,6 +33,7 @@ from shelfscope.od.images.router import router as images_router
 from shelfscope.od.imports.router import router as imports_router
 from shelfscope.od.versions.router import router as versions_router
 from shelfscope.system.router import router as system_router
+from shelfscope.weights.router import router as weights_router
 
 log = logging.getLogger("shelfscope")
 
@@ -48,11 +51,31 @@ _HTTP_KINDS = {
 }
 
 
+def _retry_after(error: ShelfscopeError) -> dict[str, str] | None:
+    seconds = error.extra.get("retry_after_s", error.extra.get("retry_after"))
+    return None if seconds is None else {"Retry-After": str(max(1, round(float(seconds))))}
+
+
+def _internal(request: Request) -> JSONResponse:
+    # Answered by the outermost middleware, past SecurityHeaders: the headers go on here.
+    return JSONResponse(
+        {"error": "Internal", "detail": "Something went wrong on the server; it is logged."},
+        status_code=500,
+        headers=security_headers(request.url.path),
+    )
+
+
+def _busy(request: Request, exc: Exception) -> JSONResponse:
+    log.warning("database busy on %s %s: %s", request.method, request.url.path, exc)
+    error = Busy()
+    headers = {**(_retry_after(error) or {}), **security_headers(request.url.path)}
+    return JSONResponse(error.to_body(), status_code=error.status_code, headers=headers)
+
+
 def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ShelfscopeError)
     async def _shelfscope_error(_: Request, exc: ShelfscopeError) -> JSONResponse:
-        headers = {"Retry-After": str(exc.extra["retry_after"])} if "retry_after" in exc.extra else None
-        return JSONResponse(exc.to_body(), status_code=exc.status_code, headers=headers)
+        return JSONResponse(exc.to_body(), status_code=exc.status_code, headers=_retry_after(exc))
 
     @app.exception_handler(RequestValidationError)
     async def _validation_error(_: Request, exc: RequestValidationError) -> JSONResponse:
@@ -87,15 +110,21 @@ def _install_error_handlers(app: FastAPI) -> None:
             status_code=422,
         )
 
+    @app.exception_handler(OperationalError)
+    async def _operational(request: Request, exc: Exception) -> JSONResponse:
+        # A lock another writer held past the busy timeout: nothing was written, retrying works.
+        if is_busy_error(exc):
+            return _busy(request, exc)
+        log.exception("database error on %s %s", request.method, request.url.path)
+        return _internal(request)
+
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        # Also reached by errors raised in middleware, before the handlers above see them.
+        if is_busy_error(exc):
+            return _busy(request, exc)
         log.exception("unhandled error on %s %s", request.method, request.url.path)
-        # Answered by the outermost middleware, past SecurityHeaders: the headers go on here.
-        return JSONResponse(
-            {"error": "Internal", "detail": "Something went wrong on the server; it is logged."},
-            status_code=500,
-            headers=security_headers(request.url.path),
-        )
+        return _internal(request)
 
 
 def _mount_web(app: FastAPI, web_dir: Path | None) -> None:
@@ -175,6 +204,8 @@ def create_app(ctx: AppContext, *, start_runner: bool = True) -> FastAPI:
     api.include_router(datasets_router, prefix="/od/datasets", tags=["od: datasets"])
     api.include_router(exports_router, prefix="/od", tags=["od: export"])
     api.include_router(versions_router, prefix="/od/datasets", tags=["od: versions"])
+    api.include_router(weights_router, prefix="/ml/models", tags=["ml: models"])
+    api.include_router(ai_segment_router, prefix="/od/ai", tags=["od: AI"])
     app.include_router(api)
     _mount_web(app, ctx.settings.resolved_web_dir)
     return app

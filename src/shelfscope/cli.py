@@ -1,4 +1,4 @@
-"""The `shelfscope` command: serve, worker, db, users, images, version."""
+"""The `shelfscope` command: serve, worker, db, users, images, models, version."""
 
 from __future__ import annotations
 
@@ -18,9 +18,13 @@ app = typer.Typer(
 db_app = typer.Typer(no_args_is_help=True, help="Database migrations.")
 users_app = typer.Typer(no_args_is_help=True, help="Accounts.")
 images_app = typer.Typer(no_args_is_help=True, help="Image library maintenance.")
+models_app = typer.Typer(
+    no_args_is_help=True, help="AI model weights: list, fetch from the hub, import a folder."
+)
 app.add_typer(db_app, name="db")
 app.add_typer(users_app, name="users")
 app.add_typer(images_app, name="images")
+app.add_typer(models_app, name="models")
 
 
 def _settings(**overrides: object) -> Settings:
@@ -86,7 +90,13 @@ def serve(
 @app.command()
 def worker(
     concurrency: Annotated[int | None, typer.Option(help="Parallel jobs in this worker.")] = None,
-    queue: Annotated[list[str] | None, typer.Option(help="Queue(s) to consume.")] = None,
+    queue: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="Job queues to consume: default, ml, interactive (repeat or comma-separate; all when "
+            "omitted). A GPU machine runs `--queue ml,interactive`."
+        ),
+    ] = None,
 ) -> None:
     """Run a Celery worker that executes jobs (needs SHELFSCOPE_RUNNER=celery)."""
     settings = _settings()
@@ -97,8 +107,13 @@ def worker(
             err=True,
         )
         raise typer.Exit(2)
-    from shelfscope.jobs.runners.celery import run_celery_worker
+    from shelfscope.jobs.runners.celery import parse_queues, run_celery_worker
 
+    try:
+        parse_queues(settings, queue)
+    except ValueError as exc:
+        typer.echo(f"--queue: {exc}", err=True)
+        raise typer.Exit(2) from None
     _migrate(settings)
     run_celery_worker(settings, concurrency, queue)
 
@@ -220,6 +235,73 @@ def images_import(folder: Path) -> None:
     with db.writer() as session:
         counts = ingest_folder(session, open_storage(settings), settings, folder)
     typer.echo(f"stored {counts['stored']}, duplicates {counts['duplicate']}, rejected {counts['rejected']}")
+
+
+def _size(size: int) -> str:
+    return f"{size / 1e9:.2f} GB" if size >= 1e9 else f"{size / 1e6:.1f} MB"
+
+
+@models_app.command("list")
+def models_list() -> None:
+    """Every catalogue model: task, whether its weights are here, size and licence."""
+    from shelfscope.ml.catalogue import CATALOGUE
+    from shelfscope.ml.weights import is_present, model_dir, size_on_disk
+
+    settings = _settings()
+    rows = [("KEY", "TASK", "STATUS", "SIZE", "LICENCE")]
+    for spec in CATALOGUE:
+        folder = model_dir(settings, spec.key)
+        present = is_present(folder)
+        size = _size(size_on_disk(folder)) if present else f"~{_size(spec.size_mb * 10**6)}"
+        rows.append((spec.key, spec.task, "present" if present else "missing", size, spec.licence))
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    for row in rows:
+        typer.echo("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
+    typer.echo(f"models folder: {settings.resolved_models_dir}")
+
+
+@models_app.command("fetch")
+def models_fetch(key: str) -> None:
+    """Download a model's weights from the hub into the models folder, with a progress line."""
+    from shelfscope.errors import ShelfscopeError
+    from shelfscope.ml.catalogue import get_spec
+    from shelfscope.weights.console import ConsoleReporter, stop_on_interrupt
+    from shelfscope.weights.download import download_model
+
+    settings = _settings()
+    reporter = ConsoleReporter()
+    try:
+        spec = get_spec(key)
+        with stop_on_interrupt(reporter):
+            result = download_model(settings, spec, reporter)
+    except ShelfscopeError as exc:
+        reporter.end_line()
+        typer.echo(exc.detail, err=True)
+        raise typer.Exit(2 if exc.status_code == 404 else 1) from None
+    except KeyboardInterrupt:
+        reporter.end_line()
+        typer.echo(f"stopped; nothing was installed for {key}", err=True)
+        raise typer.Exit(130) from None
+    reporter.end_line()
+    typer.echo(f"installed {key}: {result.files} files, {_size(result.size_on_disk)} in {result.folder}")
+
+
+@models_app.command("import")
+def models_import(
+    key: str,
+    folder: Path,
+    replace: Annotated[bool, typer.Option(help="Overwrite the model if it is already installed.")] = False,
+) -> None:
+    """Copy a save_pretrained folder (config.json and weights) into place as model KEY (offline use)."""
+    from shelfscope.errors import ShelfscopeError
+    from shelfscope.weights.service import import_model
+
+    try:
+        result = import_model(_settings(), key, folder, replace=replace)
+    except ShelfscopeError as exc:
+        typer.echo(exc.detail, err=True)
+        raise typer.Exit(2 if exc.status_code == 422 else 1) from None
+    typer.echo(f"imported {key}: {result.files} files, {_size(result.size_on_disk)} in {result.folder}")
 
 
 def main() -> None:

@@ -24,6 +24,9 @@ class Settings(BaseSettings):
     # SQLAlchemy URL; empty means a SQLite file in data_dir. PostgreSQL: postgresql+psycopg://user@host/db
     database_url: str = ""
     database_echo: bool = False
+    # How long a write waits for another transaction's lock (SQLite's one write lock, a PostgreSQL row
+    # lock) before it gives up; the API then answers 503 Busy with Retry-After.
+    database_busy_timeout_s: float = Field(default=30.0, gt=0)
 
     host: str = "127.0.0.1"
     port: int = 8000
@@ -45,9 +48,18 @@ class Settings(BaseSettings):
     s3_create_bucket: bool = False
 
     runner: Literal["local", "celery"] = "local"
-    # Worker processes the local runner keeps alive under `shelfscope serve`.
+    # Worker processes the local runner keeps alive under `shelfscope serve`, one pool per job queue:
+    # `default` (imports, exports, versions), `ml` (training, batch inference, model downloads) and
+    # `interactive` (a SAM click, detection on one image). 0 for ml or interactive: that queue's jobs
+    # run in the default pool instead (no longer kept apart from imports).
     local_workers: int = Field(default=2, ge=1, le=64)
+    local_ml_workers: int = Field(default=1, ge=0, le=64)
+    local_interactive_workers: int = Field(default=1, ge=0, le=64)
+    # How long a request waits for its interactive job (jobs.interactive.call) before it gives up.
+    interactive_timeout_s: float = Field(default=60.0, gt=0)
     broker_url: str = "redis://127.0.0.1:6379/0"
+    # Celery queue of default jobs; ml and interactive jobs go to "<celery_queue>.ml" and
+    # "<celery_queue>.interactive".
     celery_queue: str = "shelfscope"
     job_heartbeat_s: float = Field(default=2.0, gt=0)
     # A running job with no heartbeat for this long is treated as interrupted.
@@ -99,6 +111,10 @@ class Settings(BaseSettings):
     # What an import does with an invalid entry (bad box, unknown class, missing image) when the
     # request does not say: "fail" the whole import, or "skip" the entry and report it.
     import_on_invalid: Literal["fail", "skip"] = "fail"
+    # Annotations an import writes per transaction (images and memberships: a tenth of this). Other
+    # writers wait at most one such transaction; a failed import removes what it had written. An
+    # import smaller than this commits in one transaction.
+    import_batch_rows: int = Field(default=10_000, ge=1)
     # Largest dataset archive an import accepts as an upload.
     max_import_upload_bytes: int = Field(default=20 * 1024**3, gt=0)
     # Zip bomb limits: expansion ratio of a member over 1 MiB (and of the whole archive), total
@@ -117,6 +133,9 @@ class Settings(BaseSettings):
     ml_model_cache_mb: int = Field(default=4096, ge=64)
     # Refuse hub downloads: a missing model is an error naming its folder instead of a fetch.
     ml_offline: bool = False
+    # The model hub fetches download from. Empty: huggingface_hub's own default (HF_ENDPOINT, else
+    # https://huggingface.co); a mirror or a local stand-in can be named here.
+    ml_hub_endpoint: str = ""
 
     @field_validator("job_modules", "url_fetch_allow_hosts", mode="before")
     @classmethod

@@ -64,6 +64,36 @@ class RateLimited(ShelfscopeError):
     kind = "RateLimited"
 
 
+class Unavailable(ShelfscopeError):
+    """503: no worker could take the work in time (none running, or all busy)."""
+
+    status_code = 503
+    kind = "Unavailable"
+
+
+class TimedOut(ShelfscopeError):
+    """504: the work started but did not finish within the time the request waits."""
+
+    status_code = 504
+    kind = "TimedOut"
+
+
+class Busy(ShelfscopeError):
+    """Another write holds the database (SQLite's one write lock, a PostgreSQL row lock) for longer than
+    a request waits: nothing was written; the same request can simply be sent again."""
+
+    status_code = 503
+    kind = "Busy"
+    RETRY_AFTER_S = 5
+
+    def __init__(
+        self,
+        detail: str = "The database is busy with another write; retry in a few seconds.",
+        **extra: Any,
+    ) -> None:
+        super().__init__(detail, **{"retry_after_s": self.RETRY_AFTER_S, **extra})
+
+
 class Internal(ShelfscopeError):
     status_code = 500
     kind = "Internal"

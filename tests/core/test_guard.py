@@ -7,7 +7,7 @@ import asyncio
 import io
 import logging
 import re
-from collections.abc import Callable, Iterator, MutableMapping
+from collections.abc import Callable, Iterator, Mapping, MutableMapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -260,7 +260,7 @@ SECURITY = {
 }
 
 
-def _assert_secured(headers: httpx.Headers | dict[str, str], what: str) -> None:
+def _assert_secured(headers: Mapping[str, str], what: str) -> None:
     for name, value in SECURITY.items():
         assert headers.get(name) == value, (what, name, dict(headers))
     csp = headers.get("content-security-policy") or ""

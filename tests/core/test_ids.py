@@ -25,7 +25,7 @@ def admin(app: FastAPI, make_user: Callable[..., User]) -> Iterator[TestClient]:
     """Signed in as an admin; a server error comes back as a 500 response instead of an exception."""
     make_user("admin", "admin")
     with signed_in_client(app, "admin") as c:
-        yield TestClient(app, raise_server_exceptions=False, cookies=c.cookies, headers=c.headers)
+        yield TestClient(app, raise_server_exceptions=False, cookies=c.cookies, headers=dict(c.headers))
 
 
 def _api_routes(app: FastAPI) -> list[tuple[str, str]]:

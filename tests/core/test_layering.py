@@ -8,10 +8,14 @@ Each rule fails naming the file and the import. To see it, break one:
 - add `from sqlalchemy import select` to `od/datasets/router.py`:
   `test_routers_import_no_sqlalchemy` names it;
 - add `import torch` at the top of `od/exports/service.py`: `test_importing_the_app_loads_no_ml_library`
-  reports the attempt, whether or not torch is installed.
+  reports the attempt, whether or not torch is installed;
+- add `from shelfscope.ml.runtime import pick_device` at the top of `weights/service.py`:
+  `test_the_server_imports_only_the_torch_free_ml_modules` names it, and both fresh-interpreter tests
+  report `shelfscope.ml.runtime`.
 
 The scan reads every import statement in the source (at the top of a module or inside a function)
-without importing anything; the app test imports `shelfscope.app` in a fresh interpreter.
+without importing anything; the app tests import `shelfscope.app` (and what `shelfscope serve` loads)
+in a fresh interpreter.
 """
 
 from __future__ import annotations
@@ -31,9 +35,24 @@ PACKAGE = Path(shelfscope.__file__).resolve().parent
 HTTP_LAYER_NAMES = {"router.py", "deps.py"}
 HTTP_LAYER_PATHS = {"app.py", "http"}
 WEB_FRAMEWORKS = {"fastapi", "starlette"}
-ML_LIBRARIES = ["torch", "torchvision", "transformers", "ultralytics", "onnxruntime", "shelfscope.ml"]
-# The torch-free parts of shelfscope.ml the server may load: which models exist, where their weights are.
-SERVER_SIDE_ML = ["shelfscope.ml", "shelfscope.ml.catalogue", "shelfscope.ml.weights"]
+ML_LIBRARIES = [
+    "torch",
+    "torchvision",
+    "transformers",
+    "ultralytics",
+    "onnxruntime",
+    "huggingface_hub",
+    "shelfscope.ml",
+]
+# What the server may load of shelfscope.ml: the catalogue and where weights are (both torch-free).
+SERVER_ML_MODULES = {"shelfscope.ml", "shelfscope.ml.catalogue", "shelfscope.ml.weights"}
+# The torch-free value types and interfaces of shelfscope.ml that code outside it may import at module
+# level (worker-side modules in od/ such as the AI pipeline); none of them imports an ML library.
+TORCH_FREE_ML_MODULES = SERVER_ML_MODULES | {
+    "shelfscope.ml.detections",
+    "shelfscope.ml.detectors.base",
+    "shelfscope.ml.segmenters.base",
+}
 
 
 def imported_modules(source: str) -> Iterator[str]:
@@ -98,6 +117,58 @@ def test_the_scan_catches_a_broken_rule(tmp_path: Path) -> None:
     ]
 
 
+def module_level_imports(source: str) -> Iterator[str]:
+    """Modules imported at the top of a module (not inside a function), `from a import b` as `a.b`."""
+    for node in ast.parse(source).body:
+        if isinstance(node, ast.Import):
+            yield from (alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            yield from (f"{node.module}.{alias.name}" for alias in node.names)
+
+
+def server_ml_imports(root: Path) -> list[str]:
+    """'path: module' for each module-level import of shelfscope.ml beyond the torch-free modules, in
+    code outside `ml/` (which the server imports). Handlers import the rest inside their functions."""
+    found = []
+    for path in sorted(root.rglob("*.py")):
+        relative = path.relative_to(root)
+        if relative.parts[0] == "ml":
+            continue
+        for module in module_level_imports(path.read_text()):
+            if module.startswith("shelfscope.ml.") and not any(
+                module == allowed or (allowed != "shelfscope.ml" and module.startswith(allowed + "."))
+                for allowed in TORCH_FREE_ML_MODULES
+            ):
+                found.append(f"{relative}: {module}")
+    return found
+
+
+def test_the_server_imports_only_the_torch_free_ml_modules() -> None:
+    assert server_ml_imports(PACKAGE) == []
+
+
+def test_the_torch_free_ml_modules_import_no_ml_library() -> None:
+    heavy = {name for name in ML_LIBRARIES if not name.startswith("shelfscope")}
+    found = []
+    for module in sorted(TORCH_FREE_ML_MODULES - {"shelfscope.ml"}):
+        path = PACKAGE.joinpath(*module.split(".")[1:]).with_suffix(".py")
+        for imported in module_level_imports(path.read_text()):
+            if imported.split(".")[0] in heavy:
+                found.append(f"{module}: {imported}")
+    assert found == []
+
+
+def test_the_ml_scan_catches_a_torch_module_import(tmp_path: Path) -> None:
+    (tmp_path / "weights").mkdir()
+    (tmp_path / "ml").mkdir()
+    (tmp_path / "weights" / "service.py").write_text(
+        "from shelfscope.ml.catalogue import get_spec\nfrom shelfscope.ml import weights, runtime\n"
+        "def f():\n    from shelfscope.ml.detectors import base\n"
+    )
+    (tmp_path / "ml" / "runtime.py").write_text("import torch\nfrom shelfscope.ml.cache import ModelCache\n")
+    assert server_ml_imports(tmp_path) == ["weights/service.py: shelfscope.ml.runtime"]
+
+
 _PROBE = """
 import importlib.abc, json, sys
 
@@ -111,23 +182,34 @@ class Watch(importlib.abc.MetaPathFinder):
         return None
 
 sys.meta_path.insert(0, Watch())
-import shelfscope.app
-# What `shelfscope serve` loads next: every job handler module (their torch imports are inside handlers).
-from shelfscope.jobs.registry import load_job_modules
-load_job_modules()
+{body}
 loaded = sorted(m for m in sys.modules if any(m == w or m.startswith(w + ".") for w in WATCHED))
-allowed = {allowed!r}
-print(json.dumps({{
-    "attempts": sorted(set(attempts) - set(allowed)),
-    "loaded": sorted(set(loaded) - set(allowed)),
-}}))
+print(json.dumps({{"attempts": sorted(set(attempts)), "loaded": loaded}}))
+"""
+
+# What `shelfscope serve` imports and builds before uvicorn runs, plus the job handler modules (the
+# server loads them to submit jobs; local workers are its child processes).
+_SERVE_BODY = """
+import tempfile, uvicorn
+from pathlib import Path
+from shelfscope.cli import app
+from shelfscope.app import create_app
+from shelfscope.auth.service import first_admin_link
+from shelfscope.config import Settings
+from shelfscope.context import AppContext
+from shelfscope.jobs.registry import load_job_modules, registered_kinds
+folder = Path(tempfile.mkdtemp())
+ctx = AppContext.from_settings(Settings(data_dir=folder, web_dir=folder / "no-web"))
+create_app(ctx, start_runner=False)
+load_job_modules()
+assert "ml.models.fetch" in registered_kinds()
+ctx.close()
 """
 
 
-def test_importing_the_app_loads_no_ml_library() -> None:
-    """A fresh interpreter imports the app and the job handler modules; no ML library is loaded, or
-    even looked for (beyond the torch-free catalogue and weights modules)."""
-    probe = _PROBE.format(watched=ML_LIBRARIES, allowed=SERVER_SIDE_ML)
+def _probe(body: str) -> dict[str, list[str]]:
+    """Run `body` in a fresh interpreter; the ML modules it looked for and loaded, less the allowed ones."""
+    probe = _PROBE.format(watched=ML_LIBRARIES, body=body)
     # The same source tree as this test process, whatever is installed.
     path = os.pathsep.join(filter(None, [str(PACKAGE.parent), os.environ.get("PYTHONPATH", "")]))
     env = {**os.environ, "PYTHONPATH": path}
@@ -135,4 +217,15 @@ def test_importing_the_app_loads_no_ml_library() -> None:
         [sys.executable, "-c", probe], capture_output=True, text=True, timeout=120, check=False, env=env
     )
     assert done.returncode == 0, done.stderr
-    assert json.loads(done.stdout.strip().splitlines()[-1]) == {"attempts": [], "loaded": []}
+    seen: dict[str, list[str]] = json.loads(done.stdout.strip().splitlines()[-1])
+    return {what: [m for m in modules if m not in SERVER_ML_MODULES] for what, modules in seen.items()}
+
+
+def test_importing_the_app_loads_no_ml_library() -> None:
+    """A fresh interpreter imports the app; no ML library is loaded, or even looked for."""
+    assert _probe("import shelfscope.app") == {"attempts": [], "loaded": []}
+
+
+def test_the_serve_command_path_loads_no_ml_library() -> None:
+    """What `shelfscope serve` loads before it listens (the app, its context, every job handler module)."""
+    assert _probe(_SERVE_BODY) == {"attempts": [], "loaded": []}

@@ -16,7 +16,7 @@ from shelfscope.od.classes.models import OdClass
 from shelfscope.od.datasets.models import Dataset, DatasetImage
 from shelfscope.od.images.models import Image as ImageRow
 from tests.exports.test_export_api import _import
-from tests.support.dataset_files import Box, Item, jpeg, run_job, write_coco, zip_folder
+from tests.support.dataset_files import Box, Item, run_job, write_coco, write_yolo, zip_folder
 
 TOLERANCE_PX = 1e-4
 # Per content hash: (class, kind, vertices) sorted; a box's vertices are its two corners.
@@ -55,27 +55,6 @@ def _items() -> list[Item]:
             ],
         ),
     ]
-
-
-def _write_yolo_seg(root: Path, items: list[Item], names: list[str]) -> Path:
-    """An Ultralytics segmentation dataset: every label line `class x1 y1 x2 y2 ...`, normalised."""
-    root.mkdir(parents=True, exist_ok=True)
-    (root / "data.yaml").write_text(
-        "path: .\ntrain: images/train\nval: images/val\nnames:\n"
-        + "".join(f"  {i}: {n}\n" for i, n in enumerate(names))
-    )
-    for it in items:
-        split = it.split or "train"
-        (root / "images" / split).mkdir(parents=True, exist_ok=True)
-        (root / "labels" / split).mkdir(parents=True, exist_ok=True)
-        (root / "images" / split / it.name).write_bytes(jpeg(it.seed, it.size))
-        w, h = it.size
-        lines = []
-        for b in it.boxes:
-            points = b.points or [[b.x1, b.y1], [b.x2, b.y1], [b.x2, b.y2], [b.x1, b.y2]]
-            lines.append(f"{names.index(b.label)} " + " ".join(f"{x / w!r} {y / h!r}" for x, y in points))
-        (root / "labels" / split / (Path(it.name).stem + ".txt")).write_text("\n".join(lines) + "\n")
-    return root
 
 
 def _export(client: TestClient, ctx: AppContext, url: str) -> bytes:
@@ -173,9 +152,7 @@ def test_yolo_seg_polygons_survive_import_export_import(
     client: TestClient, ctx: AppContext, tmp_path: Path
 ) -> None:
     items = [it for it in _items() if all(b.points for b in it.boxes)]
-    source = _import(
-        client, ctx, zip_folder(_write_yolo_seg(tmp_path / "src", items, ["chips", "cola"])), "yolo"
-    )
+    source = _import(client, ctx, zip_folder(write_yolo(tmp_path / "src", items)), "yolo")
     assert _annotation_type(ctx, source) == "polygon"
 
     archive = _export(client, ctx, f"/api/v1/od/datasets/{source}/export/yolo")

@@ -6,13 +6,17 @@ import io
 import json
 import os
 import signal
+import sqlite3
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
 import pytest
 from PIL import Image
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
 
 from shelfscope.config import Settings
 from shelfscope.context import AppContext
@@ -105,3 +109,62 @@ def test_a_killed_import_leaves_no_rows_and_its_files_are_swept(
     remaining = set(ctx.storage.iter_keys())
     assert not any(k.startswith("imports/") for k in remaining)
     assert len(remaining) == 4 and counts(ctx)["images"] == 2
+
+
+def test_an_import_outlives_another_writer_holding_the_database_past_its_stale_limit(
+    settings: Settings, import_root: Path
+) -> None:
+    """The reported case: another transaction held SQLite's write lock longer than the busy timeout and
+    the stale limit while an import ran. Its heartbeat and reports wait; the job is not called
+    interrupted; it ends succeeded with every row its report counts."""
+    quick = settings.model_copy(
+        update={
+            "job_modules": IMPORT_MODULES,
+            "job_heartbeat_s": 0.1,
+            "job_stale_after_s": 0.5,
+            "database_busy_timeout_s": 0.2,
+        }
+    )
+    ctx = AppContext.from_settings(quick)
+    try:
+        ctx.runner.start()
+        _wait(lambda: ctx.runner.health()["workers"] >= 1, 30, "a worker")
+        job_id = _submit(ctx, "coco", _slow_coco(import_root / "slow", 60))
+        _wait(lambda: len(_image_keys(ctx)) >= 4, 30, "the import to store files")
+
+        with _database_held(ctx, job_id):
+            time.sleep(4 * quick.job_stale_after_s)
+        _wait(lambda: jobs.job_state(ctx.db, job_id)[0] != "running", 60, "the import to end")  # type: ignore[index]
+
+        with ctx.db.read() as session:
+            job = jobs.get_job(session, job_id)
+        assert (job.status, job.error) == ("succeeded", None)
+        assert (
+            job.result is not None
+            and job.result["annotations"]["imported"] == counts(ctx)["annotations"] == 60
+        )
+    finally:
+        ctx.close()
+
+
+@contextmanager
+def _database_held(ctx: AppContext, job_id: int) -> Iterator[None]:
+    """SQLite: the write lock. PostgreSQL: the job's row, which every heartbeat and report updates."""
+    url = make_url(ctx.settings.resolved_database_url)
+    if url.get_backend_name() == "sqlite":
+        conn = sqlite3.connect(str(url.database), isolation_level=None)
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            yield
+            conn.execute("ROLLBACK")
+        finally:
+            conn.close()
+        return
+    engine = create_engine(ctx.settings.resolved_database_url)
+    try:
+        with engine.connect() as pg:
+            pg.execute(text("SELECT id FROM jobs WHERE id = :id FOR UPDATE"), {"id": job_id})
+            yield
+            pg.rollback()
+    finally:
+        engine.dispose()

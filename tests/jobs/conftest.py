@@ -55,3 +55,20 @@ def running(
         if harness.celery is not None:
             harness.celery.kill()
         ctx.close()
+
+
+@pytest.fixture
+def local_running(settings: Settings) -> Iterator[Harness]:
+    """The local runner with every pool's workers (1 default, 1 ml, 1 interactive) started and each
+    past its first job (starting three processes takes a while on a busy machine)."""
+    settings = settings.model_copy(update={"local_ml_workers": 1, "local_interactive_workers": 1})
+    ctx = AppContext.from_settings(settings)
+    harness = Harness(kind="local", ctx=ctx)
+    try:
+        ctx.runner.start()
+        warm = [harness.submit(kind) for kind in ("test.steps", "test.ml.echo", "test.interactive.echo")]
+        for job_id in warm:
+            harness.wait_status(job_id, "succeeded", timeout=60)
+        yield harness
+    finally:
+        ctx.close()

@@ -29,6 +29,7 @@ JOB_KEYS = {
     "attempt",
     "cancel_requested",
     "runner",
+    "queue",
     "created_at",
     "started_at",
     "finished_at",
@@ -140,6 +141,20 @@ def _set_job(ctx: AppContext, job_id: int, **values: Any) -> None:
         ),
         ({"dataset_id": 3, "format": "coco"}, {"filename": "shelves-coco.zip"}, "shelves-coco.zip"),
         ({"rebuild_thumbnails": True}, {"checked": 3}, None),
+        (
+            {
+                "urls": [f"https://example.com/{i}.jpg" for i in range(12)],
+                "folder": "shelf-photos",
+                "tags": [],
+            },
+            {"imported": 12},
+            "12 URLs → shelf-photos",
+        ),
+        (
+            {"urls": ["https://example.com/a.jpg"], "folder": None, "tags": []},
+            None,
+            "https://example.com/a.jpg",
+        ),
     ],
 )
 def test_jobs_carry_the_file_or_dataset_they_work_on(

@@ -201,6 +201,13 @@ def test_runner_health_reports_its_workers(running: Harness) -> None:
     assert health["detail"]
 
 
+def test_local_runner_health_counts_every_pool(local_running: Harness) -> None:
+    health = local_running.ctx.runner.health()
+
+    assert (health["ok"], health["workers"]) == (True, 3)
+    assert health["detail"] == "3 of 3 worker processes alive (default 1/1, ml 1/1, interactive 1/1)"
+
+
 @pytest.mark.celery
 def test_celery_runner_with_its_broker_down_says_so_and_fails_the_submitted_job(settings: Settings) -> None:
     from shelfscope.errors import Internal

@@ -95,7 +95,20 @@ def write_coco(root: Path, items: Sequence[Item], *, per_split: bool = True) -> 
     return root
 
 
+def _yolo_line(index: int, box: Box, size: tuple[int, int]) -> str:
+    """`class cx cy w h`, or for a box with points a YOLO-seg line `class x1 y1 x2 y2 ...`, normalised."""
+    w, h = size
+    if box.points:
+        return f"{index} " + " ".join(f"{x / w!r} {y / h!r}" for x, y in box.points)
+    return (
+        f"{index} {(box.x1 + box.x2) / 2 / w!r} {(box.y1 + box.y2) / 2 / h!r} "
+        f"{(box.x2 - box.x1) / w!r} {(box.y2 - box.y1) / h!r}"
+    )
+
+
 def write_yolo(root: Path, items: Sequence[Item]) -> Path:
+    """Ultralytics' layout: data.yaml, images/<split>/ and labels/<split>/ (boxes with points as
+    segmentation lines)."""
     labels = sorted({b.label for it in items for b in it.boxes})
     splits = sorted({it.split or "train" for it in items})
     (root).mkdir(parents=True, exist_ok=True)
@@ -111,12 +124,7 @@ def write_yolo(root: Path, items: Sequence[Item]) -> Path:
         (root / "images" / split).mkdir(parents=True, exist_ok=True)
         (root / "labels" / split).mkdir(parents=True, exist_ok=True)
         (root / "images" / split / it.name).write_bytes(jpeg(it.seed, it.size))
-        w, h = it.size
-        lines = [
-            f"{labels.index(b.label)} {(b.x1 + b.x2) / 2 / w!r} {(b.y1 + b.y2) / 2 / h!r} "
-            f"{(b.x2 - b.x1) / w!r} {(b.y2 - b.y1) / h!r}"
-            for b in it.boxes
-        ]
+        lines = [_yolo_line(labels.index(b.label), b, it.size) for b in it.boxes]
         (root / "labels" / split / (Path(it.name).stem + ".txt")).write_text("\n".join(lines) + "\n")
     return root
 

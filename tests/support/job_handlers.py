@@ -3,11 +3,14 @@ Settings.job_modules (SHELFSCOPE_JOB_MODULES=tests.support.job_handlers)."""
 
 from __future__ import annotations
 
+import os
 import time
+from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel
 
+from shelfscope.errors import ValidationFailed
 from shelfscope.jobs.context import JobContext
 from shelfscope.jobs.registry import job_handler
 from shelfscope.storage import new_key
@@ -115,3 +118,68 @@ def artifact(ctx: JobContext, payload: ArtifactPayload) -> dict[str, Any]:
 @job_handler("test.bad_result", payload=ArtifactPayload)
 def bad_result(ctx: JobContext, payload: ArtifactPayload) -> dict[str, Any]:
     return {"score": float("nan")}
+
+
+# ---- queues (ml and interactive) --------------------------------------------------------------------
+
+
+class EchoPayload(BaseModel):
+    value: Any = None
+
+
+class BlockPayload(BaseModel):
+    """Runs until `release` exists (a file path), or until cancelled or the time is up."""
+
+    release: str
+    seconds: float = 60.0
+
+
+class _Loaded:
+    memory_bytes = 1024
+
+
+@job_handler("test.interactive.echo", payload=EchoPayload, queue="interactive")
+def interactive_echo(ctx: JobContext, payload: EchoPayload) -> dict[str, Any]:
+    """Answers at once: what it was given, its process, and how often its process cache loaded a model
+    (1 from the second call on in the same worker: workers outlive their jobs)."""
+    from shelfscope.ml.cache import process_cache
+
+    cache = process_cache(ctx.settings.ml_model_cache_mb)
+    cache.get("test.interactive.echo", _Loaded)
+    return {"echo": payload.value, "pid": os.getpid(), "loads": cache.loads}
+
+
+@job_handler("test.interactive.invalid", payload=EchoPayload, queue="interactive")
+def interactive_invalid(ctx: JobContext, payload: EchoPayload) -> dict[str, Any]:
+    raise ValidationFailed.field("points", "point 3 (x=900) is outside the 640 x 480 image")
+
+
+@job_handler("test.interactive.wait", payload=WaitPayload, queue="interactive")
+def interactive_wait(ctx: JobContext, payload: WaitPayload) -> dict[str, Any]:
+    deadline = time.monotonic() + payload.seconds
+    while time.monotonic() < deadline:
+        ctx.check_cancelled()
+        time.sleep(0.02)
+    return {"waited": payload.seconds}
+
+
+@job_handler("test.interactive.crash", payload=EchoPayload, queue="interactive")
+def interactive_crash(ctx: JobContext, payload: EchoPayload) -> dict[str, Any]:
+    raise RuntimeError("a bug in the handler")
+
+
+@job_handler("test.ml.block", payload=BlockPayload, queue="ml")
+def ml_block(ctx: JobContext, payload: BlockPayload) -> dict[str, Any]:
+    """Holds an ml worker until the test releases it."""
+    ctx.progress(0.5, "blocked")
+    release = Path(payload.release)
+    deadline = time.monotonic() + payload.seconds
+    while not release.exists() and time.monotonic() < deadline:
+        ctx.check_cancelled()
+        time.sleep(0.02)
+    return {"pid": os.getpid()}
+
+
+@job_handler("test.ml.echo", payload=EchoPayload, queue="ml")
+def ml_echo(ctx: JobContext, payload: EchoPayload) -> dict[str, Any]:
+    return {"echo": payload.value, "pid": os.getpid()}

@@ -62,17 +62,21 @@ def settings_env(settings: Settings) -> dict[str, str]:
 class CeleryWorker:
     """A real `shelfscope worker` process (prefork pool), in its own process group."""
 
-    def __init__(self, settings: Settings, log_dir: Path) -> None:
+    def __init__(self, settings: Settings, log_dir: Path, queues: str | None = None) -> None:
         self.settings = settings
         self.log_dir = log_dir
+        # `--queue` (job queues, comma-separated); all queues when None.
+        self.queues = queues
         self.proc: subprocess.Popen[bytes] | None = None
         self.log_path: Path | None = None
         self.started = 0
 
     def start(self) -> None:
         self.started += 1
-        self.log_path = self.log_dir / f"celery-worker-{self.started}.log"
+        self.log_path = self.log_dir / f"celery-worker-{id(self)}-{self.started}.log"
         command = [str(Path(sys.executable).with_name("shelfscope")), "worker", "--concurrency", "1"]
+        if self.queues:
+            command += ["--queue", self.queues]
         with self.log_path.open("wb") as log:
             self.proc = subprocess.Popen(
                 command,

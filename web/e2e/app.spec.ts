@@ -1,7 +1,6 @@
-import fs from 'node:fs'
-import path from 'node:path'
 import type { Page } from '@playwright/test'
-import { AUTH_STATE, SCREENSHOT_DIR } from './harness'
+import { AUTH_STATE } from './harness'
+import { shot } from './helpers'
 import { expect, test } from './fixtures'
 
 test.use({ storageState: AUTH_STATE })
@@ -23,14 +22,10 @@ const SIDEBAR: [string, string, string, string][] = [
   ['Object detection', 'Training', '/od/training', 'Training'],
   ['Object detection', 'Models', '/od/models', 'Models'],
   ['System', 'Jobs', '/jobs', 'Jobs'],
+  ['System', 'AI models', '/settings/models', 'AI models'],
   ['Admin', 'Users', '/admin/users', 'Users'],
   ['Admin', 'Maintenance', '/admin/maintenance', 'Maintenance'],
 ]
-
-async function shot(page: Page, name: string): Promise<void> {
-  fs.mkdirSync(SCREENSHOT_DIR, { recursive: true })
-  await page.screenshot({ path: path.join(SCREENSHOT_DIR, `${name}.png`), fullPage: true })
-}
 
 test('every sidebar entry opens a page with its heading', async ({ page }) => {
   const pageErrors: string[] = []

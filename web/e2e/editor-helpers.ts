@@ -1,12 +1,11 @@
 /**
- * What the editor specs share: a dataset of library photos with classes of its own, the API
- * calls they check the server with, and the page's `window.__shelfscopeEditor` hook
+ * What the editor specs share: a dataset of library photos with classes of its own, the server's
+ * annotations of an image, and the page's `window.__shelfscopeEditor` hook
  * (src/features/annotate/hooks/editor-session.ts) to read boxes and turn image pixels into page coordinates.
  */
-import fs from 'node:fs'
-import path from 'node:path'
-import type { APIRequestContext, Page, PlaywrightWorkerArgs } from '@playwright/test'
-import { AUTH_STATE, SCREENSHOT_DIR, type HarnessState } from './harness'
+import type { Page, PlaywrightWorkerArgs } from '@playwright/test'
+import { AUTH_STATE, type HarnessState } from './harness'
+import { apiJson } from './helpers'
 
 export interface Seeded {
   datasetId: number
@@ -44,46 +43,23 @@ declare global {
   }
 }
 
-export async function csrf(request: APIRequestContext, baseURL: string): Promise<Record<string, string>> {
-  const state = await request.storageState()
-  const cookie = state.cookies.find((c) => c.name === 'shelfscope_csrf' && baseURL.includes(c.domain))
-  return cookie ? { 'X-CSRF-Token': cookie.value } : {}
-}
-
-export async function apiJson<T>(request: APIRequestContext, baseURL: string, method: 'GET' | 'POST' | 'PUT', url: string, data?: unknown): Promise<T> {
-  const response = await request.fetch(url, { method, data, headers: method === 'GET' ? {} : await csrf(request, baseURL) })
-  if (!response.ok()) throw new Error(`${method} ${url} → ${response.status()}: ${await response.text()}`)
-  return (await response.json()) as T
-}
-
-export async function shot(page: Page, name: string): Promise<void> {
-  fs.mkdirSync(SCREENSHOT_DIR, { recursive: true })
-  await page.screenshot({ path: path.join(SCREENSHOT_DIR, `${name}.png`) })
-}
-
 /** A dataset of the library's first five photos in membership order, and three classes named after `label`. */
 export async function seedDataset(playwright: PlaywrightWorkerArgs['playwright'], harness: HarnessState, label: string): Promise<Seeded> {
   const request = await playwright.request.newContext({ baseURL: harness.baseURL, storageState: AUTH_STATE })
-  const base = harness.baseURL
   const stamp = Date.now().toString(36)
   const classIds: number[] = []
   const classNames = ['bottle', 'can', 'box'].map((name) => `${label}-${name}-${stamp}`)
   for (const name of classNames) {
-    const created = await apiJson<{ id: number }>(request, base, 'POST', '/api/v1/od/classes', { name })
+    const created = await apiJson<{ id: number }>(request, 'POST', '/api/v1/od/classes', { name })
     classIds.push(created.id)
   }
-  const images = await apiJson<{ items: { id: number }[] }>(request, base, 'GET', '/api/v1/od/images?limit=5')
+  const images = await apiJson<{ items: { id: number }[] }>(request, 'GET', '/api/v1/od/images?limit=5')
   const imageIds = images.items.slice(0, 5).map((i) => i.id)
   const datasetName = `Editor ${label} ${stamp}`
-  const dataset = await apiJson<{ id: number }>(request, base, 'POST', '/api/v1/od/datasets', { name: datasetName })
-  await apiJson(request, base, 'POST', `/api/v1/od/datasets/${dataset.id}/images`, { image_ids: imageIds })
+  const dataset = await apiJson<{ id: number }>(request, 'POST', '/api/v1/od/datasets', { name: datasetName })
+  await apiJson(request, 'POST', `/api/v1/od/datasets/${dataset.id}/images`, { image_ids: imageIds })
   // Dataset order is membership order; read it back so "next" is predictable.
-  const members = await apiJson<{ items: { image_id?: number; image?: { id: number } }[] }>(
-    request,
-    base,
-    'GET',
-    `/api/v1/od/datasets/${dataset.id}/images?limit=10`,
-  )
+  const members = await apiJson<{ items: { image_id?: number; image?: { id: number } }[] }>(request, 'GET', `/api/v1/od/datasets/${dataset.id}/images?limit=10`)
   const ordered = members.items.map((m) => m.image_id ?? m.image?.id ?? 0).filter((id) => id > 0)
   await request.dispose()
   return { datasetId: dataset.id, datasetName, imageIds: ordered.length === imageIds.length ? ordered : imageIds, classIds, classNames }
@@ -151,11 +127,6 @@ export interface ServerAnnotation {
 
 /** The image's annotations as the server holds them. */
 export async function serverAnnotations(page: Page, datasetId: number, imageId: number): Promise<{ revision: number; items: ServerAnnotation[] }> {
-  const body = await apiJson<{ dataset_image: { revision: number }; items: ServerAnnotation[] }>(
-    page.request,
-    '',
-    'GET',
-    `/api/v1/od/datasets/${datasetId}/images/${imageId}/annotations`,
-  )
+  const body = await apiJson<{ dataset_image: { revision: number }; items: ServerAnnotation[] }>(page.request, 'GET', `/api/v1/od/datasets/${datasetId}/images/${imageId}/annotations`)
   return { revision: body.dataset_image.revision, items: body.items }
 }

@@ -5,19 +5,18 @@
  */
 import type { Page } from '@playwright/test'
 import {
-  apiJson,
   boxes,
   dragImage,
   openImage,
   seedDataset,
   serverAnnotations,
-  shot,
   toPage,
   waitForImage,
   type BoxJson,
   type Seeded,
 } from './editor-helpers'
 import { AUTH_STATE, type HarnessState } from './harness'
+import { apiJson, shot } from './helpers'
 import { expect, test } from './fixtures'
 
 test.use({ storageState: AUTH_STATE, viewport: { width: 1600, height: 1000 } })
@@ -35,12 +34,7 @@ const row = (page: Page, key: string) => page.locator(`[data-testid=annotation-r
 
 /** Put boxes on an image through the API; `frac` boxes are fractions of the image. */
 async function addBoxes(page: Page, harness: HarnessState, imageId: number, items: { frac: [number, number, number, number]; classIndex: number; attributes?: Record<string, unknown> }[]): Promise<void> {
-  const { image } = await apiJson<{ image: { width: number; height: number } }>(
-    page.request,
-    harness.baseURL,
-    'GET',
-    `/api/v1/od/datasets/${seeded.datasetId}/images/${imageId}/annotations`,
-  )
+  const { image } = await apiJson<{ image: { width: number; height: number } }>(page.request, 'GET', `/api/v1/od/datasets/${seeded.datasetId}/images/${imageId}/annotations`)
   const body = items.map(({ frac: [x1, y1, x2, y2], classIndex, attributes }) => ({
     image_id: imageId,
     class_id: seeded.classIds[classIndex],
@@ -51,7 +45,7 @@ async function addBoxes(page: Page, harness: HarnessState, imageId: number, item
     y2: y2 * image.height,
     ...(attributes ? { attributes } : {}),
   }))
-  await apiJson(page.request, harness.baseURL, 'POST', '/api/v1/od/annotations/bulk', { dataset_id: seeded.datasetId, items: body })
+  await apiJson(page.request, 'POST', '/api/v1/od/annotations/bulk', { dataset_id: seeded.datasetId, items: body }, harness.baseURL)
 }
 
 async function rightClickBox(page: Page, b: BoxJson): Promise<void> {
@@ -145,7 +139,7 @@ test('Shift+arrows nudge the selected box (held: one undo step); plain arrows st
 
   // The help lists the nudge keys.
   await page.keyboard.press('Shift+?')
-  await expect(page.getByTestId('shortcut-help')).toContainText('Nudge the selected boxes by 10 px')
+  await expect(page.getByTestId('shortcut-help')).toContainText('Nudge the selected shapes by 10 px')
   await page.keyboard.press('Escape')
 
   await page.keyboard.press('ArrowRight')
@@ -177,7 +171,7 @@ test('right click: the menu changes the class, locks, hides and deletes (screens
   const classes = page.getByTestId('context-menu-classes')
   await expect(classes).toBeVisible()
   await page.waitForTimeout(200)
-  await shot(page, 'editor-context-menu')
+  await shot(page, 'editor-context-menu', { fullPage: false })
   await classes.getByRole('menuitem', { name: seeded.classNames[1] }).click()
   await expect(menu).toBeHidden()
   expect((await boxes(page))[0]?.classId).toBe(seeded.classIds[1])
@@ -247,7 +241,7 @@ test('edit attributes in the side panel: saved with the box and shown again afte
   await expect(panel).toContainText('"pose" is already set.')
   await panel.getByLabel('New attribute name').fill('')
   await expect(panel).not.toContainText('already set')
-  await shot(page, 'editor-attributes')
+  await shot(page, 'editor-attributes', { fullPage: false })
 
   // Undo takes back one edit at a time.
   await page.getByTestId('annotation-row').first().getByText('#1').click()

@@ -5,7 +5,8 @@
  */
 import type { Page } from '@playwright/test'
 import { AUTH_STATE } from './harness'
-import { apiJson, boxes, dragImage, imageSize, openImage, seedDataset, serverAnnotations, shot, type Seeded } from './editor-helpers'
+import { boxes, dragImage, imageSize, openImage, seedDataset, serverAnnotations, type Seeded } from './editor-helpers'
+import { apiJson, shot } from './helpers'
 import { expect, test } from './fixtures'
 
 test.use({ storageState: AUTH_STATE, viewport: { width: 1600, height: 1000 } })
@@ -214,7 +215,7 @@ test('two tabs on one image: the second save gets a 409 and the person chooses',
   await expect(dialog).toBeVisible({ timeout: 8_000 })
   await expect(saveStatus(other)).toHaveAttribute('data-status', 'conflict')
   await expect(dialog).toContainText('changed by someone else')
-  await shot(other, 'editor-conflict')
+  await shot(other, 'editor-conflict', { fullPage: false })
 
   await dialog.getByRole('button', { name: /Keep mine/ }).click()
   await expect(saveStatus(other)).toHaveAttribute('data-status', 'saved', { timeout: 8_000 })
@@ -251,21 +252,21 @@ test('screenshots with 5 and with 5,000 boxes', async ({ page, harness }) => {
       const y1 = Math.floor(i / cols) * ch + ch * 0.2
       return { image_id: imageId, class_id: classIds[i % classIds.length], kind: 'bbox', x1, y1, x2: x1 + cw * 0.6, y2: y1 + ch * 0.6 }
     })
-    await apiJson(page.request, harness.baseURL, 'POST', '/api/v1/od/annotations/bulk', { dataset_id: seeded.datasetId, items })
+    await apiJson(page.request, 'POST', '/api/v1/od/annotations/bulk', { dataset_id: seeded.datasetId, items }, harness.baseURL)
   }
   // Image 2 has the one box of the "navigating away" test; four more make five.
   await bulk(4)
   await openEditor(page, imageId)
   await expect(page.getByTestId('box-count')).toHaveText('5')
   await page.waitForTimeout(300)
-  await shot(page, 'editor-5')
+  await shot(page, 'editor-5', { fullPage: false })
 
   await bulk(4995)
   await openEditor(page, imageId)
   await expect(page.getByTestId('box-count')).toHaveText('5,000')
   await page.getByTestId('annotation-row').nth(2).getByText('#3').click()
   await page.waitForTimeout(300)
-  await shot(page, 'editor-5000')
+  await shot(page, 'editor-5000', { fullPage: false })
 })
 
 test('the queue shows the dataset with its progress and continues where annotating left off', async ({ page }) => {

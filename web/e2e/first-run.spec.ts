@@ -1,6 +1,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
-import { ADMIN, AUTH_STATE, SCREENSHOT_DIR } from './harness'
+import { ADMIN, AUTH_STATE } from './harness'
+import { shot } from './helpers'
 import { expect, test } from './fixtures'
 
 test.describe.configure({ mode: 'serial' })
@@ -10,8 +11,7 @@ test('the login page of a fresh install points to the setup link', async ({ page
   const note = page.getByTestId('fresh-install')
   await expect(note).toContainText('This is a fresh install')
   await expect(note).toContainText('printed by shelfscope serve in the terminal')
-  fs.mkdirSync(SCREENSHOT_DIR, { recursive: true })
-  await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'login-fresh-install.png') })
+  await shot(page, 'login-fresh-install', { fullPage: false })
 })
 
 test('the first-run link creates the admin account and lands on the dashboard', async ({ page, harness }) => {
@@ -31,7 +31,7 @@ test('the first-run link creates the admin account and lands on the dashboard', 
   await expect(page.getByRole('heading', { name: 'This link cannot be used' })).toBeVisible()
   await expect(page.getByRole('alert')).not.toContainText('`')
   await expect(page.getByRole('alert').locator('code')).toHaveText('shelfscope users link NAME')
-  await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'setup-link-used.png') })
+  await shot(page, 'setup-link-used', { fullPage: false })
 })
 
 test('sign out, a wrong password is refused, the right one signs in', async ({ page, harness }) => {
@@ -58,8 +58,7 @@ test('sign out, a wrong password is refused, the right one signs in', async ({ p
   await expect(page.getByRole('alert').filter({ hasText: 'Wrong username or password' })).toBeVisible()
   await expect(page).toHaveURL(/\/login/)
 
-  fs.mkdirSync(SCREENSHOT_DIR, { recursive: true })
-  await page.screenshot({ path: path.join(SCREENSHOT_DIR, 'login.png') })
+  await shot(page, 'login', { fullPage: false })
 
   await page.getByLabel('Password').fill(ADMIN.password)
   await page.getByRole('button', { name: 'Sign in' }).click()

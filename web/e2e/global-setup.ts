@@ -61,6 +61,21 @@ function seedImages(tmpDir: string, env: NodeJS.ProcessEnv): number {
   return stored ? Number(stored[1]) : chosen.length
 }
 
+/** The e2e's installed AI model: a save_pretrained-shaped folder (config.json and a valid, empty
+ * safetensors file) that the AI models page lists as present. Not loadable: no spec runs it. */
+const SEEDED_MODEL = 'florence-2-large'
+
+function seedModelWeights(dataDir: string): void {
+  const folder = path.join(dataDir, 'models', SEEDED_MODEL)
+  fs.mkdirSync(folder, { recursive: true })
+  fs.writeFileSync(path.join(folder, 'config.json'), JSON.stringify({ model_type: 'florence2' }))
+  // safetensors: an 8-byte little-endian header length, the JSON header, then the tensor bytes (none).
+  const header = Buffer.from(JSON.stringify({ __metadata__: { format: 'pt' } }))
+  const length = Buffer.alloc(8)
+  length.writeBigUInt64LE(BigInt(header.length))
+  fs.writeFileSync(path.join(folder, 'model.safetensors'), Buffer.concat([length, header]))
+}
+
 async function waitForHealth(baseURL: string, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs
   let last = ''
@@ -89,6 +104,7 @@ export default async function globalSetup(): Promise<void> {
   delete env.SHELFSCOPE_PUBLIC_URL
 
   const seededImages = seedImages(tmpDir, env)
+  seedModelWeights(dataDir)
   const port = await freePort()
   const baseURL = `http://127.0.0.1:${port}`
   const logFile = path.join(tmpDir, 'server.log')

@@ -7,8 +7,9 @@ import { spawnSync } from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import type { APIRequestContext, Page } from '@playwright/test'
-import { AUTH_STATE, REPO_ROOT, SCREENSHOT_DIR } from './harness'
+import type { Page } from '@playwright/test'
+import { AUTH_STATE, REPO_ROOT } from './harness'
+import { apiJson, shot } from './helpers'
 import { expect, test } from './fixtures'
 
 test.use({ storageState: AUTH_STATE })
@@ -47,17 +48,6 @@ function makeZip(target: string, members: { name: string; file?: string; text?: 
   if (made.status !== 0) throw new Error(`zip failed: ${made.stderr}`)
 }
 
-async function shot(page: Page, name: string): Promise<void> {
-  fs.mkdirSync(SCREENSHOT_DIR, { recursive: true })
-  await page.screenshot({ path: path.join(SCREENSHOT_DIR, `${name}.png`), fullPage: true })
-}
-
-async function getJson<T>(request: APIRequestContext, url: string): Promise<T> {
-  const response = await request.get(url)
-  if (!response.ok()) throw new Error(`GET ${url} → ${response.status()}: ${await response.text()}`)
-  return (await response.json()) as T
-}
-
 interface Counted {
   items: { id: number; name?: string }[]
   total: number | null
@@ -80,7 +70,7 @@ async function download(page: Page, link: ReturnType<Page['getByTestId']>): Prom
   expect(body.subarray(0, 2).toString('latin1')).toBe('PK')
   expect(Number(response.headers()['content-length'])).toBe(body.length)
   const jobId = /\/export\/(\d+)\/download/.exec(href ?? '')?.[1]
-  const job = await getJson<{ result: { size_bytes: number } }>(page.request, `/api/v1/jobs/${jobId}`)
+  const job = await apiJson<{ result: { size_bytes: number } }>(page.request, 'GET', `/api/v1/jobs/${jobId}`)
   expect(body.length).toBe(job.result.size_bytes)
   return body.length
 }
@@ -149,7 +139,7 @@ test('import a real Pascal VOC archive and read its report', async ({ page }) =>
   await expect(link).toHaveText(DATASET)
   datasetId = Number(/\/od\/datasets\/(\d+)/.exec((await link.getAttribute('href')) ?? '')?.[1])
   expect(datasetId).toBeGreaterThan(0)
-  const dataset = await getJson<{ image_count: number; annotation_count: number }>(page.request, `/api/v1/od/datasets/${datasetId}`)
+  const dataset = await apiJson<{ image_count: number; annotation_count: number }>(page.request, 'GET', `/api/v1/od/datasets/${datasetId}`)
   expect(dataset.image_count).toBe(RACCOON_IMAGES)  // 196 distinct photos
   expect(dataset.annotation_count).toBe(RACCOON_BOXES)
   expect(pageErrors).toEqual([])
@@ -157,7 +147,7 @@ test('import a real Pascal VOC archive and read its report', async ({ page }) =>
 
 test('an archive with a ../ member is refused with a clear error and creates nothing', async ({ page }) => {
   const evilName = `Evil ${STAMP}`
-  const jobsBefore = await getJson<Counted>(page.request, '/api/v1/jobs?kind=od.imports.run&limit=100')
+  const jobsBefore = await apiJson<Counted>(page.request, 'GET', '/api/v1/jobs?kind=od.imports.run&limit=100')
   const dialog = await openImportTab(page)
   await dialog.getByTestId('import-format').getByRole('radio', { name: 'Pascal VOC' }).click()
   await dialog.getByTestId('import-dataset-name').fill(evilName)
@@ -174,9 +164,9 @@ test('an archive with a ../ member is refused with a clear error and creates not
   await expect(page.getByText(/^Import refused:/)).toBeVisible()
 
   // Nothing changed: no dataset, no job, no file beside the data folder.
-  const datasets = await getJson<Counted>(page.request, `/api/v1/od/datasets?q=${encodeURIComponent(evilName)}`)
+  const datasets = await apiJson<Counted>(page.request, 'GET', `/api/v1/od/datasets?q=${encodeURIComponent(evilName)}`)
   expect(datasets.items).toHaveLength(0)
-  const jobsAfter = await getJson<Counted>(page.request, '/api/v1/jobs?kind=od.imports.run&limit=100')
+  const jobsAfter = await apiJson<Counted>(page.request, 'GET', '/api/v1/jobs?kind=od.imports.run&limit=100')
   expect(jobsAfter.items.map((j) => j.id)).toEqual(jobsBefore.items.map((j) => j.id))
 })
 
@@ -203,7 +193,7 @@ test('create a version with a split and see its split counts', async ({ page }) 
   const row = page.locator('[data-testid=version-row][data-number="1"]')
   await expect(row.getByTestId('version-status')).toHaveAttribute('data-status', 'ready', { timeout: 60_000 })
   await expect(page.getByText(`v1 · baseline is ready: ${RACCOON_IMAGES} images, ${RACCOON_BOXES} annotations`)).toBeVisible()
-  const version = await getJson<VersionJson>(page.request, `/api/v1/od/datasets/${datasetId}/versions/1`)
+  const version = await apiJson<VersionJson>(page.request, 'GET', `/api/v1/od/datasets/${datasetId}/versions/1`)
   expect(version.counts.total_images).toBe(RACCOON_IMAGES)
   expect(version.counts.total_annotations).toBe(RACCOON_BOXES)
   const images = version.counts.images
@@ -266,7 +256,7 @@ test('export the version to YOLO and COCO and download the archives', async ({ p
   const job = page.getByTestId('export-jobs').getByTestId('export-job').first()
   await expect(job).toHaveAttribute('data-status', 'succeeded', { timeout: 150_000 })
   await expect(job.getByTestId('export-images')).toHaveText(String(RACCOON_IMAGES))
-  const version = await getJson<VersionJson>(page.request, `/api/v1/od/datasets/${datasetId}/versions/1`)
+  const version = await apiJson<VersionJson>(page.request, 'GET', `/api/v1/od/datasets/${datasetId}/versions/1`)
   await expect(job.getByTestId('export-augmented')).toHaveText(String(version.counts.images.train ?? 0))
   await expect(job).toContainText('COCO · v1')
   const cocoBytes = await download(page, job.getByTestId('export-download'))

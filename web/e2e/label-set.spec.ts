@@ -3,10 +3,9 @@
  * dataset's Classes tab (arrows and drag), then in the editor key 1 draws with the first class of
  * the set, Enter in the class search picks the match, and the last class used opens the next image.
  */
-import fs from 'node:fs'
-import path from 'node:path'
-import type { APIRequestContext, Page } from '@playwright/test'
-import { AUTH_STATE, SCREENSHOT_DIR } from './harness'
+import type { Page } from '@playwright/test'
+import { AUTH_STATE } from './harness'
+import { apiJson, shot } from './helpers'
 import { expect, test } from './fixtures'
 
 test.use({ storageState: AUTH_STATE, viewport: { width: 1600, height: 1000 } })
@@ -35,23 +34,6 @@ interface EditorView {
 }
 
 let seeded: Seeded
-
-async function csrf(request: APIRequestContext): Promise<Record<string, string>> {
-  const state = await request.storageState()
-  const cookie = state.cookies.find((c) => c.name === 'shelfscope_csrf')
-  return cookie ? { 'X-CSRF-Token': cookie.value } : {}
-}
-
-async function apiJson<T>(request: APIRequestContext, method: 'GET' | 'POST' | 'PUT', url: string, data?: unknown): Promise<T> {
-  const response = await request.fetch(url, { method, data, headers: method === 'GET' ? {} : await csrf(request) })
-  if (!response.ok()) throw new Error(`${method} ${url} → ${response.status()}: ${await response.text()}`)
-  return (await response.json()) as T
-}
-
-async function shot(page: Page, name: string): Promise<void> {
-  fs.mkdirSync(SCREENSHOT_DIR, { recursive: true })
-  await page.screenshot({ path: path.join(SCREENSHOT_DIR, `${name}.png`) })
-}
 
 const labelSet = (page: Page) => apiJson<LabelSetJson>(page.request, 'GET', `/api/v1/od/datasets/${seeded.datasetId}/classes`)
 
@@ -124,7 +106,7 @@ test('the Classes tab shows the label set in order and reorders it by arrows and
   await page.getByRole('button', { name: `Move ${price} up` }).click()
   await page.getByRole('button', { name: `Move ${price} up` }).click()
   await expect(rows).toHaveText([new RegExp(`^1${price}`), new RegExp(`^2${shelf}`), new RegExp(`^3${gap}`)])
-  await shot(page, 'label-set-classes-tab-unsaved')
+  await shot(page, 'label-set-classes-tab-unsaved', { fullPage: false })
 
   await page.getByRole('button', { name: 'Save order' }).click()
   await expect(page.getByText(`Label set saved: keys 1–3 go to ${price}, ${shelf}, ${gap}`)).toBeVisible()
@@ -137,7 +119,7 @@ test('the Classes tab shows the label set in order and reorders it by arrows and
   ])
   await page.reload()
   await expect(rows).toHaveText([new RegExp(`^1${price}`), new RegExp(`^2${shelf}`), new RegExp(`^3${gap}`)])
-  await shot(page, 'label-set-classes-tab')
+  await shot(page, 'label-set-classes-tab', { fullPage: false })
 })
 
 test('in the editor key 1 draws with the first class of the set; Enter picks a searched class; the last one is remembered', async ({ page }) => {
@@ -161,7 +143,7 @@ test('in the editor key 1 draws with the first class of the set; Enter picks a s
   await drawBox(page, [0.1, 0.1], [0.4, 0.35])
   await expect(page.getByTestId('box-count')).toHaveText('1')
   expect(await boxClasses(page)).toEqual([priceId])
-  await shot(page, 'label-set-editor-panel')
+  await shot(page, 'label-set-editor-panel', { fullPage: false })
 
   // Enter in the search picks the match (for the next box: Escape first lets go of the drawn one,
   // which a pick would relabel) and gives the keys back to the canvas.
@@ -169,7 +151,7 @@ test('in the editor key 1 draws with the first class of the set; Enter picks a s
   const search = page.getByRole('textbox', { name: 'Search classes' })
   await search.fill('ls-')
   await expect(page.getByText('Other classes')).toBeVisible()
-  await shot(page, 'label-set-editor-search')
+  await shot(page, 'label-set-editor-search', { fullPage: false })
   await search.fill(shelf.slice(0, 8))
   await search.press('Enter')
   await expect(currentClass(page)).toContainText(shelf)
@@ -201,7 +183,7 @@ test('in the editor key 1 draws with the first class of the set; Enter picks a s
   await expect(rows.nth(3)).toContainText('ls-other')
   await expect(rows.nth(3)).toContainText('from annotations')
   await expect(rows.nth(3).locator('kbd')).toHaveText('4')
-  await shot(page, 'label-set-classes-tab-used-class')
+  await shot(page, 'label-set-classes-tab-used-class', { fullPage: false })
   expect(errors).toEqual([])
 })
 
@@ -213,7 +195,7 @@ test('a class created without choosing a colour gets one no other class has', as
   await expect(dialog.getByRole('button', { name: /^Use #/ })).toHaveCount(24)
   const name = `ls-auto-${Date.now().toString(36)}`
   await dialog.getByLabel('Name', { exact: true }).fill(name)
-  await shot(page, 'label-set-new-class-automatic-colour')
+  await shot(page, 'label-set-new-class-automatic-colour', { fullPage: false })
   await dialog.getByTestId('save-class').click()
   await expect(page.getByText(`Created class ${name}`)).toBeVisible()
 

@@ -5,8 +5,9 @@
  */
 import fs from 'node:fs'
 import path from 'node:path'
-import type { APIRequestContext, Page } from '@playwright/test'
-import { AUTH_STATE, REPO_ROOT, SCREENSHOT_DIR } from './harness'
+import type { Page } from '@playwright/test'
+import { AUTH_STATE, REPO_ROOT } from './harness'
+import { api, shot } from './helpers'
 import { expect, test } from './fixtures'
 
 test.use({ storageState: AUTH_STATE })
@@ -16,27 +17,6 @@ const RACCOONS = path.join(REPO_ROOT, '..', 'shared', 'data', 'detection', 'racc
 const FILES = ['raccoon-1.jpg', 'raccoon-10.jpg', 'raccoon-100.jpg']
 const STAMP = Date.now().toString(36)
 const TAG = `raccoon-${STAMP}`
-
-async function shot(page: Page, name: string): Promise<void> {
-  fs.mkdirSync(SCREENSHOT_DIR, { recursive: true })
-  await page.screenshot({ path: path.join(SCREENSHOT_DIR, `${name}.png`), fullPage: true })
-}
-
-async function csrfHeaders(request: APIRequestContext): Promise<Record<string, string>> {
-  const state = await request.storageState()
-  const cookie = state.cookies.find((c) => c.name === 'shelfscope_csrf')
-  return cookie ? { 'X-CSRF-Token': cookie.value } : {}
-}
-
-async function api<T>(page: Page, method: 'GET' | 'POST', url: string, data?: unknown): Promise<T> {
-  const response = await page.request.fetch(url, {
-    method,
-    data,
-    headers: method === 'GET' ? {} : await csrfHeaders(page.request),
-  })
-  if (!response.ok()) throw new Error(`${method} ${url} → ${response.status()}: ${await response.text()}`)
-  return (await response.json()) as T
-}
 
 /** Drop real files on an element through a real DataTransfer, as a file manager would. */
 async function dropFiles(page: Page, testId: string, names: string[]): Promise<void> {

@@ -2,11 +2,11 @@
  * The polygon tool end to end, against the real server of globalSetup: a polygon dataset opens with
  * the polygon tool, a polygon is drawn vertex by vertex and closed on its first vertex, its vertices
  * are moved, added and deleted with the select tool, and it is saved and comes back after a reload.
+ * The side panel says "Shapes", and a hidden shape is still hidden after a reload (kept on the device).
  */
-import fs from 'node:fs'
-import path from 'node:path'
-import type { APIRequestContext, Page } from '@playwright/test'
-import { AUTH_STATE, SCREENSHOT_DIR } from './harness'
+import type { Page } from '@playwright/test'
+import { AUTH_STATE } from './harness'
+import { apiJson, shot, shotOf } from './helpers'
 import { expect, test } from './fixtures'
 
 test.use({ storageState: AUTH_STATE, viewport: { width: 1600, height: 1000 } })
@@ -33,14 +33,6 @@ type HookWindow = { __shelfscopeEditor?: PolygonHookView }
 
 let datasetId = 0
 let imageId = 0
-
-async function post<T>(request: APIRequestContext, url: string, data: unknown): Promise<T> {
-  const state = await request.storageState()
-  const csrf = state.cookies.find((c) => c.name === 'shelfscope_csrf')?.value ?? ''
-  const response = await request.post(url, { data, headers: { 'X-CSRF-Token': csrf } })
-  if (!response.ok()) throw new Error(`POST ${url} → ${response.status()}: ${await response.text()}`)
-  return (await response.json()) as T
-}
 
 function shapes(page: Page): Promise<ShapeJson[]> {
   return page.evaluate(() => ((window as unknown as HookWindow).__shelfscopeEditor?.editor.doc.all() ?? []).map((a) => ({ kind: a.kind, points: a.points })))
@@ -78,20 +70,15 @@ async function openEditor(page: Page): Promise<void> {
   await page.waitForFunction((id) => (window as unknown as HookWindow).__shelfscopeEditor?.imageId === id && (window as unknown as HookWindow).__shelfscopeEditor?.renderedAt !== null, imageId)
 }
 
-async function shot(page: Page, name: string): Promise<void> {
-  fs.mkdirSync(SCREENSHOT_DIR, { recursive: true })
-  await page.screenshot({ path: path.join(SCREENSHOT_DIR, `${name}.png`) })
-}
-
 test.beforeAll(async ({ playwright, harness }) => {
   const request = await playwright.request.newContext({ baseURL: harness.baseURL, storageState: AUTH_STATE })
   const stamp = Date.now().toString(36)
-  await post(request, '/api/v1/od/classes', { name: `e2e-shelf-edge-${stamp}`, color: '#f97316' })
+  await apiJson(request, 'POST', '/api/v1/od/classes', { name: `e2e-shelf-edge-${stamp}`, color: '#f97316' })
   const images = (await (await request.get('/api/v1/od/images?limit=1')).json()) as { items: { id: number }[] }
   imageId = images.items[0]?.id ?? 0
-  const dataset = await post<{ id: number }>(request, '/api/v1/od/datasets', { name: `Polygon e2e ${stamp}`, annotation_type: 'polygon' })
+  const dataset = await apiJson<{ id: number }>(request, 'POST', '/api/v1/od/datasets', { name: `Polygon e2e ${stamp}`, annotation_type: 'polygon' })
   datasetId = dataset.id
-  await post(request, `/api/v1/od/datasets/${datasetId}/images`, { image_ids: [imageId] })
+  await apiJson(request, 'POST', `/api/v1/od/datasets/${datasetId}/images`, { image_ids: [imageId] })
   await request.dispose()
 })
 
@@ -103,6 +90,11 @@ test('draw a polygon, edit its vertices, save it, and find it again after a relo
   // A polygon dataset opens with the polygon tool; the box tool is still there.
   await expect(page.getByRole('button', { name: 'Draw polygon' })).toHaveAttribute('aria-pressed', 'true')
   await expect(page.getByRole('button', { name: 'Draw box' })).toBeVisible()
+  // A polygon dataset's panel counts shapes, not boxes.
+  const sidebar = page.getByRole('complementary', { name: 'Annotation sidebar' })
+  await expect(sidebar.getByRole('heading', { name: 'Shapes' })).toBeVisible()
+  await expect(sidebar).toContainText('No shapes yet')
+  await expect(sidebar).not.toContainText(/boxes/i)
 
   // Five clicks place five vertices; a click on the first closes the polygon.
   const outline: [number, number][] = [
@@ -116,7 +108,7 @@ test('draw a polygon, edit its vertices, save it, and find it again after a relo
   const closing = await at(page, 0.31, 0.26)
   await page.mouse.move(closing.x, closing.y)
   await expect.poll(() => page.evaluate(() => (window as unknown as HookWindow).__shelfscopeEditor?.editor.toolPath)).toBe('polygon.drawing')
-  await shot(page, 'polygon-drawing')
+  await shot(page, 'polygon-drawing', { fullPage: false })
   await clickAt(page, await at(page, 0.3, 0.25))
   await expect(page.getByTestId('box-count')).toHaveText('1')
   let list = await shapes(page)
@@ -142,7 +134,7 @@ test('draw a polygon, edit its vertices, save it, and find it again after a relo
   const p1 = before[1] ?? { x: 0, y: 0 }
   await clickAt(page, await atPixel(page, { x: (p0.x + p1.x) / 2, y: (p0.y + p1.y) / 2 }))
   await expect.poll(async () => (await shapes(page))[0]?.points?.length).toBe(6)
-  await shot(page, 'polygon-tool')
+  await shot(page, 'polygon-tool', { fullPage: false })
 
   await clickAt(page, await atPixel(page, (await shapes(page))[0]?.points?.[4] ?? { x: 0, y: 0 }), ['Alt'])
   await expect.poll(async () => (await shapes(page))[0]?.points?.length).toBe(5)
@@ -170,7 +162,21 @@ test('draw a polygon, edit its vertices, save it, and find it again after a relo
   list = await shapes(page)
   expect(list).toHaveLength(1)
   expect(list[0]?.points).toHaveLength(5)
-  await shot(page, 'polygon-saved')
+  await shot(page, 'polygon-saved', { fullPage: false })
+  await expect(sidebar.getByRole('combobox', { name: 'Class of shape 1' })).toBeVisible()
+  await page.keyboard.press('v')
+  await clickAt(page, await at(page, 0.45, 0.45))
+  await expect(sidebar.getByTestId('annotation-row')).toHaveAttribute('aria-selected', 'true')
+  await shotOf(sidebar, 'polygon-side-panel')
+
+  // Hidden is remembered for this image on this device: still hidden after a reload, until shown.
+  await sidebar.getByRole('button', { name: 'Hide shape 1' }).click()
+  await expect(sidebar.getByTestId('annotation-row')).toHaveAttribute('data-hidden', 'true')
+  await openEditor(page)
+  await expect(sidebar.getByTestId('annotation-row')).toHaveAttribute('data-hidden', 'true')
+  await sidebar.getByRole('button', { name: 'Show shape 1' }).click()
+  await openEditor(page)
+  await expect(sidebar.getByTestId('annotation-row')).not.toHaveAttribute('data-hidden', 'true')
 
   // The box tool stays a key away, and P comes back to polygons.
   await page.keyboard.press('b')
@@ -182,7 +188,7 @@ test('draw a polygon, edit its vertices, save it, and find it again after a relo
   await page.keyboard.press('Shift+?')
   await expect(page.getByTestId('shortcut-help')).toContainText('Polygon tool: click to place each vertex')
   await expect(page.getByTestId('shortcut-help')).toContainText('Delete a vertex')
-  await shot(page, 'polygon-help')
+  await shot(page, 'polygon-help', { fullPage: false })
   await page.keyboard.press('Escape')
   expect(errors).toEqual([])
 })

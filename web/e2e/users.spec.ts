@@ -1,7 +1,6 @@
-import fs from 'node:fs'
-import path from 'node:path'
 import type { Browser, Locator, Page } from '@playwright/test'
-import { AUTH_STATE, SCREENSHOT_DIR } from './harness'
+import { AUTH_STATE } from './harness'
+import { shot } from './helpers'
 import { expect, test } from './fixtures'
 
 test.use({ storageState: AUTH_STATE })
@@ -12,11 +11,6 @@ const INVITED = 'e2e-bob'
 const LEAVER = 'e2e-leaver'
 const FIRST_PASSWORD = 'annies-first-password'
 const NEW_PASSWORD = 'annies-second-password'
-
-async function shot(page: Page, name: string): Promise<void> {
-  fs.mkdirSync(SCREENSHOT_DIR, { recursive: true })
-  await page.screenshot({ path: path.join(SCREENSHOT_DIR, `${name}.png`), fullPage: true })
-}
 
 function row(page: Page, username: string): Locator {
   return page.locator(`[data-testid="user-row"][data-username="${username}"]`)

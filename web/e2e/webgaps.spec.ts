@@ -3,37 +3,14 @@
  * thumbnails, bulk status and split), the jobs page (kind in words, the file or dataset on each row)
  * and a class history that lists only what changed. Screenshots go to e2e/screenshots/.
  */
-import fs from 'node:fs'
-import path from 'node:path'
-import type { APIRequestContext, Page } from '@playwright/test'
-import { AUTH_STATE, SCREENSHOT_DIR } from './harness'
+import { AUTH_STATE } from './harness'
+import { api, shot } from './helpers'
 import { expect, test } from './fixtures'
 
 test.use({ storageState: AUTH_STATE })
 test.describe.configure({ mode: 'serial' })
 
 const STAMP = Date.now().toString(36)
-
-async function shot(page: Page, name: string): Promise<void> {
-  fs.mkdirSync(SCREENSHOT_DIR, { recursive: true })
-  await page.screenshot({ path: path.join(SCREENSHOT_DIR, `${name}.png`), fullPage: true })
-}
-
-async function csrfHeaders(request: APIRequestContext): Promise<Record<string, string>> {
-  const state = await request.storageState()
-  const cookie = state.cookies.find((c) => c.name === 'shelfscope_csrf')
-  return cookie ? { 'X-CSRF-Token': cookie.value } : {}
-}
-
-async function api<T>(page: Page, method: 'GET' | 'POST' | 'PATCH', url: string, data?: unknown): Promise<T> {
-  const response = await page.request.fetch(url, {
-    method,
-    data,
-    headers: method === 'GET' ? {} : await csrfHeaders(page.request),
-  })
-  if (!response.ok()) throw new Error(`${method} ${url} → ${response.status()}: ${await response.text()}`)
-  return (await response.json()) as T
-}
 
 interface Img {
   id: number

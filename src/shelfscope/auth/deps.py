@@ -8,10 +8,12 @@ from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from shelfscope.auth import service
 from shelfscope.auth.models import ApiToken, User, UserSession
+from shelfscope.db.dialect import is_busy_error
 from shelfscope.deps import DbSession, get_ctx
 from shelfscope.errors import Forbidden, Unauthorized
 
@@ -27,12 +29,17 @@ def _record_use(request: Request, session: Session, touch: Callable[[Session], N
 
     A write request already holds SQLite's write lock in its own session, so a second writer would
     wait on itself: there the touch joins the request's transaction. A read request touches through
-    a short writer of its own (WAL lets it run beside the open read).
+    a short writer of its own (WAL lets it run beside the open read), and only when the database is
+    not busy: a read is never refused for its bookkeeping (the next request notes the use).
     """
     if request.method in _SAFE_METHODS:
-        with get_ctx(request).db.writer() as writer:
-            touch(writer)
-            writer.commit()
+        try:
+            with get_ctx(request).db.writer() as writer:
+                touch(writer)
+                writer.commit()
+        except OperationalError as exc:
+            if not is_busy_error(exc):
+                raise
     else:
         touch(session)
 

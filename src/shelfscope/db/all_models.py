@@ -6,6 +6,7 @@ from shelfscope.od.annotations import models as annotation_models
 from shelfscope.od.classes import models as class_models
 from shelfscope.od.datasets import models as dataset_models
 from shelfscope.od.images import models as image_models
+from shelfscope.od.imports import models as import_models
 from shelfscope.od.trained_models import models as trained_model_models
 from shelfscope.od.training import models as training_models
 from shelfscope.od.versions import models as version_models
@@ -16,6 +17,7 @@ __all__ = [
     "class_models",
     "dataset_models",
     "image_models",
+    "import_models",
     "job_models",
     "trained_model_models",
     "training_models",

@@ -1,5 +1,6 @@
 """The one place that knows SQLite from PostgreSQL: insert-or-skip, id lists, set-based bulk writes,
-row locks and case-insensitive search, each written the way the database at hand answers it fastest.
+row locks, case-insensitive search and which errors mean "busy, try again", each written the way the
+database at hand answers it fastest.
 
 Services call these helpers and never look at `dialect.name` themselves.
 """
@@ -7,6 +8,7 @@ Services call these helpers and never look at `dialect.name` themselves.
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Mapping, Sequence
 from typing import Any, TypeVar
 
@@ -80,6 +82,33 @@ def for_update(query: _Q, session: Session, **options: Any) -> _Q:
     if is_postgres(session):
         return query.with_for_update(**options)
     return query
+
+
+# ---- busy: another writer holds the lock -------------------------------------------------------------
+
+# SQLite's primary result codes SQLITE_BUSY and SQLITE_LOCKED (extended codes keep them in the low byte).
+_SQLITE_BUSY_CODES = frozenset({5, 6})
+# PostgreSQL: lock_not_available (lock_timeout, NOWAIT), serialization_failure, deadlock_detected.
+_PG_BUSY_STATES = frozenset({"55P03", "40001", "40P01"})
+
+
+def is_busy_error(exc: BaseException) -> bool:
+    """Whether `exc` (a SQLAlchemy error or the driver's own) says another transaction held what this
+    one needed past the wait allowed: the statement changed nothing and the same work can be retried."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, sqlite3.OperationalError):
+            code = getattr(current, "sqlite_errorcode", None)
+            if code is not None:
+                return code & 0xFF in _SQLITE_BUSY_CODES
+            message = str(current)
+            return "database is locked" in message or "database table is locked" in message
+        if getattr(current, "sqlstate", None) in _PG_BUSY_STATES:
+            return True
+        current = getattr(current, "orig", None) or current.__cause__
+    return False
 
 
 # ---- case-insensitive search --------------------------------------------------------------------------
@@ -226,6 +255,7 @@ __all__ = [
     "for_update",
     "id_in",
     "insert_ignore",
+    "is_busy_error",
     "is_postgres",
     "like_escape",
     "pg_arrays",

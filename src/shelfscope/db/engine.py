@@ -1,4 +1,9 @@
-"""Engine and sessions. SQLite runs in WAL mode with foreign keys on; writes begin IMMEDIATE."""
+"""Engine and sessions. SQLite runs in WAL mode with foreign keys on; writes begin IMMEDIATE.
+
+A statement waits at most `busy_timeout_s` for a lock another transaction holds (SQLite's busy
+timeout; PostgreSQL's lock_timeout), then fails with an error `dialect.is_busy_error` recognises:
+the API answers it with 503 Busy and Retry-After, never a 500.
+"""
 
 from __future__ import annotations
 
@@ -18,7 +23,7 @@ from shelfscope.config import Settings
 _IMMEDIATE = "shelfscope_immediate"
 
 
-def _configure_sqlite(engine: Engine) -> None:
+def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: sqlite3.Connection, _record: Any) -> None:
         # Let SQLAlchemy's "begin" event own transaction start (pysqlite's own handling defers badly).
@@ -26,7 +31,7 @@ def _configure_sqlite(engine: Engine) -> None:
         cur = dbapi_conn.cursor()
         cur.execute("PRAGMA journal_mode=WAL")
         cur.execute("PRAGMA foreign_keys=ON")
-        cur.execute("PRAGMA busy_timeout=30000")
+        cur.execute(f"PRAGMA busy_timeout={busy_timeout_ms:d}")
         cur.execute("PRAGMA synchronous=NORMAL")
         cur.close()
 
@@ -38,30 +43,37 @@ def _configure_sqlite(engine: Engine) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
-def create_db_engine(url: str, *, echo: bool = False, pooled: bool = True) -> Engine:
+def create_db_engine(
+    url: str, *, echo: bool = False, pooled: bool = True, busy_timeout_s: float = 30.0
+) -> Engine:
     parsed = make_url(url)
     pool: dict[str, Any] = {} if pooled else {"poolclass": NullPool}
+    busy_ms = max(1, round(busy_timeout_s * 1000))
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         if pooled:
             pool = {"pool_size": 8, "max_overflow": 16}
         engine = create_engine(
-            url, echo=echo, connect_args={"check_same_thread": False, "timeout": 30}, **pool
+            url, echo=echo, connect_args={"check_same_thread": False, "timeout": busy_timeout_s}, **pool
         )
-        _configure_sqlite(engine)
+        _configure_sqlite(engine, busy_ms)
         return engine
     if pooled:
         pool = {"pool_size": 10, "max_overflow": 20}
-    return create_engine(url, echo=echo, pool_pre_ping=True, **pool)
+    # A URL that sets its own server options keeps them (and PostgreSQL's default: wait forever).
+    connect_args = {} if "options" in parsed.query else {"options": f"-c lock_timeout={busy_ms:d}"}
+    return create_engine(url, echo=echo, pool_pre_ping=True, connect_args=connect_args, **pool)
 
 
 class Database:
     """Owns the engine; hands out read sessions and write sessions."""
 
-    def __init__(self, url: str, *, echo: bool = False, pooled: bool = True) -> None:
+    def __init__(
+        self, url: str, *, echo: bool = False, pooled: bool = True, busy_timeout_s: float = 30.0
+    ) -> None:
         self.url = url
-        self.engine = create_db_engine(url, echo=echo, pooled=pooled)
+        self.engine = create_db_engine(url, echo=echo, pooled=pooled, busy_timeout_s=busy_timeout_s)
         self.is_sqlite = self.engine.dialect.name == "sqlite"
         writer_bind = self.engine.execution_options(**{_IMMEDIATE: True}) if self.is_sqlite else self.engine
         self._reader = sessionmaker(bind=self.engine, expire_on_commit=False)
@@ -69,7 +81,12 @@ class Database:
 
     @classmethod
     def from_settings(cls, settings: Settings, *, pooled: bool = True) -> Database:
-        return cls(settings.resolved_database_url, echo=settings.database_echo, pooled=pooled)
+        return cls(
+            settings.resolved_database_url,
+            echo=settings.database_echo,
+            pooled=pooled,
+            busy_timeout_s=settings.database_busy_timeout_s,
+        )
 
     def reader(self) -> Session:
         return self._reader()

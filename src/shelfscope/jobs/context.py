@@ -11,6 +11,7 @@ from typing import Any
 
 from shelfscope.config import Settings
 from shelfscope.db import Database, utcnow
+from shelfscope.db.dialect import is_busy_error
 from shelfscope.jobs import service
 from shelfscope.jobs.caps import MAX_LOG_CHARS, cap_text
 from shelfscope.storage import Storage, validate_key
@@ -21,6 +22,8 @@ log = logging.getLogger("shelfscope.jobs")
 FLUSH_INTERVAL_S = 0.25
 # Past this many buffered events a flush happens regardless of the interval, to bound memory.
 MAX_BUFFERED_EVENTS = 500
+# Events kept for a later flush while the database is busy; past this the oldest are dropped.
+MAX_HELD_EVENTS = 20 * MAX_BUFFERED_EVENTS
 _STAGE_MAX = 255
 _NAME_MAX = 64
 
@@ -123,6 +126,12 @@ class JobContext:
     def last_progress(self) -> tuple[float, str | None]:
         return self._last_fraction, self._last_stage
 
+    @property
+    def has_unflushed(self) -> bool:
+        """Whether progress or events wait to be written (an interactive job usually has none)."""
+        with self._lock:
+            return bool(self._events) or self._progress is not None or self._stage is not None
+
     def _add_event(self, event: dict[str, Any]) -> None:
         with self._lock:
             self._events.append(event)
@@ -134,22 +143,42 @@ class JobContext:
             self.flush()
 
     def flush(self, *, heartbeat: bool = False) -> service.JobSignal:
-        """Write buffered progress and events (and the heartbeat when asked) in one transaction."""
+        """Write buffered progress and events (and the heartbeat when asked) in one transaction.
+
+        When the database is busy (another writer held its lock past the busy timeout) nothing is
+        lost and nothing is raised into the handler: the report stays buffered for the next flush,
+        and the signal says what is already known."""
         with self._lock:
             events, self._events = self._events, []
             progress, self._progress = self._progress, None
             stage, self._stage = self._stage, None
             # Held while writing so a flush from the watcher can't reorder events from the handler.
-            signal = service.record_activity(
-                self.db,
-                self.job_id,
-                self.worker,
-                progress=progress,
-                stage=stage,
-                events=events,
-                heartbeat=heartbeat,
-            )
-            self._last_flush = time.monotonic()
+            try:
+                signal = service.record_activity(
+                    self.db,
+                    self.job_id,
+                    self.worker,
+                    progress=progress,
+                    stage=stage,
+                    events=events,
+                    heartbeat=heartbeat,
+                )
+            except Exception as exc:
+                if not is_busy_error(exc):
+                    raise
+                self._hold_back(events, progress, stage)
+                log.warning("job %s: the database is busy; its report waits for the next flush", self.job_id)
+                return service.JobSignal(still_mine=True, cancel_requested=self._cancel.is_set())
+            finally:
+                self._last_flush = time.monotonic()
         if not signal.still_mine or signal.cancel_requested:
             self._cancel.set()
         return signal
+
+    def _hold_back(self, events: list[dict[str, Any]], progress: float | None, stage: str | None) -> None:
+        """Put an unwritten report back in front of what arrived since (called under the lock)."""
+        self._events = (events + self._events)[-MAX_HELD_EVENTS:]
+        if self._progress is None:
+            self._progress = progress
+        if self._stage is None:
+            self._stage = stage

@@ -23,6 +23,7 @@ from sqlalchemy import select
 
 from shelfscope.config import Settings
 from shelfscope.db import Database
+from shelfscope.errors import ShelfscopeError
 from shelfscope.jobs import service
 from shelfscope.jobs.context import JobCancelled, JobContext
 from shelfscope.jobs.models import Job
@@ -79,6 +80,18 @@ def _error_text(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {message}" if message else type(exc).__name__
 
 
+def _error_body(exc: BaseException) -> dict[str, Any] | None:
+    """A ShelfscopeError's JSON body (kind, detail and facts), kept so whoever waits on the job can
+    raise the same error; None for any other exception (a bug: its details stay in the server log)."""
+    if not isinstance(exc, ShelfscopeError):
+        return None
+    try:
+        body: dict[str, Any] = json.loads(json.dumps(exc.to_body(), default=str, allow_nan=False))
+    except ValueError:  # a fact JSON can't hold (NaN): the kind and the sentence still travel
+        body = {"error": exc.kind, "detail": exc.detail}
+    return body
+
+
 def _as_result(value: Any) -> dict[str, Any]:
     if value is None:
         return {}
@@ -108,6 +121,8 @@ class _Watcher(threading.Thread):
         deadline: float | None = None
         while not self.done.wait(self._wait(deadline)):
             try:
+                # A busy database does not raise here (see JobContext.flush): the beat is late, and
+                # the local runner's sweep does not count a live worker's job as stale.
                 self.ctx.flush(heartbeat=True)
             except Exception:
                 log.exception("job %s: heartbeat failed; retrying", self.ctx.job_id)
@@ -185,9 +200,10 @@ def _run_handler(ctx: JobContext, spec: HandlerSpec[Any], payload: dict[str, Any
         if ctx.cancelled():
             service.confirm_cancelled(db, job_id, worker)
         else:
-            service.fail_job(db, job_id, worker, _error_text(exc))
+            service.fail_job(db, job_id, worker, _error_text(exc), _error_body(exc))
         return
-    ctx.flush()
+    if ctx.has_unflushed:  # one write fewer for a job that reported nothing (a click)
+        ctx.flush()
     _, stage = ctx.last_progress
     finished = service.finish_job(db, job_id, worker, result, stage)
     # A cancel that arrived while the handler was finishing wins; the result is dropped.

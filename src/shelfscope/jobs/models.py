@@ -23,16 +23,24 @@ class Job(TimestampMixin, Base):
         Index("ix_jobs_status_created", "status", "created_at"),
         Index("ix_jobs_created_id", "created_at", "id"),
         Index("ix_jobs_kind_created", "kind", "created_at"),
+        CheckConstraint("queue IN ('default', 'ml', 'interactive')", name="queue"),
+        # A worker claims the oldest queued job of its own queue.
+        Index("ix_jobs_queue_status_created", "queue", "status", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(BigIntId, primary_key=True)
     kind: Mapped[str] = mapped_column(String(64))
     status: Mapped[str] = mapped_column(String(16), default="queued")
     runner: Mapped[str] = mapped_column(String(16))
+    # Which workers run it (registry.QUEUES); fixed by the handler's declaration at submit.
+    queue: Mapped[str] = mapped_column(String(16), default="default", server_default="default")
     payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
     # Capped on every write (jobs/caps.py): a result or error quoting hostile input stays small.
     result: Mapped[dict[str, Any] | None] = mapped_column(CappedResult(), default=None)
     error: Mapped[str | None] = mapped_column(CappedText(MAX_ERROR_CHARS), default=None)
+    # When the handler raised a ShelfscopeError: its body ({"error": kind, "detail", ...extra}), so a
+    # caller waiting on the job (jobs.interactive) raises the same error the handler did.
+    error_body: Mapped[dict[str, Any] | None] = mapped_column(CappedResult(), default=None)
     progress: Mapped[float] = mapped_column(Float, default=0.0)
     stage: Mapped[str | None] = mapped_column(String(255), default=None)
     attempt: Mapped[int] = mapped_column(Integer, default=0)

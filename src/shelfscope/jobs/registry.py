@@ -7,7 +7,7 @@ import logging
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar, get_args
 
 from pydantic import BaseModel
 
@@ -32,9 +32,18 @@ BUILTIN_JOB_MODULES = (
     "shelfscope.od.imports.jobs",
     "shelfscope.od.exports.jobs",
     "shelfscope.od.versions.jobs",
+    "shelfscope.weights.jobs",
     "shelfscope.od.ai.jobs",
+    "shelfscope.od.ai.segment.jobs",
 )
 DEFAULT_RESUMABLE_ATTEMPTS = 3
+
+# Which workers run a kind: `default` (imports, exports, versions, maintenance), `ml` (training,
+# batch inference, model downloads) and `interactive` (one request a person waits on: a SAM click,
+# detection on one image). Each queue has its own workers, so a batch never delays a click and ML
+# work never holds up an import.
+Queue = Literal["default", "ml", "interactive"]
+QUEUES: tuple[Queue, ...] = get_args(Queue)
 
 
 @dataclass(frozen=True)
@@ -46,6 +55,7 @@ class HandlerSpec(Generic[P]):
     # the others are marked failed, since running them twice could repeat side effects.
     resumable: bool
     max_attempts: int
+    queue: Queue = "default"
 
     def parse_payload(self, payload: dict[str, Any]) -> P:
         return self.payload_model.model_validate(payload)
@@ -61,18 +71,31 @@ _load_lock = threading.Lock()
 
 
 def job_handler(
-    kind: str, *, payload: type[P], resumable: bool = False, max_attempts: int | None = None
+    kind: str,
+    *,
+    payload: type[P],
+    resumable: bool = False,
+    max_attempts: int | None = None,
+    queue: Queue = "default",
 ) -> Callable[[Handler[P]], Handler[P]]:
-    """Register `func(ctx, payload) -> dict` as the handler of `kind`; the function is returned unchanged."""
+    """Register `func(ctx, payload) -> dict` as the handler of `kind`, run by the workers of `queue`;
+    the function is returned unchanged."""
     if not kind or len(kind) > 64:
         raise ValueError(f"job kind {kind!r} must be 1 to 64 characters")
+    if queue not in QUEUES:
+        raise ValueError(f"queue {queue!r} of {kind} is not one of {', '.join(QUEUES)}")
     attempts = max_attempts if max_attempts is not None else (DEFAULT_RESUMABLE_ATTEMPTS if resumable else 1)
     if attempts < 1:
         raise ValueError(f"max_attempts for {kind} must be at least 1")
 
     def register(func: Handler[P]) -> Handler[P]:
         spec = HandlerSpec(
-            kind=kind, func=func, payload_model=payload, resumable=resumable, max_attempts=attempts
+            kind=kind,
+            func=func,
+            payload_model=payload,
+            resumable=resumable,
+            max_attempts=attempts,
+            queue=queue,
         )
         existing = _handlers.get(kind)
         # The same module imported twice (as a script and as a package) registers the same function

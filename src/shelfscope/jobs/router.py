@@ -31,9 +31,12 @@ def list_jobs(
         ),
     ] = None,
     kind: str | None = None,
+    queue: Annotated[str | None, Query(description="default, ml or interactive")] = None,
 ) -> JobPage:
     """Newest first."""
-    page = service.list_jobs(session, limit=limit, cursor=cursor, statuses=status or (), kind=kind)
+    page = service.list_jobs(
+        session, limit=limit, cursor=cursor, statuses=status or (), kind=kind, queue=queue
+    )
     return JobPage(
         items=[JobOut.model_validate(job) for job in page.items],
         next_cursor=page.next_cursor,

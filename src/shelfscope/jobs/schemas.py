@@ -22,17 +22,29 @@ def _text(values: dict[str, Any] | None, key: str) -> str | None:
     return value.strip() or None if isinstance(value, str) else None
 
 
+def _urls(payload: dict[str, Any] | None) -> str | None:
+    """A URL import's sources: the one URL, or how many ("12 URLs")."""
+    urls = [u for u in (payload or {}).get("urls") or [] if isinstance(u, str) and u.strip()]
+    if len(urls) == 1:
+        return str(urls[0]).strip()
+    return f"{len(urls)} URLs" if urls else None
+
+
 def job_label(payload: dict[str, Any] | None, result: dict[str, Any] | None) -> str | None:
-    """The file and/or dataset a job works on, from the fields handlers put in their payload and
-    result ("shelves.zip → Shelves"); None when it works on neither (a storage check)."""
+    """The file and/or dataset (or library folder) a job works on, from the fields handlers put in
+    their payload and result ("shelves.zip → Shelves", "12 URLs → shelf-photos"); None when it works on
+    neither (a storage check)."""
     path = _text(payload, "path")
     file = (
         _text(payload, "upload_name")
         or (PureWindowsPath(PurePosixPath(path).name).name if path else None)
         or _text(payload, "url")
+        or _urls(payload)
         or _text(result, "filename")
     )
     dataset = _text(result, "dataset_name") or _text(payload, "dataset_name")
+    if dataset is None and file is not None and "urls" in (payload or {}):
+        dataset = _text(payload, "folder")
     parts = [part for part in (file, dataset) if part]
     return " → ".join(dict.fromkeys(parts)) or None
 
@@ -51,6 +63,7 @@ class JobOut(BaseModel):
     attempt: int
     cancel_requested: bool
     runner: str
+    queue: str
     created_at: datetime
     started_at: datetime | None
     finished_at: datetime | None

@@ -1,28 +1,32 @@
 """Job logic: enqueue, list, cancel, and every state change as a guarded UPDATE.
 
 Each transition names the status it expects in its WHERE clause (and, for a worker, that the job is
-still its own), so a late write from a slow worker never overwrites a cancel or a recovery.
+still its own), so a late write from a slow worker never overwrites a cancel or a recovery. A worker's
+own transitions are retried while the database is busy (another writer held the lock past the busy
+timeout): a job whose work is done must not be left running for the stale sweep to call interrupted.
 """
 
 from __future__ import annotations
 
+import functools
 import logging
-from collections.abc import Collection, Sequence
-from dataclasses import dataclass
+import time
+from collections.abc import Callable, Collection, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Generic, ParamSpec, TypeVar, cast
 
 import pydantic
-from sqlalchemy import ColumnElement, CursorResult, Update, and_, func, insert, or_, select, update
+from sqlalchemy import ColumnElement, CursorResult, Update, and_, false, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from shelfscope.db import Database, utcnow
 from shelfscope.db import all_models as _all_models  # noqa: F401 (jobs.created_by needs the users table)
-from shelfscope.db.dialect import is_postgres
+from shelfscope.db.dialect import is_busy_error, is_postgres
 from shelfscope.errors import Conflict, Internal, NotFound, ValidationFailed
 from shelfscope.http.validation import validation_failed
 from shelfscope.jobs.models import JOB_STATUSES, TERMINAL_STATUSES, Job, JobEvent
-from shelfscope.jobs.registry import find_handler, registered_kinds
+from shelfscope.jobs.registry import QUEUES, find_handler, registered_kinds
 from shelfscope.pagination import decode_cursor, encode_cursor, newest_first_after
 
 if TYPE_CHECKING:
@@ -33,6 +37,11 @@ log = logging.getLogger(__name__)
 INTERRUPTED_ERROR = "interrupted: the worker stopped while the job was running"
 LOG_LEVELS = ("debug", "info", "warning", "error")
 T = TypeVar("T")
+P = ParamSpec("P")
+# A worker's transition is tried this often while the database stays busy (each try already waited
+# the busy timeout), with a short pause between tries.
+_BUSY_TRIES = 4
+_BUSY_PAUSE_S = 0.5
 
 
 @dataclass(frozen=True)
@@ -55,11 +64,33 @@ class Recovery:
     failed: list[int]
     requeued: list[int]
     cancelled: list[int]
+    # The queue of each requeued job, for the runner to wake (or route) it.
+    queues: dict[int, str] = field(default_factory=dict)
 
 
 def _updated(session: Session, statement: Update) -> int:
     """Rows a guarded UPDATE changed: zero means the row was not in the expected state."""
     return cast(CursorResult[Any], session.execute(statement)).rowcount
+
+
+def retry_while_busy(func: Callable[P, T]) -> Callable[P, T]:
+    """`func` (one write transaction, safe to repeat) tried again while the database is busy."""
+
+    @functools.wraps(func)
+    def retried(*args: P.args, **kwargs: P.kwargs) -> T:
+        for attempt in range(1, _BUSY_TRIES + 1):
+            try:
+                return func(*args, **kwargs)
+            except Exception as exc:
+                if attempt == _BUSY_TRIES or not is_busy_error(exc):
+                    raise
+                log.warning(
+                    "%s: the database is busy (try %d of %d); retrying", func.__name__, attempt, _BUSY_TRIES
+                )
+                time.sleep(_BUSY_PAUSE_S * attempt)
+        raise AssertionError("unreachable")
+
+    return retried
 
 
 # ---- submitting ------------------------------------------------------------------------------------
@@ -91,11 +122,12 @@ def submit_job(
         max_attempts=spec.max_attempts,
         cancel_requested=False,
         created_by=user_id,
+        queue=spec.queue,
     )
     session.add(job)
     session.commit()
     try:
-        runner.submit(job.id)
+        runner.submit(job.id, spec.queue)
     except Exception as exc:
         # The row exists; leave it failed with the reason rather than queued forever.
         log.exception("could not hand job %s to the %s runner", job.id, runner.name)
@@ -137,6 +169,7 @@ def list_jobs(
     cursor: str | None = None,
     statuses: Sequence[str] = (),
     kind: str | None = None,
+    queue: str | None = None,
 ) -> Page[Job]:
     """Newest first, by (created_at, id) so the status and kind indexes serve the filtered lists."""
     filters: list[ColumnElement[bool]] = []
@@ -145,6 +178,10 @@ def list_jobs(
         filters.append(Job.status.in_(wanted))
     if kind:
         filters.append(Job.kind == kind)
+    if queue:
+        if queue not in QUEUES:
+            raise ValidationFailed.field("queue", f"{queue!r} is not one of {', '.join(QUEUES)}")
+        filters.append(Job.queue == queue)
     total = session.scalar(select(func.count()).select_from(Job).where(*filters))
     query = select(Job).where(*filters)
     if cursor:
@@ -241,16 +278,18 @@ def _claim_values(worker: str) -> dict[str, Any]:
         "started_at": now,
         "heartbeat_at": now,
         "error": None,
+        "error_body": None,
     }
 
 
-def claim_next(db: Database, worker: str, runner_name: str) -> int | None:
-    """Take the oldest queued job of this runner. PostgreSQL skips rows other workers hold; SQLite's
-    write transaction begins IMMEDIATE, so one claimer at a time reads the queue."""
+def claim_next(db: Database, worker: str, runner_name: str, queues: Collection[str]) -> int | None:
+    """Take the oldest queued job of this runner in one of `queues`. PostgreSQL skips rows other
+    workers hold; SQLite's write transaction begins IMMEDIATE, so one claimer at a time reads the queue."""
+    in_queue = Job.queue == next(iter(queues)) if len(queues) == 1 else Job.queue.in_(list(queues))
     with db.write() as session:
         query = (
             select(Job.id)
-            .where(Job.status == "queued", Job.runner == runner_name)
+            .where(Job.status == "queued", in_queue, Job.runner == runner_name)
             .order_by(Job.created_at, Job.id)
             .limit(1)
         )
@@ -306,23 +345,41 @@ def record_activity(
     )
 
 
+@retry_while_busy
 def finish_job(db: Database, job_id: int, worker: str, result: dict[str, Any], stage: str | None) -> bool:
     """Succeeded, unless a cancel was requested meanwhile: then the cancel wins."""
+    with db.write() as session:
+        return succeed_in(session, job_id, worker, result, stage)
+
+
+def succeed_in(session: Session, job_id: int, worker: str, result: dict[str, Any], stage: str | None) -> bool:
+    """Inside the caller's write transaction: the job succeeded with `result`, if it still runs on this
+    worker with no cancel requested. A handler whose work is one last transaction (an import's) marks
+    its job here, so the job's status and the data it wrote commit together or not at all; the
+    runner's own finish_job afterwards finds the job already ended and changes nothing."""
     succeed = (
         update(Job)
         .where(_mine(job_id, worker), Job.cancel_requested.is_(False))
         .values(status="succeeded", result=result, progress=1.0, stage=stage, finished_at=utcnow())
     )
-    with db.write() as session:
-        return bool(_updated(session, succeed))
+    return bool(_updated(session, succeed))
 
 
-def fail_job(db: Database, job_id: int, worker: str, error: str) -> bool:
-    fail = update(Job).where(_mine(job_id, worker)).values(status="failed", error=error, finished_at=utcnow())
+@retry_while_busy
+def fail_job(
+    db: Database, job_id: int, worker: str, error: str, error_body: dict[str, Any] | None = None
+) -> bool:
+    """Failed with its one-line error and, when the handler raised a ShelfscopeError, that error's body."""
+    fail = (
+        update(Job)
+        .where(_mine(job_id, worker))
+        .values(status="failed", error=error, error_body=error_body, finished_at=utcnow())
+    )
     with db.write() as session:
         return bool(_updated(session, fail))
 
 
+@retry_while_busy
 def confirm_cancelled(db: Database, job_id: int, worker: str | None, stage: str = "cancelled") -> bool:
     """Running → cancelled. `worker` None is the runner's own backstop, which holds no claim."""
     guard = _mine(job_id, worker) if worker else and_(Job.id == job_id, Job.status == "running")
@@ -336,29 +393,44 @@ def set_external_id(db: Database, job_id: int, external_id: str) -> None:
         session.execute(update(Job).where(Job.id == job_id).values(external_id=external_id))
 
 
+def _held_by_live_worker(alive: Mapping[str, datetime]) -> ColumnElement[bool]:
+    """A job claimed by one of these live worker processes since it started (a pid reused by a later
+    process does not vouch for a job its predecessor held)."""
+    return or_(*[and_(Job.worker == worker, Job.started_at >= since) for worker, since in alive.items()])
+
+
 def recover_interrupted(
     db: Database,
     runner_name: str,
     *,
     stale_before: datetime | None = None,
     workers: Collection[str] = (),
+    alive: Mapping[str, datetime] | None = None,
 ) -> Recovery:
     """Running jobs whose worker is gone (heartbeat older than `stale_before`, or held by one of
     `workers`): requeued when the handler is resumable and attempts remain, cancelled when a cancel
-    was pending, otherwise failed as interrupted."""
+    was pending, otherwise failed as interrupted. `alive` names worker processes known to be running
+    (worker id: when it started): their jobs are not stale, however old their heartbeat; a busy
+    database can hold a heartbeat back, but the job is still being worked on."""
     if stale_before is None and not workers:
         return Recovery([], [], [])
     gone: list[ColumnElement[bool]] = []
     if stale_before is not None:
-        gone.append(func.coalesce(Job.heartbeat_at, Job.started_at, Job.created_at) < stale_before)
+        stale = func.coalesce(Job.heartbeat_at, Job.started_at, Job.created_at) < stale_before
+        # NULL-safe: a row without a worker is not held by a live one.
+        held = func.coalesce(_held_by_live_worker(alive), false()) if alive else false()
+        gone.append(and_(stale, ~held))
     if workers:
         gone.append(Job.worker.in_(list(workers)))
     failed: list[int] = []
     requeued: list[int] = []
     cancelled: list[int] = []
+    queues: dict[int, str] = {}
     with db.write() as session:
         rows = session.execute(
-            select(Job.id, Job.kind, Job.worker, Job.attempt, Job.max_attempts, Job.cancel_requested)
+            select(
+                Job.id, Job.kind, Job.queue, Job.worker, Job.attempt, Job.max_attempts, Job.cancel_requested
+            )
             .where(Job.status == "running", or_(*gone))
             .order_by(Job.id)
         ).all()
@@ -385,9 +457,12 @@ def recover_interrupted(
             if _updated(session, update(Job).where(guard).values(**values)):
                 session.add(JobEvent(job_id=row.id, type="log", at=now, level="warning", message=note))
                 bucket.append(row.id)
+                queues[row.id] = row.queue
     if rows:
         log.warning("interrupted jobs: failed %s, requeued %s, cancelled %s", failed, requeued, cancelled)
-    return Recovery(failed=failed, requeued=requeued, cancelled=cancelled)
+    return Recovery(
+        failed=failed, requeued=requeued, cancelled=cancelled, queues={i: queues[i] for i in requeued}
+    )
 
 
 def job_state(db: Database, job_id: int) -> tuple[str, str | None, datetime | None] | None:
@@ -397,6 +472,27 @@ def job_state(db: Database, job_id: int) -> tuple[str, str | None, datetime | No
             select(Job.status, Job.external_id, Job.started_at).where(Job.id == job_id)
         ).first()
     return None if row is None else (row.status, row.external_id, row.started_at)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a caller waiting on a job needs from its row."""
+
+    status: str
+    result: dict[str, Any] | None
+    error: str | None
+    error_body: dict[str, Any] | None
+
+
+def job_outcome(db: Database, job_id: int) -> Outcome:
+    """One narrow read of a job's status and outcome (polled while a request waits on the job)."""
+    with db.read() as session:
+        row = session.execute(
+            select(Job.status, Job.result, Job.error, Job.error_body).where(Job.id == job_id)
+        ).one_or_none()
+    if row is None:
+        raise NotFound(f"Job {job_id} does not exist.", job_id=job_id)
+    return Outcome(status=row.status, result=row.result, error=row.error, error_body=row.error_body)
 
 
 def is_terminal(status: str) -> bool:
@@ -414,6 +510,7 @@ def hold_running_job(session: Session, job_id: int, worker: str) -> bool:
     return row is not None and row.status == "running" and row.worker == worker and not row.cancel_requested
 
 
+@retry_while_busy
 def record_result(db: Database, job_id: int, worker: str, result: dict[str, Any]) -> bool:
     """Store a result on a job still running on this worker, before the handler fails it: a failed job
     keeps no result of its own, and some results (an import's report) tell the user what to fix."""

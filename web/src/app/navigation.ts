@@ -12,6 +12,7 @@ import {
   LinkIcon,
   type LucideIcon,
   PenToolIcon,
+  SparklesIcon,
   ScissorsIcon,
   TagsIcon,
   UsersIcon,
@@ -71,7 +72,10 @@ export const NAV_GROUPS: NavGroup[] = [
   {
     id: 'system',
     label: 'System',
-    items: [{ label: 'Jobs', to: '/jobs', icon: ActivityIcon, heading: 'Jobs' }],
+    items: [
+      { label: 'Jobs', to: '/jobs', icon: ActivityIcon, heading: 'Jobs' },
+      { label: 'AI models', to: '/settings/models', icon: SparklesIcon, heading: 'AI models' },
+    ],
   },
   {
     id: 'admin',

@@ -30,6 +30,7 @@ const TrainingRunPage = page(loadTraining, 'TrainingRunPage')
 const loadModels = () => import('@/features/models/pages/ModelsPages')
 const ModelsPage = page(loadModels, 'ModelsPage')
 const ModelDetailPage = page(loadModels, 'ModelDetailPage')
+const AiModelsPage = page(() => import('@/features/ai-models/pages/AiModelsPage'), 'AiModelsPage')
 const UsersPage = page(() => import('@/features/users/pages/UsersPage'), 'UsersPage')
 const loadPr = () => import('@/features/pr/pages/PrPages')
 const ProductsPage = page(loadPr, 'ProductsPage')
@@ -71,6 +72,7 @@ export function AppRoutes() {
           <Route path="cutouts" element={<CutoutsPage />} />
           <Route path="matching" element={<MatchingPage />} />
           <Route path="admin/users" element={<UsersPage />} />
+          <Route path="settings/models" element={<AiModelsPage />} />
           <Route path="*" element={<NotFoundPage />} />
         </Route>
       </Routes>

@@ -14,6 +14,7 @@ export function makeJob(overrides: Partial<Job> = {}): Job {
     attempt: 1,
     cancel_requested: false,
     runner: 'local',
+    queue: 'default',
     created_at: '2025-01-01T00:00:00Z',
     started_at: null,
     finished_at: null,

@@ -12,8 +12,8 @@ from shelfscope.jobs.registry import load_job_modules
 class JobRunner(Protocol):
     name: str
 
-    def submit(self, job_id: int) -> None:
-        """Hand a committed, queued job to the workers."""
+    def submit(self, job_id: int, queue: str) -> None:
+        """Hand a committed, queued job to the workers of its queue (registry.QUEUES)."""
         ...
 
     def start(self) -> None:

@@ -1,5 +1,9 @@
 """The celery runner: jobs travel as `shelfscope.run_job(job_id)` tasks over Redis to `shelfscope worker`s.
 
+Each job queue is its own Celery queue (`shelfscope`, `shelfscope.ml`, `shelfscope.interactive` for
+the default celery_queue), so a GPU machine serves only ML work with `shelfscope worker --queue
+ml,interactive` while CPU machines take imports and exports.
+
 The database row stays the truth; a task only names a job. Workers run the same executor as local
 workers (claim, JobContext, heartbeat and cancel watcher). The prefork pool is used because a job
 that ignores its cancel is stopped by ending its pool process (os._exit), which the pool replaces;
@@ -23,7 +27,7 @@ from shelfscope.config import Settings
 from shelfscope.db import Database, utcnow
 from shelfscope.jobs import service
 from shelfscope.jobs.executor import WorkerEnv, run_claimed_job, worker_name
-from shelfscope.jobs.registry import load_job_modules, run_recovery_hooks
+from shelfscope.jobs.registry import QUEUES, load_job_modules, run_recovery_hooks
 from shelfscope.storage import open_storage
 
 log = logging.getLogger("shelfscope.jobs.celery")
@@ -59,11 +63,26 @@ def create_celery_app(settings: Settings) -> Celery:
     return app
 
 
-def send_job(app: Celery, settings: Settings, db: Database, job_id: int) -> str:
+def celery_queue_name(settings: Settings, queue: str) -> str:
+    """The Celery queue of a job queue: celery_queue itself for `default`, else `<celery_queue>.<queue>`."""
+    return settings.celery_queue if queue == "default" else f"{settings.celery_queue}.{queue}"
+
+
+def parse_queues(settings: Settings, names: list[str] | None) -> list[str]:
+    """`--queue ml,interactive` (repeated or comma-separated job queues) -> Celery queue names; all
+    three when none is named."""
+    wanted = [n.strip() for item in names or [] for n in item.split(",") if n.strip()] or list(QUEUES)
+    unknown = [n for n in wanted if n not in QUEUES]
+    if unknown:
+        raise ValueError(f"unknown queue {', '.join(unknown)}; the job queues are {', '.join(QUEUES)}")
+    return [celery_queue_name(settings, n) for n in dict.fromkeys(wanted)]
+
+
+def send_job(app: Celery, settings: Settings, db: Database, job_id: int, queue: str) -> str:
     """Record the task id first, so a cancel that races the send can still revoke it."""
     task_id = str(uuid.uuid4())
     service.set_external_id(db, job_id, task_id)
-    app.send_task(TASK_NAME, args=[job_id], task_id=task_id, queue=settings.celery_queue)
+    app.send_task(TASK_NAME, args=[job_id], task_id=task_id, queue=celery_queue_name(settings, queue))
     return task_id
 
 
@@ -72,7 +91,7 @@ def recover_and_resend(app: Celery, settings: Settings, db: Database) -> service
     stale_before = utcnow() - timedelta(seconds=settings.job_stale_after_s)
     recovery = service.recover_interrupted(db, RUNNER, stale_before=stale_before)
     for job_id in recovery.requeued:
-        send_job(app, settings, db, job_id)
+        send_job(app, settings, db, job_id, recovery.queues.get(job_id, "default"))
     if recovery.failed or recovery.requeued or recovery.cancelled:
         run_recovery_hooks(settings, db)
     return recovery
@@ -95,8 +114,8 @@ class CeleryRunner:
         self._backstops: dict[int, threading.Timer] = {}
         self._lock = threading.Lock()
 
-    def submit(self, job_id: int) -> None:
-        send_job(self.app, self.settings, self.db, job_id)
+    def submit(self, job_id: int, queue: str) -> None:
+        send_job(self.app, self.settings, self.db, job_id, queue)
 
     def request_cancel(self, job_id: int) -> None:
         state = service.job_state(self.db, job_id)
@@ -225,8 +244,10 @@ def run_job_task(job_id: int) -> None:
 def run_celery_worker(
     settings: Settings, concurrency: int | None = None, queues: list[str] | None = None
 ) -> None:
-    """`shelfscope worker`: recover stale jobs, then consume job tasks until stopped (SIGTERM: warm stop)."""
+    """`shelfscope worker`: recover stale jobs, then consume the tasks of `queues` (job queue names,
+    all when None) until stopped (SIGTERM: warm stop)."""
     global _settings
+    celery_queues = parse_queues(settings, queues)
     _settings = settings
     load_job_modules(settings.job_modules)
     app = create_celery_app(settings)
@@ -238,7 +259,7 @@ def run_celery_worker(
     worker = app.Worker(
         hostname=f"shelfscope-{os.getpid()}@{socket.gethostname()}",
         concurrency=concurrency,
-        queues=queues or [settings.celery_queue],
+        queues=celery_queues,
         pool="prefork",
         loglevel=settings.log_level.upper(),
         without_gossip=True,

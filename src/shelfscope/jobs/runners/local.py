@@ -4,9 +4,16 @@ Workers are spawned (not forked: the server holds threads and database connectio
 copy), claim queued jobs from the database, are woken on submit and otherwise poll. A supervisor
 thread replaces dead workers, hands their jobs to recovery and sweeps stale jobs.
 
-Wake-ups are a counting semaphore (one token per submitted job) and the stop request a lock-free
-shared flag. Nothing shared takes a lock a worker could die holding: a worker killed inside an
-Event's or Value's internal lock would hang every submit and the server's shutdown.
+There is one pool of workers per job queue (default, ml, interactive; sizes in settings), and each
+worker claims only its pool's queues, so a long training never holds up an import and a batch never
+delays a click. Workers live as long as the server: a model one loads stays in its cache for the
+next job.
+
+Wake-ups are a counting semaphore per pool (one token per submitted job), the stop request a
+lock-free shared flag, and "an interactive job ended" one more semaphore the server turns into a
+notification for the requests waiting on such jobs (jobs.interactive). Nothing shared takes a lock a
+worker could die holding: a worker killed inside an Event's or Value's internal lock would hang
+every submit and the server's shutdown.
 """
 
 from __future__ import annotations
@@ -20,7 +27,7 @@ import signal
 import threading
 import time
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from multiprocessing.context import SpawnProcess
 from multiprocessing.synchronize import Semaphore
 from typing import Any
@@ -29,7 +36,7 @@ from shelfscope.config import Settings
 from shelfscope.db import Database, utcnow
 from shelfscope.jobs import service
 from shelfscope.jobs.executor import WorkerEnv, run_claimed_job, worker_name
-from shelfscope.jobs.registry import load_job_modules, run_recovery_hooks
+from shelfscope.jobs.registry import QUEUES, load_job_modules, run_recovery_hooks
 from shelfscope.storage import open_storage
 
 log = logging.getLogger("shelfscope.jobs.local")
@@ -42,11 +49,36 @@ _STOP_WAIT_S = 2.0
 _QUICK_DEATH_S = 5.0
 
 
+@dataclass(frozen=True)
+class _Pool:
+    """Workers of one queue, and any queue without workers of its own (the default pool's)."""
+
+    name: str
+    size: int
+    queues: tuple[str, ...]
+    wake: Semaphore
+
+
+def plan_pools(settings: Settings) -> dict[str, tuple[int, tuple[str, ...]]]:
+    """Pool name -> (workers, queues they claim). A queue sized 0 is served by the default pool."""
+    sizes = {"ml": settings.local_ml_workers, "interactive": settings.local_interactive_workers}
+    pools: dict[str, tuple[int, tuple[str, ...]]] = {
+        "default": (settings.local_workers, ("default", *(q for q in QUEUES if sizes.get(q) == 0)))
+    }
+    for queue, size in sizes.items():
+        if size > 0:
+            pools[queue] = (size, (queue,))
+    return pools
+
+
 @dataclass
 class _Slot:
+    pool: _Pool
     index: int
     process: SpawnProcess
     worker_id: str
+    # Wall clock before the process started: every job it claims started later.
+    started_at: datetime
     started: float = field(default_factory=time.monotonic)
     quick_deaths: int = 0
     restart_at: float | None = None
@@ -61,8 +93,14 @@ class LocalRunner:
         self._mp = multiprocessing.get_context("spawn")
         # Created in start(): multiprocessing primitives start a resource tracker process, which
         # commands that never run jobs (db upgrade, users create) should not pay for.
-        self._wake: Semaphore | None = None
+        self._pools: dict[str, _Pool] = {}
+        self._pool_of: dict[str, _Pool] = {}
         self._stop: ctypes.c_bool | None = None
+        # Released by a worker each time it ends an interactive job; _notify turns it into _ended.
+        self._ended_signal: Semaphore | None = None
+        self._ended = threading.Condition()
+        self._ended_count = 0
+        self._notifier: threading.Thread | None = None
         self._slots: list[_Slot] = []
         self._halt = threading.Event()
         self._supervisor: threading.Thread | None = None
@@ -73,9 +111,10 @@ class LocalRunner:
 
     # ---- JobRunner ----------------------------------------------------------------------------------
 
-    def submit(self, job_id: int) -> None:
-        if self._wake is not None:
-            self._wake.release()
+    def submit(self, job_id: int, queue: str) -> None:
+        pool = self._pool_of.get(queue)
+        if pool is not None:
+            pool.wake.release()
 
     def request_cancel(self, job_id: int) -> None:
         # Nothing to send: the worker's watcher reads cancel_requested with every heartbeat.
@@ -87,16 +126,23 @@ class LocalRunner:
                 return
             # Jobs that were running when the server last died (their heartbeat is long past).
             self._recover(stale=True)
-            self._wake = self._mp.Semaphore(0)
             self._stop = self._mp.RawValue(ctypes.c_bool, False)
+            self._ended_signal = self._mp.Semaphore(0)
+            self._pools = {
+                name: _Pool(name=name, size=size, queues=queues, wake=self._mp.Semaphore(0))
+                for name, (size, queues) in plan_pools(self.settings).items()
+            }
+            self._pool_of = {queue: pool for pool in self._pools.values() for queue in pool.queues}
             self._halt.clear()
-            self._slots = [self._spawn(i) for i in range(self.settings.local_workers)]
+            self._slots = [self._spawn(pool, i) for pool in self._pools.values() for i in range(pool.size)]
             self._supervisor = threading.Thread(target=self._supervise, name="job-supervisor", daemon=True)
             self._supervisor.start()
+            self._notifier = threading.Thread(target=self._notify, name="job-end-notifier", daemon=True)
+            self._notifier.start()
             # Workers are not daemonic (handlers may start processes of their own, e.g. data loaders),
             # so an interpreter exiting without stop() would wait on them forever.
             atexit.register(self.stop)
-            log.info("local runner started %d worker(s)", len(self._slots))
+            log.info("local runner started %s", self._describe_pools())
 
     def stop(self) -> None:
         with self._lock:
@@ -106,10 +152,14 @@ class LocalRunner:
             self._halt.set()
             self._supervisor.join()
             self._supervisor = None
-            assert self._stop is not None and self._wake is not None
+            assert self._stop is not None and self._ended_signal is not None
+            self._ended_signal.release()
+            if self._notifier is not None:
+                self._notifier.join()
+                self._notifier = None
             self._stop.value = True
-            for _ in self._slots:
-                self._wake.release()
+            for slot in self._slots:
+                slot.pool.wake.release()
             deadline = time.monotonic() + _STOP_WAIT_S
             for slot in self._slots:
                 slot.process.join(max(0.0, deadline - time.monotonic()))
@@ -131,17 +181,46 @@ class LocalRunner:
             log.info("local runner stopped")
 
     def health(self) -> dict[str, Any]:
-        wanted = self.settings.local_workers
         if self._supervisor is None:
             return {"ok": False, "runner": RUNNER, "workers": 0, "detail": "the local runner is not started"}
+        wanted = sum(pool.size for pool in self._pools.values())
         with self._slots_lock:
-            alive = sum(1 for slot in self._slots if slot.process.is_alive())
+            alive = {name: 0 for name in self._pools}
+            for slot in self._slots:
+                alive[slot.pool.name] += slot.process.is_alive()
+        total = sum(alive.values())
+        pools = ", ".join(f"{name} {alive[name]}/{pool.size}" for name, pool in self._pools.items())
         return {
-            "ok": alive == wanted,
+            "ok": total == wanted,
             "runner": RUNNER,
-            "workers": alive,
-            "detail": f"{alive} of {wanted} worker processes alive",
+            "workers": total,
+            "detail": f"{total} of {wanted} worker processes alive ({pools})",
         }
+
+    def _describe_pools(self) -> str:
+        return ", ".join(
+            f"{pool.size} {name} worker(s) for {'/'.join(pool.queues)}" for name, pool in self._pools.items()
+        )
+
+    # ---- waiting on interactive jobs ----------------------------------------------------------------
+
+    def ended_mark(self) -> int:
+        """A count of interactive jobs ended so far: take it before reading a job's row, then
+        wait_ended(mark) returns as soon as any interactive job ends after that read."""
+        with self._ended:
+            return self._ended_count
+
+    def wait_ended(self, mark: int, timeout: float) -> None:
+        with self._ended:
+            self._ended.wait_for(lambda: self._ended_count != mark, timeout)
+
+    def _notify(self) -> None:
+        assert self._ended_signal is not None
+        while not self._halt.is_set():
+            if self._ended_signal.acquire(timeout=1.0):
+                with self._ended:
+                    self._ended_count += 1
+                    self._ended.notify_all()
 
     def worker_pids(self) -> list[int]:
         """Process ids of the live workers (for operators and tests)."""
@@ -150,18 +229,25 @@ class LocalRunner:
 
     # ---- supervision --------------------------------------------------------------------------------
 
-    def _spawn(self, index: int, quick_deaths: int = 0) -> _Slot:
-        assert self._wake is not None and self._stop is not None
+    def _spawn(self, pool: _Pool, index: int, quick_deaths: int = 0) -> _Slot:
+        assert self._stop is not None and self._ended_signal is not None
+        ended = self._ended_signal if "interactive" in pool.queues else None
+        started_at = utcnow()
         process = self._mp.Process(
             target=worker_main,
-            name=f"shelfscope-worker-{index}",
+            name=f"shelfscope-worker-{pool.name}-{index}",
             daemon=False,
-            args=(self.settings, self._wake, self._stop, os.getpid()),
+            args=(self.settings, pool.queues, pool.wake, self._stop, ended, os.getpid()),
         )
         process.start()
         assert process.pid is not None
         return _Slot(
-            index=index, process=process, worker_id=worker_name(pid=process.pid), quick_deaths=quick_deaths
+            pool=pool,
+            index=index,
+            process=process,
+            worker_id=worker_name(pid=process.pid),
+            started_at=started_at,
+            quick_deaths=quick_deaths,
         )
 
     def _supervise(self) -> None:
@@ -194,16 +280,23 @@ class LocalRunner:
             slot.restart_at = now + (min(30.0, 0.5 * 2**slot.quick_deaths) if quick else 0.0)
         if now < slot.restart_at:
             return slot
-        return self._spawn(slot.index, slot.quick_deaths)
+        return self._spawn(slot.pool, slot.index, slot.quick_deaths)
+
+    def _alive(self) -> dict[str, datetime]:
+        """Live worker processes (worker id: when started). Their jobs are never stale: this
+        supervisor sees their process, and a heartbeat held back by a busy database is not a death."""
+        with self._slots_lock:
+            return {slot.worker_id: slot.started_at for slot in self._slots if slot.process.is_alive()}
 
     def _recover(self, *, stale: bool = False, workers: list[str] | None = None) -> None:
         stale_before = utcnow() - timedelta(seconds=self.settings.job_stale_after_s) if stale else None
         recovery = service.recover_interrupted(
-            self.db, RUNNER, stale_before=stale_before, workers=workers or ()
+            self.db, RUNNER, stale_before=stale_before, workers=workers or (), alive=self._alive()
         )
-        if self._wake is not None:
-            for _ in recovery.requeued:
-                self._wake.release()
+        for job_id in recovery.requeued:
+            pool = self._pool_of.get(recovery.queues.get(job_id, "default"))
+            if pool is not None:
+                pool.wake.release()
         if recovery.failed or recovery.requeued or recovery.cancelled:
             run_recovery_hooks(self.settings, self.db)
 
@@ -219,8 +312,16 @@ def _exit_with_parent(parent_pid: int) -> None:
             os._exit(1)
 
 
-def worker_main(settings: Settings, wake: Semaphore, stop: ctypes.c_bool, parent_pid: int) -> None:
-    """Entry point of a spawned worker: its own engine and storage, then claim and run until stopped."""
+def worker_main(
+    settings: Settings,
+    queues: tuple[str, ...],
+    wake: Semaphore,
+    stop: ctypes.c_bool,
+    ended: Semaphore | None,
+    parent_pid: int,
+) -> None:
+    """Entry point of a spawned worker: its own engine and storage, then claim jobs of `queues` and
+    run them until stopped, releasing `ended` after each (the interactive pool's notification)."""
     # Ctrl-C reaches the whole process group; the server decides when workers stop.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     logging.basicConfig(
@@ -232,16 +333,18 @@ def worker_main(settings: Settings, wake: Semaphore, stop: ctypes.c_bool, parent
     db = Database.from_settings(settings, pooled=True)
     env = WorkerEnv(settings=settings, db=db, storage=open_storage(settings), worker_id=worker_name())
     try:
-        _work(env, wake, stop)
+        _work(env, queues, wake, stop, ended)
     finally:
         db.dispose()
 
 
-def _work(env: WorkerEnv, wake: Semaphore, stop: ctypes.c_bool) -> None:
+def _work(
+    env: WorkerEnv, queues: tuple[str, ...], wake: Semaphore, stop: ctypes.c_bool, ended: Semaphore | None
+) -> None:
     poll = env.settings.job_poll_s
     while not stop.value:
         try:
-            job_id = service.claim_next(env.db, env.worker_id, RUNNER)
+            job_id = service.claim_next(env.db, env.worker_id, RUNNER, queues)
         except Exception:
             log.exception("claiming a job failed; retrying in %.1fs", poll)
             time.sleep(poll)
@@ -255,3 +358,5 @@ def _work(env: WorkerEnv, wake: Semaphore, stop: ctypes.c_bool) -> None:
             run_claimed_job(env, job_id)
         except Exception:
             log.exception("job %s: the worker could not record its outcome", job_id)
+        if ended is not None:
+            ended.release()

@@ -1,1 +1,1 @@
-"""AI auto-annotation: zero-shot detectors propose boxes on a dataset's images; people review them."""
+"""AI assistance for annotating: zero-shot detection, batch auto-annotation, SAM masks, review."""

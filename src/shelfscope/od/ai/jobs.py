@@ -10,10 +10,8 @@ from shelfscope.jobs.context import JobContext
 from shelfscope.jobs.registry import job_handler
 from shelfscope.od.ai.schemas import ANNOTATE_KIND, DETECT_KIND, AnnotatePayload, DetectPayload
 
-# Queues (being added with the job queues): annotate runs on "ml", detect on "interactive".
 
-
-@job_handler(ANNOTATE_KIND, payload=AnnotatePayload, resumable=True)
+@job_handler(ANNOTATE_KIND, payload=AnnotatePayload, resumable=True, queue="ml")
 def annotate_dataset(ctx: JobContext, payload: AnnotatePayload) -> dict[str, Any]:
     """Resumable: every image commits with a checkpoint, so a requeued run starts after the last one."""
     from shelfscope.ml.detectors.loader import load_detector
@@ -30,7 +28,7 @@ def annotate_dataset(ctx: JobContext, payload: AnnotatePayload) -> dict[str, Any
     return result.model_dump(mode="json")
 
 
-@job_handler(DETECT_KIND, payload=DetectPayload)
+@job_handler(DETECT_KIND, payload=DetectPayload, queue="interactive")
 def detect_image(ctx: JobContext, payload: DetectPayload) -> dict[str, Any]:
     from shelfscope.ml.detectors.loader import load_detector
     from shelfscope.od.ai.pipeline import detect_one

@@ -7,7 +7,6 @@ images. The job then only runs the model. The server imports ml.catalogue and ml
 
 from __future__ import annotations
 
-import time
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
@@ -15,7 +14,8 @@ from sqlalchemy.orm import Session
 
 from shelfscope.config import Settings
 from shelfscope.db import Database
-from shelfscope.errors import Internal, NotFound, ValidationFailed
+from shelfscope.errors import NotFound, ValidationFailed
+from shelfscope.jobs import interactive
 from shelfscope.jobs import service as jobs
 from shelfscope.jobs.models import Job
 from shelfscope.jobs.schemas import JobOut
@@ -47,8 +47,6 @@ if TYPE_CHECKING:
     from shelfscope.jobs.runners import JobRunner
 
 # How long a one-image detect may take before the request gives up (the job goes on and stores).
-DETECT_TIMEOUT_S = 120.0
-_POLL_S = 0.05
 
 
 def check_model(settings: Settings, key: str) -> ModelSpec:
@@ -189,26 +187,22 @@ def detect(
         nms_iou=body.nms_iou,
         image_id=body.image_id,
     )
-    result = call_interactive(session, db, runner, DETECT_KIND, payload.model_dump(mode="json"), user_id)
+    result = call_interactive(
+        session, db, runner, settings, DETECT_KIND, payload.model_dump(mode="json"), user_id
+    )
     return DetectOut.model_validate(result)
 
 
 def call_interactive(
-    session: Session, db: Database, runner: JobRunner, kind: str, payload: dict[str, Any], user_id: int | None
+    session: Session,
+    db: Database,
+    runner: JobRunner,
+    settings: Settings,
+    kind: str,
+    payload: dict[str, Any],
+    user_id: int | None,
 ) -> dict[str, Any]:
-    """Submit and wait for the result. Stands in for `shelfscope.jobs.interactive.call` (the
-    interactive queue) until it is merged; then this body becomes that one call."""
-    job = jobs.submit_job(session, runner, kind, payload, user_id)
-    deadline = time.monotonic() + DETECT_TIMEOUT_S
-    while time.monotonic() < deadline:
-        state = jobs.job_state(db, job.id)
-        if state is not None and jobs.is_terminal(state[0]):
-            with db.read() as reader:
-                done = jobs.get_job(reader, job.id)
-            if done.status == "succeeded" and done.result is not None:
-                return dict(done.result)
-            raise Internal(
-                f"Detection job {job.id} {done.status}: {done.error or 'no result'}", job_id=job.id
-            )
-        time.sleep(_POLL_S)
-    raise Internal(f"Detection job {job.id} took over {DETECT_TIMEOUT_S:g}s; see the job.", job_id=job.id)
+    """Run the interactive job and wait for its result. The request's own transaction ends first (it
+    only read): on SQLite a write request holds the write lock, which the job's worker needs."""
+    session.rollback()
+    return interactive.call(settings, db, runner, kind=kind, payload=payload, user_id=user_id)

@@ -11,7 +11,7 @@ to that class (`hand_over`); a class deleted outright leaves the list (the forei
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Sequence
 
 from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session
@@ -58,6 +58,19 @@ def _ordered_classes(session: Session, dataset_id: int, used: Collection[int]) -
     ]
     unlisted.sort(key=lambda c: (c.name_key, c.id))
     return [(c, True) for c in listed] + [(c, False) for c in unlisted]
+
+
+def order_key(session: Session, dataset_id: int) -> Callable[[int], int]:
+    """A sort key on class ids for the label-set order: the stored list by position, every other class
+    after it. Sorting classes already by name with it gives the set's order, so exports and versions
+    number classes as the editor's keys do."""
+    positions = {
+        int(class_id): int(position)
+        for class_id, position in session.execute(
+            select(DatasetClass.class_id, DatasetClass.position).where(DatasetClass.dataset_id == dataset_id)
+        )
+    }
+    return lambda class_id: positions.get(class_id, len(positions))
 
 
 def _read(session: Session, dataset_id: int) -> LabelSetOut:

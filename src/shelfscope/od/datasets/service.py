@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, cast
 
 from sqlalchemy import (
@@ -508,8 +509,10 @@ def _present_members(
     return present
 
 
-def _insert_new_members(session: Session, dataset_id: int, members: Sequence[NewMember]) -> None:
-    now = utcnow()
+def _insert_new_members(
+    session: Session, dataset_id: int, members: Sequence[NewMember], at: datetime | None
+) -> None:
+    now = at or utcnow()
     rows = [
         {
             "dataset_id": dataset_id,
@@ -561,15 +564,16 @@ def _update_present_members(
 
 
 def add_members(
-    session: Session, dataset_id: int, members: Sequence[NewMember]
+    session: Session, dataset_id: int, members: Sequence[NewMember], at: datetime | None = None
 ) -> tuple[list[int], int, int]:
     """(membership id per member, memberships added, images already in the dataset). One entry per
     image; a new membership is `completed` when annotations come with it, else `new`, with the given
-    split. Batched (executemany inserts and updates, ids looked up 500 at a time); does not commit."""
+    split, created `at` (default now). Batched (executemany inserts and updates, ids looked up 500 at
+    a time); does not commit."""
     image_ids = [m.image_id for m in members]
     present = _present_members(session, dataset_id, image_ids)
     fresh = [m for m in members if m.image_id not in present]
-    _insert_new_members(session, dataset_id, fresh)
+    _insert_new_members(session, dataset_id, fresh, at)
     _update_present_members(session, [m for m in members if m.image_id in present], present)
     member_of = {image_id: found[0] for image_id, found in present.items()}
     for chunk in _chunks([m.image_id for m in fresh], _MEMBER_QUERY_CHUNK):

@@ -32,6 +32,7 @@ from shelfscope.jobs.reporting import Reporter
 from shelfscope.jobs.service import get_job, submit_job
 from shelfscope.od.annotations.models import Annotation
 from shelfscope.od.classes.models import OdClass
+from shelfscope.od.datasets.label_set import order_key
 from shelfscope.od.datasets.lookup import require_dataset
 from shelfscope.od.datasets.models import DatasetImage
 from shelfscope.od.exports.schemas import (
@@ -112,11 +113,13 @@ def _snapshot(session: Session, dataset_id: int, version_number: int | None) -> 
         .distinct()
         .subquery()
     )
+    in_label_set = order_key(session, dataset_id)
     rows = session.execute(
         select(OdClass.id, OdClass.name)
         .where(OdClass.id.in_(select(used.c.class_id)))
         .order_by(OdClass.name_key)
     ).all()
+    rows = sorted(rows, key=lambda r: in_label_set(r.id))
     index_of = {r.id: i for i, r in enumerate(rows)}
     return Snapshot(dataset_id, dataset.name, None, None, [r.name for r in rows], index_of, segments)
 

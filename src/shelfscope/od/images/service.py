@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Iterator, Sequence
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, func, insert, select
@@ -231,13 +232,14 @@ _QUERY_CHUNK = 500
 
 
 def insert_many(
-    session: Session, rows: Sequence[NewImage], user_id: int | None
+    session: Session, rows: Sequence[NewImage], user_id: int | None, at: datetime | None = None
 ) -> tuple[list[int], list[str]]:
     """(image id per row, storage keys no row refers to). Rows are inserted unless the library has
     their content already (insert-or-skip on the content hash): a row another writer stored meanwhile
-    is reused, and the keys of this row's own files are returned so the caller removes them. One
+    is reused, and the keys of this row's own files are returned so the caller removes them. New rows
+    are created `at` (default now; an import spanning transactions stamps all its rows alike). One
     executemany per 50,000 rows; does not commit."""
-    now = utcnow()
+    now = at or utcnow()
     values = [
         {
             "storage_key": r.storage_key,

@@ -1,12 +1,25 @@
-"""Phase 4 of an import: one transaction that writes everything through the features' own bulk
-writers (classes, images, dataset members, annotations), or nothing. It first checks that the job
-still runs here, so a job taken away or cancelled meanwhile commits nothing."""
+"""Phase 4 of an import: the writes, through the features' own bulk writers (classes, images, dataset
+members, annotations).
+
+An import of up to `batch_rows` rows writes everything in one transaction, or nothing. A larger one
+writes batches of consecutive images (batches.py), each one transaction with those images' rows,
+memberships and all their annotations: another writer waits at most one batch (SQLite lets one writer
+in at a time), and each committed image is whole. Its first transaction records a journal (undo.py);
+when a later batch fails, the batches already committed are removed again, and after a worker death
+the sweep does it. Every transaction first checks that the job still runs here (row-locked on
+PostgreSQL), so a job taken away or cancelled meanwhile writes nothing more. The last transaction also
+marks the job succeeded with its report: the job's status and the data commit together, and a stale
+sweep can never fail an import whose rows are in."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from dataclasses import dataclass
+import logging
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -15,7 +28,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from shelfscope.db import Database, utcnow
-from shelfscope.jobs.service import hold_running_job
+from shelfscope.jobs.service import hold_running_job, succeed_in
 from shelfscope.od.annotations import service as annotations_service
 from shelfscope.od.classes.service import ensure_classes
 from shelfscope.od.datasets.lookup import require_dataset
@@ -23,9 +36,13 @@ from shelfscope.od.datasets.models import Dataset, DatasetImage
 from shelfscope.od.datasets.service import NewMember, add_members
 from shelfscope.od.images import service as images_service
 from shelfscope.od.images.rows import NewImage
+from shelfscope.od.imports.batches import batch_of_units, split_rows
 from shelfscope.od.imports.ingest import Unit
 from shelfscope.od.imports.schemas import AliasMatch
 from shelfscope.od.imports.spill import Spill
+from shelfscope.od.imports.undo import Journal, close_journal, open_journal, undo_import
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -53,6 +70,16 @@ class CommitPlan:
     any_polygon: bool
     user_id: int | None
     guard: JobGuard | None
+    # Names the import's journal (its job id).
+    token: str = ""
+    # Rows per transaction (settings.import_batch_rows).
+    batch_rows: int = 10_000
+    # The job's result from the outcome, stored in the last transaction (the job succeeds with it).
+    result_of: Callable[[CommitOutcome], dict[str, Any]] | None = None
+    # Where a large import's rows are split per batch.
+    scratch: Path | None = None
+    # Told the fraction of batches committed.
+    progress: Callable[[float], None] | None = None
 
 
 @dataclass
@@ -63,6 +90,7 @@ class ClassOutcome:
     matched: list[str]
     matched_by_alias: list[AliasMatch]
     created: list[str]
+    created_ids: list[int] = field(default_factory=list)
 
 
 @dataclass
@@ -112,10 +140,13 @@ def _classes(session: Session, plan: CommitPlan) -> ClassOutcome:
         elif found.class_id not in created:
             created.add(found.class_id)
             outcome.created.append(found.class_name)
+    outcome.created_ids = sorted(created)
     return outcome
 
 
-def _images(session: Session, units: list[Unit], user_id: int | None) -> tuple[list[int], list[str]]:
+def _images(
+    session: Session, units: list[Unit], user_id: int | None, at: datetime
+) -> tuple[list[int], list[str]]:
     """Image id per unit (reused ones have theirs), and the storage keys no row refers to."""
     image_ids = [u.existing_id or 0 for u in units]
     fresh = [i for i, u in enumerate(units) if u.existing_id is None and u.key is not None and u.entries]
@@ -133,22 +164,23 @@ def _images(session: Session, units: list[Unit], user_id: int | None) -> tuple[l
         )
         for u in (units[i] for i in fresh)
     ]
-    ids, unused = images_service.insert_many(session, rows, user_id)
+    ids, unused = images_service.insert_many(session, rows, user_id, at)
     for i, image_id in zip(fresh, ids, strict=True):
         image_ids[i] = image_id
     return image_ids, unused
 
 
 def _members(
-    session: Session, dataset_id: int, plan: CommitPlan, image_ids: list[int]
-) -> tuple[npt.NDArray[np.int64], int, int]:
-    """Membership id per unit (-1: not in the import; one spare slot), added, already present."""
-    live = [i for i, u in enumerate(plan.units) if u.entries]
-    new = [NewMember(image_ids[i], plan.units[i].split, int(plan.unit_counts[i])) for i in live]
-    ids, added, already = add_members(session, dataset_id, new)
-    member = np.full(len(plan.units) + 1, -1, dtype=np.int64)
-    member[live] = ids
-    return member, added, already
+    session: Session, plan: CommitPlan, state: _State, units: list[int], image_ids: list[int]
+) -> None:
+    """Memberships of these units (their images' ids in the same order) in the dataset, with the
+    number of annotations each gets; their ids go into `state.member`."""
+    live = [(i, image_id) for i, image_id in zip(units, image_ids, strict=True) if plan.units[i].entries]
+    new = [NewMember(image_id, plan.units[i].split, int(plan.unit_counts[i])) for i, image_id in live]
+    ids, added, already = add_members(session, state.dataset_id, new, state.at)
+    state.member[[i for i, _ in live]] = ids
+    state.added += added
+    state.already += already
 
 
 def _annotation_rows(
@@ -192,36 +224,135 @@ def _split_counts(session: Session, dataset_id: int) -> dict[str, int]:
     return splits
 
 
-def commit_import(db: Database, plan: CommitPlan) -> CommitOutcome:
-    """Everything the import writes, in one transaction."""
-    with db.writer() as session:
-        try:
-            if plan.guard is not None and not hold_running_job(session, plan.guard.job_id, plan.guard.worker):
+@dataclass
+class _State:
+    """What the batches of one import build up."""
+
+    at: datetime
+    member: npt.NDArray[np.int64]
+    dataset_id: int = 0
+    dataset_name: str = ""
+    created: bool = False
+    classes: ClassOutcome | None = None
+    added: int = 0
+    already: int = 0
+    imported: int = 0
+    unused: list[str] = field(default_factory=list)
+
+
+class _Transactions:
+    """The import's write transactions. Each begins by checking that the job still runs here (and on
+    PostgreSQL keeps its row locked until the commit) and, after the first, by locking the dataset
+    against deletion."""
+
+    def __init__(self, db: Database, guard: JobGuard | None) -> None:
+        self.db = db
+        self.guard = guard
+        self.dataset_id: int | None = None
+
+    @contextmanager
+    def begin(self) -> Iterator[Session]:
+        # Leaving the block without the commit (an error anywhere) closes the session: rolled back.
+        with self.db.writer() as session:
+            guard = self.guard
+            if guard is not None and not hold_running_job(session, guard.job_id, guard.worker):
                 raise ImportCancelled("the import job was cancelled or taken away before it could commit")
-            dataset, created = _target_dataset(session, plan)
-            classes = _classes(session, plan)
-            image_ids, unused = _images(session, plan.units, plan.user_id)
-            member, added, already = _members(session, dataset.id, plan, image_ids)
-            used_classes = tuple(sorted({int(c) for c in classes.class_of if c >= 0}))
-            shared = annotations_service.SharedValues(
-                dataset.id, plan.user_id, utcnow(), used_classes, source="import"
-            )
-            imported = annotations_service.insert_many(
-                session, _annotation_rows(plan.rows, member, classes.class_of), shared
-            )
-            outcome = CommitOutcome(
-                dataset.id,
-                dataset.name,
-                created,
-                classes,
-                added,
-                already,
-                imported,
-                unused,
-                _split_counts(session, dataset.id),
-            )
+            if self.dataset_id is not None:
+                require_dataset(session, self.dataset_id, lock=True)
+            yield session
             session.commit()
-        except BaseException:
-            session.rollback()
-            raise
+
+
+def _open(session: Session, plan: CommitPlan, state: _State, journal: bool) -> None:
+    """The first transaction's extra work: the dataset, the classes, and the journal of a large import."""
+    dataset, state.created = _target_dataset(session, plan)
+    state.dataset_id, state.dataset_name = dataset.id, dataset.name
+    state.classes = _classes(session, plan)
+    if journal:
+        open_journal(
+            session,
+            Journal(
+                plan.token,
+                plan.guard.job_id if plan.guard else None,
+                dataset.id,
+                state.created,
+                plan.user_id,
+                state.at,
+                tuple(state.classes.created_ids),
+            ),
+        )
+
+
+def _write_batch(session: Session, plan: CommitPlan, state: _State, units: list[int], rows: Spill) -> None:
+    """Images, memberships and annotations of these units."""
+    assert state.classes is not None
+    image_ids, unused = _images(session, [plan.units[i] for i in units], plan.user_id, state.at)
+    state.unused += unused
+    _members(session, plan, state, units, image_ids)
+    class_of = state.classes.class_of
+    used_classes = tuple(sorted({int(c) for c in class_of if c >= 0}))
+    shared = annotations_service.SharedValues(
+        state.dataset_id, plan.user_id, state.at, used_classes, source="import"
+    )
+    state.imported += annotations_service.insert_many(
+        session, _annotation_rows(rows, state.member, class_of), shared
+    )
+
+
+def _close(session: Session, plan: CommitPlan, state: _State, journal: bool) -> CommitOutcome:
+    """The last transaction's extra work: the outcome, the journal closed, and the job succeeded."""
+    assert state.classes is not None
+    outcome = CommitOutcome(
+        state.dataset_id,
+        state.dataset_name,
+        state.created,
+        state.classes,
+        state.added,
+        state.already,
+        state.imported,
+        state.unused,
+        _split_counts(session, state.dataset_id),
+    )
+    if journal:
+        close_journal(session, plan.token)
+    if plan.guard is not None and plan.result_of is not None:
+        succeed_in(session, plan.guard.job_id, plan.guard.worker, plan.result_of(outcome), "imported")
     return outcome
+
+
+def commit_import(db: Database, plan: CommitPlan) -> CommitOutcome:
+    """Everything the import writes: in one transaction, or in batches of about `plan.batch_rows` rows
+    that are removed again when a later one fails (see the module docstring)."""
+    batch_of_unit = batch_of_units(plan.units, plan.unit_counts, plan.batch_rows)
+    batches = int(batch_of_unit.max()) + 1 if len(batch_of_unit) else 1
+    parts = split_rows(plan.rows, batch_of_unit, batches, plan.scratch) if batches > 1 else [plan.rows]
+    state = _State(at=utcnow(), member=np.full(len(plan.units) + 1, -1, dtype=np.int64))
+    tx = _Transactions(db, plan.guard)
+    try:
+        for number, rows in enumerate(parts):
+            with tx.begin() as session:
+                if number == 0:
+                    _open(session, plan, state, journal=batches > 1)
+                _write_batch(session, plan, state, np.flatnonzero(batch_of_unit == number).tolist(), rows)
+                if number == batches - 1:
+                    outcome = _close(session, plan, state, journal=batches > 1)
+            tx.dataset_id = state.dataset_id
+            if plan.progress is not None and number < batches - 1:
+                plan.progress((number + 1) / batches)
+    except BaseException:
+        if batches > 1:
+            _undo(db, plan.token)
+        raise
+    finally:
+        if batches > 1:
+            for part in parts:
+                part.close()
+    return outcome
+
+
+def _undo(db: Database, token: str) -> None:
+    """Remove the batches already committed; when that fails too, the sweep does it later."""
+    try:
+        undo_import(db, token)
+    except Exception:
+        log.exception("import %s: could not remove its committed batches yet; the sweep will", token)

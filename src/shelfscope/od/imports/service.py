@@ -7,9 +7,11 @@ The pipeline (only the last phase writes rows, and it holds no lock while files 
    (ingest.py; each key listed in a write-ahead manifest first, see staging.py);
 3. check every shape against its real image (checks.py): unknown image or category, NaN/inf,
    negative or empty size, outside the image; apply `on_invalid`;
-4. one transaction (commit.py) through the features' writers: classes (found by name or alias,
-   created when missing), the dataset, image rows, memberships with their splits, and the
-   annotations in bulk. A failure anywhere removes the stored files again.
+4. the writes (commit.py) through the features' writers: classes (found by name or alias, created
+   when missing), the dataset, image rows, memberships with their splits, and the annotations in
+   bulk, in one transaction, or for a large import in batches of whole images that are removed again
+   when a later one fails; the last transaction also marks the job succeeded with this report. A
+   failure anywhere removes the stored files no image row uses.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from sqlalchemy.orm import Session
@@ -139,6 +141,10 @@ def _plan(
         checked.any_polygon,
         ic.user_id,
         ic.guard,
+        token=ic.token,
+        batch_rows=ic.settings.import_batch_rows,
+        scratch=held.scratch,
+        progress=lambda done: ic.reporter.progress(0.9 + 0.1 * done, "writing to the database"),
     )
 
 
@@ -165,12 +171,22 @@ def run_import(ic: ImportContext, payload: ImportPayload) -> ImportReport:
     held.staging.reserve([])
     log = IssueLog()
     report = ImportReport(outcome="rejected", format=payload.format, source="", on_invalid=payload.on_invalid)
+
+    def finished(outcome: CommitOutcome) -> dict[str, Any]:
+        # Called in the last transaction: the report is the job's result, committed with the data.
+        _fill_report(report, outcome, log)
+        report.seconds = round(time.monotonic() - started, 3)
+        return report.model_dump(mode="json")
+
     try:
         plan = _plan(ic, payload, held, log, report)
+        plan.result_of = finished
         ic.reporter.progress(0.9, "writing to the database")
         outcome = commit_import(ic.db, plan)
     except BaseException:
-        held.staging.discard()
+        # Files an image row still uses stay (rows the sweep has yet to undo, or an image another
+        # import or dataset took up while this one committed in batches).
+        held.staging.discard(ic.db)
         held.close()
         if payload.upload_key:
             ic.storage.delete(payload.upload_key)
@@ -179,8 +195,8 @@ def run_import(ic: ImportContext, payload: ImportPayload) -> ImportReport:
     held.close()
     if payload.upload_key:
         ic.storage.delete(payload.upload_key)
-    _fill_report(report, outcome, log)
-    report.seconds = round(time.monotonic() - started, 3)
+    if report.outcome != "imported":
+        finished(outcome)
     ic.reporter.progress(1.0, "imported")
     return report
 

@@ -1,4 +1,5 @@
-"""Stored files of an import that is not committed yet, and the sweep that removes abandoned ones.
+"""Stored files of an import that is not committed yet, and the sweep that removes abandoned ones
+(with the rows of an import that failed between its batches, see undo.py).
 
 Before any image or thumbnail of an import is written, its key is listed in a manifest object
 (`imports/<job id>/manifest-NNNNN`, write-ahead). The import's single database transaction makes
@@ -22,6 +23,7 @@ from sqlalchemy import or_, select
 from shelfscope.db import Database, utcnow
 from shelfscope.jobs.models import Job
 from shelfscope.od.images.models import Image
+from shelfscope.od.imports.undo import undo_import
 from shelfscope.storage import Storage
 from shelfscope.storage.base import StorageError
 
@@ -54,12 +56,18 @@ class Staging:
         self._manifests += 1
         self.keys.extend(keys)
 
-    def discard(self) -> None:
-        """The import failed: remove what it stored, then the manifests (first one last)."""
+    def discard(self, db: Database | None = None) -> None:
+        """The import failed: remove what it stored, then the manifests (first one last). Given the
+        database, keys an image row still uses stay, and so do the manifests that list them (the
+        sweep looks again once the rows are undone): an import that committed batches before it
+        failed may still have rows, or another import may have taken up one of its images."""
+        keep = _referenced(db, self.keys) if db is not None and self.keys else set()
         for key in self.keys:
-            self.storage.delete(key)
-        self.keys = []
-        self.release()
+            if key not in keep:
+                self.storage.delete(key)
+        self.keys = [key for key in self.keys if key in keep]
+        if not self.keys:
+            self.release()
 
     def release(self, unused: Iterable[str] = ()) -> None:
         """The import committed: its keys are referenced now; drop the manifests (and `unused` keys)."""
@@ -124,9 +132,15 @@ def sweep_abandoned_imports(
         token = str(job_id)
         upload_key = (payload or {}).get("upload_key")
         try:
+            # Rows first: their files are only unreferenced once the rows are gone.
+            undone = undo_import(db, token)
+        except Exception:
+            log.exception("could not yet remove the rows import job %s committed before it failed", job_id)
+            continue
+        try:
             pending = storage.exists(manifest_key(token, 0))
             has_upload = bool(upload_key) and storage.exists(str(upload_key))
-            if not pending and not has_upload:
+            if not pending and not has_upload and not undone:
                 continue
             removed = clean_token(db, storage, token) if pending else 0
             if has_upload:

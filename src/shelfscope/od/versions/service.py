@@ -24,6 +24,7 @@ from shelfscope.jobs.models import Job
 from shelfscope.jobs.service import submit_job
 from shelfscope.od.annotations.models import Annotation
 from shelfscope.od.classes.models import OdClass
+from shelfscope.od.datasets.label_set import order_key
 from shelfscope.od.datasets.lookup import require_dataset
 from shelfscope.od.datasets.models import DatasetImage
 from shelfscope.od.images.models import Image
@@ -293,7 +294,7 @@ def _assign(session: Session, dataset_id: int, config: dict[str, Any], included:
 
 
 def _class_mapping(session: Session, dataset_id: int, included: list[Any]) -> list[dict[str, Any]]:
-    """The frozen class mapping: every class the included annotations use, by name."""
+    """The frozen class mapping: every class the included annotations use, in the label-set order."""
     used = (
         select(Annotation.class_id)
         .join(DatasetImage, DatasetImage.id == Annotation.dataset_image_id)
@@ -305,11 +306,13 @@ def _class_mapping(session: Session, dataset_id: int, included: list[Any]) -> li
         .distinct()
         .subquery()
     )
+    in_label_set = order_key(session, dataset_id)
     classes = session.execute(
         select(OdClass.id, OdClass.name)
         .where(OdClass.id.in_(select(used.c.class_id)))
         .order_by(OdClass.name_key)
     ).all()
+    classes = sorted(classes, key=lambda c: in_label_set(c.id))
     return [{"index": i, "class_id": c.id, "name": c.name} for i, c in enumerate(classes)]
 
 

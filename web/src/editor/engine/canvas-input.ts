@@ -52,3 +52,20 @@ export function listenToCanvas(canvas: HTMLCanvasElement, target: CanvasInputTar
     for (const [type, fn] of listeners) canvas.removeEventListener(type, fn)
   }
 }
+
+/** The two stacked canvases the renderer draws on, appended to `host`; only the top one takes input. */
+export function createLayers(host: HTMLElement): { staticCanvas: HTMLCanvasElement; interactive: HTMLCanvasElement } {
+  const make = (name: string) => {
+    const canvas = document.createElement('canvas')
+    canvas.dataset.layer = name
+    canvas.style.position = 'absolute'
+    canvas.style.inset = '0'
+    canvas.style.touchAction = 'none'
+    host.appendChild(canvas)
+    return canvas
+  }
+  const staticCanvas = make('static')
+  const interactive = make('interactive')
+  interactive.tabIndex = -1
+  return { staticCanvas, interactive }
+}

@@ -237,6 +237,35 @@ export class AnnotationDocument {
   }
 
   /**
+   * Take in what the server changed by itself (AI detect stored new predictions and dropped a
+   * model's old ones): `removed` and `added` become the saved state at `revision`, nothing dirty,
+   * and my other unsaved edits stay as they are.
+   */
+  applySaved(removed: readonly string[], added: readonly Annotation[], revision: number): void {
+    this.revision = revision
+    this.transact(() => {
+      for (const key of removed) {
+        const existed = this.items.delete(key)
+        this.zOrder.delete(key)
+        this.base.delete(key)
+        this.serverIds.delete(key)
+        this.dirty.delete(key)
+        if (existed) this.record('removed', key)
+      }
+      for (const item of added) {
+        const existed = this.items.has(item.key)
+        this.items.set(item.key, item)
+        if (!existed) this.zOrder.set(item.key, ++this.zCounter)
+        this.base.set(item.key, item)
+        if (item.id !== null) this.serverIds.set(item.key, item.id)
+        this.dirty.delete(item.key)
+        this.record(existed ? 'updated' : 'added', item.key)
+      }
+      this.ordered = null
+    })
+  }
+
+  /**
    * Put my unsaved edits on top of another saved state (the server's current one after a
    * conflict): their items become the base, my created/updated/deleted are applied again.
    */

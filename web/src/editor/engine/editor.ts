@@ -19,10 +19,13 @@ import {
 import { DrawTool } from './tools/draw'
 import { PanTool } from './tools/pan'
 import { PolygonTool } from './tools/polygon'
+import { ReviewFilter, type ReviewChange } from './review'
+import { SegmentTool, type SegmentPrompt } from './tools/segment'
 import { deleteVertexCommand, SelectTool } from './tools/select'
 import type { Overlay, PointerInfo, Tool, ToolContext } from './tools/tool'
-import type { Annotation, Box, ChangeSet, ClassInfo, HandleId, ImageSize, Point, ToolId, VertexRef } from './types'
-import { listenToCanvas } from './canvas-input'
+import { shapesWord } from './shape-words'
+import type { Annotation, AnnotationKind, Box, ChangeSet, ClassInfo, HandleId, ImageSize, Point, ToolId, VertexRef } from './types'
+import { createLayers, listenToCanvas } from './canvas-input'
 import { Viewport, type ViewportState } from './viewport'
 import { unionOf, Visibility, VisibilityCommand, type VisibilityChange, type VisibilityFlag } from './visibility'
 
@@ -35,6 +38,10 @@ export interface EditorEvents {
   classchange: { currentClassId: number | null }
   render: StaticRenderInfo & { imageDrawn: boolean }
   visibilitychange: VisibilityChange
+  /** The review threshold moved, or predictions were accepted, rejected or restored. */
+  reviewchange: ReviewChange
+  /** The SAM tool's prompt changed (a point, a box, cleared). */
+  segmentprompt: SegmentPrompt
 }
 
 export interface EditorOptions {
@@ -50,9 +57,11 @@ export class Editor implements ToolContext {
   readonly viewport = new Viewport()
   readonly hitIndex = new HitIndex()
   readonly visibility = new Visibility()
+  /** Which AI predictions are shown (threshold) and which are rejected. */
+  readonly review = new ReviewFilter()
   readonly renderer: Renderer
 
-  private readonly tools: { select: SelectTool; draw: DrawTool; polygon: PolygonTool; pan: PanTool }
+  private readonly tools: { select: SelectTool; draw: DrawTool; polygon: PolygonTool; segment: SegmentTool; pan: PanTool }
   private tool: Tool
   private spacePan = false
   private middlePan: Point | null = null
@@ -60,7 +69,7 @@ export class Editor implements ToolContext {
   private classMap = new Map<number, ClassInfo>()
   private classId: number | null = null
   private levels: ImageLevels | null = null
-  private overlay: Overlay = { hidden: EMPTY_SET, moving: [], preview: null, marquee: null, hover: null, crosshair: null, draft: null }
+  private overlay: Overlay = { hidden: EMPTY_SET, moving: [], preview: null, marquee: null, hover: null, crosshair: null, draft: null, segment: null }
   private vertex: VertexRef | null = null
   private host: HTMLElement | null = null
   private interactiveCanvas: HTMLCanvasElement | null = null
@@ -75,8 +84,14 @@ export class Editor implements ToolContext {
       options.scheduler,
     )
     this.renderer.onStaticRendered = (info) => this.events.emit('render', { ...info, imageDrawn: this.levels !== null })
-    this.tools = { select: new SelectTool(this), draw: new DrawTool(this), polygon: new PolygonTool(this), pan: new PanTool(this) }
+    this.tools = { select: new SelectTool(this), draw: new DrawTool(this), polygon: new PolygonTool(this), segment: new SegmentTool(this), pan: new PanTool(this) }
     this.tool = this.tools.select
+    this.tools.segment.events.on('prompt', (prompt) => this.events.emit('segmentprompt', prompt))
+    this.review.events.on('change', (change) => {
+      this.select(this.selection)
+      this.renderer.invalidateAll()
+      this.events.emit('reviewchange', change)
+    })
 
     this.doc.events.on('change', (change) => this.onDocumentChange(change))
     this.history.events.on('change', (state) => this.events.emit('historychange', state))
@@ -102,7 +117,7 @@ export class Editor implements ToolContext {
   }
 
   select(keys: readonly string[]): void {
-    const next = [...new Set(keys)].filter((k) => this.doc.has(k) && this.visibility.isEditable(k))
+    const next = [...new Set(keys)].filter((k) => this.doc.has(k) && this.visibility.isEditable(k) && !this.review.isHidden(k))
     if (next.length === this.selection.length && next.every((k, i) => k === this.selection[i])) return
     this.selection = next
     if (this.vertex && (next.length !== 1 || next[0] !== this.vertex.key)) this.vertex = null
@@ -119,7 +134,7 @@ export class Editor implements ToolContext {
   keysAt(screen: Point): string[] {
     const p = this.viewport.toImage(screen)
     const tolerance = 2 / this.viewport.scale
-    const keys = this.hitIndex.queryPoint(p, tolerance).filter((k) => !this.visibility.isHidden(k))
+    const keys = this.hitIndex.queryPoint(p, tolerance).filter((k) => !this.visibility.isHidden(k) && !this.review.isHidden(k))
     keys.sort((a, b) => this.doc.zOf(b) - this.doc.zOf(a))
     return keys
   }
@@ -129,7 +144,7 @@ export class Editor implements ToolContext {
       .queryBox(area)
       .filter((k) => {
         const a = this.doc.get(k)
-        return a !== undefined && a.x1 >= area.x1 && a.y1 >= area.y1 && a.x2 <= area.x2 && a.y2 <= area.y2
+        return a !== undefined && !this.review.isHidden(k) && a.x1 >= area.x1 && a.y1 >= area.y1 && a.x2 <= area.x2 && a.y2 <= area.y2
       })
       .sort((a, b) => this.doc.zOf(a) - this.doc.zOf(b))
   }
@@ -191,6 +206,7 @@ export class Editor implements ToolContext {
     this.hitIndex.reset(image)
     this.visibility.clear()
     this.viewport.setImage(image)
+    this.review.reset(items)
     this.doc.load(image, items, revision)
     this.history.clear()
     this.events.emit('selectionchange', { keys: [] })
@@ -263,18 +279,23 @@ export class Editor implements ToolContext {
     const items = this.visibility.unlocked(keys)
       .map((k) => this.doc.get(k))
       .filter((a): a is Annotation => a !== undefined)
-    const label = items.length === 1 ? 'Change class' : `Change class of ${items.length} boxes`
+    const label = items.length === 1 ? 'Change class' : `Change class of ${shapesWord(items.map((a) => a.kind))}`
     const command = UpdateCommand.fromAnnotations(label, items, () => ({ classId }))
     if (command.changes.length === 0) return false
     this.execute(command)
     return true
   }
 
+  /** What each of `keys` is (a box unless it is a polygon), for undo labels. */
+  kindsOf(keys: readonly string[]): AnnotationKind[] {
+    return keys.map((k) => this.doc.get(k)?.kind ?? 'bbox')
+  }
+
   /** Delete `keys` (default: the selection) as one undoable step. */
   deleteAnnotations(keys: readonly string[] = this.selection): boolean {
     const existing = this.visibility.unlocked(keys).filter((k) => this.doc.has(k))
     if (existing.length === 0) return false
-    this.execute(new DeleteCommand(existing))
+    this.execute(new DeleteCommand(existing, this.kindsOf(existing)))
     return true
   }
 
@@ -293,9 +314,15 @@ export class Editor implements ToolContext {
     return true
   }
 
-  /** Enter: close the polygon being drawn. */
-  finishPolygon(): boolean {
+  /** Enter: close the polygon being drawn , or keep the SAM tool's shape. */
+  finish(): boolean {
+    if (this.tool.id === 'segment') return this.tools.segment.finish()
     return this.tool.id === 'polygon' && this.tools.polygon.finish()
+  }
+
+  /** The SAM tool: its prompt, answers (`setResult`) and what Enter creates (`output`). */
+  get segment(): SegmentTool {
+    return this.tools.segment
   }
 
   /** Add annotations as one undoable step (used by paste and, later, AI suggestions). */
@@ -308,13 +335,14 @@ export class Editor implements ToolContext {
     const changing = keys.filter((k) => this.doc.has(k) && this.visibility.has(flag, k) !== on)
     if (changing.length === 0) return false
     this.tool.onCancel()
-    this.execute(new VisibilityCommand(this.visibility, flag, changing, on))
+    this.execute(new VisibilityCommand(this.visibility, flag, changing, on, this.kindsOf(changing)))
     return true
   }
 
   /** Undo; while a polygon is being drawn, its last vertex goes first. */
   undo(): boolean {
     if (this.tool.id === 'polygon' && this.tools.polygon.removeLastVertex()) return true
+    if (this.tool.id === 'segment' && this.tools.segment.removeLastPrompt()) return true
     this.tool.onCancel()
     return this.history.undo() !== null
   }
@@ -333,6 +361,11 @@ export class Editor implements ToolContext {
 
   selectAll(): void {
     this.select(this.doc.all().map((a) => a.key))
+  }
+
+  /** Show only the predictions at or above this confidence (a view setting: nothing is saved). */
+  setReviewThreshold(threshold: number): void {
+    this.review.setThreshold(this.doc.all(), threshold)
   }
 
   // ---- saving ---------------------------------------------------------------------------
@@ -398,18 +431,7 @@ export class Editor implements ToolContext {
   mount(host: HTMLElement): void {
     this.unmount()
     this.host = host
-    const make = (name: string) => {
-      const canvas = document.createElement('canvas')
-      canvas.dataset.layer = name
-      canvas.style.position = 'absolute'
-      canvas.style.inset = '0'
-      canvas.style.touchAction = 'none'
-      host.appendChild(canvas)
-      return canvas
-    }
-    const staticCanvas = make('static')
-    const interactive = make('interactive')
-    interactive.tabIndex = -1
+    const { staticCanvas, interactive } = createLayers(host)
     this.interactiveCanvas = interactive
     this.renderer.attach(staticCanvas, interactive)
     this.detachInput = this.listen(interactive)
@@ -473,14 +495,7 @@ export class Editor implements ToolContext {
 
   /** Wheel: pans (Figma style); with Ctrl/⌘ or a trackpad pinch it zooms at the cursor. */
   wheel(screen: Point, deltaX: number, deltaY: number, zoom: boolean, shift = false): void {
-    if (zoom) {
-      const d = Math.max(-100, Math.min(100, deltaY))
-      this.viewport.zoomAt(screen, Math.exp(-d * 0.003))
-    } else if (shift && deltaX === 0) {
-      this.viewport.panBy(-deltaY, 0)
-    } else {
-      this.viewport.panBy(-deltaX, -deltaY)
-    }
+    this.viewport.wheel(screen, deltaX, deltaY, zoom, shift)
   }
 
   // ---- internals ------------------------------------------------------------------------
@@ -522,6 +537,7 @@ export class Editor implements ToolContext {
   }
 
   private onDocumentChange(change: DocumentChange): void {
+    this.review.refresh([...change.removed, ...change.added, ...change.updated], (k) => this.doc.get(k))
     for (const key of change.removed) this.hitIndex.remove(key)
     for (const key of [...change.added, ...change.updated]) {
       const a = this.doc.get(key)
@@ -547,7 +563,7 @@ export class Editor implements ToolContext {
       image: this.doc.image,
       imageLevels: this.levels,
       annotations: this.doc.all(),
-      hidden: unionOf(this.overlay.hidden, this.visibility.hidden),
+      hidden: unionOf(this.overlay.hidden, unionOf(this.visibility.hidden, this.review.hidden)),
       classes: this.classMap,
       viewport: this.viewport,
     }
@@ -571,6 +587,7 @@ export class Editor implements ToolContext {
       preview: this.overlay.preview,
       marquee: this.overlay.marquee,
       crosshair: (this.tool.id === 'draw' || this.tool.id === 'polygon') && !this.spacePan ? this.overlay.crosshair : null,
+      segment: this.tool.id === 'segment' ? this.overlay.segment : null,
     }
   }
 }

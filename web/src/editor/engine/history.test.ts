@@ -22,7 +22,7 @@ describe('History', () => {
 
   it('undoes a delete back into the same stacking place', () => {
     const { doc, history } = setup()
-    history.execute(new DeleteCommand(['srv-1']))
+    history.execute(new DeleteCommand(['srv-1'], ['bbox']))
     expect(doc.has('srv-1')).toBe(false)
     history.undo()
     expect(doc.all().map((a) => a.key)).toEqual(['srv-1', 'srv-2'])
@@ -59,7 +59,7 @@ describe('History', () => {
         new CreateCommand([box('c-1', 1, 1, 2, 2), box('c-2', 3, 3, 4, 4)]),
       ]),
     )
-    history.execute(new DeleteCommand(['srv-1', 'srv-2', 'c-1']))
+    history.execute(new DeleteCommand(['srv-1', 'srv-2', 'c-1'], ['bbox', 'bbox', 'bbox']))
     expect(doc.all().map((a) => a.key)).toEqual(['c-2'])
     history.undo()
     expect(doc.all().map((a) => a.key)).toEqual(['srv-1', 'srv-2', 'c-1', 'c-2'])

@@ -4,7 +4,8 @@
  */
 import type { AnnotationDocument } from './document'
 import { Emitter } from './emitter'
-import type { Annotation, AnnotationPatch } from './types'
+import { shapesWord } from './shape-words'
+import type { Annotation, AnnotationKind, AnnotationPatch } from './types'
 
 export interface Command {
   readonly label: string
@@ -17,8 +18,7 @@ export interface Command {
 export class CreateCommand implements Command {
   readonly label: string
   constructor(readonly annotations: readonly Annotation[]) {
-    const one = annotations[0]?.kind === 'polygon' ? 'Create polygon' : 'Create box'
-    this.label = annotations.length === 1 ? one : `Create ${annotations.length} boxes`
+    this.label = `Create ${shapesWord(annotations.map((a) => a.kind))}`
   }
   do(doc: AnnotationDocument): void {
     for (const a of this.annotations) doc.add(a)
@@ -31,8 +31,12 @@ export class CreateCommand implements Command {
 export class DeleteCommand implements Command {
   readonly label: string
   private removed: { annotation: Annotation; z: number }[] = []
-  constructor(readonly keys: readonly string[]) {
-    this.label = keys.length === 1 ? 'Delete box' : `Delete ${keys.length} boxes`
+  /** `kinds`: what each key is, for the label. */
+  constructor(
+    readonly keys: readonly string[],
+    kinds: readonly AnnotationKind[],
+  ) {
+    this.label = `Delete ${shapesWord(kinds)}`
   }
   do(doc: AnnotationDocument): void {
     this.removed = []

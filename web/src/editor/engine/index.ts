@@ -6,7 +6,7 @@ export { Editor, type EditorEvents, type EditorOptions } from './editor'
 export { Emitter, type Listener } from './emitter'
 export { serverKey } from './document'
 export type { HistoryState } from './history'
-export type { ImageLevels, StaticRenderInfo } from './renderer'
+export { confidencePercent, type ImageLevels, type StaticRenderInfo } from './renderer'
 export {
   isTypingTarget,
   resolveKeyDown,
@@ -20,4 +20,17 @@ export { attributeKeyProblem, attributeValueProblem, renameAttribute, setAttribu
 export { copyBoxes, cutBoxes, pasteBoxes, readClipboard } from './clipboard'
 export { nudgeSelection } from './nudge'
 export { restack } from './stacking'
+export { shapesWord } from './shape-words'
 export type { VisibilityFlag } from './visibility'
+export { decodeRle, maskArea, paintMask, type MaskImage, type RleMask } from './mask'
+export {
+  isPrediction,
+  reviewable,
+  reviewSelection,
+  reviewShown,
+  selectNextPrediction,
+  shownPredictions,
+  type ReviewChange,
+  type ReviewVerdict,
+} from './review'
+export type { PromptPoint, SegmentPrompt, SegmentResult } from './tools/segment'

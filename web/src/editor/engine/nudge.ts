@@ -8,7 +8,8 @@ import type { AnnotationDocument } from './document'
 import type { Editor } from './editor'
 import { clamp, translateAnnotation } from './geometry'
 import type { Command, PatchChange } from './history'
-import type { Annotation } from './types'
+import { shapesWord } from './shape-words'
+import type { Annotation, AnnotationKind } from './types'
 
 export const NUDGE_SMALL = 1
 export const NUDGE_LARGE = 10
@@ -20,8 +21,9 @@ export class NudgeCommand implements Command {
     private changes: PatchChange[],
     /** True for a key's auto-repeat: it continues the nudge before it. */
     readonly continues: boolean,
+    kinds: readonly AnnotationKind[],
   ) {
-    this.label = changes.length === 1 ? 'Nudge box' : `Nudge ${changes.length} boxes`
+    this.label = `Nudge ${shapesWord(kinds)}`
   }
 
   do(doc: AnnotationDocument): void {
@@ -64,6 +66,6 @@ export function nudgeSelection(editor: Editor, dx: number, dy: number, repeat = 
       after: { x1: b.x1, y1: b.y1, x2: b.x2, y2: b.y2, points: b.points },
     }
   })
-  editor.execute(new NudgeCommand(changes, repeat))
+  editor.execute(new NudgeCommand(changes, repeat, items.map((a) => a.kind)))
   return true
 }

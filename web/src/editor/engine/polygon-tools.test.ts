@@ -55,7 +55,7 @@ describe('polygon tool', () => {
     click(editor, [900, 400])
     expect(editor.deleteSelected()).toBe(true)
     click(editor, [600, 400])
-    expect(editor.finishPolygon()).toBe(true)
+    expect(editor.finish()).toBe(true)
     const second = editor.doc.all()[1]?.key ?? ''
     expect(pairs(editor, second)).toEqual([
       [500, 100],
@@ -83,7 +83,7 @@ describe('polygon tool', () => {
     click(editor, [150, 300])
     click(editor, [400, 400])
     expect(editor.undo()).toBe(true)
-    expect(editor.finishPolygon()).toBe(true)
+    expect(editor.finish()).toBe(true)
     expect(pairs(editor, onlyKey(editor))).toEqual(TRIANGLE)
   })
 
@@ -91,12 +91,12 @@ describe('polygon tool', () => {
     const editor = makeEditor()
     editor.setTool('polygon')
     for (const at of [[10, 10], [20, 20], [30, 30]] as [number, number][]) click(editor, at)
-    expect(editor.finishPolygon()).toBe(false)
+    expect(editor.finish()).toBe(false)
     expect(editor.toolPath).toBe('polygon.drawing')
     editor.escape()
     // The viewport shows the 1000×800 image at scale 1; a click below it lands on its edge.
     for (const at of [[900, 700], [999, 790], [950, 850]] as [number, number][]) click(editor, at)
-    editor.finishPolygon()
+    editor.finish()
     expect(pairs(editor, onlyKey(editor))).toEqual([
       [900, 700],
       [999, 790],
@@ -108,7 +108,7 @@ describe('polygon tool', () => {
     const editor = makeEditor([saved(1, 0, 0, 1000, 800)])
     editor.setTool('polygon')
     for (const at of TRIANGLE) click(editor, at)
-    editor.finishPolygon()
+    editor.finish()
     expect(editor.doc.size).toBe(2)
     expect(editor.doc.get('srv-1')).toMatchObject({ x1: 0, x2: 1000 })
   })

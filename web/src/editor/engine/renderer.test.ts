@@ -96,7 +96,7 @@ describe('drawStatic', () => {
     const { ctx, dashes, texts } = recorder()
     drawStatic(ctx, scene([box('ai', 10, 10, 200, 100, { source: 'ai', confidence: 0.87, reviewState: 'pending' })]), 1)
     expect(dashes.some((d) => d.length > 0)).toBe(true)
-    expect(texts).toEqual(['bottle 87%'])
+    expect(texts).toEqual(['87% bottle'])
   })
 
   it('5,000 boxes batch into as many strokes as there are classes', () => {

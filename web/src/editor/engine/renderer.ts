@@ -7,6 +7,8 @@
 import { handlePoint } from './geometry'
 import { HANDLE_SIZE, MIDPOINT_RADIUS, VERTEX_RADIUS, visibleMidpoints } from './handles'
 import { edgeMidpoints } from './polygon'
+import { drawSegment } from './segment-overlay'
+import type { SegmentOverlay } from './tools/segment'
 import { HANDLES, type Annotation, type Box, type ClassInfo, type ImageSize, type Point, type PolygonDraft } from './types'
 import type { Viewport } from './viewport'
 
@@ -42,6 +44,8 @@ export interface InteractiveScene {
   preview: { box: Box; classId: number } | null
   marquee: Box | null
   crosshair: Point | null
+  /** The SAM tool's prompt and mask. */
+  segment?: SegmentOverlay | null
 }
 
 export interface StaticRenderInfo {
@@ -70,9 +74,18 @@ export function classColor(classes: ReadonlyMap<number, ClassInfo>, classId: num
   return classes.get(classId)?.color ?? FALLBACK_COLOR
 }
 
+/**
+ * A prediction's label starts with its confidence (the badge), so a narrow box that cuts the label
+ * still shows it; once accepted it is an ordinary box with its class name.
+ */
 export function labelText(a: Annotation, classes: ReadonlyMap<number, ClassInfo>): string {
   const name = classes.get(a.classId)?.name ?? `class ${a.classId}`
-  return a.source === 'ai' && a.confidence !== null ? `${name} ${Math.round(a.confidence * 100)}%` : name
+  return isSuggestion(a) && a.confidence !== null ? `${confidencePercent(a.confidence)}% ${name}` : name
+}
+
+/** A confidence in whole percent, rounded down: 0.996 is 99 %, never a 100 % it did not reach. */
+export function confidencePercent(confidence: number): number {
+  return Math.floor(confidence * 100 + 1e-9)
 }
 
 /** AI suggestions not yet accepted are drawn dashed. */
@@ -254,6 +267,7 @@ export function drawInteractive(ctx: CanvasRenderingContext2D, scene: Interactiv
   const { viewport, classes } = scene
   ctx.setTransform(dpr, 0, 0, dpr, 0, 0)
   ctx.clearRect(0, 0, viewport.width, viewport.height)
+  if (scene.segment) drawSegment(ctx, scene.segment, scene.segment.classId !== null ? classColor(classes, scene.segment.classId) : '#3b82f6', viewport, dpr)
   drawMovingAndHover(ctx, scene)
   for (const a of scene.selected) drawSelected(ctx, a, classColor(classes, a.classId), viewport)
   if (scene.handlesFor) drawBoxHandles(ctx, viewport.toScreenBox(scene.handlesFor))

@@ -63,6 +63,22 @@ describe('shortcuts', () => {
     expect(resolveKeyDown(key('l'))).toEqual({ type: 'lock' })
   })
 
+  it('maps the AI review and SAM keys without taking any key the editor already uses', () => {
+    expect(resolveKeyDown(key('a'))).toEqual({ type: 'review', verdict: 'accepted', all: false })
+    expect(resolveKeyDown(key('A', { shiftKey: true }))).toEqual({ type: 'review', verdict: 'accepted', all: true })
+    expect(resolveKeyDown(key('r'))).toEqual({ type: 'review', verdict: 'rejected', all: false })
+    expect(resolveKeyDown(key('R', { shiftKey: true }))).toEqual({ type: 'review', verdict: 'rejected', all: true })
+    expect(resolveKeyDown(key('n'))).toEqual({ type: 'next-prediction', step: 1 })
+    expect(resolveKeyDown(key('N', { shiftKey: true }))).toEqual({ type: 'next-prediction', step: -1 })
+    expect(resolveKeyDown(key('i'))).toEqual({ type: 'detect' })
+    expect(resolveKeyDown(key('s'))).toEqual({ type: 'tool', tool: 'segment' })
+    // The modified forms keep their old meaning.
+    expect(resolveKeyDown(key('a', { ctrlKey: true }))).toEqual({ type: 'select-all' })
+    expect(resolveKeyDown(key('s', { ctrlKey: true }))).toEqual({ type: 'save' })
+    const help = SHORTCUT_HELP.flatMap((g) => g.items.map((i) => i.keys.join('+')))
+    expect(help).toEqual(expect.arrayContaining(['A', 'R', 'Shift+A', 'Shift+R', 'N', 'I', 'S', 'Shift+click']))
+  })
+
   it('knows when the person is typing', () => {
     const input = document.createElement('input')
     const checkbox = document.createElement('input')

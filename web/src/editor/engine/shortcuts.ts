@@ -14,7 +14,7 @@ export type ShortcutAction =
   | { type: 'escape' }
   | { type: 'image'; direction: 'prev' | 'next' }
   | { type: 'help' }
-  | { type: 'tool'; tool: 'select' | 'draw' | 'polygon' }
+  | { type: 'tool'; tool: 'select' | 'draw' | 'polygon' | 'segment' }
   | { type: 'finish' }
   | { type: 'select-all' }
   | { type: 'fit' }
@@ -25,6 +25,9 @@ export type ShortcutAction =
   | { type: 'hide' }
   | { type: 'show-all' }
   | { type: 'lock' }
+  | { type: 'review'; verdict: 'accepted' | 'rejected'; all: boolean }
+  | { type: 'next-prediction'; step: 1 | -1 }
+  | { type: 'detect' }
 
 export interface KeyLike {
   key: string
@@ -117,6 +120,16 @@ export function resolveKeyDown(e: KeyLike): ShortcutAction | null {
       return { type: 'tool', tool: 'polygon' }
     case 'f':
       return { type: 'fit' }
+    case 's':
+      return e.shiftKey ? null : { type: 'tool', tool: 'segment' }
+    case 'a':
+      return { type: 'review', verdict: 'accepted', all: e.shiftKey }
+    case 'r':
+      return { type: 'review', verdict: 'rejected', all: e.shiftKey }
+    case 'n':
+      return { type: 'next-prediction', step: e.shiftKey ? -1 : 1 }
+    case 'i':
+      return e.shiftKey ? null : { type: 'detect' }
     default:
       return null
   }
@@ -133,29 +146,29 @@ export interface ShortcutHelp {
 
 export const SHORTCUT_HELP: readonly { group: string; items: readonly ShortcutHelp[] }[] = [
   {
-    group: 'Boxes',
+    group: 'Shapes',
     items: [
-      { keys: ['1', '…', '9'], action: 'Pick class 1–9 (and set it on the selected boxes)' },
-      { keys: ['D'], action: 'Delete the selected boxes' },
-      { keys: ['Delete'], action: 'Delete the selected boxes' },
+      { keys: ['1', '…', '9'], action: 'Pick class 1–9 (and set it on the selected shapes)' },
+      { keys: ['D'], action: 'Delete the selected shapes' },
+      { keys: ['Delete'], action: 'Delete the selected shapes' },
       { keys: ['Esc'], action: 'Cancel the drag in progress, or deselect' },
-      { keys: ['Ctrl', 'A'], action: 'Select all boxes' },
+      { keys: ['Ctrl', 'A'], action: 'Select all shapes' },
       { keys: ['Shift', 'click'], action: 'Add to or remove from the selection' },
-      { keys: ['Click again'], action: 'Cycle through overlapping boxes' },
-      { keys: ['Shift', '←↑↓→'], action: 'Nudge the selected boxes by 1 px' },
-      { keys: ['Ctrl', 'Shift', '←↑↓→'], action: 'Nudge the selected boxes by 10 px' },
+      { keys: ['Click again'], action: 'Cycle through overlapping shapes' },
+      { keys: ['Shift', '←↑↓→'], action: 'Nudge the selected shapes by 1 px' },
+      { keys: ['Ctrl', 'Shift', '←↑↓→'], action: 'Nudge the selected shapes by 10 px' },
       { keys: ['Right click'], action: 'Menu: class, copy, paste, hide, lock, order, delete' },
     ],
   },
   {
     group: 'Clipboard, hide and lock',
     items: [
-      { keys: ['Ctrl', 'C'], action: 'Copy the selected boxes' },
-      { keys: ['Ctrl', 'X'], action: 'Cut the selected boxes' },
+      { keys: ['Ctrl', 'C'], action: 'Copy the selected shapes' },
+      { keys: ['Ctrl', 'X'], action: 'Cut the selected shapes' },
       { keys: ['Ctrl', 'V'], action: 'Paste (also on another image; offset if it would cover its original)' },
-      { keys: ['H'], action: 'Hide the selected boxes' },
-      { keys: ['Shift', 'H'], action: 'Show all hidden boxes' },
-      { keys: ['L'], action: 'Lock the selected boxes (unlock from the list or the menu)' },
+      { keys: ['H'], action: 'Hide the selected shapes' },
+      { keys: ['Shift', 'H'], action: 'Show all hidden shapes' },
+      { keys: ['L'], action: 'Lock the selected shapes (unlock from the list or the menu)' },
     ],
   },
   {
@@ -169,6 +182,30 @@ export const SHORTCUT_HELP: readonly { group: string; items: readonly ShortcutHe
       { keys: ['Ctrl', 'click edge'], action: 'Add a vertex anywhere on the outline' },
       { keys: ['Alt', 'click vertex'], action: 'Delete a vertex (3 always stay)' },
       { keys: ['Delete'], action: 'Delete the clicked vertex, else the selection' },
+    ],
+  },
+  {
+    group: 'AI predictions',
+    items: [
+      { keys: ['I'], action: 'Detect on this image with the AI panel\'s model and prompts' },
+      { keys: ['N'], action: 'Select the next prediction (most confident first)' },
+      { keys: ['Shift', 'N'], action: 'Select the previous prediction' },
+      { keys: ['A'], action: 'Accept the selected prediction and go to the next' },
+      { keys: ['R'], action: 'Reject the selected prediction (kept, hidden) and go to the next' },
+      { keys: ['Shift', 'A'], action: 'Accept every prediction shown above the threshold' },
+      { keys: ['Shift', 'R'], action: 'Reject every prediction shown above the threshold' },
+    ],
+  },
+  {
+    group: 'SAM (segment anything)',
+    items: [
+      { keys: ['S'], action: 'SAM tool' },
+      { keys: ['Click'], action: 'Add a point on the object' },
+      { keys: ['Shift', 'click'], action: 'Add a point the object must not include (also Alt+click)' },
+      { keys: ['Drag'], action: 'Draw a box around the object' },
+      { keys: ['Enter'], action: 'Keep the shape in the current class (a polygon in a polygon dataset)' },
+      { keys: ['Ctrl', 'Z'], action: 'Take back the last point' },
+      { keys: ['Esc'], action: 'Clear the points and the mask' },
     ],
   },
   {

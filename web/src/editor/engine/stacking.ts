@@ -5,6 +5,8 @@
 import type { AnnotationDocument } from './document'
 import type { Editor } from './editor'
 import type { Command } from './history'
+import { shapesWord } from './shape-words'
+import type { AnnotationKind } from './types'
 
 export type StackDirection = 'front' | 'back'
 
@@ -15,8 +17,9 @@ export class RestackCommand implements Command {
   constructor(
     readonly keys: readonly string[],
     readonly direction: StackDirection,
+    kinds: readonly AnnotationKind[],
   ) {
-    const what = keys.length === 1 ? 'box' : `${keys.length} boxes`
+    const what = shapesWord(kinds)
     this.label = direction === 'front' ? `Bring ${what} to front` : `Send ${what} to back`
   }
 
@@ -50,6 +53,6 @@ export function restack(editor: Editor, direction: StackDirection, keys: readonl
   const wanted = new Set(present)
   const edge = direction === 'front' ? all.slice(all.length - present.length) : all.slice(0, present.length)
   if (edge.every((a) => wanted.has(a.key))) return false
-  editor.execute(new RestackCommand(present, direction))
+  editor.execute(new RestackCommand(present, direction, editor.kindsOf(present)))
   return true
 }

@@ -40,6 +40,8 @@ export interface Annotation extends Box {
   reviewState: ReviewState
   /** Unknown (undefined) on boxes drawn here until set; null or a map once loaded from the server. */
   attributes?: Attributes | null
+  /** The model key of an AI prediction; read-only here (never sent back). */
+  model?: string | null
 }
 
 /** The fields a command may change on an existing annotation. */
@@ -71,7 +73,7 @@ export type HandleId = 'nw' | 'n' | 'ne' | 'e' | 'se' | 's' | 'sw' | 'w'
 
 export const HANDLES: readonly HandleId[] = ['nw', 'n', 'ne', 'e', 'se', 's', 'sw', 'w']
 
-export type ToolId = 'select' | 'draw' | 'polygon' | 'pan'
+export type ToolId = 'select' | 'draw' | 'polygon' | 'segment' | 'pan'
 
 /** One vertex of one polygon, e.g. the vertex the select tool last clicked. */
 export interface VertexRef {

@@ -76,6 +76,18 @@ export class Viewport {
   }
 
   /** Zoom by `factor` keeping the image point under `screen` in place. */
+  /** A wheel step: pans (Figma style); with Ctrl/⌘ or a trackpad pinch it zooms at the cursor. */
+  wheel(screen: Point, deltaX: number, deltaY: number, zoom: boolean, shift: boolean): void {
+    if (zoom) {
+      const d = Math.max(-100, Math.min(100, deltaY))
+      this.zoomAt(screen, Math.exp(-d * 0.003))
+    } else if (shift && deltaX === 0) {
+      this.panBy(-deltaY, 0)
+    } else {
+      this.panBy(-deltaX, -deltaY)
+    }
+  }
+
   zoomAt(screen: Point, factor: number): void {
     const next = Math.min(MAX_SCALE, Math.max(this.minScale, this.scale * factor))
     if (next === this.scale) return

@@ -1,11 +1,14 @@
 /**
- * Hidden and locked boxes: a view state of this session, not saved with the annotations.
+ * Hidden and locked boxes: a view state, not saved with the annotations on the server.
  * Hidden boxes are not drawn and not hit. Locked boxes are drawn but cannot be selected on the
  * canvas (a click goes to the box beneath), moved, resized, re-classed or deleted. Both are
- * undoable like any edit, and are forgotten when another image opens.
+ * undoable like any edit; the engine forgets them when another image opens, and the editor
+ * remembers them per dataset image on the device (features/annotate/hooks/persisted-visibility).
  */
 import { Emitter } from './emitter'
 import type { Command } from './history'
+import { shapesWord } from './shape-words'
+import type { AnnotationKind } from './types'
 
 export type VisibilityFlag = 'hidden' | 'locked'
 
@@ -80,8 +83,9 @@ export class VisibilityCommand implements Command {
     readonly flag: VisibilityFlag,
     readonly keys: readonly string[],
     readonly on: boolean,
+    kinds: readonly AnnotationKind[],
   ) {
-    const what = keys.length === 1 ? 'box' : `${keys.length} boxes`
+    const what = shapesWord(kinds)
     const verb = flag === 'hidden' ? (on ? 'Hide' : 'Show') : on ? 'Lock' : 'Unlock'
     this.label = `${verb} ${what}`
   }

@@ -36,6 +36,7 @@ export function fromServer(item: ServerAnnotation): Annotation {
     confidence: item.confidence,
     reviewState: item.review_state,
     attributes: item.attributes ?? null,
+    model: item.model ?? null,
   }
 }
 

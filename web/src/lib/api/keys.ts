@@ -44,13 +44,19 @@ export const queryKeys = {
     stats: () => [...queryKeys.od.all(), 'stats'] as const,
   },
 
+  /** AI model weights on the server. */
+  ml: {
+    all: () => [...queryKeys.all, 'ml'] as const,
+    models: () => [...queryKeys.ml.all(), 'models'] as const,
+  },
+
   jobs: {
     all: () => [...queryKeys.all, 'jobs'] as const,
     lists: () => [...queryKeys.jobs.all(), 'list'] as const,
     list: (params: Omit<JobListParams, 'cursor'> = {}) =>
       [
         ...queryKeys.jobs.lists(),
-        { limit: params.limit ?? null, status: params.status ?? null, kind: params.kind ?? null },
+        { limit: params.limit ?? null, status: params.status ?? null, kind: params.kind ?? null, queue: params.queue ?? null },
       ] as const,
     details: () => [...queryKeys.jobs.all(), 'detail'] as const,
     detail: (id: number) => [...queryKeys.jobs.details(), id] as const,
@@ -102,5 +108,15 @@ export const queryKeys = {
     classes: () => [...queryKeys.annotate.all(), 'classes'] as const,
     datasets: () => [...queryKeys.annotate.all(), 'datasets'] as const,
     next: (datasetId: number) => [...queryKeys.annotate.all(), 'next', datasetId] as const,
+  },
+
+  /** AI auto-annotation: the model catalogue, batch runs and the review queue. */
+  ai: {
+    all: () => [...queryKeys.all, 'ai'] as const,
+    annotate: (jobId: number) => [...queryKeys.ai.all(), 'annotate', jobId] as const,
+    reviews: (datasetId: number) => [...queryKeys.ai.all(), 'review', datasetId] as const,
+    review: (datasetId: number, params: { limit?: number } = {}) =>
+      [...queryKeys.ai.reviews(datasetId), 'list', normalised(params)] as const,
+    reviewStats: (datasetId: number) => [...queryKeys.ai.reviews(datasetId), 'stats'] as const,
   },
 } as const

@@ -7,6 +7,7 @@ import { boxFromPoints, clamp, handleCursor, resizeBox, sameBox, translateAnnota
 import type { VertexHandle } from '../handles'
 import { UpdateCommand } from '../history'
 import { edgeMidpoints, insertVertex, isValidPolygon, moveVertex, polygonPatch, removeVertex } from '../polygon'
+import { shapesWord } from '../shape-words'
 import type { Annotation, Box, HandleId, Point } from '../types'
 import { movedBeyond, StateNode, Tool, type PointerInfo } from './tool'
 
@@ -248,7 +249,7 @@ class Translating extends StateNode {
     const { x: dx, y: dy } = this.delta
     this.clear()
     if (dx !== 0 || dy !== 0) {
-      const label = this.originals.length === 1 ? 'Move box' : `Move ${this.originals.length} boxes`
+      const label = `Move ${shapesWord(this.originals.map((a) => a.kind))}`
       ctx.execute(UpdateCommand.fromAnnotations(label, this.originals, (a) => patchOf(translated(a, dx, dy))))
     }
     this.tool.idle()
@@ -296,7 +297,7 @@ class Resizing extends StateNode {
     const box = this.box
     this.clear()
     if (original && box && !sameBox(original, box) && box.x2 - box.x1 >= 1 && box.y2 - box.y1 >= 1) {
-      ctx.execute(UpdateCommand.fromAnnotations('Resize box', [original], (a) => patchOf(resized(a, box))))
+      ctx.execute(UpdateCommand.fromAnnotations(`Resize ${shapesWord([original.kind])}`, [original], (a) => patchOf(resized(a, box))))
     }
     this.tool.idle()
   }

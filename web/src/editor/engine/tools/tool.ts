@@ -7,6 +7,7 @@ import type { Command } from '../history'
 import type { VertexHandle } from '../handles'
 import type { Annotation, Box, HandleId, ImageSize, Point, PolygonDraft, ToolId, VertexRef } from '../types'
 import type { Viewport } from '../viewport'
+import type { SegmentOverlay } from './segment'
 
 export interface PointerInfo {
   /** CSS pixels relative to the canvas. */
@@ -29,6 +30,8 @@ export interface Overlay {
   crosshair: Point | null
   /** The polygon being drawn: its placed vertices and where the pointer is. */
   draft: PolygonDraft | null
+  /** The SAM tool's prompt points, box and mask. */
+  segment: SegmentOverlay | null
 }
 
 /** The part of the editor a tool may use. */

@@ -1,8 +1,9 @@
 import { EyeOffIcon, LockIcon, Trash2Icon } from 'lucide-react'
 import { useEffect, useLayoutEffect, useRef, useState, type ReactNode } from 'react'
 import { cn } from '@/lib/utils'
-import type { Annotation, ClassInfo, Editor } from '@/editor/engine'
+import { confidencePercent, type Annotation, type ClassInfo, type Editor } from '@/editor/engine'
 import { useEditorEventVersion } from '../hooks/editor-event'
+import { useShapeWords } from '../hooks/shape-words'
 import { VisibilityToggle } from './visibility-toggle'
 
 export const ROW_HEIGHT = 34
@@ -15,7 +16,7 @@ interface AnnotationListProps {
   selection: readonly string[]
 }
 
-/** One box: its colour, number, class, AI/new marks and a delete button. */
+/** One box or shape: its colour, number, class, AI/new marks, hide/lock toggles and a delete button. */
 function AnnotationRow({
   editor,
   annotation: a,
@@ -34,6 +35,7 @@ function AnnotationRow({
   const color = classes.find((c) => c.id === a.classId)?.color ?? '#94a3b8'
   const hidden = editor.visibility.isHidden(a.key)
   const locked = editor.visibility.isLocked(a.key)
+  const { one } = useShapeWords()
   return (
     <div
       role="option"
@@ -47,13 +49,14 @@ function AnnotationRow({
         hidden && 'text-muted-foreground [&>select]:opacity-60',
       )}
       data-hidden={hidden || undefined}
+      data-review={a.source === 'ai' ? a.reviewState : undefined}
       data-locked={locked || undefined}
       onClick={(e) => onSelect(e.shiftKey)}
     >
       <span className="size-2.5 shrink-0 rounded-full" style={{ backgroundColor: color }} aria-hidden />
       <span className="w-12 shrink-0 text-xs tabular-nums text-muted-foreground">#{i + 1}</span>
       <select
-        aria-label={`Class of box ${i + 1}`}
+        aria-label={`Class of ${one} ${i + 1}`}
         value={a.classId}
         disabled={locked}
         onClick={(e) => e.stopPropagation()}
@@ -68,8 +71,11 @@ function AnnotationRow({
         ))}
       </select>
       {a.source === 'ai' ? (
-        <span className="rounded border border-dashed px-1 text-[10px] text-muted-foreground" title="AI suggestion">
-          AI{a.confidence !== null ? ` ${Math.round(a.confidence * 100)}%` : ''}
+        <span
+          className={cn('rounded border px-1 text-[10px] text-muted-foreground', a.reviewState === 'pending' && 'border-dashed')}
+          title={a.reviewState === 'pending' ? 'AI prediction: A accepts, R rejects' : 'AI prediction, accepted'}
+        >
+          AI{a.reviewState === 'pending' && a.confidence !== null ? ` ${confidencePercent(a.confidence)}%` : ' ✓'}
         </span>
       ) : null}
       {a.id === null ? <span className="text-[10px] text-amber-700" title="Not saved yet">new</span> : null}
@@ -78,7 +84,7 @@ function AnnotationRow({
       {locked || isSelected ? <VisibilityToggle editor={editor} annotationKey={a.key} flag="locked" on={locked} index={i} icon={<LockIcon />} /> : null}
       <button
         type="button"
-        aria-label={`Delete box ${i + 1}`}
+        aria-label={`Delete ${one} ${i + 1}`}
         disabled={locked}
         className="rounded p-1 text-muted-foreground hover:bg-destructive/10 hover:text-destructive disabled:pointer-events-none disabled:opacity-30"
         onClick={(e) => {
@@ -100,6 +106,7 @@ export function AnnotationList({ editor, items, classes, selection }: Annotation
   const clickedFromList = useRef(false)
   const selected = new Set(selection)
   useEditorEventVersion(editor, 'visibilitychange')
+  const words = useShapeWords()
 
   useLayoutEffect(() => {
     const el = scroller.current
@@ -154,7 +161,11 @@ export function AnnotationList({ editor, items, classes, selection }: Annotation
       onScroll={(e) => setScrollTop(e.currentTarget.scrollTop)}
     >
       {items.length === 0 ? (
-        <p className="p-4 text-sm text-muted-foreground">No boxes yet. Pick a class and drag on the image with the draw tool (B).</p>
+        <p className="p-4 text-sm text-muted-foreground">
+          {words.one === 'box'
+            ? 'No boxes yet. Pick a class and drag on the image with the draw tool (B).'
+            : 'No shapes yet. Pick a class and click around an object with the polygon tool (P), or drag a box with the draw tool (B).'}
+        </p>
       ) : (
         <div style={{ height: items.length * ROW_HEIGHT }} className="relative">
           {rows}

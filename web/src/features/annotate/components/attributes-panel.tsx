@@ -1,5 +1,5 @@
 /**
- * The selected box's attributes as key/value rows: text, numbers and yes/no values are edited in
+ * The selected box's (or shape's) attributes as key/value rows: text, numbers and yes/no values are edited in
  * place (text on Enter or leaving the field), other JSON is shown as it is. VOC's difficult,
  * truncated and occluded flags are checkboxes when the image uses them. Every edit is one undo
  * step and is saved with the box.
@@ -10,6 +10,7 @@ import { Button } from '@/components/ui/button'
 import { Checkbox } from '@/components/ui/checkbox'
 import { Input } from '@/components/ui/input'
 import { cn } from '@/lib/utils'
+import { useShapeWords } from '../hooks/shape-words'
 import { attributeKeyProblem, attributeValueProblem, renameAttribute, setAttribute, VOC_FLAGS, type Editor, type Annotation, type AttributeValue } from '@/editor/engine'
 
 type ValueKind = 'text' | 'number' | 'boolean'
@@ -153,11 +154,12 @@ function AddAttribute({ editor, annotation }: { editor: Editor; annotation: Anno
 }
 
 export const AttributesPanel = memo(function AttributesPanel({ editor, annotation, index, vocFlags }: AttributesPanelProps) {
+  const { one } = useShapeWords()
   if (!annotation) {
     return (
       <section aria-label="Attributes" className="shrink-0 border-t px-3 py-2.5" data-testid="attributes-panel">
         <h2 className="text-xs font-semibold uppercase tracking-wide text-muted-foreground">Attributes</h2>
-        <p className="mt-1 text-xs text-muted-foreground">Select one box to see and edit its attributes.</p>
+        <p className="mt-1 text-xs text-muted-foreground">Select one {one} to see and edit its attributes.</p>
       </section>
     )
   }
@@ -168,7 +170,7 @@ export const AttributesPanel = memo(function AttributesPanel({ editor, annotatio
     <section aria-label="Attributes" className="flex max-h-[45%] shrink-0 flex-col border-t" data-testid="attributes-panel">
       <h2 className="flex h-9 shrink-0 items-center gap-2 px-3 text-xs font-semibold uppercase tracking-wide text-muted-foreground">
         Attributes
-        <span className="font-normal normal-case tracking-normal">box #{index + 1}</span>
+        <span className="font-normal normal-case tracking-normal">{one} #{index + 1}</span>
       </h2>
       <div className="min-h-0 space-y-2 overflow-y-auto px-3 pb-3">
         {showFlags ? (

@@ -1,14 +1,16 @@
 /**
- * The box actions the keyboard and the context menu share: clipboard, hide, lock, order and
+ * The box and shape actions the keyboard and the context menu share: clipboard, hide, lock, order and
  * delete, each with the short note a person sees afterwards.
  */
 import { toast } from 'sonner'
-import { copyBoxes, cutBoxes, pasteBoxes, type Editor, restack } from '@/editor/engine'
+import { copyBoxes, cutBoxes, pasteBoxes, shapesWord, type Editor, restack } from '@/editor/engine'
 
 export type BoxAction = 'copy' | 'cut' | 'paste' | 'hide' | 'show-all' | 'lock' | 'unlock' | 'unlock-all' | 'front' | 'back' | 'delete'
 
-function boxes(n: number): string {
-  return n === 1 ? '1 box' : `${n.toLocaleString('en-US')} boxes`
+/** "1 box", "3 polygons", "2 shapes" (a mix): what these keys of the document are. */
+function counted(editor: Editor, keys: readonly string[]): string {
+  const kinds = editor.kindsOf(keys.filter((k) => editor.doc.has(k)))
+  return kinds.length === 1 ? `1 ${shapesWord(kinds)}` : shapesWord(kinds)
 }
 
 /** Run `action` on `keys` (default: the selection). */
@@ -16,29 +18,29 @@ export function runBoxAction(editor: Editor, action: BoxAction, keys: readonly s
   const note = { id: 'editor-box-action' }
   switch (action) {
     case 'copy': {
-      const n = copyBoxes(editor, keys)
-      if (n > 0) toast.success(`Copied ${boxes(n)}. Ctrl+V pastes here or on another image.`, note)
+      const what = counted(editor, keys)
+      if (copyBoxes(editor, keys) > 0) toast.success(`Copied ${what}. Ctrl+V pastes here or on another image.`, note)
       return
     }
     case 'cut': {
-      const n = cutBoxes(editor, keys)
-      if (n > 0) toast.success(`Cut ${boxes(n)}. Ctrl+V pastes them.`, note)
+      const what = counted(editor, editor.visibility.unlocked(keys))
+      if (cutBoxes(editor, keys) > 0) toast.success(`Cut ${what}. Ctrl+V pastes them.`, note)
       return
     }
     case 'paste': {
       const pasted = pasteBoxes(editor)
-      if (pasted.length > 0) toast.success(`Pasted ${boxes(pasted.length)}`, note)
-      else toast.info('Nothing to paste: select boxes and press Ctrl+C first.', note)
+      if (pasted.length > 0) toast.success(`Pasted ${counted(editor, pasted)}`, note)
+      else toast.info('Nothing to paste: select something and press Ctrl+C first.', note)
       return
     }
     case 'hide':
-      if (editor.setFlag('hidden', keys, true)) toast(`Hid ${boxes(keys.length)}. Shift+H shows hidden boxes again.`, note)
+      if (editor.setFlag('hidden', keys, true)) toast(`Hid ${counted(editor, keys)}. Shift+H shows them again.`, note)
       return
     case 'show-all':
       editor.setFlag('hidden', [...editor.visibility.hidden], false)
       return
     case 'lock':
-      if (editor.setFlag('locked', keys, true)) toast(`Locked ${boxes(keys.length)}: clicks go to the boxes beneath.`, note)
+      if (editor.setFlag('locked', keys, true)) toast(`Locked ${counted(editor, keys)}: clicks go to what is beneath.`, note)
       return
     case 'unlock':
       editor.setFlag('locked', keys, false)

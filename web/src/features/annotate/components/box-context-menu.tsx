@@ -31,6 +31,7 @@ import {
   ContextMenuTrigger,
 } from '@/components/ui/context-menu'
 import { readClipboard, type Editor, type ClassInfo } from '@/editor/engine'
+import { useShapeWords } from '../hooks/shape-words'
 import { runBoxAction, type BoxAction } from './box-actions'
 
 interface MenuTarget {
@@ -74,10 +75,11 @@ interface ItemsProps {
 /** The menu on a box (or on the selection it belongs to). */
 function BoxItems({ target, classes, act, onPickClass }: ItemsProps) {
   const { keys, locked } = target
+  const words = useShapeWords()
   return (
     <>
       <ContextMenuLabel>
-        {keys.length === 1 ? (classes.find((c) => target.classIds.has(c.id))?.name ?? 'Box') : `${keys.length} boxes`}
+        {keys.length === 1 ? (classes.find((c) => target.classIds.has(c.id))?.name ?? words.One) : words.count(keys.length)}
         {locked ? ' · locked' : ''}
       </ContextMenuLabel>
       <ContextMenuSub>
@@ -149,6 +151,7 @@ function BoxItems({ target, classes, act, onPickClass }: ItemsProps) {
 
 /** The menu on empty image: paste, select all, and bring hidden or locked boxes back. */
 function EmptyItems({ editor, target, act }: ItemsProps) {
+  const words = useShapeWords()
   return (
     <>
       <ContextMenuItem onSelect={act('paste')} disabled={!target.canPaste}>
@@ -164,7 +167,7 @@ function EmptyItems({ editor, target, act }: ItemsProps) {
       <ContextMenuSeparator />
       <ContextMenuItem onSelect={act('show-all')} disabled={target.hidden === 0}>
         <EyeIcon />
-        Show hidden boxes{target.hidden > 0 ? ` (${target.hidden})` : ''}
+        Show hidden {words.many}{target.hidden > 0 ? ` (${target.hidden})` : ''}
         <ContextMenuShortcut>Shift+H</ContextMenuShortcut>
       </ContextMenuItem>
       <ContextMenuItem onSelect={act('unlock-all')} disabled={target.lockedCount === 0}>

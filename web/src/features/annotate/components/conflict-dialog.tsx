@@ -7,10 +7,12 @@ import {
   AlertDialogTitle,
 } from '@/components/ui/alert-dialog'
 import { Button } from '@/components/ui/button'
+import { useShapeWords } from '../hooks/shape-words'
 import type { ConflictInfo } from '../sync/save-controller'
 
 /** A 409: someone else saved this image. Take theirs, or put mine on top of theirs. */
 export function ConflictDialog({ conflict, onResolve }: { conflict: ConflictInfo | null; onResolve: (choice: 'theirs' | 'mine') => void }) {
+  const words = useShapeWords()
   return (
     <AlertDialog open={conflict !== null}>
       <AlertDialogContent data-testid="conflict-dialog" className="sm:max-w-xl">
@@ -18,7 +20,7 @@ export function ConflictDialog({ conflict, onResolve }: { conflict: ConflictInfo
           <AlertDialogTitle>This image was changed by someone else</AlertDialogTitle>
           <AlertDialogDescription>
             {conflict?.mine ? conflict.message : 'Someone else saved this image while you were editing it.'} The server now has revision{' '}
-            {conflict?.current.revision} with {conflict?.current.items.length} boxes. Your changes are not lost: choose which version to keep.
+            {conflict?.current.revision} with {words.count(conflict?.current.items.length ?? 0)}. Your changes are not lost: choose which version to keep.
           </AlertDialogDescription>
         </AlertDialogHeader>
         <AlertDialogFooter className="sm:flex-wrap">

@@ -1,6 +1,6 @@
-/** The canvas host with its toolbar and notices, and the sidebar: class picker and the list of boxes. */
+/** The canvas host with its toolbar and notices, and the sidebar: class picker and the list of boxes or shapes. */
 import { Trash2Icon } from 'lucide-react'
-import { useDeferredValue, useMemo, type RefObject } from 'react'
+import { useDeferredValue, useMemo, type ReactNode, type RefObject } from 'react'
 import { Link } from 'react-router'
 import { Button } from '@/components/ui/button'
 import { usesVocFlags, type Annotation, type Editor } from '@/editor/engine'
@@ -10,6 +10,8 @@ import { AttributesPanel } from './attributes-panel'
 import { BoxContextMenu } from './box-context-menu'
 import type { ClassPanel } from '../hooks/class-panel'
 import { ClassPicker } from './class-picker'
+import { SamHint } from './sam-hint'
+import { useShapeWords } from '../hooks/shape-words'
 import { Toolbar } from './toolbar'
 
 export interface EditorWorkspaceProps {
@@ -26,11 +28,16 @@ export interface EditorWorkspaceProps {
   selection: readonly string[]
   onPickClass: (classId: number, keys?: readonly string[]) => void
   onHelp: () => void
+  /** The AI panel, a column between the canvas and the sidebar while it is open. */
+  ai?: ReactNode
+  /** A SAM mask is being computed. */
+  segmenting?: boolean
 }
 
 export function EditorWorkspace(props: EditorWorkspaceProps) {
   const { editor, host, imageError, panel, items, selection } = props
   const classes = panel.all
+  const words = useShapeWords()
   return (
     <div className="flex min-h-0 flex-1">
       <div className="flex min-w-0 flex-1 flex-col">
@@ -42,18 +49,20 @@ export function EditorWorkspace(props: EditorWorkspaceProps) {
                 {errorMessage(imageError)}
               </div>
             ) : null}
+            <SamHint busy={props.segmenting ?? false} />
             {classes.length === 0 && panel.ready ? (
               <div className="absolute inset-x-0 top-3 z-10 mx-auto w-fit rounded-md bg-amber-50 px-3 py-1.5 text-sm text-amber-800">
-                There are no classes yet: <Link className="underline" to="/od/classes">create one</Link> to draw boxes.
+                There are no classes yet: <Link className="underline" to="/od/classes">create one</Link> to draw {words.many}.
               </div>
             ) : null}
           </div>
         </BoxContextMenu>
       </div>
+      {props.ai}
       <aside className="flex w-80 shrink-0 flex-col border-l bg-card" aria-label="Annotation sidebar">
         <ClassPicker panel={panel} datasetId={props.datasetId} currentClassId={props.currentClassId} counts={props.counts} onPick={props.onPickClass} />
         <div className="flex h-10 shrink-0 items-center gap-2 border-b px-3">
-          <h2 className="text-xs font-semibold uppercase tracking-wide text-muted-foreground">Boxes</h2>
+          <h2 className="text-xs font-semibold uppercase tracking-wide text-muted-foreground">{words.title}</h2>
           <span className="text-xs tabular-nums text-muted-foreground" data-testid="box-count">
             {items.length.toLocaleString('en-US')}
           </span>

@@ -1,8 +1,9 @@
-import { HandIcon, KeyboardIcon, MaximizeIcon, MousePointer2Icon, PentagonIcon, Redo2Icon, SquareIcon, Undo2Icon, ZoomInIcon, ZoomOutIcon } from 'lucide-react'
+import { HandIcon, KeyboardIcon, MaximizeIcon, MousePointer2Icon, PentagonIcon, Redo2Icon, SparklesIcon, SquareIcon, Undo2Icon, WandSparklesIcon, ZoomInIcon, ZoomOutIcon } from 'lucide-react'
 import type * as React from 'react'
 import { Button } from '@/components/ui/button'
 import { cn } from '@/lib/utils'
 import type { Editor, ToolId } from '@/editor/engine'
+import { useAiSettings } from '../hooks/ai-settings'
 import { useEditorUi } from '../hooks/editor-ui-store'
 
 function ToolButton({ active, label, shortcut, onClick, children }: { active: boolean; label: string; shortcut: string; onClick: () => void; children: React.ReactNode }) {
@@ -40,6 +41,9 @@ export function Toolbar({ editor, onHelp }: { editor: Editor; onHelp: () => void
       <ToolButton active={active === 'polygon'} label="Draw polygon" shortcut="P" onClick={() => editor.setTool('polygon')}>
         <PentagonIcon />
       </ToolButton>
+      <ToolButton active={active === 'segment'} label="SAM: segment anything" shortcut="S" onClick={() => editor.setTool('segment')}>
+        <WandSparklesIcon />
+      </ToolButton>
       <ToolButton active={active === 'pan'} label="Pan" shortcut="Space" onClick={() => editor.setTool('pan')}>
         <HandIcon />
       </ToolButton>
@@ -71,10 +75,23 @@ export function Toolbar({ editor, onHelp }: { editor: Editor; onHelp: () => void
         Fit
       </Button>
       <div className="flex-1" />
-      <span className="hidden text-xs text-muted-foreground lg:inline">Scroll pans · Ctrl+scroll zooms · Space+drag pans</span>
+      <span className="hidden text-xs text-muted-foreground 2xl:inline">Scroll pans · Ctrl+scroll zooms · Space+drag pans</span>
+      <AiToggle />
       <Button variant="ghost" size="icon-sm" aria-label="Keyboard shortcuts" title="Keyboard shortcuts (?)" onClick={onHelp}>
         <KeyboardIcon />
       </Button>
     </div>
+  )
+}
+
+/** Shows or hides the AI panel (its state is remembered on this device). */
+function AiToggle() {
+  const open = useAiSettings((s) => s.open)
+  const set = useAiSettings((s) => s.set)
+  return (
+    <Button variant={open ? 'secondary' : 'ghost'} size="sm" aria-pressed={open} onClick={() => set({ open: !open })} title="AI assist: detect, review predictions, SAM" data-testid="ai-panel-toggle">
+      <SparklesIcon />
+      AI
+    </Button>
   )
 }

@@ -2,15 +2,16 @@
 import type { ReactNode } from 'react'
 import { cn } from '@/lib/utils'
 import { type Editor, type VisibilityFlag } from '@/editor/engine'
+import { useShapeWords } from '../hooks/shape-words'
 
 const LABELS: Record<VisibilityFlag, [on: string, off: string]> = {
   hidden: ['Show', 'Hide'],
   locked: ['Unlock', 'Lock'],
 }
 
-/** Hide/show or lock/unlock one box; drawn strong while the flag is on. */
+/** Hide/show or lock/unlock one box or shape; drawn strong while the flag is on. */
 export function VisibilityToggle({ editor, annotationKey, flag, on, index, icon }: { editor: Editor; annotationKey: string; flag: VisibilityFlag; on: boolean; index: number; icon: ReactNode }) {
-  const label = `${LABELS[flag][on ? 0 : 1]} box ${index + 1}`
+  const label = `${LABELS[flag][on ? 0 : 1]} ${useShapeWords().one} ${index + 1}`
   return (
     <button
       type="button"

@@ -3,7 +3,18 @@ import { useCallback, useEffect, useRef, type RefObject } from 'react'
 import { useQueryClient } from '@tanstack/react-query'
 import { useNavigate } from 'react-router'
 import { toast } from 'sonner'
-import { isTypingTarget, nudgeSelection, resolveKeyDown, resolveKeyUp, type ClassInfo, type Editor, type ShortcutAction } from '@/editor/engine'
+import {
+  isTypingTarget,
+  nudgeSelection,
+  resolveKeyDown,
+  resolveKeyUp,
+  reviewSelection,
+  reviewShown,
+  selectNextPrediction,
+  type ClassInfo,
+  type Editor,
+  type ShortcutAction,
+} from '@/editor/engine'
 import { runBoxAction } from '../components/box-actions'
 import { errorMessage, queryKeys, type DatasetImageStatus, type Neighbors } from '@/lib/api'
 import { annotateApi } from '../api'
@@ -125,6 +136,8 @@ interface ShortcutTargets {
   pickClass: (classId: number) => void
   save: () => Promise<void>
   goTo: GoTo
+  /** I: AI detect on this image. */
+  detect: () => void
 }
 
 function runShortcut(action: ShortcutAction, t: ShortcutTargets, repeat = false): void {
@@ -139,7 +152,7 @@ function runShortcut(action: ShortcutAction, t: ShortcutTargets, repeat = false)
       editor.deleteSelected()
       return
     case 'finish':
-      editor.finishPolygon()
+      editor.finish()
       return
     case 'undo':
       editor.undo()
@@ -176,6 +189,16 @@ function runShortcut(action: ShortcutAction, t: ShortcutTargets, repeat = false)
     case 'nudge':
       nudgeSelection(editor, action.dx, action.dy, repeat)
       return
+    case 'review':
+      if (action.all) reviewShown(editor, action.verdict)
+      else reviewSelection(editor, action.verdict)
+      return
+    case 'next-prediction':
+      selectNextPrediction(editor, action.step)
+      return
+    case 'detect':
+      t.detect()
+      return
     case 'lock':
     case 'hide':
     case 'show-all':
@@ -189,21 +212,21 @@ function runShortcut(action: ShortcutAction, t: ShortcutTargets, repeat = false)
 
 /** The keyboard: shortcuts act unless the person is typing or a dialog (other than help) is open. */
 export function useEditorShortcuts(targets: ShortcutTargets): void {
-  const { editor, classes, neighbors, pickClass, save, goTo } = targets
+  const { editor, classes, neighbors, pickClass, save, goTo, detect } = targets
   const run = useCallback(
-    (action: ShortcutAction, repeat = false) => runShortcut(action, { editor, classes, neighbors, pickClass, save, goTo }, repeat),
-    [classes, editor, goTo, neighbors, pickClass, save],
+    (action: ShortcutAction, repeat = false) => runShortcut(action, { editor, classes, neighbors, pickClass, save, goTo, detect }, repeat),
+    [classes, editor, goTo, neighbors, pickClass, save, detect],
   )
   useEffect(() => {
     const modalOpen = () => document.querySelector('[role="dialog"][data-state="open"], [role="alertdialog"][data-state="open"], [role="menu"][data-state="open"]') !== null
-    const once = new Set<ShortcutAction['type']>(['pan', 'delete', 'image', 'save', 'copy', 'cut', 'paste', 'hide', 'show-all', 'lock'])
+    const once = new Set<ShortcutAction['type']>(['pan', 'delete', 'image', 'save', 'copy', 'cut', 'paste', 'hide', 'show-all', 'lock', 'review', 'detect'])
     const down = (e: KeyboardEvent) => {
       if (e.defaultPrevented || isTypingTarget(e.target)) return
       const action = resolveKeyDown(e)
       if (!action) return
       if (modalOpen() && !(action.type === 'help' && useEditorUi.getState().helpOpen)) return
-      // Enter keeps its meaning on a focused button unless a polygon is being closed.
-      if (action.type === 'finish' && editor.toolPath !== 'polygon.drawing') return
+      // Enter keeps its meaning on a focused button unless a polygon is being closed or a SAM shape kept.
+      if (action.type === 'finish' && editor.toolPath !== 'polygon.drawing' && editor.toolPath !== 'segment.prompting') return
       // Text selected on the page: Ctrl+C and Ctrl+X copy that text, not boxes.
       if ((action.type === 'copy' || action.type === 'cut') && (window.getSelection()?.toString() ?? '') !== '') return
       e.preventDefault()

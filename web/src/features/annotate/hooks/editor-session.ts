@@ -29,11 +29,15 @@ declare global {
   }
 }
 
-/** The document's annotations in order and the box count per class, kept current with the engine. */
+/**
+ * The document's annotations in order and the box count per class, kept current with the engine.
+ * Rejected predictions and those below the review threshold are left out, as on the canvas.
+ */
 export function useDocumentItems(editor: Editor): { items: Annotation[]; counts: Map<number, number> } {
   const docVersion = useEditorEventVersion(editor, 'documentchange')
-  // docVersion is the dependency that says the document changed.
-  const items = useMemo(() => [...editor.doc.all()], [editor, docVersion])
+  const reviewVersion = useEditorEventVersion(editor, 'reviewchange')
+  // The versions are the dependencies that say the document or the shown set changed.
+  const items = useMemo(() => editor.doc.all().filter((a) => !editor.review.isHidden(a.key)), [editor, docVersion, reviewVersion])
   const counts = useMemo(() => {
     const map = new Map<number, number>()
     for (const a of items) map.set(a.classId, (map.get(a.classId) ?? 0) + 1)
@@ -79,7 +83,10 @@ function publishEditorHook(editor: Editor, hook: EditorHook): () => void {
   window.__shelfscopeEditor = hook
   const offRender = editor.events.on('render', (info) => {
     hook.lastRender = info
-    if (hook.renderedAt === null && info.imageDrawn && info.drawn === info.total && info.total === editor.doc.size) {
+    if (hook.renderedAt !== null || !info.imageDrawn || info.total !== editor.doc.size) return
+    // Hidden annotations (kept hidden on this device, rejected or below the AI threshold) are not drawn: every other one is.
+    const hidden = new Set([...editor.visibility.hidden, ...editor.review.hidden].filter((key) => editor.doc.has(key))).size
+    if (info.drawn === info.total - hidden) {
       hook.renderedAt = performance.now()
       performance.mark('shelfscope:editor-rendered', { detail: { boxes: info.total } })
     }

@@ -14,6 +14,7 @@ import { Progress } from '@/components/ui/progress'
 import { errorMessage, type Dataset } from '@/lib/api'
 import { AnnotationEditor } from '../components/annotation-editor'
 import { useImageToOpen, useQueueDatasets } from '../hooks/queries'
+import { shapeWordsFor } from '../hooks/shape-words'
 
 function DatasetRow({ dataset }: { dataset: Dataset }) {
   const navigate = useNavigate()
@@ -44,7 +45,7 @@ function DatasetRow({ dataset }: { dataset: Dataset }) {
             {dataset.name}
           </Link>
           <span className="text-xs text-muted-foreground">
-            {dataset.image_count.toLocaleString('en-US')} images · {dataset.annotation_count.toLocaleString('en-US')} boxes
+            {dataset.image_count.toLocaleString('en-US')} images · {shapeWordsFor(dataset.annotation_type).count(dataset.annotation_count)}
           </span>
         </div>
         <div className="mt-2 flex items-center gap-3">

@@ -179,4 +179,43 @@ describe('SaveController', () => {
     expect(c2.current.status).toBe('saved')
     expect(server.calls.map((c) => c.changes.updated.map((u) => u.id))).toEqual([[1], [2]])
   })
+
+  it('exclusive saves first, holds autosave while a detect runs, then saves on its new revision', async () => {
+    const { editor, server, controller } = setup()
+    editor.changeClass(2, ['srv-1'])
+    let finishDetect: () => void = () => undefined
+    const detect = controller.exclusive(async () => {
+      // The server stores predictions on its own: its revision moves on.
+      await new Promise<void>((resolve) => {
+        finishDetect = resolve
+      })
+      server.bump()
+      editor.doc.applySaved([], [saved(50, 1, 1, 9, 9, { source: 'ai', reviewState: 'pending', confidence: 0.8 })], 3)
+      return 'detected'
+    })
+    await vi.advanceTimersByTimeAsync(10)
+    // The edit made before went first, on the old revision.
+    expect(server.calls.map((c) => c.baseRevision)).toEqual([1])
+    editor.changeClass(3, ['srv-2'])
+    await vi.advanceTimersByTimeAsync(5000)
+    expect(server.calls).toHaveLength(1)
+    finishDetect()
+    expect(await detect).toBe('detected')
+    await vi.advanceTimersByTimeAsync(10)
+    expect(server.calls.map((c) => c.baseRevision)).toEqual([1, 3])
+    expect(controller.current.status).toBe('saved')
+  })
+
+  it('exclusive does not run the call when the unsaved edits cannot be saved', async () => {
+    const { editor, server, controller } = setup()
+    server.fail('network')
+    editor.changeClass(2, ['srv-1'])
+    let ran = false
+    const result = await controller.exclusive(() => {
+      ran = true
+      return Promise.resolve(1)
+    })
+    expect(result).toBeNull()
+    expect(ran).toBe(false)
+  })
 })

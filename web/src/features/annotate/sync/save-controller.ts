@@ -80,6 +80,8 @@ export class SaveController {
   private storeQueue: Promise<void> = Promise.resolve()
   private unsubscribe: (() => void) | null = null
   private disposed = false
+  /** A server call that changes the image itself (see `exclusive`) is running: autosave waits. */
+  private held: Promise<unknown> | null = null
 
   constructor(options: SaveControllerOptions) {
     this.editor = options.editor
@@ -138,8 +140,27 @@ export class SaveController {
     return 'conflict'
   }
 
+  /**
+   * Run a server call that changes this image by itself (AI detect stores predictions and bumps the
+   * revision): unsaved edits are saved first, autosave waits while `work` runs (so no save races it
+   * with an old revision), then edits made meanwhile are saved. Null, without calling `work`, when
+   * the unsaved edits could not be saved first.
+   */
+  async exclusive<T>(work: () => Promise<T>): Promise<T | null> {
+    if (!(await this.flush())) return null
+    const run = work()
+    this.held = run
+    try {
+      return await run
+    } finally {
+      this.held = null
+      if (!this.disposed && this.editor.isDirty && this.state.status !== 'conflict') this.scheduleSave(0)
+    }
+  }
+
   /** Save now (Ctrl+S, before navigating). True when everything is on the server afterwards. */
   async flush(): Promise<boolean> {
+    if (this.held) await this.held.catch(() => undefined)
     this.clearSaveTimer()
     if (this.inFlight) await this.inFlight
     if (this.state.status === 'conflict') return false
@@ -205,7 +226,7 @@ export class SaveController {
       if (this.editor.isDirty && this.state.status !== 'conflict') return this.runSave()
       return
     }
-    if (this.disposed || this.state.status === 'conflict') return
+    if (this.disposed || this.state.status === 'conflict' || this.held) return
     if (!this.editor.isDirty) {
       this.set({ status: 'saved', message: null, retryAt: null })
       await this.enqueueStore(() => this.opts.store.delete(this.opts.datasetId, this.opts.imageId))

@@ -80,25 +80,75 @@ function RevokeButton({ token }: { token: ApiToken }) {
   )
 }
 
-export function ApiTokensDialog({ open, onOpenChange }: { open: boolean; onOpenChange: (open: boolean) => void }) {
-  const tokens = useApiTokens(open)
+function TokensTable({ tokens }: { tokens: ApiToken[] }) {
+  return (
+    <Table>
+      <TableHeader>
+        <TableRow>
+          <TableHead>Name</TableHead>
+          <TableHead>Prefix</TableHead>
+          <TableHead>Created</TableHead>
+          <TableHead>Last used</TableHead>
+          <TableHead>Expires</TableHead>
+          <TableHead className="w-10">
+            <span className="sr-only">Actions</span>
+          </TableHead>
+        </TableRow>
+      </TableHeader>
+      <TableBody>
+        {tokens.map((token) => (
+          <TableRow key={token.id}>
+            <TableCell className="font-medium">{token.name}</TableCell>
+            <TableCell>
+              <code className="font-mono text-xs text-muted-foreground">{token.prefix}…</code>
+            </TableCell>
+            <TableCell>{formatRelative(token.created_at)}</TableCell>
+            <TableCell>{token.last_used_at ? formatRelative(token.last_used_at) : 'Never'}</TableCell>
+            <TableCell>{token.expires_at ? new Date(token.expires_at).toLocaleDateString() : 'Never'}</TableCell>
+            <TableCell>
+              <RevokeButton token={token} />
+            </TableCell>
+          </TableRow>
+        ))}
+      </TableBody>
+    </Table>
+  )
+}
+
+/** A name and Create; the new token's secret goes to `onCreated` (it is shown once). */
+function CreateTokenForm({ onCreated }: { onCreated: (secret: string) => void }) {
   const create = useCreateApiToken()
   const [name, setName] = useState('')
-  const [secret, setSecret] = useState<string | null>(null)
-
   const onCreate = (event: FormEvent) => {
     event.preventDefault()
     const trimmed = name.trim()
     if (!trimmed) return
     create.mutate(trimmed, {
       onSuccess: (created) => {
-        setSecret(created.secret)
+        onCreated(created.secret)
         setName('')
         toast.success(`Created token ${created.token.name}`)
       },
       onError: (error) => toast.error(errorMessage(error)),
     })
   }
+  return (
+    <form className="flex items-end gap-2" onSubmit={onCreate}>
+      <div className="flex flex-1 flex-col gap-1.5">
+        <Label htmlFor="token-name">New token name</Label>
+        <Input id="token-name" placeholder="e.g. nightly-import" value={name} onChange={(e) => setName(e.target.value)} />
+      </div>
+      <Button type="submit" disabled={create.isPending || name.trim().length === 0}>
+        {create.isPending ? <Loader2Icon className="animate-spin" aria-hidden /> : <KeyRoundIcon aria-hidden />}
+        Create token
+      </Button>
+    </form>
+  )
+}
+
+export function ApiTokensDialog({ open, onOpenChange }: { open: boolean; onOpenChange: (open: boolean) => void }) {
+  const tokens = useApiTokens(open)
+  const [secret, setSecret] = useState<string | null>(null)
 
   return (
     <Dialog
@@ -117,21 +167,7 @@ export function ApiTokensDialog({ open, onOpenChange }: { open: boolean; onOpenC
           </DialogDescription>
         </DialogHeader>
 
-        <form className="flex items-end gap-2" onSubmit={onCreate}>
-          <div className="flex flex-1 flex-col gap-1.5">
-            <Label htmlFor="token-name">New token name</Label>
-            <Input
-              id="token-name"
-              placeholder="e.g. nightly-import"
-              value={name}
-              onChange={(e) => setName(e.target.value)}
-            />
-          </div>
-          <Button type="submit" disabled={create.isPending || name.trim().length === 0}>
-            {create.isPending ? <Loader2Icon className="animate-spin" aria-hidden /> : <KeyRoundIcon aria-hidden />}
-            Create token
-          </Button>
-        </form>
+        <CreateTokenForm onCreated={setSecret} />
 
         {secret ? <NewSecret secret={secret} /> : null}
 
@@ -143,36 +179,7 @@ export function ApiTokensDialog({ open, onOpenChange }: { open: boolean; onOpenC
           ) : tokens.data.items.length === 0 ? (
             <EmptyState title="No tokens yet" description="Create one above to use the API from scripts." />
           ) : (
-            <Table>
-              <TableHeader>
-                <TableRow>
-                  <TableHead>Name</TableHead>
-                  <TableHead>Prefix</TableHead>
-                  <TableHead>Created</TableHead>
-                  <TableHead>Last used</TableHead>
-                  <TableHead>Expires</TableHead>
-                  <TableHead className="w-10">
-                    <span className="sr-only">Actions</span>
-                  </TableHead>
-                </TableRow>
-              </TableHeader>
-              <TableBody>
-                {tokens.data.items.map((token) => (
-                  <TableRow key={token.id}>
-                    <TableCell className="font-medium">{token.name}</TableCell>
-                    <TableCell>
-                      <code className="font-mono text-xs text-muted-foreground">{token.prefix}…</code>
-                    </TableCell>
-                    <TableCell>{formatRelative(token.created_at)}</TableCell>
-                    <TableCell>{token.last_used_at ? formatRelative(token.last_used_at) : 'Never'}</TableCell>
-                    <TableCell>{token.expires_at ? new Date(token.expires_at).toLocaleDateString() : 'Never'}</TableCell>
-                    <TableCell>
-                      <RevokeButton token={token} />
-                    </TableCell>
-                  </TableRow>
-                ))}
-              </TableBody>
-            </Table>
+            <TokensTable tokens={tokens.data.items} />
           )}
         </div>
       </DialogContent>

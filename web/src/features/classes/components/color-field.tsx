@@ -13,6 +13,42 @@ export function normalizeHex(raw: string): string | null {
   return HEX.test(value) ? value : null
 }
 
+/** The palette's swatches, with "Automatic" first when the field offers it. */
+function Palette({ value, onPick, onAuto }: { value: string | null; onPick: (color: string) => void; onAuto?: () => void }) {
+  return (
+    <div className="flex flex-wrap gap-1.5" role="group" aria-label="Palette">
+      {onAuto ? (
+        <button
+          type="button"
+          aria-pressed={value === null}
+          title="A colour no other class has yet"
+          onClick={onAuto}
+          className={cn(
+            'h-6 rounded-full border px-2 text-xs text-muted-foreground hover:bg-accent focus-visible:ring-2 focus-visible:ring-ring/50 focus-visible:outline-none',
+            value === null && 'bg-accent font-medium text-foreground ring-2 ring-ring ring-offset-2',
+          )}
+        >
+          Automatic
+        </button>
+      ) : null}
+      {CLASS_PALETTE.map((color) => (
+        <button
+          key={color}
+          type="button"
+          aria-label={`Use ${color}`}
+          aria-pressed={value === color}
+          onClick={() => onPick(color)}
+          className={cn(
+            'size-6 rounded-full border border-black/10 transition-transform hover:scale-110 focus-visible:ring-2 focus-visible:ring-ring/50 focus-visible:outline-none',
+            value === color && 'ring-2 ring-ring ring-offset-2',
+          )}
+          style={{ backgroundColor: color }}
+        />
+      ))}
+    </div>
+  )
+}
+
 /**
  * A colour: the palette, a picker or a typed hex. With `onAuto`, `value` null means "automatic": the
  * server picks a colour no class has yet.
@@ -66,42 +102,21 @@ export function ColorField({
         />
         {invalid ? <span className="text-xs text-destructive">Use # and six hex digits</span> : null}
       </div>
-      <div className="flex flex-wrap gap-1.5" role="group" aria-label="Palette">
-        {onAuto ? (
-          <button
-            type="button"
-            aria-pressed={value === null}
-            title="A colour no other class has yet"
-            onClick={() => {
-              setDraft(null)
-              onAuto()
-            }}
-            className={cn(
-              'h-6 rounded-full border px-2 text-xs text-muted-foreground hover:bg-accent focus-visible:ring-2 focus-visible:ring-ring/50 focus-visible:outline-none',
-              value === null && 'bg-accent font-medium text-foreground ring-2 ring-ring ring-offset-2',
-            )}
-          >
-            Automatic
-          </button>
-        ) : null}
-        {CLASS_PALETTE.map((color) => (
-          <button
-            key={color}
-            type="button"
-            aria-label={`Use ${color}`}
-            aria-pressed={value === color}
-            onClick={() => {
-              setDraft(null)
-              onChange(color)
-            }}
-            className={cn(
-              'size-6 rounded-full border border-black/10 transition-transform hover:scale-110 focus-visible:ring-2 focus-visible:ring-ring/50 focus-visible:outline-none',
-              value === color && 'ring-2 ring-ring ring-offset-2',
-            )}
-            style={{ backgroundColor: color }}
-          />
-        ))}
-      </div>
+      <Palette
+        value={value}
+        onPick={(color) => {
+          setDraft(null)
+          onChange(color)
+        }}
+        onAuto={
+          onAuto
+            ? () => {
+                setDraft(null)
+                onAuto()
+              }
+            : undefined
+        }
+      />
     </div>
   )
 }

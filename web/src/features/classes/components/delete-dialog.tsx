@@ -5,7 +5,7 @@ import { ErrorState, LoadingState } from '@/components/states'
 import { Button } from '@/components/ui/button'
 import { Dialog, DialogContent, DialogDescription, DialogFooter, DialogHeader, DialogTitle } from '@/components/ui/dialog'
 import { Select, SelectContent, SelectItem, SelectTrigger, SelectValue } from '@/components/ui/select'
-import { errorMessage, type ClassDeleteOptions, type OdClass } from '@/lib/api'
+import { errorMessage, type ClassDeleteOptions, type ClassDeletePreview, type ClassDeleteResult, type OdClass } from '@/lib/api'
 import { formatCount, countOf } from '@/lib/format'
 import { cn } from '@/lib/utils'
 import { useDeleteClass, useDeletePreview } from '../hooks/classes'
@@ -49,6 +49,97 @@ function Option({
   )
 }
 
+/** How many annotations, images and datasets use the class, per dataset. */
+function UsageSummary({ preview }: { preview: ClassDeletePreview }) {
+  return (
+    <>
+      <p className="text-sm" data-testid="delete-preview">
+        {preview.annotations > 0 ? (
+          <>
+            Used by <strong>{formatCount(preview.annotations)}</strong> annotations on{' '}
+            <strong>{formatCount(preview.images)}</strong> images in{' '}
+            <strong>{formatCount(preview.datasets.length)}</strong> dataset
+            {preview.datasets.length === 1 ? '' : 's'}.
+          </>
+        ) : (
+          'No annotation uses this class; deleting it changes no dataset.'
+        )}
+      </p>
+      {preview.datasets.length > 0 ? (
+        <ul className="list-disc pl-5 text-sm text-muted-foreground">
+          {preview.datasets.map((d) => (
+            <li key={d.dataset_id}>
+              {d.dataset_name}: {countOf(d.annotations, 'annotation')} on {countOf(d.images, 'image')}
+            </li>
+          ))}
+        </ul>
+      ) : null}
+    </>
+  )
+}
+
+/** What happens to the class's annotations: refuse, delete them, or reassign them to another class. */
+function AnnotationChoices({
+  choice,
+  onChoice,
+  reassignTo,
+  onReassignTo,
+  others,
+  annotations,
+}: {
+  choice: Choice
+  onChoice: (choice: Choice) => void
+  reassignTo: string
+  onReassignTo: (id: string) => void
+  others: OdClass[]
+  annotations: number
+}) {
+  return (
+    <div className="flex flex-col gap-2" role="radiogroup" aria-label="What happens to its annotations">
+      <Option value="refuse" current={choice} onSelect={onChoice} title="Keep the class (do not delete)">
+        <span className="text-muted-foreground">Deleting is refused while annotations use it.</span>
+      </Option>
+      <Option value="delete" current={choice} onSelect={onChoice} title="Delete its annotations too">
+        <span className="text-muted-foreground">
+          {countOf(annotations, 'annotation')} are removed from their images.
+        </span>
+      </Option>
+      <Option value="reassign" current={choice} onSelect={onChoice} title="Reassign its annotations to another class">
+        {choice === 'reassign' ? (
+          <Select value={reassignTo} onValueChange={onReassignTo}>
+            <SelectTrigger aria-label="Reassign to">
+              <SelectValue placeholder="Choose a class" />
+            </SelectTrigger>
+            <SelectContent>
+              {others.map((c) => (
+                <SelectItem key={c.id} value={String(c.id)}>
+                  {c.name}
+                </SelectItem>
+              ))}
+            </SelectContent>
+          </Select>
+        ) : null}
+      </Option>
+    </div>
+  )
+}
+
+/** What the server is asked to do with the class's annotations. */
+function deleteOptions(inUse: boolean, choice: Choice, reassignTo: string): ClassDeleteOptions {
+  if (!inUse || choice === 'refuse') return {}
+  return choice === 'delete' ? { annotations: 'delete' } : { reassign_to: Number(reassignTo) }
+}
+
+function deletedMessage(result: ClassDeleteResult): string {
+  const tail =
+    result.annotations_reassigned > 0
+      ? `; ${countOf(result.annotations_reassigned, 'annotation')} reassigned`
+      : result.annotations_deleted > 0
+        ? `; ${countOf(result.annotations_deleted, 'annotation')} deleted`
+        : ''
+  return `Deleted class ${result.name}${tail}`
+}
+
 export function DeleteClassDialog({
   target,
   classes,
@@ -67,23 +158,12 @@ export function DeleteClassDialog({
   const inUse = (preview.data?.annotations ?? 0) > 0
 
   const confirm = () => {
-    const options: ClassDeleteOptions =
-      !inUse || choice === 'refuse'
-        ? {}
-        : choice === 'delete'
-          ? { annotations: 'delete' }
-          : { reassign_to: Number(reassignTo) }
+    const options = deleteOptions(inUse, choice, reassignTo)
     remove.mutate(
       { id: target.id, options },
       {
         onSuccess: (result) => {
-          const tail =
-            result.annotations_reassigned > 0
-              ? `; ${countOf(result.annotations_reassigned, 'annotation')} reassigned`
-              : result.annotations_deleted > 0
-                ? `; ${countOf(result.annotations_deleted, 'annotation')} deleted`
-                : ''
-          toast.success(`Deleted class ${result.name}${tail}`)
+          toast.success(deletedMessage(result))
           onClose()
         },
         onError: (error) => toast.error(errorMessage(error)),
@@ -91,7 +171,7 @@ export function DeleteClassDialog({
     )
   }
 
-  const blocked = inUse && choice === 'refuse'
+  const ready = canDelete && preview.isSuccess && !(inUse && choice === 'refuse') && !(choice === 'reassign' && inUse && !reassignTo)
   return (
     <Dialog open onOpenChange={(open) => (open ? undefined : onClose())}>
       <DialogContent data-testid="delete-class-dialog">
@@ -107,56 +187,16 @@ export function DeleteClassDialog({
           <ErrorState error={preview.error} onRetry={() => void preview.refetch()} className="py-4" />
         ) : (
           <div className="flex flex-col gap-3">
-            <p className="text-sm" data-testid="delete-preview">
-              {inUse ? (
-                <>
-                  Used by <strong>{formatCount(preview.data.annotations)}</strong> annotations on{' '}
-                  <strong>{formatCount(preview.data.images)}</strong> images in{' '}
-                  <strong>{formatCount(preview.data.datasets.length)}</strong> dataset
-                  {preview.data.datasets.length === 1 ? '' : 's'}.
-                </>
-              ) : (
-                'No annotation uses this class; deleting it changes no dataset.'
-              )}
-            </p>
-            {preview.data.datasets.length > 0 ? (
-              <ul className="list-disc pl-5 text-sm text-muted-foreground">
-                {preview.data.datasets.map((d) => (
-                  <li key={d.dataset_id}>
-                    {d.dataset_name}: {countOf(d.annotations, 'annotation')} on {countOf(d.images, 'image')}
-                  </li>
-                ))}
-              </ul>
-            ) : null}
+            <UsageSummary preview={preview.data} />
             {inUse ? (
-              <div className="flex flex-col gap-2" role="radiogroup" aria-label="What happens to its annotations">
-                <Option value="refuse" current={choice} onSelect={setChoice} title="Keep the class (do not delete)">
-                  <span className="text-muted-foreground">Deleting is refused while annotations use it.</span>
-                </Option>
-                <Option value="delete" current={choice} onSelect={setChoice} title="Delete its annotations too">
-                  <span className="text-muted-foreground">
-                    {countOf(preview.data.annotations, 'annotation')} are removed from their images.
-                  </span>
-                </Option>
-                <Option value="reassign" current={choice} onSelect={setChoice} title="Reassign its annotations to another class">
-                  {choice === 'reassign' ? (
-                    <Select value={reassignTo} onValueChange={setReassignTo}>
-                      <SelectTrigger aria-label="Reassign to">
-                        <SelectValue placeholder="Choose a class" />
-                      </SelectTrigger>
-                      <SelectContent>
-                        {classes
-                          .filter((c) => c.id !== target.id)
-                          .map((c) => (
-                            <SelectItem key={c.id} value={String(c.id)}>
-                              {c.name}
-                            </SelectItem>
-                          ))}
-                      </SelectContent>
-                    </Select>
-                  ) : null}
-                </Option>
-              </div>
+              <AnnotationChoices
+                choice={choice}
+                onChoice={setChoice}
+                reassignTo={reassignTo}
+                onReassignTo={setReassignTo}
+                others={classes.filter((c) => c.id !== target.id)}
+                annotations={preview.data.annotations}
+              />
             ) : null}
           </div>
         )}
@@ -168,13 +208,7 @@ export function DeleteClassDialog({
           <Button
             variant="destructive"
             onClick={confirm}
-            disabled={
-              !canDelete ||
-              !preview.isSuccess ||
-              blocked ||
-              remove.isPending ||
-              (choice === 'reassign' && inUse && !reassignTo)
-            }
+            disabled={!ready || remove.isPending}
             data-testid="confirm-delete-class"
           >
             {remove.isPending ? <Loader2Icon className="animate-spin" aria-hidden /> : <Trash2Icon aria-hidden />}

@@ -10,7 +10,7 @@ import { Label } from '@/components/ui/label'
 import { SearchInput } from '@/components/ui/search-input'
 import { Select, SelectContent, SelectItem, SelectTrigger, SelectValue } from '@/components/ui/select'
 import { Skeleton } from '@/components/ui/skeleton'
-import { errorMessage, type OdClass } from '@/lib/api'
+import { errorMessage, type MergePreview, type OdClass } from '@/lib/api'
 import { formatCount, countOf } from '@/lib/format'
 import { useMergeClasses, useMergePreview } from '../hooks/classes'
 import { ColorSwatch } from './color-field'
@@ -75,6 +75,68 @@ function SourceList({
   )
 }
 
+/** The class to keep, with its colour and how many annotations it has today. */
+function TargetPicker({ classes, value, onChange, kept }: { classes: OdClass[]; value: string; onChange: (id: string) => void; kept: OdClass | undefined }) {
+  return (
+    <div className="flex flex-col gap-1.5">
+      <Label>Target class</Label>
+      <Select value={value} onValueChange={onChange}>
+        <SelectTrigger aria-label="Target class" data-testid="merge-target">
+          <SelectValue placeholder="Choose the class to keep" />
+        </SelectTrigger>
+        <SelectContent>
+          {classes.map((c) => (
+            <SelectItem key={c.id} value={String(c.id)}>
+              <span className="flex items-center gap-2">
+                <ColorSwatch color={c.color} />
+                {c.name}
+              </span>
+            </SelectItem>
+          ))}
+        </SelectContent>
+      </Select>
+      {kept ? (
+        <p className="text-xs text-muted-foreground">
+          Keeps its colour and settings; {countOf(kept.annotation_count, 'annotation')} today.
+        </p>
+      ) : null}
+    </div>
+  )
+}
+
+/** What the merge touches: annotations, images and datasets, and the aliases the target gains. */
+function MergeImpact({ preview, error }: { preview: MergePreview | undefined; error: unknown }) {
+  if (error) return <ErrorState error={error} title="Could not preview the merge" className="py-4" />
+  return (
+    <>
+      <div className="grid grid-cols-3 gap-2">
+        <Stat label="Annotations moved" value={preview?.annotations} testId="merge-annotations" />
+        <Stat label="Images touched" value={preview?.images} testId="merge-images" />
+        <Stat label="Datasets touched" value={preview?.datasets.length} testId="merge-datasets" />
+      </div>
+      {preview && preview.datasets.length > 0 ? (
+        <ul className="flex flex-col gap-1 text-sm text-muted-foreground">
+          {preview.datasets.map((d) => (
+            <li key={d.dataset_id}>
+              {d.dataset_name}: {countOf(d.annotations, 'annotation')} on {countOf(d.images, 'image')}
+            </li>
+          ))}
+        </ul>
+      ) : null}
+      {preview && preview.aliases_added.length > 0 ? (
+        <div className="flex flex-wrap items-center gap-1 text-sm">
+          <span className="text-muted-foreground">New aliases of {preview.target.name}:</span>
+          {preview.aliases_added.map((a) => (
+            <Badge key={a} variant="outline">
+              {a}
+            </Badge>
+          ))}
+        </div>
+      ) : null}
+    </>
+  )
+}
+
 /** Merge source classes into a target: their annotations move, their names become the target's aliases. */
 export function MergeDialog({
   classes,
@@ -125,63 +187,12 @@ export function MergeDialog({
         <div className="grid gap-4 sm:grid-cols-[minmax(0,1fr)_auto_minmax(0,1fr)] sm:items-start">
           <SourceList classes={classes} sources={sources} targetId={targetId} onChange={setSources} />
           <ArrowRightIcon className="mx-auto hidden size-5 text-muted-foreground sm:mt-9 sm:block" aria-hidden />
-          <div className="flex flex-col gap-1.5">
-            <Label>Target class</Label>
-            <Select value={target} onValueChange={setTarget}>
-              <SelectTrigger aria-label="Target class" data-testid="merge-target">
-                <SelectValue placeholder="Choose the class to keep" />
-              </SelectTrigger>
-              <SelectContent>
-                {classes.map((c) => (
-                  <SelectItem key={c.id} value={String(c.id)}>
-                    <span className="flex items-center gap-2">
-                      <ColorSwatch color={c.color} />
-                      {c.name}
-                    </span>
-                  </SelectItem>
-                ))}
-              </SelectContent>
-            </Select>
-            {targetId && byId.get(targetId) ? (
-              <p className="text-xs text-muted-foreground">
-                Keeps its colour and settings; {countOf(byId.get(targetId)?.annotation_count ?? 0, 'annotation')} today.
-              </p>
-            ) : null}
-          </div>
+          <TargetPicker classes={classes} value={target} onChange={setTarget} kept={targetId ? byId.get(targetId) : undefined} />
         </div>
 
         {request ? (
           <div className="flex flex-col gap-3" data-testid="merge-preview">
-            {preview.isError ? (
-              <ErrorState error={preview.error} title="Could not preview the merge" className="py-4" />
-            ) : (
-              <>
-                <div className="grid grid-cols-3 gap-2">
-                  <Stat label="Annotations moved" value={preview.data?.annotations} testId="merge-annotations" />
-                  <Stat label="Images touched" value={preview.data?.images} testId="merge-images" />
-                  <Stat label="Datasets touched" value={preview.data?.datasets.length} testId="merge-datasets" />
-                </div>
-                {preview.data && preview.data.datasets.length > 0 ? (
-                  <ul className="flex flex-col gap-1 text-sm text-muted-foreground">
-                    {preview.data.datasets.map((d) => (
-                      <li key={d.dataset_id}>
-                        {d.dataset_name}: {countOf(d.annotations, 'annotation')} on {countOf(d.images, 'image')}
-                      </li>
-                    ))}
-                  </ul>
-                ) : null}
-                {preview.data && preview.data.aliases_added.length > 0 ? (
-                  <div className="flex flex-wrap items-center gap-1 text-sm">
-                    <span className="text-muted-foreground">New aliases of {preview.data.target.name}:</span>
-                    {preview.data.aliases_added.map((a) => (
-                      <Badge key={a} variant="outline">
-                        {a}
-                      </Badge>
-                    ))}
-                  </div>
-                ) : null}
-              </>
-            )}
+            <MergeImpact preview={preview.data} error={preview.isError ? preview.error : null} />
           </div>
         ) : (
           <p className="text-sm text-muted-foreground">Pick at least one source and a target to see what the merge touches.</p>

@@ -16,6 +16,40 @@ const TYPES: { value: AnnotationType; label: string; hint: string; icon: typeof 
   { value: 'polygon', label: 'Polygons', hint: 'Outlines for irregular shapes', icon: PentagonIcon },
 ]
 
+/** Boxes or polygons: what the dataset's annotations are (the editor opens with that tool). */
+function AnnotationTypeChoice({ value, onChange }: { value: AnnotationType; onChange: (type: AnnotationType) => void }) {
+  return (
+    <fieldset className="flex flex-col gap-1.5">
+      <legend className="mb-1.5 text-sm font-medium">Annotation type</legend>
+      <div className="grid gap-2 sm:grid-cols-2" role="radiogroup">
+        {TYPES.map((t) => (
+          <label
+            key={t.value}
+            className={cn(
+              'flex cursor-pointer items-start gap-3 rounded-md border p-3 text-sm',
+              value === t.value && 'border-primary bg-primary/5',
+            )}
+          >
+            <input
+              type="radio"
+              name="annotation-type"
+              value={t.value}
+              checked={value === t.value}
+              onChange={() => onChange(t.value)}
+              className="sr-only"
+            />
+            <t.icon className="mt-0.5 size-4 shrink-0 text-primary" aria-hidden />
+            <span className="flex flex-col">
+              <span className="font-medium">{t.label}</span>
+              <span className="text-xs text-muted-foreground">{t.hint}</span>
+            </span>
+          </label>
+        ))}
+      </div>
+    </fieldset>
+  )
+}
+
 export function CreateDatasetDialog({ open, onOpenChange }: { open: boolean; onOpenChange: (open: boolean) => void }) {
   const [name, setName] = useState('')
   const [description, setDescription] = useState('')
@@ -77,34 +111,7 @@ export function CreateDatasetDialog({ open, onOpenChange }: { open: boolean; onO
               onChange={(e) => setDescription(e.target.value)}
             />
           </div>
-          <fieldset className="flex flex-col gap-1.5">
-            <legend className="mb-1.5 text-sm font-medium">Annotation type</legend>
-            <div className="grid gap-2 sm:grid-cols-2" role="radiogroup">
-              {TYPES.map((t) => (
-                <label
-                  key={t.value}
-                  className={cn(
-                    'flex cursor-pointer items-start gap-3 rounded-md border p-3 text-sm',
-                    type === t.value && 'border-primary bg-primary/5',
-                  )}
-                >
-                  <input
-                    type="radio"
-                    name="annotation-type"
-                    value={t.value}
-                    checked={type === t.value}
-                    onChange={() => setType(t.value)}
-                    className="sr-only"
-                  />
-                  <t.icon className="mt-0.5 size-4 shrink-0 text-primary" aria-hidden />
-                  <span className="flex flex-col">
-                    <span className="font-medium">{t.label}</span>
-                    <span className="text-xs text-muted-foreground">{t.hint}</span>
-                  </span>
-                </label>
-              ))}
-            </div>
-          </fieldset>
+          <AnnotationTypeChoice value={type} onChange={setType} />
           <DialogFooter>
             <Button variant="outline" onClick={() => onOpenChange(false)} disabled={create.isPending}>
               Cancel

@@ -8,17 +8,13 @@ import { Checkbox } from '@/components/ui/checkbox'
 import { Input } from '@/components/ui/input'
 import { Label } from '@/components/ui/label'
 import { Select, SelectContent, SelectItem, SelectTrigger, SelectValue } from '@/components/ui/select'
-import { errorMessage, type DatasetFormat, type ExportRequest, type ResizeMode } from '@/lib/api'
+import { errorMessage, type ResizeMode } from '@/lib/api'
 import { countOf } from '@/lib/format'
 import { useStartExport, useVersions } from '../hooks/versions'
+import { ExportFormatSelect, exportFormatLabel } from './export-format-select'
 import { ExportJob } from './export-job'
-import { DEFAULT_RATIOS, parseRatios, SplitRatiosFields, type RatioDraft } from './split-ratios'
-
-export const EXPORT_FORMATS: { value: DatasetFormat; label: string }[] = [
-  { value: 'yolo', label: 'YOLO' },
-  { value: 'coco', label: 'COCO' },
-  { value: 'voc', label: 'Pascal VOC' },
-]
+import { buildExportRequest, INITIAL_EXPORT_DRAFT, type ExportDraft, type SetExportField } from './export-request'
+import { SplitRatiosFields } from './split-ratios'
 
 function Section({ title, description, children }: { title: string; description?: string; children: ReactNode }) {
   return (
@@ -86,117 +82,166 @@ function NumberField({
   )
 }
 
-interface Draft {
-  format: DatasetFormat
-  source: string
-  resize: boolean
-  width: string
-  height: string
-  mode: ResizeMode
-  autoOrient: boolean
-  grayscale: boolean
-  copies: string
-  flipH: boolean
-  flipV: boolean
-  rotate90: boolean
-  brightness: string
-  contrast: string
-  blur: string
-  noise: string
-  splitUnassigned: boolean
-  ratios: RatioDraft
-  seed: string
-  includeImages: boolean
+interface SectionProps {
+  draft: ExportDraft
+  set: SetExportField
 }
 
-const INITIAL: Draft = {
-  format: 'yolo',
-  source: 'current',
-  resize: false,
-  width: '640',
-  height: '640',
-  mode: 'letterbox',
-  autoOrient: true,
-  grayscale: false,
-  copies: '0',
-  flipH: true,
-  flipV: false,
-  rotate90: false,
-  brightness: '0',
-  contrast: '0',
-  blur: '0',
-  noise: '0',
-  splitUnassigned: true,
-  ratios: DEFAULT_RATIOS,
-  seed: '0',
-  includeImages: true,
+function FormatAndSource({ draft, set, datasetId }: SectionProps & { datasetId: number }) {
+  const versions = useVersions(datasetId)
+  const ready = (versions.data?.items ?? []).filter((v) => v.status === 'ready')
+  return (
+    <Section title="Format and source">
+      <div className="grid gap-3 sm:grid-cols-2">
+        <div className="flex flex-col gap-1.5">
+          <Label htmlFor="export-format">Format</Label>
+          <ExportFormatSelect id="export-format" testId="export-format" value={draft.format} onChange={set('format')} />
+        </div>
+        <div className="flex flex-col gap-1.5">
+          <Label htmlFor="export-source">Source</Label>
+          <Select value={draft.source} onValueChange={set('source')}>
+            <SelectTrigger id="export-source" data-testid="export-source">
+              <SelectValue />
+            </SelectTrigger>
+            <SelectContent>
+              <SelectItem value="current">Current dataset (live)</SelectItem>
+              {ready.map((v) => (
+                <SelectItem key={v.number} value={String(v.number)}>
+                  v{v.number}
+                  {v.name ? ` · ${v.name}` : ''} ({countOf(v.counts.total_images, 'image')})
+                </SelectItem>
+              ))}
+            </SelectContent>
+          </Select>
+          <p className="text-xs text-muted-foreground">
+            {versions.isPending
+              ? 'Loading versions…'
+              : versions.isError
+                ? `Could not load versions: ${errorMessage(versions.error)}`
+                : ready.length === 0
+                  ? 'No ready versions yet; create one in the Versions tab to freeze splits.'
+                  : 'A version exports its frozen images, classes and splits.'}
+          </p>
+        </div>
+      </div>
+      <Check id="export-include-images" label="Include image files (off: annotations only)" checked={draft.includeImages} onChange={set('includeImages')} />
+    </Section>
+  )
 }
 
-function inRange(text: string, min: number, max: number, integer = false): number | null {
-  const n = Number(text)
-  if (text.trim() === '' || !Number.isFinite(n) || n < min || n > max) return null
-  if (integer && !Number.isInteger(n)) return null
-  return n
+function Preprocessing({ draft, set }: SectionProps) {
+  return (
+    <Section title="Preprocessing">
+      <Check id="export-resize" label="Resize" checked={draft.resize} onChange={set('resize')} />
+      {draft.resize ? (
+        <div className="grid grid-cols-3 gap-2">
+          <NumberField id="export-width" label="Width (px)" value={draft.width} onChange={set('width')} min={8} max={8192} step={1} />
+          <NumberField id="export-height" label="Height (px)" value={draft.height} onChange={set('height')} min={8} max={8192} step={1} />
+          <div className="flex flex-col gap-1">
+            <Label htmlFor="export-resize-mode" className="text-xs">
+              Mode
+            </Label>
+            <Select value={draft.mode} onValueChange={(v) => set('mode')(v as ResizeMode)}>
+              <SelectTrigger id="export-resize-mode">
+                <SelectValue />
+              </SelectTrigger>
+              <SelectContent>
+                <SelectItem value="stretch">Stretch</SelectItem>
+                <SelectItem value="fit">Fit (keep aspect)</SelectItem>
+                <SelectItem value="letterbox">Letterbox (fit + pad)</SelectItem>
+              </SelectContent>
+            </Select>
+          </div>
+        </div>
+      ) : null}
+      <div className="flex flex-wrap gap-x-6 gap-y-2">
+        <Check id="export-auto-orient" label="Auto-orient (EXIF)" checked={draft.autoOrient} onChange={set('autoOrient')} />
+        <Check id="export-grayscale" label="Grayscale" checked={draft.grayscale} onChange={set('grayscale')} />
+      </div>
+    </Section>
+  )
 }
 
-/** The request the form describes, or why it cannot be sent. */
-export function buildExportRequest(draft: Draft): { body: ExportRequest } | { error: string } {
-  const version = draft.source === 'current' ? null : Number(draft.source)
-  let resize: ExportRequest['preprocessing']['resize'] = null
-  if (draft.resize) {
-    const width = inRange(draft.width, 8, 8192, true)
-    const height = inRange(draft.height, 8, 8192, true)
-    if (width === null || height === null) return { error: 'Resize width and height must be whole numbers from 8 to 8192.' }
-    resize = { width, height, mode: draft.mode }
-  }
-  const copies = inRange(draft.copies, 0, 20, true)
-  const brightness = inRange(draft.brightness, 0, 1)
-  const contrast = inRange(draft.contrast, 0, 1)
-  const blur = inRange(draft.blur, 0, 20)
-  const noise = inRange(draft.noise, 0, 0.5)
-  if (copies === null || brightness === null || contrast === null || blur === null || noise === null) {
-    return { error: 'An augmentation value is out of range.' }
-  }
-  const seed = inRange(draft.seed, 0, 2 ** 31 - 1, true)
-  if (seed === null) return { error: 'The seed must be a whole number of 0 or more.' }
-  let split: ExportRequest['split'] = null
-  if (version === null && draft.splitUnassigned) {
-    const parsed = parseRatios(draft.ratios)
-    if ('error' in parsed) return parsed
-    split = { ratios: parsed.ratios, seed }
-  }
-  return {
-    body: {
-      version,
-      preprocessing: { resize, auto_orient: draft.autoOrient, grayscale: draft.grayscale },
-      augmentation: {
-        copies,
-        flip_horizontal: draft.flipH,
-        flip_vertical: draft.flipV,
-        rotate90: draft.rotate90,
-        brightness,
-        contrast,
-        blur,
-        noise,
-      },
-      split,
-      seed,
-      include_images: draft.includeImages,
-    },
-  }
+function Augmentation({ draft, set }: SectionProps) {
+  return (
+    <Section title="Augmentation" description="Extra copies of each training image; val and test are never augmented.">
+      <div className="grid grid-cols-2 gap-2 sm:grid-cols-5">
+        <NumberField id="export-copies" label="Copies per image" value={draft.copies} onChange={set('copies')} min={0} max={20} step={1} />
+        <NumberField id="export-brightness" label="Brightness ±" value={draft.brightness} onChange={set('brightness')} min={0} max={1} step={0.05} />
+        <NumberField id="export-contrast" label="Contrast ±" value={draft.contrast} onChange={set('contrast')} min={0} max={1} step={0.05} />
+        <NumberField id="export-blur" label="Blur (px)" value={draft.blur} onChange={set('blur')} min={0} max={20} step={0.5} />
+        <NumberField id="export-noise" label="Noise" value={draft.noise} onChange={set('noise')} min={0} max={0.5} step={0.01} />
+      </div>
+      <div className="flex flex-wrap gap-x-6 gap-y-2">
+        <Check id="export-flip-h" label="Flip horizontally" checked={draft.flipH} onChange={set('flipH')} />
+        <Check id="export-flip-v" label="Flip vertically" checked={draft.flipV} onChange={set('flipV')} />
+        <Check id="export-rotate90" label="Rotate 90°" checked={draft.rotate90} onChange={set('rotate90')} />
+      </div>
+      {Number(draft.copies) > 0 ? null : <p className="text-xs text-muted-foreground">Copies is 0: no augmented images are written.</p>}
+    </Section>
+  )
+}
+
+function SplitAndSeed({ draft, set }: SectionProps) {
+  const current = draft.source === 'current'
+  return (
+    <Section
+      title="Split"
+      description={
+        current
+          ? 'Images with a recorded split keep it; the others are placed by these ratios (nothing is stored).'
+          : 'A version exports the splits it froze.'
+      }
+    >
+      {current ? (
+        <>
+          <Check
+            id="export-split"
+            label="Split images that have no split (off: they go to train)"
+            checked={draft.splitUnassigned}
+            onChange={set('splitUnassigned')}
+          />
+          {draft.splitUnassigned ? <SplitRatiosFields idPrefix="export-split" value={draft.ratios} onChange={set('ratios')} /> : null}
+        </>
+      ) : null}
+      <div className="max-w-40">
+        <NumberField id="export-seed" label="Seed" value={draft.seed} onChange={set('seed')} min={0} max={2 ** 31 - 1} step={1} hint="Same seed, same archive" />
+      </div>
+    </Section>
+  )
+}
+
+/** The exports started on this tab, newest first, each live with its Download link. */
+function Archives({ jobIds }: { jobIds: readonly number[] }) {
+  return (
+    <Card className="lg:sticky lg:top-4">
+      <CardHeader>
+        <CardTitle>Archives</CardTitle>
+        <CardDescription>Exports started here, newest first. Each stays downloadable from its job.</CardDescription>
+      </CardHeader>
+      <CardContent className="flex flex-col gap-3" data-testid="export-jobs">
+        {jobIds.length === 0 ? (
+          <EmptyState
+            icon={<PackageIcon aria-hidden />}
+            title="No exports yet"
+            description="Choose the options and start an export; its progress and Download button appear here."
+            className="py-6"
+          />
+        ) : (
+          jobIds.map((id) => <ExportJob key={id} jobId={id} />)
+        )}
+      </CardContent>
+    </Card>
+  )
 }
 
 /** Export the dataset (as it is now, or a version) to YOLO, COCO or VOC with preprocessing and augmentation. */
 export function ExportTab({ datasetId }: { datasetId: number }) {
-  const [draft, setDraft] = useState<Draft>(INITIAL)
+  const [draft, setDraft] = useState<ExportDraft>(INITIAL_EXPORT_DRAFT)
   const [jobIds, setJobIds] = useState<number[]>([])
-  const versions = useVersions(datasetId)
   const start = useStartExport(datasetId)
-  const set = <K extends keyof Draft>(key: K) => (value: Draft[K]) => setDraft((d) => ({ ...d, [key]: value }))
-  const ready = (versions.data?.items ?? []).filter((v) => v.status === 'ready')
+  const set: SetExportField = (key) => (value) => setDraft((d) => ({ ...d, [key]: value }))
   const built = buildExportRequest(draft)
-  const current = draft.source === 'current'
-  const augmenting = Number(draft.copies) > 0
 
   const submit = (event: FormEvent) => {
     event.preventDefault()
@@ -225,124 +270,10 @@ export function ExportTab({ datasetId }: { datasetId: number }) {
         </CardHeader>
         <CardContent>
           <form className="flex flex-col gap-4" onSubmit={submit} data-testid="export-form">
-            <Section title="Format and source">
-              <div className="grid gap-3 sm:grid-cols-2">
-                <div className="flex flex-col gap-1.5">
-                  <Label htmlFor="export-format">Format</Label>
-                  <Select value={draft.format} onValueChange={(v) => set('format')(v as DatasetFormat)}>
-                    <SelectTrigger id="export-format" data-testid="export-format">
-                      <SelectValue />
-                    </SelectTrigger>
-                    <SelectContent>
-                      {EXPORT_FORMATS.map((f) => (
-                        <SelectItem key={f.value} value={f.value}>
-                          {f.label}
-                        </SelectItem>
-                      ))}
-                    </SelectContent>
-                  </Select>
-                </div>
-                <div className="flex flex-col gap-1.5">
-                  <Label htmlFor="export-source">Source</Label>
-                  <Select value={draft.source} onValueChange={set('source')}>
-                    <SelectTrigger id="export-source" data-testid="export-source">
-                      <SelectValue />
-                    </SelectTrigger>
-                    <SelectContent>
-                      <SelectItem value="current">Current dataset (live)</SelectItem>
-                      {ready.map((v) => (
-                        <SelectItem key={v.number} value={String(v.number)}>
-                          v{v.number}
-                          {v.name ? ` · ${v.name}` : ''} ({countOf(v.counts.total_images, 'image')})
-                        </SelectItem>
-                      ))}
-                    </SelectContent>
-                  </Select>
-                  <p className="text-xs text-muted-foreground">
-                    {versions.isPending
-                      ? 'Loading versions…'
-                      : versions.isError
-                        ? `Could not load versions: ${errorMessage(versions.error)}`
-                        : ready.length === 0
-                          ? 'No ready versions yet; create one in the Versions tab to freeze splits.'
-                          : 'A version exports its frozen images, classes and splits.'}
-                  </p>
-                </div>
-              </div>
-              <Check id="export-include-images" label="Include image files (off: annotations only)" checked={draft.includeImages} onChange={set('includeImages')} />
-            </Section>
-
-            <Section title="Preprocessing">
-              <Check id="export-resize" label="Resize" checked={draft.resize} onChange={set('resize')} />
-              {draft.resize ? (
-                <div className="grid grid-cols-3 gap-2">
-                  <NumberField id="export-width" label="Width (px)" value={draft.width} onChange={set('width')} min={8} max={8192} step={1} />
-                  <NumberField id="export-height" label="Height (px)" value={draft.height} onChange={set('height')} min={8} max={8192} step={1} />
-                  <div className="flex flex-col gap-1">
-                    <Label htmlFor="export-resize-mode" className="text-xs">
-                      Mode
-                    </Label>
-                    <Select value={draft.mode} onValueChange={(v) => set('mode')(v as ResizeMode)}>
-                      <SelectTrigger id="export-resize-mode">
-                        <SelectValue />
-                      </SelectTrigger>
-                      <SelectContent>
-                        <SelectItem value="stretch">Stretch</SelectItem>
-                        <SelectItem value="fit">Fit (keep aspect)</SelectItem>
-                        <SelectItem value="letterbox">Letterbox (fit + pad)</SelectItem>
-                      </SelectContent>
-                    </Select>
-                  </div>
-                </div>
-              ) : null}
-              <div className="flex flex-wrap gap-x-6 gap-y-2">
-                <Check id="export-auto-orient" label="Auto-orient (EXIF)" checked={draft.autoOrient} onChange={set('autoOrient')} />
-                <Check id="export-grayscale" label="Grayscale" checked={draft.grayscale} onChange={set('grayscale')} />
-              </div>
-            </Section>
-
-            <Section title="Augmentation" description="Extra copies of each training image; val and test are never augmented.">
-              <div className="grid grid-cols-2 gap-2 sm:grid-cols-5">
-                <NumberField id="export-copies" label="Copies per image" value={draft.copies} onChange={set('copies')} min={0} max={20} step={1} />
-                <NumberField id="export-brightness" label="Brightness ±" value={draft.brightness} onChange={set('brightness')} min={0} max={1} step={0.05} />
-                <NumberField id="export-contrast" label="Contrast ±" value={draft.contrast} onChange={set('contrast')} min={0} max={1} step={0.05} />
-                <NumberField id="export-blur" label="Blur (px)" value={draft.blur} onChange={set('blur')} min={0} max={20} step={0.5} />
-                <NumberField id="export-noise" label="Noise" value={draft.noise} onChange={set('noise')} min={0} max={0.5} step={0.01} />
-              </div>
-              <div className="flex flex-wrap gap-x-6 gap-y-2">
-                <Check id="export-flip-h" label="Flip horizontally" checked={draft.flipH} onChange={set('flipH')} />
-                <Check id="export-flip-v" label="Flip vertically" checked={draft.flipV} onChange={set('flipV')} />
-                <Check id="export-rotate90" label="Rotate 90°" checked={draft.rotate90} onChange={set('rotate90')} />
-              </div>
-              {!augmenting ? <p className="text-xs text-muted-foreground">Copies is 0: no augmented images are written.</p> : null}
-            </Section>
-
-            <Section
-              title="Split"
-              description={
-                current
-                  ? 'Images with a recorded split keep it; the others are placed by these ratios (nothing is stored).'
-                  : 'A version exports the splits it froze.'
-              }
-            >
-              {current ? (
-                <>
-                  <Check
-                    id="export-split"
-                    label="Split images that have no split (off: they go to train)"
-                    checked={draft.splitUnassigned}
-                    onChange={set('splitUnassigned')}
-                  />
-                  {draft.splitUnassigned ? (
-                    <SplitRatiosFields idPrefix="export-split" value={draft.ratios} onChange={set('ratios')} />
-                  ) : null}
-                </>
-              ) : null}
-              <div className="max-w-40">
-                <NumberField id="export-seed" label="Seed" value={draft.seed} onChange={set('seed')} min={0} max={2 ** 31 - 1} step={1} hint="Same seed, same archive" />
-              </div>
-            </Section>
-
+            <FormatAndSource draft={draft} set={set} datasetId={datasetId} />
+            <Preprocessing draft={draft} set={set} />
+            <Augmentation draft={draft} set={set} />
+            <SplitAndSeed draft={draft} set={set} />
             <div className="flex items-center justify-end gap-3 border-t pt-4">
               {'error' in built ? (
                 <p className="mr-auto text-sm text-destructive" role="alert" data-testid="export-invalid">
@@ -351,31 +282,13 @@ export function ExportTab({ datasetId }: { datasetId: number }) {
               ) : null}
               <Button type="submit" disabled={'error' in built || start.isPending} data-testid="start-export">
                 {start.isPending ? <Loader2Icon className="animate-spin" aria-hidden /> : <DownloadIcon aria-hidden />}
-                Export {EXPORT_FORMATS.find((f) => f.value === draft.format)?.label}
+                Export {exportFormatLabel(draft.format)}
               </Button>
             </div>
           </form>
         </CardContent>
       </Card>
-
-      <Card className="lg:sticky lg:top-4">
-        <CardHeader>
-          <CardTitle>Archives</CardTitle>
-          <CardDescription>Exports started here, newest first. Each stays downloadable from its job.</CardDescription>
-        </CardHeader>
-        <CardContent className="flex flex-col gap-3" data-testid="export-jobs">
-          {jobIds.length === 0 ? (
-            <EmptyState
-              icon={<PackageIcon aria-hidden />}
-              title="No exports yet"
-              description="Choose the options and start an export; its progress and Download button appear here."
-              className="py-6"
-            />
-          ) : (
-            jobIds.map((id) => <ExportJob key={id} jobId={id} />)
-          )}
-        </CardContent>
-      </Card>
+      <Archives jobIds={jobIds} />
     </div>
   )
 }

@@ -1,6 +1,6 @@
 /** The bar over a dataset's grid while images are selected: status, split, remove, clear. */
 import { useState } from 'react'
-import { ChevronDownIcon, Loader2Icon, Trash2Icon, XIcon } from 'lucide-react'
+import { ChevronDownIcon, Loader2Icon, SparklesIcon, Trash2Icon, XIcon } from 'lucide-react'
 import { toast } from 'sonner'
 import {
   AlertDialog,
@@ -13,6 +13,7 @@ import {
 } from '@/components/ui/alert-dialog'
 import { Button } from '@/components/ui/button'
 import { DropdownMenu, DropdownMenuContent, DropdownMenuTrigger } from '@/components/ui/dropdown-menu'
+import { AutoAnnotateDialog } from '@/features/ai'
 import { errorMessage, type DatasetImagePatch } from '@/lib/api'
 import { countOf } from '@/lib/format'
 import { useBulkUpdateImages, useRemoveImages } from '../hooks/datasets'
@@ -71,16 +72,19 @@ export function ImagesBulkBar({
   datasetId,
   datasetName,
   selected,
+  canAutoAnnotate = false,
   onClear,
   onRemoved,
 }: {
   datasetId: number
   datasetName: string
   selected: number[]
+  canAutoAnnotate?: boolean
   onClear: () => void
   onRemoved: () => void
 }) {
   const [confirmRemove, setConfirmRemove] = useState(false)
+  const [annotating, setAnnotating] = useState(false)
   const bulk = useBulkUpdateImages(datasetId)
   const apply = (body: DatasetImagePatch, done: string) =>
     bulk.mutate(
@@ -109,6 +113,11 @@ export function ImagesBulkBar({
           <StatusSplitItems onPick={apply} />
         </DropdownMenuContent>
       </DropdownMenu>
+      {canAutoAnnotate ? (
+        <Button variant="outline" size="sm" onClick={() => setAnnotating(true)} data-testid="bulk-auto-annotate">
+          <SparklesIcon aria-hidden /> Auto-annotate
+        </Button>
+      ) : null}
       <Button variant="outline" size="sm" className="text-destructive" onClick={() => setConfirmRemove(true)}>
         <Trash2Icon aria-hidden /> Remove from dataset
       </Button>
@@ -123,6 +132,7 @@ export function ImagesBulkBar({
         onOpenChange={setConfirmRemove}
         onDone={onRemoved}
       />
+      {canAutoAnnotate ? <AutoAnnotateDialog open={annotating} onOpenChange={setAnnotating} datasetId={datasetId} imageIds={selected} /> : null}
     </div>
   )
 }

@@ -165,7 +165,7 @@ function Pager({
   )
 }
 
-export function ImagesTab({ datasetId, datasetName }: { datasetId: number; datasetName: string }) {
+export function ImagesTab({ datasetId, datasetName, canAutoAnnotate = false }: { datasetId: number; datasetName: string; canAutoAnnotate?: boolean }) {
   const state = useImagesTabState(datasetId)
   const [adding, setAdding] = useState(false)
   const { images, filtered } = state
@@ -207,6 +207,7 @@ export function ImagesTab({ datasetId, datasetName }: { datasetId: number; datas
           datasetId={datasetId}
           datasetName={datasetName}
           selected={[...state.selected]}
+          canAutoAnnotate={canAutoAnnotate}
           onClear={() => state.setSelected(new Set())}
           onRemoved={() => {
             state.setSelected(new Set())

@@ -129,36 +129,113 @@ function LabelSetRow({ item, index, count, images, share, saved, canEdit, dropTa
   )
 }
 
-export function LabelSetTab({ datasetId, canEdit }: { datasetId: number; canEdit: boolean }) {
-  const labelSet = useLabelSet(datasetId)
-  const stats = useDatasetStats(datasetId)
-  const save = useSetLabelSet(datasetId)
-  const [draft, setDraft] = useState<LabelSetClass[] | null>(null)
+/** The set as a table; rows move with the arrows or by dragging one onto another. */
+function LabelSetTable({
+  items,
+  canEdit,
+  savedIds,
+  imagesByClass,
+  total,
+  onEdit,
+}: {
+  items: LabelSetClass[]
+  canEdit: boolean
+  savedIds: ReadonlySet<number>
+  /** Images per class id, once the dataset's stats are loaded. */
+  imagesByClass: ReadonlyMap<number, number> | undefined
+  total: number
+  onEdit: (next: LabelSetClass[]) => void
+}) {
   const [dragFrom, setDragFrom] = useState<number | null>(null)
   const [dragOver, setDragOver] = useState<number | null>(null)
-  const server = labelSet.data?.items
-  const items = draft ?? server ?? []
-  const savedIds = useMemo(() => new Set((server ?? []).map((c) => c.id)), [server])
-  const images = useMemo(() => new Map((stats.data?.annotations_by_class ?? []).map((c) => [c.class_id, c.images])), [stats.data])
-  const total = stats.data?.annotation_count ?? 0
-  const dirty = draft !== null && !sameOrder(draft.map((c) => c.id), (server ?? []).map((c) => c.id))
+  const endDrag = () => {
+    setDragFrom(null)
+    setDragOver(null)
+  }
+  const dragProps = (index: number): RowProps['drag'] => ({
+    onDragStart: (e) => {
+      e.dataTransfer.effectAllowed = 'move'
+      e.dataTransfer.setData('text/plain', String(index))
+      setDragFrom(index)
+    },
+    onDragOver: (e) => {
+      if (dragFrom === null) return
+      e.preventDefault()
+      setDragOver(index)
+    },
+    onDrop: (e) => {
+      e.preventDefault()
+      if (dragFrom !== null) onEdit(moveItem(items, dragFrom, index))
+      endDrag()
+    },
+    onDragEnd: endDrag,
+  })
+  return (
+    <Table aria-label="Label set" data-testid="dataset-classes">
+      <TableHeader className="bg-muted/40">
+        <TableRow className="hover:bg-transparent">
+          <TableHead className="w-8" />
+          <TableHead className="w-12">Key</TableHead>
+          <TableHead>Class</TableHead>
+          <TableHead className="text-right">Annotations</TableHead>
+          <TableHead className="text-right">Images</TableHead>
+          <TableHead className="text-right">Share</TableHead>
+          {canEdit ? <TableHead className="w-28" /> : null}
+        </TableRow>
+      </TableHeader>
+      <TableBody>
+        {items.map((item, index) => (
+          <LabelSetRow
+            key={item.id}
+            item={item}
+            index={index}
+            count={items.length}
+            images={imagesByClass ? (imagesByClass.get(item.id) ?? 0) : undefined}
+            share={total > 0 ? item.annotation_count / total : null}
+            saved={savedIds.has(item.id)}
+            canEdit={canEdit}
+            dropTarget={dragOver === index && dragFrom !== null && dragFrom !== index}
+            onMove={(to) => onEdit(moveItem(items, index, to))}
+            onRemove={() => onEdit(items.filter((c) => c.id !== item.id))}
+            drag={dragProps(index)}
+          />
+        ))}
+      </TableBody>
+    </Table>
+  )
+}
 
-  if (labelSet.isError) return <ErrorState error={labelSet.error} onRetry={() => void labelSet.refetch()} />
-  if (labelSet.isPending) return <Skeleton className="h-40" />
-
-  const edit = (next: LabelSetClass[]) => setDraft(next)
-  const submit = () =>
+/** Save the order as it is now; the toast says which classes the keys go to. */
+function useSaveOrder(datasetId: number, onSaved: () => void) {
+  const save = useSetLabelSet(datasetId)
+  const submit = (items: LabelSetClass[]) =>
     save.mutate(
       items.map((c) => c.id),
       {
         onSuccess: (saved) => {
-          setDraft(null)
+          onSaved()
           const keyed = saved.items.slice(0, KEYS).map((c) => c.display_name || c.name)
           toast.success(keyed.length ? `Label set saved: keys 1–${keyed.length} go to ${keyed.join(', ')}` : 'Label set saved')
         },
         onError: (error) => toast.error(errorMessage(error)),
       },
     )
+  return { submit, pending: save.isPending }
+}
+
+export function LabelSetTab({ datasetId, canEdit }: { datasetId: number; canEdit: boolean }) {
+  const labelSet = useLabelSet(datasetId)
+  const stats = useDatasetStats(datasetId)
+  const [draft, setDraft] = useState<LabelSetClass[] | null>(null)
+  const save = useSaveOrder(datasetId, () => setDraft(null))
+  const server = labelSet.data?.items
+  const items = draft ?? server ?? []
+  const savedIds = useMemo(() => new Set((server ?? []).map((c) => c.id)), [server])
+  const images = useMemo(() => new Map((stats.data?.annotations_by_class ?? []).map((c) => [c.class_id, c.images])), [stats.data])
+  const dirty = draft !== null && !sameOrder(draft.map((c) => c.id), (server ?? []).map((c) => c.id))
+
+  if (labelSet.isError) return <ErrorState error={labelSet.error} onRetry={() => void labelSet.refetch()} />
+  if (labelSet.isPending) return <Skeleton className="h-40" />
 
   return (
     <Card className="overflow-hidden">
@@ -171,14 +248,14 @@ export function LabelSetTab({ datasetId, canEdit }: { datasetId: number; canEdit
         </div>
         {canEdit ? (
           <div className="flex shrink-0 items-center gap-2">
-            <AddClasses present={new Set(items.map((c) => c.id))} onAdd={(c) => edit([...items, c])} />
+            <AddClasses present={new Set(items.map((c) => c.id))} onAdd={(c) => setDraft([...items, c])} />
             {draft !== null ? (
-              <Button variant="ghost" size="sm" onClick={() => setDraft(null)} disabled={save.isPending}>
+              <Button variant="ghost" size="sm" onClick={() => setDraft(null)} disabled={save.pending}>
                 Discard
               </Button>
             ) : null}
-            <Button size="sm" onClick={submit} disabled={!dirty || save.isPending}>
-              {save.isPending ? <Loader2Icon className="animate-spin" aria-hidden /> : null}
+            <Button size="sm" onClick={() => save.submit(items)} disabled={!dirty || save.pending}>
+              {save.pending ? <Loader2Icon className="animate-spin" aria-hidden /> : null}
               Save order
             </Button>
           </div>
@@ -191,58 +268,14 @@ export function LabelSetTab({ datasetId, canEdit }: { datasetId: number; canEdit
           description="Add the classes you label here, in the order you want them on keys 1–9. Until then the editor keys the whole catalogue."
         />
       ) : (
-        <Table aria-label="Label set" data-testid="dataset-classes">
-          <TableHeader className="bg-muted/40">
-            <TableRow className="hover:bg-transparent">
-              <TableHead className="w-8" />
-              <TableHead className="w-12">Key</TableHead>
-              <TableHead>Class</TableHead>
-              <TableHead className="text-right">Annotations</TableHead>
-              <TableHead className="text-right">Images</TableHead>
-              <TableHead className="text-right">Share</TableHead>
-              {canEdit ? <TableHead className="w-28" /> : null}
-            </TableRow>
-          </TableHeader>
-          <TableBody>
-            {items.map((item, index) => (
-              <LabelSetRow
-                key={item.id}
-                item={item}
-                index={index}
-                count={items.length}
-                images={stats.data ? (images.get(item.id) ?? 0) : undefined}
-                share={total > 0 ? item.annotation_count / total : null}
-                saved={savedIds.has(item.id)}
-                canEdit={canEdit}
-                dropTarget={dragOver === index && dragFrom !== null && dragFrom !== index}
-                onMove={(to) => edit(moveItem(items, index, to))}
-                onRemove={() => edit(items.filter((c) => c.id !== item.id))}
-                drag={{
-                  onDragStart: (e) => {
-                    e.dataTransfer.effectAllowed = 'move'
-                    e.dataTransfer.setData('text/plain', String(index))
-                    setDragFrom(index)
-                  },
-                  onDragOver: (e) => {
-                    if (dragFrom === null) return
-                    e.preventDefault()
-                    setDragOver(index)
-                  },
-                  onDrop: (e) => {
-                    e.preventDefault()
-                    if (dragFrom !== null) edit(moveItem(items, dragFrom, index))
-                    setDragFrom(null)
-                    setDragOver(null)
-                  },
-                  onDragEnd: () => {
-                    setDragFrom(null)
-                    setDragOver(null)
-                  },
-                }}
-              />
-            ))}
-          </TableBody>
-        </Table>
+        <LabelSetTable
+          items={items}
+          canEdit={canEdit}
+          savedIds={savedIds}
+          imagesByClass={stats.data ? images : undefined}
+          total={stats.data?.annotation_count ?? 0}
+          onEdit={setDraft}
+        />
       )}
     </Card>
   )

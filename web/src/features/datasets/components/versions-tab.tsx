@@ -9,7 +9,6 @@ import { Checkbox } from '@/components/ui/checkbox'
 import { Dialog, DialogContent, DialogDescription, DialogFooter, DialogHeader, DialogTitle } from '@/components/ui/dialog'
 import { Input } from '@/components/ui/input'
 import { Label } from '@/components/ui/label'
-import { Select, SelectContent, SelectItem, SelectTrigger, SelectValue } from '@/components/ui/select'
 import { Sheet, SheetContent, SheetDescription, SheetHeader, SheetTitle } from '@/components/ui/sheet'
 import { Skeleton } from '@/components/ui/skeleton'
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from '@/components/ui/table'
@@ -20,7 +19,7 @@ import { errorMessage, queryKeys, type DatasetFormat, type DatasetVersion, type 
 import { formatCount, formatDateTime, formatRelative, countOf } from '@/lib/format'
 import { useCreateVersion, useStartExport, useVersion, useVersions } from '../hooks/versions'
 import { ExportJob } from './export-job'
-import { EXPORT_FORMATS } from './export-tab'
+import { ExportFormatSelect } from './export-format-select'
 import { DEFAULT_RATIOS, parseRatios, SplitRatiosFields, type RatioDraft } from './split-ratios'
 
 const SPLITS = ['train', 'val', 'test'] as const
@@ -53,6 +52,59 @@ function BuildProgress({ jobId }: { jobId: number }) {
 
 // ---- create -------------------------------------------------------------------
 
+function Option({ id, label, checked, onChange }: { id: string; label: string; checked: boolean; onChange: (on: boolean) => void }) {
+  return (
+    <div className="flex items-center gap-2">
+      <Checkbox id={id} checked={checked} onCheckedChange={(v) => onChange(v === true)} />
+      <Label htmlFor={id} className="font-normal">
+        {label}
+      </Label>
+    </div>
+  )
+}
+
+interface SplitDraft {
+  ratios: RatioDraft
+  seed: string
+  stratified: boolean
+  keepAssigned: boolean
+  includeUnannotated: boolean
+}
+
+const INITIAL_SPLIT: SplitDraft = { ratios: DEFAULT_RATIOS, seed: '0', stratified: false, keepAssigned: true, includeUnannotated: true }
+
+/** A whole number of 0 or more, or null. */
+function seedOf(text: string): number | null {
+  const n = Number(text)
+  return text.trim() !== '' && Number.isInteger(n) && n >= 0 ? n : null
+}
+
+/** How the version splits its images: ratios, seed, stratification, and what it includes. */
+function SplitFields({ value, onChange }: { value: SplitDraft; onChange: (next: SplitDraft) => void }) {
+  const set =
+    <K extends keyof SplitDraft>(key: K) =>
+    (v: SplitDraft[K]) =>
+      onChange({ ...value, [key]: v })
+  return (
+    <>
+      <SplitRatiosFields idPrefix="version-split" value={value.ratios} onChange={set('ratios')} />
+      <div className="grid grid-cols-[8rem_1fr] items-start gap-4">
+        <div className="flex flex-col gap-1">
+          <Label htmlFor="version-seed" className="text-xs">
+            Seed
+          </Label>
+          <Input id="version-seed" type="number" min={0} step={1} value={value.seed} aria-invalid={seedOf(value.seed) === null} onChange={(e) => set('seed')(e.target.value)} />
+        </div>
+        <div className="flex flex-col gap-2 pt-5">
+          <Option id="version-stratified" label="Stratified (balance each split by class)" checked={value.stratified} onChange={set('stratified')} />
+          <Option id="version-keep" label="Keep previously assigned splits" checked={value.keepAssigned} onChange={set('keepAssigned')} />
+          <Option id="version-unannotated" label="Include images without annotations" checked={value.includeUnannotated} onChange={set('includeUnannotated')} />
+        </div>
+      </div>
+    </>
+  )
+}
+
 export function CreateVersionDialog({
   datasetId,
   open,
@@ -66,25 +118,20 @@ export function CreateVersionDialog({
 }) {
   const [name, setName] = useState('')
   const [description, setDescription] = useState('')
-  const [ratios, setRatios] = useState<RatioDraft>(DEFAULT_RATIOS)
-  const [seed, setSeed] = useState('0')
-  const [stratified, setStratified] = useState(false)
-  const [keepAssigned, setKeepAssigned] = useState(true)
-  const [includeUnannotated, setIncludeUnannotated] = useState(true)
+  const [split, setSplit] = useState<SplitDraft>(INITIAL_SPLIT)
   const create = useCreateVersion(datasetId)
-  const parsed = parseRatios(ratios)
-  const seedValue = Number(seed)
-  const seedValid = seed.trim() !== '' && Number.isInteger(seedValue) && seedValue >= 0
+  const parsed = parseRatios(split.ratios)
+  const seed = seedOf(split.seed)
 
   const submit = (event: FormEvent) => {
     event.preventDefault()
-    if ('error' in parsed || !seedValid) return
+    if ('error' in parsed || seed === null) return
     create.mutate(
       {
         name: name.trim(),
         description: description.trim(),
-        split: { ratios: parsed.ratios, seed: seedValue, stratified, keep_assigned: keepAssigned },
-        include_unannotated: includeUnannotated,
+        split: { ratios: parsed.ratios, seed, stratified: split.stratified, keep_assigned: split.keepAssigned },
+        include_unannotated: split.includeUnannotated,
       },
       {
         onSuccess: ({ version, job }) => {
@@ -117,44 +164,12 @@ export function CreateVersionDialog({
             <Label htmlFor="version-description">Description</Label>
             <Textarea id="version-description" rows={2} value={description} onChange={(e) => setDescription(e.target.value)} />
           </div>
-          <SplitRatiosFields idPrefix="version-split" value={ratios} onChange={setRatios} />
-          <div className="grid grid-cols-[8rem_1fr] items-start gap-4">
-            <div className="flex flex-col gap-1">
-              <Label htmlFor="version-seed" className="text-xs">
-                Seed
-              </Label>
-              <Input id="version-seed" type="number" min={0} step={1} value={seed} aria-invalid={!seedValid} onChange={(e) => setSeed(e.target.value)} />
-            </div>
-            <div className="flex flex-col gap-2 pt-5">
-              <div className="flex items-center gap-2">
-                <Checkbox id="version-stratified" checked={stratified} onCheckedChange={(v) => setStratified(v === true)} />
-                <Label htmlFor="version-stratified" className="font-normal">
-                  Stratified (balance each split by class)
-                </Label>
-              </div>
-              <div className="flex items-center gap-2">
-                <Checkbox id="version-keep" checked={keepAssigned} onCheckedChange={(v) => setKeepAssigned(v === true)} />
-                <Label htmlFor="version-keep" className="font-normal">
-                  Keep previously assigned splits
-                </Label>
-              </div>
-              <div className="flex items-center gap-2">
-                <Checkbox
-                  id="version-unannotated"
-                  checked={includeUnannotated}
-                  onCheckedChange={(v) => setIncludeUnannotated(v === true)}
-                />
-                <Label htmlFor="version-unannotated" className="font-normal">
-                  Include images without annotations
-                </Label>
-              </div>
-            </div>
-          </div>
+          <SplitFields value={split} onChange={setSplit} />
           <DialogFooter>
             <Button type="button" variant="outline" onClick={() => onOpenChange(false)} disabled={create.isPending}>
               Cancel
             </Button>
-            <Button type="submit" disabled={'error' in parsed || !seedValid || create.isPending} data-testid="create-version">
+            <Button type="submit" disabled={'error' in parsed || seed === null || create.isPending} data-testid="create-version">
               {create.isPending ? <Loader2Icon className="animate-spin" aria-hidden /> : null}
               Create version
             </Button>
@@ -176,18 +191,7 @@ function QuickExport({ datasetId, version }: { datasetId: number; version: Datas
     <section className="flex flex-col gap-3" data-testid="quick-export">
       <h3 className="text-sm font-medium">Quick export</h3>
       <div className="flex items-center gap-2">
-        <Select value={format} onValueChange={(v) => setFormat(v as DatasetFormat)}>
-          <SelectTrigger aria-label="Export format" className="w-40" data-testid="quick-export-format">
-            <SelectValue />
-          </SelectTrigger>
-          <SelectContent>
-            {EXPORT_FORMATS.map((f) => (
-              <SelectItem key={f.value} value={f.value}>
-                {f.label}
-              </SelectItem>
-            ))}
-          </SelectContent>
-        </Select>
+        <ExportFormatSelect label="Export format" className="w-40" testId="quick-export-format" value={format} onChange={setFormat} />
         <Button
           disabled={!ready || start.isPending}
           data-testid="quick-export-start"
@@ -229,12 +233,92 @@ function splitConfigText(config: DatasetVersion['split_config']): string {
   return parts.join(' · ')
 }
 
+function SplitCounts({ version: v }: { version: DatasetVersion }) {
+  return (
+    <section className="flex flex-col gap-2">
+      <h3 className="text-sm font-medium">Per split</h3>
+      <Table aria-label="Images and annotations per split" data-testid="version-split-table">
+        <TableHeader>
+          <TableRow className="hover:bg-transparent">
+            <TableHead>Split</TableHead>
+            <TableHead className="text-right">Images</TableHead>
+            <TableHead className="text-right">Annotations</TableHead>
+          </TableRow>
+        </TableHeader>
+        <TableBody>
+          {SPLITS.map((split) => (
+            <TableRow key={split} data-split={split}>
+              <TableCell className="capitalize">{split}</TableCell>
+              <TableCell className="text-right tabular-nums" data-testid={`detail-images-${split}`}>
+                {formatCount(v.counts.images[split] ?? 0)}
+              </TableCell>
+              <TableCell className="text-right tabular-nums" data-testid={`detail-annotations-${split}`}>
+                {formatCount(v.counts.annotations[split] ?? 0)}
+              </TableCell>
+            </TableRow>
+          ))}
+          <TableRow className="font-medium">
+            <TableCell>Total</TableCell>
+            <TableCell className="text-right tabular-nums" data-testid="detail-images-total">
+              {formatCount(v.counts.total_images)}
+            </TableCell>
+            <TableCell className="text-right tabular-nums" data-testid="detail-annotations-total">
+              {formatCount(v.counts.total_annotations)}
+            </TableCell>
+          </TableRow>
+        </TableBody>
+      </Table>
+      <p className="text-xs text-muted-foreground">{splitConfigText(v.split_config)}</p>
+    </section>
+  )
+}
+
+/** The frozen class index per class, and the classes counted that the mapping does not name. */
+function ClassMapping({ version: v }: { version: DatasetVersion }) {
+  const classes = Object.entries(v.counts.classes).sort(([, a], [, b]) => b - a)
+  return (
+    <section className="flex flex-col gap-2">
+      <h3 className="text-sm font-medium">Class mapping (frozen)</h3>
+      {v.class_mapping.length === 0 ? (
+        <p className="text-sm text-muted-foreground">No classes in this version.</p>
+      ) : (
+        <Table aria-label="Class mapping" data-testid="version-class-mapping">
+          <TableHeader>
+            <TableRow className="hover:bg-transparent">
+              <TableHead className="w-16">Index</TableHead>
+              <TableHead>Class</TableHead>
+              <TableHead className="text-right">Annotations</TableHead>
+            </TableRow>
+          </TableHeader>
+          <TableBody>
+            {v.class_mapping.map((c) => (
+              <TableRow key={c.class_id}>
+                <TableCell className="tabular-nums">{c.index}</TableCell>
+                <TableCell className="font-medium">{c.name}</TableCell>
+                <TableCell className="text-right tabular-nums">{formatCount(v.counts.classes[c.name] ?? 0)}</TableCell>
+              </TableRow>
+            ))}
+            {classes
+              .filter(([name]) => !v.class_mapping.some((c) => c.name === name))
+              .map(([name, n]) => (
+                <TableRow key={name}>
+                  <TableCell>—</TableCell>
+                  <TableCell>{name}</TableCell>
+                  <TableCell className="text-right tabular-nums">{formatCount(n)}</TableCell>
+                </TableRow>
+              ))}
+          </TableBody>
+        </Table>
+      )}
+    </section>
+  )
+}
+
 function VersionDetail({ datasetId, number }: { datasetId: number; number: number }) {
   const version = useVersion(datasetId, number)
   if (version.isError) return <ErrorState error={version.error} title="Could not load the version" onRetry={() => void version.refetch()} />
   if (version.isPending) return <Skeleton className="m-5 h-64" />
   const v = version.data
-  const classes = Object.entries(v.counts.classes).sort(([, a], [, b]) => b - a)
   return (
     <div className="flex flex-col gap-5 overflow-y-auto p-5 pt-0" data-testid="version-detail">
       <div className="flex flex-wrap items-center gap-2 text-sm text-muted-foreground">
@@ -245,76 +329,8 @@ function VersionDetail({ datasetId, number }: { datasetId: number; number: numbe
       {v.status === 'building' && v.job_id !== null ? <BuildProgress jobId={v.job_id} /> : null}
       {v.counts.error ? <p className="text-sm text-destructive">{v.counts.error}</p> : null}
 
-      <section className="flex flex-col gap-2">
-        <h3 className="text-sm font-medium">Per split</h3>
-        <Table aria-label="Images and annotations per split" data-testid="version-split-table">
-          <TableHeader>
-            <TableRow className="hover:bg-transparent">
-              <TableHead>Split</TableHead>
-              <TableHead className="text-right">Images</TableHead>
-              <TableHead className="text-right">Annotations</TableHead>
-            </TableRow>
-          </TableHeader>
-          <TableBody>
-            {SPLITS.map((split) => (
-              <TableRow key={split} data-split={split}>
-                <TableCell className="capitalize">{split}</TableCell>
-                <TableCell className="text-right tabular-nums" data-testid={`detail-images-${split}`}>
-                  {formatCount(v.counts.images[split] ?? 0)}
-                </TableCell>
-                <TableCell className="text-right tabular-nums" data-testid={`detail-annotations-${split}`}>
-                  {formatCount(v.counts.annotations[split] ?? 0)}
-                </TableCell>
-              </TableRow>
-            ))}
-            <TableRow className="font-medium">
-              <TableCell>Total</TableCell>
-              <TableCell className="text-right tabular-nums" data-testid="detail-images-total">
-                {formatCount(v.counts.total_images)}
-              </TableCell>
-              <TableCell className="text-right tabular-nums" data-testid="detail-annotations-total">
-                {formatCount(v.counts.total_annotations)}
-              </TableCell>
-            </TableRow>
-          </TableBody>
-        </Table>
-        <p className="text-xs text-muted-foreground">{splitConfigText(v.split_config)}</p>
-      </section>
-
-      <section className="flex flex-col gap-2">
-        <h3 className="text-sm font-medium">Class mapping (frozen)</h3>
-        {v.class_mapping.length === 0 ? (
-          <p className="text-sm text-muted-foreground">No classes in this version.</p>
-        ) : (
-          <Table aria-label="Class mapping" data-testid="version-class-mapping">
-            <TableHeader>
-              <TableRow className="hover:bg-transparent">
-                <TableHead className="w-16">Index</TableHead>
-                <TableHead>Class</TableHead>
-                <TableHead className="text-right">Annotations</TableHead>
-              </TableRow>
-            </TableHeader>
-            <TableBody>
-              {v.class_mapping.map((c) => (
-                <TableRow key={c.class_id}>
-                  <TableCell className="tabular-nums">{c.index}</TableCell>
-                  <TableCell className="font-medium">{c.name}</TableCell>
-                  <TableCell className="text-right tabular-nums">{formatCount(v.counts.classes[c.name] ?? 0)}</TableCell>
-                </TableRow>
-              ))}
-              {classes
-                .filter(([name]) => !v.class_mapping.some((c) => c.name === name))
-                .map(([name, n]) => (
-                  <TableRow key={name}>
-                    <TableCell>—</TableCell>
-                    <TableCell>{name}</TableCell>
-                    <TableCell className="text-right tabular-nums">{formatCount(n)}</TableCell>
-                  </TableRow>
-                ))}
-            </TableBody>
-          </Table>
-        )}
-      </section>
+      <SplitCounts version={v} />
+      <ClassMapping version={v} />
 
       <QuickExport datasetId={datasetId} version={v} />
     </div>
@@ -323,18 +339,12 @@ function VersionDetail({ datasetId, number }: { datasetId: number; number: numbe
 
 // ---- list ---------------------------------------------------------------------
 
-/** Versions of a dataset: the list with split counts, creation, and each version's detail and export. */
-export function VersionsTab({ datasetId }: { datasetId: number }) {
-  const versions = useVersions(datasetId)
-  const [creating, setCreating] = useState(false)
-  const [selected, setSelected] = useState<number | null>(null)
+/** A build that finishes while the tab is open gets its result toast; `seen` holds each version's last status. */
+function useBuildResultToasts(datasetId: number, versions: readonly DatasetVersion[] | undefined) {
   const seen = useRef(new Map<number, VersionStatus>())
   const queryClient = useQueryClient()
-  const items = versions.data?.items ?? []
-
-  // A build that finishes while this tab is open gets its result toast.
   useEffect(() => {
-    for (const v of versions.data?.items ?? []) {
+    for (const v of versions ?? []) {
       const before = seen.current.get(v.number)
       if (before === 'building' && v.status !== 'building') {
         void queryClient.invalidateQueries({ queryKey: queryKeys.datasets.stats(datasetId) })
@@ -347,7 +357,86 @@ export function VersionsTab({ datasetId }: { datasetId: number }) {
       }
       seen.current.set(v.number, v.status)
     }
-  }, [versions.data, datasetId, queryClient])
+  }, [versions, datasetId, queryClient])
+  return seen
+}
+
+function VersionsTable({ items, onOpen }: { items: readonly DatasetVersion[]; onOpen: (number: number) => void }) {
+  return (
+    <Table aria-label="Versions" data-testid="versions-table">
+      <TableHeader className="bg-muted/40">
+        <TableRow className="hover:bg-transparent">
+          <TableHead>Version</TableHead>
+          <TableHead>Status</TableHead>
+          <TableHead className="text-right">Train</TableHead>
+          <TableHead className="text-right">Val</TableHead>
+          <TableHead className="text-right">Test</TableHead>
+          <TableHead className="text-right">Annotations</TableHead>
+          <TableHead className="text-right">Classes</TableHead>
+          <TableHead>Created</TableHead>
+          <TableHead className="w-0" />
+        </TableRow>
+      </TableHeader>
+      <TableBody>
+        {items.map((v) => (
+          <TableRow
+            key={v.id}
+            data-testid="version-row"
+            data-number={v.number}
+            className="cursor-pointer"
+            onClick={() => onOpen(v.number)}
+          >
+            <TableCell>
+              <div className="flex flex-col">
+                <span className="font-medium">{versionLabel(v)}</span>
+                {v.description ? <span className="max-w-64 truncate text-xs text-muted-foreground">{v.description}</span> : null}
+              </div>
+            </TableCell>
+            <TableCell>
+              <div className="flex flex-col items-start gap-1">
+                <VersionStatusBadge status={v.status} />
+                {v.status === 'building' && v.job_id !== null ? <BuildProgress jobId={v.job_id} /> : null}
+              </div>
+            </TableCell>
+            {SPLITS.map((split) => (
+              <TableCell key={split} className="text-right tabular-nums" data-testid={`version-${split}`}>
+                {v.status === 'ready' ? formatCount(v.counts.images[split] ?? 0) : '—'}
+              </TableCell>
+            ))}
+            <TableCell className="text-right tabular-nums" data-testid="version-annotations">
+              {v.status === 'ready' ? formatCount(v.counts.total_annotations) : '—'}
+            </TableCell>
+            <TableCell className="text-right tabular-nums">{formatCount(v.class_mapping.length)}</TableCell>
+            <TableCell className="text-muted-foreground" title={formatDateTime(v.created_at)}>
+              {formatRelative(v.created_at)}
+            </TableCell>
+            <TableCell>
+              <Button
+                variant="ghost"
+                size="sm"
+                onClick={(e) => {
+                  e.stopPropagation()
+                  onOpen(v.number)
+                }}
+                aria-label={`Open v${v.number}`}
+              >
+                Details
+              </Button>
+            </TableCell>
+          </TableRow>
+        ))}
+      </TableBody>
+    </Table>
+  )
+}
+
+/** Versions of a dataset: the list with split counts, creation, and each version's detail and export. */
+export function VersionsTab({ datasetId }: { datasetId: number }) {
+  const versions = useVersions(datasetId)
+  const [creating, setCreating] = useState(false)
+  const [selected, setSelected] = useState<number | null>(null)
+  const seen = useBuildResultToasts(datasetId, versions.data?.items)
+  const items = versions.data?.items ?? []
 
   const createButton = (
     <Button onClick={() => setCreating(true)} data-testid="new-version">
@@ -382,70 +471,7 @@ export function VersionsTab({ datasetId }: { datasetId: number }) {
             description="Create a version to freeze this dataset with a train/val/test split."
           />
         ) : (
-          <Table aria-label="Versions" data-testid="versions-table">
-            <TableHeader className="bg-muted/40">
-              <TableRow className="hover:bg-transparent">
-                <TableHead>Version</TableHead>
-                <TableHead>Status</TableHead>
-                <TableHead className="text-right">Train</TableHead>
-                <TableHead className="text-right">Val</TableHead>
-                <TableHead className="text-right">Test</TableHead>
-                <TableHead className="text-right">Annotations</TableHead>
-                <TableHead className="text-right">Classes</TableHead>
-                <TableHead>Created</TableHead>
-                <TableHead className="w-0" />
-              </TableRow>
-            </TableHeader>
-            <TableBody>
-              {items.map((v) => (
-                <TableRow
-                  key={v.id}
-                  data-testid="version-row"
-                  data-number={v.number}
-                  className="cursor-pointer"
-                  onClick={() => setSelected(v.number)}
-                >
-                  <TableCell>
-                    <div className="flex flex-col">
-                      <span className="font-medium">{versionLabel(v)}</span>
-                      {v.description ? <span className="max-w-64 truncate text-xs text-muted-foreground">{v.description}</span> : null}
-                    </div>
-                  </TableCell>
-                  <TableCell>
-                    <div className="flex flex-col items-start gap-1">
-                      <VersionStatusBadge status={v.status} />
-                      {v.status === 'building' && v.job_id !== null ? <BuildProgress jobId={v.job_id} /> : null}
-                    </div>
-                  </TableCell>
-                  {SPLITS.map((split) => (
-                    <TableCell key={split} className="text-right tabular-nums" data-testid={`version-${split}`}>
-                      {v.status === 'ready' ? formatCount(v.counts.images[split] ?? 0) : '—'}
-                    </TableCell>
-                  ))}
-                  <TableCell className="text-right tabular-nums" data-testid="version-annotations">
-                    {v.status === 'ready' ? formatCount(v.counts.total_annotations) : '—'}
-                  </TableCell>
-                  <TableCell className="text-right tabular-nums">{formatCount(v.class_mapping.length)}</TableCell>
-                  <TableCell className="text-muted-foreground" title={formatDateTime(v.created_at)}>
-                    {formatRelative(v.created_at)}
-                  </TableCell>
-                  <TableCell>
-                    <Button
-                      variant="ghost"
-                      size="sm"
-                      onClick={(e) => {
-                        e.stopPropagation()
-                        setSelected(v.number)
-                      }}
-                      aria-label={`Open v${v.number}`}
-                    >
-                      Details
-                    </Button>
-                  </TableCell>
-                </TableRow>
-              ))}
-            </TableBody>
-          </Table>
+          <VersionsTable items={items} onOpen={setSelected} />
         )}
       </Card>
       <CreateVersionDialog

@@ -1,5 +1,5 @@
 import { useState } from 'react'
-import { FolderOpenIcon, Loader2Icon, PlusIcon, Trash2Icon } from 'lucide-react'
+import { FolderOpenIcon, Loader2Icon, PlusIcon, SparklesIcon, Trash2Icon } from 'lucide-react'
 import { Link, useNavigate, useParams, useSearchParams } from 'react-router'
 import { toast } from 'sonner'
 import { PageHeader } from '@/components/page-header'
@@ -20,6 +20,7 @@ import { Progress } from '@/components/ui/progress'
 import { SearchInput } from '@/components/ui/search-input'
 import { Skeleton } from '@/components/ui/skeleton'
 import { Tabs, TabsContent, TabsList, TabsTrigger } from '@/components/ui/tabs'
+import { AutoAnnotateDialog, ReviewTab } from '@/features/ai'
 import { useSession } from '@/features/auth'
 import { errorMessage, isApiError, type Dataset } from '@/lib/api'
 import { formatCount, formatPercent, formatRelative, countOf } from '@/lib/format'
@@ -187,11 +188,72 @@ function DeleteDataset({ dataset }: { dataset: Dataset }) {
   )
 }
 
+/** A dataset id that names nothing (or could not be loaded: `error`). */
+function DatasetMissing({ id, error, onRetry }: { id: string | undefined; error: unknown; onRetry: () => void }) {
+  return (
+    <div>
+      <PageHeader eyebrow="Object detection · Datasets" title={`Dataset ${id ?? ''}`.trim()} />
+      <Card>
+        {error === null ? (
+          <EmptyState
+            icon={<FolderOpenIcon aria-hidden />}
+            title="This dataset does not exist"
+            description="It may have been deleted."
+            action={
+              <Button asChild variant="outline" size="sm">
+                <Link to="/od/datasets">All datasets</Link>
+              </Button>
+            }
+          />
+        ) : (
+          <ErrorState error={error} onRetry={onRetry} />
+        )}
+      </Card>
+    </div>
+  )
+}
+
+function DatasetTabs(props: { dataset: Dataset; tab: string; onTab: (tab: string) => void; canEdit: boolean; onAutoAnnotate: () => void }) {
+  const { dataset, tab, onTab, canEdit } = props
+  return (
+    <Tabs value={tab} onValueChange={onTab}>
+      <TabsList>
+        <TabsTrigger value="overview">Overview</TabsTrigger>
+        <TabsTrigger value="images">Images ({formatCount(dataset.image_count)})</TabsTrigger>
+        <TabsTrigger value="classes">Classes</TabsTrigger>
+        <TabsTrigger value="versions">Versions</TabsTrigger>
+        <TabsTrigger value="export">Export</TabsTrigger>
+        <TabsTrigger value="review">Review</TabsTrigger>
+      </TabsList>
+      <TabsContent value="overview">
+        <OverviewTab datasetId={dataset.id} />
+      </TabsContent>
+      <TabsContent value="images">
+        <ImagesTab datasetId={dataset.id} datasetName={dataset.name} canAutoAnnotate={canEdit} />
+      </TabsContent>
+      <TabsContent value="classes">
+        <LabelSetTab datasetId={dataset.id} canEdit={canEdit} />
+      </TabsContent>
+      <TabsContent value="versions">
+        <VersionsTab datasetId={dataset.id} />
+      </TabsContent>
+      <TabsContent value="export">
+        <ExportTab datasetId={dataset.id} />
+      </TabsContent>
+      <TabsContent value="review">
+        <ReviewTab datasetId={dataset.id} onAutoAnnotate={canEdit ? props.onAutoAnnotate : undefined} />
+      </TabsContent>
+    </Tabs>
+  )
+}
+
 export function DatasetDetailPage() {
   const { id } = useParams()
   const datasetId = Number(id)
   const dataset = useDataset(datasetId)
   const session = useSession()
+  const canEdit = session.data?.user.role !== 'viewer'
+  const [annotating, setAnnotating] = useState(false)
   // The tab is in the URL (?tab=classes), so the editor can link to the label set.
   const [params, setParams] = useSearchParams()
   const tab = params.get('tab') ?? 'overview'
@@ -199,27 +261,7 @@ export function DatasetDetailPage() {
 
   if (!Number.isInteger(datasetId) || datasetId <= 0 || dataset.isError) {
     const notFound = !dataset.isError || (isApiError(dataset.error) && dataset.error.status === 404)
-    return (
-      <div>
-        <PageHeader eyebrow="Object detection · Datasets" title={`Dataset ${id ?? ''}`.trim()} />
-        <Card>
-          {notFound ? (
-            <EmptyState
-              icon={<FolderOpenIcon aria-hidden />}
-              title="This dataset does not exist"
-              description="It may have been deleted."
-              action={
-                <Button asChild variant="outline" size="sm">
-                  <Link to="/od/datasets">All datasets</Link>
-                </Button>
-              }
-            />
-          ) : (
-            <ErrorState error={dataset.error} onRetry={() => void dataset.refetch()} />
-          )}
-        </Card>
-      </div>
-    )
+    return <DatasetMissing id={id} error={notFound ? null : dataset.error} onRetry={() => void dataset.refetch()} />
   }
   if (dataset.isPending) {
     return (
@@ -246,35 +288,18 @@ export function DatasetDetailPage() {
             <Button variant="outline" asChild>
               <Link to="/od/datasets">All datasets</Link>
             </Button>
-            {session.data?.user.role !== 'viewer' ? <EditDatasetButton key={d.updated_at} dataset={d} /> : null}
+            {canEdit ? (
+              <Button variant="outline" onClick={() => setAnnotating(true)} data-testid="auto-annotate">
+                <SparklesIcon aria-hidden /> Auto-annotate
+              </Button>
+            ) : null}
+            {canEdit ? <EditDatasetButton key={d.updated_at} dataset={d} /> : null}
             {session.data?.user.role === 'admin' ? <DeleteDataset dataset={d} /> : null}
           </>
         }
       />
-      <Tabs value={tab} onValueChange={setTab}>
-        <TabsList>
-          <TabsTrigger value="overview">Overview</TabsTrigger>
-          <TabsTrigger value="images">Images ({formatCount(d.image_count)})</TabsTrigger>
-          <TabsTrigger value="classes">Classes</TabsTrigger>
-          <TabsTrigger value="versions">Versions</TabsTrigger>
-          <TabsTrigger value="export">Export</TabsTrigger>
-        </TabsList>
-        <TabsContent value="overview">
-          <OverviewTab datasetId={d.id} />
-        </TabsContent>
-        <TabsContent value="images">
-          <ImagesTab datasetId={d.id} datasetName={d.name} />
-        </TabsContent>
-        <TabsContent value="classes">
-          <LabelSetTab datasetId={d.id} canEdit={session.data?.user.role !== 'viewer'} />
-        </TabsContent>
-        <TabsContent value="versions">
-          <VersionsTab datasetId={d.id} />
-        </TabsContent>
-        <TabsContent value="export">
-          <ExportTab datasetId={d.id} />
-        </TabsContent>
-      </Tabs>
+      <DatasetTabs dataset={d} tab={tab} onTab={setTab} canEdit={canEdit} onAutoAnnotate={() => setAnnotating(true)} />
+      {canEdit ? <AutoAnnotateDialog open={annotating} onOpenChange={setAnnotating} datasetId={d.id} /> : null}
     </div>
   )
 }

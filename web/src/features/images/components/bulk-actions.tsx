@@ -1,5 +1,5 @@
 import { useState, type FormEvent } from 'react'
-import { FolderInputIcon, FolderPlusIcon, Loader2Icon, TagIcon, TagsIcon, Trash2Icon, XIcon } from 'lucide-react'
+import { FolderInputIcon, FolderPlusIcon, Loader2Icon, SparklesIcon, TagIcon, TagsIcon, Trash2Icon, XIcon } from 'lucide-react'
 import { toast } from 'sonner'
 import { Button } from '@/components/ui/button'
 import { Checkbox } from '@/components/ui/checkbox'
@@ -14,6 +14,7 @@ import {
 import { Input } from '@/components/ui/input'
 import { Label } from '@/components/ui/label'
 import { Select, SelectContent, SelectItem, SelectTrigger, SelectValue } from '@/components/ui/select'
+import { AutoAnnotateDialog } from '@/features/ai'
 import { useAddImages } from '@/features/datasets'
 import { errorMessage, type BulkImageResult, type Dataset, type ImageFilters } from '@/lib/api'
 import { formatCount } from '@/lib/format'
@@ -260,6 +261,7 @@ export function BulkBar({
   onClear: () => void
 }) {
   const [kind, setKind] = useState<BulkKind | null>(null)
+  const [annotating, setAnnotating] = useState(false)
   const count = selectionSize(selection)
   return (
     <div
@@ -287,6 +289,16 @@ export function BulkBar({
         <Button variant="outline" size="sm" onClick={() => setKind('dataset')}>
           <FolderPlusIcon aria-hidden /> Add to dataset
         </Button>
+        <Button
+          variant="outline"
+          size="sm"
+          onClick={() => setAnnotating(true)}
+          disabled={selection.mode !== 'ids'}
+          title={selection.mode === 'ids' ? 'Add to a dataset and run an AI detector on them' : 'Tick the images to auto-annotate (up to a page at a time)'}
+          data-testid="library-auto-annotate"
+        >
+          <SparklesIcon aria-hidden /> Auto-annotate
+        </Button>
         <Button variant="outline" size="sm" className="text-destructive" onClick={() => setKind('delete')}>
           <Trash2Icon aria-hidden /> Delete
         </Button>
@@ -306,6 +318,7 @@ export function BulkBar({
           }}
         />
       ) : null}
+      {selection.mode === 'ids' ? <AutoAnnotateDialog open={annotating} onOpenChange={setAnnotating} datasetId={null} imageIds={selection.ids} /> : null}
     </div>
   )
 }

@@ -38,23 +38,138 @@ function Section({ title, htmlFor, children }: { title: string; htmlFor?: string
   )
 }
 
-export function FiltersSidebar({ filters, datasets, onChange, onClear }: FiltersSidebarProps) {
-  const [folderDraft, setFolderDraft] = useState<string | null>(null)
-  const [tagDraft, setTagDraft] = useState('')
-  const folder = folderDraft ?? filters.folder ?? ''
-  const tags = filters.tags ?? []
-  const count = activeFilterCount({ ...filters, q: null })
-  const facets = useImageFacets()
+interface FilterProps {
+  filters: ImageFilters
+  onChange: (change: Partial<ImageFilters>) => void
+}
 
-  const commitFolder = () => {
-    if (folderDraft === null) return
-    onChange({ folder: folderDraft.trim() || null })
-    setFolderDraft(null)
-  }
+function SourceFilter({ filters, onChange }: FilterProps) {
+  return (
+    <Select value={filters.source ?? ANY} onValueChange={(value) => onChange({ source: value === ANY ? null : (value as ImageSource) })}>
+      <SelectTrigger aria-label="Source" data-testid="filter-source">
+        <SelectValue />
+      </SelectTrigger>
+      <SelectContent>
+        <SelectItem value={ANY}>Any source</SelectItem>
+        {IMAGE_SOURCES.map((s) => (
+          <SelectItem key={s} value={s}>
+            {SOURCE_LABELS[s]}
+          </SelectItem>
+        ))}
+      </SelectContent>
+    </Select>
+  )
+}
+
+/** Tags typed (with the library's tags offered) and shown as removable badges; images must have every one. */
+function TagsFilter({ filters, onChange }: FilterProps) {
+  const [tagDraft, setTagDraft] = useState('')
+  const tags = filters.tags ?? []
+  const facets = useImageFacets()
   const addTags = () => {
     const fresh = parseTags(tagDraft).filter((t) => !tags.includes(t))
     if (fresh.length > 0) onChange({ tags: [...tags, ...fresh] })
     setTagDraft('')
+  }
+  return (
+    <>
+      <Input
+        id="filter-tags"
+        list="filter-tag-options"
+        placeholder="Add a tag and press Enter"
+        value={tagDraft}
+        onChange={(e) => setTagDraft(e.target.value)}
+        onBlur={addTags}
+        onKeyDown={(e) => {
+          if (e.key === 'Enter') addTags()
+        }}
+      />
+      <datalist id="filter-tag-options" data-testid="tag-options">
+        {(facets.data?.tags ?? [])
+          .filter((t) => !tags.includes(t.value))
+          .map((t) => (
+            <option key={t.value} value={t.value}>{`${countOf(t.images, 'image')}`}</option>
+          ))}
+      </datalist>
+      {tags.length > 0 ? (
+        <div className="flex flex-wrap gap-1">
+          {tags.map((tag) => (
+            <Badge key={tag} variant="secondary" className="pr-1" data-testid="filter-tag">
+              {tag}
+              <button
+                type="button"
+                className="rounded-sm opacity-60 hover:opacity-100"
+                aria-label={`Remove tag filter ${tag}`}
+                onClick={() => onChange({ tags: tags.filter((t) => t !== tag) })}
+              >
+                <XIcon aria-hidden />
+              </button>
+            </Badge>
+          ))}
+        </div>
+      ) : (
+        <p className="text-xs text-muted-foreground">Images must have every tag listed.</p>
+      )}
+    </>
+  )
+}
+
+/** In a dataset, not in a dataset, or any: one choice, so the two filters never contradict. */
+function DatasetFilter({ filters, onChange, datasets }: FilterProps & { datasets: Dataset[] }) {
+  const value = filters.dataset_id ? `in:${filters.dataset_id}` : filters.not_in_dataset_id ? `out:${filters.not_in_dataset_id}` : ANY
+  const choose = (choice: string) => {
+    if (choice === ANY) return onChange({ dataset_id: null, not_in_dataset_id: null })
+    const [mode, id] = choice.split(':')
+    onChange(mode === 'in' ? { dataset_id: Number(id), not_in_dataset_id: null } : { dataset_id: null, not_in_dataset_id: Number(id) })
+  }
+  return (
+    <Select value={value} onValueChange={choose}>
+      <SelectTrigger aria-label="Dataset membership" data-testid="filter-dataset">
+        <SelectValue />
+      </SelectTrigger>
+      <SelectContent>
+        <SelectItem value={ANY}>Any dataset</SelectItem>
+        {datasets.map((d) => (
+          <SelectItem key={`in:${d.id}`} value={`in:${d.id}`}>
+            In {d.name}
+          </SelectItem>
+        ))}
+        {datasets.map((d) => (
+          <SelectItem key={`out:${d.id}`} value={`out:${d.id}`}>
+            Not in {d.name}
+          </SelectItem>
+        ))}
+      </SelectContent>
+    </Select>
+  )
+}
+
+function AnnotationsFilter({ filters, onChange }: FilterProps) {
+  return (
+    <Select
+      value={filters.has_annotations === true ? 'yes' : filters.has_annotations === false ? 'no' : ANY}
+      onValueChange={(value) => onChange({ has_annotations: value === ANY ? null : value === 'yes' })}
+    >
+      <SelectTrigger aria-label="Annotations" data-testid="filter-annotations">
+        <SelectValue />
+      </SelectTrigger>
+      <SelectContent>
+        <SelectItem value={ANY}>Any</SelectItem>
+        <SelectItem value="yes">Has annotations</SelectItem>
+        <SelectItem value="no">No annotations</SelectItem>
+      </SelectContent>
+    </Select>
+  )
+}
+
+export function FiltersSidebar({ filters, datasets, onChange, onClear }: FiltersSidebarProps) {
+  const [folderDraft, setFolderDraft] = useState<string | null>(null)
+  const folder = folderDraft ?? filters.folder ?? ''
+  const count = activeFilterCount({ ...filters, q: null })
+  const commitFolder = () => {
+    if (folderDraft === null) return
+    onChange({ folder: folderDraft.trim() || null })
+    setFolderDraft(null)
   }
 
   return (
@@ -67,26 +182,9 @@ export function FiltersSidebar({ filters, datasets, onChange, onClear }: Filters
           </Button>
         ) : null}
       </div>
-
       <Section title="Source">
-        <Select
-          value={filters.source ?? ANY}
-          onValueChange={(value) => onChange({ source: value === ANY ? null : (value as ImageSource) })}
-        >
-          <SelectTrigger aria-label="Source" data-testid="filter-source">
-            <SelectValue />
-          </SelectTrigger>
-          <SelectContent>
-            <SelectItem value={ANY}>Any source</SelectItem>
-            {IMAGE_SOURCES.map((s) => (
-              <SelectItem key={s} value={s}>
-                {SOURCE_LABELS[s]}
-              </SelectItem>
-            ))}
-          </SelectContent>
-        </Select>
+        <SourceFilter filters={filters} onChange={onChange} />
       </Section>
-
       <Section title="Folder" htmlFor="filter-folder">
         <FolderField
           id="filter-folder"
@@ -98,101 +196,14 @@ export function FiltersSidebar({ filters, datasets, onChange, onClear }: Filters
           onCommit={commitFolder}
         />
       </Section>
-
       <Section title="Tags" htmlFor="filter-tags">
-        <Input
-          id="filter-tags"
-          list="filter-tag-options"
-          placeholder="Add a tag and press Enter"
-          value={tagDraft}
-          onChange={(e) => setTagDraft(e.target.value)}
-          onBlur={addTags}
-          onKeyDown={(e) => {
-            if (e.key === 'Enter') addTags()
-          }}
-        />
-        <datalist id="filter-tag-options" data-testid="tag-options">
-          {(facets.data?.tags ?? [])
-            .filter((t) => !tags.includes(t.value))
-            .map((t) => (
-              <option key={t.value} value={t.value}>{`${countOf(t.images, 'image')}`}</option>
-            ))}
-        </datalist>
-        {tags.length > 0 ? (
-          <div className="flex flex-wrap gap-1">
-            {tags.map((tag) => (
-              <Badge key={tag} variant="secondary" className="pr-1" data-testid="filter-tag">
-                {tag}
-                <button
-                  type="button"
-                  className="rounded-sm opacity-60 hover:opacity-100"
-                  aria-label={`Remove tag filter ${tag}`}
-                  onClick={() => onChange({ tags: tags.filter((t) => t !== tag) })}
-                >
-                  <XIcon aria-hidden />
-                </button>
-              </Badge>
-            ))}
-          </div>
-        ) : (
-          <p className="text-xs text-muted-foreground">Images must have every tag listed.</p>
-        )}
+        <TagsFilter filters={filters} onChange={onChange} />
       </Section>
-
       <Section title="Dataset">
-        <Select
-          value={
-            filters.dataset_id
-              ? `in:${filters.dataset_id}`
-              : filters.not_in_dataset_id
-                ? `out:${filters.not_in_dataset_id}`
-                : ANY
-          }
-          onValueChange={(value) => {
-            if (value === ANY) onChange({ dataset_id: null, not_in_dataset_id: null })
-            else {
-              const [mode, id] = value.split(':')
-              onChange(
-                mode === 'in'
-                  ? { dataset_id: Number(id), not_in_dataset_id: null }
-                  : { dataset_id: null, not_in_dataset_id: Number(id) },
-              )
-            }
-          }}
-        >
-          <SelectTrigger aria-label="Dataset membership" data-testid="filter-dataset">
-            <SelectValue />
-          </SelectTrigger>
-          <SelectContent>
-            <SelectItem value={ANY}>Any dataset</SelectItem>
-            {datasets.map((d) => (
-              <SelectItem key={`in:${d.id}`} value={`in:${d.id}`}>
-                In {d.name}
-              </SelectItem>
-            ))}
-            {datasets.map((d) => (
-              <SelectItem key={`out:${d.id}`} value={`out:${d.id}`}>
-                Not in {d.name}
-              </SelectItem>
-            ))}
-          </SelectContent>
-        </Select>
+        <DatasetFilter filters={filters} onChange={onChange} datasets={datasets} />
       </Section>
-
       <Section title="Annotations">
-        <Select
-          value={filters.has_annotations === true ? 'yes' : filters.has_annotations === false ? 'no' : ANY}
-          onValueChange={(value) => onChange({ has_annotations: value === ANY ? null : value === 'yes' })}
-        >
-          <SelectTrigger aria-label="Annotations" data-testid="filter-annotations">
-            <SelectValue />
-          </SelectTrigger>
-          <SelectContent>
-            <SelectItem value={ANY}>Any</SelectItem>
-            <SelectItem value="yes">Has annotations</SelectItem>
-            <SelectItem value="no">No annotations</SelectItem>
-          </SelectContent>
-        </Select>
+        <AnnotationsFilter filters={filters} onChange={onChange} />
       </Section>
     </aside>
   )

@@ -107,6 +107,25 @@ function EditForm({ image }: { image: LibraryImage }) {
   )
 }
 
+/** The image is annotated: how many annotations, in which datasets, would go with it. */
+function InUseWarning({ inUse }: { inUse: ImageInUse }) {
+  return (
+    <div className="flex flex-col gap-2 rounded-md border border-amber-200 bg-amber-50 p-3 text-sm" data-testid="image-in-use">
+      <p className="font-medium text-amber-900">
+        This image is annotated: {formatCount(inUse.annotations ?? 0)} annotation
+        {(inUse.annotations ?? 0) === 1 ? '' : 's'} would be deleted with it.
+      </p>
+      <ul className="list-disc pl-5 text-amber-900">
+        {(inUse.datasets ?? []).map((d) => (
+          <li key={d.dataset_id}>
+            {d.name}: {formatCount(d.annotations)} annotation{d.annotations === 1 ? '' : 's'}
+          </li>
+        ))}
+      </ul>
+    </div>
+  )
+}
+
 function DeleteImage({ image, onDeleted }: { image: LibraryImage; onDeleted: () => void }) {
   const [open, setOpen] = useState(false)
   const [inUse, setInUse] = useState<ImageInUse | null>(null)
@@ -157,21 +176,7 @@ function DeleteImage({ image, onDeleted }: { image: LibraryImage; onDeleted: () 
             </AlertDialogDescription>
           </AlertDialogHeader>
           {blocked ? <p className="text-sm text-destructive">{blocked}</p> : null}
-          {inUse ? (
-            <div className="flex flex-col gap-2 rounded-md border border-amber-200 bg-amber-50 p-3 text-sm" data-testid="image-in-use">
-              <p className="font-medium text-amber-900">
-                This image is annotated: {formatCount(inUse.annotations ?? 0)} annotation
-                {(inUse.annotations ?? 0) === 1 ? '' : 's'} would be deleted with it.
-              </p>
-              <ul className="list-disc pl-5 text-amber-900">
-                {(inUse.datasets ?? []).map((d) => (
-                  <li key={d.dataset_id}>
-                    {d.name}: {formatCount(d.annotations)} annotation{d.annotations === 1 ? '' : 's'}
-                  </li>
-                ))}
-              </ul>
-            </div>
-          ) : null}
+          {inUse ? <InUseWarning inUse={inUse} /> : null}
           <AlertDialogFooter>
             <AlertDialogCancel disabled={remove.isPending}>Cancel</AlertDialogCancel>
             {blocked ? null : (

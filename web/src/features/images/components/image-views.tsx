@@ -130,75 +130,77 @@ export function ImageGridSkeleton({ count = 12 }: { count?: number }) {
 
 const column = createColumnHelper<LibraryImage>()
 
+/** The table's columns: selection, thumbnail, file name (opens the detail), size, folder, tags, source, added. */
+function imageColumns({ selected, allSelected, onToggle, onOpen }: Omit<ImageViewProps, 'images'>) {
+  return [
+    column.display({
+      id: 'select',
+      header: () => <span className="sr-only">Select</span>,
+      cell: (info) => (
+        <Checkbox
+          checked={allSelected || selected.has(info.row.original.id)}
+          aria-label={`Select ${info.row.original.filename}`}
+          onClick={(event) => {
+            event.preventDefault()
+            onToggle(info.row.original.id, event.shiftKey)
+          }}
+        />
+      ),
+    }),
+    column.display({
+      id: 'thumb',
+      header: () => <span className="sr-only">Preview</span>,
+      // A fixed box: an auto-sized table otherwise squeezes the image to a sliver when columns crowd.
+      cell: (info) => (
+        <img
+          src={info.row.original.thumbnail_url}
+          alt=""
+          loading="lazy"
+          data-testid="table-thumbnail"
+          className="block h-10 w-14 max-w-none min-w-14 shrink-0 rounded border bg-muted object-cover"
+        />
+      ),
+    }),
+    column.accessor('filename', {
+      header: 'File name',
+      cell: (info) => (
+        <button
+          type="button"
+          className="max-w-72 truncate text-left font-medium hover:underline"
+          onClick={() => onOpen(info.row.original)}
+        >
+          {info.getValue()}
+        </button>
+      ),
+    }),
+    column.display({
+      id: 'size',
+      header: 'Size',
+      cell: (info) => (
+        <span className="text-muted-foreground tabular-nums">
+          {info.row.original.width}×{info.row.original.height} · {formatBytes(info.row.original.size_bytes)}
+        </span>
+      ),
+    }),
+    column.accessor('folder', {
+      header: 'Folder',
+      cell: (info) => <span className="text-muted-foreground">{info.getValue() ?? '—'}</span>,
+    }),
+    column.accessor('tags', { header: 'Tags', cell: (info) => <Tags tags={info.getValue()} max={4} /> }),
+    column.accessor('source', { header: 'Source', cell: (info) => <span className="capitalize">{info.getValue()}</span> }),
+    column.accessor('created_at', {
+      header: 'Added',
+      cell: (info) => (
+        <span className="text-muted-foreground" title={formatDateTime(info.getValue())}>
+          {formatRelative(info.getValue())}
+        </span>
+      ),
+    }),
+  ]
+}
+
 export function ImageTable({ images, selected, allSelected, onToggle, onOpen }: ImageViewProps) {
-  const columns = useMemo(
-    () => [
-      column.display({
-        id: 'select',
-        header: () => <span className="sr-only">Select</span>,
-        cell: (info) => (
-          <Checkbox
-            checked={allSelected || selected.has(info.row.original.id)}
-            aria-label={`Select ${info.row.original.filename}`}
-            onClick={(event) => {
-              event.preventDefault()
-              onToggle(info.row.original.id, event.shiftKey)
-            }}
-          />
-        ),
-      }),
-      column.display({
-        id: 'thumb',
-        header: () => <span className="sr-only">Preview</span>,
-        // A fixed box: an auto-sized table otherwise squeezes the image to a sliver when columns crowd.
-        cell: (info) => (
-          <img
-            src={info.row.original.thumbnail_url}
-            alt=""
-            loading="lazy"
-            data-testid="table-thumbnail"
-            className="block h-10 w-14 max-w-none min-w-14 shrink-0 rounded border bg-muted object-cover"
-          />
-        ),
-      }),
-      column.accessor('filename', {
-        header: 'File name',
-        cell: (info) => (
-          <button
-            type="button"
-            className="max-w-72 truncate text-left font-medium hover:underline"
-            onClick={() => onOpen(info.row.original)}
-          >
-            {info.getValue()}
-          </button>
-        ),
-      }),
-      column.display({
-        id: 'size',
-        header: 'Size',
-        cell: (info) => (
-          <span className="text-muted-foreground tabular-nums">
-            {info.row.original.width}×{info.row.original.height} · {formatBytes(info.row.original.size_bytes)}
-          </span>
-        ),
-      }),
-      column.accessor('folder', {
-        header: 'Folder',
-        cell: (info) => <span className="text-muted-foreground">{info.getValue() ?? '—'}</span>,
-      }),
-      column.accessor('tags', { header: 'Tags', cell: (info) => <Tags tags={info.getValue()} max={4} /> }),
-      column.accessor('source', { header: 'Source', cell: (info) => <span className="capitalize">{info.getValue()}</span> }),
-      column.accessor('created_at', {
-        header: 'Added',
-        cell: (info) => (
-          <span className="text-muted-foreground" title={formatDateTime(info.getValue())}>
-            {formatRelative(info.getValue())}
-          </span>
-        ),
-      }),
-    ],
-    [allSelected, selected, onToggle, onOpen],
-  )
+  const columns = useMemo(() => imageColumns({ allSelected, selected, onToggle, onOpen }), [allSelected, selected, onToggle, onOpen])
   const table = useReactTable({
     data: images,
     columns,

@@ -7,6 +7,7 @@ describe('jobKindLabel', () => {
     expect(jobKindLabel('od.imports.run')).toBe('Import')
     expect(jobKindLabel('od.exports.run')).toBe('Export')
     expect(jobKindLabel('od.images.verify')).toBe('Verify storage')
+    expect(jobKindLabel('ml.models.fetch')).toBe('Model download')
   })
 
   it('drops the domain and the "run" verb of kinds it does not know', () => {

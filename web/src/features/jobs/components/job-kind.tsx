@@ -7,10 +7,11 @@ const KNOWN_KINDS: Record<string, string> = {
   'od.exports.run': 'Export',
   'od.versions.build': 'Build version',
   'system.ping': 'Ping',
+  'ml.models.fetch': 'Model download',
 }
 
 // Kinds read <domain>.<feature>.<verb>: the domain says nothing to a user, "run" neither.
-const DOMAINS = new Set(['od', 'pr', 'system'])
+const DOMAINS = new Set(['od', 'pr', 'ml', 'system'])
 
 export function jobKindLabel(kind: string): string {
   if (KNOWN_KINDS[kind]) return KNOWN_KINDS[kind]

@@ -37,38 +37,72 @@ function DrawerJob({ job, onNavigate }: { job: Job; onNavigate: () => void }) {
   )
 }
 
+function JobsButton({ running, onOpen }: { running: number; onOpen: () => void }) {
+  return (
+    <Tooltip>
+      <TooltipTrigger asChild>
+        <Button
+          variant="ghost"
+          size="sm"
+          className="gap-2"
+          aria-label={running > 0 ? `Jobs, ${running} running` : 'Jobs'}
+          data-testid="jobs-indicator"
+          onClick={onOpen}
+        >
+          <ActivityIcon className={cn(running > 0 && 'text-primary')} aria-hidden />
+          <span className="hidden sm:inline">Jobs</span>
+          {running > 0 ? (
+            <span className="rounded-full bg-primary px-1.5 text-[11px] leading-5 font-semibold text-primary-foreground tabular-nums">
+              {running}
+            </span>
+          ) : null}
+        </Button>
+      </TooltipTrigger>
+      <TooltipContent>Running and recent jobs</TooltipContent>
+    </Tooltip>
+  )
+}
+
+/** Running jobs first (or "Nothing is running"), then the recent finished ones. */
+function JobSections({ items, onNavigate }: { items: Job[]; onNavigate: () => void }) {
+  const active = items.filter(isActiveJob)
+  const recent = items.filter((job) => !isActiveJob(job))
+  return (
+    <>
+      <section aria-label="Running jobs">
+        <h3 className="px-5 pt-4 text-xs font-medium tracking-wide text-muted-foreground uppercase">Running ({active.length})</h3>
+        {active.length === 0 ? (
+          <p className="px-5 py-3 text-sm text-muted-foreground">Nothing is running.</p>
+        ) : (
+          <ul className="divide-y">
+            {active.map((job) => (
+              <DrawerJob key={job.id} job={job} onNavigate={onNavigate} />
+            ))}
+          </ul>
+        )}
+      </section>
+      <section aria-label="Recent jobs" className="border-t">
+        <h3 className="px-5 pt-4 text-xs font-medium tracking-wide text-muted-foreground uppercase">Recent</h3>
+        <ul className="divide-y">
+          {recent.map((job) => (
+            <DrawerJob key={job.id} job={job} onNavigate={onNavigate} />
+          ))}
+        </ul>
+      </section>
+    </>
+  )
+}
+
 /** The top-bar button with the number of running jobs, and the drawer it opens. */
 export function JobsIndicator() {
   const { open, setOpen } = useJobsDrawer()
   const jobs = useRecentJobs(10)
   const items = jobs.data?.items ?? []
-  const active = items.filter(isActiveJob)
-  const recent = items.filter((job) => !isActiveJob(job))
   const close = () => setOpen(false)
 
   return (
     <Sheet open={open} onOpenChange={setOpen}>
-      <Tooltip>
-        <TooltipTrigger asChild>
-          <Button
-            variant="ghost"
-            size="sm"
-            className="gap-2"
-            aria-label={active.length > 0 ? `Jobs, ${active.length} running` : 'Jobs'}
-            data-testid="jobs-indicator"
-            onClick={() => setOpen(true)}
-          >
-            <ActivityIcon className={cn(active.length > 0 && 'text-primary')} aria-hidden />
-            <span className="hidden sm:inline">Jobs</span>
-            {active.length > 0 ? (
-              <span className="rounded-full bg-primary px-1.5 text-[11px] leading-5 font-semibold text-primary-foreground tabular-nums">
-                {active.length}
-              </span>
-            ) : null}
-          </Button>
-        </TooltipTrigger>
-        <TooltipContent>Running and recent jobs</TooltipContent>
-      </Tooltip>
+      <JobsButton running={items.filter(isActiveJob).length} onOpen={() => setOpen(true)} />
       <SheetContent className="gap-0 p-0">
         <SheetHeader>
           <SheetTitle>Jobs</SheetTitle>
@@ -82,32 +116,7 @@ export function JobsIndicator() {
           ) : items.length === 0 ? (
             <EmptyState title="No jobs yet" description="Long work such as imports and training shows up here." />
           ) : (
-            <>
-              <section aria-label="Running jobs">
-                <h3 className="px-5 pt-4 text-xs font-medium tracking-wide text-muted-foreground uppercase">
-                  Running ({active.length})
-                </h3>
-                {active.length === 0 ? (
-                  <p className="px-5 py-3 text-sm text-muted-foreground">Nothing is running.</p>
-                ) : (
-                  <ul className="divide-y">
-                    {active.map((job) => (
-                      <DrawerJob key={job.id} job={job} onNavigate={close} />
-                    ))}
-                  </ul>
-                )}
-              </section>
-              <section aria-label="Recent jobs" className="border-t">
-                <h3 className="px-5 pt-4 text-xs font-medium tracking-wide text-muted-foreground uppercase">
-                  Recent
-                </h3>
-                <ul className="divide-y">
-                  {recent.map((job) => (
-                    <DrawerJob key={job.id} job={job} onNavigate={close} />
-                  ))}
-                </ul>
-              </section>
-            </>
+            <JobSections items={items} onNavigate={close} />
           )}
         </div>
         <SheetFooter>

@@ -96,6 +96,90 @@ function Field({ label, children }: { label: string; children: React.ReactNode }
   )
 }
 
+function BackToJobs() {
+  return (
+    <Button variant="ghost" size="sm" asChild className="mb-3 -ml-2">
+      <Link to="/jobs">
+        <ArrowLeftIcon aria-hidden /> All jobs
+      </Link>
+    </Button>
+  )
+}
+
+function ProgressAndDetails({ job }: { job: Job }) {
+  return (
+    <div className="grid items-start gap-4 lg:grid-cols-3">
+      <Card className="lg:col-span-2">
+        <CardHeader>
+          <CardTitle>Progress</CardTitle>
+        </CardHeader>
+        <CardContent className="flex flex-col gap-4">
+          <JobProgress job={job} />
+          {job.error ? (
+            <div role="alert" className="rounded-md border border-red-200 bg-red-50 p-3 text-sm text-red-700">
+              {job.error}
+            </div>
+          ) : null}
+        </CardContent>
+      </Card>
+      <Card>
+        <CardHeader>
+          <CardTitle>Details</CardTitle>
+        </CardHeader>
+        <CardContent>
+          <dl className="grid grid-cols-2 gap-3">
+            <Field label="Created">{formatDateTime(job.created_at)}</Field>
+            <Field label="Started">{formatDateTime(job.started_at)}</Field>
+            <Field label="Finished">{formatDateTime(job.finished_at)}</Field>
+            <Field label="Duration">{formatDuration(job.started_at, job.finished_at)}</Field>
+            <Field label="Runner">{job.runner}</Field>
+            <Field label="Attempt">{job.attempt}</Field>
+          </dl>
+        </CardContent>
+      </Card>
+    </div>
+  )
+}
+
+function TitledCard({ title, className, children }: { title: string; className?: string; children: React.ReactNode }) {
+  return (
+    <Card className={className}>
+      <CardHeader>
+        <CardTitle>{title}</CardTitle>
+      </CardHeader>
+      <CardContent>{children}</CardContent>
+    </Card>
+  )
+}
+
+function PayloadAndResult({ job, active }: { job: Job; active: boolean }) {
+  return (
+    <div className="mt-4 grid gap-4 lg:grid-cols-2">
+      <TitledCard title="Payload">
+        <JsonView value={job.payload} />
+      </TitledCard>
+      <TitledCard title="Result">
+        {job.result ? (
+          <JsonView value={job.result} />
+        ) : (
+          <p className="text-sm text-muted-foreground">{active ? 'The result appears when the job finishes.' : 'This job produced no result.'}</p>
+        )}
+      </TitledCard>
+    </div>
+  )
+}
+
+/** A job that is not shown: a bad id, still loading, or an error loading it. */
+function NoJob({ title, children }: { title: string; children: React.ReactNode }) {
+  return (
+    <div>
+      <BackToJobs />
+      <PageHeader title={title} />
+      {children}
+    </div>
+  )
+}
+
 export function JobDetailPage() {
   const params = useParams()
   const id = Number(params.id)
@@ -106,48 +190,34 @@ export function JobDetailPage() {
   const metrics = useJobMetrics(valid ? id : null, active)
   const allLogs = useMergedLogs(logs.data?.items, streamLogs)
 
-  const back = (
-    <Button variant="ghost" size="sm" asChild className="mb-3 -ml-2">
-      <Link to="/jobs">
-        <ArrowLeftIcon aria-hidden /> All jobs
-      </Link>
-    </Button>
-  )
-
   if (!valid) {
     return (
-      <div>
-        {back}
-        <PageHeader title="Job not found" />
+      <NoJob title="Job not found">
         <ErrorState error={new Error(`"${params.id ?? ''}" is not a job id.`)} />
-      </div>
+      </NoJob>
     )
   }
   if (job.isPending) {
     return (
-      <div>
-        {back}
-        <PageHeader title={`Job #${id}`} />
+      <NoJob title={`Job #${id}`}>
         <LoadingState label="Loading job…" />
-      </div>
+      </NoJob>
     )
   }
   if (job.isError) {
     return (
-      <div>
-        {back}
-        <PageHeader title={`Job #${id}`} />
+      <NoJob title={`Job #${id}`}>
         <Card>
           <ErrorState error={job.error} title="Could not load this job" onRetry={() => void job.refetch()} />
         </Card>
-      </div>
+      </NoJob>
     )
   }
 
   const data = job.data
   return (
     <div>
-      {back}
+      <BackToJobs />
       <PageHeader
         title={`${jobKindLabel(data.kind)} #${data.id}`}
         description={
@@ -164,87 +234,22 @@ export function JobDetailPage() {
           </>
         }
       />
-      <div className="grid items-start gap-4 lg:grid-cols-3">
-        <Card className="lg:col-span-2">
-          <CardHeader>
-            <CardTitle>Progress</CardTitle>
-          </CardHeader>
-          <CardContent className="flex flex-col gap-4">
-            <JobProgress job={data} />
-            {data.error ? (
-              <div role="alert" className="rounded-md border border-red-200 bg-red-50 p-3 text-sm text-red-700">
-                {data.error}
-              </div>
-            ) : null}
-          </CardContent>
-        </Card>
-        <Card>
-          <CardHeader>
-            <CardTitle>Details</CardTitle>
-          </CardHeader>
-          <CardContent>
-            <dl className="grid grid-cols-2 gap-3">
-              <Field label="Created">{formatDateTime(data.created_at)}</Field>
-              <Field label="Started">{formatDateTime(data.started_at)}</Field>
-              <Field label="Finished">{formatDateTime(data.finished_at)}</Field>
-              <Field label="Duration">{formatDuration(data.started_at, data.finished_at)}</Field>
-              <Field label="Runner">{data.runner}</Field>
-              <Field label="Attempt">{data.attempt}</Field>
-            </dl>
-          </CardContent>
-        </Card>
-      </div>
-
+      <ProgressAndDetails job={data} />
       {metrics.data && metrics.data.items.length > 0 ? (
-        <Card className="mt-4">
-          <CardHeader>
-            <CardTitle>Metrics</CardTitle>
-          </CardHeader>
-          <CardContent>
-            <MetricsChart metrics={metrics.data.items} />
-          </CardContent>
-        </Card>
+        <TitledCard title="Metrics" className="mt-4">
+          <MetricsChart metrics={metrics.data.items} />
+        </TitledCard>
       ) : null}
-
-      <Card className="mt-4">
-        <CardHeader>
-          <CardTitle>Logs</CardTitle>
-        </CardHeader>
-        <CardContent>
-          {logs.isPending ? (
-            <LoadingState label="Loading logs…" />
-          ) : logs.isError ? (
-            <ErrorState error={logs.error} onRetry={() => void logs.refetch()} />
-          ) : (
-            <LogList logs={allLogs} />
-          )}
-        </CardContent>
-      </Card>
-
-      <div className="mt-4 grid gap-4 lg:grid-cols-2">
-        <Card>
-          <CardHeader>
-            <CardTitle>Payload</CardTitle>
-          </CardHeader>
-          <CardContent>
-            <JsonView value={data.payload} />
-          </CardContent>
-        </Card>
-        <Card>
-          <CardHeader>
-            <CardTitle>Result</CardTitle>
-          </CardHeader>
-          <CardContent>
-            {data.result ? (
-              <JsonView value={data.result} />
-            ) : (
-              <p className="text-sm text-muted-foreground">
-                {active ? 'The result appears when the job finishes.' : 'This job produced no result.'}
-              </p>
-            )}
-          </CardContent>
-        </Card>
-      </div>
+      <TitledCard title="Logs" className="mt-4">
+        {logs.isPending ? (
+          <LoadingState label="Loading logs…" />
+        ) : logs.isError ? (
+          <ErrorState error={logs.error} onRetry={() => void logs.refetch()} />
+        ) : (
+          <LogList logs={allLogs} />
+        )}
+      </TitledCard>
+      <PayloadAndResult job={data} active={active} />
     </div>
   )
 }

@@ -21,6 +21,10 @@ export interface ServerAnnotation {
   review_state: ReviewState
   /** Free-form per-box attributes (VOC flags, pose, …); absent on boxes drawn here until set. */
   attributes?: Readonly<Record<string, AttributeValue>> | null
+  /** The model key of an AI prediction (`source` "ai"); absent or null otherwise. */
+  model?: string | null
+  /** An AI prediction whose box or class was changed while it was pending (set by the server). */
+  review_edited?: boolean
 }
 
 export interface ImageAnnotations {

@@ -9,6 +9,8 @@ export type ErrorKind =
   | 'PayloadTooLarge'
   | 'UnsupportedMedia'
   | 'RateLimited'
+  | 'Unavailable'
+  | 'TimedOut'
   | 'Internal'
 
 export interface FieldError {

@@ -5,6 +5,9 @@ export type JobStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancell
 
 export const JOB_STATUSES: readonly JobStatus[] = ['queued', 'running', 'succeeded', 'failed', 'cancelled']
 
+/** Which workers run a job: imports and exports, ML batches, or one request a person waits on. */
+export type JobQueue = 'default' | 'ml' | 'interactive'
+
 export interface Job {
   id: number
   kind: string
@@ -18,6 +21,7 @@ export interface Job {
   attempt: number
   cancel_requested: boolean
   runner: string
+  queue: JobQueue
   created_at: string
   started_at: string | null
   finished_at: string | null
@@ -36,6 +40,7 @@ export interface JobListParams {
   cursor?: string | null
   status?: JobStatus | null
   kind?: string | null
+  queue?: JobQueue | null
 }
 
 export type LogLevel = 'debug' | 'info' | 'warning' | 'error' | string

@@ -1,7 +1,7 @@
 """AI review: annotations remember an edit made while pending (review_edited); the review-queue index
 
-Revision ID: 0007
-Revises: 0005 (until 0006, job queues, lands: then this revises 0006)
+Revision ID: 0008
+Revises: 0007
 Create Date: 2026-12-03
 """
 
@@ -10,8 +10,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0007"
-down_revision: str | None = "0005"
+revision: str = "0008"
+down_revision: str | None = "0007"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

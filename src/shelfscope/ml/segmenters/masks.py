@@ -1,0 +1,246 @@
+"""Binary masks as the API sends them: the tight box, COCO uncompressed RLE (column-major) and the
+outline of the largest region as a simplified polygon; and where a low-resolution mask can be on once
+upsampled.
+
+numpy only, and proportional to the mask's box rather than the whole image wherever it can be: a
+click on a 12-megapixel photo must not cost a pass over twelve million pixels per step.
+
+Coordinates: a box is x1 y1 x2 y2 in pixel edges (the mask's pixel columns x1..x2-1 and rows
+y1..y2-1), and polygon vertices lie on pixel corners, so the polygon encloses exactly the pixels of
+its region and stays inside the box."""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+
+BoolArray = npt.NDArray[np.bool_]
+FloatArray = npt.NDArray[np.float32]
+IntArray = npt.NDArray[np.int64]
+Box = tuple[int, int, int, int]
+
+# The editor's polygon limit (od.geometry): a simplified outline never has more points than this.
+MAX_POLYGON_POINTS = 2000
+SIMPLIFY_TOLERANCE_PX = 1.0
+
+
+def source_indices(n_in: int, n_out: int) -> tuple[IntArray, IntArray, FloatArray]:
+    """Per output index: the two input indices bilinear interpolation reads and the second's weight,
+    exactly as torch's interpolate(mode="bilinear", align_corners=False) computes them."""
+    scale = n_in / n_out
+    position = np.maximum((np.arange(n_out, dtype=np.float64) + 0.5) * scale - 0.5, 0.0)
+    first = np.minimum(np.floor(position).astype(np.int64), n_in - 1)
+    second = np.minimum(first + 1, n_in - 1)
+    return first, second, (position - first).astype(np.float32)
+
+
+def output_span(positive: BoolArray, first: IntArray, second: IntArray) -> tuple[int, int] | None:
+    """The span of output indices that read a positive input (`positive` per input row or column).
+    Outside it every output blends non-positive logits only, so it is off after `> 0`."""
+    hit = np.flatnonzero(positive[first] | positive[second])
+    if hit.size == 0:
+        return None
+    return int(hit[0]), int(hit[-1]) + 1
+
+
+def tight_box(mask: BoolArray) -> Box | None:
+    """x1 y1 x2 y2 around the set pixels (x2, y2 one past the last column and row), or None."""
+    rows = np.flatnonzero(mask.any(axis=1))
+    if rows.size == 0:
+        return None
+    cols = np.flatnonzero(mask.any(axis=0))
+    return int(cols[0]), int(rows[0]), int(cols[-1]) + 1, int(rows[-1]) + 1
+
+
+def int_box(box: tuple[float, float, float, float]) -> Box | None:
+    """A mask's box (pixel edges, whole numbers) as ints; None for a box of no area (an empty mask)."""
+    x1, y1, x2, y2 = (round(v) for v in box)
+    return None if x2 <= x1 or y2 <= y1 else (x1, y1, x2, y2)
+
+
+def to_rle(mask: BoolArray, box: Box | None) -> dict[str, list[int]]:
+    """COCO uncompressed RLE: {"size": [h, w], "counts": [...]}, runs of 0 then 1 alternately, column
+    by column (Fortran order), starting with a (possibly empty) run of 0. `box` is the mask's tight box:
+    the columns outside it are runs of 0 added without reading them."""
+    height, width = mask.shape
+    if box is None:
+        return {"size": [height, width], "counts": [height * width]}
+    x1, y1, x2, y2 = box
+    columns = np.zeros((x2 - x1, height), dtype=np.bool_)
+    columns[:, y1:y2] = mask[y1:y2, x1:x2].T
+    flat = columns.ravel()
+    edges = np.flatnonzero(flat[1:] != flat[:-1]) + 1
+    runs = np.diff(np.concatenate(([0], edges, [flat.size]))).tolist()
+    if flat[0]:
+        runs.insert(0, 0)
+    runs[0] += x1 * height
+    after = (width - x2) * height
+    if flat[-1]:
+        if after:
+            runs.append(after)
+    else:
+        runs[-1] += after
+    return {"size": [height, width], "counts": [int(n) for n in runs]}
+
+
+def _padded(region: BoolArray) -> npt.NDArray[np.int8]:
+    """The region as 0/1 with a border of 0 all round (so every run and every walk has an outside)."""
+    cells = np.zeros((region.shape[0] + 2, region.shape[1] + 2), dtype=np.int8)
+    cells[1:-1, 1:-1] = region
+    return cells
+
+
+def _row_runs(cells: npt.NDArray[np.int8]) -> tuple[IntArray, IntArray, IntArray]:
+    """Every horizontal run of set cells: its row, first column and one-past-last column (in the
+    padded grid), in row then column order. One pass over the flattened grid: its zero border keeps
+    runs from crossing rows."""
+    stride = cells.shape[1]
+    change = np.diff(cells.ravel())
+    edges = np.flatnonzero(change)
+    rising = change[edges] == 1
+    starts = edges[rising] + 1
+    ends = edges[~rising] + 1
+    return starts // stride, starts % stride, ends % stride
+
+
+def _component_of_runs(rows: IntArray, starts: IntArray, ends: IntArray) -> list[int]:
+    """A component root per run: runs on adjacent rows whose columns overlap (4-connectivity) are
+    joined. The overlaps are found with two sorted searches; union-find joins them."""
+    stride = int(ends.max()) + 1
+    start_keys = rows * stride + starts
+    end_keys = rows * stride + ends
+    # For a run on row r+1 the overlapping runs on row r are a contiguous index range [lo, hi).
+    above = (rows - 1) * stride
+    lo = np.searchsorted(end_keys, above + starts, side="right")
+    hi = np.searchsorted(start_keys, above + ends, side="left")
+    count = np.maximum(hi - lo, 0)
+    below = np.repeat(np.arange(rows.size), count)
+    upper = np.repeat(lo, count) + np.arange(int(count.sum())) - np.repeat(np.cumsum(count) - count, count)
+    parent = list(range(rows.size))
+
+    def root(node: int) -> int:
+        while parent[node] != node:
+            parent[node] = parent[parent[node]]
+            node = parent[node]
+        return node
+
+    for a, b in zip(below.tolist(), upper.tolist(), strict=True):
+        ra, rb = root(a), root(b)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+    return [root(node) for node in range(rows.size)]
+
+
+def largest_region_start(cells: npt.NDArray[np.int8]) -> tuple[int, int] | None:
+    """The first pixel in reading order (x, y in the region) of the largest 4-connected set of pixels
+    (by pixel count; ties: the first found), or None for an empty region."""
+    rows, starts, ends = _row_runs(cells)
+    if rows.size == 0:
+        return None
+    labels = np.asarray(_component_of_runs(rows, starts, ends))
+    sizes = np.bincount(labels, weights=(ends - starts).astype(np.float64))
+    # Roots are each component's first run, which holds its first pixel in reading order.
+    first = int(np.argmax(sizes))
+    return int(starts[first]) - 1, int(rows[first]) - 1
+
+
+# Heading east, south, west, north (x right, y down); the region is kept on the right-hand side.
+_STEPS = ((1, 0), (0, 1), (-1, 0), (0, -1))
+# Pixels (dx, dy from the vertex) ahead-left and ahead-right of the edge leaving a vertex, per heading.
+_AHEAD = (((0, -1), (0, 0)), ((0, 0), (-1, 0)), ((-1, 0), (-1, -1)), ((-1, -1), (0, -1)))
+
+
+def trace_outline(cells: npt.NDArray[np.int8], start: tuple[int, int]) -> list[tuple[int, int]]:
+    """The outer boundary, along pixel edges and clockwise on screen, of the 4-connected region whose
+    first pixel in reading order is `start`; its corner vertices (x, y) in the region's coordinates.
+
+    Only that region is followed, whatever else `cells` holds: a step tests the pixel ahead-right
+    (edge-adjacent to the pixel just passed) and then, only when that one is set, the one ahead-left
+    (edge-adjacent to it), so every pixel the walk reads as set is connected to `start`. The start's
+    top-left corner has only the start among its four pixels in the region, so the walk passes it once."""
+    stride = cells.shape[1]
+    inside = cells.tobytes()
+    x0, y0 = start
+    x, y, heading = x0, y0, 0
+    vertices = [(x0, y0)]
+    while True:
+        (lx, ly), (rx, ry) = _AHEAD[heading]
+        if not inside[(y + ry + 1) * stride + x + rx + 1]:
+            turn = 1
+        elif inside[(y + ly + 1) * stride + x + lx + 1]:
+            turn = 3
+        else:
+            turn = 0
+        if turn:
+            heading = (heading + turn) % 4
+            if vertices[-1] != (x, y):
+                vertices.append((x, y))
+            continue
+        dx, dy = _STEPS[heading]
+        x, y = x + dx, y + dy
+        if (x, y) == (x0, y0) and heading == 3:
+            return vertices
+
+
+def _simplify_open(points: FloatArray, tolerance: float) -> list[int]:
+    """Douglas-Peucker on an open chain: indices of the points kept (both ends always)."""
+    keep = np.zeros(len(points), dtype=np.bool_)
+    keep[0] = keep[-1] = True
+    stack = [(0, len(points) - 1)]
+    while stack:
+        a, b = stack.pop()
+        if b - a < 2:
+            continue
+        start, end = points[a], points[b]
+        segment = end - start
+        length = float(np.hypot(*segment))
+        middle = points[a + 1 : b] - start
+        if length == 0.0:
+            distance = np.hypot(middle[:, 0], middle[:, 1])
+        else:
+            distance = np.abs(segment[0] * middle[:, 1] - segment[1] * middle[:, 0]) / length
+        far = int(np.argmax(distance))
+        if distance[far] > tolerance:
+            split = a + 1 + far
+            keep[split] = True
+            stack += [(a, split), (split, b)]
+    return np.flatnonzero(keep).tolist()
+
+
+def simplify_ring(
+    vertices: list[tuple[int, int]],
+    tolerance: float = SIMPLIFY_TOLERANCE_PX,
+    max_points: int = MAX_POLYGON_POINTS,
+) -> list[tuple[int, int]]:
+    """A closed outline with fewer vertices, each within `tolerance` of the original path; the
+    tolerance doubles until at most `max_points` remain."""
+    if len(vertices) <= 4:
+        return vertices
+    points = np.asarray(vertices, dtype=np.float32)
+    # Split the ring at its first vertex and the vertex farthest from it: two open chains.
+    far = int(np.argmax(np.hypot(*(points - points[0]).T)))
+    ring = np.concatenate([points, points[:1]])
+    while True:
+        kept = _simplify_open(ring[: far + 1], tolerance)[:-1]
+        kept += [far + i for i in _simplify_open(ring[far:], tolerance)[:-1]]
+        if len(kept) < 3:  # a sliver thinner than the tolerance: keep its outline as traced
+            return vertices
+        if len(kept) <= max_points:
+            return [vertices[i] for i in kept]
+        tolerance *= 2
+
+
+def to_polygon(
+    mask: BoolArray, box: Box | None, tolerance: float = SIMPLIFY_TOLERANCE_PX
+) -> list[list[float]]:
+    """The outline of the mask's largest region, simplified, as [[x, y], ...] in image pixels; [] for
+    an empty mask. Only the box's pixels are read."""
+    if box is None:
+        return []
+    x1, y1, x2, y2 = box
+    cells = _padded(mask[y1:y2, x1:x2])
+    start = largest_region_start(cells)
+    if start is None:
+        return []
+    ring = simplify_ring(trace_outline(cells, start), tolerance)
+    return [[float(x + x1), float(y + y1)] for x, y in ring]

@@ -1,0 +1,168 @@
+"""Mask encodings: RLE that pycocotools decodes back to the mask, the tight box, the polygon of the
+largest region, and the windowed upsampling that must equal torch's bilinear interpolate."""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+import numpy as np
+import pytest
+from pycocotools import mask as coco_mask
+
+from shelfscope.ml.segmenters import masks
+from shelfscope.od.ai.segment import rle
+
+pytest.importorskip("torch")
+
+
+def decode_rle(encoded: dict[str, list[int]]) -> np.ndarray:
+    height, width = encoded["size"]
+    compressed = coco_mask.frPyObjects(cast(Any, encoded), height, width)
+    return coco_mask.decode(compressed).astype(bool)
+
+
+def raster(polygon: list[list[float]], height: int, width: int) -> np.ndarray:
+    flat = [c for point in polygon for c in point]
+    compressed = coco_mask.frPyObjects(cast(Any, [flat]), height, width)
+    return coco_mask.decode(compressed)[:, :, 0].astype(bool)
+
+
+def shapes(height: int = 60, width: int = 80) -> np.ndarray:
+    """A 20 x 30 rectangle with a hole, a disc, and a stray pixel."""
+    mask = np.zeros((height, width), dtype=bool)
+    mask[10:30, 5:35] = True
+    mask[15:20, 10:15] = False
+    yy, xx = np.mgrid[:height, :width]
+    mask |= (yy - 40) ** 2 + (xx - 60) ** 2 <= 64
+    mask[0, width - 1] = True
+    return mask
+
+
+@pytest.mark.parametrize(
+    "mask",
+    [
+        shapes(),
+        np.zeros((7, 9), dtype=bool),
+        np.ones((7, 9), dtype=bool),
+        np.eye(6, 8, dtype=bool),  # touches the first pixel: the counts start with an empty run of 0s
+        np.random.default_rng(3).random((31, 17)) > 0.5,
+    ],
+    ids=["shapes", "empty", "full", "diagonal", "noise"],
+)
+def test_rle_decodes_back_to_the_mask_column_major(mask: np.ndarray) -> None:
+    encoded = masks.to_rle(mask, masks.tight_box(mask))
+
+    assert encoded["size"] == list(mask.shape)
+    assert sum(encoded["counts"]) == mask.size
+    assert np.array_equal(decode_rle(encoded), mask)
+    # The same counts pycocotools itself writes (its compressed form, decoded to a list).
+    reference = coco_mask.encode(np.asfortranarray(mask.astype(np.uint8)))
+    assert coco_mask.frPyObjects(cast(Any, encoded), *mask.shape)["counts"] == reference["counts"]
+
+
+def test_the_tight_box_covers_exactly_the_set_pixels() -> None:
+    mask = np.zeros((50, 40), dtype=bool)
+    mask[12:30, 7:9] = True
+    mask[44, 33] = True
+
+    assert masks.tight_box(mask) == (7, 12, 34, 45)
+    assert masks.tight_box(np.zeros((5, 5), dtype=bool)) is None
+    assert masks.int_box((0.0, 0.0, 0.0, 0.0)) is None
+
+
+def test_the_polygon_outlines_the_largest_region_inside_the_box() -> None:
+    mask = shapes()
+    box = masks.tight_box(mask)
+    assert box is not None
+
+    polygon = masks.to_polygon(mask, box, tolerance=0.0)
+
+    x1, y1, x2, y2 = box
+    assert all(x1 <= x <= x2 and y1 <= y <= y2 for x, y in polygon)
+    # Unsimplified, it is the rectangle's outer outline: its raster is the rectangle, hole filled.
+    filled = np.zeros_like(mask)
+    filled[10:30, 5:35] = True
+    assert np.array_equal(raster(polygon, *mask.shape), filled)
+    assert sorted(map(tuple, polygon)) == [(5.0, 10.0), (5.0, 30.0), (35.0, 10.0), (35.0, 30.0)]
+
+
+def test_a_simplified_outline_stays_within_a_pixel_and_under_the_point_cap() -> None:
+    yy, xx = np.mgrid[:400, :400]
+    disc = (yy - 200) ** 2 + (xx - 200) ** 2 <= 180**2
+    box = masks.tight_box(disc)
+
+    cells = np.pad(disc, 1).astype(np.int8)
+    start = masks.largest_region_start(cells)
+    assert start is not None
+    traced = masks.trace_outline(cells, start)
+    polygon = masks.to_polygon(disc, box)
+    capped = masks.simplify_ring(traced, tolerance=0.01, max_points=50)
+
+    assert 8 < len(polygon) < len(traced)
+    drawn = raster(polygon, 400, 400)
+    assert (drawn ^ disc).sum() < 0.01 * disc.sum()
+    assert 3 <= len(capped) <= 50
+
+
+def test_regions_join_by_edges_not_corners_and_the_outline_follows_the_largest() -> None:
+    mask = np.zeros((6, 6), dtype=bool)
+    mask[0, 0] = mask[1, 1] = mask[2, 2] = True  # corners touching: three regions of one pixel
+    mask[3:6, 3] = True  # three pixels in a column, touching (2, 2) at a corner: the largest
+    mask[2, 5] = mask[3, 5] = True
+
+    polygon = masks.to_polygon(mask, masks.tight_box(mask), tolerance=0.0)
+
+    assert polygon == [[3.0, 3.0], [4.0, 3.0], [4.0, 6.0], [3.0, 6.0]]
+
+
+def test_the_outline_goes_round_a_region_that_others_touch_at_corners() -> None:
+    mask = np.zeros((5, 5), dtype=bool)
+    mask[1:4, 1:4] = True  # the largest: a 3 x 3 square
+    mask[0, 0] = mask[0, 4] = mask[4, 0] = mask[4, 4] = True  # a pixel on each of its corners
+
+    polygon = masks.to_polygon(mask, masks.tight_box(mask), tolerance=0.0)
+
+    assert polygon == [[1.0, 1.0], [4.0, 1.0], [4.0, 4.0], [1.0, 4.0]]
+
+
+def test_a_one_pixel_mask_is_a_unit_square() -> None:
+    mask = np.zeros((5, 5), dtype=bool)
+    mask[2, 3] = True
+
+    assert masks.to_polygon(mask, masks.tight_box(mask)) == [[3.0, 2.0], [4.0, 2.0], [4.0, 3.0], [3.0, 3.0]]
+    assert masks.to_polygon(np.zeros((5, 5), dtype=bool), None) == []
+
+
+@pytest.mark.parametrize("size", [(240, 320), (417, 650), (1000, 1500), (100, 80)])
+def test_upsampling_matches_bilinear_interpolate(size: tuple[int, int]) -> None:
+    import torch
+    import torch.nn.functional as F
+
+    from shelfscope.ml.segmenters.sam2 import upsample
+
+    rng = np.random.default_rng(size[0])
+    blobs = F.avg_pool2d(torch.from_numpy(rng.normal(size=(1, 1, 64, 64)).astype(np.float32)), 5, 1, 2)
+    logits = F.interpolate(blobs, (256, 256), mode="bilinear")[0, 0] - 0.1
+    logits[:30] = -1.0  # off near the top: the window is smaller than the frame
+    small = logits.clone()
+    small[:, 100:] = -1.0
+    small[150:] = -1.0
+
+    for low in (logits, small):
+        mask, box = upsample(low, *size)
+        reference = (
+            F.interpolate(low[None, None], size, mode="bilinear", align_corners=False)[0, 0] > 0
+        ).numpy()
+        # Float rounding may flip a pixel whose value is within 1e-7 of zero, nothing more.
+        assert (mask != reference).sum() <= 2
+        assert box == masks.tight_box(mask)
+
+
+def test_packed_counts_round_trip_in_strings_a_job_result_keeps() -> None:
+    counts = [0, *range(1, 5000), 2**32 - 1]
+
+    packed = rle.pack_counts(counts)
+
+    assert rle.unpack_counts(packed) == counts
+    assert len(packed) == 7
+    assert all(len(chunk) <= 4000 for chunk in packed)

@@ -1,0 +1,7 @@
+export { aiApi } from './api'
+export { AutoAnnotateDialog, type AutoAnnotateDialogProps } from './components/auto-annotate-dialog'
+export { ModelSelect, MODELS_SETTINGS_PATH } from './components/model-select'
+export { PromptList } from './components/prompt-list'
+export { ReviewTab } from './components/review-tab'
+export { modelsOfTask, useMlModels, useNextPending } from './hooks/queries'
+export { addPrompt, defaultPrompts, matchClass, promptText, type PromptClass } from './hooks/prompts'

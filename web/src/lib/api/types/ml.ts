@@ -1,0 +1,37 @@
+/** AI model weights (`/ml/models`): the catalogue and what is installed on the server. */
+import type { Job } from './jobs'
+
+export type AiModelTask = 'detector' | 'segmenter'
+
+export type AiModelCapability =
+  | 'text_prompt'
+  | 'open_vocabulary'
+  | 'image_query'
+  | 'point_prompt'
+  | 'box_prompt'
+  | 'auto_masks'
+
+export interface AiModel {
+  key: string
+  title: string
+  task: AiModelTask
+  family: string
+  hub_id: string
+  /** Approximate download size in MB (from the catalogue). */
+  size_mb: number
+  licence: string
+  capabilities: AiModelCapability[]
+  note: string
+  /** config.json and weights are in its folder. */
+  present: boolean
+  /** Bytes of everything in its folder (0 when there is none). */
+  size_on_disk: number
+  /** Where its save_pretrained folder lives on the server. */
+  folder: string
+  /** The queued or running download of this model, if any. */
+  fetch_job: Job | null
+}
+
+export interface AiModelList {
+  items: AiModel[]
+}
