@@ -185,6 +185,8 @@ def write_florence2(folder: Path) -> None:
         vision_config=vision, text_config=text, image_token_id=tokenizer.image_token_id
     )
     model = tf.Florence2ForConditionalGeneration(config).eval()
+    # Random weights rarely end a sequence; a short cap keeps a test's generate quick.
+    model.generation_config.max_new_tokens = 32
     size = 384
     image_processor = tf.CLIPImageProcessor(
         size={"height": size, "width": size},
@@ -210,14 +212,19 @@ _cache_root: Path | None = None
 
 
 def _built_folder(family: str) -> Path:
-    """The family's tiny folder, built once per test session."""
+    """The family's tiny folder, built once per test session from a fixed seed (the same weights in
+    every session, so what the tests see of the model's output does not vary between runs)."""
     global _cache_root
+    import torch
+
     with _lock:
         if family not in _built:
             if _cache_root is None:
                 _cache_root = Path(tempfile.mkdtemp(prefix="shelfscope-tiny-models-"))
             folder = _cache_root / family
-            WRITERS[family](folder)
+            with torch.random.fork_rng():
+                torch.manual_seed(11)
+                WRITERS[family](folder)
             _built[family] = folder
         return _built[family]
 

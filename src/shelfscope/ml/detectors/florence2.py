@@ -115,7 +115,9 @@ class Florence2Detector:
         size = processor.image_processor.size
         self._size = (int(size.get("width") or 768), int(size.get("height") or 768))
         configured = getattr(model.generation_config, "max_new_tokens", None)
-        self.max_new_tokens = int(configured or _DEFAULT_MAX_NEW_TOKENS)
+        # Never past the decoder's learned positions (its start token and <s> come first).
+        positions = int(getattr(model.config.text_config, "max_position_embeddings", 1024))
+        self.max_new_tokens = min(int(configured or _DEFAULT_MAX_NEW_TOKENS), positions - 2)
 
     @property
     def memory_bytes(self) -> int:
