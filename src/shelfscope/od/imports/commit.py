@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -28,6 +29,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from shelfscope.db import Database, utcnow
+from shelfscope.db.dialect import is_busy_error
 from shelfscope.jobs.service import hold_running_job, succeed_in
 from shelfscope.od.annotations import service as annotations_service
 from shelfscope.od.classes.service import ensure_classes
@@ -43,6 +45,10 @@ from shelfscope.od.imports.spill import Spill
 from shelfscope.od.imports.undo import Journal, close_journal, open_journal, undo_import
 
 log = logging.getLogger(__name__)
+# Taking a batch's locks is tried this often while another writer keeps the database busy (each try
+# already waited the busy timeout), with a growing pause between tries.
+_BEGIN_TRIES = 6
+_BEGIN_PAUSE_S = 0.5
 
 
 @dataclass(frozen=True)
@@ -253,14 +259,33 @@ class _Transactions:
     @contextmanager
     def begin(self) -> Iterator[Session]:
         # Leaving the block without the commit (an error anywhere) closes the session: rolled back.
-        with self.db.writer() as session:
-            guard = self.guard
-            if guard is not None and not hold_running_job(session, guard.job_id, guard.worker):
-                raise ImportCancelled("the import job was cancelled or taken away before it could commit")
-            if self.dataset_id is not None:
-                require_dataset(session, self.dataset_id, lock=True)
+        with ExitStack() as outer:
+            session = self._locked(outer)
             yield session
             session.commit()
+
+    def _locked(self, outer: ExitStack) -> Session:
+        """A write session that holds the job's row (and the dataset): taking them is retried while
+        another writer keeps the database busy past the busy timeout, since nothing is written yet."""
+        for attempt in range(1, _BEGIN_TRIES + 1):
+            stack = ExitStack()
+            session = stack.enter_context(self.db.writer())
+            try:
+                guard = self.guard
+                if guard is not None and not hold_running_job(session, guard.job_id, guard.worker):
+                    raise ImportCancelled("the import job was cancelled or taken away before it could commit")
+                if self.dataset_id is not None:
+                    require_dataset(session, self.dataset_id, lock=True)
+            except Exception as exc:
+                stack.close()
+                if attempt == _BEGIN_TRIES or not is_busy_error(exc):
+                    raise
+                log.warning("import commit: the database is busy (try %d of %d)", attempt, _BEGIN_TRIES)
+                time.sleep(_BEGIN_PAUSE_S * attempt)
+                continue
+            outer.push(stack)
+            return session
+        raise AssertionError("unreachable")
 
 
 def _open(session: Session, plan: CommitPlan, state: _State, journal: bool) -> None:
