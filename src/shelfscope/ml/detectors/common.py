@@ -1,11 +1,13 @@
-"""What every adapter shares: the bytes a model holds, boxes from the models' normalised centre format
-into an image's pixels, and the inference context."""
+"""What every adapter shares: the loaded model with its processor, device and clock, the bytes it
+holds, boxes from the models' normalised centre format into an image's pixels, and the inference
+context."""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -83,3 +85,25 @@ class ForwardClock:
             if self.device.type == "cuda":
                 torch.cuda.synchronize(self.device)
             self.seconds += time.perf_counter() - started
+
+
+class LoadedDetector:
+    """The state every adapter holds: its catalogue key, the model and processor on their device, the
+    bytes they take (for the model cache) and the clock of the model's own forward time."""
+
+    def __init__(self, key: str, model: Any, processor: Any, device: torch.device) -> None:
+        self.key = key
+        self.model = model
+        self.processor = processor
+        self.device = device
+        self._bytes = model_bytes(model)
+        self.clock = ForwardClock(device)
+        self.batch_size = batch_size_for(device)
+
+    @property
+    def memory_bytes(self) -> int:
+        return self._bytes
+
+    @property
+    def forward_s(self) -> float:
+        return self.clock.seconds

@@ -21,7 +21,7 @@ import torch
 from PIL import Image
 
 from shelfscope.ml.detections import Detections
-from shelfscope.ml.detectors.common import ForwardClock, batch_size_for, clipped, inference, model_bytes
+from shelfscope.ml.detectors.common import LoadedDetector, clipped, inference
 
 TASK_OD = "<OD>"
 TASK_PHRASE_GROUNDING = "<CAPTION_TO_PHRASE_GROUNDING>"
@@ -96,15 +96,9 @@ def match_prompt(label: str, prompts: Sequence[str]) -> int:
     return -1
 
 
-class Florence2Detector:
+class Florence2Detector(LoadedDetector):
     def __init__(self, key: str, model: Any, processor: Any, device: torch.device) -> None:
-        self.key = key
-        self.model = model
-        self.processor = processor
-        self.device = device
-        self._bytes = model_bytes(model)
-        self.clock = ForwardClock(device)
-        self.batch_size = batch_size_for(device)
+        super().__init__(key, model, processor, device)
         tokenizer = processor.tokenizer
         self._loc_bins = {
             token_id: int(m.group(1))
@@ -118,14 +112,6 @@ class Florence2Detector:
         # Never past the decoder's learned positions (its start token and <s> come first).
         positions = int(getattr(model.config.text_config, "max_position_embeddings", 1024))
         self.max_new_tokens = min(int(configured or _DEFAULT_MAX_NEW_TOKENS), positions - 2)
-
-    @property
-    def memory_bytes(self) -> int:
-        return self._bytes
-
-    @property
-    def forward_s(self) -> float:
-        return self.clock.seconds
 
     def input_size(self, width: int, height: int) -> tuple[int, int]:
         """The processor squashes every image to its fixed size."""

@@ -17,12 +17,10 @@ from PIL import Image
 from shelfscope.ml import runtime
 from shelfscope.ml.detections import Detections
 from shelfscope.ml.detectors.common import (
-    ForwardClock,
-    batch_size_for,
+    LoadedDetector,
     centre_to_corners,
     detections,
     inference,
-    model_bytes,
 )
 
 # [CLS] and [SEP] around the caption.
@@ -43,17 +41,11 @@ def caption_of(prompts: Sequence[str]) -> tuple[str, list[tuple[int, int]]]:
     return caption.rstrip(), spans
 
 
-class GroundingDinoDetector:
+class GroundingDinoDetector(LoadedDetector):
     """A Detector over a loaded Grounding DINO (or MM-Grounding-DINO) model and its processor."""
 
     def __init__(self, key: str, model: Any, processor: Any, device: torch.device) -> None:
-        self.key = key
-        self.model = model
-        self.processor = processor
-        self.device = device
-        self._bytes = model_bytes(model)
-        self.clock = ForwardClock(device)
-        self.batch_size = batch_size_for(device)
+        super().__init__(key, model, processor, device)
         size = processor.image_processor.size
         self._shortest = int(size.get("shortest_edge") or 800)
         self._longest = int(size.get("longest_edge") or 1333)
@@ -61,14 +53,6 @@ class GroundingDinoDetector:
         # The processor's own resize rule (transformers' image code needs torchvision loaded first).
         runtime.load_torchvision()
         self._size_rule = importlib.import_module("transformers.image_transforms").get_size_with_aspect_ratio
-
-    @property
-    def memory_bytes(self) -> int:
-        return self._bytes
-
-    @property
-    def forward_s(self) -> float:
-        return self.clock.seconds
 
     def input_size(self, width: int, height: int) -> tuple[int, int]:
         out_h, out_w = self._size_rule((height, width), self._shortest, self._longest)

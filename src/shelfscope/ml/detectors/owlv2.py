@@ -14,34 +14,18 @@ from PIL import Image
 
 from shelfscope.ml.detections import Detections
 from shelfscope.ml.detectors.common import (
-    ForwardClock,
-    batch_size_for,
+    LoadedDetector,
     centre_to_corners,
     detections,
     inference,
-    model_bytes,
 )
 
 
-class Owlv2Detector:
+class Owlv2Detector(LoadedDetector):
     def __init__(self, key: str, model: Any, processor: Any, device: torch.device) -> None:
-        self.key = key
-        self.model = model
-        self.processor = processor
-        self.device = device
-        self._bytes = model_bytes(model)
-        self.clock = ForwardClock(device)
-        self.batch_size = batch_size_for(device)
+        super().__init__(key, model, processor, device)
         size = processor.image_processor.size
         self._side = int(size.get("height") or 960)
-
-    @property
-    def memory_bytes(self) -> int:
-        return self._bytes
-
-    @property
-    def forward_s(self) -> float:
-        return self.clock.seconds
 
     def input_size(self, width: int, height: int) -> tuple[int, int]:
         """The longer side at the model's square size (the shorter one is padded)."""
