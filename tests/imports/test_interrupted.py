@@ -6,17 +6,13 @@ import io
 import json
 import os
 import signal
-import sqlite3
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
 import pytest
 from PIL import Image
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
 from shelfscope.config import Settings
 from shelfscope.context import AppContext
@@ -25,6 +21,7 @@ from shelfscope.jobs.runners.local import LocalRunner
 from shelfscope.od.imports.schemas import IMPORT_KIND
 from shelfscope.od.imports.staging import sweep_abandoned_imports
 from tests.support.dataset_files import counts, sample_items, write_voc
+from tests.support.locks import job_lock_held
 
 IMPORT_MODULES = ["shelfscope.od.imports.jobs"]
 
@@ -132,7 +129,7 @@ def test_an_import_outlives_another_writer_holding_the_database_past_its_stale_l
         job_id = _submit(ctx, "coco", _slow_coco(import_root / "slow", 60))
         _wait(lambda: len(_image_keys(ctx)) >= 4, 30, "the import to store files")
 
-        with _database_held(ctx, job_id):
+        with job_lock_held(ctx, job_id):
             time.sleep(4 * quick.job_stale_after_s)
         _wait(lambda: jobs.job_state(ctx.db, job_id)[0] != "running", 60, "the import to end")  # type: ignore[index]
 
@@ -145,26 +142,3 @@ def test_an_import_outlives_another_writer_holding_the_database_past_its_stale_l
         )
     finally:
         ctx.close()
-
-
-@contextmanager
-def _database_held(ctx: AppContext, job_id: int) -> Iterator[None]:
-    """SQLite: the write lock. PostgreSQL: the job's row, which every heartbeat and report updates."""
-    url = make_url(ctx.settings.resolved_database_url)
-    if url.get_backend_name() == "sqlite":
-        conn = sqlite3.connect(str(url.database), isolation_level=None)
-        try:
-            conn.execute("BEGIN IMMEDIATE")
-            yield
-            conn.execute("ROLLBACK")
-        finally:
-            conn.close()
-        return
-    engine = create_engine(ctx.settings.resolved_database_url)
-    try:
-        with engine.connect() as pg:
-            pg.execute(text("SELECT id FROM jobs WHERE id = :id FOR UPDATE"), {"id": job_id})
-            yield
-            pg.rollback()
-    finally:
-        engine.dispose()

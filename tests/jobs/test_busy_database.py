@@ -4,16 +4,12 @@ worker's job interrupted, and the job ends with the status of what it did."""
 
 from __future__ import annotations
 
-import sqlite3
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
 from shelfscope.config import Settings
 from shelfscope.context import AppContext
@@ -22,6 +18,7 @@ from shelfscope.jobs import service
 from shelfscope.jobs.context import JobContext
 from shelfscope.jobs.runners.local import LocalRunner
 from tests.support.jobs import Harness
+from tests.support.locks import job_lock_held
 
 
 @pytest.fixture
@@ -43,36 +40,12 @@ def local(settings: Settings) -> Iterator[Harness]:
         ctx.close()
 
 
-@contextmanager
-def lock_held(ctx: AppContext, job_id: int) -> Iterator[None]:
-    """What a job's heartbeat writes, held by another transaction: SQLite's write lock, or the job's
-    row on PostgreSQL."""
-    url = make_url(ctx.settings.resolved_database_url)
-    if url.get_backend_name() == "sqlite":
-        conn = sqlite3.connect(str(url.database), isolation_level=None)
-        try:
-            conn.execute("BEGIN IMMEDIATE")
-            yield
-            conn.execute("ROLLBACK")
-        finally:
-            conn.close()
-        return
-    engine = create_engine(ctx.settings.resolved_database_url)
-    try:
-        with engine.connect() as pg:
-            pg.execute(text("SELECT id FROM jobs WHERE id = :id FOR UPDATE"), {"id": job_id})
-            yield
-            pg.rollback()
-    finally:
-        engine.dispose()
-
-
 def test_a_job_outlives_a_database_lock_longer_than_its_stale_limit(local: Harness) -> None:
     steps = 25
     job_id = local.submit("test.steps", {"steps": steps, "sleep_s": 0.1})
     local.wait_log(job_id, "step 2 of")
 
-    with lock_held(local.ctx, job_id):
+    with job_lock_held(local.ctx, job_id):
         # Three times the stale limit: heartbeats and the job's reports all wait.
         time.sleep(3 * local.ctx.settings.job_stale_after_s)
     job = local.wait_status(job_id, "succeeded", "failed", "cancelled")
@@ -110,7 +83,7 @@ def test_a_report_written_while_the_database_is_busy_waits_for_the_next_flush(ct
         db=ctx.db,
         storage=ctx.storage,
     )
-    with lock_held(ctx, job.id):
+    with job_lock_held(ctx, job.id):
         job_ctx.log("written while busy")
         job_ctx.progress(0.5, "half")
         signal = job_ctx.flush(heartbeat=True)
@@ -129,7 +102,7 @@ def test_a_workers_last_word_is_retried_while_the_database_is_busy(ctx: AppConte
         job = service.submit_job(session, ctx.runner, "test.steps", {}, None)
     assert service.claim_job(ctx.db, job.id, "me")
     finished: list[bool] = []
-    with lock_held(ctx, job.id):
+    with job_lock_held(ctx, job.id):
         writer = threading.Thread(
             target=lambda: finished.append(service.finish_job(ctx.db, job.id, "me", {"ok": True}, "done"))
         )
