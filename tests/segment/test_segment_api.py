@@ -165,6 +165,24 @@ def test_a_bad_request_names_what_is_wrong_and_stores_nothing(
     assert encoder_runs.count == 0
 
 
+def test_missing_weights_name_the_model_its_folder_and_both_ways_to_get_them(
+    client: TestClient, shelf: Shelf, ctx: AppContext
+) -> None:
+    before = stored_rows(ctx)
+
+    response = client.post(URL, json=body(shelf, model="sam2.1-hiera-large"))
+
+    assert response.status_code == 409, response.text
+    error = response.json()
+    folder = ctx.settings.resolved_models_dir / "sam2.1-hiera-large"
+    assert (error["error"], error["model"]) == ("Conflict", "sam2.1-hiera-large")
+    assert error["folder"] == str(folder)
+    assert "'sam2.1-hiera-large'" in error["detail"]
+    assert "shelfscope models fetch sam2.1-hiera-large" in error["detail"]
+    assert "shelfscope models import sam2.1-hiera-large" in error["detail"]
+    assert stored_rows(ctx) == before
+
+
 def test_an_error_raised_in_the_worker_comes_back_with_its_status_and_facts(
     ctx: AppContext, shelf: Shelf, tiny_sam: str, make_user: Callable[..., User]
 ) -> None:

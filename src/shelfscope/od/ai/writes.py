@@ -16,8 +16,8 @@ from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from shelfscope.db import Database
-from shelfscope.db.dialect import id_in
 from shelfscope.db.base import utcnow
+from shelfscope.db.dialect import id_in
 from shelfscope.od.ai.predictions import Prediction, duplicates
 from shelfscope.od.annotations import store
 from shelfscope.od.annotations.checks import Row
@@ -168,8 +168,7 @@ def _plan(
     written = Written(duplicates=sum(repeated), previous_revision=target.revision, revision=target.revision)
     if stale or new_rows:
         written.new_rows, written.replaced_ids, written.revision = new_rows, stale, target.revision + 1
-        written_count = len(existing) - len(stale) + len(new_rows)
-        written.annotation_count = written_count
+        written.annotation_count = len(existing) - len(stale) + len(new_rows)
     return written, stale
 
 
@@ -193,7 +192,8 @@ def replace_many(
         written, stale = _plan(target, existing[target.member_id], model, item.predictions, user_id)
         out.append(written)
         stale_ids += stale
-    changed = [(w, item.member_id) for w, item in zip(out, images, strict=True) if w.revision != w.previous_revision]
+    pairs = zip(out, images, strict=True)
+    changed = [(w, item.member_id) for w, item in pairs if w.revision != w.previous_revision]
     if not changed:
         return out
     store.delete_rows(session, stale_ids)
