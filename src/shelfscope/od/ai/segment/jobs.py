@@ -61,7 +61,7 @@ def segment_image(settings: Settings, storage: Storage, job: SegmentJob) -> Segm
     return SegmentResult(
         size=(job.height, job.width),
         counts=rle.pack_counts(counts),
-        polygon=[(x, y) for x, y in masks.to_polygon(found.mask, box)],
+        polygon=[(x, y) for x, y in masks.to_polygon(found.mask, box)] if job.polygon else [],
         box=found.box if box is not None else None,
         score=found.score,
     )
