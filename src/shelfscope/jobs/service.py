@@ -20,6 +20,7 @@ import pydantic
 from sqlalchemy import (
     ColumnElement,
     CursorResult,
+    Delete,
     Update,
     and_,
     delete,
@@ -78,6 +79,10 @@ class Recovery:
     cancelled: list[int]
     # The queue of each requeued job, for the runner to wake (or route) it.
     queues: dict[int, str] = field(default_factory=dict)
+
+
+def _deleted(session: Session, statement: Delete) -> int:
+    return cast(CursorResult[Any], session.execute(statement)).rowcount
 
 
 def _updated(session: Session, statement: Update) -> int:
@@ -489,25 +494,21 @@ _PRUNE_BATCH = 500
 def prune_interactive(db: Database, finished_before: datetime) -> int:
     """Delete interactive jobs (a click each) that ended before `finished_before`, with their events;
     the number deleted. Their result was the answer to a request long since sent."""
+    ended_long_ago = and_(
+        Job.queue == "interactive", Job.status.in_(TERMINAL_STATUSES), Job.finished_at < finished_before
+    )
     deleted = 0
     while True:
+        # Read first: the usual answer is "nothing", and a read takes no write lock from anyone.
+        with db.read() as session:
+            oldest = select(Job.id).where(ended_long_ago).order_by(Job.id).limit(_PRUNE_BATCH)
+            ids = list(session.scalars(oldest))
+        if not ids:
+            return deleted
         with db.write() as session:
-            ids = list(
-                session.scalars(
-                    select(Job.id)
-                    .where(
-                        Job.queue == "interactive",
-                        Job.status.in_(TERMINAL_STATUSES),
-                        Job.finished_at < finished_before,
-                    )
-                    .order_by(Job.id)
-                    .limit(_PRUNE_BATCH)
-                )
-            )
-            if ids:
-                session.execute(delete(JobEvent).where(JobEvent.job_id.in_(ids)))
-                session.execute(delete(Job).where(Job.id.in_(ids)))
-        deleted += len(ids)
+            session.execute(delete(JobEvent).where(JobEvent.job_id.in_(ids)))
+            gone = _deleted(session, delete(Job).where(Job.id.in_(ids), ended_long_ago))
+        deleted += gone
         if len(ids) < _PRUNE_BATCH:
             return deleted
 

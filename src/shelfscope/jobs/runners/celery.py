@@ -116,7 +116,7 @@ class CeleryRunner:
         self._sweeper: threading.Thread | None = None
         self._backstops: dict[int, threading.Timer] = {}
         self._lock = threading.Lock()
-        self._next_prune = 0.0
+        self._next_prune = time.monotonic() + _PRUNE_EVERY_S
 
     def submit(self, job_id: int, queue: str) -> None:
         send_job(self.app, self.settings, self.db, job_id, queue)

@@ -255,7 +255,7 @@ class LocalRunner:
     def _supervise(self) -> None:
         sweep_every = max(0.2, min(self.settings.job_stale_after_s / 2, 10.0))
         next_sweep = time.monotonic() + sweep_every
-        next_prune = time.monotonic()
+        next_prune = time.monotonic() + _PRUNE_EVERY_S
         while not self._halt.wait(_SUPERVISE_EVERY_S):
             try:
                 for i, slot in enumerate(self._slots):
