@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, Integer, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, synonym
 
 from shelfscope.db.base import Base, BigIntId, TimestampMixin
 
@@ -20,7 +20,14 @@ class TrainedModel(TimestampMixin, Base):
     training_run_id: Mapped[int | None] = mapped_column(
         ForeignKey("od_training_runs.id", ondelete="SET NULL"), index=True
     )
+    # The architecture's catalogue key ("rtdetrv2-r18"); `architecture` is the same column.
     base_model: Mapped[str] = mapped_column(String(64), index=True)
+    family: Mapped[str] = mapped_column(String(16), default="", server_default="")
+    # The frozen version it was trained on (kept when the run is deleted).
+    dataset_id: Mapped[int | None] = mapped_column(ForeignKey("od_datasets.id", ondelete="SET NULL"))
+    dataset_version_id: Mapped[int | None] = mapped_column(
+        ForeignKey("od_dataset_versions.id", ondelete="SET NULL")
+    )
     artifact_key: Mapped[str] = mapped_column(String(255))
     artifact_size: Mapped[int] = mapped_column(BigInteger, default=0)
     artifact_format: Mapped[str] = mapped_column(String(16), default="pytorch")
@@ -32,3 +39,5 @@ class TrainedModel(TimestampMixin, Base):
     # At most one model is the default for AI annotation; the service keeps it so.
     is_default: Mapped[bool] = mapped_column(Boolean, default=False)
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    architecture = synonym("base_model")
