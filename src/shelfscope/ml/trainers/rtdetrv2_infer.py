@@ -53,7 +53,9 @@ def pixel_batch(images: Sequence[Image.Image], manifest: ModelManifest) -> npt.N
     batch = np.stack(arrays)
     mean, std = manifest.extra.get("image_mean"), manifest.extra.get("image_std")
     if mean is not None and std is not None:
-        batch = (batch - np.asarray(mean, np.float32)[:, None, None]) / np.asarray(std, np.float32)[:, None, None]
+        batch = (batch - np.asarray(mean, np.float32)[:, None, None]) / np.asarray(std, np.float32)[
+            :, None, None
+        ]
     return np.ascontiguousarray(batch, dtype=np.float32)
 
 
@@ -141,7 +143,7 @@ class OnnxPredictor:
     """The ONNX predictor: onnxruntime on the CPU (or CUDA when its provider is installed)."""
 
     def __init__(self, key: str, onnx_file: Path, manifest: ModelManifest) -> None:
-        import onnxruntime as ort
+        import onnxruntime as ort  # type: ignore[import-untyped]
 
         self.key = key
         self.manifest = manifest

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import BigInteger, Boolean, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, synonym
 
 from shelfscope.db.base import Base, BigIntId, TimestampMixin
@@ -12,7 +12,17 @@ from shelfscope.db.base import Base, BigIntId, TimestampMixin
 
 class TrainedModel(TimestampMixin, Base):
     __tablename__ = "od_trained_models"
-    __table_args__ = (Index("ix_od_trained_models_created_id", "created_at", "id"),)
+    __table_args__ = (
+        Index("ix_od_trained_models_created_id", "created_at", "id"),
+        # At most one default, whatever the requests race (migration 0010).
+        Index(
+            "uq_od_trained_models_one_default",
+            "is_default",
+            unique=True,
+            sqlite_where=text("is_default"),
+            postgresql_where=text("is_default"),
+        ),
+    )
 
     id: Mapped[int] = mapped_column(BigIntId, primary_key=True)
     name: Mapped[str] = mapped_column(String(255))
@@ -39,5 +49,7 @@ class TrainedModel(TimestampMixin, Base):
     # At most one model is the default for AI annotation; the service keeps it so.
     is_default: Mapped[bool] = mapped_column(Boolean, default=False)
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # The ONNX export and its parity check (registry service: OnnxInfo), None until one was asked for.
+    onnx: Mapped[dict[str, Any] | None] = mapped_column(default=None)
 
     architecture = synonym("base_model")
