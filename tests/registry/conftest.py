@@ -5,12 +5,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 
 from shelfscope.context import AppContext
+from shelfscope.od.classes.models import OdClass
+from shelfscope.od.datasets.models import Dataset, DatasetImage
+from shelfscope.od.images.ingest import ingest_stream
 from tests.support.ai import forget_loaded_detectors
-from tests.support.annotations import Scene, make_scene
+from tests.support.annotations import Scene
 from tests.support.trained_models import register_tiny_model
 
 
@@ -27,9 +31,30 @@ class Registered:
     model_id: int
 
 
+def photo_scene(ctx: AppContext, photos: list[Path]) -> Scene:
+    """A dataset of real photos (a model's outputs on flat colours tie, which no parity check can
+    order) with the classes Cola and Fanta, and another dataset holding the last photo."""
+    with ctx.db.write() as session:
+        classes = [OdClass(name=n, name_key=n.casefold(), display_name=n) for n in ("Cola", "Fanta")]
+        dataset, other = Dataset(name="Shelves"), Dataset(name="Other")
+        session.add_all([*classes, dataset, other])
+        session.flush()
+        ids = []
+        for photo in photos:
+            with photo.open("rb") as data:
+                ids.append(ingest_stream(session, ctx.storage, ctx.settings, data, photo.name).image.id)
+        session.flush()
+        for image_id in ids[:-1]:
+            session.add(DatasetImage(dataset_id=dataset.id, image_id=image_id))
+            session.flush()
+        session.add(DatasetImage(dataset_id=other.id, image_id=ids[-1]))
+        return Scene(dataset.id, ids[:-1], [c.id for c in classes], other.id, ids[-1])
+
+
 @pytest.fixture
-def scene(ctx: AppContext) -> Scene:
-    return make_scene(ctx, images=3)
+def scene(ctx: AppContext, shared_data: Path) -> Scene:
+    photos = sorted((shared_data / "detection" / "raccoon" / "images").glob("raccoon-1*.jpg"))[:4]
+    return photo_scene(ctx, photos)
 
 
 @pytest.fixture
