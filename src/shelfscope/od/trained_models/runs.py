@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import torch
 from PIL import Image as PILImage
 from PIL import ImageOps
 from sqlalchemy import select
@@ -21,7 +20,6 @@ from shelfscope.errors import NotFound, ShelfscopeError
 from shelfscope.jobs.context import JobContext
 from shelfscope.ml.detections import Detections
 from shelfscope.ml.detectors.base import Detector, input_size
-from shelfscope.ml.detectors.loader import load_detector
 from shelfscope.ml.trainers import families
 from shelfscope.od.ai.decode import decode_for_model
 from shelfscope.od.ai.predictions import iou_matrix
@@ -85,6 +83,8 @@ def infer(ctx: JobContext, payload: InferencePayload) -> InferenceOut:
         width, height = _upright_size(data)
     else:
         raise ValueError("an inference payload names an image_id or an upload_key")
+    from shelfscope.ml.detectors.loader import load_detector
+
     detector = load_detector(ctx.settings, trained_key(row.id))
     started = time.perf_counter()
     decoded = decode_for_model(
@@ -231,6 +231,8 @@ def _export_checked(ctx: JobContext, row: TrainedModel) -> OnnxInfo:
         ctx.check_cancelled()
         ctx.progress(0.7, "checking ONNX against PyTorch")
         image, image_id = parity_image(ctx, row)
+        import torch
+
         reference = families.load_predictor(folder, torch.device("cpu"))
         candidate = families.load_onnx_predictor(folder, out)
         parity = check_parity(reference, candidate, image)

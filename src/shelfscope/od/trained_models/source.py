@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from shelfscope.config import Settings
 from shelfscope.errors import NotFound
-from shelfscope.ml import runtime
 from shelfscope.ml.detectors.base import Detector
 from shelfscope.ml.trainers import families
 from shelfscope.od.trained_models import artifacts
@@ -15,6 +14,8 @@ from shelfscope.storage import open_storage
 
 
 def load_trained(settings: Settings, key: str) -> Detector:
+    from shelfscope.ml import runtime
+
     model_id = parse_key(key)
     try:
         folder = artifacts.materialise(settings, open_storage(settings), model_id)
