@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+from pathlib import Path
 from typing import Any
 
 from fastapi.testclient import TestClient
@@ -18,6 +19,7 @@ from tests.registry.conftest import Registered
 from tests.support.ai import run_job
 from tests.support.annotations import jpeg_bytes
 from tests.support.registry import inference
+from tests.support.trained_models import write_tiny_rtdetrv2
 
 URL = "/api/v1/od/models"
 
@@ -162,3 +164,42 @@ def test_unsupported_export_formats_are_refused_and_nothing_starts(
     assert client.post(f"{URL}/999999/export", json={"format": "onnx"}).status_code == 404
     assert client.get(f"{URL}/{registered.model_id}/download", params={"format": "tflite"}).status_code == 422
     assert _job_count(ctx) == jobs_before and _onnx(ctx, registered.model_id) is None
+
+
+def test_the_parity_check_fails_an_onnx_file_of_other_weights(
+    ctx: AppContext, registered: Registered, tmp_path: Path
+) -> None:
+    """The check is only worth something if it can fail: PyTorch of one model against ONNX of another."""
+    import torch
+    from PIL import Image as PILImage
+
+    from shelfscope.ml.trainers import families
+    from shelfscope.od.trained_models.runs import check_parity
+
+    ours = tmp_path / "ours"
+    write_tiny_rtdetrv2(ours, ["Fanta", "Cola"], seed=0)
+    theirs = tmp_path / "theirs"
+    write_tiny_rtdetrv2(theirs, ["Fanta", "Cola"], seed=1)
+    families.export_onnx(theirs, tmp_path / "theirs.onnx")
+    data, _, _ = _library_image(ctx, registered.scene.image_ids[0])
+    photo = PILImage.open(io.BytesIO(data)).convert("RGB")
+    reference = families.load_predictor(ours, torch.device("cpu"))
+    parity = check_parity(reference, families.load_onnx_predictor(ours, tmp_path / "theirs.onnx"), photo)
+    assert parity.problems and parity.max_abs_diff > 1e-3
+    same = check_parity(reference, families.load_onnx_predictor(theirs, tmp_path / "theirs.onnx"), photo)
+    assert same.problems, "our PyTorch model is not their ONNX file either way round"
+
+
+def test_an_export_whose_model_files_are_gone_fails_and_says_so_on_the_model(
+    client: TestClient, ctx: AppContext, registered: Registered
+) -> None:
+    url = f"{URL}/{registered.model_id}"
+    started = client.post(f"{url}/export", json={"format": "onnx"})
+    for key in list(ctx.storage.iter_keys(f"models/od/{registered.model_id}/")):
+        ctx.storage.delete(key)
+    job = run_job(ctx, started.json()["job"]["id"])
+    assert job.status == "failed"
+    onnx = client.get(url).json()["onnx"]
+    assert onnx["status"] == "failed" and "no files are stored" in onnx["error"]
+    assert onnx["job_id"] == job.id and onnx["size"] is None
+    assert client.get(f"{url}/download", params={"format": "onnx"}).status_code == 409

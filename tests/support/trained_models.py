@@ -26,13 +26,15 @@ _built: dict[tuple[str, ...], Path] = {}
 _lock = threading.Lock()
 
 
-def write_tiny_rtdetrv2(folder: Path, classes: list[str], input_size: int = TINY_INPUT) -> None:
+def write_tiny_rtdetrv2(
+    folder: Path, classes: list[str], input_size: int = TINY_INPUT, seed: int = 0
+) -> None:
     import torch
 
     from shelfscope.ml import runtime
 
     tf = runtime.load_transformers()
-    torch.manual_seed(0)
+    torch.manual_seed(seed)
     backbone = tf.RTDetrResNetConfig(
         layer_type="bottleneck",
         hidden_sizes=[32, 64, 128, 256],
