@@ -7,8 +7,8 @@ the same pixels and read the same outputs:
 - the image, RGB, resized (squashed, no letterbox) to `input_size` x `input_size`, scaled to 0..1, then
   normalised with `extra["image_mean"]`/`extra["image_std"]` when the manifest gives them (RT-DETR's own
   processor does not normalise; that is the default here too);
-- per query, the best class by sigmoid score; boxes are normalised centre format, so multiplied by the
-  image's own width and height they are its pixels. DETR models need no NMS.
+- the TOP_K best (query, class) pairs by sigmoid score; boxes are normalised centre format, so multiplied
+  by the image's own width and height they are its pixels. DETR models need no NMS.
 The detector's `prompt_index` is the model's class index (labels are the manifest's class names):
 auto-annotation maps it to the dataset class through the model's class mapping.
 """
@@ -30,6 +30,8 @@ from shelfscope.ml.detectors.common import LoadedDetector, centre_to_corners, de
 from shelfscope.ml.trainers.base import ModelManifest
 
 ONNX_OPSET = 17
+# (query, class) pairs kept per image before the threshold (the trainer's evaluation keeps as many).
+TOP_K = 100
 ONNX_INPUT = "pixel_values"
 ONNX_OUTPUTS = ("logits", "pred_boxes")
 
@@ -66,13 +68,19 @@ def to_detections(
     classes: Sequence[str],
     threshold: float,
 ) -> list[Detections]:
-    """One Detections per image from the raw (N, Q, C) logits and (N, Q, 4) normalised boxes."""
-    scores, best = logits.float().sigmoid().max(dim=-1)
+    """One Detections per image from the raw (N, Q, C) logits and (N, Q, 4) normalised boxes: the TOP_K
+    best (query, class) pairs by sigmoid score, as RT-DETR post-processes (and as the trainer's
+    evaluation does, so the registry shows the boxes the metrics were measured on)."""
+    num_classes = logits.shape[-1]
+    probs = logits.float().sigmoid().flatten(1)
+    scores, top = probs.topk(min(TOP_K, probs.shape[1]), dim=1)
+    query, label = top // num_classes, top % num_classes
     corners = centre_to_corners(pred_boxes.float())
     out = []
     for i, image in enumerate(images):
         scale = torch.tensor([image.width, image.height, image.width, image.height], dtype=torch.float32)
-        out.append(detections(corners[i] * scale, scores[i], best[i], classes, image.size, threshold))
+        chosen = corners[i][query[i]] * scale
+        out.append(detections(chosen, scores[i], label[i], classes, image.size, threshold))
     return out
 
 

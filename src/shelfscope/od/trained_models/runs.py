@@ -98,21 +98,25 @@ def infer(ctx: JobContext, payload: InferencePayload) -> InferenceOut:
     (found,) = detector.predict([decoded.image], [], payload.threshold)
     seconds = time.perf_counter() - started
     sx, sy = decoded.scale
-    boxes = [
-        InferenceBox(
-            x1=float(b[0]) * sx,
-            y1=float(b[1]) * sy,
-            x2=float(b[2]) * sx,
-            y2=float(b[3]) * sy,
-            class_index=int(index),
-            class_id=mapping[int(index)].class_id if 0 <= int(index) < len(mapping) else None,
-            label=mapping[int(index)].name if 0 <= int(index) < len(mapping) else label,
-            score=float(score),
+    names = [entry.name for entry in mapping]
+    boxes = []
+    for b, score, index, label in zip(
+        found.boxes, found.scores, found.prompt_index, found.labels, strict=True
+    ):
+        # The class index, also for a predictor that names its classes (prompt_index -1).
+        at = int(index) if 0 <= int(index) < len(mapping) else (names.index(label) if label in names else -1)
+        boxes.append(
+            InferenceBox(
+                x1=float(b[0]) * sx,
+                y1=float(b[1]) * sy,
+                x2=float(b[2]) * sx,
+                y2=float(b[3]) * sy,
+                class_index=at,
+                class_id=mapping[at].class_id if at >= 0 else None,
+                label=mapping[at].name if at >= 0 else label,
+                score=float(score),
+            )
         )
-        for b, score, index, label in zip(
-            found.boxes, found.scores, found.prompt_index, found.labels, strict=True
-        )
-    ]
     return InferenceOut(width=width, height=height, boxes=boxes, seconds=round(seconds, 4))
 
 
@@ -147,7 +151,7 @@ def _unmatched(wanted: Detections, pool: Detections, floor: float) -> tuple[list
     keep = np.flatnonzero(wanted.scores >= floor)
     overlaps = iou_matrix(wanted.boxes.astype(np.float64), pool.boxes.astype(np.float64))
     for i in keep:
-        same = np.flatnonzero(pool.prompt_index == wanted.prompt_index[i])
+        same = np.flatnonzero(np.asarray(pool.labels, dtype=object) == wanted.labels[i])
         if not len(same):
             ious.append(0.0)
             continue

@@ -30,7 +30,8 @@ class ClassEntry(BaseModel):
     """Model class `index` is the dataset class `class_id` (named `name` when the model was trained)."""
 
     index: int
-    class_id: int
+    # None: the version had no live class for it (the name still says what it was).
+    class_id: int | None
     name: str
 
 

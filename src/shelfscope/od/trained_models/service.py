@@ -233,6 +233,8 @@ def compare(session: Session, ids: Sequence[int]) -> CompareOut:
     classes: dict[int, CompareClass] = {}
     for row in ordered:
         for entry in row.class_mapping:
+            if entry.get("class_id") is None:
+                continue
             class_id = int(entry["class_id"])
             classes.setdefault(
                 class_id,
@@ -348,7 +350,8 @@ def dataset_classes(session: Session, row: TrainedModel) -> list[tuple[str, int]
     training is found by its name or alias (a merge keeps the old name as an alias); a class that is
     gone altogether is a 409 naming it."""
     mapping = [ClassEntry.model_validate(c) for c in row.class_mapping]
-    existing = set(session.scalars(select(OdClass.id).where(OdClass.id.in_({e.class_id for e in mapping}))))
+    wanted = {e.class_id for e in mapping if e.class_id is not None}
+    existing = set(session.scalars(select(OdClass.id).where(OdClass.id.in_(wanted)))) if wanted else set()
     lost = [e for e in mapping if e.class_id not in existing]
     renamed = find_classes(session, [e.name for e in lost]) if lost else {}
     gone = [e.name for e in lost if e.name not in renamed]
@@ -359,7 +362,13 @@ def dataset_classes(session: Session, row: TrainedModel) -> list[tuple[str, int]
             model_id=row.id,
             missing_classes=gone,
         )
-    return [(e.name, e.class_id if e.class_id in existing else renamed[e.name].class_id) for e in mapping]
+    return [
+        (
+            e.name,
+            e.class_id if e.class_id is not None and e.class_id in existing else renamed[e.name].class_id,
+        )
+        for e in mapping
+    ]
 
 
 def default_model_id(session: Session) -> int | None:
