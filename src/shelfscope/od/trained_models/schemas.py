@@ -36,8 +36,9 @@ class ClassEntry(BaseModel):
 
 
 class OnnxInfo(BaseModel):
-    """The ONNX export: its state, size, and how closely onnxruntime matched PyTorch on a real image
-    (largest absolute difference of the raw outputs, smallest IoU of matched boxes)."""
+    """The ONNX export: its state, size, and how closely onnxruntime matched PyTorch on a real image:
+    over the boxes both give (each matched to its twin of the same class), the largest score difference
+    and the smallest IoU."""
 
     status: OnnxStatus = "none"
     size: int | None = None
