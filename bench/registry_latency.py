@@ -95,7 +95,8 @@ def main() -> None:
         manifest = ModelManifest.read(folder)
         print(f"machine: {machine()}")
         print(
-            f"model: {manifest.architecture} at {manifest.input_size}px, {len(photos)} photos, device {device}"
+            f"model: {manifest.architecture} at {manifest.input_size}px, "
+            f"{len(photos)} photos, device {device}"
         )
         print(f"export: {export_s:.1f}s, {onnx_file.stat().st_size / 1e6:.1f} MB")
         print(
