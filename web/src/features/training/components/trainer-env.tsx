@@ -1,0 +1,42 @@
+import { DownloadIcon, Loader2Icon, TriangleAlertIcon } from 'lucide-react'
+import { toast } from 'sonner'
+import { Button } from '@/components/ui/button'
+import { JobProgress } from '@/features/jobs'
+import { errorMessage } from '@/lib/api'
+import { envState } from '../hooks/architectures'
+import { useInstallTrainer, useTrainers } from '../hooks/queries'
+
+/** A family that trains in its own environment: whether it is installed, and a button to install it. */
+export function TrainerEnvPanel({ family, title, reason }: { family: string; title: string; reason: string | null }) {
+  const trainers = useTrainers()
+  const install = useInstallTrainer()
+  const env = trainers.data?.find((t) => t.family === family)
+  const state = envState(env)
+  if (state === 'builtin' || state === 'ready') return null
+  const onInstall = () =>
+    install.mutate(family, {
+      onSuccess: () => toast.success(`Installing the ${title} environment`),
+      onError: (error) => toast.error(errorMessage(error)),
+    })
+  return (
+    <div className="flex flex-col gap-2 rounded-md border border-warning/40 bg-amber-50/50 p-3 text-sm" data-testid="trainer-env" data-state={state}>
+      <p className="flex items-start gap-2">
+        <TriangleAlertIcon className="mt-0.5 size-4 shrink-0 text-warning" aria-hidden />
+        <span>
+          {state === 'installing'
+            ? `The ${title} environment is being installed.`
+            : (reason ?? `${title} trains in an environment of its own, which is not installed yet.`)}{' '}
+          From a shell: <code className="rounded bg-muted px-1 font-mono text-xs">shelfscope trainers install {family}</code>
+        </span>
+      </p>
+      {state === 'installing' && env?.job ? <JobProgress job={env.job} /> : null}
+      {state === 'failed' && env?.job?.error ? <p className="text-xs text-destructive">{env.job.error}</p> : null}
+      {state !== 'installing' ? (
+        <Button size="sm" variant="outline" className="w-fit" onClick={onInstall} disabled={install.isPending} data-testid="install-trainer">
+          {install.isPending ? <Loader2Icon className="animate-spin" aria-hidden /> : <DownloadIcon aria-hidden />}
+          {state === 'failed' ? 'Retry install' : 'Install environment'}
+        </Button>
+      ) : null}
+    </div>
+  )
+}
