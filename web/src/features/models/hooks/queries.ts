@@ -1,5 +1,6 @@
 /** Server state of the model registry: lists, one model (polled while its ONNX export runs), edits, compare. */
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
+import { imagesApi } from '@/features/images'
 import { useTrackJob } from '@/features/jobs'
 import { queryKeys, type ExportFormat, type ModelListParams, type ModelPatch, type TrainedModel } from '@/lib/api'
 import { modelsApi, type InferenceInput } from '../api'
@@ -79,5 +80,14 @@ export function useCompare(ids: readonly number[]) {
     queryKey: queryKeys.models.compare(ids),
     queryFn: ({ signal }) => modelsApi.compare(ids, signal),
     enabled: ids.length >= 2 && ids.length <= 5,
+  })
+}
+
+/** Library images to test a model on: its own dataset's first, searchable by file name. */
+export function useTestImages(datasetId: number | null, q: string) {
+  const params = { dataset_id: datasetId ?? undefined, q: q || undefined, limit: 36 }
+  return useQuery({
+    queryKey: queryKeys.images.list(params),
+    queryFn: ({ signal }) => imagesApi.list(params, signal),
   })
 }

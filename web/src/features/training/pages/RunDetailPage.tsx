@@ -133,7 +133,7 @@ export function TrainingRunPage() {
     return (
       <div>
         <BackToRuns />
-        <PageHeader title="Training run" />
+        <PageHeader title={`Training run ${params.id ?? ""}`.trim()} />
         <ErrorState error={run.error ?? new Error(`"${params.id ?? ''}" is not a run id.`)} onRetry={valid ? () => void run.refetch() : undefined} />
       </div>
     )
