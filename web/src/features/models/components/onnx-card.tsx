@@ -18,7 +18,7 @@ function Parity({ onnx }: { onnx: OnnxInfo }) {
   const figures: [string, string][] = [
     ['Size', onnx.size ? formatBytes(onnx.size) : '—'],
     ['Max |ONNX − PyTorch|', onnx.max_abs_diff === null ? '—' : onnx.max_abs_diff.toExponential(2)],
-    ['Lowest box IoU', onnx.box_iou_min === null ? '—' : onnx.box_iou_min.toFixed(4)],
+    ['Lowest box IoU', onnx.box_iou_min === null ? '—' : `${onnx.box_iou_min.toFixed(4)}${onnx.boxes_compared ? ` over ${onnx.boxes_compared} boxes` : ''}`],
     ['Checked', formatDateTime(onnx.checked_at)],
   ]
   return (

@@ -72,4 +72,17 @@ describe('compare rows', () => {
       { key: 'class-11', label: 'fanta', values: [0.7, null], best: [0] },
     ])
   })
+
+  it("prefers the server's AP per model id, keyed as JSON keys are", () => {
+    const comparison: ModelComparison = {
+      models: [model(1, 0.4, [[10, 0.2]]), model(2, 0.5)],
+      classes: [{ class_id: 10, name: 'cola', ap50: { '1': 0.5, '2': null }, ap50_95: { '1': 0.25, '2': null } }],
+    }
+    expect(perClassRows(comparison)[0]?.values).toEqual([0.25, null])
+  })
+
+  it('a model registered without test metrics has no values', () => {
+    const bare = { ...model(3, null), metrics: {} }
+    expect(summaryRows([bare, model(1, 0.4)]).find((r) => r.key === 'map50_95')?.values).toEqual([null, 0.4])
+  })
 })

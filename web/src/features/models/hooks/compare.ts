@@ -54,10 +54,17 @@ export function summaryRows(models: readonly TrainedModel[]): CompareRow[] {
   })
 }
 
-/** AP50-95 per class, for every class any of the models knows (matched by class id; a model without it: null). */
+/**
+ * AP50-95 per class, for every class any of the models knows: the server's per-model figure, else the
+ * model's own per-class row matched by class id; a model without the class: null.
+ */
 export function perClassRows(comparison: ModelComparison): CompareRow[] {
   return comparison.classes.map((c) => {
-    const values = comparison.models.map((m) => num(m.metrics?.per_class.find((pc) => pc.class_id === c.class_id)?.ap50_95))
+    const values = comparison.models.map((m) =>
+      c.ap50_95 && String(m.id) in c.ap50_95
+        ? num(c.ap50_95[String(m.id)])
+        : num(m.metrics?.per_class?.find((pc) => pc.class_id === c.class_id)?.ap50_95),
+    )
     return { key: `class-${c.class_id}`, label: c.name, values, best: bestOf(values) }
   })
 }

@@ -8,6 +8,7 @@ import { Card, CardContent, CardHeader, CardTitle } from '@/components/ui/card'
 import { useSession } from '@/features/auth'
 import type { TrainedModel } from '@/lib/api'
 import { formatBytes, formatDateTime } from '@/lib/format'
+import { DeleteModelButton } from '../components/delete-model'
 import { InferencePanel } from '../components/inference-panel'
 import { ClassMapping, MetricsSummary, PerClassTable } from '../components/metrics-tables'
 import { ModelActions } from '../components/model-actions'
@@ -30,7 +31,8 @@ function Provenance({ model }: { model: TrainedModel }) {
   const rows: [string, React.ReactNode][] = [
     ['Architecture', <span className="font-mono text-xs">{model.architecture}</span>],
     ['Input size', `${model.input_size} px`],
-    ['Trained on', model.dataset_id ? <Link className="text-primary hover:underline" to={`/od/datasets/${model.dataset_id}`}>{model.dataset_name}</Link> : '—'],
+    ['Auto-annotation key', <span className="font-mono text-xs">{model.key ?? `trained:${model.id}`}</span>],
+    ['Trained on', model.dataset_id ? <Link className="text-primary hover:underline" to={`/od/datasets/${model.dataset_id}`}>{model.dataset_name}{model.version_number ? ` v${model.version_number}` : ''}</Link> : '—'],
     ['Training run', model.training_run_id ? <Link className="text-primary hover:underline" to={`/od/training/${model.training_run_id}`} data-testid="model-run-link">Run #{model.training_run_id}</Link> : 'deleted'],
     ['Weights', model.artifact_size ? formatBytes(model.artifact_size) : '—'],
     ['Registered', formatDateTime(model.created_at)],
@@ -57,7 +59,7 @@ function BackToModels() {
   )
 }
 
-function ModelBody({ model }: { model: TrainedModel }) {
+function ModelBody({ model, canEdit }: { model: TrainedModel; canEdit: boolean }) {
   return (
     <div className="flex flex-col gap-4">
       <div className="grid items-start gap-4 lg:grid-cols-3">
@@ -69,7 +71,7 @@ function ModelBody({ model }: { model: TrainedModel }) {
         </TitledCard>
       </div>
       <TitledCard title="Test inference">
-        <InferencePanel model={model} />
+        {canEdit ? <InferencePanel model={model} /> : <p className="text-sm text-muted-foreground">Viewers cannot run models; ask an annotator or an admin.</p>}
       </TitledCard>
       <div className="grid items-start gap-4 lg:grid-cols-3">
         <TitledCard title="Per-class AP (test split)" className="lg:col-span-2">
@@ -96,6 +98,7 @@ export function ModelDetailPage() {
   const model = useModel(valid ? id : null)
   const session = useSession()
   const canEdit = session.data ? session.data.user.role !== 'viewer' : false
+  const isAdmin = session.data?.user.role === 'admin'
   if (!valid || model.isError)
     return (
       <div>
@@ -118,9 +121,14 @@ export function ModelDetailPage() {
             {m.description || `${m.architecture} · ${m.classes.length} classes`}
           </span>
         }
-        actions={<ModelActions model={m} canEdit={canEdit} />}
+        actions={
+          <>
+            <ModelActions model={m} canEdit={canEdit} />
+            {isAdmin ? <DeleteModelButton model={m} /> : null}
+          </>
+        }
       />
-      <ModelBody model={m} />
+      <ModelBody model={m} canEdit={canEdit} />
     </div>
   )
 }

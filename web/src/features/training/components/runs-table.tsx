@@ -6,7 +6,7 @@ import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from '@
 import { JobStatusBadge } from '@/features/jobs'
 import type { TrainingRun, TrainingStatus } from '@/lib/api'
 import { formatDateTime, formatRelative } from '@/lib/format'
-import { formatMetric } from '../hooks/charts'
+import { datasetLabel, formatMetric } from '../hooks/charts'
 import { RunProgress } from './run-progress'
 
 const HEADINGS = ['Run', 'Status', 'Progress', 'Best mAP50-95', 'mAP50', 'Architecture', 'Dataset', 'Created']
@@ -31,10 +31,13 @@ function RunRow({ run }: { run: TrainingRun }) {
       <TableCell className="tabular-nums">{formatMetric(run.best_metrics?.map50)}</TableCell>
       <TableCell className="font-mono text-xs">{run.architecture}</TableCell>
       <TableCell>
-        <Link to={`/od/datasets/${run.dataset_id}`} className="hover:underline">
-          {run.dataset_name}
-        </Link>{' '}
-        <span className="text-muted-foreground">v{run.version_number}</span>
+        {run.dataset_id !== null ? (
+          <Link to={`/od/datasets/${run.dataset_id}`} className="hover:underline">
+            {datasetLabel(run)}
+          </Link>
+        ) : (
+          datasetLabel(run)
+        )}
       </TableCell>
       <TableCell>
         <span title={formatDateTime(run.created_at)}>{formatRelative(run.created_at)}</span>

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { EpochRow, StepRow } from '@/lib/api'
-import { epochLabel, epochPoints, formatEta, formatMetric, hasValues, stepPoints } from './charts'
+import { datasetLabel, epochLabel, epochPoints, formatEta, formatMetric, hasValues, stepPoints } from './charts'
 
 function row(epoch: number, map50: number | null, train_loss = 1 / epoch): EpochRow {
   return { epoch, train_loss, val_loss: null, map50, map50_95: map50 === null ? null : map50 / 2, learning_rate: 1e-4, seconds: 3 }
@@ -66,5 +66,12 @@ describe('figures', () => {
     expect(epochLabel({ status: 'queued', current_epoch: 0, total_epochs: 5 })).toBe('Waiting for a worker')
     expect(epochLabel({ status: 'running', current_epoch: 0, total_epochs: 5 })).toBe('Preparing · 5 epochs')
     expect(epochLabel({ status: 'running', current_epoch: 3, total_epochs: 5 })).toBe('Epoch 3 / 5')
+  })
+})
+
+describe('datasetLabel', () => {
+  it('names the dataset and version, or says it was deleted', () => {
+    expect(datasetLabel({ dataset_name: 'Shelves', version_number: 3 })).toBe('Shelves v3')
+    expect(datasetLabel({ dataset_name: null, version_number: null })).toBe('Deleted dataset')
   })
 })

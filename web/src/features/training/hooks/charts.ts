@@ -39,7 +39,7 @@ function finite(value: number | null | undefined): number | null {
  * stays a readable line (and a cheap render).
  */
 export function stepPoints(steps: readonly StepRow[], maxPoints = 400): StepPoint[] {
-  const valid = steps.filter((s) => Number.isFinite(s.loss))
+  const valid = steps.filter((s): s is StepRow & { loss: number } => typeof s.loss === 'number' && Number.isFinite(s.loss))
   if (valid.length === 0) return []
   const perEpoch = new Map<number, number>()
   for (const s of valid) perEpoch.set(s.epoch, Math.max(perEpoch.get(s.epoch) ?? 0, s.step + 1))
@@ -88,4 +88,9 @@ export function epochLabel(run: Pick<TrainingRun, 'status' | 'current_epoch' | '
   if (run.status === 'queued') return 'Waiting for a worker'
   if (run.current_epoch <= 0 && run.status === 'running') return `Preparing · ${run.total_epochs} epochs`
   return `Epoch ${run.current_epoch} / ${run.total_epochs}`
+}
+
+/** "Shelves v3", or what is left once the dataset was deleted. */
+export function datasetLabel(run: Pick<TrainingRun, 'dataset_name' | 'version_number'>): string {
+  return `${run.dataset_name ?? 'Deleted dataset'}${run.version_number !== null ? ` v${run.version_number}` : ''}`
 }

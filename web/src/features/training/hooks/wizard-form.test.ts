@@ -27,7 +27,7 @@ describe('presets', () => {
     expect(quick).toMatchObject({ epochs: '10', augmentation: 'light', patience: '5', preset: 'quick' })
     expect(quick).toMatchObject({ image_size: '416', seed: '7', device: 'cpu' })
     const thorough = applyPreset(quick, 'thorough')
-    expect(thorough).toMatchObject({ epochs: '150', augmentation: 'heavy', patience: '25', warmup_epochs: '3' })
+    expect(thorough).toMatchObject({ epochs: '150', augmentation: 'heavy', patience: '20', warmup_epochs: '3' })
   })
 
   it('the default draft is the balanced preset at the architecture size', () => {
@@ -61,6 +61,8 @@ describe('validation', () => {
       image_size: '400',
       epochs: '2.5',
       learning_rate: '0',
+      weight_decay: '2',
+      warmup_epochs: '0.5',
       device: 'gpu',
       model_overrides: '[1]',
     }
@@ -72,6 +74,7 @@ describe('validation', () => {
       'config.image_size',
       'config.learning_rate',
       'config.model_overrides',
+      'config.weight_decay',
     ])
     expect(errors['config.image_size']).toMatch(/multiple of 32/)
   })
@@ -96,7 +99,7 @@ describe('request body', () => {
     expect(body).toEqual({
       dataset_version_id: 5,
       architecture: 'rfdetr-nano',
-      config: expect.objectContaining({ epochs: 1, image_size: 64, learning_rate: 2e-4, model_overrides: { num_layers: 1 }, preset: 'quick' }),
+      config: expect.objectContaining({ epochs: 1, image_size: 64, learning_rate: 1e-4, model_overrides: { num_layers: 1 }, preset: 'quick' }),
     })
     expect('name' in body).toBe(false)
     expect(requestBody(state({ name: '  mine ' })).name).toBe('mine')
@@ -125,8 +128,8 @@ describe('API errors', () => {
     expect(firstStepWithError(apiFieldErrors(error))).toBe(3)
   })
 
-  it('a conflict naming its field goes to that field', () => {
-    const error = new ApiError(409, { error: 'Conflict', detail: 'Install the YOLO-NAS environment.', field: 'architecture' })
+  it('a conflict naming its subject goes to that field', () => {
+    const error = new ApiError(409, { error: 'Conflict', detail: 'Install the YOLO-NAS environment.', architecture: 'yolo-nas-s' })
     expect(apiFieldErrors(error)).toEqual({ architecture: 'Install the YOLO-NAS environment.' })
     expect(firstStepWithError(apiFieldErrors(error))).toBe(1)
   })

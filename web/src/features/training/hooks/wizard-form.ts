@@ -64,7 +64,7 @@ export const PRESETS: Record<TrainingPreset, PresetValues & { title: string; sum
     summary: 'A first look in minutes: few epochs, light augmentation.',
     epochs: 10,
     batch_size: 8,
-    learning_rate: 2e-4,
+    learning_rate: 1e-4,
     warmup_epochs: 1,
     patience: 5,
     scheduler: 'cosine',
@@ -88,7 +88,7 @@ export const PRESETS: Record<TrainingPreset, PresetValues & { title: string; sum
     batch_size: 8,
     learning_rate: 1e-4,
     warmup_epochs: 3,
-    patience: 25,
+    patience: 20,
     scheduler: 'cosine',
     augmentation: 'heavy',
   },
@@ -165,10 +165,12 @@ function intIn(text: string, min: number, max: number): string | null {
   return null
 }
 
-function positive(text: string, allowZero: boolean): string | null {
+/** A number in (0, max] (or [0, max] with allowZero). */
+function numberIn(text: string, max: number, allowZero: boolean): string | null {
   const value = Number(text)
   if (text.trim() === '' || !Number.isFinite(value)) return 'Enter a number.'
   if (allowZero ? value < 0 : value <= 0) return allowZero ? 'Zero or more.' : 'Greater than zero.'
+  if (value > max) return `At most ${max}.`
   return null
 }
 
@@ -188,9 +190,9 @@ export function validateConfig(draft: ConfigDraft, arch: Pick<Architecture, 'siz
     ['config.epochs', intIn(draft.epochs, 1, 1000)],
     ['config.batch_size', intIn(draft.batch_size, 1, 256)],
     ['config.image_size', imageSizeError(draft.image_size, arch?.size_multiple ?? 1)],
-    ['config.learning_rate', positive(draft.learning_rate, false)],
-    ['config.weight_decay', positive(draft.weight_decay, true)],
-    ['config.warmup_epochs', intIn(draft.warmup_epochs, 0, 1000)],
+    ['config.learning_rate', numberIn(draft.learning_rate, 1, false)],
+    ['config.weight_decay', numberIn(draft.weight_decay, 1, true)],
+    ['config.warmup_epochs', numberIn(draft.warmup_epochs, 100, true)],
     ['config.patience', draft.patience.trim() === '' ? null : intIn(draft.patience, 1, 1000)],
     ['config.seed', intIn(draft.seed, 0, 2 ** 31 - 1)],
     ['config.device', DEVICE.test(draft.device.trim()) ? null : 'auto, cpu, cuda, cuda:N or mps.'],
@@ -246,6 +248,8 @@ export function normaliseField(field: string): string {
     .replace(/^body\./, '')
 }
 
+const CONFLICT_SUBJECTS = ['architecture', 'dataset_version_id'] as const
+
 /** The API's refusal as field → message; a refusal that names no field goes under "" (shown on the review step). */
 export function apiFieldErrors(error: unknown): FieldErrors {
   if (!isApiError(error)) return { '': error instanceof Error ? error.message : 'Something went wrong.' }
@@ -253,6 +257,10 @@ export function apiFieldErrors(error: unknown): FieldErrors {
   for (const f of error.body?.fields ?? []) out[normaliseField(f.field)] ??= f.message
   const named = error.body?.field
   if (typeof named === 'string' && !(normaliseField(named) in out)) out[normaliseField(named)] = error.detail
+  // A conflict names what it is about as an extra ({"architecture": "yolo-nas-s"}): show it there.
+  for (const key of CONFLICT_SUBJECTS) {
+    if (Object.keys(out).length === 0 && error.body?.[key] !== undefined && error.body?.[key] !== null) out[key] = error.detail
+  }
   if (Object.keys(out).length === 0) out[''] = error.detail
   return out
 }

@@ -13,7 +13,7 @@ import { RunActions } from '../components/run-actions'
 import { LossChart, MapChart } from '../components/run-charts'
 import { RunLog } from '../components/run-log'
 import { RunProgress } from '../components/run-progress'
-import { formatMetric } from '../hooks/charts'
+import { datasetLabel, formatMetric } from '../hooks/charts'
 import { useRunMetrics, useTrainingRun } from '../hooks/queries'
 
 function TitledCard({ title, className, children }: { title: string; className?: string; children: React.ReactNode }) {
@@ -63,9 +63,13 @@ function Overview({ run }: { run: TrainingRun }) {
         <dl className="grid grid-cols-2 gap-3">
           <Fact label="Architecture">{run.architecture}</Fact>
           <Fact label="Dataset">
-            <Link className="text-primary hover:underline" to={`/od/datasets/${run.dataset_id}`}>
-              {run.dataset_name} v{run.version_number}
-            </Link>
+            {run.dataset_id !== null ? (
+              <Link className="text-primary hover:underline" to={`/od/datasets/${run.dataset_id}`}>
+                {datasetLabel(run)}
+              </Link>
+            ) : (
+              datasetLabel(run)
+            )}
           </Fact>
           <Fact label="Epochs · batch · size">{`${run.config.epochs} · ${run.config.batch_size} · ${run.config.image_size}`}</Fact>
           <Fact label="Device">{run.config.device}</Fact>
@@ -145,7 +149,7 @@ export function TrainingRunPage() {
       <PageHeader
         eyebrow="Object detection · Training"
         title={data.name}
-        description={`${data.architecture} on ${data.dataset_name} v${data.version_number}`}
+        description={`${data.architecture} on ${datasetLabel(data)}`}
         actions={
           <>
             <JobStatusBadge status={data.status} />

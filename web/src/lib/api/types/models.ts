@@ -16,12 +16,13 @@ export interface ClassMetrics {
   recall: number | null
 }
 
+/** Test-split metrics; `{}` for a model registered without a test evaluation. */
 export interface ModelMetrics {
-  map50: number | null
-  map50_95: number | null
-  precision: number | null
-  recall: number | null
-  per_class: ClassMetrics[]
+  map50?: number | null
+  map50_95?: number | null
+  precision?: number | null
+  recall?: number | null
+  per_class?: ClassMetrics[]
   pr_curve?: Record<string, unknown> | null
   confusion?: { labels: string[]; matrix: number[][] } | null
 }
@@ -35,8 +36,13 @@ export interface OnnxInfo {
   max_abs_diff: number | null
   /** Lowest IoU between matched boxes of the two runtimes. */
   box_iou_min: number | null
+  /** Matched box pairs the IoU figure is over. */
+  boxes_compared?: number | null
+  /** The library image the parity check ran on. */
+  image_id?: number | null
   checked_at: string | null
   error: string | null
+  job_id?: number | null
 }
 
 export interface TrainedModel {
@@ -45,10 +51,13 @@ export interface TrainedModel {
   description: string
   architecture: string
   family: string
+  /** The detector key AI auto-annotation uses: `trained:<id>`. */
+  key?: string
   training_run_id: number | null
   dataset_id: number | null
   dataset_name: string | null
   dataset_version_id: number | null
+  version_number?: number | null
   input_size: number
   classes: ModelClass[]
   metrics: ModelMetrics | null
@@ -99,7 +108,15 @@ export interface ModelExportStarted {
   job: Job
 }
 
+/** One class across the compared models: AP per model id (null: not a class of that model). */
+export interface CompareClass {
+  class_id: number
+  name: string
+  ap50?: Record<string, number | null>
+  ap50_95?: Record<string, number | null>
+}
+
 export interface ModelComparison {
   models: TrainedModel[]
-  classes: { class_id: number; name: string }[]
+  classes: CompareClass[]
 }

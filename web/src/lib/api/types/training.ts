@@ -56,7 +56,7 @@ export interface EpochRow {
 export interface StepRow {
   epoch: number
   step: number
-  loss: number
+  loss: number | null
   lr: number | null
   at: string
 }
@@ -72,10 +72,11 @@ export interface TrainingRun {
   status: TrainingStatus
   architecture: string
   family: TrainerFamily | string
-  dataset_id: number
-  dataset_name: string
+  /** Null once the dataset or version was deleted. */
+  dataset_id: number | null
+  dataset_name: string | null
   dataset_version_id: number
-  version_number: number
+  version_number: number | null
   config: TrainConfig
   current_epoch: number
   total_epochs: number
