@@ -108,7 +108,11 @@ export function StepArchitecture({ wizard }: { wizard: Wizard }) {
         ))}
       </div>
       <FieldError errors={wizard.errors} field="architecture" />
-      {arch && arch.family === current ? <WeightsChoice wizard={wizard} arch={arch} /> : null}
+      {arch && arch.family === current ? (
+        <WeightsChoice wizard={wizard} arch={arch} />
+      ) : group?.architectures[0] ? (
+        <LicenceNote arch={group.architectures[0]} />
+      ) : null}
     </div>
   )
 }
