@@ -13,12 +13,11 @@ const LEVEL_STYLE: Record<string, string> = {
 }
 
 function LogLines({ logs }: { logs: JobLog[] }) {
-  const end = useRef<HTMLLIElement | null>(null)
   const box = useRef<HTMLOListElement | null>(null)
   useEffect(() => {
     const el = box.current
-    // Follow the tail only when the reader is already at the bottom.
-    if (el && el.scrollHeight - el.scrollTop - el.clientHeight < 80) end.current?.scrollIntoView({ block: 'nearest' })
+    // Follow the tail only when the reader is already near the bottom; scroll the box, never the page.
+    if (el && el.scrollHeight - el.scrollTop - el.clientHeight < 120) el.scrollTop = el.scrollHeight
   }, [logs.length])
   if (logs.length === 0) return <EmptyState title="No log lines yet" />
   return (
@@ -30,7 +29,6 @@ function LogLines({ logs }: { logs: JobLog[] }) {
           <span className="break-all whitespace-pre-wrap">{log.message}</span>
         </li>
       ))}
-      <li ref={end} aria-hidden />
     </ol>
   )
 }

@@ -75,7 +75,7 @@ function Summary({ wizard }: { wizard: Wizard }) {
       <Row label="Learning rate · weight decay">{`${c.learning_rate} · ${c.weight_decay}`}</Row>
       <Row label="Scheduler · warmup · patience">{`${c.scheduler} · ${c.warmup_epochs} · ${c.patience || 'off'}`}</Row>
       <Row label="Augmentation · seed">{`${c.augmentation} · ${c.seed}`}</Row>
-      <Row label="Device · mixed precision">{`${c.device} · ${c.mixed_precision ? 'on' : 'off'}`}</Row>
+      <Row label="Device · mixed precision">{`${c.device} · ${c.mixed_precision ? (c.device.trim() === 'cpu' ? 'on (ignored on the CPU)' : 'on') : 'off'}`}</Row>
     </dl>
   )
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { EpochRow, StepRow } from '@/lib/api'
-import { datasetLabel, epochLabel, epochPoints, formatEta, formatMetric, hasValues, stepPoints } from './charts'
+import { datasetLabel, epochLabel, epochPoints, formatEta, formatMetric, hasValues, stepAxis, stepPoints } from './charts'
 
 function row(epoch: number, map50: number | null, train_loss = 1 / epoch): EpochRow {
   return { epoch, train_loss, val_loss: null, map50, map50_95: map50 === null ? null : map50 / 2, learning_rate: 1e-4, seconds: 3 }
@@ -24,30 +24,42 @@ describe('epochPoints', () => {
 })
 
 describe('stepPoints', () => {
-  function steps(epochs: number, perEpoch: number): StepRow[] {
+  /** Steps as the API numbers them: across the run, from 1. */
+  function steps(epochs: number, perEpoch: number, acrossRun = true): StepRow[] {
     const out: StepRow[] = []
     for (let e = 1; e <= epochs; e++)
-      for (let s = 0; s < perEpoch; s++) out.push({ epoch: e, step: s, loss: e * 10 + s, lr: null, at: '' })
+      for (let s = 1; s <= perEpoch; s++)
+        out.push({ epoch: e, step: acrossRun ? (e - 1) * perEpoch + s : s, loss: e * 10 + s, lr: null, at: '' })
     return out
   }
 
-  it('puts steps on a fractional-epoch axis', () => {
+  it('puts steps counted across the run on a fractional-epoch axis', () => {
     expect(stepPoints(steps(2, 2))).toEqual([
-      { x: 0, loss: 10 },
       { x: 0.5, loss: 11 },
-      { x: 1, loss: 20 },
+      { x: 1, loss: 12 },
       { x: 1.5, loss: 21 },
+      { x: 2, loss: 22 },
     ])
+  })
+
+  it('reads steps that restart each epoch the same way', () => {
+    expect(stepPoints(steps(2, 2, false)).map((p) => p.x)).toEqual([0.5, 1, 1.5, 2])
+  })
+
+  it('places a running second epoch by the first epoch\'s length', () => {
+    const partial = [...steps(1, 4), { epoch: 2, step: 6, loss: 1, lr: null, at: '' }]
+    expect(stepAxis(partial)({ epoch: 2, step: 6 })).toBe(1.5)
   })
 
   it('averages a long run into at most maxPoints buckets', () => {
     const points = stepPoints(steps(10, 100), 50)
     expect(points.length).toBeLessThanOrEqual(50)
-    expect(points[0]).toEqual({ x: expect.closeTo(0.095, 3), loss: expect.closeTo(19.5, 5) })
+    expect(points[0]).toEqual({ x: expect.closeTo(0.105, 3), loss: expect.closeTo(20.5, 5) })
     expect(points.every((p, i) => i === 0 || p.x > (points[i - 1]?.x ?? 0))).toBe(true)
   })
 
-  it('is empty without steps', () => {
+  it('leaves out steps without a loss, and is empty without steps', () => {
+    expect(stepPoints([{ epoch: 1, step: 1, loss: null, lr: null, at: '' }])).toEqual([])
     expect(stepPoints([])).toEqual([])
   })
 })
@@ -55,6 +67,7 @@ describe('stepPoints', () => {
 describe('figures', () => {
   it('formats the ETA and metrics', () => {
     expect(formatEta(null)).toBeNull()
+    expect(formatEta(0.3)).toBe('under a second')
     expect(formatEta(42.4)).toBe('42s')
     expect(formatEta(200)).toBe('3m 20s')
     expect(formatEta(3840)).toBe('1h 4m')

@@ -41,11 +41,8 @@ function finite(value: number | null | undefined): number | null {
 export function stepPoints(steps: readonly StepRow[], maxPoints = 400): StepPoint[] {
   const valid = steps.filter((s): s is StepRow & { loss: number } => typeof s.loss === 'number' && Number.isFinite(s.loss))
   if (valid.length === 0) return []
-  const perEpoch = new Map<number, number>()
-  for (const s of valid) perEpoch.set(s.epoch, Math.max(perEpoch.get(s.epoch) ?? 0, s.step + 1))
-  const points = valid
-    .map((s) => ({ x: s.epoch - 1 + s.step / (perEpoch.get(s.epoch) ?? 1), loss: s.loss }))
-    .sort((a, b) => a.x - b.x)
+  const toX = stepAxis(valid)
+  const points = valid.map((s) => ({ x: toX(s), loss: s.loss })).sort((a, b) => a.x - b.x)
   if (points.length <= maxPoints) return points.map((p) => ({ x: round(p.x), loss: p.loss }))
   const size = Math.ceil(points.length / maxPoints)
   const out: StepPoint[] = []
@@ -56,6 +53,27 @@ export function stepPoints(steps: readonly StepRow[], maxPoints = 400): StepPoin
     out.push({ x: round(x), loss })
   }
   return out
+}
+
+/**
+ * Step (1-based) → fractional epoch, whether steps count across the run (what the API sends) or
+ * restart each epoch. Counted across the run, a later epoch's steps pass the first epoch's last one,
+ * and that first epoch (complete, since a later one began) gives the steps per epoch. While only one
+ * epoch has steps the two readings agree, and its last step so far stands for the epoch's end.
+ */
+export function stepAxis(steps: readonly Pick<StepRow, 'epoch' | 'step'>[]): (s: Pick<StepRow, 'epoch' | 'step'>) => number {
+  const lastStep = new Map<number, number>()
+  for (const s of steps) lastStep.set(s.epoch, Math.max(lastStep.get(s.epoch) ?? 0, s.step))
+  const epochs = [...lastStep.keys()].sort((a, b) => a - b)
+  const first = epochs[0] ?? 1
+  const firstLast = lastStep.get(first) ?? 1
+  const acrossRun = epochs.some((e) => e > first && (lastStep.get(e) ?? 0) > firstLast)
+  if (acrossRun) {
+    const perEpoch = firstLast / first
+    return (s) => s.step / perEpoch
+  }
+  const perEpoch = Math.max(1, ...lastStep.values())
+  return (s) => s.epoch - 1 + s.step / perEpoch
 }
 
 function round(x: number): number {
@@ -70,6 +88,7 @@ export function hasValues<T>(points: readonly T[], keys: readonly (keyof T)[]): 
 /** "1h 4m", "3m 20s", "45s"; null when unknown. */
 export function formatEta(seconds: number | null | undefined): string | null {
   if (seconds === null || seconds === undefined || !Number.isFinite(seconds) || seconds < 0) return null
+  if (seconds < 1) return 'under a second'
   const s = Math.round(seconds)
   if (s < 60) return `${s}s`
   const minutes = Math.floor(s / 60)
