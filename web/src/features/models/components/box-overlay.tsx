@@ -1,12 +1,14 @@
 import type { InferenceBox } from '@/lib/api'
 import { CLASS_PALETTE } from '@/lib/class-colors'
-import { percentRect } from '../hooks/inference'
+import { displaySize, percentRect } from '../hooks/inference'
 
 /** The image with the shown boxes over it, positioned in percent so they follow the picture's size. */
 export function BoxOverlay({ src, width, height, boxes }: { src: string; width: number; height: number; boxes: InferenceBox[] }) {
+  const size = displaySize(width, height)
   return (
-    <div className="relative inline-block max-w-full" data-testid="inference-image">
-      <img src={src} alt="Test image" className="block max-h-[32rem] max-w-full" />
+    // w-fit + self-start: a flex column would otherwise stretch the box past the picture.
+    <div className="relative w-fit max-w-full self-start" data-testid="inference-image">
+      <img src={src} alt="Test image" width={size.width} height={size.height} className="block h-auto max-w-full" />
       {boxes.map((b, i) => {
         const r = percentRect(b, width, height)
         const color = CLASS_PALETTE[b.class_index % CLASS_PALETTE.length] ?? '#ef4444'

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { InferenceBox } from '@/lib/api'
-import { countByLabel, percentRect, thresholdLabel, visibleBoxes } from './inference'
+import { countByLabel, displaySize, percentRect, thresholdLabel, visibleBoxes } from './inference'
 
 function box(label: string, score: number, x1 = 0, y1 = 0, x2 = 10, y2 = 10): InferenceBox {
   return { x1, y1, x2, y2, class_index: 0, class_id: 1, label, score }
@@ -37,5 +37,18 @@ describe('percentRect', () => {
 
   it('clips boxes that run past the image and orders swapped corners', () => {
     expect(percentRect(box('a', 1, 250, 120, -10, 50), 200, 100)).toEqual({ left: 0, top: 50, width: 100, height: 50 })
+  })
+})
+
+describe('displaySize', () => {
+  it('fits a large image in the box, aspect kept', () => {
+    expect(displaySize(4000, 3000)).toEqual({ width: 683, height: 512 })
+    expect(displaySize(3000, 1000)).toEqual({ width: 768, height: 256 })
+  })
+
+  it('scales a tiny image up, at most six times', () => {
+    expect(displaySize(96, 72)).toEqual({ width: 576, height: 432 })
+    expect(displaySize(20, 10)).toEqual({ width: 120, height: 60 })
+    expect(displaySize(0, 10)).toEqual({ width: 0, height: 0 })
   })
 })

@@ -40,3 +40,13 @@ export function percentRect(box: Pick<InferenceBox, 'x1' | 'y1' | 'x2' | 'y2'>, 
 export function thresholdLabel(threshold: number): string {
   return `${Math.round(threshold * 100)}%`
 }
+
+/**
+ * The size to show an image at: as large as fits `maxWidth` x `maxHeight`, aspect kept, small images
+ * scaled up (a 96 px test image is unreadable at its own size) but never past `maxScale`.
+ */
+export function displaySize(width: number, height: number, maxWidth = 768, maxHeight = 512, maxScale = 6): { width: number; height: number } {
+  if (width <= 0 || height <= 0) return { width: 0, height: 0 }
+  const scale = Math.min(maxWidth / width, maxHeight / height, maxScale)
+  return { width: Math.round(width * scale), height: Math.round(height * scale) }
+}

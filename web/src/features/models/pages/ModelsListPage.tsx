@@ -19,6 +19,27 @@ const FAMILIES = [
   { value: 'yolo-nas', label: 'YOLO-NAS' },
 ]
 
+function ArchitectureFilter({ value, onChange }: { value: string | null; onChange: (a: string | null) => void }) {
+  // The architectures that have a model at all (the unfiltered list, cached with the page's).
+  const all = useModels({})
+  const keys = [...new Set((all.data?.items ?? []).map((m) => m.architecture))].sort()
+  return (
+    <Select value={value ?? ALL} onValueChange={(v) => onChange(v === ALL ? null : v)}>
+      <SelectTrigger className="w-44" aria-label="Filter by architecture" data-testid="models-architecture-filter">
+        <SelectValue />
+      </SelectTrigger>
+      <SelectContent>
+        <SelectItem value={ALL}>All architectures</SelectItem>
+        {keys.map((k) => (
+          <SelectItem key={k} value={k}>
+            {k}
+          </SelectItem>
+        ))}
+      </SelectContent>
+    </Select>
+  )
+}
+
 function Filters({ family, onFamily, activeOnly, onActive }: { family: string | null; onFamily: (f: string | null) => void; activeOnly: boolean; onActive: (v: boolean) => void }) {
   return (
     <>
@@ -45,9 +66,10 @@ function Filters({ family, onFamily, activeOnly, onActive }: { family: string | 
 
 export function ModelsPage() {
   const [family, setFamily] = useState<string | null>(null)
+  const [architecture, setArchitecture] = useState<string | null>(null)
   const [activeOnly, setActiveOnly] = useState(false)
   const [picked, setPicked] = useState<number[]>([])
-  const models = useModels({ family, active: activeOnly ? true : null })
+  const models = useModels({ family, architecture, active: activeOnly ? true : null })
   const items = models.data?.items ?? []
   return (
     <div>
@@ -58,6 +80,7 @@ export function ModelsPage() {
         actions={
           <>
             <Filters family={family} onFamily={setFamily} activeOnly={activeOnly} onActive={setActiveOnly} />
+            <ArchitectureFilter value={architecture} onChange={setArchitecture} />
             <Button asChild={picked.length >= MIN_COMPARE} disabled={picked.length < MIN_COMPARE} variant="outline" data-testid="compare-models">
               {picked.length >= MIN_COMPARE ? (
                 <Link to={`/od/models/compare?ids=${picked.join(',')}`}>
@@ -76,7 +99,7 @@ export function ModelsPage() {
         {models.isError ? (
           <ErrorState error={models.error} title="Could not load models" onRetry={() => void models.refetch()} />
         ) : (
-          <ModelsTable models={items} pending={models.isPending} picked={picked} onPick={(id) => setPicked((p) => toggleCompare(p, id))} filtered={family !== null || activeOnly} />
+          <ModelsTable models={items} pending={models.isPending} picked={picked} onPick={(id) => setPicked((p) => toggleCompare(p, id))} filtered={family !== null || architecture !== null || activeOnly} />
         )}
       </Card>
     </div>
