@@ -36,13 +36,14 @@ async function pickVersion(page: Page): Promise<void> {
   await page.getByTestId('wizard-next').click()
 }
 
-async function pickTinyRtdetr(page: Page): Promise<void> {
+async function pickTinyRtdetr(page: Page, screenshot?: string): Promise<void> {
   await page.getByTestId('wizard-family').getByRole('radio', { name: 'RT-DETRv2' }).click()
   await page.getByTestId('arch-rtdetrv2-r18').click()
   await expect(page.getByTestId('weights-licence')).toContainText('Apache-2.0')
   // From scratch: the tests never download weights.
   await page.getByTestId('wizard-pretrained').click()
   await expect(page.getByTestId('wizard-pretrained')).toHaveAttribute('data-state', 'unchecked')
+  if (screenshot) await shot(page, screenshot)
   await page.getByTestId('wizard-next').click()
 }
 
@@ -77,7 +78,7 @@ test('the wizard starts a tiny run and its page follows it to a registered model
   const errors: string[] = []
   page.on('pageerror', (e) => errors.push(e.message))
   await pickVersion(page)
-  await pickTinyRtdetr(page)
+  await pickTinyRtdetr(page, 'training-wizard-model')
   await tinySettings(page)
   await shot(page, 'training-wizard-settings')
   await page.getByTestId('wizard-next').click()
