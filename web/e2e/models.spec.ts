@@ -128,6 +128,10 @@ test('compare the two models side by side', async ({ page }) => {
   await expect(page).toHaveURL(new RegExp(`/od/models/compare\\?ids=${first.id},${second.id}$`))
   await expect(page.getByRole('heading', { level: 1, name: 'Compare models' })).toBeVisible()
   await expect(page.getByTestId('compare-map50_95').locator('td')).toHaveCount(3)
+  // Each model's AP for its own classes (the other model's classes: a dash).
+  const own = first.classes[0]?.class_id
+  await expect(page.getByTestId(`compare-class-${own}`).locator('td').nth(1)).toHaveText(/^\d\.\d{3}$/)
+  await expect(page.getByTestId(`compare-class-${own}`).locator('td').nth(2)).toHaveText('—')
   await shot(page, 'models-compare')
 })
 

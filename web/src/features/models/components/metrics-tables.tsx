@@ -42,7 +42,7 @@ export function PerClassTable({ metrics }: { metrics: ModelMetrics | null }) {
       </TableHeader>
       <TableBody>
         {rows.map((r) => (
-          <TableRow key={r.class_id}>
+          <TableRow key={`${r.class_id ?? ''}:${r.index ?? ''}:${r.name}`}>
             <TableCell>{r.name}</TableCell>
             <TableCell className="tabular-nums font-medium">{fmt(r.ap50_95)}</TableCell>
             <TableCell className="tabular-nums">{fmt(r.ap50)}</TableCell>

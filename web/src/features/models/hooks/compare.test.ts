@@ -81,6 +81,16 @@ describe('compare rows', () => {
     expect(perClassRows(comparison)[0]?.values).toEqual([0.25, null])
   })
 
+  it('falls back to the model\'s own rows, matched through the class mapping when they name only an index', () => {
+    const indexed = { ...model(2, 0.5), classes: [{ index: 0, class_id: 10, name: 'cola' }] }
+    indexed.metrics = { ...indexed.metrics, per_class: [{ index: 0, name: 'cola', ap50: 0.6, ap50_95: 0.35, precision: null, recall: null }] }
+    const comparison: ModelComparison = {
+      models: [model(1, 0.4, [[10, 0.2]]), indexed],
+      classes: [{ class_id: 10, name: 'cola', ap50: { '1': null, '2': null }, ap50_95: { '1': null, '2': null } }],
+    }
+    expect(perClassRows(comparison)[0]?.values).toEqual([0.2, 0.35])
+  })
+
   it('a model registered without test metrics has no values', () => {
     const bare = { ...model(3, null), metrics: {} }
     expect(summaryRows([bare, model(1, 0.4)]).find((r) => r.key === 'map50_95')?.values).toEqual([null, 0.4])

@@ -1,5 +1,5 @@
 /** Side-by-side comparison of 2 to 5 models on their test metrics. */
-import type { ModelComparison, TrainedModel } from '@/lib/api'
+import type { ClassMetrics, ModelComparison, TrainedModel } from '@/lib/api'
 
 export const MIN_COMPARE = 2
 export const MAX_COMPARE = 5
@@ -56,15 +56,20 @@ export function summaryRows(models: readonly TrainedModel[]): CompareRow[] {
 
 /**
  * AP50-95 per class, for every class any of the models knows: the server's per-model figure, else the
- * model's own per-class row matched by class id; a model without the class: null.
+ * model's own per-class row (by class id or output index); a model without the class: null.
  */
+/** A model's per-class row for a dataset class: by class id, else by its output index in the class mapping. */
+export function classMetrics(model: Pick<TrainedModel, 'metrics' | 'classes'>, classId: number): ClassMetrics | undefined {
+  const rows = model.metrics?.per_class ?? []
+  const byId = rows.find((pc) => pc.class_id === classId)
+  if (byId) return byId
+  const index = model.classes.find((c) => c.class_id === classId)?.index
+  return index === undefined ? undefined : rows.find((pc) => (pc.class_id === undefined || pc.class_id === null) && pc.index === index)
+}
+
 export function perClassRows(comparison: ModelComparison): CompareRow[] {
   return comparison.classes.map((c) => {
-    const values = comparison.models.map((m) =>
-      c.ap50_95 && String(m.id) in c.ap50_95
-        ? num(c.ap50_95[String(m.id)])
-        : num(m.metrics?.per_class?.find((pc) => pc.class_id === c.class_id)?.ap50_95),
-    )
+    const values = comparison.models.map((m) => num(c.ap50_95?.[String(m.id)]) ?? num(classMetrics(m, c.class_id)?.ap50_95))
     return { key: `class-${c.class_id}`, label: c.name, values, best: bestOf(values) }
   })
 }

@@ -8,7 +8,9 @@ export interface ModelClass {
 }
 
 export interface ClassMetrics {
-  class_id: number
+  /** The dataset class (the contract's key); older metrics name only the model's output `index`. */
+  class_id?: number | null
+  index?: number
   name: string
   ap50: number | null
   ap50_95: number | null
