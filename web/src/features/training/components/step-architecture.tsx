@@ -4,6 +4,7 @@ import { ErrorState, LoadingState } from '@/components/states'
 import { Checkbox } from '@/components/ui/checkbox'
 import { Label } from '@/components/ui/label'
 import { Segmented } from '@/components/ui/segmented'
+import { useSession } from '@/features/auth'
 import type { Architecture } from '@/lib/api'
 import { cn } from '@/lib/utils'
 import { defaultSize, FAMILY_SUMMARIES, groupByFamily, type FamilyGroup } from '../hooks/architectures'
@@ -86,6 +87,7 @@ function FamilyPicker({ groups, family, onFamily }: { groups: FamilyGroup[]; fam
 export function StepArchitecture({ wizard }: { wizard: Wizard }) {
   const { architectures, arch } = wizard
   const [family, setFamily] = useState<string | null>(null)
+  const isAdmin = useSession().data?.user.role === 'admin'
   if (architectures.isPending) return <LoadingState label="Loading architectures…" />
   if (architectures.isError) return <ErrorState error={architectures.error} onRetry={() => void architectures.refetch()} />
   const groups = groupByFamily(architectures.data)
@@ -101,7 +103,7 @@ export function StepArchitecture({ wizard }: { wizard: Wizard }) {
   return (
     <div className="flex flex-col gap-4">
       <FamilyPicker groups={groups} family={current} onFamily={onFamily} />
-      {group && !group.available ? <TrainerEnvPanel family={group.family} title={group.title} reason={reason} /> : null}
+      {group && !group.available ? <TrainerEnvPanel family={group.family} title={group.title} reason={reason} canInstall={isAdmin} /> : null}
       <div role="radiogroup" aria-label="Model size" className="grid gap-2 sm:grid-cols-2 lg:grid-cols-4">
         {group?.architectures.map((a) => (
           <SizeCard key={a.key} arch={a} chosen={wizard.state.architecture === a.key} onPick={() => wizard.setArchitecture(a.key)} />

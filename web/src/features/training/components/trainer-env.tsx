@@ -7,7 +7,7 @@ import { envState } from '../hooks/architectures'
 import { useInstallTrainer, useTrainers } from '../hooks/queries'
 
 /** A family that trains in its own environment: whether it is installed, and a button to install it. */
-export function TrainerEnvPanel({ family, title, reason }: { family: string; title: string; reason: string | null }) {
+export function TrainerEnvPanel({ family, title, reason, canInstall }: { family: string; title: string; reason: string | null; canInstall: boolean }) {
   const trainers = useTrainers()
   const install = useInstallTrainer()
   const env = trainers.data?.find((t) => t.family === family)
@@ -25,13 +25,13 @@ export function TrainerEnvPanel({ family, title, reason }: { family: string; tit
         <span>
           {state === 'installing'
             ? `The ${title} environment is being installed.`
-            : (reason ?? `${title} trains in an environment of its own, which is not installed yet.`)}{' '}
-          From a shell: <code className="rounded bg-muted px-1 font-mono text-xs">shelfscope trainers install {family}</code>
+            : (reason ?? env?.missing ?? `${title} trains in an environment of its own, which is not installed yet.`)}{' '}
+          {canInstall ? 'Install it here, or from a shell: ' : 'An admin installs it here, or from a shell: '}<code className="rounded bg-muted px-1 font-mono text-xs">shelfscope trainers install {family}</code>
         </span>
       </p>
-      {state === 'installing' && env?.job ? <JobProgress job={env.job} /> : null}
-      {state === 'failed' && env?.job?.error ? <p className="text-xs text-destructive">{env.job.error}</p> : null}
-      {state !== 'installing' ? (
+      {state === 'installing' && env?.install_job ? <JobProgress job={env.install_job} /> : null}
+      {state === 'failed' && env?.install_job?.error ? <p className="text-xs text-destructive">{env.install_job.error}</p> : null}
+      {state !== 'installing' && canInstall ? (
         <Button size="sm" variant="outline" className="w-fit" onClick={onInstall} disabled={install.isPending} data-testid="install-trainer">
           {install.isPending ? <Loader2Icon className="animate-spin" aria-hidden /> : <DownloadIcon aria-hidden />}
           {state === 'failed' ? 'Retry install' : 'Install environment'}

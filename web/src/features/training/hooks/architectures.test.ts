@@ -32,14 +32,23 @@ describe('groupByFamily', () => {
 })
 
 describe('envState', () => {
-  const env = (overrides: Partial<TrainerEnv>): TrainerEnv => ({ family: 'yolo-nas', installed: false, separate_env: true, ...overrides })
-  it('reads the install state from the status or the install job', () => {
+  const env = (overrides: Partial<TrainerEnv>): TrainerEnv => ({
+    family: 'yolo-nas',
+    title: 'YOLO-NAS',
+    architectures: ['yolo-nas-s'],
+    installed: false,
+    separate_env: true,
+    missing: 'the environment is not installed',
+    env_folder: null,
+    ...overrides,
+  })
+  it('reads the install state from the flag and the install job', () => {
     expect(envState(undefined)).toBe('builtin')
     expect(envState(env({}))).toBe('missing')
-    expect(envState(env({ job: makeJob({ status: 'running' }) }))).toBe('installing')
-    expect(envState(env({ status: 'installing' }))).toBe('installing')
-    expect(envState(env({ job: makeJob({ status: 'failed' }) }))).toBe('failed')
-    expect(envState(env({ installed: true }))).toBe('ready')
+    expect(envState(env({ install_job: makeJob({ status: 'running' }) }))).toBe('installing')
+    expect(envState(env({ install_job: makeJob({ status: 'queued' }) }))).toBe('installing')
+    expect(envState(env({ install_job: makeJob({ status: 'failed' }) }))).toBe('failed')
+    expect(envState(env({ installed: true, install_job: makeJob({ status: 'succeeded' }) }))).toBe('ready')
     expect(envState(env({ installed: true, separate_env: false }))).toBe('builtin')
   })
 })

@@ -43,8 +43,9 @@ export type EnvState = 'builtin' | 'missing' | 'installing' | 'ready' | 'failed'
 /** Where a family's trainer environment stands (families without an entry are built in). */
 export function envState(env: TrainerEnv | undefined): EnvState {
   if (!env) return 'builtin'
-  if (env.status === 'installing' || (env.job && (env.job.status === 'queued' || env.job.status === 'running'))) return 'installing'
-  if (env.installed) return env.separate_env === false ? 'builtin' : 'ready'
-  if (env.status === 'failed' || env.job?.status === 'failed') return 'failed'
+  const job = env.install_job
+  if (job && (job.status === 'queued' || job.status === 'running')) return 'installing'
+  if (env.installed) return env.separate_env ? 'ready' : 'builtin'
+  if (job?.status === 'failed') return 'failed'
   return 'missing'
 }

@@ -61,7 +61,7 @@ export function useTrainers() {
     queryKey: queryKeys.training.trainers(),
     queryFn: ({ signal }) => trainingApi.trainers(signal),
     refetchInterval: (query) =>
-      query.state.data?.some((t) => t.status === 'installing' || (t.job ? isActiveJob(t.job) : false)) ? LIVE_POLL_MS : false,
+      query.state.data?.some((t) => (t.install_job ? isActiveJob(t.install_job) : false)) ? LIVE_POLL_MS : false,
   })
 }
 

@@ -61,7 +61,10 @@ function serve(handler: Handler = () => undefined) {
     if (url.includes('/od/datasets/1/versions')) return json({ items: [VERSION], next_cursor: null, total: 1 })
     if (url.includes('/od/datasets')) return json({ items: [{ id: 1, name: 'Shelves' }], next_cursor: null, total: 1 })
     if (url.endsWith('/od/training/architectures')) return json(ARCHS)
-    if (url.endsWith('/od/trainers')) return json([{ family: 'yolo-nas', installed: false, separate_env: true, job: null }])
+    if (url.endsWith('/od/trainers'))
+      return json({
+        items: [{ family: 'yolo-nas', title: 'YOLO-NAS', architectures: ['yolo-nas-s'], separate_env: true, installed: false, missing: 'the YOLO-NAS environment is not installed', env_folder: null, install_job: null }],
+      })
     if (url.includes('/od/models')) return json({ items: [], next_cursor: null, total: 0 })
     if (url.includes('/od/training/estimate')) return json({ seconds: 125, images_per_epoch: 8, device: 'cpu' })
     return json({ error: 'NotFound', detail: `no mock for ${url}` }, 404)
@@ -158,7 +161,7 @@ describe('NewTrainingPage', () => {
     await user.click(within(await screen.findByTestId('wizard-family')).getByRole('radio', { name: 'YOLO-NAS' }))
     const env = await screen.findByTestId('trainer-env')
     expect(env).toHaveAttribute('data-state', 'missing')
-    expect(env).toHaveTextContent('shelfscope trainers install yolo-nas')
+    expect(env).toHaveTextContent('Install it here, or from a shell: shelfscope trainers install yolo-nas')
     expect(screen.getByTestId('arch-yolo-nas-s')).toBeDisabled()
     expect(screen.getByTestId('weights-licence')).toHaveTextContent('non-commercial')
     expect(screen.getByTestId('weights-licence')).toHaveTextContent('Training from scratch')

@@ -138,15 +138,17 @@ export interface EstimateParams {
   batch_size: number
 }
 
-/** A family's training environment: built in, installed on demand (YOLO-NAS), or being installed. */
+/** A family's training environment (`GET /od/trainers`): part of the main install, or its own (YOLO-NAS). */
 export interface TrainerEnv {
   family: TrainerFamily | string
-  title?: string
+  title: string
+  architectures: string[]
+  /** Trains in an environment of its own, installed on demand. */
+  separate_env: boolean
   installed: boolean
-  /** True for families that train in an environment of their own. */
-  separate_env?: boolean
-  status?: 'missing' | 'installing' | 'ready' | 'failed' | string
+  /** What is missing, in words, when not installed. */
+  missing: string | null
+  env_folder: string | null
   /** The running or last install job, if any. */
-  job?: Job | null
-  detail?: string | null
+  install_job?: Job | null
 }
