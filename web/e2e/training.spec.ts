@@ -74,6 +74,23 @@ test('the wizard checks the image size against the architecture before anything 
   expect(runsAfter.items.length).toBe(runsBefore.items.length)
 })
 
+test('YOLO-NAS says its pretrained weights are non-commercial, and what its environment needs', async ({ page }) => {
+  await pickVersion(page)
+  await page.getByTestId('wizard-family').getByRole('radio', { name: 'YOLO-NAS' }).click()
+  await expect(page.getByTestId('weights-licence')).toContainText('non-commercial')
+  await expect(page.getByTestId('weights-licence')).toContainText('Training from scratch (the default here)')
+  const card = page.getByTestId('arch-yolo-nas-s')
+  if (await card.isDisabled()) {
+    // Not installed on this server: the panel says how, and an admin gets the button.
+    await expect(page.getByTestId('trainer-env')).toContainText('shelfscope trainers install yolo-nas')
+    await expect(page.getByTestId('install-trainer')).toBeVisible()
+  } else {
+    await card.click()
+    await expect(page.getByTestId('wizard-pretrained')).toHaveAttribute('data-state', 'unchecked')
+  }
+  await shot(page, 'training-wizard-yolo-nas')
+})
+
 test('the wizard starts a tiny run and its page follows it to a registered model', async ({ page }) => {
   const errors: string[] = []
   page.on('pageerror', (e) => errors.push(e.message))
