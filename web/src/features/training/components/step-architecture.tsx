@@ -47,7 +47,7 @@ function LicenceNote({ arch }: { arch: Architecture }) {
       <ScaleIcon className="mt-0.5 size-3.5 shrink-0" aria-hidden />
       <span>
         Pretrained weights: {arch.weights_licence}.{arch.note ? ` ${arch.note}` : ''}
-        {nonCommercial ? ' Training from scratch (the default here) or from your own weights avoids that licence.' : ''}
+        {nonCommercial && !arch.note ? ' Training from scratch (the default here) or from your own weights avoids that licence.' : ''}
       </span>
     </p>
   )
