@@ -107,7 +107,14 @@ export function ModelDetailPage() {
         <ErrorState error={model.error ?? new Error(`"${params.id ?? ''}" is not a model id.`)} />
       </div>
     )
-  if (model.isPending) return <LoadingState label="Loading the model…" />
+  if (model.isPending)
+    return (
+      <div>
+        <BackToModels />
+        <PageHeader title={`Model ${id}`} />
+        <LoadingState label="Loading the model…" />
+      </div>
+    )
   const m = model.data
   return (
     <div>

@@ -141,7 +141,14 @@ export function TrainingRunPage() {
         <ErrorState error={run.error ?? new Error(`"${params.id ?? ''}" is not a run id.`)} onRetry={valid ? () => void run.refetch() : undefined} />
       </div>
     )
-  if (run.isPending) return <LoadingState label="Loading the run…" />
+  if (run.isPending)
+    return (
+      <div>
+        <BackToRuns />
+        <PageHeader title={`Training run ${id}`} />
+        <LoadingState label="Loading the run…" />
+      </div>
+    )
   const data = run.data
   return (
     <div>
