@@ -50,6 +50,8 @@ export const queryKeys = {
   ml: {
     all: () => [...queryKeys.all, 'ml'] as const,
     models: () => [...queryKeys.ml.all(), 'models'] as const,
+    /** The catalogue plus the registry's active trained models (`trained:<id>`), for the AI pickers. */
+    withTrained: () => [...queryKeys.ml.all(), 'models', 'with-trained'] as const,
   },
 
   jobs: {
