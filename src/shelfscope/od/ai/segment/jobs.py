@@ -85,8 +85,8 @@ def _preload(settings: Settings) -> None:
     for key in settings.ml_preload:
         started = time.monotonic()
         try:
-            spec = get_spec(key, field="ml_preload")
-            if spec.task == "segmenter":
+            # A registry model (trained:<id>) is a detector outside the catalogue.
+            if not key.startswith("trained:") and get_spec(key, field="ml_preload").task == "segmenter":
                 load_segmenter(settings, key)
             else:
                 load_detector(settings, key)
