@@ -80,6 +80,7 @@ def register_source(prefix: str, load: DetectorSource) -> None:
 
 
 def _load(settings: Settings, key: str) -> Detector:
+    runtime.apply_threads(settings)
     for prefix, source in SOURCES.items():
         if key.startswith(prefix):
             return source(settings, key)
