@@ -136,6 +136,8 @@ class Settings(BaseSettings):
     # The model hub fetches download from. Empty: huggingface_hub's own default (HF_ENDPOINT, else
     # https://huggingface.co); a mirror or a local stand-in can be named here.
     ml_hub_endpoint: str = ""
+    # A training run needs at least this many train images in its version.
+    training_min_images: int = Field(default=4, ge=1)
 
     @field_validator("job_modules", "url_fetch_allow_hosts", mode="before")
     @classmethod
