@@ -25,7 +25,9 @@ def backgrounds(root: Path = BACKGROUNDS) -> list[Path]:
     return found
 
 
-def _shape(draw: ImageDraw.ImageDraw, kind: str, box: tuple[int, int, int, int], colour: tuple[int, int, int]) -> None:
+def _shape(
+    draw: ImageDraw.ImageDraw, kind: str, box: tuple[int, int, int, int], colour: tuple[int, int, int]
+) -> None:
     x1, y1, x2, y2 = box
     outline = tuple(255 - c for c in colour)
     if kind == "circle":
@@ -36,7 +38,9 @@ def _shape(draw: ImageDraw.ImageDraw, kind: str, box: tuple[int, int, int, int],
         draw.polygon([((x1 + x2) // 2, y1), (x2, y2), (x1, y2)], fill=colour, outline=outline)
 
 
-def make_image(rng: random.Random, background: Path, size: tuple[int, int]) -> tuple[Image.Image, list[tuple[int, list[float]]]]:
+def make_image(
+    rng: random.Random, background: Path, size: tuple[int, int]
+) -> tuple[Image.Image, list[tuple[int, list[float]]]]:
     """One image and its [(class index, [x, y, w, h])]: 1 to 4 shapes that do not overlap much."""
     width, height = size
     with Image.open(background) as im:
@@ -62,7 +66,11 @@ def make_image(rng: random.Random, background: Path, size: tuple[int, int]) -> t
 
 
 def write_set(
-    folder: Path, counts: dict[str, int], seed: int = 0, size: tuple[int, int] = (384, 288), root: Path = BACKGROUNDS
+    folder: Path,
+    counts: dict[str, int],
+    seed: int = 0,
+    size: tuple[int, int] = (384, 288),
+    root: Path = BACKGROUNDS,
 ) -> Path:
     rng = random.Random(seed)
     photos = backgrounds(root)

@@ -30,8 +30,8 @@ from shelfscope.od.classes.router import router as classes_router
 from shelfscope.od.datasets.router import router as datasets_router
 from shelfscope.od.exports.router import router as exports_router
 from shelfscope.od.images.router import router as images_router
-from shelfscope.od.training.router import router as training_router
 from shelfscope.od.imports.router import router as imports_router
+from shelfscope.od.training.router import router as training_router
 from shelfscope.od.versions.router import router as versions_router
 from shelfscope.system.router import router as system_router
 from shelfscope.weights.router import router as weights_router

@@ -8,10 +8,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from bench.train_synthetic import write_set
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
-from bench.train_synthetic import write_set
 from shelfscope.context import AppContext
 from shelfscope.jobs.models import Job
 from shelfscope.od.trained_models.models import TrainedModel
@@ -20,8 +20,11 @@ from tests.support.dataset_files import run_job, upload, zip_folder
 
 # About 50 k parameters: two epochs on a handful of 64 px images take a few seconds.
 TINY_RTDETR: dict[str, Any] = {
-    "backbone": {"layer_type": "basic", "depths": [1, 1, 1, 1], "hidden_sizes": [8, 16, 32, 64], "embedding_size": 8},
-    "encoder_hidden_dim": 16, "d_model": 16, "encoder_ffn_dim": 32, "decoder_ffn_dim": 32, "decoder_layers": 2,
+    "backbone": {
+        "layer_type": "basic", "depths": [1, 1, 1, 1], "hidden_sizes": [8, 16, 32, 64], "embedding_size": 8,
+    },
+    "encoder_hidden_dim": 16, "d_model": 16, "encoder_ffn_dim": 32, "decoder_ffn_dim": 32,
+    "decoder_layers": 2,
     "num_queries": 20, "num_denoising": 5, "encoder_attention_heads": 2, "decoder_attention_heads": 2,
 }  # fmt: skip
 
@@ -74,6 +77,9 @@ def stored_counts(ctx: AppContext) -> tuple[int, int, int]:
     with ctx.db.read() as session:
         return (
             int(session.scalar(select(func.count()).select_from(TrainingRun)) or 0),
-            int(session.scalar(select(func.count()).select_from(Job).where(Job.kind == "od.training.run")) or 0),
+            int(
+                session.scalar(select(func.count()).select_from(Job).where(Job.kind == "od.training.run"))
+                or 0
+            ),
             int(session.scalar(select(func.count()).select_from(TrainedModel)) or 0),
         )

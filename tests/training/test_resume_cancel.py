@@ -81,7 +81,9 @@ def test_a_cancel_stops_within_seconds_and_keeps_the_best_checkpoint(
     worker = threading.Thread(target=run_job, args=(ctx, job_id))
     worker.start()
     try:
-        wait_for(lambda: _run(ctx, run_id).best_checkpoint_key is not None, timeout=120, what="a best checkpoint")
+        wait_for(
+            lambda: _run(ctx, run_id).best_checkpoint_key is not None, timeout=120, what="a best checkpoint"
+        )
         asked = time.monotonic()
         response = client.delete(f"/api/v1/od/training/{run_id}")
         assert response.status_code == 202, response.text

@@ -30,7 +30,10 @@ def test_a_run_records_each_epoch_keeps_the_best_and_registers_its_model(
     run = client.get(f"/api/v1/od/training/{run_id}").json()
     assert run["status"] == "succeeded" and run["progress"] == 1.0
     assert run["current_epoch"] == 2 and run["family"] == "rtdetrv2"
-    assert [row["epoch"] for row in client.get(f"/api/v1/od/training/{run_id}/metrics").json()["epochs"]] == [1, 2]
+    assert [row["epoch"] for row in client.get(f"/api/v1/od/training/{run_id}/metrics").json()["epochs"]] == [
+        1,
+        2,
+    ]
     metrics = client.get(f"/api/v1/od/training/{run_id}/metrics").json()
     assert all(row["train_loss"] > 0 and row["val_loss"] is not None for row in metrics["epochs"])
     assert metrics["steps"] and {s["epoch"] for s in metrics["steps"]} == {1, 2}
@@ -100,7 +103,11 @@ def test_architectures_and_estimate(client: TestClient, version_id: int) -> None
     assert archs["rtdetrv2-r18"]["available"] and archs["rtdetrv2-r18"]["size_multiple"] == 32
     # No YOLO-NAS environment in a test's data folder (nor, before its helper's branch, its module).
     assert not archs["yolo-nas-s"]["available"] and archs["yolo-nas-s"]["unavailable_reason"]
-    params = {"dataset_version_id": version_id, "architecture": "rtdetrv2-r50", "epochs": 10}
+    params: dict[str, str | int] = {
+        "dataset_version_id": version_id,
+        "architecture": "rtdetrv2-r50",
+        "epochs": 10,
+    }
     small = client.get("/api/v1/od/training/estimate", params=params | {"image_size": 320}).json()
     big = client.get("/api/v1/od/training/estimate", params=params | {"image_size": 640}).json()
     assert small["images_per_epoch"] == 6 and 0 < small["seconds"] < big["seconds"]

@@ -29,7 +29,9 @@ def split_ground_truth(data: TrainData, split: str) -> tuple[dict[str, Any], dic
         return gt, {int(im["id"]): folder / im["file_name"] for im in gt["images"]}
     from PIL import Image
 
-    images, annotations, paths = [], [], {}
+    images: list[dict[str, Any]] = []
+    annotations: list[dict[str, Any]] = []
+    paths: dict[int, Path] = {}
     folder = data.root / "images" / split
     for n, path in enumerate(sorted(folder.iterdir()) if folder.is_dir() else [], 1):
         with Image.open(path) as im:
@@ -129,9 +131,11 @@ def _ratio(num: float, den: float) -> float:
     return float(num / den) if den else 0.0
 
 
-def coco_metrics(gt: dict[str, Any], detections: Sequence[dict[str, Any]], names: Sequence[str]) -> dict[str, Any]:
+def coco_metrics(
+    gt: dict[str, Any], detections: Sequence[dict[str, Any]], names: Sequence[str]
+) -> dict[str, Any]:
     """All the metrics of one split. `detections`: [{image_id, category_id, bbox: xywh, score}]."""
-    from faster_coco_eval import COCO, COCOeval_faster
+    from faster_coco_eval import COCO, COCOeval_faster  # type: ignore[import-untyped]
 
     classes = len(names)
     ap50 = np.zeros(classes)

@@ -55,10 +55,12 @@ HUB_IDS = {
     "r101": "PekingU/rtdetr_v2_r101vd",
 }
 # The paper's sizes: backbone block type and depths, encoder width and FFN, decoder layers.
+_BASIC = {"layer_type": "basic", "hidden_sizes": [64, 128, 256, 512]}
+_BOTTLENECK = {"layer_type": "bottleneck", "hidden_sizes": [256, 512, 1024, 2048]}
 _SIZES: dict[str, dict[str, Any]] = {
-    "r18": {"layer_type": "basic", "depths": [2, 2, 2, 2], "hidden_sizes": [64, 128, 256, 512], "decoder_layers": 3},
-    "r34": {"layer_type": "basic", "depths": [3, 4, 6, 3], "hidden_sizes": [64, 128, 256, 512], "decoder_layers": 4},
-    "r50": {"layer_type": "bottleneck", "depths": [3, 4, 6, 3], "hidden_sizes": [256, 512, 1024, 2048], "decoder_layers": 6},
+    "r18": {**_BASIC, "depths": [2, 2, 2, 2], "decoder_layers": 3},
+    "r34": {**_BASIC, "depths": [3, 4, 6, 3], "decoder_layers": 4},
+    "r50": {**_BOTTLENECK, "depths": [3, 4, 6, 3], "decoder_layers": 6},
     "r101": {
         "layer_type": "bottleneck", "depths": [3, 4, 23, 3], "hidden_sizes": [256, 512, 1024, 2048],
         "decoder_layers": 6, "encoder_hidden_dim": 384, "encoder_ffn_dim": 2048,
@@ -118,11 +120,13 @@ def _pretrained_folder(settings: Settings, arch: Architecture) -> Path:
         try:
             from huggingface_hub import snapshot_download
 
-            snapshot_download(repo_id=hub_id, local_dir=str(folder), endpoint=settings.ml_hub_endpoint or None)
+            snapshot_download(
+                repo_id=hub_id, local_dir=str(folder), endpoint=settings.ml_hub_endpoint or None
+            )
         except Exception as exc:
             raise WeightsMissing(
-                f"The pretrained weights of {arch.title} could not be fetched ({exc}); copy a save_pretrained "
-                f"folder of {hub_id} to {folder}, or train from scratch (pretrained: false).",
+                f"The pretrained weights of {arch.title} could not be fetched ({exc}); copy a "
+                f"save_pretrained folder of {hub_id} to {folder}, or train from scratch (pretrained: false).",
                 model=arch.weights_key,
                 folder=str(folder),
                 hub_id=hub_id,
@@ -130,8 +134,8 @@ def _pretrained_folder(settings: Settings, arch: Architecture) -> Path:
         if is_present(folder):
             return folder
     raise WeightsMissing(
-        f"The pretrained weights of {arch.title} are not installed: copy a save_pretrained folder of {hub_id} "
-        f"to {folder}, or train from scratch (pretrained: false).",
+        f"The pretrained weights of {arch.title} are not installed: copy a save_pretrained folder of "
+        f"{hub_id} to {folder}, or train from scratch (pretrained: false).",
         model=arch.weights_key,
         folder=str(folder),
         hub_id=hub_id,
@@ -141,15 +145,20 @@ def _pretrained_folder(settings: Settings, arch: Architecture) -> Path:
 def build_model(
     settings: Settings | None, arch: Architecture, classes: Sequence[str], config: TrainConfig
 ) -> torch.nn.Module:
-    RTDetrV2ForObjectDetection = _transformers().RTDetrV2ForObjectDetection  # noqa: N806
+    RTDetrV2ForObjectDetection = _transformers().RTDetrV2ForObjectDetection
     labels = {"num_labels": len(classes), "id2label": dict(enumerate(classes))}
     labels["label2id"] = {name: i for i, name in enumerate(classes)}
+    model: torch.nn.Module
     if config.init_folder is not None:
-        return RTDetrV2ForObjectDetection.from_pretrained(config.init_folder, ignore_mismatched_sizes=True, **labels)
-    if config.pretrained and settings is not None:
+        model = RTDetrV2ForObjectDetection.from_pretrained(
+            config.init_folder, ignore_mismatched_sizes=True, **labels
+        )
+    elif config.pretrained and settings is not None:
         folder = _pretrained_folder(settings, arch)
-        return RTDetrV2ForObjectDetection.from_pretrained(folder, ignore_mismatched_sizes=True, **labels)
-    return RTDetrV2ForObjectDetection(model_config(arch.size, classes, config.model_overrides))
+        model = RTDetrV2ForObjectDetection.from_pretrained(folder, ignore_mismatched_sizes=True, **labels)
+    else:
+        model = RTDetrV2ForObjectDetection(model_config(arch.size, classes, config.model_overrides))
+    return model
 
 
 def pick_device(name: str) -> torch.device:
@@ -228,11 +237,18 @@ class _Images:
         return item.boxes / scale
 
 
+@dataclass(frozen=True)
+class _AugSpec:
+    flip: float  # probability of a horizontal flip
+    jitter: float  # brightness and contrast change, up to this fraction
+    zoom: tuple[float, float]  # scale range of a zoom in (crop) or out (pad), half the time
+
+
 _AUG = {
-    "none": {"flip": 0.0, "jitter": 0.0, "zoom": (1.0, 1.0)},
-    "light": {"flip": 0.5, "jitter": 0.1, "zoom": (1.0, 1.0)},
-    "standard": {"flip": 0.5, "jitter": 0.2, "zoom": (0.75, 1.25)},
-    "heavy": {"flip": 0.5, "jitter": 0.35, "zoom": (0.6, 1.5)},
+    "none": _AugSpec(0.0, 0.0, (1.0, 1.0)),
+    "light": _AugSpec(0.5, 0.1, (1.0, 1.0)),
+    "standard": _AugSpec(0.5, 0.2, (0.75, 1.25)),
+    "heavy": _AugSpec(0.5, 0.35, (0.6, 1.5)),
 }
 
 
@@ -245,15 +261,17 @@ def augment(
     spec = _AUG[preset]
     size = pixels.shape[0]
     out = pixels
-    if spec["flip"] and rng.random() < spec["flip"]:
+    if spec.flip and rng.random() < spec.flip:
         out = out[:, ::-1]
         boxes = boxes.copy()
         boxes[:, [0, 2]] = 1.0 - boxes[:, [2, 0]]
-    low, high = spec["zoom"]
+    low, high = spec.zoom
     if high > low and rng.random() < 0.5:
         scale = float(rng.uniform(low, high))
-        new = max(8, int(round(size * scale)))
-        resized = np.asarray(Image.fromarray(np.ascontiguousarray(out)).resize((new, new), Image.Resampling.BILINEAR))
+        new = max(8, round(size * scale))
+        resized = np.asarray(
+            Image.fromarray(np.ascontiguousarray(out)).resize((new, new), Image.Resampling.BILINEAR)
+        )
         area = (boxes[:, 2] - boxes[:, 0]) * (boxes[:, 3] - boxes[:, 1])
         if new >= size:
             ox, oy = (int(rng.integers(0, new - size + 1)) for _ in range(2))
@@ -271,20 +289,27 @@ def augment(
         keep &= (clipped[:, 2] - clipped[:, 0]) * size >= 2
         keep &= (clipped[:, 3] - clipped[:, 1]) * size >= 2
         boxes, labels = clipped[keep].astype(np.float32), labels[keep]
-    if spec["jitter"]:
-        j = spec["jitter"]
+    if spec.jitter:
+        j = spec.jitter
         gain = 1.0 + float(rng.uniform(-j, j))
         bias = float(rng.uniform(-j, j)) * 128
         out = (out.astype(np.float32) * gain + bias).clip(0, 255).astype(np.uint8)
     return np.ascontiguousarray(out), boxes, labels
 
 
-def _targets(boxes: npt.NDArray[np.float32], labels: npt.NDArray[np.int64], device: torch.device) -> dict[str, Any]:
+def _targets(
+    boxes: npt.NDArray[np.float32], labels: npt.NDArray[np.int64], device: torch.device
+) -> dict[str, Any]:
     import torch
 
     b = torch.from_numpy(boxes).float()
-    cxcywh = torch.stack([(b[:, 0] + b[:, 2]) / 2, (b[:, 1] + b[:, 3]) / 2, b[:, 2] - b[:, 0], b[:, 3] - b[:, 1]], 1)
-    return {"class_labels": torch.from_numpy(labels).long().to(device), "boxes": cxcywh.reshape(-1, 4).to(device)}
+    cxcywh = torch.stack(
+        [(b[:, 0] + b[:, 2]) / 2, (b[:, 1] + b[:, 3]) / 2, b[:, 2] - b[:, 0], b[:, 3] - b[:, 1]], 1
+    )
+    return {
+        "class_labels": torch.from_numpy(labels).long().to(device),
+        "boxes": cxcywh.reshape(-1, 4).to(device),
+    }
 
 
 def _batch_pixels(arrays: Sequence[npt.NDArray[np.uint8]], device: torch.device) -> torch.Tensor:
@@ -310,7 +335,9 @@ def postprocess(
     top = top[scores[top] >= threshold]
     query, label = top // classes, top % classes
     cx, cy, w, h = boxes[query].T.astype(np.float64)
-    xyxy = np.stack([(cx - w / 2) * width, (cy - h / 2) * height, (cx + w / 2) * width, (cy + h / 2) * height], 1)
+    xyxy = np.stack(
+        [(cx - w / 2) * width, (cy - h / 2) * height, (cx + w / 2) * width, (cy + h / 2) * height], 1
+    )
     xyxy[:, [0, 2]] = xyxy[:, [0, 2]].clip(0, width)
     xyxy[:, [1, 3]] = xyxy[:, [1, 3]].clip(0, height)
     return xyxy.astype(np.float32).reshape(-1, 4), scores[top].astype(np.float32), label.astype(np.int64)
@@ -342,8 +369,8 @@ def _predict_split(
                 for box, score, label in zip(xyxy, scores, labels, strict=True):
                     x1, y1, x2, y2 = (float(v) for v in box)
                     detections.append(
-                        {"image_id": item.image_id, "category_id": int(label) + 1, "bbox": [x1, y1, x2 - x1, y2 - y1],
-                         "score": float(score)}
+                        {"image_id": item.image_id, "category_id": int(label) + 1,
+                         "bbox": [x1, y1, x2 - x1, y2 - y1], "score": float(score)}
                     )  # fmt: skip
     model.train()
     val_loss = sum(losses) / len(images.items) if losses else None
@@ -391,7 +418,9 @@ class RtDetrV2Trainer:
         val_images = _Images(val_items, config.image_size)
         model = build_model(self.settings, self.architecture, classes, config).to(device)
         model.train()
-        optimizer = torch.optim.AdamW(model.parameters(), lr=config.learning_rate, weight_decay=config.weight_decay)
+        optimizer = torch.optim.AdamW(
+            model.parameters(), lr=config.learning_rate, weight_decay=config.weight_decay
+        )
         amp = config.mixed_precision and device.type == "cuda"
         if config.mixed_precision and not amp:
             events.log(f"mixed precision is ignored on {device.type}")
@@ -403,7 +432,7 @@ class RtDetrV2Trainer:
 
         steps = max(1, math.ceil(len(train_items) / config.batch_size))
         total_steps = steps * config.epochs
-        warmup = int(round(config.warmup_epochs * steps))
+        warmup = round(config.warmup_epochs * steps)
         start, best_score, best_epoch, bad_epochs = 1, -1.0, 0, 0
         best_path = work_dir / BEST_FILE
         if resume is not None:
@@ -420,7 +449,9 @@ class RtDetrV2Trainer:
                     break
             events.log(f"resumed at epoch {start} of {config.epochs} (best so far: epoch {best_epoch})")
         params = sum(p.numel() for p in model.parameters())
-        events.log(f"{self.architecture.title}: {params / 1e6:.2f} M parameters on {device}, {steps} steps an epoch")
+        events.log(
+            f"{self.architecture.title}: {params / 1e6:.2f} M parameters on {device}, {steps} steps an epoch"
+        )
         epochs_run, stopped_early = start - 1, False
         for epoch in range(start, config.epochs + 1):
             started = time.monotonic()
@@ -481,8 +512,9 @@ class RtDetrV2Trainer:
             last_path = work_dir / LAST_FILE
             torch.save(
                 {
-                    "model": model.state_dict(), "optimizer": optimizer.state_dict(), "scaler": scaler.state_dict(),
-                    "epoch": epoch, "best_score": best_score, "best_epoch": best_epoch, "bad_epochs": bad_epochs,
+                    "model": model.state_dict(), "optimizer": optimizer.state_dict(),
+                    "scaler": scaler.state_dict(), "epoch": epoch, "best_score": best_score,
+                    "best_epoch": best_epoch, "bad_epochs": bad_epochs,
                 },
                 last_path,
             )  # fmt: skip
@@ -493,7 +525,9 @@ class RtDetrV2Trainer:
                 break
         folder = work_dir / "model"
         self._write_model(model, best_path, classes, config, folder)
-        return TrainOutcome(model_folder=folder, best_epoch=best_epoch, epochs_run=epochs_run, stopped_early=stopped_early)
+        return TrainOutcome(
+            model_folder=folder, best_epoch=best_epoch, epochs_run=epochs_run, stopped_early=stopped_early
+        )
 
     def _write_model(
         self, model: torch.nn.Module, best_path: Path, classes: list[str], config: TrainConfig, folder: Path
@@ -536,14 +570,15 @@ class RtDetrV2Predictor:
 
     @property
     def memory_bytes(self) -> int:
-        return sum(p.numel() * p.element_size() for p in self.model.parameters()) + sum(
-            b.numel() * b.element_size() for b in self.model.buffers()
-        )
+        tensors = [*self.model.parameters(), *self.model.buffers()]
+        return int(sum(t.numel() * t.element_size() for t in tensors))
 
     def input_size(self, width: int, height: int) -> tuple[int, int]:
         return self.manifest.input_size, self.manifest.input_size
 
-    def predict(self, images: Sequence[Image.Image], prompts: Sequence[str], threshold: float) -> list[Detections]:
+    def predict(
+        self, images: Sequence[Image.Image], prompts: Sequence[str], threshold: float
+    ) -> list[Detections]:
         import torch
 
         if not images:
@@ -554,7 +589,10 @@ class RtDetrV2Predictor:
             out = self.model(pixel_values=pixels)
         logits = out.logits.float().cpu().numpy()
         boxes = out.pred_boxes.float().cpu().numpy()
-        return [_detections(logits[n], boxes[n], im, threshold, self.manifest.classes) for n, im in enumerate(images)]
+        return [
+            _detections(logits[n], boxes[n], im, threshold, self.manifest.classes)
+            for n, im in enumerate(images)
+        ]
 
 
 def _detections(
@@ -562,7 +600,9 @@ def _detections(
     classes: Sequence[str],
 ) -> Detections:  # fmt: skip
     xyxy, scores, labels = postprocess(logits, boxes, image.width, image.height, threshold)
-    return Detections(xyxy, scores, tuple(classes[int(i)] for i in labels), np.full(len(labels), -1, np.int32))
+    return Detections(
+        xyxy, scores, tuple(classes[int(i)] for i in labels), np.full(len(labels), -1, np.int32)
+    )
 
 
 def load_predictor(folder: Path, manifest: ModelManifest, device: torch.device) -> RtDetrV2Predictor:
@@ -609,7 +649,9 @@ class RtDetrV2OnnxPredictor:
     def input_size(self, width: int, height: int) -> tuple[int, int]:
         return self.manifest.input_size, self.manifest.input_size
 
-    def predict(self, images: Sequence[Image.Image], prompts: Sequence[str], threshold: float) -> list[Detections]:
+    def predict(
+        self, images: Sequence[Image.Image], prompts: Sequence[str], threshold: float
+    ) -> list[Detections]:
         found = []
         size = self.manifest.input_size
         for image in images:
@@ -620,7 +662,7 @@ class RtDetrV2OnnxPredictor:
 
 
 def load_onnx_predictor(onnx_file: Path, manifest: ModelManifest) -> RtDetrV2OnnxPredictor:
-    import onnxruntime
+    import onnxruntime  # type: ignore[import-untyped]
 
     session = onnxruntime.InferenceSession(str(onnx_file), providers=["CPUExecutionProvider"])
     return RtDetrV2OnnxPredictor(manifest.architecture, session, manifest, onnx_file.stat().st_size)

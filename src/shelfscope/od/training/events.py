@@ -47,7 +47,9 @@ class RunEvents:
             self._update(steps_per_epoch=steps)
         now = time.monotonic()
         fraction = ((epoch - 1) + step / max(steps, 1)) / max(self.total_epochs, 1)
-        self.ctx.progress(TRAINING_SHARE * fraction, f"epoch {epoch}/{self.total_epochs}, step {step}/{steps}")
+        self.ctx.progress(
+            TRAINING_SHARE * fraction, f"epoch {epoch}/{self.total_epochs}, step {step}/{steps}"
+        )
         if now - self._last_step_at >= STEP_INTERVAL_S or step == steps:
             self._last_step_at = now
             global_step = (epoch - 1) * steps + step

@@ -79,7 +79,9 @@ def _resume(ctx: JobContext, run: TrainingRun, work_dir: Path) -> Resume | None:
     last = folder / Path(run.last_checkpoint_key).name
     ctx.storage.download_to(run.last_checkpoint_key, last)
     if run.best_checkpoint_key:
-        ctx.storage.download_to(run.best_checkpoint_key, folder / ("best-" + Path(run.best_checkpoint_key).name))
+        ctx.storage.download_to(
+            run.best_checkpoint_key, folder / ("best-" + Path(run.best_checkpoint_key).name)
+        )
     left = run.total_epochs - run.current_epoch
     ctx.log(
         f"attempt {ctx.attempt}: resuming after epoch {run.current_epoch} from its checkpoint; "
@@ -175,7 +177,10 @@ def _execute(ctx: JobContext, run: TrainingRun, work_dir: Path) -> dict[str, Any
     )
     ctx.progress(1.0, "done")
     if outcome.stopped_early:
-        ctx.log(f"stopped early after epoch {outcome.epochs_run}: no better val mAP50-95 for {config.patience} epochs")
+        ctx.log(
+            f"stopped early after epoch {outcome.epochs_run}: "
+            f"no better val mAP50-95 for {config.patience} epochs"
+        )
     return {
         "run_id": run.id,
         "model_id": model_id,

@@ -13,7 +13,15 @@ from shelfscope.deps import Ctx, DbSession
 from shelfscope.ids import Id
 from shelfscope.jobs.schemas import LogPage
 from shelfscope.od.training import service
-from shelfscope.od.training.schemas import ArchitectureOut, EstimateOut, RunEnvelope, RunIn, RunMetrics, RunOut, RunPage
+from shelfscope.od.training.schemas import (
+    ArchitectureOut,
+    EstimateOut,
+    RunEnvelope,
+    RunIn,
+    RunMetrics,
+    RunOut,
+    RunPage,
+)
 from shelfscope.pagination import DEFAULT_LIMIT, PageLimit
 
 router = APIRouter()
@@ -35,7 +43,9 @@ def list_runs(
     cursor: str | None = None,
 ) -> RunPage:
     """Newest first; `status` may repeat or be comma-separated."""
-    return service.list_runs(session, statuses=status or (), dataset_id=dataset_id, limit=limit, cursor=cursor)
+    return service.list_runs(
+        session, statuses=status or (), dataset_id=dataset_id, limit=limit, cursor=cursor
+    )
 
 
 @router.get("/architectures", response_model=list[ArchitectureOut])
@@ -68,9 +78,7 @@ def get_run(run_id: Id, session: DbSession, user: CurrentUser) -> RunOut:
 
 
 @router.delete("/{run_id}", status_code=204, response_model=None, responses={202: {"model": RunEnvelope}})
-def delete_run(
-    run_id: Id, session: DbSession, ctx: Ctx, user: WriterUser, force: bool = False
-) -> Response:
+def delete_run(run_id: Id, session: DbSession, ctx: Ctx, user: WriterUser, force: bool = False) -> Response:
     """A live run is cancelled (202, it keeps its best checkpoint); a finished one is deleted with its
     checkpoints (204), which needs `force` when it registered a model (the model stays)."""
     run = service.delete_run(session, ctx.runner, ctx.storage, run_id, force, user.id)

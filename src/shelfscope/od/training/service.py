@@ -7,7 +7,7 @@ import importlib.util
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from shelfscope.auth.models import User
@@ -147,7 +147,8 @@ def _check_version(session: Session, settings: Settings, version_id: int) -> Dat
     train = int(images.get("train", 0))
     if train < settings.training_min_images:
         raise ValidationFailed.field(
-            field, f"the version has {train} train images; training needs at least {settings.training_min_images}"
+            field,
+            f"the version has {train} train images; training needs at least {settings.training_min_images}",
         )
     return version
 
@@ -165,7 +166,9 @@ def _check_init_model(session: Session, model_id: int | None, arch: Architecture
         )
 
 
-def start_run(session: Session, runner: JobRunner, settings: Settings, body: RunIn, user_id: int | None) -> RunEnvelope:
+def start_run(
+    session: Session, runner: JobRunner, settings: Settings, body: RunIn, user_id: int | None
+) -> RunEnvelope:
     """Validate everything, then store the run and queue its job (nothing is stored on a refusal)."""
     arch = get_architecture(body.architecture)
     config = resolve_config(arch, body.config)
@@ -216,7 +219,9 @@ def require_run(session: Session, run_id: int) -> TrainingRun:
 
 
 def _epoch_row(item: dict[str, Any]) -> EpochRow:
-    return EpochRow.model_validate({k: item.get(k) for k in EpochRow.model_fields} | {"seconds": item.get("seconds", 0)})
+    return EpochRow.model_validate(
+        {k: item.get(k) for k in EpochRow.model_fields} | {"seconds": item.get("seconds", 0)}
+    )
 
 
 def _eta(run: TrainingRun) -> float | None:
@@ -233,7 +238,10 @@ def run_out(session: Session, run: TrainingRun, *, with_test: bool = False) -> R
     job = session.get(Job, run.job_id) if run.job_id else None
     user = session.get(User, run.created_by) if run.created_by else None
     model_id = session.scalar(
-        select(TrainedModel.id).where(TrainedModel.training_run_id == run.id).order_by(TrainedModel.id).limit(1)
+        select(TrainedModel.id)
+        .where(TrainedModel.training_run_id == run.id)
+        .order_by(TrainedModel.id)
+        .limit(1)
     )
     status = run.status
     if status in LIVE_STATUSES and job is not None and job.status in ("failed", "cancelled"):
@@ -245,7 +253,7 @@ def run_out(session: Session, run: TrainingRun, *, with_test: bool = False) -> R
     return RunOut(
         id=run.id,
         name=run.name,
-        status=status,  # type: ignore[arg-type]
+        status=status,
         architecture=run.base_model,
         family=run.family,
         dataset_id=run.dataset_id,
@@ -288,7 +296,7 @@ def list_runs(
     for status in wanted:
         if status not in RUN_STATUSES:
             raise ValidationFailed.field("status", f"{status!r} is not one of {', '.join(RUN_STATUSES)}")
-    filters = []
+    filters: list[ColumnElement[bool]] = []
     if wanted:
         filters.append(TrainingRun.status.in_(wanted))
     if dataset_id is not None:
@@ -297,7 +305,9 @@ def list_runs(
     query = select(TrainingRun).where(*filters)
     if cursor:
         query = query.where(newest_first_after(cursor, TrainingRun.created_at, TrainingRun.id))
-    rows = list(session.scalars(query.order_by(TrainingRun.created_at.desc(), TrainingRun.id.desc()).limit(limit + 1)))
+    rows = list(
+        session.scalars(query.order_by(TrainingRun.created_at.desc(), TrainingRun.id.desc()).limit(limit + 1))
+    )
     next_cursor = None
     if len(rows) > limit:
         rows = rows[:limit]
@@ -313,17 +323,25 @@ def run_metrics(session: Session, run_id: int) -> RunMetrics:
     if run.job_id is not None:
         rows = session.execute(
             select(JobEvent.name, JobEvent.value, JobEvent.step, JobEvent.at)
-            .where(JobEvent.job_id == run.job_id, JobEvent.type == "metric", JobEvent.name.in_(("train/loss", "lr")))
+            .where(
+                JobEvent.job_id == run.job_id,
+                JobEvent.type == "metric",
+                JobEvent.name.in_(("train/loss", "lr")),
+            )
             .order_by(JobEvent.id)
         ).all()
-        lr_at: dict[int, float | None] = {int(r.step): r.value for r in rows if r.name == "lr" and r.step is not None}
+        lr_at: dict[int, float | None] = {
+            int(r.step): r.value for r in rows if r.name == "lr" and r.step is not None
+        }
         per_epoch = max(1, run.steps_per_epoch)
         for r in rows:
             if r.name != "train/loss" or r.step is None:
                 continue
             step = int(r.step)
             steps.append(
-                StepPoint(epoch=(step - 1) // per_epoch + 1, step=step, loss=r.value, lr=lr_at.get(step), at=r.at)
+                StepPoint(
+                    epoch=(step - 1) // per_epoch + 1, step=step, loss=r.value, lr=lr_at.get(step), at=r.at
+                )
             )
     return RunMetrics(epochs=epochs, steps=steps)
 
@@ -333,7 +351,9 @@ def run_logs(session: Session, run_id: int, after: int, limit: int) -> LogPage:
     if run.job_id is None:
         return LogPage(items=[], next_cursor=None, total=0)
     page = jobs.list_events(session, run.job_id, "log", limit=limit, after_id=after)
-    return LogPage(items=[LogOut.model_validate(e) for e in page.items], next_cursor=page.next_cursor, total=page.total)
+    return LogPage(
+        items=[LogOut.model_validate(e) for e in page.items], next_cursor=page.next_cursor, total=page.total
+    )
 
 
 # ---- cancelling and deleting ------------------------------------------------------------------------
@@ -362,7 +382,8 @@ def delete_run(
     model_id = session.scalar(select(TrainedModel.id).where(TrainedModel.training_run_id == run.id).limit(1))
     if model_id is not None and not force:
         raise Conflict(
-            f"Run {run_id} registered model {model_id}; delete with force=true to remove the run and keep the model.",
+            f"Run {run_id} registered model {model_id}; delete with force=true to remove the run and keep "
+            "the model.",
             model_id=model_id,
             run_id=run_id,
         )
