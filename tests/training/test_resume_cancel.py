@@ -103,3 +103,23 @@ def test_a_cancel_stops_within_seconds_and_keeps_the_best_checkpoint(
     # A finished run without a model is deleted with its checkpoints.
     assert client.delete(f"/api/v1/od/training/{run_id}").status_code == 204
     assert not list(ctx.storage.iter_keys(f"training/{run_id}/"))
+
+
+def test_a_run_whose_last_attempt_died_is_closed_as_failed(
+    client: TestClient, ctx: AppContext, version_id: int
+) -> None:
+    from sqlalchemy import update
+
+    from shelfscope.jobs.registry import run_recovery_hooks
+
+    created = start(client, version_id)
+    run_id, job_id = created["run"]["id"], created["job"]["id"]
+    with ctx.db.write() as session:
+        session.execute(update(Job).where(Job.id == job_id).values(max_attempts=1))
+        session.execute(update(TrainingRun).where(TrainingRun.id == run_id).values(status="running"))
+    assert jobs.claim_job(ctx.db, job_id, "gone@1")
+    recovery = jobs.recover_interrupted(ctx.db, ctx.runner.name, workers=["gone@1"])
+    assert recovery.failed == [job_id]
+    run_recovery_hooks(ctx.settings, ctx.db)
+    run = _run(ctx, run_id)
+    assert run.status == "failed" and run.error and run.finished_at is not None

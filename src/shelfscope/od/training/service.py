@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from shelfscope.auth.models import User
 from shelfscope.config import Settings
-from shelfscope.db import utcnow
+from shelfscope.db import Database, utcnow
 from shelfscope.errors import Conflict, NotFound, ValidationFailed
 from shelfscope.jobs import service as jobs
 from shelfscope.jobs.models import Job, JobEvent
@@ -402,6 +402,21 @@ def checkpoint_prefix(run_id: int) -> str:
 def remove_checkpoints(storage: Storage, run_id: int) -> None:
     for key in list(storage.iter_keys(checkpoint_prefix(run_id))):
         storage.delete(key)
+
+
+def close_orphaned(db: Database) -> list[int]:
+    """Live runs whose job is failed or cancelled: closed with the job's status and error."""
+    with db.write() as session:
+        rows = session.execute(
+            select(TrainingRun, Job.status, Job.error)
+            .join(Job, Job.id == TrainingRun.job_id)
+            .where(TrainingRun.status.in_(LIVE_STATUSES), Job.status.in_(("failed", "cancelled")))
+        ).all()
+        for run, status, error in rows:
+            run.status = status
+            run.error = run.error or error
+            run.finished_at = run.finished_at or utcnow()
+        return [run.id for run, _, _ in rows]
 
 
 # ---- estimate ---------------------------------------------------------------------------------------
