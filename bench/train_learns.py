@@ -7,11 +7,14 @@ a CPU.
     python -m bench.train_learns                          # RT-DETRv2 r18, 320 px, ~10 minutes
     python -m bench.train_learns --arch rfdetr-nano --image-size 384 --lr 2e-4
     python -m bench.train_learns --minutes 2 --epochs 3   # a quick look
+    python -m bench.train_learns --image-size 128 --model-overrides '{"encoder_hidden_dim": 64, ...}'
+                                                          # a narrower network where the CPU is busy
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import tempfile
 import time
 from pathlib import Path
@@ -46,6 +49,11 @@ def main() -> None:
     parser.add_argument("--val", type=int, default=40)
     parser.add_argument("--test", type=int, default=40)
     parser.add_argument("--augmentation", default="light")
+    parser.add_argument(
+        "--model-overrides",
+        type=json.loads,
+        help="JSON merged into the model config, e.g. '{\"num_queries\": 30}'",
+    )
     parser.add_argument("--folder", type=Path, help="keep everything here (default: a temporary folder)")
     args = parser.parse_args()
     family = "rtdetrv2" if args.arch.startswith("rtdetrv2") else args.arch.split("-")[0]
@@ -61,7 +69,7 @@ def main() -> None:
         "augmentation": args.augmentation,
         "pretrained": False,
         "device": "auto",
-        "model_overrides": tuned.get("model_overrides", {}),
+        "model_overrides": tuned.get("model_overrides", {}) | (args.model_overrides or {}),
     }
     with tempfile.TemporaryDirectory(prefix="shelfscope-train-") as tmp:
         folder = args.folder or Path(tmp)

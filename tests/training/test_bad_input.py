@@ -78,3 +78,11 @@ def test_unknown_runs_and_bad_list_filters(client: TestClient) -> None:
     assert client.delete("/api/v1/od/training/424242").status_code == 404
     bad = client.get("/api/v1/od/training", params={"status": "sleeping"})
     assert bad.status_code == 422 and bad.json()["fields"][0]["field"] == "status"
+
+
+def test_pretrained_weights_missing_offline_are_refused(
+    client: TestClient, ctx: AppContext, version_id: int
+) -> None:
+    ctx.settings.ml_offline = True
+    error = _refused(client, ctx, _body(version_id, pretrained=True), 409, None)
+    assert error["error"] == "Conflict" and "pretrained: false" in error["detail"]

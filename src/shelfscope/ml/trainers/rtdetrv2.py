@@ -478,6 +478,8 @@ class RtDetrV2Trainer:
                 with autocast():
                     out = model(pixel_values=_batch_pixels(arrays, device), labels=targets)
                 loss = out.loss
+                if events.cancelled():  # a slow CPU step: skip its backward pass too
+                    raise TrainingCancelled()
                 optimizer.zero_grad(set_to_none=True)
                 scaler.scale(loss).backward()
                 scaler.unscale_(optimizer)

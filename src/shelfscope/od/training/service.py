@@ -18,6 +18,7 @@ from shelfscope.jobs import service as jobs
 from shelfscope.jobs.models import Job, JobEvent
 from shelfscope.jobs.schemas import JobOut, LogOut, LogPage
 from shelfscope.ml.trainers.catalogue import ARCHITECTURES, Architecture, get_architecture
+from shelfscope.ml.weights import is_present, model_dir
 from shelfscope.od.datasets.models import Dataset
 from shelfscope.od.trained_models.models import TrainedModel
 from shelfscope.od.training.models import TrainingRun
@@ -166,6 +167,21 @@ def _check_init_model(session: Session, model_id: int | None, arch: Architecture
         )
 
 
+def _check_weights(settings: Settings, arch: Architecture, config: RunConfig) -> None:
+    """Pretrained weights that are neither in the models folder nor fetchable (offline): refused now
+    rather than failing in the worker."""
+    if not config.pretrained or config.init_model_id is not None or not settings.ml_offline:
+        return
+    folder = model_dir(settings, arch.weights_key)
+    if not is_present(folder):
+        raise Conflict(
+            f"The pretrained weights of {arch.title} are not installed and this installation is offline: "
+            f"copy them to {folder}, or train from scratch (config.pretrained: false).",
+            architecture=arch.key,
+            folder=str(folder),
+        )
+
+
 def start_run(
     session: Session, runner: JobRunner, settings: Settings, body: RunIn, user_id: int | None
 ) -> RunEnvelope:
@@ -177,6 +193,7 @@ def start_run(
     available, reason = availability(settings, arch)
     if not available:
         raise Conflict(f"{arch.title} cannot be trained here: {reason}.", architecture=arch.key)
+    _check_weights(settings, arch, config)
     dataset = session.get(Dataset, version.dataset_id)
     name = body.name or f"{arch.title} on {dataset.name if dataset else 'dataset'} v{version.number}"
     run = TrainingRun(
