@@ -37,16 +37,16 @@ def _run(ctx: AppContext, run_id: int) -> TrainingRun:
 def test_a_killed_workers_run_resumes_after_its_last_epoch_with_the_remaining_ones(
     client: TestClient, ctx: AppContext, version_id: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    created = start(client, version_id, epochs=3)
+    created = start(client, version_id, epochs=2)
     run_id, job_id = created["run"]["id"], created["job"]["id"]
     original = RunEvents.epoch_end
 
-    def dies_after_epoch_2(self: RunEvents, record: EpochRecord) -> None:
+    def dies_after_epoch_1(self: RunEvents, record: EpochRecord) -> None:
         original(self, record)
-        if record.epoch == 2 and self.ctx.attempt == 1:
+        if record.epoch == 1 and self.ctx.attempt == 1:
             raise WorkerDied()
 
-    monkeypatch.setattr(RunEvents, "epoch_end", dies_after_epoch_2)
+    monkeypatch.setattr(RunEvents, "epoch_end", dies_after_epoch_1)
     with pytest.raises(WorkerDied):
         run_job(ctx, job_id)
     with ctx.db.read() as session:
@@ -54,7 +54,7 @@ def test_a_killed_workers_run_resumes_after_its_last_epoch_with_the_remaining_on
         assert job is not None and job.status == "running" and job.worker
         worker = job.worker
     dead = _run(ctx, run_id)
-    assert dead.status == "running" and dead.current_epoch == 2 and dead.last_checkpoint_key
+    assert dead.status == "running" and dead.current_epoch == 1 and dead.last_checkpoint_key
     # The supervisor's recovery: the worker is gone, the resumable job is requeued.
     recovery = jobs.recover_interrupted(ctx.db, ctx.runner.name, workers=[worker])
     assert recovery.requeued == [job_id]
@@ -63,14 +63,14 @@ def test_a_killed_workers_run_resumes_after_its_last_epoch_with_the_remaining_on
     assert job.status == "succeeded", job.error
     assert job.attempt == 2
     logs = [line["message"] for line in client.get(f"/api/v1/od/training/{run_id}/logs").json()["items"]]
-    assert any("resuming after epoch 2" in m and "1 epoch left" in m for m in logs), logs
-    # Epoch 3 only ran on the second attempt: one row per epoch, in order.
-    epoch_lines = [m for m in logs if m.startswith("epoch ") and "/3:" in m]
-    assert [m.split(":")[0] for m in epoch_lines] == ["epoch 1/3", "epoch 2/3", "epoch 3/3"]
+    assert any("resuming after epoch 1" in m and "1 epoch left" in m for m in logs), logs
+    # Epoch 2 only ran on the second attempt: one row per epoch, in order.
+    epoch_lines = [m for m in logs if m.startswith("epoch ") and "/2:" in m]
+    assert [m.split(":")[0] for m in epoch_lines] == ["epoch 1/2", "epoch 2/2"]
     run = client.get(f"/api/v1/od/training/{run_id}").json()
-    assert run["status"] == "succeeded" and run["current_epoch"] == 3 and run["model_id"] is not None
+    assert run["status"] == "succeeded" and run["current_epoch"] == 2 and run["model_id"] is not None
     rows = client.get(f"/api/v1/od/training/{run_id}/metrics").json()["epochs"]
-    assert [r["epoch"] for r in rows] == [1, 2, 3]
+    assert [r["epoch"] for r in rows] == [1, 2]
 
 
 def test_a_cancel_stops_within_seconds_and_keeps_the_best_checkpoint(
