@@ -147,6 +147,8 @@ class Settings(BaseSettings):
     # Model keys (e.g. sam2.1-hiera-tiny) the interactive workers load when they start, so the first
     # click does not wait for the load; a missing or unknown one is logged and skipped.
     ml_preload: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    # A training run needs at least this many train images in its version.
+    training_min_images: int = Field(default=4, ge=1)
 
     @field_validator("job_modules", "url_fetch_allow_hosts", "ml_preload", mode="before")
     @classmethod

@@ -36,6 +36,7 @@ BUILTIN_JOB_MODULES = (
     "shelfscope.od.ai.jobs",
     "shelfscope.od.ai.segment.jobs",
     "shelfscope.od.trained_models.jobs",
+    "shelfscope.od.training.jobs",
 )
 DEFAULT_RESUMABLE_ATTEMPTS = 3
 
