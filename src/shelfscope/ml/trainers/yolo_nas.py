@@ -114,7 +114,11 @@ def env_python(folder: Path) -> Path:
 
 def is_installed(folder: Path) -> bool:
     marker = folder / MARKER
-    return env_python(folder).is_file() and marker.is_file() and marker.read_text().strip() == requirements_hash()
+    return (
+        env_python(folder).is_file()
+        and marker.is_file()
+        and marker.read_text().strip() == requirements_hash()
+    )
 
 
 def install_env(folder: Path, log: Callable[[str], None] = print) -> bool:
@@ -232,8 +236,12 @@ class YoloNasTrainer:
             classes=list(data.classes),
             input_size=config.image_size,
             weights=ONNX_FILE,
-            extra={"pytorch_weights": WEIGHTS_FILE, "weights_licence": "trained from scratch"
-                   if request["init_weights"] is None else "from user-supplied weights"},
+            extra={
+                "pytorch_weights": WEIGHTS_FILE,
+                "weights_licence": "trained from scratch"
+                if request["init_weights"] is None
+                else "from user-supplied weights",
+            },
         ).write(model_folder)
         return TrainOutcome(
             model_folder=model_folder,

@@ -180,30 +180,48 @@ def decode_predictions(boxes: Any, scores: Any, threshold: float = 0.01) -> list
     return results
 
 
-def coco_map(items: list[tuple[Path, list[list[float]]]], predictions: list[Any], size: int, classes: int) -> tuple[float, float]:
+def coco_map(
+    items: list[tuple[Path, list[list[float]]]], predictions: list[Any], size: int, classes: int
+) -> tuple[float, float]:
     """(mAP50, mAP50-95) by pycocotools, in input pixels (the same scale for truth and predictions)."""
     from pycocotools.coco import COCO
     from pycocotools.cocoeval import COCOeval
 
     images, annotations, detections = [], [], []
-    for number, ((_, rows), (boxes, scores, labels)) in enumerate(zip(items, predictions, strict=True), start=1):
+    for number, ((_, rows), (boxes, scores, labels)) in enumerate(
+        zip(items, predictions, strict=True), start=1
+    ):
         images.append({"id": number, "width": size, "height": size})
         for cls, cx, cy, w, h in rows:
             box = [(cx - w / 2) * size, (cy - h / 2) * size, w * size, h * size]
             annotations.append(
-                {"id": len(annotations) + 1, "image_id": number, "category_id": int(cls), "bbox": box,
-                 "area": box[2] * box[3], "iscrowd": 0}
+                {
+                    "id": len(annotations) + 1,
+                    "image_id": number,
+                    "category_id": int(cls),
+                    "bbox": box,
+                    "area": box[2] * box[3],
+                    "iscrowd": 0,
+                }
             )
-        for (x1, y1, x2, y2), score, label in zip(boxes.tolist(), scores.tolist(), labels.tolist(), strict=True):
+        for (x1, y1, x2, y2), score, label in zip(
+            boxes.tolist(), scores.tolist(), labels.tolist(), strict=True
+        ):
             detections.append(
-                {"image_id": number, "category_id": int(label), "bbox": [x1, y1, x2 - x1, y2 - y1], "score": score}
+                {
+                    "image_id": number,
+                    "category_id": int(label),
+                    "bbox": [x1, y1, x2 - x1, y2 - y1],
+                    "score": score,
+                }
             )
     if not annotations or not detections:
         return 0.0, 0.0
     with contextlib.redirect_stdout(io.StringIO()):
         truth = COCO()
         truth.dataset = {
-            "images": images, "annotations": annotations,
+            "images": images,
+            "annotations": annotations,
             "categories": [{"id": i, "name": str(i)} for i in range(classes)],
         }
         truth.createIndex()
@@ -271,7 +289,9 @@ def run(request: dict[str, Any]) -> dict[str, Any]:
         log(f"Initialised {len(usable)} of {len(own)} tensors from {Path(request['init_weights']).name}")
     model.to(device)
     criterion = PPYoloELoss(num_classes=classes, reg_max=16, use_static_assigner=False)
-    optimizer = torch.optim.AdamW(model.parameters(), lr=config["learning_rate"], weight_decay=config["weight_decay"])
+    optimizer = torch.optim.AdamW(
+        model.parameters(), lr=config["learning_rate"], weight_decay=config["weight_decay"]
+    )
 
     root = Path(data["root"])
     train_items = split_items(root, "train")
@@ -314,8 +334,16 @@ def run(request: dict[str, Any]) -> dict[str, Any]:
             torch.nn.utils.clip_grad_norm_(model.parameters(), 10.0)
             optimizer.step()
             losses.append(float(loss))
-            send({"type": "step", "epoch": epoch, "step": step + 1, "steps": steps_per_epoch,
-                  "loss": float(loss), "lr": optimizer.param_groups[0]["lr"]})
+            send(
+                {
+                    "type": "step",
+                    "epoch": epoch,
+                    "step": step + 1,
+                    "steps": steps_per_epoch,
+                    "loss": float(loss),
+                    "lr": optimizer.param_groups[0]["lr"],
+                }
+            )
             check_cancel()
 
         model.eval()
@@ -330,10 +358,18 @@ def run(request: dict[str, Any]) -> dict[str, Any]:
                 predictions.extend(decode_predictions(boxes.cpu(), scores.cpu()))
                 check_cancel()
         map50, map50_95 = coco_map(val_items, predictions, size, classes)
-        send({"type": "epoch", "epoch": epoch, "train_loss": sum(losses) / len(losses),
-              "val_loss": sum(val_losses) / len(val_losses) if val_losses else None,
-              "map50": map50, "map50_95": map50_95, "learning_rate": optimizer.param_groups[0]["lr"],
-              "seconds": time.perf_counter() - started})
+        send(
+            {
+                "type": "epoch",
+                "epoch": epoch,
+                "train_loss": sum(losses) / len(losses),
+                "val_loss": sum(val_losses) / len(val_losses) if val_losses else None,
+                "map50": map50,
+                "map50_95": map50_95,
+                "learning_rate": optimizer.param_groups[0]["lr"],
+                "seconds": time.perf_counter() - started,
+            }
+        )
         last_epoch = epoch
         improved = map50_95 > best
         if improved:
@@ -341,11 +377,22 @@ def run(request: dict[str, Any]) -> dict[str, Any]:
         else:
             stale += 1
         last = work_dir / "last.pt"
-        torch.save({"model": model.state_dict(), "optimizer": optimizer.state_dict(), "epoch": epoch,
-                    "best": best, "best_epoch": best_epoch, "stale": stale}, last)
+        torch.save(
+            {
+                "model": model.state_dict(),
+                "optimizer": optimizer.state_dict(),
+                "epoch": epoch,
+                "best": best,
+                "best_epoch": best_epoch,
+                "stale": stale,
+            },
+            last,
+        )
         checkpoint(last, epoch, best=False)
         if improved:
-            torch.save({"model": model.state_dict(), "epoch": epoch, "map50_95": map50_95}, work_dir / "best.pt")
+            torch.save(
+                {"model": model.state_dict(), "epoch": epoch, "map50_95": map50_95}, work_dir / "best.pt"
+            )
             checkpoint(work_dir / "best.pt", epoch, best=True)
         if patience is not None and stale >= int(patience) and epoch < epochs:
             log(f"No better val mAP50-95 for {stale} epochs: stopping early")
@@ -357,8 +404,13 @@ def run(request: dict[str, Any]) -> dict[str, Any]:
     model_folder.mkdir(parents=True, exist_ok=True)
     torch.save(best_state["model"], model_folder / "model.pt")
     export_onnx(model, size, model_folder / "model.onnx")
-    return {"type": "done", "model_folder": str(model_folder), "best_epoch": best_epoch,
-            "epochs_run": last_epoch, "stopped_early": stopped_early}
+    return {
+        "type": "done",
+        "model_folder": str(model_folder),
+        "best_epoch": best_epoch,
+        "epochs_run": last_epoch,
+        "stopped_early": stopped_early,
+    }
 
 
 def export_onnx(model: Any, size: int, out: Path) -> None:
@@ -369,8 +421,15 @@ def export_onnx(model: Any, size: int, out: Path) -> None:
     model.prep_model_for_conversion(input_size=[1, 3, size, size])
     dummy = torch.zeros(1, 3, size, size)
     with contextlib.redirect_stdout(sys.stderr):
-        torch.onnx.export(model, (dummy,), str(out), dynamo=False, opset_version=17,
-                          input_names=["images"], output_names=["boxes", "scores"])
+        torch.onnx.export(
+            model,
+            (dummy,),
+            str(out),
+            dynamo=False,
+            opset_version=17,
+            input_names=["images"],
+            output_names=["boxes", "scores"],
+        )
 
 
 def main() -> int:
