@@ -62,7 +62,9 @@ def run_child(
     # The main env's PYTHONPATH would put its packages ahead of the child env's own.
     child_env.pop("PYTHONPATH", None)
     process = subprocess.Popen(
-        [str(python), str(script), str(request_file)],
+        # -P: the script's folder stays off sys.path (here it holds a `subprocess.py` that would shadow
+        # the standard library's inside the child).
+        [str(python), "-P", str(script), str(request_file)],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
