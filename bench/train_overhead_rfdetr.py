@@ -18,14 +18,15 @@ import tempfile
 import time
 from pathlib import Path
 
+from tests.support.app import SHARED_DATA
+from tests.trainers.support import coco_dataset, tiny_config
+
 from bench.common import machine
 from shelfscope.config import Settings
 from shelfscope.ml.runtime import load_torchvision
 from shelfscope.ml.trainers.base import EpochRecord
 from shelfscope.ml.trainers.catalogue import get_architecture
 from shelfscope.ml.trainers.rfdetr import RfdetrTrainer, train_kwargs, variant_class
-from tests.support.app import SHARED_DATA
-from tests.trainers.support import coco_dataset, tiny_config
 
 
 class _Sink:

@@ -48,7 +48,8 @@ def coco_dataset(shared_data: Path, root: Path, per_class: int = 1) -> TrainData
     for split, items in splits.items():
         folder = root / folders[split]
         folder.mkdir(parents=True, exist_ok=True)
-        images, annotations = [], []
+        images: list[dict[str, object]] = []
+        annotations: list[dict[str, object]] = []
         for number, (path, rows) in enumerate(items, start=1):
             shutil.copyfile(path, folder / path.name)
             with Image.open(path) as opened:

@@ -15,7 +15,16 @@ from shelfscope.config import Settings
 from shelfscope.errors import ValidationFailed
 from shelfscope.ml.runtime import load_torchvision
 from shelfscope.ml.trainers import families
-from shelfscope.ml.trainers.base import MANIFEST_NAME, ModelManifest, Resume, TrainingCancelled, TrainOutcome
+from shelfscope.ml.trainers.base import (
+    MANIFEST_NAME,
+    ModelManifest,
+    Resume,
+    TrainConfig,
+    TrainData,
+    Trainer,
+    TrainingCancelled,
+    TrainOutcome,
+)
 from shelfscope.ml.trainers.catalogue import get_architecture
 from tests.trainers.support import CLASSES, RecordingEvents, coco_dataset, tiny_config
 
@@ -42,23 +51,25 @@ def workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def data(shared_data: Path, workspace: Path):  # type: ignore[no-untyped-def]
+def data(shared_data: Path, workspace: Path) -> TrainData:
     return coco_dataset(shared_data, workspace / "data")
 
 
 @pytest.fixture(scope="module")
-def trainer(workspace: Path):  # type: ignore[no-untyped-def]
+def trainer(workspace: Path) -> Trainer:
     return families.make_trainer(
         get_architecture("rfdetr-nano"), Settings(data_dir=workspace / "dd", ml_offline=True)
     )
 
 
-def _config(epochs: int):  # type: ignore[no-untyped-def]
+def _config(epochs: int) -> TrainConfig:
     return tiny_config(epochs=epochs, image_size=64, model_overrides=OVERRIDES)
 
 
 @pytest.fixture(scope="module")
-def cancelled_run(one_batch_epochs: None, trainer, data, workspace: Path) -> RecordingEvents:  # type: ignore[no-untyped-def]
+def cancelled_run(
+    one_batch_epochs: None, trainer: Trainer, data: TrainData, workspace: Path
+) -> RecordingEvents:
     """Two epochs asked for, cancelled at the first step of the second."""
     events = RecordingEvents(workspace / "kept", cancel_after_steps=2)
     with pytest.raises(TrainingCancelled):
@@ -68,8 +79,8 @@ def cancelled_run(one_batch_epochs: None, trainer, data, workspace: Path) -> Rec
 
 @pytest.fixture(scope="module")
 def resumed_run(
-    cancelled_run: RecordingEvents, trainer, data, workspace: Path
-) -> tuple[RecordingEvents, TrainOutcome]:  # type: ignore[no-untyped-def]
+    cancelled_run: RecordingEvents, trainer: Trainer, data: TrainData, workspace: Path
+) -> tuple[RecordingEvents, TrainOutcome]:
     last = next(path for path, _, best in cancelled_run.checkpoints if not best)
     events = RecordingEvents(workspace / "kept-resumed")
     # A fresh work folder, as on another worker: only the stored last checkpoint carries over.
@@ -101,8 +112,8 @@ def test_resume_runs_only_the_remaining_epochs(resumed_run: tuple[RecordingEvent
 
 def test_predictor_and_onnx_give_the_same_boxes(
     resumed_run: tuple[RecordingEvents, TrainOutcome],
-    data,
-    workspace: Path,  # type: ignore[no-untyped-def]
+    data: TrainData,
+    workspace: Path,
 ) -> None:
     _, outcome = resumed_run
     image = Image.open(next((data.root / "test").glob("*.png"))).convert("RGB")
@@ -119,7 +130,7 @@ def test_predictor_and_onnx_give_the_same_boxes(
     onnx_found = families.load_onnx_predictor(outcome.model_folder, onnx_file).predict([image], [], 0.0)[0]
     assert len(onnx_found) == len(torch_found)
     np.testing.assert_allclose(np.sort(onnx_found.scores), np.sort(torch_found.scores), atol=1e-4)
-    # Each of the best boxes is found again (order among near-equal scores of a barely trained model may swap).
+    # Each best box is found again (order among near-equal scores of a barely trained model may swap).
     onnx_labels = np.array(onnx_found.labels)
     for box, label in zip(torch_found.boxes[:5], torch_found.labels[:5], strict=True):
         gaps = np.abs(onnx_found.boxes[onnx_labels == label] - box).max(axis=1)

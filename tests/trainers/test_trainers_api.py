@@ -33,7 +33,9 @@ def _fake_installed_env(folder: Path) -> None:
     (folder / yolo_nas.MARKER).write_text(yolo_nas.requirements_hash() + "\n")
 
 
-def test_the_list_says_what_is_installed_and_what_is_missing(viewer_client: TestClient, settings: Settings) -> None:
+def test_the_list_says_what_is_installed_and_what_is_missing(
+    viewer_client: TestClient, settings: Settings
+) -> None:
     response = viewer_client.get(URL)
     assert response.status_code == 200, response.text
     items = {item["family"]: item for item in response.json()["items"]}

@@ -43,7 +43,7 @@ def trained(env: Path, shared_data: Path, tmp_path_factory: pytest.TempPathFacto
 
 
 def test_one_epoch_reports_over_the_protocol(trained) -> None:  # type: ignore[no-untyped-def]
-    data, events, outcome = trained
+    _, events, outcome = trained
     assert [(s[0], s[1], s[2]) for s in events.steps] == [(1, 1, 1)]
     assert all(np.isfinite(s[3]) and s[3] > 0 for s in events.steps)
     [record] = events.epochs
@@ -55,8 +55,14 @@ def test_one_epoch_reports_over_the_protocol(trained) -> None:  # type: ignore[n
     }
     assert (outcome.best_epoch, outcome.epochs_run, outcome.stopped_early) == (1, 1, False)
     manifest = ModelManifest.read(outcome.model_folder)
-    assert (manifest.family, manifest.architecture, manifest.classes) == ("yolo-nas", "yolo-nas-s", list(CLASSES))
-    assert (outcome.model_folder / "model.onnx").is_file() and (outcome.model_folder / MANIFEST_NAME).is_file()
+    assert (manifest.family, manifest.architecture, manifest.classes) == (
+        "yolo-nas",
+        "yolo-nas-s",
+        list(CLASSES),
+    )
+    assert (outcome.model_folder / "model.onnx").is_file() and (
+        outcome.model_folder / MANIFEST_NAME
+    ).is_file()
 
 
 def test_the_onnx_predictor_runs_here(trained, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -72,7 +78,9 @@ def test_the_onnx_predictor_runs_here(trained, tmp_path: Path) -> None:  # type:
     np.testing.assert_array_equal(again.boxes, found.boxes)
 
 
-def test_missing_env_is_a_clear_conflict(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, shared_data: Path) -> None:
+def test_missing_env_is_a_clear_conflict(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, shared_data: Path
+) -> None:
     monkeypatch.delenv(yolo_nas.ENV_VARIABLE, raising=False)
     settings = Settings(data_dir=tmp_path / "dd")
     trainer = families.make_trainer(get_architecture("yolo-nas-s"), settings)

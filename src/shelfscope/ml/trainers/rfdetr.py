@@ -125,6 +125,14 @@ def resolve_pretrained(architecture: Architecture, settings: Settings) -> Path:
     return target
 
 
+def albumentations_available() -> bool:
+    """The library's named augmentation presets run through albumentations (`rfdetr[augment]`);
+    without it only its built-in default (a horizontal flip, when `aug_config` is left unset) works."""
+    import importlib.util
+
+    return importlib.util.find_spec("albumentations") is not None
+
+
 def _aug_config(augmentation: str) -> dict[str, Any]:
     from rfdetr.datasets import aug_configs
 
@@ -186,7 +194,6 @@ def train_kwargs(
         "device": device,
         "num_workers": config.num_workers,
         "amp_dtype": "auto" if amp else None,
-        "aug_config": _aug_config(config.augmentation),
         "early_stopping": config.patience is not None,
         "early_stopping_patience": config.patience or 10,
         # Per-epoch val loss is part of what a run shows.
@@ -199,8 +206,11 @@ def train_kwargs(
         **_scheduler_kwargs(config, data),
     }
     if config.augmentation == "none":
+        kwargs["aug_config"] = {}
         kwargs["multi_scale"] = "off"
         kwargs["scale_jitter"] = False
+    elif albumentations_available():
+        kwargs["aug_config"] = _aug_config(config.augmentation)
     if resume is not None:
         kwargs["resume"] = str(resume.checkpoint)
     return kwargs
@@ -329,7 +339,7 @@ def bridged(callback: Any) -> Iterator[None]:
 
         def build_trainer(*args: Any, **kwargs: Any) -> Any:
             trainer = original(*args, **kwargs)
-            trainer.callbacks.append(callback)
+            trainer.callbacks.append(callback)  # type: ignore[attr-defined]
             return trainer
 
         training.build_trainer = build_trainer
@@ -368,9 +378,17 @@ class RfdetrTrainer:
         torch.manual_seed(config.seed)
         output_dir = work_dir / "rfdetr"
         output_dir.mkdir(parents=True, exist_ok=True)
-        if config.device.startswith("cpu") or (config.device == "auto" and not torch.cuda.is_available()):
-            if config.mixed_precision:
-                events.log("Mixed precision is ignored on the CPU")
+        if config.augmentation not in ("none", "light") and not albumentations_available():
+            events.log(
+                f"Augmentation {config.augmentation!r} needs albumentations (pip install 'rfdetr[augment]'); "
+                "using the library's default (horizontal flip, multi-scale)",
+                "warning",
+            )
+        on_cpu = config.device.startswith("cpu") or (
+            config.device == "auto" and not torch.cuda.is_available()
+        )
+        if on_cpu and config.mixed_precision:
+            events.log("Mixed precision is ignored on the CPU")
         model = self.build(data, config)
         kwargs = train_kwargs(data, config, output_dir, resume)
         bridge = _EventsBridge(events, output_dir)
@@ -445,7 +463,7 @@ class RfdetrPredictor:
         self.manifest = manifest
         self.device = device
         inner = model.model.model
-        self._bytes = sum(t.numel() * t.element_size() for t in [*inner.parameters(), *inner.buffers()])
+        self._bytes = int(sum(t.numel() * t.element_size() for t in [*inner.parameters(), *inner.buffers()]))
 
     @property
     def memory_bytes(self) -> int:
@@ -520,7 +538,7 @@ class RfdetrOnnxPredictor:
     pixels), so its boxes match the PyTorch predictor's."""
 
     def __init__(self, onnx_file: Path, manifest: ModelManifest) -> None:
-        import onnxruntime as ort
+        import onnxruntime as ort  # type: ignore[import-untyped]
 
         self.key = f"trained:{manifest.architecture}:onnx"
         self.manifest = manifest
@@ -537,10 +555,11 @@ class RfdetrOnnxPredictor:
         import cv2
 
         # The library resizes the [0, 1] float tensor bilinearly without antialiasing (cv2's INTER_LINEAR).
-        array = np.asarray(image.convert("RGB"), dtype=np.float32) / 255.0
-        array = cv2.resize(array, (self.size, self.size), interpolation=cv2.INTER_LINEAR)
-        array = (array - np.array(IMAGENET_MEAN, np.float32)) / np.array(IMAGENET_STD, np.float32)
-        return array.transpose(2, 0, 1)[None]
+        pixels = np.asarray(image.convert("RGB"), dtype=np.float32) / 255.0
+        resized = cv2.resize(pixels, (self.size, self.size), interpolation=cv2.INTER_LINEAR)
+        mean, std = np.array(IMAGENET_MEAN, np.float32), np.array(IMAGENET_STD, np.float32)
+        normalised = ((resized - mean) / std).astype(np.float32)
+        return normalised.transpose(2, 0, 1)[None]
 
     def predict(
         self, images: Sequence[Image.Image], prompts: Sequence[str], threshold: float

@@ -194,7 +194,7 @@ class YoloNasTrainer:
             init = str(config.init_folder / WEIGHTS_FILE)
         elif config.pretrained:
             init = str(user_weights(self.architecture, self.settings))
-        values = {name: getattr(config, name) for name in config.__slots__}  # type: ignore[attr-defined]
+        values = {name: getattr(config, name) for name in config.__slots__}
         values["init_folder"] = None
         return {
             "data": {
@@ -263,7 +263,7 @@ class YoloNasOnnxPredictor:
     anchor; this resizes the image the way the child trained (square, RGB / 255), then per-class NMS."""
 
     def __init__(self, onnx_file: Path, manifest: ModelManifest) -> None:
-        import onnxruntime as ort
+        import onnxruntime as ort  # type: ignore[import-untyped]
 
         self.key = f"trained:{manifest.architecture}"
         self.manifest = manifest

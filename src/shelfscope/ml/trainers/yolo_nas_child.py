@@ -64,15 +64,15 @@ def _torchvision_fallback() -> None:
             raise
     for name in [n for n in sys.modules if n == "torchvision" or n.startswith("torchvision.")]:
         del sys.modules[name]
-    lib = torch.library.Library("torchvision", "DEF")
-    lib.define("nms(Tensor dets, Tensor scores, float iou_threshold) -> Tensor")
-    lib.define("qnms(Tensor dets, Tensor scores, float iou_threshold) -> Tensor")
-    lib.impl("nms", nms, "CPU")
-    lib.impl("qnms", lambda d, s, t: nms(d.dequantize(), s.dequantize(), t), "CPU")
+    lib = torch.library.Library("torchvision", "DEF")  # type: ignore[no-untyped-call]
+    lib.define("nms(Tensor dets, Tensor scores, float iou_threshold) -> Tensor")  # type: ignore[no-untyped-call]
+    lib.define("qnms(Tensor dets, Tensor scores, float iou_threshold) -> Tensor")  # type: ignore[no-untyped-call]
+    lib.impl("nms", nms, "CPU")  # type: ignore[no-untyped-call]
+    lib.impl("qnms", lambda d, s, t: nms(d.dequantize(), s.dequantize(), t), "CPU")  # type: ignore[no-untyped-call]
     globals()["_fallback_lib"] = lib
     importlib.import_module("torchvision")
     boxes = importlib.import_module("torchvision.ops.boxes")
-    boxes._assert_has_ops = lambda: None
+    boxes._assert_has_ops = lambda: None  # type: ignore[attr-defined]
 
 
 def nms(boxes: Any, scores: Any, iou_threshold: float) -> Any:
@@ -148,8 +148,8 @@ def load_batch(items: list[tuple[Path, list[list[float]]]], size: int, flip: boo
 
 
 def lr_factor(config: dict[str, Any], step: int, steps_per_epoch: int) -> float:
-    total = max(1, config["epochs"] * steps_per_epoch)
-    warmup = int(config["warmup_epochs"] * steps_per_epoch)
+    total = max(1, int(config["epochs"]) * steps_per_epoch)
+    warmup = int(float(config["warmup_epochs"]) * steps_per_epoch)
     if step < warmup:
         return (step + 1) / warmup
     progress = (step - warmup) / max(1, total - warmup)
@@ -187,7 +187,9 @@ def coco_map(
     from pycocotools.coco import COCO
     from pycocotools.cocoeval import COCOeval
 
-    images, annotations, detections = [], [], []
+    images: list[dict[str, Any]] = []
+    annotations: list[dict[str, Any]] = []
+    detections: list[dict[str, Any]] = []
     for number, ((_, rows), (boxes, scores, labels)) in enumerate(
         zip(items, predictions, strict=True), start=1
     ):
@@ -219,11 +221,12 @@ def coco_map(
         return 0.0, 0.0
     with contextlib.redirect_stdout(io.StringIO()):
         truth = COCO()
-        truth.dataset = {
+        document: dict[str, Any] = {
             "images": images,
             "annotations": annotations,
-            "categories": [{"id": i, "name": str(i)} for i in range(classes)],
+            "categories": [{"id": i, "name": str(i), "supercategory": ""} for i in range(classes)],
         }
+        truth.dataset = document  # type: ignore[assignment]
         truth.createIndex()
         found = truth.loadRes(detections)
         evaluation = COCOeval(truth, found, "bbox")
@@ -261,9 +264,9 @@ def run(request: dict[str, Any]) -> dict[str, Any]:
 
     _torchvision_fallback()
     with contextlib.redirect_stdout(sys.stderr):
-        from super_gradients.common.object_names import Models
-        from super_gradients.training import models
-        from super_gradients.training.losses import PPYoloELoss
+        from super_gradients.common.object_names import Models  # type: ignore[import-not-found]
+        from super_gradients.training import models  # type: ignore[import-not-found]
+        from super_gradients.training.losses import PPYoloELoss  # type: ignore[import-not-found]
 
     config, data = request["config"], request["data"]
     random.seed(config["seed"])
@@ -283,6 +286,8 @@ def run(request: dict[str, Any]) -> dict[str, Any]:
     if request.get("init_weights"):
         state = torch.load(request["init_weights"], map_location="cpu", weights_only=False)
         state = state.get("net", state.get("model", state)) if isinstance(state, dict) else state
+        if not isinstance(state, dict):
+            raise ValueError("init weights: expected a state dict")
         own = model.state_dict()
         usable = {k: v for k, v in state.items() if k in own and own[k].shape == v.shape}
         model.load_state_dict(usable, strict=False)
