@@ -72,7 +72,7 @@ def main() -> None:
         root = Path(scratch)
         data = coco_dataset(SHARED_DATA, root / "data", per_class=args.per_class)
         config = tiny_config(
-            epochs=args.epochs, image_size=args.size, batch_size=args.batch_size, augmentation="standard"
+            epochs=args.epochs, image_size=args.size, batch_size=args.batch_size, augmentation="light"
         )
         times: dict[str, list[float]] = {"library": [], "shelfscope": []}
         for round_ in range(args.rounds):
