@@ -110,9 +110,9 @@ def resolve_pretrained(architecture: Architecture, settings: Settings) -> Path:
     )
     if settings.ml_offline:
         raise PretrainedWeightsMissing(message, architecture=architecture.key, folder=str(folder))
+    _rfdetr()  # torchvision first: importing any part of rfdetr imports it
     from rfdetr.assets.model_weights import download_pretrain_weights
 
-    _rfdetr()
     folder.mkdir(parents=True, exist_ok=True)
     try:
         download_pretrain_weights(str(target))
