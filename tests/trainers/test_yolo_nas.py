@@ -13,7 +13,7 @@ from PIL import Image
 
 from shelfscope.config import Settings
 from shelfscope.ml.trainers import families, yolo_nas
-from shelfscope.ml.trainers.base import MANIFEST_NAME, ModelManifest
+from shelfscope.ml.trainers.base import MANIFEST_NAME, ModelManifest, TrainingCancelled
 from shelfscope.ml.trainers.catalogue import get_architecture
 from tests.trainers.support import CLASSES, RecordingEvents, tiny_config, yolo_dataset
 
@@ -76,6 +76,18 @@ def test_the_onnx_predictor_runs_here(trained, tmp_path: Path) -> None:  # type:
     families.export_onnx(outcome.model_folder, exported)
     again = families.load_onnx_predictor(outcome.model_folder, exported).predict([image], [], 0.0)[0]
     np.testing.assert_array_equal(again.boxes, found.boxes)
+
+
+def test_cancel_stops_the_child_after_its_step(env: Path, shared_data: Path, tmp_path: Path) -> None:
+    data = yolo_dataset(shared_data, tmp_path / "data")
+    events = RecordingEvents(tmp_path / "kept", cancel_after_steps=1)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv(yolo_nas.ENV_VARIABLE, str(env))
+        trainer = families.make_trainer(get_architecture("yolo-nas-s"), Settings(data_dir=tmp_path / "dd"))
+        with pytest.raises(TrainingCancelled):
+            trainer.train(data, tiny_config(epochs=5, image_size=64), events, tmp_path / "work", None)
+    assert len(events.steps) <= 2 and len(events.epochs) <= 1
+    assert not (tmp_path / "work" / "model" / "model.onnx").exists()
 
 
 def test_missing_env_is_a_clear_conflict(

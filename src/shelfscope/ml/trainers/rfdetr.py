@@ -134,6 +134,7 @@ def albumentations_available() -> bool:
 
 
 def _aug_config(augmentation: str) -> dict[str, Any]:
+    _rfdetr()
     from rfdetr.datasets import aug_configs
 
     presets: dict[str, dict[str, Any]] = {
