@@ -35,6 +35,7 @@ BUILTIN_JOB_MODULES = (
     "shelfscope.weights.jobs",
     "shelfscope.od.ai.jobs",
     "shelfscope.od.ai.segment.jobs",
+    "shelfscope.od.trained_models.jobs",
     "shelfscope.od.trainers.jobs",
 )
 DEFAULT_RESUMABLE_ATTEMPTS = 3
