@@ -32,6 +32,7 @@ from shelfscope.od.exports.router import router as exports_router
 from shelfscope.od.images.router import router as images_router
 from shelfscope.od.imports.router import router as imports_router
 from shelfscope.od.trained_models.router import router as trained_models_router
+from shelfscope.od.trainers.router import router as trainers_router
 from shelfscope.od.training.router import router as training_router
 from shelfscope.od.versions.router import router as versions_router
 from shelfscope.system.router import router as system_router
@@ -207,6 +208,7 @@ def create_app(ctx: AppContext, *, start_runner: bool = True) -> FastAPI:
     api.include_router(exports_router, prefix="/od", tags=["od: export"])
     api.include_router(versions_router, prefix="/od/datasets", tags=["od: versions"])
     api.include_router(weights_router, prefix="/ml/models", tags=["ml: models"])
+    api.include_router(trainers_router, prefix="/od/trainers", tags=["od: training"])
     api.include_router(ai_segment_router, prefix="/od/ai", tags=["od: AI"])
     api.include_router(trained_models_router, prefix="/od/models", tags=["od: models"])
     api.include_router(training_router, prefix="/od/training", tags=["od: training"])

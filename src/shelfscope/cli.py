@@ -25,6 +25,10 @@ app.add_typer(db_app, name="db")
 app.add_typer(users_app, name="users")
 app.add_typer(images_app, name="images")
 app.add_typer(models_app, name="models")
+trainers_app = typer.Typer(
+    no_args_is_help=True, help="Detector trainer families and their environments (YOLO-NAS runs in its own)."
+)
+app.add_typer(trainers_app, name="trainers")
 
 
 def _settings(**overrides: object) -> Settings:
@@ -306,3 +310,44 @@ def models_import(
 
 def main() -> None:
     app()
+
+
+@trainers_app.command("list")
+def trainers_list() -> None:
+    """Every trainer family: whether it can train here, and what is missing."""
+    from shelfscope.od.trainers.service import describe, family_names
+
+    settings = _settings()
+    for family in family_names():
+        info = describe(settings, family)
+        status = "installed" if info.installed else f"missing: {info.missing}"
+        where = f"  ({info.env_folder})" if info.env_folder else ""
+        typer.echo(f"{family:<10} {status}{where}")
+
+
+@trainers_app.command("install")
+def trainers_install(
+    family: str,
+    env_dir: Annotated[
+        Path | None, typer.Option(help="Install here instead of DATA_DIR/envs/<family> (tests, CI caches).")
+    ] = None,
+) -> None:
+    """Create the family's own environment (idempotent: an up-to-date one is left as it is)."""
+    from shelfscope.errors import ShelfscopeError
+    from shelfscope.ml.trainers import yolo_nas
+    from shelfscope.od.trainers.service import INSTALLABLE, check_family
+
+    try:
+        check_family(family)
+    except ShelfscopeError as exc:
+        typer.echo(exc.detail, err=True)
+        raise typer.Exit(2) from None
+    if family not in INSTALLABLE:
+        typer.echo(f"{family} trains in the main environment; nothing to install.")
+        return
+    folder = env_dir.resolve() if env_dir is not None else yolo_nas.env_dir(_settings())
+    try:
+        yolo_nas.install_env(folder, typer.echo)
+    except RuntimeError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(1) from None

@@ -37,6 +37,7 @@ BUILTIN_JOB_MODULES = (
     "shelfscope.od.ai.segment.jobs",
     "shelfscope.od.trained_models.jobs",
     "shelfscope.od.training.jobs",
+    "shelfscope.od.trainers.jobs",
 )
 DEFAULT_RESUMABLE_ATTEMPTS = 3
 

@@ -33,20 +33,13 @@ FAMILY_MODULES = {
 }
 
 
-# A family whose inference side lives in a module of its own (rtdetrv2: the registry needed it before
-# the trainer existed); the others keep all four functions in the family module.
-INFERENCE_MODULES = {
-    "rtdetrv2": "shelfscope.ml.trainers.rtdetrv2_infer",
-}
-
-
 def family_module(family: str) -> ModuleType:
     return importlib.import_module(FAMILY_MODULES[family])
 
 
 def inference_module(family: str) -> ModuleType:
-    """Where `load_predictor`, `export_onnx` and `load_onnx_predictor` of `family` live."""
-    return importlib.import_module(INFERENCE_MODULES.get(family) or FAMILY_MODULES[family])
+    """Where `load_predictor`, `export_onnx` and `load_onnx_predictor` of `family` live: its module."""
+    return family_module(family)
 
 
 def make_trainer(architecture: Architecture, settings: Settings) -> Trainer:

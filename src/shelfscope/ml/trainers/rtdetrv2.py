@@ -27,7 +27,6 @@ import numpy as np
 import numpy.typing as npt
 from PIL import Image
 
-from shelfscope.ml.detections import Detections
 from shelfscope.ml.trainers.base import (
     EpochRecord,
     ModelManifest,
@@ -39,6 +38,9 @@ from shelfscope.ml.trainers.base import (
     TrainOutcome,
 )
 from shelfscope.ml.trainers.catalogue import Architecture
+
+# The inference side (PyTorch and ONNX predictors, ONNX export), shared with the registry.
+from shelfscope.ml.trainers.rtdetrv2_infer import export_onnx, load_onnx_predictor, load_predictor
 
 if TYPE_CHECKING:
     import torch
@@ -554,117 +556,4 @@ def make_trainer(architecture: Architecture, settings: Settings | None) -> RtDet
     return RtDetrV2Trainer(architecture, settings)
 
 
-# ---- inference --------------------------------------------------------------------------------------
-
-
-def _square(image: Image.Image, size: int) -> npt.NDArray[np.uint8]:
-    return np.asarray(image.convert("RGB").resize((size, size), Image.Resampling.BILINEAR))
-
-
-class RtDetrV2Predictor:
-    """A trained RT-DETRv2 folder as a Detector: labels are the manifest's classes, prompts ignored."""
-
-    def __init__(self, key: str, model: Any, manifest: ModelManifest, device: torch.device) -> None:
-        self.key = key
-        self.model = model
-        self.manifest = manifest
-        self.device = device
-
-    @property
-    def memory_bytes(self) -> int:
-        tensors = [*self.model.parameters(), *self.model.buffers()]
-        return int(sum(t.numel() * t.element_size() for t in tensors))
-
-    def input_size(self, width: int, height: int) -> tuple[int, int]:
-        return self.manifest.input_size, self.manifest.input_size
-
-    def predict(
-        self, images: Sequence[Image.Image], prompts: Sequence[str], threshold: float
-    ) -> list[Detections]:
-        import torch
-
-        if not images:
-            return []
-        size = self.manifest.input_size
-        pixels = _batch_pixels([_square(im, size) for im in images], self.device)
-        with torch.no_grad():
-            out = self.model(pixel_values=pixels)
-        logits = out.logits.float().cpu().numpy()
-        boxes = out.pred_boxes.float().cpu().numpy()
-        return [
-            _detections(logits[n], boxes[n], im, threshold, self.manifest.classes)
-            for n, im in enumerate(images)
-        ]
-
-
-def _detections(
-    logits: npt.NDArray[np.float32], boxes: npt.NDArray[np.float32], image: Image.Image, threshold: float,
-    classes: Sequence[str],
-) -> Detections:  # fmt: skip
-    xyxy, scores, labels = postprocess(logits, boxes, image.width, image.height, threshold)
-    return Detections(
-        xyxy, scores, tuple(classes[int(i)] for i in labels), np.full(len(labels), -1, np.int32)
-    )
-
-
-def load_predictor(folder: Path, manifest: ModelManifest, device: torch.device) -> RtDetrV2Predictor:
-    model = _transformers().RTDetrV2ForObjectDetection.from_pretrained(folder).to(device).eval()
-    return RtDetrV2Predictor(manifest.architecture, model, manifest, device)
-
-
-def export_onnx(folder: Path, manifest: ModelManifest, out: Path) -> None:
-    """(logits, boxes) for a (batch, 3, size, size) 0..1 input; the legacy exporter at opset 17 (the
-    dynamo exporter fails on RT-DETRv2, see the ML notes)."""
-    import torch
-
-    model = _transformers().RTDetrV2ForObjectDetection.from_pretrained(folder).eval()
-
-    class _Outputs(torch.nn.Module):
-        def __init__(self, inner: torch.nn.Module) -> None:
-            super().__init__()
-            self.inner = inner
-
-        def forward(self, pixel_values: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-            result = self.inner(pixel_values=pixel_values)
-            return result.logits, result.pred_boxes
-
-    size = manifest.input_size
-    example = torch.rand(1, 3, size, size)
-    torch.onnx.export(
-        _Outputs(model), (example,), str(out), dynamo=False, opset_version=17,
-        input_names=["pixel_values"], output_names=["logits", "boxes"],
-        dynamic_axes={"pixel_values": {0: "batch"}, "logits": {0: "batch"}, "boxes": {0: "batch"}},
-    )  # fmt: skip
-
-
-class RtDetrV2OnnxPredictor:
-    def __init__(self, key: str, session: Any, manifest: ModelManifest, size_bytes: int) -> None:
-        self.key = key
-        self.session = session
-        self.manifest = manifest
-        self._bytes = size_bytes
-
-    @property
-    def memory_bytes(self) -> int:
-        return self._bytes
-
-    def input_size(self, width: int, height: int) -> tuple[int, int]:
-        return self.manifest.input_size, self.manifest.input_size
-
-    def predict(
-        self, images: Sequence[Image.Image], prompts: Sequence[str], threshold: float
-    ) -> list[Detections]:
-        found = []
-        size = self.manifest.input_size
-        for image in images:
-            pixels = (_square(image, size).astype(np.float32) / 255.0).transpose(2, 0, 1)[None]
-            logits, boxes = self.session.run(["logits", "boxes"], {"pixel_values": pixels})
-            found.append(_detections(logits[0], boxes[0], image, threshold, self.manifest.classes))
-        return found
-
-
-def load_onnx_predictor(onnx_file: Path, manifest: ModelManifest) -> RtDetrV2OnnxPredictor:
-    import onnxruntime  # type: ignore[import-untyped]
-
-    session = onnxruntime.InferenceSession(str(onnx_file), providers=["CPUExecutionProvider"])
-    return RtDetrV2OnnxPredictor(manifest.architecture, session, manifest, onnx_file.stat().st_size)
+__all__ = ["RtDetrV2Trainer", "export_onnx", "load_onnx_predictor", "load_predictor", "make_trainer"]
