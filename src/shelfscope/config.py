@@ -139,6 +139,9 @@ class Settings(BaseSettings):
     # The model hub fetches download from. Empty: huggingface_hub's own default (HF_ENDPOINT, else
     # https://huggingface.co); a mirror or a local stand-in can be named here.
     ml_hub_endpoint: str = ""
+    # Where the YOLO-NAS training environment lives (`shelfscope trainers install yolo-nas`); empty:
+    # DATA_DIR/envs/yolo-nas. It is a separate Python environment (super-gradients' pins clash with ours).
+    yolo_nas_env: Path | None = None
     # Threads torch uses in each worker process for one model call. 0: the machine's cores shared out
     # among the local ML and interactive workers (1 each on a 2-core machine), or torch's own default
     # under Celery. Fewer threads than cores is faster when processes compete for the cores: torch's

@@ -53,6 +53,10 @@ SERVER_ML_MODULES = {
     "shelfscope.ml.trainers.catalogue",
     "shelfscope.ml.trainers.base",
     "shelfscope.ml.trainers.protocol",
+    # Where the YOLO-NAS environment is and whether it is installed (torch-free at module level; the
+    # trainer and predictor import onnxruntime inside their functions). It returns Detections.
+    "shelfscope.ml.trainers.yolo_nas",
+    "shelfscope.ml.detections",
 }
 # The torch-free value types and interfaces of shelfscope.ml that code outside it may import at module
 # level (worker-side modules in od/ such as the AI pipeline); none of them imports an ML library.

@@ -19,7 +19,6 @@ and `pretrained: true` needs the user's own weights file in `DATA_DIR/models/<we
 from __future__ import annotations
 
 import hashlib
-import os
 import shutil
 import subprocess
 import sys
@@ -50,7 +49,8 @@ FAMILY = "yolo-nas"
 ONNX_FILE = "model.onnx"
 WEIGHTS_FILE = "model.pt"
 CHILD_SCRIPT = Path(__file__).with_name("yolo_nas_child.py")
-# Overrides where the env lives (the test suite points it at the env `make` installed once).
+# The setting (Settings.yolo_nas_env) that says where the env lives; the test suite points it at the
+# env `make yolo-nas-env` installed once.
 ENV_VARIABLE = "SHELFSCOPE_YOLO_NAS_ENV"
 MARKER = ".shelfscope-requirements"
 
@@ -104,8 +104,7 @@ def requirements_hash() -> str:
 
 
 def env_dir(settings: Settings) -> Path:
-    override = os.environ.get(ENV_VARIABLE)
-    return Path(override) if override else settings.data_dir / "envs" / FAMILY
+    return settings.yolo_nas_env or settings.data_dir / "envs" / FAMILY
 
 
 def env_python(folder: Path) -> Path:

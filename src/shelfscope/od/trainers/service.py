@@ -39,6 +39,14 @@ def check_family(family: str) -> str:
     return family
 
 
+def is_installed(settings: Settings, family: str) -> bool:
+    """Whether `family` can train here: YOLO-NAS once its environment is installed; the others always
+    (they train in the main environment)."""
+    if family == "yolo-nas":
+        return yolo_nas.is_installed(yolo_nas.env_dir(settings))
+    return True
+
+
 def active_installs(session: Session) -> dict[str, Job]:
     rows = session.scalars(
         select(Job).where(Job.kind == INSTALL_KIND, Job.status.in_(_ACTIVE)).order_by(Job.id)

@@ -21,6 +21,7 @@ from shelfscope.ml.trainers.catalogue import ARCHITECTURES, Architecture, get_ar
 from shelfscope.ml.weights import is_present, model_dir
 from shelfscope.od.datasets.models import Dataset
 from shelfscope.od.trained_models.models import TrainedModel
+from shelfscope.od.trainers import service as trainers_service
 from shelfscope.od.training.models import TrainingRun
 from shelfscope.od.training.schemas import (
     DEFAULTS,
@@ -69,13 +70,8 @@ def availability(settings: Settings, arch: Architecture) -> tuple[bool, str | No
 
 
 def _separate_env_ready(settings: Settings, family: str) -> tuple[bool, str]:
-    hint = f"its environment is not installed; run `shelfscope trainers install {family}`"
-    if importlib.util.find_spec("shelfscope.od.trainers.service") is None:
-        return False, hint
-    trainers = importlib.import_module("shelfscope.od.trainers.service")
-    check = getattr(trainers, "is_installed", None)
-    if check is None or not check(settings, family):
-        return False, hint
+    if not trainers_service.is_installed(settings, family):
+        return False, f"its environment is not installed; run `shelfscope trainers install {family}`"
     return True, ""
 
 
