@@ -16,6 +16,7 @@ from shelfscope.config import Settings
 from shelfscope.context import AppContext
 from shelfscope.ml.trainers import yolo_nas
 from tests.support.dataset_files import run_job
+from tests.support.registry import inference
 from tests.training.conftest import tiny_config
 
 REPO = Path(__file__).resolve().parents[2]
@@ -65,8 +66,7 @@ def _predicts(client: TestClient, ctx: AppContext, model_id: int, version_id: in
     model = client.get(f"/api/v1/od/models/{model_id}").json()
     assert [c["name"] for c in model["classes"]] == ["circle", "square", "triangle"]
     image_id = _an_image(client, model["dataset_id"])
-    body = {"image_id": image_id, "threshold": 0}
-    response = client.post(f"/api/v1/od/models/{model_id}/inference", json=body)
+    response = inference(client, ctx, model_id, json={"image_id": image_id, "threshold": 0})
     assert response.status_code == 200, response.text
     boxes = response.json()["boxes"]
     assert boxes and {b["label"] for b in boxes} <= {"circle", "square", "triangle"}
