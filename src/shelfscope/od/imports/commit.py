@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session
 
 from shelfscope.db import Database, utcnow
 from shelfscope.db.dialect import is_busy_error
+from shelfscope.jobs.models import Job
 from shelfscope.jobs.service import hold_running_job, succeed_in
 from shelfscope.od.annotations import service as annotations_service
 from shelfscope.od.classes.service import ensure_classes
@@ -38,6 +39,7 @@ from shelfscope.od.datasets.models import Dataset, DatasetImage
 from shelfscope.od.datasets.service import NewMember, add_members
 from shelfscope.od.images import service as images_service
 from shelfscope.od.images.rows import NewImage
+from shelfscope.od.images.thumbnails import queue_thumbnails
 from shelfscope.od.imports.batches import batch_of_units, split_rows
 from shelfscope.od.imports.ingest import Unit
 from shelfscope.od.imports.schemas import AliasMatch
@@ -86,6 +88,8 @@ class CommitPlan:
     scratch: Path | None = None
     # Told the fraction of batches committed.
     progress: Callable[[float], None] | None = None
+    # The job runner the thumbnail job of the new images is queued for (None: no such job).
+    runner_name: str | None = None
 
 
 @dataclass
@@ -111,6 +115,8 @@ class CommitOutcome:
     # Staged keys that turned out not to be needed (another upload stored the same bytes first).
     unused_keys: list[str]
     splits: dict[str, int]
+    # Queued in the last transaction: the thumbnails of the new images (hand them to the runner).
+    follow_ups: list[Job] = field(default_factory=list)
 
 
 def _target_dataset(session: Session, plan: CommitPlan) -> tuple[Dataset, bool]:
@@ -152,15 +158,16 @@ def _classes(session: Session, plan: CommitPlan) -> ClassOutcome:
 
 def _images(
     session: Session, units: list[Unit], user_id: int | None, at: datetime
-) -> tuple[list[int], list[str]]:
-    """Image id per unit (reused ones have theirs), and the storage keys no row refers to."""
+) -> tuple[list[int], list[str], list[int]]:
+    """Image id per unit (reused ones have theirs), the storage keys no row refers to, and the ids of
+    the rows this import inserted (they have no thumbnail yet)."""
     image_ids = [u.existing_id or 0 for u in units]
     fresh = [i for i, u in enumerate(units) if u.existing_id is None and u.key is not None and u.entries]
     rows = [
         NewImage(
             content_hash=u.content_hash,
             storage_key=u.key or "",
-            thumbnail_key=u.thumbnail_key,
+            thumbnail_key=None,
             filename=u.filename,
             width=u.width,
             height=u.height,
@@ -173,7 +180,9 @@ def _images(
     ids, unused = images_service.insert_many(session, rows, user_id, at)
     for i, image_id in zip(fresh, ids, strict=True):
         image_ids[i] = image_id
-    return image_ids, unused
+    taken = set(unused)
+    inserted = [image_id for row, image_id in zip(rows, ids, strict=True) if row.storage_key not in taken]
+    return image_ids, unused, inserted
 
 
 def _members(
@@ -244,6 +253,7 @@ class _State:
     already: int = 0
     imported: int = 0
     unused: list[str] = field(default_factory=list)
+    inserted: list[int] = field(default_factory=list)
 
 
 class _Transactions:
@@ -311,8 +321,9 @@ def _open(session: Session, plan: CommitPlan, state: _State, journal: bool) -> N
 def _write_batch(session: Session, plan: CommitPlan, state: _State, units: list[int], rows: Spill) -> None:
     """Images, memberships and annotations of these units."""
     assert state.classes is not None
-    image_ids, unused = _images(session, [plan.units[i] for i in units], plan.user_id, state.at)
+    image_ids, unused, inserted = _images(session, [plan.units[i] for i in units], plan.user_id, state.at)
     state.unused += unused
+    state.inserted += inserted
     _members(session, plan, state, units, image_ids)
     class_of = state.classes.class_of
     used_classes = tuple(sorted({int(c) for c in class_of if c >= 0}))
@@ -340,6 +351,8 @@ def _close(session: Session, plan: CommitPlan, state: _State, journal: bool) -> 
     )
     if journal:
         close_journal(session, plan.token)
+    if plan.runner_name is not None:
+        outcome.follow_ups = queue_thumbnails(session, state.inserted, plan.user_id, plan.runner_name)
     if plan.guard is not None and plan.result_of is not None:
         succeed_in(session, plan.guard.job_id, plan.guard.worker, plan.result_of(outcome), "imported")
     return outcome
