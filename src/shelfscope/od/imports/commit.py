@@ -28,16 +28,20 @@ import numpy.typing as npt
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from shelfscope.auth.models import User
 from shelfscope.db import Database, utcnow
 from shelfscope.db.dialect import is_busy_error
+from shelfscope.errors import Conflict
 from shelfscope.jobs.models import Job
 from shelfscope.jobs.service import hold_running_job, succeed_in
 from shelfscope.od.annotations import service as annotations_service
+from shelfscope.od.classes.models import OdClass
 from shelfscope.od.classes.service import ensure_classes
 from shelfscope.od.datasets.lookup import require_dataset
 from shelfscope.od.datasets.models import Dataset, DatasetImage
 from shelfscope.od.datasets.service import NewMember, add_members
 from shelfscope.od.images import service as images_service
+from shelfscope.od.images.models import Image
 from shelfscope.od.images.rows import NewImage
 from shelfscope.od.images.thumbnails import queue_thumbnails
 from shelfscope.od.imports.batches import batch_of_units, split_rows
@@ -51,6 +55,7 @@ log = logging.getLogger(__name__)
 # already waited the busy timeout), with a growing pause between tries.
 _BEGIN_TRIES = 6
 _BEGIN_PAUSE_S = 0.5
+_QUERY_CHUNK = 500
 
 
 @dataclass(frozen=True)
@@ -279,7 +284,8 @@ class _Transactions:
         another writer keeps the database busy past the busy timeout, since nothing is written yet."""
         for attempt in range(1, _BEGIN_TRIES + 1):
             stack = ExitStack()
-            session = stack.enter_context(self.db.writer())
+            # Foreign keys are checked by _parents_present instead of per row (SQLite).
+            session = stack.enter_context(self.db.bulk_writer())
             try:
                 guard = self.guard
                 if guard is not None and not hold_running_job(session, guard.job_id, guard.worker):
@@ -333,6 +339,28 @@ def _write_batch(session: Session, plan: CommitPlan, state: _State, units: list[
     state.imported += annotations_service.insert_many(
         session, _annotation_rows(rows, state.member, class_of), shared
     )
+    reused = [image_id for i, image_id in zip(units, image_ids, strict=True) if plan.units[i].existing_id]
+    _parents_present(session, used_classes, plan.user_id, reused)
+
+
+def _parents_present(
+    session: Session, class_ids: tuple[int, ...], user_id: int | None, reused: list[int]
+) -> None:
+    """What SQLite's per-row foreign key checks would prove, once per transaction (db.bulk_writer turns
+    them off): the classes, the user and the library images the rows refer to exist. The dataset was
+    locked when the transaction began, the memberships and new images are its own, and the write lock
+    keeps anyone from deleting a row until the commit. PostgreSQL enforces them itself."""
+    if session.get_bind().dialect.name != "sqlite":
+        return
+    found = set(session.scalars(select(OdClass.id).where(OdClass.id.in_(class_ids)))) if class_ids else set()
+    if missing := sorted(set(class_ids) - found):
+        raise Conflict(f"Classes {missing} were deleted while the import ran; nothing was imported.")
+    if user_id is not None and session.get(User, user_id) is None:
+        raise Conflict(f"User {user_id}, who started the import, was deleted while it ran.")
+    for start in range(0, len(reused), _QUERY_CHUNK):
+        chunk = set(reused[start : start + _QUERY_CHUNK])
+        if missing := sorted(chunk - set(session.scalars(select(Image.id).where(Image.id.in_(chunk))))):
+            raise Conflict(f"Images {missing[:10]} of the library were deleted while the import ran.")
 
 
 def _close(session: Session, plan: CommitPlan, state: _State, journal: bool) -> CommitOutcome:
