@@ -127,8 +127,8 @@ class CocoArchiveWriter:
         writer.add_image(image_id, name, width, height)
         if shapes and not any(s.points for s in shapes):
             cls, x1, y1, x2, y2, _, attributes = zip(*shapes, strict=True)
-            crowd = [int(a.get("iscrowd", 0) or 0) if a else 0 for a in attributes]
-            writer.add_boxes(image_id, [c + 1 for c in cls], x1, y1, x2, y2, crowd)
+            crowds = [int(a.get("iscrowd", 0) or 0) if a else 0 for a in attributes]
+            writer.add_boxes(image_id, [c + 1 for c in cls], x1, y1, x2, y2, crowds)
             return
         for s in shapes:
             crowd = int((s.attributes or {}).get("iscrowd", 0) or 0)
