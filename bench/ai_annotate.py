@@ -147,6 +147,9 @@ def run(
         )
     with ctx.db.writer() as session:
         job_id = jobs.submit_job(session, ctx.runner, ANNOTATE_KIND, payload.model_dump(mode="json"), None).id
+    # Loaded first, as in a worker that ran an earlier job: the CPU figures below are the pipeline's
+    # alone, not the one-time imports and weight loading.
+    loader.load_detector(ctx.settings, KEY)
     started, cpu, main = time.perf_counter(), _cpu(resource.RUSAGE_SELF), _cpu(resource.RUSAGE_THREAD)
     # The handler runs in this thread (the decoders in their own): this thread's CPU is the serial part.
     job = run_job_inline(ctx.settings, ctx.db, ctx.storage, job_id)
@@ -189,9 +192,9 @@ def main() -> None:
     parser.add_argument("--skip-fixed", action="store_true")
     args = parser.parse_args()
     print(machine())
-    print(
-        f"torch {torch.__version__}, {torch.get_num_threads()} threads, device {runtime.pick_device('auto')}"
-    )
+    threads = runtime.torch_threads(Settings()) or torch.get_num_threads()
+    print(f"torch {torch.__version__}, {threads} threads per worker (SHELFSCOPE_ML_TORCH_THREADS), "
+          f"device {runtime.pick_device('auto')}")  # fmt: skip
     print(f"before: {load()}")
     CACHE.mkdir(parents=True, exist_ok=True)
     photos_dir = CACHE / "photos"

@@ -55,5 +55,9 @@ export default defineConfig({
     { name: 'ai-models', testMatch: /ai-models\.spec\.ts/, dependencies: ['first-run'] },
     // Installs tiny models and adds datasets, classes and boxes of its own: after every spec that counts them.
     { name: 'ai', testMatch: /ai\.spec\.ts/, dependencies: ['ai-models', 'webgaps', 'editor-tools', 'label-set', 'io'] },
+    // Imports a dataset of its own and registers a model (which the AI model list then shows): after `ai`.
+    { name: 'training', testMatch: /training\.spec\.ts/, dependencies: ['ai'] },
+    // Tests the model the training spec registered (and trains a second one to compare).
+    { name: 'models', testMatch: /\/models\.spec\.ts$/, dependencies: ['training'] },
   ],
 })

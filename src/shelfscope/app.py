@@ -31,6 +31,7 @@ from shelfscope.od.datasets.router import router as datasets_router
 from shelfscope.od.exports.router import router as exports_router
 from shelfscope.od.images.router import router as images_router
 from shelfscope.od.imports.router import router as imports_router
+from shelfscope.od.trained_models.router import router as trained_models_router
 from shelfscope.od.versions.router import router as versions_router
 from shelfscope.system.router import router as system_router
 from shelfscope.weights.router import router as weights_router
@@ -206,6 +207,7 @@ def create_app(ctx: AppContext, *, start_runner: bool = True) -> FastAPI:
     api.include_router(versions_router, prefix="/od/datasets", tags=["od: versions"])
     api.include_router(weights_router, prefix="/ml/models", tags=["ml: models"])
     api.include_router(ai_segment_router, prefix="/od/ai", tags=["od: AI"])
+    api.include_router(trained_models_router, prefix="/od/models", tags=["od: models"])
     app.include_router(api)
     _mount_web(app, ctx.settings.resolved_web_dir)
     return app

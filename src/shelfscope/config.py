@@ -57,6 +57,9 @@ class Settings(BaseSettings):
     local_interactive_workers: int = Field(default=1, ge=0, le=64)
     # How long a request waits for its interactive job (jobs.interactive.call) before it gives up.
     interactive_timeout_s: float = Field(default=60.0, gt=0)
+    # Ended interactive jobs (one per SAM click) are deleted this long after they finished; the Jobs
+    # page hides them unless asked. 0 keeps them.
+    interactive_job_retention_h: float = Field(default=24.0, ge=0)
     broker_url: str = "redis://127.0.0.1:6379/0"
     # Celery queue of default jobs; ml and interactive jobs go to "<celery_queue>.ml" and
     # "<celery_queue>.interactive".
@@ -136,8 +139,16 @@ class Settings(BaseSettings):
     # The model hub fetches download from. Empty: huggingface_hub's own default (HF_ENDPOINT, else
     # https://huggingface.co); a mirror or a local stand-in can be named here.
     ml_hub_endpoint: str = ""
+    # Threads torch uses in each worker process for one model call. 0: the machine's cores shared out
+    # among the local ML and interactive workers (1 each on a 2-core machine), or torch's own default
+    # under Celery. Fewer threads than cores is faster when processes compete for the cores: torch's
+    # threads wait for each other at every operator, and one descheduled thread stalls them all.
+    ml_torch_threads: int = Field(default=0, ge=0, le=256)
+    # Model keys (e.g. sam2.1-hiera-tiny) the interactive workers load when they start, so the first
+    # click does not wait for the load; a missing or unknown one is logged and skipped.
+    ml_preload: Annotated[list[str], NoDecode] = Field(default_factory=list)
 
-    @field_validator("job_modules", "url_fetch_allow_hosts", mode="before")
+    @field_validator("job_modules", "url_fetch_allow_hosts", "ml_preload", mode="before")
     @classmethod
     def _split_modules(cls, value: Any) -> Any:
         if isinstance(value, str):

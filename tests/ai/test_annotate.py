@@ -6,11 +6,12 @@ from __future__ import annotations
 from collections import Counter
 
 from fastapi.testclient import TestClient
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from shelfscope.context import AppContext
 from shelfscope.od.annotations.models import Annotation
-from tests.support.ai import GD, annotate, annotate_body, iou, revisions, rows
+from shelfscope.od.datasets.models import DatasetImage
+from tests.support.ai import GD, annotate, annotate_body, iou, revisions, rows, slow_grounding_dino
 from tests.support.annotations import Scene
 from tests.support.tiny_models import install_tiny_model
 
@@ -131,3 +132,29 @@ def test_a_rerun_replaces_only_that_models_pending_proposals(
     assert not replaced & {r["id"] for r in after}
     new_gd = [r for r in after if r["model"] == GD and r["id"] not in kept]
     assert new_gd and all(r["review_state"] == "pending" for r in new_gd)
+
+
+def test_a_batch_of_images_is_written_together_each_image_whole_with_its_own_count_and_revision(
+    client: TestClient, ctx: AppContext, scene: Scene
+) -> None:
+    """Three images per model call and per transaction: each image gets its own rows, its own
+    annotation count and exactly one revision bump; the checkpoint counts them all."""
+    before = revisions(ctx, scene.dataset_id)
+    with slow_grounding_dino(delay_s=0.0, batch_size=3):
+        job = annotate(client, ctx, annotate_body(scene, max_boxes_per_image=4, threshold=0.2))
+
+    stored = rows(ctx, scene.dataset_id)
+    per_image = Counter(r["image_id"] for r in stored)
+    assert len(per_image) >= 2, "the tiny model proposes boxes above 0.2 on these images"
+    with ctx.db.read() as session:
+        members = {
+            m.image_id: (m.annotation_count, m.revision)
+            for m in session.scalars(select(DatasetImage).where(DatasetImage.dataset_id == scene.dataset_id))
+        }
+    for image_id in scene.image_ids:
+        count, revision = members[image_id]
+        assert count == per_image.get(image_id, 0)
+        assert revision == before[image_id] + (1 if per_image.get(image_id) else 0)
+    status = client.get(f"/api/v1/od/ai/annotate/{job.id}").json()
+    assert status["images_done"] == status["images_total"] == len(scene.image_ids)
+    assert sum(c["count"] for c in status["counts"]) == len(stored)

@@ -67,6 +67,9 @@ def test_a_job_past_its_time_is_a_504_and_ends_cancelled(local_running: Harness)
 
     assert caught.value.status_code == 504
     assert "within 0.5s" in caught.value.detail
+    # What to do about it: a first request loads the model; the settings that help are named.
+    assert "SHELFSCOPE_INTERACTIVE_TIMEOUT_S" in caught.value.detail
+    assert "SHELFSCOPE_ML_PRELOAD" in caught.value.detail
     job = local_running.wait_status(caught.value.extra["job_id"], "cancelled", timeout=10)
     assert job.started_at is not None and job.result is None
     # The interactive worker is free again for the next click.

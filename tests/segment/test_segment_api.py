@@ -85,6 +85,20 @@ def test_a_click_answers_the_mask_its_outline_and_its_tight_box(
     assert (direct.mask != mask).sum() < 0.01 * mask.size  # the stored JPEG is re-encoded once
 
 
+def test_a_click_that_asks_for_no_outline_gets_the_same_mask_and_box_without_one(
+    client: TestClient, shelf: Shelf, encoder_runs: EncoderRuns
+) -> None:
+    """What the editor asks in a box dataset, where Enter keeps the box: the outline is skipped."""
+    full = client.post(URL, json=body(shelf)).json()
+
+    response = client.post(URL, json={**body(shelf), "polygon": False})
+
+    assert response.status_code == 200, response.text
+    answer = response.json()
+    assert answer["polygon"] == [] and len(full["polygon"]) >= 4
+    assert (answer["mask"], answer["box"], answer["score"]) == (full["mask"], full["box"], full["score"])
+
+
 def test_later_clicks_on_the_image_run_only_the_decoder(
     client: TestClient, shelf: Shelf, encoder_runs: EncoderRuns
 ) -> None:
@@ -134,6 +148,7 @@ def bad_requests(shelf: Shelf) -> list[tuple[str, dict[str, Any], int, dict[str,
         ("a box turned over", body(shelf, box=[90, 10, 20, 50]), 422, {"field": "box"}),
         ("too many points", body(shelf, points=[{"x": 1, "y": 1}] * 65), 422, {"field": "points"}),
         ("a missing coordinate", body(shelf, points=[{"x": 1}]), 422, {"field": "points[0].y"}),
+        ("an outline flag not true or false", body(shelf, polygon="maybe"), 422, {"field": "polygon"}),
         ("another dataset's image", body(shelf, image_id=shelf.other_image_id), 404, {"image_id": 0}),
         ("no such dataset", body(shelf, dataset_id=999_999), 404, {"dataset_id": 999_999}),
     ]
@@ -163,6 +178,24 @@ def test_a_bad_request_names_what_is_wrong_and_stores_nothing(
             assert error[name] == value
     assert stored_rows(ctx) == before
     assert encoder_runs.count == 0
+
+
+def test_missing_weights_name_the_model_its_folder_and_both_ways_to_get_them(
+    client: TestClient, shelf: Shelf, ctx: AppContext
+) -> None:
+    before = stored_rows(ctx)
+
+    response = client.post(URL, json=body(shelf, model="sam2.1-hiera-large"))
+
+    assert response.status_code == 409, response.text
+    error = response.json()
+    folder = ctx.settings.resolved_models_dir / "sam2.1-hiera-large"
+    assert (error["error"], error["model"]) == ("Conflict", "sam2.1-hiera-large")
+    assert error["folder"] == str(folder)
+    assert "'sam2.1-hiera-large'" in error["detail"]
+    assert "shelfscope models fetch sam2.1-hiera-large" in error["detail"]
+    assert "shelfscope models import sam2.1-hiera-large" in error["detail"]
+    assert stored_rows(ctx) == before
 
 
 def test_an_error_raised_in_the_worker_comes_back_with_its_status_and_facts(

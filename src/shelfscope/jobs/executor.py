@@ -16,13 +16,14 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 import pydantic
 from sqlalchemy import select
 
 from shelfscope.config import Settings
-from shelfscope.db import Database
+from shelfscope.db import Database, utcnow
 from shelfscope.errors import ShelfscopeError
 from shelfscope.jobs import service
 from shelfscope.jobs.context import JobCancelled, JobContext
@@ -211,6 +212,18 @@ def _run_handler(ctx: JobContext, spec: HandlerSpec[Any], payload: dict[str, Any
         ctx.log("finished after the cancel request; the result was discarded", "warning")
         ctx.flush()
     log.info("job %s (%s) ended after %.3fs", job_id, spec.kind, time.monotonic() - started)
+
+
+def prune_ended_interactive(settings: Settings, db: Database) -> int:
+    """Delete the interactive jobs that ended more than settings.interactive_job_retention_h ago (the
+    runners' periodic sweep); 0 hours keeps them all."""
+    if settings.interactive_job_retention_h <= 0:
+        return 0
+    cutoff = utcnow() - timedelta(hours=settings.interactive_job_retention_h)
+    pruned = service.prune_interactive(db, cutoff)
+    if pruned:
+        log.info("deleted %d interactive jobs that ended before %s", pruned, cutoff.isoformat())
+    return pruned
 
 
 def run_job_inline(settings: Settings, db: Database, storage: Storage, job_id: int) -> Job:

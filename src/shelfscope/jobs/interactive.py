@@ -138,7 +138,11 @@ def _give_up(
             timeout_s=timeout,
         )
     raise TimedOut(
-        f"The {kind} job did not finish within {timeout:g}s and was cancelled.",
+        f"The {kind} job did not finish within {timeout:g}s and was cancelled. The first request "
+        "after a worker starts loads the model (and a first click on an image computes its "
+        "embedding), which on a CPU can take longer than later ones: try again, raise "
+        "SHELFSCOPE_INTERACTIVE_TIMEOUT_S, or name the model in SHELFSCOPE_ML_PRELOAD so workers "
+        "load it as they start.",
         job_id=job_id,
         timeout_s=timeout,
     )

@@ -35,6 +35,7 @@ BUILTIN_JOB_MODULES = (
     "shelfscope.weights.jobs",
     "shelfscope.od.ai.jobs",
     "shelfscope.od.ai.segment.jobs",
+    "shelfscope.od.trained_models.jobs",
 )
 DEFAULT_RESUMABLE_ATTEMPTS = 3
 
@@ -127,6 +128,29 @@ def run_recovery_hooks(settings: Settings, db: Database) -> None:
             hook(settings, db)
         except Exception:  # one failing cleanup must not stop the others or the supervisor
             log.exception("recovery hook %s failed", getattr(hook, "__qualname__", hook))
+
+
+# Called once in each worker process as it starts, with the queues it serves: a handler module that
+# wants something ready before the first job (a model loaded for the first click) registers it here.
+# A hook runs in the worker's own thread before it claims anything; a slow one should start a thread.
+WorkerStartHook = Callable[["Settings", tuple[str, ...]], None]
+_worker_start_hooks: list[WorkerStartHook] = []
+
+
+def on_worker_start(hook: WorkerStartHook) -> WorkerStartHook:
+    if hook not in _worker_start_hooks:
+        _worker_start_hooks.append(hook)
+    return hook
+
+
+def run_worker_start_hooks(settings: Settings, queues: Iterable[str]) -> None:
+    load_job_modules(settings.job_modules)
+    served = tuple(queues)
+    for hook in list(_worker_start_hooks):
+        try:
+            hook(settings, served)
+        except Exception:  # a failed warm-up must not keep the worker from its jobs
+            log.exception("worker start hook %s failed", getattr(hook, "__qualname__", hook))
 
 
 def load_job_modules(extra: Iterable[str] = ()) -> None:

@@ -32,10 +32,23 @@ def list_jobs(
     ] = None,
     kind: str | None = None,
     queue: Annotated[str | None, Query(description="default, ml or interactive")] = None,
+    include_interactive: Annotated[
+        bool,
+        Query(
+            description="false: leave out the interactive queue's jobs (one per SAM click or one-image "
+            "detection), unless `queue` names it"
+        ),
+    ] = True,
 ) -> JobPage:
     """Newest first."""
     page = service.list_jobs(
-        session, limit=limit, cursor=cursor, statuses=status or (), kind=kind, queue=queue
+        session,
+        limit=limit,
+        cursor=cursor,
+        statuses=status or (),
+        kind=kind,
+        queue=queue,
+        include_interactive=include_interactive,
     )
     return JobPage(
         items=[JobOut.model_validate(job) for job in page.items],

@@ -17,7 +17,20 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, Generic, ParamSpec, TypeVar, cast
 
 import pydantic
-from sqlalchemy import ColumnElement, CursorResult, Update, and_, false, func, insert, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    CursorResult,
+    Delete,
+    Update,
+    and_,
+    delete,
+    false,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.orm import Session
 
 from shelfscope.db import Database, utcnow
@@ -66,6 +79,10 @@ class Recovery:
     cancelled: list[int]
     # The queue of each requeued job, for the runner to wake (or route) it.
     queues: dict[int, str] = field(default_factory=dict)
+
+
+def _deleted(session: Session, statement: Delete) -> int:
+    return cast(CursorResult[Any], session.execute(statement)).rowcount
 
 
 def _updated(session: Session, statement: Update) -> int:
@@ -187,9 +204,14 @@ def list_jobs(
     statuses: Sequence[str] = (),
     kind: str | None = None,
     queue: str | None = None,
+    include_interactive: bool = True,
 ) -> Page[Job]:
-    """Newest first, by (created_at, id) so the status and kind indexes serve the filtered lists."""
+    """Newest first, by (created_at, id) so the status and kind indexes serve the filtered lists.
+    `include_interactive` False leaves out the interactive queue's jobs (a click each) unless `queue`
+    asks for that queue by name."""
     filters: list[ColumnElement[bool]] = []
+    if not include_interactive and not queue:
+        filters.append(Job.queue != "interactive")
     wanted = _status_filter(statuses)
     if wanted:
         filters.append(Job.status.in_(wanted))
@@ -480,6 +502,32 @@ def recover_interrupted(
     return Recovery(
         failed=failed, requeued=requeued, cancelled=cancelled, queues={i: queues[i] for i in requeued}
     )
+
+
+# Ended interactive jobs deleted per transaction, so a long backlog never holds the write lock long.
+_PRUNE_BATCH = 500
+
+
+def prune_interactive(db: Database, finished_before: datetime) -> int:
+    """Delete interactive jobs (a click each) that ended before `finished_before`, with their events;
+    the number deleted. Their result was the answer to a request long since sent."""
+    ended_long_ago = and_(
+        Job.queue == "interactive", Job.status.in_(TERMINAL_STATUSES), Job.finished_at < finished_before
+    )
+    deleted = 0
+    while True:
+        # Read first: the usual answer is "nothing", and a read takes no write lock from anyone.
+        with db.read() as session:
+            oldest = select(Job.id).where(ended_long_ago).order_by(Job.id).limit(_PRUNE_BATCH)
+            ids = list(session.scalars(oldest))
+        if not ids:
+            return deleted
+        with db.write() as session:
+            session.execute(delete(JobEvent).where(JobEvent.job_id.in_(ids)))
+            gone = _deleted(session, delete(Job).where(Job.id.in_(ids), ended_long_ago))
+        deleted += gone
+        if len(ids) < _PRUNE_BATCH:
+            return deleted
 
 
 def job_state(db: Database, job_id: int) -> tuple[str, str | None, datetime | None] | None:

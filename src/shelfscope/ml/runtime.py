@@ -9,12 +9,16 @@ from __future__ import annotations
 
 import importlib
 import logging
+import os
 import sys
 import threading
 from types import ModuleType
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import torch
+
+if TYPE_CHECKING:
+    from shelfscope.config import Settings
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +41,27 @@ def pick_device(choice: DeviceChoice = "auto") -> torch.device:
         log.warning("ml_device=%s is not available here; running on the CPU", choice)
         return torch.device("cpu")
     return torch.device(choice)
+
+
+def torch_threads(settings: Settings) -> int | None:
+    """Threads for one model call in this worker (settings.ml_torch_threads), or None for torch's
+    default. 0 (auto) under the local runner shares the cores among its ML and interactive workers:
+    two processes each running two threads on two busy cores spend most of their time waiting for
+    each other's descheduled threads, one thread each runs several times faster."""
+    if settings.ml_torch_threads > 0:
+        return settings.ml_torch_threads
+    if settings.runner != "local":
+        return None
+    ml_workers = settings.local_ml_workers + settings.local_interactive_workers
+    return max(1, (os.cpu_count() or 1) // max(1, ml_workers))
+
+
+def apply_threads(settings: Settings) -> None:
+    """Set torch's thread count for this process from the settings (the model loaders call it)."""
+    threads = torch_threads(settings)
+    if threads is not None and torch.get_num_threads() != threads:
+        torch.set_num_threads(threads)
+        log.info("torch uses %d thread(s) per model call in this process", threads)
 
 
 def nms(boxes: torch.Tensor, scores: torch.Tensor, iou_threshold: float) -> torch.Tensor:

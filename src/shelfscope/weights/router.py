@@ -18,9 +18,11 @@ ModelKey = Annotated[str, Path(min_length=1, max_length=64, description="A catal
 
 
 @router.get("", response_model=ModelList)
-def list_models(session: DbSession, ctx: Ctx, user: CurrentUser) -> ModelList:
-    """Every catalogue model with whether its weights are installed, their size and any running fetch."""
-    return ModelList(items=service.list_models(session, ctx.settings))
+def list_models(session: DbSession, ctx: Ctx, user: CurrentUser, include_trained: bool = False) -> ModelList:
+    """Every catalogue model with whether its weights are installed, their size and any running fetch;
+    `include_trained=true` adds the registry's active models (`trained:<id>`, the default first), as
+    the AI auto-annotation picker lists them."""
+    return ModelList(items=service.list_models(session, ctx.settings, include_trained=include_trained))
 
 
 @router.post("/{key}/fetch", status_code=202, response_model=JobEnvelope)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, ConfigDict, Field
 
 from shelfscope.jobs.schemas import JobOut
@@ -43,6 +45,13 @@ class ModelOut(BaseModel):
     folder: str
     # The queued or running fetch of this model, if any.
     fetch_job: JobOut | None
+    # "trained": a model of the registry (key `trained:<id>`; capabilities ["fixed_classes"]: it finds
+    # the classes it was trained on, without prompts), listed with `include_trained=true`.
+    source: Literal["catalogue", "trained"] = "catalogue"
+    # The registry's default for AI annotation (listed first, so a model picker preselects it).
+    is_default: bool = False
+    # A trained model's class names, in its class index order.
+    classes: list[str] = Field(default_factory=list)
 
 
 class ModelList(BaseModel):

@@ -17,6 +17,9 @@ from shelfscope.jobs.schemas import JobOut
 from shelfscope.jobs.service import submit_job
 from shelfscope.ml.catalogue import CATALOGUE, ModelSpec, get_spec
 from shelfscope.ml.weights import is_present, model_dir, size_on_disk
+from shelfscope.od.trained_models import service as registry
+from shelfscope.od.trained_models.models import TrainedModel
+from shelfscope.od.trained_models.schemas import trained_key
 from shelfscope.weights.download import offline_refusal
 from shelfscope.weights.folders import (
     count_files,
@@ -62,9 +65,38 @@ def describe(settings: Settings, spec: ModelSpec, fetch_job: Job | None) -> Mode
     )
 
 
-def list_models(session: Session, settings: Settings) -> list[ModelOut]:
+def list_models(session: Session, settings: Settings, *, include_trained: bool = False) -> list[ModelOut]:
+    """The catalogue; with `include_trained`, the registry's active models too (as the AI model picker
+    lists them): the annotation default first, then the catalogue, then the other trained models."""
     fetching = active_fetches(session)
-    return [describe(settings, spec, fetching.get(spec.key)) for spec in CATALOGUE]
+    catalogue = [describe(settings, spec, fetching.get(spec.key)) for spec in CATALOGUE]
+    if not include_trained:
+        return catalogue
+    trained = [_trained_entry(row) for row in registry.active_models(session)]
+    default = [m for m in trained if m.is_default]
+    return [*default, *catalogue, *(m for m in trained if not m.is_default)]
+
+
+def _trained_entry(row: TrainedModel) -> ModelOut:
+    classes = [str(entry["name"]) for entry in row.class_mapping]
+    return ModelOut(
+        key=trained_key(row.id),
+        title=row.name,
+        task="detector",
+        family=row.family,
+        hub_id="",
+        size_mb=round(row.artifact_size / 1e6),
+        licence="",
+        capabilities=["fixed_classes"],
+        note=f"Trained {row.base_model} ({len(classes)} classes: {', '.join(classes[:10])})",
+        present=True,
+        size_on_disk=row.artifact_size,
+        folder="",
+        fetch_job=None,
+        source="trained",
+        is_default=row.is_default,
+        classes=classes,
+    )
 
 
 def start_fetch(

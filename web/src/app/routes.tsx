@@ -30,6 +30,7 @@ const TrainingRunPage = page(loadTraining, 'TrainingRunPage')
 const loadModels = () => import('@/features/models/pages/ModelsPages')
 const ModelsPage = page(loadModels, 'ModelsPage')
 const ModelDetailPage = page(loadModels, 'ModelDetailPage')
+const ModelsComparePage = page(loadModels, 'ModelsComparePage')
 const AiModelsPage = page(() => import('@/features/ai-models/pages/AiModelsPage'), 'AiModelsPage')
 const UsersPage = page(() => import('@/features/users/pages/UsersPage'), 'UsersPage')
 const loadPr = () => import('@/features/pr/pages/PrPages')
@@ -60,6 +61,7 @@ export function AppRoutes() {
             <Route path="training/new" element={<NewTrainingPage />} />
             <Route path="training/:id" element={<TrainingRunPage />} />
             <Route path="models" element={<ModelsPage />} />
+            <Route path="models/compare" element={<ModelsComparePage />} />
             <Route path="models/:id" element={<ModelDetailPage />} />
           </Route>
           <Route path="jobs" element={<JobsPage />} />

@@ -16,6 +16,7 @@ import logging
 import os
 import socket
 import threading
+import time
 import uuid
 from datetime import timedelta
 from typing import Any
@@ -26,8 +27,8 @@ from celery import Celery
 from shelfscope.config import Settings
 from shelfscope.db import Database, utcnow
 from shelfscope.jobs import service
-from shelfscope.jobs.executor import WorkerEnv, run_claimed_job, worker_name
-from shelfscope.jobs.registry import QUEUES, load_job_modules, run_recovery_hooks
+from shelfscope.jobs.executor import WorkerEnv, prune_ended_interactive, run_claimed_job, worker_name
+from shelfscope.jobs.registry import QUEUES, load_job_modules, run_recovery_hooks, run_worker_start_hooks
 from shelfscope.storage import open_storage
 
 log = logging.getLogger("shelfscope.jobs.celery")
@@ -35,6 +36,8 @@ log = logging.getLogger("shelfscope.jobs.celery")
 RUNNER = "celery"
 TASK_NAME = "shelfscope.run_job"
 _HEALTH_TIMEOUT_S = 0.3
+# How often the server's sweep deletes interactive jobs past settings.interactive_job_retention_h.
+_PRUNE_EVERY_S = 60.0
 
 
 def create_celery_app(settings: Settings) -> Celery:
@@ -113,6 +116,7 @@ class CeleryRunner:
         self._sweeper: threading.Thread | None = None
         self._backstops: dict[int, threading.Timer] = {}
         self._lock = threading.Lock()
+        self._next_prune = time.monotonic() + _PRUNE_EVERY_S
 
     def submit(self, job_id: int, queue: str) -> None:
         send_job(self.app, self.settings, self.db, job_id, queue)
@@ -201,6 +205,12 @@ class CeleryRunner:
             recover_and_resend(self.app, self.settings, self.db)
         except Exception:
             log.exception("recovering interrupted celery jobs failed")
+        if time.monotonic() >= self._next_prune:
+            self._next_prune = time.monotonic() + _PRUNE_EVERY_S
+            try:
+                prune_ended_interactive(self.settings, self.db)
+            except Exception:
+                log.exception("deleting old interactive jobs failed")
 
     def _sweep_loop(self) -> None:
         every = max(0.2, min(self.settings.job_stale_after_s / 2, 10.0))
@@ -250,6 +260,14 @@ def run_celery_worker(
     celery_queues = parse_queues(settings, queues)
     _settings = settings
     load_job_modules(settings.job_modules)
+    from celery.signals import worker_process_init
+
+    job_queues = tuple(q for q in QUEUES if celery_queue_name(settings, q) in celery_queues)
+
+    def warm_up(**_: Any) -> None:  # in each pool process, as it starts
+        run_worker_start_hooks(settings, job_queues)
+
+    worker_process_init.connect(warm_up, weak=False)
     app = create_celery_app(settings)
     db = Database.from_settings(settings, pooled=False)
     try:

@@ -35,8 +35,8 @@ from typing import Any
 from shelfscope.config import Settings
 from shelfscope.db import Database, utcnow
 from shelfscope.jobs import service
-from shelfscope.jobs.executor import WorkerEnv, run_claimed_job, worker_name
-from shelfscope.jobs.registry import QUEUES, load_job_modules, run_recovery_hooks
+from shelfscope.jobs.executor import WorkerEnv, prune_ended_interactive, run_claimed_job, worker_name
+from shelfscope.jobs.registry import QUEUES, load_job_modules, run_recovery_hooks, run_worker_start_hooks
 from shelfscope.storage import open_storage
 
 log = logging.getLogger("shelfscope.jobs.local")
@@ -44,6 +44,8 @@ log = logging.getLogger("shelfscope.jobs.local")
 RUNNER = "local"
 _SUPERVISE_EVERY_S = 0.25
 _STOP_WAIT_S = 2.0
+# How often the supervisor deletes interactive jobs past settings.interactive_job_retention_h.
+_PRUNE_EVERY_S = 60.0
 # A worker that dies sooner than this after starting is restarted with a growing delay (a broken
 # job module must not turn the supervisor into a fork bomb).
 _QUICK_DEATH_S = 5.0
@@ -253,6 +255,7 @@ class LocalRunner:
     def _supervise(self) -> None:
         sweep_every = max(0.2, min(self.settings.job_stale_after_s / 2, 10.0))
         next_sweep = time.monotonic() + sweep_every
+        next_prune = time.monotonic() + _PRUNE_EVERY_S
         while not self._halt.wait(_SUPERVISE_EVERY_S):
             try:
                 for i, slot in enumerate(self._slots):
@@ -265,6 +268,9 @@ class LocalRunner:
                 if time.monotonic() >= next_sweep:
                     self._recover(stale=True)
                     next_sweep = time.monotonic() + sweep_every
+                if time.monotonic() >= next_prune:
+                    next_prune = time.monotonic() + _PRUNE_EVERY_S
+                    prune_ended_interactive(self.settings, self.db)
             except Exception:
                 # The supervisor must outlive a database hiccup; the next round tries again.
                 log.exception("job supervisor round failed")
@@ -332,6 +338,7 @@ def worker_main(
     load_job_modules(settings.job_modules)
     db = Database.from_settings(settings, pooled=True)
     env = WorkerEnv(settings=settings, db=db, storage=open_storage(settings), worker_id=worker_name())
+    run_worker_start_hooks(settings, queues)
     try:
         _work(env, queues, wake, stop, ended)
     finally:

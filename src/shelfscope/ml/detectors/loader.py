@@ -80,6 +80,7 @@ def register_source(prefix: str, load: DetectorSource) -> None:
 
 
 def _load(settings: Settings, key: str) -> Detector:
+    runtime.apply_threads(settings)
     for prefix, source in SOURCES.items():
         if key.startswith(prefix):
             return source(settings, key)
@@ -95,3 +96,13 @@ def load_detector(settings: Settings, key: str) -> Detector:
     """The Detector for `key`, from this worker's model cache (loaded on the first request)."""
     folder_key = f"detector:{key}"
     return process_cache(settings.ml_model_cache_mb).get(folder_key, lambda: _load(settings, key))
+
+
+def _trained(settings: Settings, key: str) -> Detector:
+    """`trained:<id>`: a model of the registry, copied from storage into this worker's cache folder."""
+    from shelfscope.od.trained_models.source import load_trained
+
+    return load_trained(settings, key)
+
+
+register_source("trained:", _trained)

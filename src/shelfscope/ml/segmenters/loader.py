@@ -22,6 +22,7 @@ def _load(settings: Settings, key: str) -> Sam2Segmenter:
     if spec.task != "segmenter" or spec.family != "sam2":
         raise ValidationFailed.field("model", f"{key!r} is a {spec.task}, not a segmenter")
     folder = resolve(settings, spec)
+    runtime.apply_threads(settings)
     device = runtime.pick_device(settings.ml_device)
     transformers = runtime.load_transformers()
     model = transformers.Sam2Model.from_pretrained(folder).to(device).eval()

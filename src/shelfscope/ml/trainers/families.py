@@ -33,8 +33,20 @@ FAMILY_MODULES = {
 }
 
 
+# A family whose inference side lives in a module of its own (rtdetrv2: the registry needed it before
+# the trainer existed); the others keep all four functions in the family module.
+INFERENCE_MODULES = {
+    "rtdetrv2": "shelfscope.ml.trainers.rtdetrv2_infer",
+}
+
+
 def family_module(family: str) -> ModuleType:
     return importlib.import_module(FAMILY_MODULES[family])
+
+
+def inference_module(family: str) -> ModuleType:
+    """Where `load_predictor`, `export_onnx` and `load_onnx_predictor` of `family` live."""
+    return importlib.import_module(INFERENCE_MODULES.get(family) or FAMILY_MODULES[family])
 
 
 def make_trainer(architecture: Architecture, settings: Settings) -> Trainer:
@@ -46,16 +58,16 @@ def load_predictor(folder: Path, device: Any) -> Detector:
     """The Detector for a trained model's folder (its manifest says which family loads it)."""
     manifest = ModelManifest.read(folder)
     get_architecture(manifest.architecture)
-    predictor: Detector = family_module(manifest.family).load_predictor(folder, manifest, device)
+    predictor: Detector = inference_module(manifest.family).load_predictor(folder, manifest, device)
     return predictor
 
 
 def export_onnx(folder: Path, out: Path) -> None:
     manifest = ModelManifest.read(folder)
-    family_module(manifest.family).export_onnx(folder, manifest, out)
+    inference_module(manifest.family).export_onnx(folder, manifest, out)
 
 
 def load_onnx_predictor(folder: Path, onnx_file: Path) -> Detector:
     manifest = ModelManifest.read(folder)
-    predictor: Detector = family_module(manifest.family).load_onnx_predictor(onnx_file, manifest)
+    predictor: Detector = inference_module(manifest.family).load_onnx_predictor(onnx_file, manifest)
     return predictor

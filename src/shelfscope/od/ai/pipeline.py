@@ -30,12 +30,21 @@ from shelfscope.od.ai.schemas import (
     SkippedImage,
 )
 from shelfscope.od.ai.scope import Work, count_scope
-from shelfscope.od.ai.writes import NotCommitted, Written, commit_without_writing, write_image
+from shelfscope.od.ai.writes import (
+    ImagePredictions,
+    NotCommitted,
+    Written,
+    commit_without_writing,
+    write_image,
+    write_images,
+)
 from shelfscope.od.annotations import store
 
 # Skipped images listed in the result (all are counted and logged).
 _MAX_SKIPPED_LISTED = 100
 _DEFAULT_BATCH = 4
+# An image that wrote nothing (not decoded, or no longer in the dataset).
+_NOTHING = Written(member_found=False)
 
 
 def batches(items: Iterator[Decoded], size: int) -> Iterator[list[Decoded]]:
@@ -102,12 +111,14 @@ class AnnotateRun:
             item.work.member_id: (image, result) for (item, image), result in zip(ready, found, strict=True)
         }
         self.labels.resolve_named([label for result in found for label in result.labels])
+        outcomes: list[tuple[Work, list[Prediction] | None, str | None]] = []
+        unknown = 0
         for item in batch:
             if item.work.member_id not in results:
                 self.ctx.log(
                     f"{item.work.filename} (image {item.work.image_id}) skipped: {item.error}", "warning"
                 )
-                self._commit(item.work, [], skipped=item.error or "not decoded")
+                outcomes.append((item.work, None, item.error or "not decoded"))
                 continue
             image, result = results[item.work.member_id]
             prepared = prepare(
@@ -117,35 +128,42 @@ class AnnotateRun:
                 nms_iou=self.payload.nms_iou,
                 max_boxes=self.payload.max_boxes_per_image,
             )
-            self.state.unknown_dropped += prepared.unknown_dropped
-            self._commit(item.work, prepared.predictions)
+            unknown += prepared.unknown_dropped
+            outcomes.append((item.work, prepared.predictions, None))
+        self._commit(outcomes, unknown)
 
-    def _commit(self, work: Work, predictions: list[Prediction], skipped: str | None = None) -> None:
-        """The image's predictions and the checkpoint after it, in one transaction."""
+    def _commit(self, outcomes: list[tuple[Work, list[Prediction] | None, str | None]], unknown: int) -> None:
+        """The batch's predictions and the checkpoint after its last image, in one transaction: a
+        cancel or a dead worker leaves each image of the batch whole or untouched."""
+        stored = [(work, predictions) for work, predictions, _ in outcomes if predictions is not None]
         after: list[AnnotateResult] = []
 
-        def guard(session: Session, written: Written) -> bool:
-            state = self._advanced(work, written, skipped)
+        def guard(session: Session, written: list[Written]) -> bool:
+            by_member = {work.member_id: w for (work, _), w in zip(stored, written, strict=True)}
+            state = self.state.model_copy(deep=True)
+            state.unknown_dropped += unknown
+            for work, _, skipped in outcomes:
+                state = self._advanced(state, work, by_member.get(work.member_id, _NOTHING), skipped)
             after.append(state)
             return jobs.checkpoint(session, self.ctx.job_id, self.ctx.worker, state.model_dump(mode="json"))
 
         started = time.monotonic()
         try:
-            if skipped is None:
-                write_image(
-                    self.ctx.db, work.member_id, self.payload.model, predictions, self.ctx.user_id, guard
-                )
+            if stored:
+                images = [ImagePredictions(work.member_id, predictions) for work, predictions in stored]
+                write_images(self.ctx.db, images, self.payload.model, self.ctx.user_id, guard)
             else:
-                commit_without_writing(self.ctx.db, guard)
+                commit_without_writing(self.ctx.db, lambda session, _: guard(session, []))
         except NotCommitted:
             raise JobCancelled(f"job {self.ctx.job_id} was cancelled") from None
         self.state = after[-1]
         self.state.timings.write_s = round(self.state.timings.write_s + time.monotonic() - started, 3)
         self.ctx.progress(self._fraction(), self._stage())
 
-    def _advanced(self, work: Work, written: Written, skipped: str | None) -> AnnotateResult:
-        """The state once this image is committed."""
-        state = self.state.model_copy(deep=True)
+    def _advanced(
+        self, state: AnnotateResult, work: Work, written: Written, skipped: str | None
+    ) -> AnnotateResult:
+        """`state` (a copy this batch owns) once this image is committed."""
         state.images_done += 1
         state.images_total = max(state.images_total, state.images_done)
         state.last_dataset_image_id = work.member_id

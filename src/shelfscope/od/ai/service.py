@@ -41,6 +41,8 @@ from shelfscope.od.classes.models import OdClass
 from shelfscope.od.classes.service import find_classes
 from shelfscope.od.datasets.lookup import require_dataset
 from shelfscope.od.datasets.models import DatasetImage
+from shelfscope.od.trained_models import service as registry
+from shelfscope.od.trained_models.schemas import TRAINED_PREFIX, trained_key
 from shelfscope.text import check_characters, collapse_whitespace
 
 if TYPE_CHECKING:
@@ -51,7 +53,7 @@ if TYPE_CHECKING:
 
 def check_model(settings: Settings, key: str) -> ModelSpec:
     """A catalogue detector whose weights are installed: 422 naming `model`, or 409 WeightsMissing.
-    (Trained registry models will be accepted here by their `trained:<id>` key.)"""
+    (Registered models, `trained:<id>`, go through `resolve_model`.)"""
     spec = get_spec(key, field="model")
     if spec.task != "detector":
         raise ValidationFailed.field("model", f"{key!r} is a {spec.task}; choose a detector")
@@ -105,6 +107,28 @@ def resolve_prompts(
     return resolved, unknown
 
 
+def resolve_model(
+    session: Session, settings: Settings, body: DetectOptions
+) -> tuple[str, list[ResolvedPrompt], int | None]:
+    """The model key, the prompts with their classes and the class for unknown labels. A registered
+    model (`trained:<id>`, active) finds its own classes: its prompts are its class mapping in model
+    index order, so each box's class index lands on the dataset class it was trained as."""
+    if body.model.startswith(TRAINED_PREFIX):
+        row = registry.usable_model(session, body.model)
+        if body.prompts:
+            names = ", ".join(entry["name"] for entry in row.class_mapping)
+            raise ValidationFailed.field(
+                "prompts",
+                f"{body.model} detects the classes it was trained on ({names}); leave prompts empty",
+            )
+        classes = registry.dataset_classes(session, row)
+        prompts = [ResolvedPrompt(text=name, class_id=class_id) for name, class_id in classes]
+        return trained_key(row.id), prompts, None
+    spec = check_model(settings, body.model)
+    prompts, unknown = resolve_prompts(session, body, spec)
+    return spec.key, prompts, unknown
+
+
 def _check_selected(session: Session, body: AnnotateIn) -> None:
     ids = body.images.image_ids
     if body.images.scope != "selected":
@@ -136,13 +160,12 @@ def start_annotate(
 ) -> Job:
     """Check everything, then queue the batch job (202)."""
     dataset = require_dataset(session, body.dataset_id)
-    spec = check_model(settings, body.model)
-    prompts, unknown = resolve_prompts(session, body, spec)
+    model, prompts, unknown = resolve_model(session, settings, body)
     _check_selected(session, body)
     payload = AnnotatePayload(
         dataset_id=dataset.id,
         dataset_name=dataset.name,
-        model=spec.key,
+        model=model,
         prompts=prompts,
         unknown_class_id=unknown,
         threshold=body.threshold,
@@ -174,12 +197,11 @@ def detect(
     """Run the model on one image now (interactive) and store its proposals like the batch does."""
     dataset = require_dataset(session, body.dataset_id)
     store.member(session, body.dataset_id, body.image_id)
-    spec = check_model(settings, body.model)
-    prompts, unknown = resolve_prompts(session, body, spec)
+    model, prompts, unknown = resolve_model(session, settings, body)
     payload = DetectPayload(
         dataset_id=dataset.id,
         dataset_name=dataset.name,
-        model=spec.key,
+        model=model,
         prompts=prompts,
         unknown_class_id=unknown,
         threshold=body.threshold,

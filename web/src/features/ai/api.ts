@@ -14,7 +14,8 @@ import {
 } from '@/lib/api'
 
 export const aiApi = {
-  models: (signal?: AbortSignal) => api.get<AiModelList>('/ml/models', undefined, signal),
+  /** The catalogue and the registry's active trained models (the default first). */
+  models: (signal?: AbortSignal) => api.get<AiModelList>('/ml/models', { include_trained: true }, signal),
   /** 202 with the batch job. */
   annotate: (body: AnnotateRequest) => api.post<JobEnvelope>('/od/ai/annotate', body),
   annotateStatus: (jobId: number, signal?: AbortSignal) => api.get<AnnotateStatus>(`/od/ai/annotate/${jobId}`, undefined, signal),

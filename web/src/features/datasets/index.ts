@@ -1,2 +1,3 @@
 export { datasetsApi } from './api'
 export { useAddImages, useDataset, useDatasetChoices } from './hooks/datasets'
+export { useVersions } from './hooks/versions'

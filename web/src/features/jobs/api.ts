@@ -5,7 +5,14 @@ export const jobsApi = {
   list: (params: JobListParams = {}, signal?: AbortSignal) =>
     api.get<Page<Job>>(
       '/jobs',
-      { limit: params.limit, cursor: params.cursor, status: params.status, kind: params.kind, queue: params.queue },
+      {
+        limit: params.limit,
+        cursor: params.cursor,
+        status: params.status,
+        kind: params.kind,
+        queue: params.queue,
+        include_interactive: params.include_interactive,
+      },
       signal,
     ),
   get: (id: number, signal?: AbortSignal) => api.get<Job>(`/jobs/${id}`, undefined, signal),

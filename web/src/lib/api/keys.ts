@@ -5,6 +5,8 @@ import type {
   DatasetListParams,
   ImageListParams,
   JobListParams,
+  ModelListParams,
+  TrainingListParams,
 } from './types'
 
 /** A list's parameters without the cursor, with absent values normalised so equal filters share a key. */
@@ -48,6 +50,8 @@ export const queryKeys = {
   ml: {
     all: () => [...queryKeys.all, 'ml'] as const,
     models: () => [...queryKeys.ml.all(), 'models'] as const,
+    /** The catalogue plus the registry's active trained models (`trained:<id>`), for the AI pickers. */
+    withTrained: () => [...queryKeys.ml.all(), 'models', 'with-trained'] as const,
   },
 
   jobs: {
@@ -108,6 +112,27 @@ export const queryKeys = {
     classes: () => [...queryKeys.annotate.all(), 'classes'] as const,
     datasets: () => [...queryKeys.annotate.all(), 'datasets'] as const,
     next: (datasetId: number) => [...queryKeys.annotate.all(), 'next', datasetId] as const,
+  },
+
+  /** Detector training runs, the architectures and trainer environments. */
+  training: {
+    all: () => [...queryKeys.od.all(), 'training'] as const,
+    lists: () => [...queryKeys.training.all(), 'list'] as const,
+    list: (params: TrainingListParams = {}) => [...queryKeys.training.lists(), normalised(params)] as const,
+    detail: (id: number) => [...queryKeys.training.all(), 'detail', id] as const,
+    metrics: (id: number) => [...queryKeys.training.detail(id), 'metrics'] as const,
+    architectures: () => [...queryKeys.training.all(), 'architectures'] as const,
+    trainers: () => [...queryKeys.training.all(), 'trainers'] as const,
+    estimate: (params: object) => [...queryKeys.training.all(), 'estimate', normalised(params)] as const,
+  },
+
+  /** The model registry: trained detectors. */
+  models: {
+    all: () => [...queryKeys.od.all(), 'models'] as const,
+    lists: () => [...queryKeys.models.all(), 'list'] as const,
+    list: (params: ModelListParams = {}) => [...queryKeys.models.lists(), normalised(params)] as const,
+    detail: (id: number) => [...queryKeys.models.all(), 'detail', id] as const,
+    compare: (ids: readonly number[]) => [...queryKeys.models.all(), 'compare', [...ids].sort((a, b) => a - b)] as const,
   },
 
   /** AI auto-annotation: the model catalogue, batch runs and the review queue. */

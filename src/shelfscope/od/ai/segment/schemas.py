@@ -37,6 +37,9 @@ class SegmentIn(BaseModel):
     model: Annotated[str, Field(min_length=1, max_length=MODEL_KEY_MAX)]
     points: Annotated[list[PointIn], Field(max_length=MAX_POINTS)] = Field(default_factory=list)
     box: BoxIn | None = None
+    # False: no outline (`polygon` comes back []). A box dataset has no use for it, and tracing it is
+    # the costliest step after the mask decoder on a camera photo.
+    polygon: bool = True
 
 
 class RleOut(BaseModel):
@@ -48,7 +51,8 @@ class RleOut(BaseModel):
 
 class SegmentOut(BaseModel):
     mask: RleOut
-    # The outline of the mask's largest region (simplified), [] when the mask is empty.
+    # The outline of the mask's largest region (simplified), [] when the mask is empty or none was
+    # asked for.
     polygon: list[tuple[float, float]]
     # The tight box around the mask (x2, y2 one past its last column and row); null when it is empty.
     box: tuple[float, float, float, float] | None
@@ -66,6 +70,7 @@ class SegmentJob(BaseModel):
     height: int
     points: list[PointIn]
     box: BoxIn | None
+    polygon: bool = True
 
 
 class SegmentResult(BaseModel):

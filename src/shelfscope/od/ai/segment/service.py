@@ -59,6 +59,7 @@ def checked_job(session: Session, settings: Settings, body: SegmentIn) -> Segmen
         height=image.height,
         points=body.points,
         box=body.box,
+        polygon=body.polygon,
     )
 
 

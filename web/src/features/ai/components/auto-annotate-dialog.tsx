@@ -14,7 +14,7 @@ import { Select, SelectContent, SelectItem, SelectTrigger, SelectValue } from '@
 import { useAddImages, useDatasetChoices } from '@/features/datasets'
 import { errorMessage } from '@/lib/api'
 import { countOf } from '@/lib/format'
-import { annotateRequest, formProblems, isOpenVocabulary } from '../hooks/annotate-form'
+import { annotateRequest, formProblems, hasFixedClasses, isOpenVocabulary } from '../hooks/annotate-form'
 import { useAnnotateFormState } from '../hooks/annotate-state'
 import { useStartAnnotate } from '../hooks/queries'
 import { NumbersField, ScopeField, UnknownLabelsField } from './annotate-fields'
@@ -29,6 +29,15 @@ export interface AutoAnnotateDialogProps {
   datasetId: number | null
   /** Selected images (library ids); from the library they are added to the dataset first. */
   imageIds?: readonly number[]
+}
+
+/** A trained model needs no prompts: it finds the classes it was trained on, mapped to this dataset's by id. */
+function TrainedClasses({ names }: { names: readonly string[] }) {
+  return (
+    <p className="text-sm text-muted-foreground" data-testid="trained-classes">
+      This model finds the classes it was trained on{names.length > 0 ? `: ${names.join(', ')}` : ''}. No prompts are needed; its boxes go to the dataset's classes of the same id.
+    </p>
+  )
 }
 
 function DatasetField({ value, onChange }: { value: number | null; onChange: (id: number) => void }) {
@@ -78,7 +87,7 @@ function AnnotateFormView({ fixedDatasetId, imageIds, onStarted }: { fixedDatase
   const { submit, pending } = useSubmit(chosenDataset, fixedDatasetId === null, (jobId) => onStarted(jobId, chosenDataset ?? -1))
   const onSubmit = (e: FormEvent) => {
     e.preventDefault()
-    if (problems.length === 0 && chosenDataset !== null) void submit(annotateRequest(chosenDataset, form, imageIds), imageIds)
+    if (problems.length === 0 && chosenDataset !== null) void submit(annotateRequest(chosenDataset, form, imageIds, model), imageIds)
   }
   if (state.models.isError) return <ErrorState error={state.models.error} title="Could not list the models" onRetry={() => void state.models.refetch()} />
   return (
@@ -88,10 +97,12 @@ function AnnotateFormView({ fixedDatasetId, imageIds, onStarted }: { fixedDatase
         <Label>Model</Label>
         {state.models.isPending ? <LoadingState className="py-2" /> : <ModelSelect models={detectors} value={form.model} onChange={(key) => update({ model: key })} />}
       </div>
-      <div className="flex flex-col gap-1.5">
-        <Label>Prompts and the class each one's boxes get</Label>
-        {state.classes ? <PromptList prompts={form.prompts} onChange={(prompts) => update({ prompts })} classes={state.classes} /> : <LoadingState className="py-2" />}
-      </div>
+      {hasFixedClasses(model) ? <TrainedClasses names={model?.classes ?? []} /> : (
+        <div className="flex flex-col gap-1.5">
+          <Label>Prompts and the class each one's boxes get</Label>
+          {state.classes ? <PromptList prompts={form.prompts} onChange={(prompts) => update({ prompts })} classes={state.classes} /> : <LoadingState className="py-2" />}
+        </div>
+      )}
       {isOpenVocabulary(model) ? <UnknownLabelsField value={form.unknownLabels} classes={state.classes ?? []} onChange={(unknownLabels) => update({ unknownLabels })} /> : null}
       <NumbersField form={form} onChange={update} />
       <DialogFooter className="items-center gap-2 sm:justify-between">

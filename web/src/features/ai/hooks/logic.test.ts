@@ -71,6 +71,20 @@ describe('the auto-annotate form', () => {
     expect(defaultModel(models)).toBe('b')
     expect(defaultModel([mlModel({ key: 'a', present: false })])).toBe('a')
   })
+
+  it("preselects the registry's default trained model", () => {
+    const trained = mlModel({ key: 'trained:7', source: 'trained', is_default: true, capabilities: ['fixed_classes'] })
+    expect(defaultModel([mlModel({ key: 'b' }), trained])).toBe('trained:7')
+  })
+
+  it('sends a trained model no prompts and needs none', () => {
+    const trained = mlModel({ key: 'trained:7', source: 'trained', capabilities: ['fixed_classes'], classes: ['cola'] })
+    const form: AnnotateForm = { ...FORM_DEFAULTS, scope: 'all', model: 'trained:7', prompts: [{ text: 'shelf', class_id: null }] }
+    expect(formProblems({ ...form, prompts: [] }, trained, 0)).toEqual([])
+    expect(formProblems(form, trained, 0)).toEqual([])
+    expect(annotateRequest(3, form, [], trained).prompts).toEqual([])
+    expect(annotateRequest(3, form, [], mlModel()).prompts).toEqual([{ text: 'shelf', class_id: null }])
+  })
 })
 
 describe('is AI saving time?', () => {

@@ -8,7 +8,7 @@ import { aiApi } from '../api'
 /** Every catalogue model with its status; polled while weights are being fetched. */
 export function useMlModels() {
   return useQuery({
-    queryKey: queryKeys.ml.models(),
+    queryKey: queryKeys.ml.withTrained(),
     queryFn: ({ signal }) => aiApi.models(signal),
     select: (list) => list.items,
     staleTime: 30_000,

@@ -98,7 +98,12 @@ export function useSegmentRequests(editor: Editor, image: { datasetId: number; i
     const runner = new LatestOnly<SegmentPrompt, SegmentResponse>(
       (prompt, signal) => {
         const box = prompt.box ? ([prompt.box.x1, prompt.box.y1, prompt.box.x2, prompt.box.y2] as [number, number, number, number]) : null
-        return aiApi.segment({ dataset_id: datasetId, image_id: imageId, model: model ?? '', points: [...prompt.points], box }, signal)
+        // The outline only where Enter keeps one (a polygon dataset): it is the answer's costliest part.
+        const polygon = editor.segment.output === 'polygon'
+        return aiApi.segment(
+          { dataset_id: datasetId, image_id: imageId, model: model ?? '', points: [...prompt.points], box, polygon },
+          signal,
+        )
       },
       {
         result: (prompt, response) => {

@@ -9,10 +9,10 @@ import { useDetect, useSegmentRequests } from './ai-assist'
 import { useAiSettings } from './ai-settings'
 import type { ClassPanel } from './class-panel'
 
-/** The chosen model if it is in the list, else the first one whose weights are here. */
+/** The chosen model if it is in the list, else the registry's default, else the first one whose weights are here. */
 function pick(key: string | null, models: readonly AiModel[]): string | null {
   if (key && models.some((m) => m.key === key)) return key
-  return (models.find((m) => m.present) ?? models[0])?.key ?? null
+  return (models.find((m) => m.is_default) ?? models.find((m) => m.present) ?? models[0])?.key ?? null
 }
 
 export interface AiAssist {
@@ -55,6 +55,7 @@ export function useAiAssist(
     const chosen = detectors.find((m) => m.key === model)
     if (!chosen) toast.info('Choose a detector in the AI panel first.')
     else if (!chosen.present) toast.error(`${chosen.title} has no weights on this server yet: fetch them in Settings → Models.`)
+    else if (chosen.capabilities.includes('fixed_classes')) void detect({ model: chosen.key, prompts: [], threshold })
     else if (prompts.length === 0 && !chosen.capabilities.includes('open_vocabulary')) toast.info('Add a prompt in the AI panel first.')
     else void detect({ model: chosen.key, prompts, threshold })
   }, [detectors, model, prompts, threshold, detect])

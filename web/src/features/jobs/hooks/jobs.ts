@@ -11,11 +11,12 @@ export function jobsPollInterval(jobs: readonly Pick<Job, 'status'>[] | undefine
   return jobs?.some(isActiveJob) ? ACTIVE_POLL_MS : IDLE_POLL_MS
 }
 
-/** The latest jobs (dashboard "Recent jobs" and the jobs drawer). */
+/** The latest jobs (dashboard "Recent jobs" and the jobs drawer), without the interactive ones (a SAM click each). */
 export function useRecentJobs(limit = 10) {
+  const params: JobListParams = { limit, include_interactive: false }
   return useQuery({
-    queryKey: queryKeys.jobs.list({ limit }),
-    queryFn: ({ signal }) => jobsApi.list({ limit }, signal),
+    queryKey: queryKeys.jobs.list(params),
+    queryFn: ({ signal }) => jobsApi.list(params, signal),
     refetchInterval: (query) => jobsPollInterval(query.state.data?.items),
   })
 }
@@ -29,10 +30,14 @@ export function useLatestJobOfKind(kind: string) {
   })
 }
 
-/** All jobs, newest first, a page at a time ("Load more"). */
-export function useJobsList(params: { status: JobStatus | null; limit?: number }) {
+/** All jobs, newest first, a page at a time ("Load more"); interactive ones (a SAM click each) only when asked. */
+export function useJobsList(params: { status: JobStatus | null; limit?: number; includeInteractive?: boolean }) {
   const limit = params.limit ?? 25
-  const listParams: JobListParams = { limit, status: params.status }
+  const listParams: JobListParams = {
+    limit,
+    status: params.status,
+    include_interactive: params.includeInteractive ?? false,
+  }
   return useInfiniteQuery({
     queryKey: queryKeys.jobs.list(listParams),
     queryFn: ({ pageParam, signal }) => jobsApi.list({ ...listParams, cursor: pageParam }, signal),

@@ -12,6 +12,8 @@ import { PageHeader } from '@/components/page-header'
 import { EmptyState, ErrorState } from '@/components/states'
 import { Button } from '@/components/ui/button'
 import { Card } from '@/components/ui/card'
+import { Checkbox } from '@/components/ui/checkbox'
+import { Label } from '@/components/ui/label'
 import { Select, SelectContent, SelectItem, SelectTrigger, SelectValue } from '@/components/ui/select'
 import { Skeleton } from '@/components/ui/skeleton'
 import { Table, TableBody, TableCell, TableRow } from '@/components/ui/table'
@@ -88,7 +90,8 @@ function LoadingRows() {
 
 export function JobsPage() {
   const [status, setStatus] = useState<JobStatus | null>(null)
-  const jobs = useJobsList({ status })
+  const [includeInteractive, setIncludeInteractive] = useState(false)
+  const jobs = useJobsList({ status, includeInteractive })
   const data = useMemo(() => jobs.data?.pages.flatMap((page) => page.items) ?? [], [jobs.data])
   const total = jobs.data?.pages[0]?.total ?? null
   const table = useReactTable({ data, columns, getCoreRowModel: getCoreRowModel(), getRowId: (job) => String(job.id) })
@@ -100,6 +103,14 @@ export function JobsPage() {
         description="Everything Shelfscope runs in the background: imports, storage checks, AI labelling and training."
         actions={
           <>
+            <Label className="flex items-center gap-2 text-sm font-normal text-muted-foreground">
+              <Checkbox
+                checked={includeInteractive}
+                onCheckedChange={(checked) => setIncludeInteractive(checked === true)}
+                aria-label="Show interactive requests"
+              />
+              Show clicks and one-image detections
+            </Label>
             <Select value={status ?? ALL} onValueChange={(value) => setStatus(value === ALL ? null : (value as JobStatus))}>
               <SelectTrigger className="w-40" aria-label="Filter by status">
                 <SelectValue />

@@ -65,6 +65,8 @@ export interface SegmentRequest {
   model: string
   points: SegmentPoint[]
   box: [number, number, number, number] | null
+  /** false: no outline (`polygon` comes back empty); a box dataset has no use for it, and it costs a pass over the mask. */
+  polygon?: boolean
 }
 
 /** COCO run-length encoding, column-major: `counts` alternate runs of 0s and 1s, starting with 0s. */

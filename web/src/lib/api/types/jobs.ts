@@ -41,6 +41,8 @@ export interface JobListParams {
   status?: JobStatus | null
   kind?: string | null
   queue?: JobQueue | null
+  /** false: leave out the interactive queue's jobs (one per SAM click), unless `queue` names it. */
+  include_interactive?: boolean
 }
 
 export type LogLevel = 'debug' | 'info' | 'warning' | 'error' | string

@@ -10,6 +10,8 @@ export type AiModelCapability =
   | 'point_prompt'
   | 'box_prompt'
   | 'auto_masks'
+  /** A trained registry model: it finds the classes it was trained on, without prompts. */
+  | 'fixed_classes'
 
 export interface AiModel {
   key: string
@@ -30,6 +32,12 @@ export interface AiModel {
   folder: string
   /** The queued or running download of this model, if any. */
   fetch_job: Job | null
+  /** `trained`: a registry model (key `trained:<id>`). */
+  source?: 'catalogue' | 'trained'
+  /** The registry's default for AI annotation (listed first). */
+  is_default?: boolean
+  /** A trained model's class names, in its class index order. */
+  classes?: string[]
 }
 
 export interface AiModelList {

@@ -1,0 +1,2 @@
+export { modelsApi } from './api'
+export { useModels } from './hooks/queries'

@@ -1,0 +1,95 @@
+import { BrainIcon } from 'lucide-react'
+import { Link } from 'react-router'
+import { EmptyState } from '@/components/states'
+import { Skeleton } from '@/components/ui/skeleton'
+import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from '@/components/ui/table'
+import { JobStatusBadge } from '@/features/jobs'
+import type { TrainingRun, TrainingStatus } from '@/lib/api'
+import { formatDateTime, formatRelative } from '@/lib/format'
+import { datasetLabel, formatMetric } from '../hooks/charts'
+import { RunProgress } from './run-progress'
+
+const HEADINGS = ['Run', 'Status', 'Progress', 'Best mAP50-95', 'mAP50', 'Architecture', 'Dataset', 'Created']
+
+function RunRow({ run }: { run: TrainingRun }) {
+  return (
+    <TableRow data-testid={`run-row-${run.id}`}>
+      <TableCell className="max-w-64">
+        <Link to={`/od/training/${run.id}`} className="block truncate font-medium text-primary hover:underline">
+          {run.name}
+        </Link>
+      </TableCell>
+      <TableCell>
+        <JobStatusBadge status={run.status} />
+      </TableCell>
+      <TableCell>
+        <RunProgress run={run} className="w-56" />
+      </TableCell>
+      <TableCell className="tabular-nums" data-testid="run-best-map">
+        {formatMetric(run.best_metrics?.map50_95)}
+      </TableCell>
+      <TableCell className="tabular-nums">{formatMetric(run.best_metrics?.map50)}</TableCell>
+      <TableCell className="font-mono text-xs">{run.architecture}</TableCell>
+      <TableCell>
+        {run.dataset_id !== null ? (
+          <Link to={`/od/datasets/${run.dataset_id}`} className="hover:underline">
+            {datasetLabel(run)}
+          </Link>
+        ) : (
+          datasetLabel(run)
+        )}
+      </TableCell>
+      <TableCell>
+        <span title={formatDateTime(run.created_at)}>{formatRelative(run.created_at)}</span>
+      </TableCell>
+    </TableRow>
+  )
+}
+
+function LoadingRows() {
+  return (
+    <>
+      {Array.from({ length: 4 }, (_, i) => (
+        <TableRow key={i}>
+          {HEADINGS.map((h) => (
+            <TableCell key={h}>
+              <Skeleton className="h-4 w-full max-w-28" />
+            </TableCell>
+          ))}
+        </TableRow>
+      ))}
+    </>
+  )
+}
+
+/** Training runs, newest first: status, progress, best metrics, what trained on what. */
+export function RunsTable({ runs, pending, status }: { runs: TrainingRun[]; pending: boolean; status: TrainingStatus | null }) {
+  return (
+    <Table aria-label="Training runs">
+      <TableHeader className="bg-muted/40">
+        <TableRow className="hover:bg-transparent">
+          {HEADINGS.map((h) => (
+            <TableHead key={h}>{h}</TableHead>
+          ))}
+        </TableRow>
+      </TableHeader>
+      <TableBody>
+        {pending ? (
+          <LoadingRows />
+        ) : runs.length === 0 ? (
+          <TableRow className="hover:bg-transparent">
+            <TableCell colSpan={HEADINGS.length}>
+              <EmptyState
+                icon={<BrainIcon aria-hidden />}
+                title={status ? `No ${status} runs` : 'No training runs yet'}
+                description="Freeze a dataset version, then train a detector on it with New training run."
+              />
+            </TableCell>
+          </TableRow>
+        ) : (
+          runs.map((run) => <RunRow key={run.id} run={run} />)
+        )}
+      </TableBody>
+    </Table>
+  )
+}

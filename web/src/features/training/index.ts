@@ -1,0 +1,1 @@
+export { trainingApi } from './api'
