@@ -87,6 +87,23 @@ def test_round_trip_of_bytes_streams_and_files(storage: Storage, tmp_path: Path)
     storage.ping()
 
 
+def test_a_fresh_key_is_written_whole_and_local_storage_never_overwrites_with_it(storage: Storage) -> None:
+    key = new_key("images", ".jpg")
+    data = bytes(range(256)) * 4_000  # 1 MB
+    storage.put_fresh(key, data, "image/jpeg")
+    assert storage.read_bytes(key) == data and storage.size(key) == len(data)
+    assert list(storage.iter_keys("images/")) == [key]
+    if isinstance(storage, LocalStorage):
+        with pytest.raises(FileExistsError):
+            storage.put_fresh(key, b"other bytes", "image/jpeg")
+        assert storage.read_bytes(key) == data
+        # Its folder removed meanwhile (an emptied folder cleaned up): made again.
+        storage.delete(key)
+        (storage.root / key).parent.rmdir()
+        storage.put_fresh(key, b"again", "image/jpeg")
+        assert storage.read_bytes(key) == b"again"
+
+
 def test_missing_object_names_its_key(storage: Storage) -> None:
     key = new_key("images", ".png")
     with pytest.raises(ObjectMissing) as err:

@@ -250,3 +250,35 @@ def test_edits_beside_a_running_import_succeed_or_are_told_to_retry(
 
     assert set(answers) <= {200, 503} and 200 in answers
     assert jobs.job_state(ctx.db, job_id)[0] == "succeeded"  # type: ignore[index]
+
+
+def test_a_class_deleted_between_batches_fails_the_import_and_leaves_no_row_pointing_at_it(
+    client: TestClient, ctx: AppContext, tmp_path: Path
+) -> None:
+    """Foreign keys are checked once per transaction rather than per row on SQLite (db.bulk_writer):
+    a class gone before a later batch still stops the import."""
+    items = _items(6)
+    for item in items[3:]:
+        item.boxes = [Box("rare", b.x1, b.y1, b.x2, b.y2) for b in item.boxes]
+    job_id = start_import(client, "coco", _archive(tmp_path, items), dataset_name="Big")
+
+    def delete_rare_after_two_images(state: dict[str, int]) -> None:
+        if state["annotations"] == 2 * BOXES:
+            rare = "(SELECT id FROM od_classes WHERE name = 'rare')"
+            with ctx.db.write() as session:
+                for table in ("od_dataset_classes", "od_class_changes"):
+                    session.execute(text(f"DELETE FROM {table} WHERE class_id IN {rare}"))  # noqa: S608
+                session.execute(text("DELETE FROM od_classes WHERE name = 'rare'"))
+
+    with after_each_commit(ctx, delete_rare_after_two_images):
+        job = run_job(ctx, job_id)
+
+    assert job.status == "failed" and job.error, job.error
+    assert _state(ctx) == {"images": 0, "annotations": 0, "uneven": 0}
+    with ctx.db.engine.connect() as conn:
+        dangling = (
+            "SELECT count(*) FROM od_annotations a LEFT JOIN od_classes c ON c.id = a.class_id "
+            "WHERE c.id IS NULL"
+        )
+        assert conn.scalar(text(dangling)) == 0
+    assert _journals(ctx) == 0

@@ -13,11 +13,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 from PIL import Image
+from sqlalchemy import select
 
 from shelfscope.config import Settings
 from shelfscope.context import AppContext
 from shelfscope.jobs import service as jobs
+from shelfscope.jobs.models import Job
 from shelfscope.jobs.runners.local import LocalRunner
+from shelfscope.od.images.thumbnails import THUMBNAILS_KIND
 from shelfscope.od.imports.schemas import IMPORT_KIND
 from shelfscope.od.imports.staging import sweep_abandoned_imports
 from tests.support.dataset_files import counts, sample_items, write_voc
@@ -72,6 +75,11 @@ def _image_keys(ctx: AppContext) -> list[str]:
     return [k for k in ctx.storage.iter_keys() if k.startswith(("images/", "thumbnails/"))]
 
 
+def _thumbnail_jobs_done(ctx: AppContext) -> list[str]:
+    with ctx.db.read() as session:
+        return list(session.scalars(select(Job.status).where(Job.kind == THUMBNAILS_KIND)))
+
+
 def test_a_killed_import_leaves_no_rows_and_its_files_are_swept(
     running: AppContext, import_root: Path
 ) -> None:
@@ -103,6 +111,8 @@ def test_a_killed_import_leaves_no_rows_and_its_files_are_swept(
     next_id = _submit(ctx, "voc", write_voc(import_root / "small", sample_items(2)))
     _wait(lambda: jobs.job_state(ctx.db, next_id)[0] in ("succeeded", "failed"), 60, "the next import")  # type: ignore[index]
     assert jobs.job_state(ctx.db, next_id)[0] == "succeeded"  # type: ignore[index]
+    # Its two images, and their thumbnails once the follow-up job the import queued has run.
+    _wait(lambda: _thumbnail_jobs_done(ctx) == ["succeeded"], 60, "the thumbnail job")
     remaining = set(ctx.storage.iter_keys())
     assert not any(k.startswith("imports/") for k in remaining)
     assert len(remaining) == 4 and counts(ctx)["images"] == 2

@@ -6,7 +6,9 @@ import io
 import json
 from pathlib import Path
 
-from shelfscope.od.io import coco
+import pytest
+
+from shelfscope.od.io import coco, jsonstream
 from shelfscope.od.io.common import Issue
 
 
@@ -114,3 +116,72 @@ def test_writer_output_reads_back_exactly(tmp_path: Path) -> None:
     assert polygon.polygon == ((10.0, 10.0, 20.0, 10.0, 15.0, 30.0),)
     assert [c.name for c in items if isinstance(c, coco.CocoCategory)] == ["cola", "chips"]
     assert not list((tmp_path / "w").iterdir())
+
+
+def _items_of(text: str, monkeypatch: pytest.MonkeyPatch | None = None) -> list[object]:
+    """read_coco's items, batches as plain lists of rows (comparable)."""
+    if monkeypatch is not None:
+        monkeypatch.setattr(jsonstream, "_fast_step", lambda *args: None)
+    out: list[object] = []
+    for item in coco.read_coco(io.BytesIO(text.encode()), "a.json"):
+        out.append(item.rows.tolist() if isinstance(item, coco.CocoAnnotationBatch) else item)
+    if monkeypatch is not None:
+        monkeypatch.undo()
+    return out
+
+
+def _mixed_annotations(n: int) -> list[object]:
+    """Mostly plain boxes, with every kind of element the C decoder leaves to the ordinary path."""
+    odd: list[object] = [
+        {"image_id": 1, "category_id": 2, "bbox": [1, 2, 3, 4], "segmentation": [[1, 2, 4, 2, 4, 6]]},
+        {"image_id": 1, "category_id": 2, "bbox": [1, 2, 3, 4], "iscrowd": 1},
+        {"image_id": 1, "category_id": 2, "bbox": [1, 2, 3, 4], "keypoints": None},
+        {"image_id": 1.0, "category_id": 2, "bbox": [1, 2, 3, 4]},
+        {"image_id": 2**63, "category_id": 2, "bbox": [1, 2, 3, 4]},
+        {"image_id": 1, "category_id": True, "bbox": [1, 2, 3, 4]},
+        {"image_id": 1, "category_id": 2, "bbox": [1, 2, 3]},
+        {"image_id": 1, "category_id": 2, "bbox": [1, 2, 3, float("nan")]},
+        {"image_id": 1, "caption": "a can"},
+        [1, 2],
+    ]
+    out: list[object] = []
+    for i in range(n):
+        out.append(
+            {"id": i, "image_id": 1 + i % 7, "category_id": 2, "bbox": [i * 0.1, 2, 3.25, 4e-3], "area": 1}
+        )
+        if i % 997 == 5:
+            out.append(odd[(i // 997) % len(odd)])
+    return out
+
+
+@pytest.mark.parametrize("layout", ["compact", "one per line", "indented", "crlf"])
+def test_many_at_once_gives_the_same_items_as_one_at_a_time(
+    layout: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    doc = {
+        "images": [{"id": i, "file_name": f"{i}.jpg"} for i in range(1, 8)],
+        "annotations": _mixed_annotations(150_000),
+        "categories": [{"id": 2, "name": "cola"}],
+    }
+    text = json.dumps(doc, indent=2 if layout == "indented" else None)
+    if layout in ("one per line", "crlf"):
+        text = text.replace("}, {", "},\n{").replace("], [", "],\n[")
+    if layout == "crlf":
+        text = text.replace("\n", "\r\n")
+
+    fast = _items_of(text)
+    slow = _items_of(text, monkeypatch)
+
+    assert repr(fast) == repr(slow)  # repr: NaN equals NaN, and floats compare to the last digit
+    # Each issue names the line its element starts on (an indented file's lines used to drift).
+    lines = text.replace("\r\n", "\n").split("\n")
+    issues = [i for i in fast if isinstance(i, Issue) and (i.field or "").startswith("annotations[")]
+    assert issues and all(lines[i.line - 1].lstrip().startswith(("{", "[")) for i in issues if i.line)
+    assert all(i.line for i in issues)
+    assert sum(len(i) for i in fast if isinstance(i, list) and i and isinstance(i[0], tuple)) > 140_000
+
+
+def test_an_id_written_as_a_float_is_read_at_once() -> None:
+    """1.0 used to be looked for in range(-2**63, 2**63) by iterating it: the import never ended."""
+    items = _read({"images": [{"id": 1.0, "file_name": "a.jpg"}], "annotations": []})
+    assert isinstance(items[0], coco.CocoImage) and items[0].id == 1

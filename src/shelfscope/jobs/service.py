@@ -113,10 +113,8 @@ def retry_while_busy(func: Callable[P, T]) -> Callable[P, T]:
 # ---- submitting ------------------------------------------------------------------------------------
 
 
-def submit_job(
-    session: Session, runner: JobRunner, kind: str, payload: dict[str, Any] | None, user_id: int | None
-) -> Job:
-    """Validate the payload with the handler's model, store a queued job and hand it to the runner."""
+def _new_job(kind: str, payload: dict[str, Any] | None, user_id: int | None, runner_name: str) -> Job:
+    """A queued job row for `kind` with its payload validated by the handler's model."""
     spec = find_handler(kind)
     if spec is None:
         known = ", ".join(registered_kinds())
@@ -129,10 +127,10 @@ def submit_job(
         raise validation_failed(
             exc.errors(), prefix="payload", lead=f"The payload for {kind} is not valid: "
         ) from None
-    job = Job(
+    return Job(
         kind=kind,
         status="queued",
-        runner=runner.name,
+        runner=runner_name,
         payload=model.model_dump(mode="json"),
         progress=0.0,
         attempt=0,
@@ -141,10 +139,29 @@ def submit_job(
         created_by=user_id,
         queue=spec.queue,
     )
+
+
+def queue_in(
+    session: Session, kind: str, payload: dict[str, Any] | None, user_id: int | None, runner_name: str
+) -> Job:
+    """A queued job added to the caller's transaction, so that it exists exactly when what the caller
+    writes does (a job that follows up on an import). Not handed to a runner: after the commit, call
+    `runners.hand_over` (local workers also find it by polling)."""
+    job = _new_job(kind, payload, user_id, runner_name)
+    session.add(job)
+    session.flush()
+    return job
+
+
+def submit_job(
+    session: Session, runner: JobRunner, kind: str, payload: dict[str, Any] | None, user_id: int | None
+) -> Job:
+    """Validate the payload with the handler's model, store a queued job and hand it to the runner."""
+    job = _new_job(kind, payload, user_id, runner.name)
     session.add(job)
     session.commit()
     try:
-        runner.submit(job.id, spec.queue)
+        runner.submit(job.id, job.queue)
     except Exception as exc:
         # The row exists; leave it failed with the reason rather than queued forever.
         log.exception("could not hand job %s to the %s runner", job.id, runner.name)

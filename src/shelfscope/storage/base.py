@@ -49,6 +49,13 @@ class Storage(Protocol):
 
     def put_bytes(self, key: str, data: bytes, content_type: str | None = None) -> None: ...
 
+    def put_fresh(self, key: str, data: bytes, content_type: str | None = None) -> None:
+        """Write a key no one can know of yet (just made by `new_key`, listed in an import's manifest,
+        no row refers to it): no replace-in-place guarantees are needed, since nothing reads the key
+        before the row that names it commits, and a half-written file is swept with the manifest. Local
+        storage refuses a key that exists."""
+        ...
+
     def open(self, key: str) -> BinaryIO: ...
 
     def read_bytes(self, key: str) -> bytes: ...

@@ -82,6 +82,10 @@ class S3Storage:
     def put_bytes(self, key: str, data: bytes, content_type: str | None = None) -> None:
         self.client.put_object(Bucket=self.bucket, Key=self._k(key), Body=data, **self._extra(content_type))
 
+    def put_fresh(self, key: str, data: bytes, content_type: str | None = None) -> None:
+        # An object appears whole or not at all: a new key needs nothing more than a put.
+        self.put_bytes(key, data, content_type)
+
     def _get(self, key: str, byte_range: str | None = None) -> Any:
         try:
             if byte_range:

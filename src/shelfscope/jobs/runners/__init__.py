@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Sequence
 from typing import Any, Protocol
 
 from shelfscope.config import Settings
 from shelfscope.db import Database
+from shelfscope.jobs.models import Job
 from shelfscope.jobs.registry import load_job_modules
+
+log = logging.getLogger("shelfscope.jobs")
 
 
 class JobRunner(Protocol):
@@ -46,4 +51,18 @@ def open_runner(settings: Settings, db: Database) -> JobRunner:
     return LocalRunner(settings, db)
 
 
-__all__ = ["JobRunner", "open_runner"]
+def hand_over(settings: Settings, db: Database, jobs: Sequence[Job]) -> None:
+    """Hand jobs committed as queued (jobs.service.queue_in) to the runner, from anywhere (a worker
+    process too). Best effort: a local worker finds a queued job by polling anyway; a Celery job that
+    could not be sent stays queued and is logged."""
+    if not jobs:
+        return
+    try:
+        runner = open_runner(settings, db)
+        for job in jobs:
+            runner.submit(job.id, job.queue)
+    except Exception:
+        log.exception("could not hand jobs %s to the %s runner", [j.id for j in jobs], settings.runner)
+
+
+__all__ = ["JobRunner", "hand_over", "open_runner"]

@@ -202,7 +202,8 @@ def _shapes(conn: Connection, snap: Snapshot, owners: list[int]) -> dict[int, li
             .order_by(Annotation.dataset_image_id, Annotation.id)
         )
         for owner, class_id, x1, y1, x2, y2, points, attributes in rows:
-            shapes[owner].append(make((index_of[class_id], x1, y1, x2, y2, _points(points), attributes)))
+            shape = (index_of[class_id], x1, y1, x2, y2, _points(points) if points else None, attributes)
+            shapes[owner].append(make(shape))
         return shapes
     rows = conn.execute(
         select(
@@ -219,7 +220,8 @@ def _shapes(conn: Connection, snap: Snapshot, owners: list[int]) -> dict[int, li
         .order_by(VersionAnnotation.version_image_id, VersionAnnotation.id)
     )
     for owner, class_index, x1, y1, x2, y2, points, attributes in rows:
-        shapes[owner].append(make((class_index, x1, y1, x2, y2, _points(points), attributes)))
+        shape = (class_index, x1, y1, x2, y2, _points(points) if points else None, attributes)
+        shapes[owner].append(make(shape))
     return shapes
 
 

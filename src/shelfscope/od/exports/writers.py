@@ -88,9 +88,13 @@ class YoloWriter:
             lines = (
                 yolo.segment_line(s.cls, s.x1, s.y1, s.x2, s.y2, s.points, width, height) for s in shapes
             )
+            text = "".join(lines)
+        elif shapes:
+            # Columns of the image's boxes, one label_line each, built at once (same bytes).
+            cls, x1, y1, x2, y2, _, _ = zip(*shapes, strict=True)
+            text = yolo.label_lines(cls, x1, y1, x2, y2, width, height)
         else:
-            lines = (yolo.label_line(s.cls, s.x1, s.y1, s.x2, s.y2, width, height) for s in shapes)
-        text = "".join(lines)
+            text = ""
         self.archive.writestr(member(f"labels/{split}/{Path(name).stem}.txt", False), text)
 
     def finish(self) -> None:
@@ -121,6 +125,11 @@ class CocoArchiveWriter:
         image_id = self.next_id
         self.next_id += 1
         writer.add_image(image_id, name, width, height)
+        if shapes and not any(s.points for s in shapes):
+            cls, x1, y1, x2, y2, _, attributes = zip(*shapes, strict=True)
+            crowds = [int(a.get("iscrowd", 0) or 0) if a else 0 for a in attributes]
+            writer.add_boxes(image_id, [c + 1 for c in cls], x1, y1, x2, y2, crowds)
+            return
         for s in shapes:
             crowd = int((s.attributes or {}).get("iscrowd", 0) or 0)
             writer.add_annotation(image_id, s.cls + 1, s.x1, s.y1, s.x2, s.y2, s.points, crowd)

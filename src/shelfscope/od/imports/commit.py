@@ -28,16 +28,22 @@ import numpy.typing as npt
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from shelfscope.auth.models import User
 from shelfscope.db import Database, utcnow
 from shelfscope.db.dialect import is_busy_error
+from shelfscope.errors import Conflict
+from shelfscope.jobs.models import Job
 from shelfscope.jobs.service import hold_running_job, succeed_in
 from shelfscope.od.annotations import service as annotations_service
+from shelfscope.od.classes.models import OdClass
 from shelfscope.od.classes.service import ensure_classes
 from shelfscope.od.datasets.lookup import require_dataset
 from shelfscope.od.datasets.models import Dataset, DatasetImage
 from shelfscope.od.datasets.service import NewMember, add_members
 from shelfscope.od.images import service as images_service
+from shelfscope.od.images.models import Image
 from shelfscope.od.images.rows import NewImage
+from shelfscope.od.images.thumbnails import queue_thumbnails
 from shelfscope.od.imports.batches import batch_of_units, split_rows
 from shelfscope.od.imports.ingest import Unit
 from shelfscope.od.imports.schemas import AliasMatch
@@ -49,6 +55,7 @@ log = logging.getLogger(__name__)
 # already waited the busy timeout), with a growing pause between tries.
 _BEGIN_TRIES = 6
 _BEGIN_PAUSE_S = 0.5
+_QUERY_CHUNK = 500
 
 
 @dataclass(frozen=True)
@@ -86,6 +93,8 @@ class CommitPlan:
     scratch: Path | None = None
     # Told the fraction of batches committed.
     progress: Callable[[float], None] | None = None
+    # The job runner the thumbnail job of the new images is queued for (None: no such job).
+    runner_name: str | None = None
 
 
 @dataclass
@@ -111,6 +120,8 @@ class CommitOutcome:
     # Staged keys that turned out not to be needed (another upload stored the same bytes first).
     unused_keys: list[str]
     splits: dict[str, int]
+    # Queued in the last transaction: the thumbnails of the new images (hand them to the runner).
+    follow_ups: list[Job] = field(default_factory=list)
 
 
 def _target_dataset(session: Session, plan: CommitPlan) -> tuple[Dataset, bool]:
@@ -152,15 +163,16 @@ def _classes(session: Session, plan: CommitPlan) -> ClassOutcome:
 
 def _images(
     session: Session, units: list[Unit], user_id: int | None, at: datetime
-) -> tuple[list[int], list[str]]:
-    """Image id per unit (reused ones have theirs), and the storage keys no row refers to."""
+) -> tuple[list[int], list[str], list[int]]:
+    """Image id per unit (reused ones have theirs), the storage keys no row refers to, and the ids of
+    the rows this import inserted (they have no thumbnail yet)."""
     image_ids = [u.existing_id or 0 for u in units]
     fresh = [i for i, u in enumerate(units) if u.existing_id is None and u.key is not None and u.entries]
     rows = [
         NewImage(
             content_hash=u.content_hash,
             storage_key=u.key or "",
-            thumbnail_key=u.thumbnail_key,
+            thumbnail_key=None,
             filename=u.filename,
             width=u.width,
             height=u.height,
@@ -173,7 +185,9 @@ def _images(
     ids, unused = images_service.insert_many(session, rows, user_id, at)
     for i, image_id in zip(fresh, ids, strict=True):
         image_ids[i] = image_id
-    return image_ids, unused
+    taken = set(unused)
+    inserted = [image_id for row, image_id in zip(rows, ids, strict=True) if row.storage_key not in taken]
+    return image_ids, unused, inserted
 
 
 def _members(
@@ -244,6 +258,7 @@ class _State:
     already: int = 0
     imported: int = 0
     unused: list[str] = field(default_factory=list)
+    inserted: list[int] = field(default_factory=list)
 
 
 class _Transactions:
@@ -269,7 +284,8 @@ class _Transactions:
         another writer keeps the database busy past the busy timeout, since nothing is written yet."""
         for attempt in range(1, _BEGIN_TRIES + 1):
             stack = ExitStack()
-            session = stack.enter_context(self.db.writer())
+            # Foreign keys are checked by _parents_present instead of per row (SQLite).
+            session = stack.enter_context(self.db.bulk_writer())
             try:
                 guard = self.guard
                 if guard is not None and not hold_running_job(session, guard.job_id, guard.worker):
@@ -311,8 +327,9 @@ def _open(session: Session, plan: CommitPlan, state: _State, journal: bool) -> N
 def _write_batch(session: Session, plan: CommitPlan, state: _State, units: list[int], rows: Spill) -> None:
     """Images, memberships and annotations of these units."""
     assert state.classes is not None
-    image_ids, unused = _images(session, [plan.units[i] for i in units], plan.user_id, state.at)
+    image_ids, unused, inserted = _images(session, [plan.units[i] for i in units], plan.user_id, state.at)
     state.unused += unused
+    state.inserted += inserted
     _members(session, plan, state, units, image_ids)
     class_of = state.classes.class_of
     used_classes = tuple(sorted({int(c) for c in class_of if c >= 0}))
@@ -322,6 +339,28 @@ def _write_batch(session: Session, plan: CommitPlan, state: _State, units: list[
     state.imported += annotations_service.insert_many(
         session, _annotation_rows(rows, state.member, class_of), shared
     )
+    reused = [image_id for i, image_id in zip(units, image_ids, strict=True) if plan.units[i].existing_id]
+    _parents_present(session, used_classes, plan.user_id, reused)
+
+
+def _parents_present(
+    session: Session, class_ids: tuple[int, ...], user_id: int | None, reused: list[int]
+) -> None:
+    """What SQLite's per-row foreign key checks would prove, once per transaction (db.bulk_writer turns
+    them off): the classes, the user and the library images the rows refer to exist. The dataset was
+    locked when the transaction began, the memberships and new images are its own, and the write lock
+    keeps anyone from deleting a row until the commit. PostgreSQL enforces them itself."""
+    if session.get_bind().dialect.name != "sqlite":
+        return
+    found = set(session.scalars(select(OdClass.id).where(OdClass.id.in_(class_ids)))) if class_ids else set()
+    if missing := sorted(set(class_ids) - found):
+        raise Conflict(f"Classes {missing} were deleted while the import ran; nothing was imported.")
+    if user_id is not None and session.get(User, user_id) is None:
+        raise Conflict(f"User {user_id}, who started the import, was deleted while it ran.")
+    for start in range(0, len(reused), _QUERY_CHUNK):
+        chunk = set(reused[start : start + _QUERY_CHUNK])
+        if missing := sorted(chunk - set(session.scalars(select(Image.id).where(Image.id.in_(chunk))))):
+            raise Conflict(f"Images {missing[:10]} of the library were deleted while the import ran.")
 
 
 def _close(session: Session, plan: CommitPlan, state: _State, journal: bool) -> CommitOutcome:
@@ -340,6 +379,8 @@ def _close(session: Session, plan: CommitPlan, state: _State, journal: bool) -> 
     )
     if journal:
         close_journal(session, plan.token)
+    if plan.runner_name is not None:
+        outcome.follow_ups = queue_thumbnails(session, state.inserted, plan.user_id, plan.runner_name)
     if plan.guard is not None and plan.result_of is not None:
         succeed_in(session, plan.guard.job_id, plan.guard.worker, plan.result_of(outcome), "imported")
     return outcome

@@ -1,7 +1,8 @@
 """Phase 2 of an import: the images. Every file is read once and hashed; bytes the library has are
-reused, new ones are decoded (proving they are whole images), thumbnailed and stored, each storage
-key listed in the write-ahead manifest first (staging.py). Entries with the same bytes become one
-image (a `Unit`), their annotations merged.
+reused, new ones are decoded (proving they are whole images) and stored, each storage key listed in
+the write-ahead manifest first (od.images.staging). Thumbnails are left to a job queued with the
+commit (od.images.thumbnails). Entries with the same bytes become one image (a `Unit`), their
+annotations merged.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import hashlib
 import io
 import os
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -25,9 +26,9 @@ from shelfscope.errors import ShelfscopeError
 from shelfscope.jobs.reporting import Reporter
 from shelfscope.od.images.decode import CONTENT_TYPES, FORMATS, decode_image, display_name
 from shelfscope.od.images.models import Image
+from shelfscope.od.images.staging import Staging
 from shelfscope.od.imports.issues import IssueLog, entry_issue
 from shelfscope.od.imports.readers import Entry
-from shelfscope.od.imports.staging import Staging
 from shelfscope.od.io.common import FormatError, Issue
 from shelfscope.od.io.source import Source
 from shelfscope.od.vocabulary import Split
@@ -54,7 +55,6 @@ class Unit:
     existing_id: int | None = None
     # For a new image: what to store and the row to insert.
     key: str | None = None
-    thumbnail_key: str | None = None
     format: str = ""
     size_bytes: int = 0
     entries: int = 0
@@ -91,29 +91,54 @@ def _read(source: Source, path: str, limit: int) -> _Read:
     return _Read(path, data, hashlib.sha256(data).hexdigest())
 
 
-def _store(storage: Storage, settings: Settings, item: _Read, unit: Unit) -> Issue | None:
-    """Decode (proves it is a whole image), thumbnail and store one new image."""
-    assert item.data is not None and unit.key is not None and unit.thumbnail_key is not None
+def _check(settings: Settings, item: _Read, unit: Unit) -> Issue | None:
+    """Decode the new image (proves it is a whole image) and take its size and format."""
+    assert item.data is not None
     try:
-        # One decode gives the facts and the thumbnail (inspect_image + render_thumbnail decoded twice).
-        facts, thumbnail = decode_image(
+        facts, _ = decode_image(
             io.BytesIO(item.data),
             display_name(item.path),
             len(item.data),
             item.content_hash,
             settings.max_image_pixels,
-            settings.thumbnail_size,
+            None,
             memory_limit_bytes=settings.decode_memory_bytes,
         )
-        assert thumbnail is not None
     except ShelfscopeError as exc:
         return Issue("not_an_image", exc.detail, item.path)
     except Exception as exc:  # Pillow raises many types for broken files
         return Issue("not_an_image", f"{item.path} could not be decoded ({exc}).", item.path)
     unit.width, unit.height, unit.format = facts.width, facts.height, facts.format
-    storage.put_bytes(unit.key, item.data, CONTENT_TYPES[facts.format])
-    storage.put_bytes(unit.thumbnail_key, thumbnail, "image/jpeg")
     return None
+
+
+class _Writer:
+    """Stores new images' bytes on threads of their own while the next batch is read, hashed and
+    decoded (writing a file is system calls that release the GIL). One batch is written while the
+    next is prepared, no more, so memory stays at two batches. A failed write is raised by the next
+    `write` or by `finish`; `close` returns only once nothing is being written any more, so the files
+    an import removes after a failure are never written after their removal."""
+
+    def __init__(self, storage: Storage, threads: int) -> None:
+        self.storage = storage
+        self._threads = ThreadPoolExecutor(threads, thread_name_prefix="import-writes")
+        self._pending: list[Future[None]] = []
+
+    def write(self, files: list[tuple[str, bytes, str]]) -> None:
+        """Store (key, bytes, content type) of one batch, once the batch before it is stored."""
+        self.finish()
+        put = self.storage.put_fresh
+        self._pending = [self._threads.submit(put, key, data, kind) for key, data, kind in files]
+
+    def finish(self) -> None:
+        pending, self._pending = self._pending, []
+        for future in pending:
+            future.result()
+
+    def close(self) -> None:
+        for future in self._pending:
+            future.cancel()
+        self._threads.shutdown(wait=True)
 
 
 def _extension_guess(data: bytes) -> str:
@@ -246,7 +271,6 @@ class Units:
             return unit_index, False
         # The key's extension is guessed from the bytes (Pillow confirms the format when storing).
         unit.key = new_key("images", _extension_guess(item.data or b""))
-        unit.thumbnail_key = new_key("thumbnails", ".jpg")
         return unit_index, True
 
     def attach(
@@ -311,43 +335,56 @@ class ImageIngest:
         by_path = _entries_by_path(entries, issues)
         paths = list(by_path)
         done = 0
-        with _Pool(_workers(self.storage)) as pool:
-            for batch in _batches(source, paths):
-                self.reporter.check_cancelled()
-                reads = list(pool.map(lambda p: _read(source, p, self.settings.max_upload_bytes), batch))
-                existing = _library_images(self.db, [r.content_hash for r in reads if r.error is None])
-                to_store: list[tuple[_Read, Unit]] = []
-                for item in reads:
-                    first = entries[by_path[item.path][0]]
-                    if item.error is not None:
-                        issues.add(entry_issue(first, item.error.kind, item.error.message))
-                        continue
-                    unit_index, new = self.found.unit_for(item, first, existing)
-                    if new:
-                        to_store.append((item, self.units[unit_index]))
-                    self.found.attach(unit_index, by_path[item.path], entries, entry_unit, issues)
-                self._store_batch(pool, to_store, by_path, entries, entry_unit, issues)
-                done += len(batch)
-                fraction = 0.3 + 0.5 * done / max(len(paths), 1)
-                self.reporter.progress(fraction, f"stored {done} of {len(paths)} images")
+        writer = _Writer(self.storage, _workers(self.storage))
+        try:
+            with _Pool(_workers(self.storage)) as pool:
+                for batch in _batches(source, paths):
+                    self.reporter.check_cancelled()
+                    reads = list(pool.map(lambda p: _read(source, p, self.settings.max_upload_bytes), batch))
+                    existing = _library_images(self.db, [r.content_hash for r in reads if r.error is None])
+                    to_store: list[tuple[_Read, Unit]] = []
+                    for item in reads:
+                        first = entries[by_path[item.path][0]]
+                        if item.error is not None:
+                            issues.add(entry_issue(first, item.error.kind, item.error.message))
+                            continue
+                        unit_index, new = self.found.unit_for(item, first, existing)
+                        if new:
+                            to_store.append((item, self.units[unit_index]))
+                        self.found.attach(unit_index, by_path[item.path], entries, entry_unit, issues)
+                    self._store_batch(pool, writer, to_store, by_path, entries, entry_unit, issues)
+                    done += len(batch)
+                    fraction = 0.3 + 0.5 * done / max(len(paths), 1)
+                    self.reporter.progress(fraction, f"stored {done} of {len(paths)} images")
+            writer.finish()
+        finally:
+            writer.close()
         return entry_unit
 
     def _store_batch(
         self,
         pool: _Pool,
+        writer: _Writer,
         to_store: list[tuple[_Read, Unit]],
         by_path: dict[str, list[int]],
         entries: list[Entry],
         entry_unit: npt.NDArray[np.int32],
         issues: IssueLog,
     ) -> None:
+        """Decode the batch's new images here and hand the whole ones to the writer, their keys listed
+        in the manifest first."""
         if not to_store:
             return
-        self.staging.reserve([k for _, unit in to_store for k in (unit.key or "", unit.thumbnail_key or "")])
-        results = list(pool.map(lambda pair: _store(self.storage, self.settings, *pair), to_store))
+        results = list(pool.map(lambda pair: _check(self.settings, *pair), to_store))
+        files: list[tuple[str, bytes, str]] = []
         for (item, unit), problem in zip(to_store, results, strict=True):
             if problem is None:
+                assert unit.key is not None and item.data is not None
+                files.append((unit.key, item.data, CONTENT_TYPES[unit.format]))
                 self.stored += 1
                 continue
             issues.add(entry_issue(entries[by_path[item.path][0]], problem.kind, problem.message))
             self.found.forget(unit, entry_unit)
+        if files:
+            self.staging.reserve([key for key, _, _ in files])
+            writer.write(files)

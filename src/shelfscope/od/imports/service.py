@@ -3,15 +3,16 @@ image, and write everything in one database transaction, or nothing.
 
 The pipeline (only the last phase writes rows, and it holds no lock while files are read or decoded):
 1. read the annotation files once (readers.py; shapes go to a spill file, memory stays flat);
-2. hash every image, reuse the ones the library has, decode, thumbnail and store the new ones
-   (ingest.py; each key listed in a write-ahead manifest first, see staging.py);
+2. hash every image, reuse the ones the library has, decode and store the new ones (ingest.py; each
+   key listed in a write-ahead manifest first, see od.images.staging);
 3. check every shape against its real image (checks.py): unknown image or category, NaN/inf,
    negative or empty size, outside the image; apply `on_invalid`;
 4. the writes (commit.py) through the features' writers: classes (found by name or alias, created
    when missing), the dataset, image rows, memberships with their splits, and the annotations in
    bulk, in one transaction, or for a large import in batches of whole images that are removed again
-   when a later one fails; the last transaction also marks the job succeeded with this report. A
-   failure anywhere removes the stored files no image row uses.
+   when a later one fails; the last transaction also marks the job succeeded with this report and
+   queues the job that renders the new images' thumbnails (od.images.thumbnails). A failure anywhere
+   removes the stored files no image row uses.
 """
 
 from __future__ import annotations
@@ -30,8 +31,10 @@ from shelfscope.config import Settings
 from shelfscope.db import Database
 from shelfscope.jobs.models import Job
 from shelfscope.jobs.reporting import Reporter
+from shelfscope.jobs.runners import hand_over
 from shelfscope.jobs.service import submit_job
 from shelfscope.od.datasets.lookup import require_dataset
+from shelfscope.od.images.staging import Staging
 from shelfscope.od.imports.checks import CheckResult, add_summary_warnings, check_shapes
 from shelfscope.od.imports.commit import CommitOutcome, CommitPlan, JobGuard, commit_import
 from shelfscope.od.imports.ingest import ImageIngest
@@ -39,7 +42,7 @@ from shelfscope.od.imports.issues import IssueLog, reject_if_invalid, rejection
 from shelfscope.od.imports.readers import Document, read_document
 from shelfscope.od.imports.schemas import IMPORT_KIND, ImportPayload, ImportReport
 from shelfscope.od.imports.sources import default_dataset_name, open_source, resolve_import_folder
-from shelfscope.od.imports.staging import Staging, sweep_abandoned_imports
+from shelfscope.od.imports.staging import sweep_abandoned_imports
 from shelfscope.od.io.source import Source
 from shelfscope.storage import Storage
 
@@ -145,6 +148,7 @@ def _plan(
         batch_rows=ic.settings.import_batch_rows,
         scratch=held.scratch,
         progress=lambda done: ic.reporter.progress(0.9 + 0.1 * done, "writing to the database"),
+        runner_name=ic.settings.runner,
     )
 
 
@@ -193,6 +197,7 @@ def run_import(ic: ImportContext, payload: ImportPayload) -> ImportReport:
         raise
     held.staging.release(outcome.unused_keys)
     held.close()
+    hand_over(ic.settings, ic.db, outcome.follow_ups)
     if payload.upload_key:
         ic.storage.delete(payload.upload_key)
     if report.outcome != "imported":

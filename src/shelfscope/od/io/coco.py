@@ -13,13 +13,14 @@ import posixpath
 import shutil
 from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any, BinaryIO, NamedTuple, TextIO
+from typing import Annotated, Any, BinaryIO, NamedTuple, TextIO
 
+import msgspec
 import numpy as np
 import numpy.typing as npt
 
 from shelfscope.od.io.common import FormatError, Issue, round_px, split_from_name, split_from_path
-from shelfscope.od.io.jsonstream import ARRAY_START, SCALAR, ByteReader, iter_top_level
+from shelfscope.od.io.jsonstream import ARRAY_START, FAST, SCALAR, ByteReader, iter_top_level
 from shelfscope.od.vocabulary import Split
 
 _NUMBER = (int, float)
@@ -111,7 +112,8 @@ _ID_RANGE = range(-(2**63), 2**63)
 def _int(value: Any) -> int | None:
     if type(value) is int:
         return value if value in _ID_RANGE else None
-    if type(value) is float and value.is_integer() and value in _ID_RANGE:
+    # A float is compared, never tested `in _ID_RANGE`: range looks for a float by iterating.
+    if type(value) is float and value.is_integer() and -(2.0**63) <= value < 2.0**63:
         return int(value)
     return None
 
@@ -257,6 +259,95 @@ def _annotation(obj: Any, index: int, line: int, file: str) -> CocoAnnotation | 
     )
 
 
+class _PlainBoxes:
+    """Plain boxes waiting to be yielded, as batches of exactly BATCH_ROWS (the last one shorter), so
+    the items come out in the same order whether the boxes were decoded one at a time or many at once:
+    an annotation of another kind is yielded where it is met, a batch once it is full."""
+
+    def __init__(self) -> None:
+        self.parts: list[npt.NDArray[Any]] = []
+        self.count = 0
+
+    def add(self, rows: npt.NDArray[Any]) -> list[CocoAnnotationBatch]:
+        self.parts.append(rows)
+        self.count += len(rows)
+        full: list[CocoAnnotationBatch] = []
+        while self.count >= BATCH_ROWS:
+            joined = np.concatenate(self.parts) if len(self.parts) > 1 else self.parts[0]
+            full.append(CocoAnnotationBatch(joined[:BATCH_ROWS]))
+            left = joined[BATCH_ROWS:]
+            self.parts, self.count = ([left] if len(left) else []), len(left)
+        return full
+
+    def rest(self) -> list[CocoAnnotationBatch]:
+        if not self.count:
+            return []
+        joined = np.concatenate(self.parts) if len(self.parts) > 1 else self.parts[0]
+        self.parts, self.count = [], 0
+        return [CocoAnnotationBatch(joined)]
+
+
+class _Box(msgspec.Struct):
+    """What the hot path needs of an annotation, checked by the C decoder: ids that are JSON integers
+    within int64 (not floats, not booleans), a bbox of exactly four JSON numbers. Anything else about
+    the element (a polygon, crowd, keypoints) is kept to decide whether it is a plain box."""
+
+    image_id: Annotated[int, msgspec.Meta(ge=-(2**63), le=2**63 - 1)]
+    category_id: Annotated[int, msgspec.Meta(ge=-(2**63), le=2**63 - 1)]
+    bbox: tuple[float, float, float, float]
+    segmentation: Any = None
+    iscrowd: Any = None
+    keypoints: Any = msgspec.UNSET
+
+
+_BOX = msgspec.json.Decoder(_Box)
+_BOXES = msgspec.json.Decoder(list[_Box])
+
+
+def _plain(box: _Box) -> bool:
+    return not box.segmentation and not box.iscrowd and box.keypoints is msgspec.UNSET
+
+
+class _FastAnnotations:
+    """The 'annotations' array many elements at a time (jsonstream.FastArray): plain boxes become one
+    BATCH_DTYPE array per call, with the same values, positions and lines the element-by-element path
+    gives (tests/io/test_coco.py compares them). A piece with anything else, or anything the
+    decoder refuses (which the ordinary path may still accept, such as an id written 1.0, or reject
+    with a message), is left to the ordinary path."""
+
+    def one_line(self, piece: str, first_index: int, line: int) -> tuple[list[Any], int] | None:
+        try:
+            boxes = _BOXES.decode("[" + piece + "]")
+        except msgspec.DecodeError:
+            return None
+        if not all(map(_plain, boxes)):
+            return None
+        n = len(boxes)
+        positions = range(first_index, first_index + n)
+        rows = [(b.image_id, b.category_id, *b.bbox, line, i) for i, b in zip(positions, boxes, strict=True)]
+        return [np.array(rows, dtype=BATCH_DTYPE)], n
+
+    def per_line(self, lines: list[str], first_index: int, first_line: int) -> tuple[list[Any], int]:
+        rows: list[tuple[int, int, float, float, float, float, int, int]] = []
+        decode = _BOX.decode
+        count = 0
+        for text in lines:
+            element = text.strip()
+            if not element.endswith(","):
+                break
+            try:
+                box = decode(element[:-1])
+            except msgspec.DecodeError:
+                break
+            if not _plain(box):
+                break
+            rows.append((box.image_id, box.category_id, *box.bbox, first_line + count, first_index + count))
+            count += 1
+        if not count:
+            return [], 0
+        return [np.array(rows, dtype=BATCH_DTYPE)], count
+
+
 def read_coco(stream: ByteReader, file: str) -> Iterator[CocoItem]:
     """Images, categories and annotations in file order, plus an Issue for every malformed entry.
 
@@ -265,7 +356,15 @@ def read_coco(stream: ByteReader, file: str) -> Iterator[CocoItem]:
     Raises FormatError for JSON that does not parse and for a file without an 'images' list."""
     seen_images = False
     fast: list[tuple[int, int, float, float, float, float, int, int]] = []
-    for key, index, value, line in iter_top_level(stream, file):
+    plain = _PlainBoxes()
+    for key, index, value, line in iter_top_level(stream, file, {"annotations": _FastAnnotations()}):
+        if index == FAST:
+            # Boxes the C decoder read: queued behind those read one at a time, in file order.
+            if fast:
+                plain.add(np.array(fast, dtype=BATCH_DTYPE))
+                fast = []
+            yield from plain.add(value)
+            continue
         if key == "annotations" and index >= 0:
             # The hot path, one pass per box: checks kept inline on purpose.
             if type(value) is dict:
@@ -291,8 +390,8 @@ def read_coco(stream: ByteReader, file: str) -> Iterator[CocoItem]:
                         and category_id in _ID_RANGE
                     ):
                         fast.append((image_id, category_id, x, y, w, h, line, index))
-                        if len(fast) >= BATCH_ROWS:
-                            yield CocoAnnotationBatch(np.array(fast, dtype=BATCH_DTYPE))
+                        if plain.count + len(fast) >= BATCH_ROWS:
+                            yield from plain.add(np.array(fast, dtype=BATCH_DTYPE))
                             fast = []
                         continue
             yield _annotation(value, index, line, file)
@@ -311,7 +410,8 @@ def read_coco(stream: ByteReader, file: str) -> Iterator[CocoItem]:
                 raise FormatError(f"{file}: 'categories' must be a list.", file=file, line=line, field=key)
             yield _category(value, index, line, file)
     if fast:
-        yield CocoAnnotationBatch(np.array(fast, dtype=BATCH_DTYPE))
+        plain.add(np.array(fast, dtype=BATCH_DTYPE))
+    yield from plain.rest()
     if not seen_images:
         raise FormatError(
             f"{file} is not a COCO file: it has no 'images' list.", kind="not_coco", file=file, field="images"
@@ -383,6 +483,11 @@ def _num(value: float) -> str:
     return repr(round_px(float(value))) if math.isfinite(value) else "0"
 
 
+def _nums(values: Sequence[float]) -> list[str]:
+    """`_num` of each float (`round(v, 4) + 0.0` is `round_px`; NaN fails both comparisons)."""
+    return [repr(round(v, 4) + 0.0) if -math.inf < v < math.inf else "0" for v in values]
+
+
 class CocoWriter:
     """Writes one COCO file while images and annotations arrive in any order: images and annotations
     go to two scratch files, and `finish` joins them. Memory stays flat."""
@@ -436,6 +541,50 @@ class CocoWriter:
         self._annotation_sep = ",\n"
         self._next_annotation_id += 1
         self.annotations += 1
+
+    def add_boxes(
+        self,
+        image_id: int,
+        category_ids: Sequence[int],
+        x1s: Sequence[float],
+        y1s: Sequence[float],
+        x2s: Sequence[float],
+        y2s: Sequence[float],
+        iscrowd: Sequence[int],
+    ) -> None:
+        """`add_annotation` of many boxes (no polygons) of one image at once: the same bytes, built by
+        comprehensions over columns."""
+        n = len(category_ids)
+        if not n:
+            return
+        ws = [b - a for a, b in zip(x1s, x2s, strict=True)]
+        hs = [b - a for a, b in zip(y1s, y2s, strict=True)]
+        areas = [w * h for w, h in zip(ws, hs, strict=True)]
+        first = self._next_annotation_id
+        seps = [self._annotation_sep] + [",\n"] * (n - 1)
+        self._annotations.write(
+            "".join(
+                [
+                    f'{sep}{{"id":{i},"image_id":{image_id},"category_id":{c},"bbox":[{a},{b},{w},{h}],'
+                    f'"area":{ar},"iscrowd":{cr},"segmentation":[]}}'
+                    for sep, i, c, a, b, w, h, ar, cr in zip(
+                        seps,
+                        range(first, first + n),
+                        category_ids,
+                        _nums(x1s),
+                        _nums(y1s),
+                        _nums(ws),
+                        _nums(hs),
+                        _nums(areas),
+                        iscrowd,
+                        strict=True,
+                    )
+                ]
+            )
+        )
+        self._annotation_sep = ",\n"
+        self._next_annotation_id += n
+        self.annotations += n
 
     def finish(self, out: BinaryIO) -> None:
         """Write the whole file (UTF-8) to `out` and remove the scratch files."""

@@ -27,6 +27,12 @@ _WS = re.compile(r"[ \t\n\r]*")
 
 ARRAY_START = -2
 SCALAR = -1
+# `position` of items a FastArray made from many elements at once (value is the item).
+FAST = -3
+# A fast attempt looks at about this many characters; after a miss, this many elements go the
+# ordinary way before the next attempt (a pretty-printed file never pays for a split per element).
+_FAST_WINDOW = 1 << 20
+_FAST_BACKOFF = 4096
 
 
 class ByteReader(Protocol):
@@ -37,6 +43,18 @@ class ByteReader(Protocol):
 # member, ARRAY_START when an array begins (value None), or SCALAR for a non-array member (value is
 # the whole value). A plain tuple: one is made per element, millions of times.
 JsonItem = tuple[str, int, Any, int]
+
+
+class FastArray(Protocol):
+    """Decodes many elements of one array at once (a C decoder with a schema), in two layouts the
+    element lines can be told exactly: all on one line (`piece`: elements and the commas between them,
+    without the last comma), or one element per line (`lines`, each an element and its comma). Returns
+    what to yield, in element order, and how many elements (lines) that covers; None or 0 when it
+    cannot, and those elements are read one at a time as usual."""
+
+    def one_line(self, piece: str, first_index: int, line: int) -> tuple[list[Any], int] | None: ...
+
+    def per_line(self, lines: list[str], first_index: int, first_line: int) -> tuple[list[Any], int]: ...
 
 
 class _Buffer:
@@ -145,7 +163,34 @@ def _skip_ws(text: str, pos: int) -> int:
     return found.end() if found else pos
 
 
-def _array_elements(buf: _Buffer, key: str, decoder: json.JSONDecoder) -> Iterator[JsonItem]:
+def _fast_step(
+    buf: _Buffer, fast: FastArray, index: int, line: int
+) -> tuple[list[Any], int, int, int] | None:
+    """Many elements from `buf.pos` (an element's first character) at once: (items, elements, new
+    position, lines passed), or None. The position after is always just past an element's comma."""
+    buf.ensure(_FAST_WINDOW)
+    text, pos = buf.text, buf.pos
+    end = min(len(text), pos + _FAST_WINDOW)
+    newline = text.find("\n", pos, end)
+    if newline < 0:
+        cut = text.rfind("},", pos, end)
+        if cut < 0:
+            return None
+        done = fast.one_line(text[pos : cut + 1], index, line)
+        if done is None:
+            return None
+        return done[0], done[1], cut + 2, 0
+    last = text.rfind("\n", pos, end)
+    lines = text[pos:last].split("\n")
+    items, count = fast.per_line(lines, index, line)
+    if not count:
+        return None
+    return items, count, pos + sum(len(x) for x in lines[:count]) + count, count
+
+
+def _array_elements(
+    buf: _Buffer, key: str, decoder: json.JSONDecoder, fast: FastArray | None = None
+) -> Iterator[JsonItem]:
     """The elements of the array whose '[' was just consumed (the hot loop: kept flat on purpose)."""
     raw_decode = decoder.raw_decode
     if buf.skip_ws() == "]":
@@ -155,8 +200,12 @@ def _array_elements(buf: _Buffer, key: str, decoder: json.JSONDecoder) -> Iterat
     text, pos = buf.text, buf.pos
     line = buf.line_at(pos)
     line_pos = pos
+    # Elements left to read one at a time before the next fast attempt.
+    slow = 0
     while True:
         if len(text) - pos < _MARGIN and not buf.eof:
+            # The lines of the element just read count before its text is dropped.
+            line += text.count("\n", line_pos, pos)
             buf.pos = pos
             buf.fill()
             text, pos = buf.text, buf.pos
@@ -165,6 +214,24 @@ def _array_elements(buf: _Buffer, key: str, decoder: json.JSONDecoder) -> Iterat
             pos = _skip_ws(text, pos)
         line += text.count("\n", line_pos, pos)
         line_pos = pos
+        if fast is not None:
+            if slow <= 0:
+                # `pos` is an element's first character and `line` its line.
+                buf.pos = pos
+                step = _fast_step(buf, fast, index, line)
+                text, pos = buf.text, buf.pos
+                line_pos = pos
+                if step is None:
+                    slow = _FAST_BACKOFF
+                else:
+                    items, count, pos, lines = step
+                    for item in items:
+                        yield (key, FAST, item, line)
+                    index += count
+                    line += lines
+                    line_pos = pos
+                    continue
+            slow -= 1
         try:
             value, pos = raw_decode(text, pos)
         except (json.JSONDecodeError, RecursionError):
@@ -201,8 +268,11 @@ def _array_elements(buf: _Buffer, key: str, decoder: json.JSONDecoder) -> Iterat
         raise buf.error(f"expected ',' or ']' after element {index - 1} of '{key}'")
 
 
-def iter_top_level(stream: ByteReader, file: str) -> Iterator[JsonItem]:
-    """Members of the top-level object in file order; arrays element by element."""
+def iter_top_level(
+    stream: ByteReader, file: str, fast: dict[str, FastArray] | None = None
+) -> Iterator[JsonItem]:
+    """Members of the top-level object in file order; arrays element by element, except where a
+    FastArray for the member decodes many at once (those come as FAST items)."""
     buf = _Buffer(stream, file)
     decoder = json.JSONDecoder()
     buf.expect("{", "a JSON object ('{') at the start")
@@ -217,7 +287,7 @@ def iter_top_level(stream: ByteReader, file: str) -> Iterator[JsonItem]:
         if buf.skip_ws() == "[":
             buf.pos += 1
             yield (key, ARRAY_START, None, buf.line_at(buf.pos))
-            yield from _array_elements(buf, key, decoder)
+            yield from _array_elements(buf, key, decoder, (fast or {}).get(key))
         else:
             line = buf.line_at(buf.pos)
             yield (key, SCALAR, buf.decode(decoder), line)

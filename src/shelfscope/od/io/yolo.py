@@ -18,6 +18,7 @@ from typing import Any, NamedTuple
 import yaml
 
 from shelfscope.od.io.common import (
+    PIXEL_DECIMALS,
     FormatError,
     Issue,
     is_image_path,
@@ -498,6 +499,33 @@ def label_line(class_index: int, x1: float, y1: float, x2: float, y2: float, wid
     return (
         f"{class_index} {(x1 + x2) / 2 / width:.12g} {(y1 + y2) / 2 / height:.12g} "
         f"{(x2 - x1) / width:.12g} {(y2 - y1) / height:.12g}\n"
+    )
+
+
+def rounded_px(values: Sequence[float]) -> list[float]:
+    """`round_px` of each value: `round(v, 4) + 0.0` is the same for every float, finite or not."""
+    return [round(v, PIXEL_DECIMALS) + 0.0 for v in values]
+
+
+def label_lines(
+    classes: Sequence[int],
+    x1s: Sequence[float],
+    y1s: Sequence[float],
+    x2s: Sequence[float],
+    y2s: Sequence[float],
+    width: int,
+    height: int,
+) -> str:
+    """`label_line` of many boxes at once, as one text: the same bytes, built by comprehensions over
+    columns (an export writes a million lines; a call and four `round_px` calls per box were most of
+    its time)."""
+    x1r, y1r, x2r, y2r = rounded_px(x1s), rounded_px(y1s), rounded_px(x2s), rounded_px(y2s)
+    return "".join(
+        [
+            f"{c} {(a + b) / 2 / width:.12g} {(y + z) / 2 / height:.12g} {(b - a) / width:.12g} "
+            f"{(z - y) / height:.12g}\n"
+            for c, a, y, b, z in zip(classes, x1r, y1r, x2r, y2r, strict=True)
+        ]
     )
 
 

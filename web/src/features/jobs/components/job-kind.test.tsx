@@ -8,6 +8,7 @@ describe('jobKindLabel', () => {
     expect(jobKindLabel('od.exports.run')).toBe('Export')
     expect(jobKindLabel('od.images.verify')).toBe('Verify storage')
     expect(jobKindLabel('ml.models.fetch')).toBe('Model download')
+    expect(jobKindLabel('od.images.build_thumbnails')).toBe('Thumbnails')
   })
 
   it('drops the domain and the "run" verb of kinds it does not know', () => {

@@ -3,6 +3,7 @@ const KNOWN_KINDS: Record<string, string> = {
   'od.images.verify': 'Verify storage',
   'od.images.sync': 'Sync images',
   'od.images.import_url': 'URL import',
+  'od.images.build_thumbnails': 'Thumbnails',
   'od.imports.run': 'Import',
   'od.exports.run': 'Export',
   'od.versions.build': 'Build version',
