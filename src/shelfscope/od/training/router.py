@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse, Response
 
 from shelfscope.auth.deps import CurrentUser, WriterUser
 from shelfscope.deps import Ctx, DbSession
-from shelfscope.ids import Id
+from shelfscope.ids import MAX_ID, Id
 from shelfscope.jobs.schemas import LogPage
 from shelfscope.od.training import service
 from shelfscope.od.training.schemas import (
@@ -98,7 +98,7 @@ def run_logs(
     run_id: Id,
     session: DbSession,
     user: CurrentUser,
-    after: Annotated[int, Query(ge=0)] = 0,
+    after: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
 ) -> LogPage:
     """The run's log lines after event id `after`, oldest first."""
