@@ -88,6 +88,47 @@ function LoadingRows() {
   )
 }
 
+interface JobsFiltersProps {
+  status: JobStatus | null
+  onStatus: (status: JobStatus | null) => void
+  includeInteractive: boolean
+  onIncludeInteractive: (include: boolean) => void
+  refreshing: boolean
+  onRefresh: () => void
+}
+
+/** The status filter, the interactive-requests switch and refresh, above the jobs table. */
+function JobsFilters({ status, onStatus, includeInteractive, onIncludeInteractive, refreshing, onRefresh }: JobsFiltersProps) {
+  return (
+    <>
+      <Label className="flex items-center gap-2 text-sm font-normal text-muted-foreground">
+        <Checkbox
+          checked={includeInteractive}
+          onCheckedChange={(checked) => onIncludeInteractive(checked === true)}
+          aria-label="Show interactive requests"
+        />
+        Show clicks and one-image detections
+      </Label>
+      <Select value={status ?? ALL} onValueChange={(value) => onStatus(value === ALL ? null : (value as JobStatus))}>
+        <SelectTrigger className="w-40" aria-label="Filter by status">
+          <SelectValue />
+        </SelectTrigger>
+        <SelectContent>
+          <SelectItem value={ALL}>All statuses</SelectItem>
+          {JOB_STATUSES.map((s) => (
+            <SelectItem key={s} value={s} className="capitalize">
+              {s.charAt(0).toUpperCase() + s.slice(1)}
+            </SelectItem>
+          ))}
+        </SelectContent>
+      </Select>
+      <Button variant="outline" size="icon" aria-label="Refresh" onClick={onRefresh}>
+        <RotateCwIcon className={refreshing ? 'animate-spin' : undefined} aria-hidden />
+      </Button>
+    </>
+  )
+}
+
 export function JobsPage() {
   const [status, setStatus] = useState<JobStatus | null>(null)
   const [includeInteractive, setIncludeInteractive] = useState(false)
@@ -102,32 +143,14 @@ export function JobsPage() {
         title="Jobs"
         description="Everything Shelfscope runs in the background: imports, storage checks, AI labelling and training."
         actions={
-          <>
-            <Label className="flex items-center gap-2 text-sm font-normal text-muted-foreground">
-              <Checkbox
-                checked={includeInteractive}
-                onCheckedChange={(checked) => setIncludeInteractive(checked === true)}
-                aria-label="Show interactive requests"
-              />
-              Show clicks and one-image detections
-            </Label>
-            <Select value={status ?? ALL} onValueChange={(value) => setStatus(value === ALL ? null : (value as JobStatus))}>
-              <SelectTrigger className="w-40" aria-label="Filter by status">
-                <SelectValue />
-              </SelectTrigger>
-              <SelectContent>
-                <SelectItem value={ALL}>All statuses</SelectItem>
-                {JOB_STATUSES.map((s) => (
-                  <SelectItem key={s} value={s} className="capitalize">
-                    {s.charAt(0).toUpperCase() + s.slice(1)}
-                  </SelectItem>
-                ))}
-              </SelectContent>
-            </Select>
-            <Button variant="outline" size="icon" aria-label="Refresh" onClick={() => void jobs.refetch()}>
-              <RotateCwIcon className={jobs.isFetching ? 'animate-spin' : undefined} aria-hidden />
-            </Button>
-          </>
+          <JobsFilters
+            status={status}
+            onStatus={setStatus}
+            includeInteractive={includeInteractive}
+            onIncludeInteractive={setIncludeInteractive}
+            refreshing={jobs.isFetching}
+            onRefresh={() => void jobs.refetch()}
+          />
         }
       />
       <Card className="overflow-hidden">
