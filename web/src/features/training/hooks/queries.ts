@@ -38,9 +38,12 @@ export function useTrainingRun(id: number | null) {
   })
 }
 
-export function useRunMetrics(id: number | null, live: boolean) {
+/** Polled while the run is live; `stamp` (its status and epoch) changing fetches again, so a run that
+ * ends between two polls still shows its last epochs. */
+export function useRunMetrics(id: number | null, live: boolean, stamp = '') {
   return useQuery({
-    queryKey: queryKeys.training.metrics(id ?? -1),
+    queryKey: [...queryKeys.training.metrics(id ?? -1), stamp],
+    placeholderData: keepPreviousData,
     queryFn: ({ signal }) => trainingApi.metrics(id ?? -1, signal),
     enabled: id !== null,
     refetchInterval: live ? LIVE_POLL_MS : false,

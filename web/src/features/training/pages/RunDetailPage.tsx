@@ -102,7 +102,7 @@ function ModelLinks({ run }: { run: TrainingRun }) {
 }
 
 function Charts({ run }: { run: TrainingRun }) {
-  const metrics = useRunMetrics(run.id, isActiveJob(run))
+  const metrics = useRunMetrics(run.id, isActiveJob(run), `${run.status}:${run.current_epoch}`)
   if (metrics.isPending) return <LoadingState label="Loading metrics…" />
   if (metrics.isError) return <ErrorState error={metrics.error} onRetry={() => void metrics.refetch()} />
   return (
