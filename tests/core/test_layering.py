@@ -56,6 +56,7 @@ SERVER_ML_MODULES = {
     # Where the YOLO-NAS environment is and whether it is installed (torch-free at module level; the
     # trainer and predictor import onnxruntime inside their functions). It returns Detections.
     "shelfscope.ml.trainers.yolo_nas",
+    "shelfscope.ml.trainers.onnx",
     "shelfscope.ml.detections",
 }
 # The torch-free value types and interfaces of shelfscope.ml that code outside it may import at module

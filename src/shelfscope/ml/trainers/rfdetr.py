@@ -42,6 +42,7 @@ from shelfscope.ml.trainers.base import (
     TrainOutcome,
 )
 from shelfscope.ml.trainers.catalogue import Architecture
+from shelfscope.ml.trainers.onnx import OnnxModel
 
 if TYPE_CHECKING:
     import torch
@@ -533,24 +534,13 @@ def _scratch_dir(near: Path) -> Iterator[Path]:
         yield Path(scratch)
 
 
-class RfdetrOnnxPredictor:
+class RfdetrOnnxPredictor(OnnxModel):
     """The exported graph under onnxruntime: the library's preprocessing (square resize to the trained
     size, ImageNet normalisation) and decoding (sigmoid, top-k over query x class, centre boxes to
     pixels), so its boxes match the PyTorch predictor's."""
 
     def __init__(self, onnx_file: Path, manifest: ModelManifest) -> None:
-        import onnxruntime as ort  # type: ignore[import-untyped]
-
-        self.key = f"trained:{manifest.architecture}:onnx"
-        self.manifest = manifest
-        self.session = ort.InferenceSession(str(onnx_file), providers=["CPUExecutionProvider"])
-        self.input_name = self.session.get_inputs()[0].name
-        self.size = manifest.input_size
-        self._bytes = onnx_file.stat().st_size
-
-    @property
-    def memory_bytes(self) -> int:
-        return self._bytes
+        super().__init__(f"trained:{manifest.architecture}:onnx", onnx_file, manifest)
 
     def _preprocess(self, image: Image.Image) -> npt.NDArray[np.float32]:
         import cv2

@@ -28,6 +28,7 @@ from shelfscope.ml import runtime
 from shelfscope.ml.detections import Detections
 from shelfscope.ml.detectors.common import LoadedDetector, centre_to_corners, detections, inference
 from shelfscope.ml.trainers.base import ModelManifest
+from shelfscope.ml.trainers.onnx import OnnxModel
 
 ONNX_OPSET = 17
 # (query, class) pairs kept per image before the threshold (the trainer's evaluation keeps as many).
@@ -147,23 +148,12 @@ def export_onnx(folder: Path, manifest: ModelManifest, out: Path) -> None:
         )
 
 
-class OnnxPredictor:
+class OnnxPredictor(OnnxModel):
     """The ONNX predictor: onnxruntime on the CPU (or CUDA when its provider is installed)."""
 
     def __init__(self, key: str, onnx_file: Path, manifest: ModelManifest) -> None:
-        import onnxruntime as ort  # type: ignore[import-untyped]
-
-        self.key = key
-        self.manifest = manifest
+        super().__init__(key, onnx_file, manifest)
         self.classes = list(manifest.classes)
-        available = ort.get_available_providers()
-        providers = [p for p in ("CUDAExecutionProvider", "CPUExecutionProvider") if p in available]
-        self.session = ort.InferenceSession(str(onnx_file), providers=providers)
-        self._bytes = onnx_file.stat().st_size
-
-    @property
-    def memory_bytes(self) -> int:
-        return self._bytes
 
     def input_size(self, width: int, height: int) -> tuple[int, int]:
         return self.manifest.input_size, self.manifest.input_size

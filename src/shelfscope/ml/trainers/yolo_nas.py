@@ -41,6 +41,7 @@ from shelfscope.ml.trainers.base import (
     TrainOutcome,
 )
 from shelfscope.ml.trainers.catalogue import Architecture
+from shelfscope.ml.trainers.onnx import OnnxModel
 
 if TYPE_CHECKING:
     from shelfscope.config import Settings
@@ -257,23 +258,12 @@ def make_trainer(architecture: Architecture, settings: Settings) -> YoloNasTrain
 # --- inference (main env: onnxruntime on the child's export) ------------------------------------
 
 
-class YoloNasOnnxPredictor:
+class YoloNasOnnxPredictor(OnnxModel):
     """The exported graph gives decoded boxes (x1 y1 x2 y2 in input pixels) and per-class scores for every
     anchor; this resizes the image the way the child trained (square, RGB / 255), then per-class NMS."""
 
     def __init__(self, onnx_file: Path, manifest: ModelManifest) -> None:
-        import onnxruntime as ort  # type: ignore[import-untyped]
-
-        self.key = f"trained:{manifest.architecture}"
-        self.manifest = manifest
-        self.session = ort.InferenceSession(str(onnx_file), providers=["CPUExecutionProvider"])
-        self.input_name = self.session.get_inputs()[0].name
-        self.size = manifest.input_size
-        self._bytes = onnx_file.stat().st_size
-
-    @property
-    def memory_bytes(self) -> int:
-        return self._bytes
+        super().__init__(f"trained:{manifest.architecture}", onnx_file, manifest)
 
     def predict(
         self, images: Sequence[Image.Image], prompts: Sequence[str], threshold: float
