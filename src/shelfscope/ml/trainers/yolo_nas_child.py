@@ -76,6 +76,7 @@ def _torchvision_fallback() -> None:
 
 
 def nms(boxes: Any, scores: Any, iou_threshold: float) -> Any:
+    """shelfscope.ml.runtime.nms, repeated: this environment has no shelfscope package to import it from."""
     import torch
 
     if boxes.numel() == 0:
