@@ -35,6 +35,7 @@ from shelfscope.od.trained_models.router import router as trained_models_router
 from shelfscope.od.trainers.router import router as trainers_router
 from shelfscope.od.training.router import router as training_router
 from shelfscope.od.versions.router import router as versions_router
+from shelfscope.pr.api import router as pr_router
 from shelfscope.system.router import router as system_router
 from shelfscope.weights.router import router as weights_router
 
@@ -212,6 +213,7 @@ def create_app(ctx: AppContext, *, start_runner: bool = True) -> FastAPI:
     api.include_router(ai_segment_router, prefix="/od/ai", tags=["od: AI"])
     api.include_router(trained_models_router, prefix="/od/models", tags=["od: models"])
     api.include_router(training_router, prefix="/od/training", tags=["od: training"])
+    api.include_router(pr_router, prefix="/pr")
     app.include_router(api)
     _mount_web(app, ctx.settings.resolved_web_dir)
     return app

@@ -10,6 +10,9 @@ from shelfscope.od.imports import models as import_models
 from shelfscope.od.trained_models import models as trained_model_models
 from shelfscope.od.training import models as training_models
 from shelfscope.od.versions import models as version_models
+from shelfscope.pr.cutouts import models as pr_cutout_models
+from shelfscope.pr.datasets import models as pr_dataset_models
+from shelfscope.pr.products import models as pr_product_models
 
 __all__ = [
     "annotation_models",
@@ -19,6 +22,9 @@ __all__ = [
     "image_models",
     "import_models",
     "job_models",
+    "pr_cutout_models",
+    "pr_dataset_models",
+    "pr_product_models",
     "trained_model_models",
     "training_models",
     "version_models",

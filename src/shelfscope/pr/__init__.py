@@ -1,0 +1,2 @@
+"""Product recognition: the product catalogue, cutouts from shelf photos, PR datasets, and (later)
+embedding training and matching."""

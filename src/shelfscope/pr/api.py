@@ -1,0 +1,14 @@
+"""Every product-recognition router, mounted at /api/v1/pr by the app."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from shelfscope.pr.cutouts.router import router as cutouts_router
+from shelfscope.pr.datasets.router import router as datasets_router
+from shelfscope.pr.products.router import router as products_router
+
+router = APIRouter()
+router.include_router(products_router, tags=["pr: products"])
+router.include_router(cutouts_router, tags=["pr: cutouts"])
+router.include_router(datasets_router, tags=["pr: datasets"])

@@ -1,0 +1,7 @@
+"""HTTP routes of product recognition's products (mounted under /api/v1/pr)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter()
