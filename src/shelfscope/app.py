@@ -35,7 +35,7 @@ from shelfscope.od.trained_models.router import router as trained_models_router
 from shelfscope.od.trainers.router import router as trainers_router
 from shelfscope.od.training.router import router as training_router
 from shelfscope.od.versions.router import router as versions_router
-from shelfscope.pr.api import router as pr_router
+from shelfscope.pr.router import router as pr_router
 from shelfscope.system.router import router as system_router
 from shelfscope.weights.router import router as weights_router
 
