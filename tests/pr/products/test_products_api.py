@@ -15,6 +15,7 @@ from shelfscope.context import AppContext
 from shelfscope.od.images.models import Image
 from shelfscope.pr.cutouts.models import Cutout
 from shelfscope.pr.datasets.models import PrDataset, PrDatasetVersion, PrVersionImage
+from shelfscope.pr.products import listing
 from shelfscope.pr.products.models import Product
 from tests.pr.products.conftest import JUICE, MILK, Catalogue, Photos
 
@@ -383,3 +384,16 @@ def test_deleting_a_product_unmatches_its_cutouts(
     with ctx.db.read() as session:
         cutout = session.scalars(select(Cutout)).one()
         assert (cutout.state, cutout.product_id) == ("unmatched", None)
+
+
+@pytest.mark.parametrize("q", ["sku-0", "product", "7310"])
+def test_a_search_with_many_matches_finds_the_same_products(
+    client: TestClient, seeded: list[dict[str, Any]], monkeypatch: pytest.MonkeyPatch, q: str
+) -> None:
+    """Past SEARCH_ID_LIMIT matches the search filters while walking the sort index instead of
+    reading an id list; the answer is the same."""
+    few, few_totals = walk(client, limit=5, q=q)
+    monkeypatch.setattr(listing, "SEARCH_ID_LIMIT", 2)
+    many, many_totals = walk(client, limit=5, q=q)
+    assert [p["id"] for p in many] == [p["id"] for p in few] and len(few) > 2
+    assert many_totals == few_totals == {len(few)}

@@ -12,7 +12,7 @@ from typing import Any, cast
 from sqlalchemy import ColumnElement, Select, func, literal, or_, select, tuple_
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
-from shelfscope.db.dialect import contains_ignore_case
+from shelfscope.db.dialect import contains_ignore_case, id_in
 from shelfscope.errors import ValidationFailed
 from shelfscope.pagination import Page, check_limit, decode_cursor, encode_cursor
 from shelfscope.pr.products.images import count_column
@@ -43,19 +43,22 @@ _NULLABLE = frozenset({"brand"})
 _COVER_PRIORITY = {domain: rank for rank, domain in enumerate(DOMAINS)}
 
 
+def search_condition(q: str) -> ColumnElement[bool]:
+    """A case-insensitive part of the SKU, name, barcode or brand."""
+    return or_(
+        contains_ignore_case(Product.sku, q),
+        contains_ignore_case(Product.name, q),
+        # NULL barcodes and brands simply do not match.
+        contains_ignore_case(cast(ColumnElement[str], Product.barcode), q),
+        contains_ignore_case(cast(ColumnElement[str], Product.brand), q),
+    )
+
+
 def product_conditions(filters: ProductFilters) -> list[ColumnElement[bool]]:
     """WHERE clauses on `Product`; the domain and size filters read the counters kept on the row."""
     where: list[ColumnElement[bool]] = []
     if filters.q:
-        where.append(
-            or_(
-                contains_ignore_case(Product.sku, filters.q),
-                contains_ignore_case(Product.name, filters.q),
-                # NULL barcodes and brands simply do not match.
-                contains_ignore_case(cast(ColumnElement[str], Product.barcode), filters.q),
-                contains_ignore_case(cast(ColumnElement[str], Product.brand), filters.q),
-            )
-        )
+        where.append(search_condition(filters.q))
     if filters.brand is not None:
         where.append(Product.brand == filters.brand)
     if filters.category is not None:
@@ -163,6 +166,24 @@ def _page_rows(
     return rows
 
 
+# A substring search has no index to use (no trigram index in the schema): it reads every row once.
+# It runs first, on its own, and stops after this many matches. A short result (the usual search for
+# one SKU or name) becomes an id list that the page and the count then read by primary key, so the
+# table is scanned once instead of twice; a long one means matches are common, and walking the sort
+# index finds a page of them after a few rows.
+SEARCH_ID_LIMIT = 2000
+
+
+def _list_conditions(session: Session, filters: ProductFilters) -> list[ColumnElement[bool]]:
+    if filters.q:
+        query = select(Product.id).where(search_condition(filters.q)).limit(SEARCH_ID_LIMIT + 1)
+        ids = list(session.scalars(query))
+        if len(ids) <= SEARCH_ID_LIMIT:
+            rest = product_conditions(filters.model_copy(update={"q": None}))
+            return [*rest, id_in(session, Product.id, ids)]
+    return product_conditions(filters)
+
+
 def count_products(session: Session, where: Sequence[ColumnElement[bool]]) -> int:
     return int(session.scalar(select(func.count()).select_from(Product).where(*where)) or 0)
 
@@ -179,7 +200,7 @@ def list_products(
     """One page by keyset. `total` is counted for the first page and carried in the cursor to the next
     ones, so paging through 100,000 products counts them once."""
     check_limit(limit)
-    where = product_conditions(filters)
+    where = _list_conditions(session, filters)
     after = _decode(cursor, sort, order) if cursor else None
     rows = _page_rows(session, where, sort, order, after, limit + 1)
     total = after.total if after is not None else count_products(session, where)
