@@ -47,7 +47,6 @@ from shelfscope.pagination import Page, PageLimit
 router = APIRouter()
 
 
-
 @router.post("/verify", status_code=202, response_model=JobEnvelope)
 def verify_images(
     session: DbSession,

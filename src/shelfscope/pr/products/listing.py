@@ -9,10 +9,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Select, func, literal, or_, select, tuple_
+from sqlalchemy import ColumnElement, Select, String, func, literal, or_, select, tuple_
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
-from shelfscope.db.dialect import contains_ignore_case, id_in
+from shelfscope.db.dialect import contains_ignore_case, id_in, is_postgres, like_escape
 from shelfscope.errors import ValidationFailed
 from shelfscope.pagination import Page, check_limit, decode_cursor, encode_cursor
 from shelfscope.pr.products.images import count_column
@@ -43,22 +43,30 @@ _NULLABLE = frozenset({"brand"})
 _COVER_PRIORITY = {domain: rank for rank, domain in enumerate(DOMAINS)}
 
 
-def search_condition(q: str) -> ColumnElement[bool]:
-    """A case-insensitive part of the SKU, name, barcode or brand."""
+def _contains(session: Session, column: ColumnElement[str], q: str) -> ColumnElement[bool]:
+    if is_postgres(session):
+        # No trigram index serves this table, so the search reads every row: PostgreSQL's lower() then
+        # LIKE takes half the time of ILIKE (measured at 100,000 products, bench/pr_products_bench.py).
+        pattern = literal(f"%{like_escape(q)}%", String())
+        return func.lower(column).like(func.lower(pattern), escape="\\")
+    return contains_ignore_case(column, q)
+
+
+def search_condition(session: Session, q: str) -> ColumnElement[bool]:
+    """A case-insensitive part of the SKU, name, barcode or brand (NULLs simply do not match)."""
     return or_(
-        contains_ignore_case(Product.sku, q),
-        contains_ignore_case(Product.name, q),
-        # NULL barcodes and brands simply do not match.
-        contains_ignore_case(cast(ColumnElement[str], Product.barcode), q),
-        contains_ignore_case(cast(ColumnElement[str], Product.brand), q),
+        *(
+            _contains(session, cast(ColumnElement[str], column), q)
+            for column in (Product.sku, Product.name, Product.barcode, Product.brand)
+        )
     )
 
 
-def product_conditions(filters: ProductFilters) -> list[ColumnElement[bool]]:
+def product_conditions(session: Session, filters: ProductFilters) -> list[ColumnElement[bool]]:
     """WHERE clauses on `Product`; the domain and size filters read the counters kept on the row."""
     where: list[ColumnElement[bool]] = []
     if filters.q:
-        where.append(search_condition(filters.q))
+        where.append(search_condition(session, filters.q))
     if filters.brand is not None:
         where.append(Product.brand == filters.brand)
     if filters.category is not None:
@@ -176,12 +184,12 @@ SEARCH_ID_LIMIT = 2000
 
 def _list_conditions(session: Session, filters: ProductFilters) -> list[ColumnElement[bool]]:
     if filters.q:
-        query = select(Product.id).where(search_condition(filters.q)).limit(SEARCH_ID_LIMIT + 1)
+        query = select(Product.id).where(search_condition(session, filters.q)).limit(SEARCH_ID_LIMIT + 1)
         ids = list(session.scalars(query))
         if len(ids) <= SEARCH_ID_LIMIT:
-            rest = product_conditions(filters.model_copy(update={"q": None}))
+            rest = product_conditions(session, filters.model_copy(update={"q": None}))
             return [*rest, id_in(session, Product.id, ids)]
-    return product_conditions(filters)
+    return product_conditions(session, filters)
 
 
 def count_products(session: Session, where: Sequence[ColumnElement[bool]]) -> int:
