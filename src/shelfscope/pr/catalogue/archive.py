@@ -79,8 +79,8 @@ def index_archive(
                 CatalogueIssue(
                     file=path,
                     field="domain",
-                    detail=f"folder {folder!r} is not a domain ({', '.join(DOMAINS)}); map it with domain_map, "
-                    'e.g. {"' + folder + '": "real"}',
+                    detail=f"folder {folder!r} is not a domain ({', '.join(DOMAINS)}); map it with "
+                    'domain_map, e.g. {"' + folder + '": "real"}',
                 )
             )
             continue

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
+from sqlalchemy import select
+
 from shelfscope.config import Settings
-from shelfscope.db import Database
+from shelfscope.db import Database, utcnow
 from shelfscope.jobs.context import JobContext
+from shelfscope.jobs.models import Job
 from shelfscope.jobs.registry import job_handler, on_jobs_interrupted
 from shelfscope.jobs.service import record_result
 from shelfscope.od.images.staging import SWEEP_WINDOW
@@ -14,6 +18,7 @@ from shelfscope.pr.catalogue.schemas import CATALOGUE_IMPORT_KIND, CatalogueImpo
 from shelfscope.pr.catalogue.service import CatalogueRejected, ImportRun, remove_uploads, run_catalogue_import
 from shelfscope.storage import open_storage
 
+log = logging.getLogger(__name__)
 # Issues also written to the job's log (the result lists up to service.MAX_LISTED_ISSUES).
 _LOGGED_ISSUES = 200
 
@@ -52,11 +57,6 @@ def import_catalogue(ctx: JobContext, payload: CatalogueImportPayload) -> dict[s
 @on_jobs_interrupted
 def remove_uploads_of_interrupted_imports(settings: Settings, db: Database) -> None:
     """An import whose worker died left its uploaded catalogue and archive in storage."""
-    from sqlalchemy import select
-
-    from shelfscope.db import utcnow
-    from shelfscope.jobs.models import Job
-
     storage = open_storage(settings)
     with db.read() as session:
         rows = session.execute(
@@ -70,4 +70,4 @@ def remove_uploads_of_interrupted_imports(settings: Settings, db: Database) -> N
         try:
             remove_uploads(storage, CatalogueImportPayload.model_validate(raw or {}))
         except Exception:  # one broken payload must not stop the others
-            continue
+            log.exception("could not remove the uploads of an interrupted catalogue import")

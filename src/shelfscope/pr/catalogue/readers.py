@@ -249,7 +249,7 @@ def read_csv(data: bytes, name: str, columns: Mapping[str, str], domain_map: Map
             if not any((v or "").strip() for k, v in raw.items() if k is not None):
                 continue  # a blank line
             read += 1
-            if raw.get(None):  # type: ignore[call-overload]
+            if raw.get(None):
                 issues.append(
                     CatalogueIssue(row=line, detail=f"the row has more cells than the header's {len(header)}")
                 )

@@ -40,7 +40,8 @@ _OPENAPI_BODY: dict[str, Any] = {
                         "on_existing": {"type": "string", "enum": ["skip", "update", "fail"]},
                         "domain_map": {
                             "type": "string",
-                            "description": 'JSON, e.g. {"studio": "synthetic", "store": "real", "shelf": "cutout"}',
+                            "description": 'JSON folder -> domain, e.g. {"studio": "synthetic", '
+                            '"store": "real", "shelf": "cutout"}',
                         },
                         "columns": {
                             "type": "string",
@@ -72,7 +73,8 @@ async def import_catalogue(request: Request, ctx: Ctx, session: DbSession, user:
     await run_in_threadpool(session.rollback)  # no transaction open while the files arrive
     if not request.headers.get("content-type", "").lower().startswith("multipart/form-data"):
         raise UnsupportedMedia(
-            "Send the catalogue as multipart/form-data: field 'catalogue' (CSV or JSON), optional 'images' (zip).",
+            "Send the catalogue as multipart/form-data: field 'catalogue' (CSV or JSON), and optionally "
+            "'images' (a zip).",
             field="catalogue",
         )
     form = await request.form(max_files=2, max_fields=len(_TEXT_FIELDS) + 2)

@@ -305,9 +305,9 @@ def _write_products(session: Session, plan: _Plan, user_id: int | None) -> dict[
         session.flush()
         ids[row.sku] = product.id
     for product_id, row in plan.update:
-        product = session.get(Product, product_id)
-        assert product is not None
-        _apply_fields(product, row)
+        found = session.get(Product, product_id)
+        assert found is not None
+        _apply_fields(found, row)
     session.flush()
     return ids
 

@@ -78,7 +78,7 @@ def _container_format(container: Any, name: str) -> str:
 
 def _open(source: str | BinaryIO, name: str) -> Any:
     try:
-        return av.open(source)
+        return av.open(source, mode="r")
     except (av.error.FFmpegError, OSError, ValueError) as exc:
         raise UnsupportedMedia(
             f"{name} is not a video file ({ACCEPTED}): ffmpeg could not read it ({exc.__class__.__name__}).",
@@ -136,7 +136,7 @@ def _duration_s(container: Any, stream: Any) -> float | None:
     if stream.duration is not None and stream.time_base is not None:
         return round(float(stream.duration * stream.time_base), 3)
     if container.duration is not None:
-        return round(container.duration / av.time_base, 3)
+        return round(float(container.duration) / av.time_base, 3)
     return None
 
 
@@ -147,13 +147,14 @@ def _frame_time(frame: Any, start: float) -> float:
 def iter_frames(path: Path, policy: FramePolicy, skip: frozenset[int] = frozenset()) -> Iterator[Frame]:
     """The frames `policy` picks, in stream order, as RGB images; frames whose index is in `skip` (taken
     by an earlier run) count toward max_frames but are not decoded to images."""
-    with av.open(str(path)) as container:
+    with av.open(str(path), mode="r") as container:
         stream = container.streams.video[0]
         stream.thread_type = "AUTO"
         if policy.mode == "key_frames":
             # The decoder drops everything but key frames: only they are decoded at all.
             stream.codec_context.skip_frame = "NONKEY"
-        start = float(stream.start_time * stream.time_base) if stream.start_time is not None else 0.0
+        base = stream.time_base
+        start = float(stream.start_time * base) if stream.start_time is not None and base else 0.0
         fps = float(stream.average_rate) if stream.average_rate else None
         picked = 0
         next_time = 0.0
@@ -170,7 +171,7 @@ def iter_frames(path: Path, policy: FramePolicy, skip: frozenset[int] = frozense
                 # Only key frames were decoded: the position in the stream comes from the time.
                 index = round(time_s * fps) if fps else decoded
             if index not in skip:
-                yield Frame(index=index, time_s=time_s, image=frame.to_image())
+                yield Frame(index=index, time_s=time_s, image=frame.to_image())  # type: ignore[no-untyped-call]
             picked += 1
             if policy.mode == "first" or picked >= policy.max_frames:
                 return

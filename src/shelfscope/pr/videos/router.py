@@ -107,9 +107,8 @@ def video_file(video_id: Id, request: Request, ctx: Ctx, session: DbSession, use
     key, content_type, filename = service.video_file(session, video_id)
     size = ctx.storage.size(key)
     ascii_name = filename.encode("ascii", "replace").decode().replace('"', "'").replace("?", "_")
-    headers = {
-        "Content-Disposition": f"inline; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename, safe='')}"
-    }
+    disposition = f"inline; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename, safe='')}"
+    headers = {"Content-Disposition": disposition}
 
     def chunks(byte_range: tuple[int, int] | None) -> Any:
         start, end = byte_range if byte_range is not None else (0, None)

@@ -18,6 +18,7 @@ from shelfscope.jobs.models import Job
 from shelfscope.jobs.runners import hand_over
 from shelfscope.jobs.service import is_terminal, queue_in
 from shelfscope.od.images.decode import display_name
+from shelfscope.pr.products.images import remove_product_images
 from shelfscope.pr.products.models import Product, ProductImage, ProductVideo
 from shelfscope.pr.videos.frames import VideoFacts, probe_video
 from shelfscope.pr.videos.schemas import EXTRACT_FRAMES_KIND, FramePolicyIn, VideoOut
@@ -37,9 +38,9 @@ def file_url(video_id: int) -> str:
 def _effective_state(video: ProductVideo, job: Job | None) -> tuple[str, str | None]:
     """A video whose job ended without finishing it (cancelled, or failed before the handler ran) is
     shown as failed with the job's reason, whatever its row still says."""
-    if video.status in ("pending", "extracting") and job is not None and is_terminal(job.status):
-        if job.status != "succeeded":
-            return "failed", job.error or f"the frame extraction job was {job.status}"
+    running = video.status in ("pending", "extracting")
+    if running and job is not None and is_terminal(job.status) and job.status != "succeeded":
+        return "failed", job.error or f"the frame extraction job was {job.status}"
     return video.status, video.error
 
 
@@ -56,7 +57,7 @@ def video_out(video: ProductVideo, job: Job | None = None) -> VideoOut:
         duration_s=video.duration_s,
         fps=video.fps,
         frame_policy=dict(video.frame_policy or {}),
-        status=status,  # type: ignore[arg-type]
+        status=status,
         frames_extracted=video.frames_extracted,
         error=error,
         job_id=video.job_id,
@@ -217,8 +218,6 @@ def delete_video(session: Session, storage: Storage, video_id: int, *, delete_fr
         )
     key = video.storage_key
     if delete_frames:
-        from shelfscope.pr.products.images import remove_product_images
-
         ids = frame_image_ids(session, video_id)
         if ids:
             remove_product_images(session, storage, ids, force=False)
