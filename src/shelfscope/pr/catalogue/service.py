@@ -15,6 +15,7 @@ names, links and bomb limits) and stores both files for the job. The job then
 
 from __future__ import annotations
 
+import functools
 import json
 import shutil
 import uuid
@@ -333,7 +334,7 @@ def _image_sources(
             row.sku,
             row.image_domain,
             "url",
-            path.open,
+            functools.partial(path.open, "rb"),
         )
 
 
