@@ -74,13 +74,15 @@ def make_video(
     size: tuple[int, int] = (320, 240),
     gop: int | None = None,
     sources: Sequence[Path] | None = None,
+    codec: str | None = None,
 ) -> Path:
     """A video of real photos, each shown for a second, in the container the suffix names (mp4, mov,
-    webm); `gop` frames between key frames (the encoder's default when None)."""
+    webm), by default H.264 (VP9 in WebM); `gop` frames between key frames (the encoder's default when
+    None)."""
     fmt = target.suffix.lstrip(".").lower()
     pictures = [Image.open(p).convert("RGB").resize(size) for p in (sources or photos())]
     with av.open(str(target), "w", format=fmt) as container:
-        stream: Any = container.add_stream(_CODECS[fmt], rate=fps)
+        stream: Any = container.add_stream(codec or _CODECS[fmt], rate=fps)
         stream.width, stream.height = size
         stream.pix_fmt = "yuv420p"
         if gop is not None:

@@ -86,13 +86,23 @@ def test_first_and_key_frames_and_the_cap(
     }
 
 
-@pytest.mark.parametrize(("name", "fmt"), [("clip.mov", "mov"), ("clip.webm", "webm")])
-def test_mov_and_webm_are_accepted_by_content(
-    client: TestClient, ctx: AppContext, shelf: Shelf, video: MakeVideo, name: str, fmt: str
+@pytest.mark.parametrize(
+    ("name", "codec", "fmt"),
+    [("clip.mov", None, "mov"), ("clip.webm", None, "webm"), ("mpeg4.mp4", "mpeg4", "mp4")],
+)
+def test_mov_webm_and_mpeg4_are_accepted_by_content(
+    client: TestClient,
+    ctx: AppContext,
+    shelf: Shelf,
+    video: MakeVideo,
+    name: str,
+    codec: str | None,
+    fmt: str,
 ) -> None:
     product = shelf.product()
     # The name says nothing: a WebM called .mp4 is still found to be WebM.
-    body = _start(client, product, video(name, seconds=2, fps=5), name="upload.mp4", every_s=1)
+    clip = video(name, seconds=2, fps=5, codec=codec)
+    body = _start(client, product, clip, name="upload.mp4", every_s=1)
     assert body["video"]["format"] == fmt
     _finish(ctx, body)
     assert len(shelf.frames(body["video"]["id"])) == 2

@@ -92,7 +92,7 @@ async def import_catalogue(request: Request, ctx: Ctx, session: DbSession, user:
             ctx.storage,
             ctx.settings,
             catalogue=catalogue.file,
-            catalogue_name=catalogue.filename or "catalogue.csv",
+            upload_name=catalogue.filename or "catalogue.csv",
             images=images.file if images is not None else None,
             images_name=images.filename if images is not None else None,
             options=_options(form),

@@ -30,7 +30,7 @@ class CatalogueIssue(BaseModel):
 
 class CatalogueImportPayload(BaseModel):
     catalogue_key: str
-    catalogue_name: str
+    upload_name: str
     catalogue_format: CatalogueFormat
     images_key: str | None = None
     images_name: str | None = None

@@ -105,14 +105,14 @@ def accept_catalogue(
     settings: Settings,
     *,
     catalogue: BinaryIO,
-    catalogue_name: str,
+    upload_name: str,
     images: BinaryIO | None,
     images_name: str | None,
     options: Mapping[str, Any],
 ) -> CatalogueImportPayload:
     """Check the catalogue's encoding and header and the archive's members, and store both for the
     job (422/415 naming the file and line when they fail; nothing is stored then)."""
-    name = display_name(catalogue_name)
+    name = display_name(upload_name)
     data = _read_limited(catalogue, name, settings.max_upload_bytes)
     columns = dict(options.get("columns") or {})
     domain_map = dict(options.get("domain_map") or {})
@@ -123,7 +123,7 @@ def accept_catalogue(
     try:
         try:
             payload = CatalogueImportPayload.model_validate(
-                {**options, "catalogue_key": key, "catalogue_name": name, "catalogue_format": fmt}
+                {**options, "catalogue_key": key, "upload_name": name, "catalogue_format": fmt}
             )
         except pydantic.ValidationError as exc:
             raise validation_failed(exc.errors()) from None
@@ -392,7 +392,7 @@ def _check(
 ) -> tuple[_Plan, zipfile.ZipFile | None]:
     """Phase 1: every row and member read and checked; raises CatalogueRejected listing the issues."""
     data = run.storage.read_bytes(payload.catalogue_key)
-    _, catalogue = read_catalogue(data, payload.catalogue_name, payload.columns, payload.domain_map)
+    _, catalogue = read_catalogue(data, payload.upload_name, payload.columns, payload.domain_map)
     report.rows = catalogue.read
     issues = list(catalogue.issues)
     opened = _archive_members(run, payload, scratch, stack)
@@ -404,7 +404,7 @@ def _check(
         issues.extend(plan.archive.issues)
         report.files_ignored = plan.archive.ignored[:100]
     if not catalogue.rows and not issues:
-        issues.append(CatalogueIssue(file=payload.catalogue_name, detail="the catalogue has no product rows"))
+        issues.append(CatalogueIssue(file=payload.upload_name, detail="the catalogue has no product rows"))
     if issues:
         raise CatalogueRejected(report, issues)
     return plan, opened[0] if opened else None
@@ -413,7 +413,7 @@ def _check(
 def run_catalogue_import(run: ImportRun, payload: CatalogueImportPayload) -> CatalogueReport:
     """The whole import, all or nothing. Raises CatalogueRejected (with its report) when any row or file
     is bad; the uploaded files are removed whatever the outcome."""
-    report = CatalogueReport(catalogue=payload.catalogue_name)
+    report = CatalogueReport(catalogue=payload.upload_name)
     scratch = run.settings.data_dir / "tmp" / "catalogue" / run.token
     scratch.mkdir(parents=True, exist_ok=True)
     with ExitStack() as stack:

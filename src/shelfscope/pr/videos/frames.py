@@ -141,12 +141,33 @@ def _duration_s(container: Any, stream: Any) -> float | None:
 
 
 def _frame_time(frame: Any, start: float) -> float:
-    return round(max(0.0, float(frame.time or 0.0) - start), 3) if frame.time is not None else 0.0
+    return max(0.0, float(frame.time) - start) if frame.time is not None else 0.0
+
+
+class _Picker:
+    """Whether a decoded frame is the next one the policy wants. Times compare within half a frame:
+    frame times are rounded to the stream's time base, so frame 30 of a 30 fps clip may say 0.99997 s."""
+
+    def __init__(self, policy: FramePolicy, fps: float | None) -> None:
+        self.policy = policy
+        self.tolerance = min(0.5 / fps, policy.every_s / 2) if fps else 1e-3
+        self.next_time = 0.0
+
+    def wants(self, frame: Any, time_s: float) -> bool:
+        if self.policy.mode == "key_frames":
+            return bool(frame.key_frame)
+        if self.policy.mode == "first":
+            return True
+        if time_s + self.tolerance < self.next_time:
+            return False
+        every = self.policy.every_s
+        self.next_time = (int((time_s + self.tolerance) / every) + 1) * every
+        return True
 
 
 def iter_frames(path: Path, policy: FramePolicy, skip: frozenset[int] = frozenset()) -> Iterator[Frame]:
     """The frames `policy` picks, in stream order, as RGB images; frames whose index is in `skip` (taken
-    by an earlier run) count toward max_frames but are not decoded to images."""
+    by an earlier run) count toward max_frames but are not converted to images."""
     with av.open(str(path), mode="r") as container:
         stream = container.streams.video[0]
         stream.thread_type = "AUTO"
@@ -156,22 +177,17 @@ def iter_frames(path: Path, policy: FramePolicy, skip: frozenset[int] = frozense
         base = stream.time_base
         start = float(stream.start_time * base) if stream.start_time is not None and base else 0.0
         fps = float(stream.average_rate) if stream.average_rate else None
+        picker = _Picker(policy, fps)
         picked = 0
-        next_time = 0.0
         for decoded, frame in enumerate(container.decode(stream)):
             time_s = _frame_time(frame, start)
-            index = decoded
-            if policy.mode == "interval":
-                if time_s + 1e-6 < next_time:
-                    continue
-                next_time = (int(time_s / policy.every_s + 1e-6) + 1) * policy.every_s
-            elif policy.mode == "key_frames":
-                if not frame.key_frame:
-                    continue
-                # Only key frames were decoded: the position in the stream comes from the time.
-                index = round(time_s * fps) if fps else decoded
+            if not picker.wants(frame, time_s):
+                continue
+            # With only key frames decoded, the position in the stream comes from the time.
+            index = round(time_s * fps) if policy.mode == "key_frames" and fps else decoded
             if index not in skip:
-                yield Frame(index=index, time_s=time_s, image=frame.to_image())  # type: ignore[no-untyped-call]
+                image = frame.to_image()  # type: ignore[no-untyped-call]
+                yield Frame(index=index, time_s=round(time_s, 3), image=image)
             picked += 1
             if policy.mode == "first" or picked >= policy.max_frames:
                 return
