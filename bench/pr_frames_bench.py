@@ -99,7 +99,7 @@ def time_job(clip: Path, folder: Path, every_s: float, max_frames: int) -> tuple
                 session,
                 ctx.storage,
                 ctx.settings,
-                ctx.db,
+                ctx.runner,
                 product_id=product_id,
                 stream=stream,
                 filename=clip.name,

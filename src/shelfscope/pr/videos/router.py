@@ -77,7 +77,7 @@ async def upload_video(
             session,
             ctx.storage,
             ctx.settings,
-            ctx.db,
+            ctx.runner,
             product_id=product_id,
             stream=upload.file,
             filename=upload.filename or "video",

@@ -15,7 +15,6 @@ from sqlalchemy.orm import Session
 from shelfscope.config import Settings
 from shelfscope.errors import Conflict, NotFound, PayloadTooLarge
 from shelfscope.jobs.models import Job
-from shelfscope.jobs.runners import hand_over
 from shelfscope.jobs.service import is_terminal, queue_in
 from shelfscope.od.images.decode import display_name
 from shelfscope.pr.products.images import remove_product_images
@@ -25,7 +24,7 @@ from shelfscope.pr.videos.schemas import EXTRACT_FRAMES_KIND, FramePolicyIn, Vid
 from shelfscope.storage import Storage, new_key
 
 if TYPE_CHECKING:
-    from shelfscope.db import Database
+    from shelfscope.jobs.runners import JobRunner
 
 log = logging.getLogger(__name__)
 _CHUNK = 1024 * 1024
@@ -123,7 +122,7 @@ def accept_video(
     session: Session,
     storage: Storage,
     settings: Settings,
-    db: Database,
+    runner: JobRunner,
     *,
     product_id: int,
     stream: BinaryIO,
@@ -155,8 +154,16 @@ def accept_video(
         session.rollback()
         storage.delete(key)
         raise
-    hand_over(settings, db, [job])
+    _hand_over(runner, job)
     return job, video_out(video, job)
+
+
+def _hand_over(runner: JobRunner, job: Job) -> None:
+    """Wake a worker for the committed job (best effort: local workers also find it by polling)."""
+    try:
+        runner.submit(job.id, job.queue)
+    except Exception:
+        log.exception("could not hand job %s to the %s runner; it stays queued", job.id, runner.name)
 
 
 def _jobs_by_id(session: Session, job_ids: Sequence[int | None]) -> dict[int, Job]:
