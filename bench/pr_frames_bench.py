@@ -3,7 +3,7 @@
 The clip is made with PyAV (the library the server uses) from the real in-store photos of
 ../shared/data/products: each photo upscaled to 1080p and slowly panned for two seconds, so every frame
 differs (a turntable video changes every frame too), encoded as H.264 (libx264, 2 s between key
-frames, preset veryfast) into a temporary folder.
+frames, preset ultrafast: the clip is made on the bench machine too) into a temporary folder.
 
 (1) Decode and pick (pr.videos.frames.iter_frames, each picked frame converted to an RGB image and
     encoded as the JPEG the job stores): every frame, one every second, key frames only, and the first.
@@ -44,7 +44,7 @@ def make_clip(target: Path, seconds: int, fps: int) -> Path:
         stream: Any = container.add_stream("libx264", rate=fps)
         stream.width, stream.height, stream.pix_fmt = WIDTH, HEIGHT, "yuv420p"
         stream.codec_context.gop_size = 2 * fps
-        stream.codec_context.options = {"preset": "veryfast", "crf": "23"}
+        stream.codec_context.options = {"preset": "ultrafast", "crf": "23"}
         for i in range(seconds * fps):
             picture = sources[(i // per_photo) % len(sources)]
             step = i % per_photo

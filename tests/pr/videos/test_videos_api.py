@@ -41,7 +41,7 @@ def test_interval_frames_become_synthetic_images_with_index_and_time(
 ) -> None:
     product = shelf.product()
     body = _start(client, product, video("turntable.mp4", seconds=3, fps=10), mode="interval", every_s=1)
-    assert body["job"]["kind"] == "pr.videos.extract_frames"
+    assert (body["job"]["kind"], body["job"]["label"]) == ("pr.videos.extract_frames", "turntable.mp4")
     assert body["video"]["status"] == "pending" and body["video"]["format"] == "mp4"
     assert (body["video"]["width"], body["video"]["height"], body["video"]["fps"]) == (320, 240, 10.0)
 

@@ -60,6 +60,8 @@ class VideoUploadOut(BaseModel):
 
 class ExtractFramesPayload(BaseModel):
     video_id: Id
+    # The video's file name, for the Jobs page's label (jobs.schemas.job_label).
+    upload_name: str | None = None
 
 
 class ExtractFramesResult(BaseModel):

@@ -147,7 +147,8 @@ def accept_video(
         video.created_by = user_id
         session.add(video)
         session.flush()
-        job = queue_in(session, EXTRACT_FRAMES_KIND, {"video_id": video.id}, user_id, settings.runner)
+        payload = {"video_id": video.id, "upload_name": name}
+        job = queue_in(session, EXTRACT_FRAMES_KIND, payload, user_id, settings.runner)
         video.job_id = job.id
         session.commit()
     except BaseException:
