@@ -296,15 +296,18 @@ def _apply_fields(product: Product, row: CatalogueRow) -> None:
 
 def _write_products(session: Session, plan: _Plan, user_id: int | None) -> dict[str, int]:
     ids = dict(plan.existing)
+    created: list[Product] = []
     for row in plan.create:
         product = Product(
             sku=row.sku, name=row.name, attributes=row.attributes, status=row.status or "active"
         )
         _apply_fields(product, row)
         product.created_by = user_id
-        session.add(product)
-        session.flush()
-        ids[row.sku] = product.id
+        created.append(product)
+    # One flush: SQLAlchemy sends the inserts in batches and reads the new ids back (RETURNING).
+    session.add_all(created)
+    session.flush()
+    ids.update({product.sku: product.id for product in created})
     for product_id, row in plan.update:
         found = session.get(Product, product_id)
         assert found is not None
