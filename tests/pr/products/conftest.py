@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from shelfscope.config import Settings
 from shelfscope.context import AppContext
+from shelfscope.pr.products.images import add_product_image
 from shelfscope.pr.products.models import Product, ProductImage
 from tests.support.images import MAX_IMAGE_PIXELS, MAX_UPLOAD_BYTES
 
@@ -60,6 +61,26 @@ class Catalogue:
             session.add(product)
             session.flush()
             return product.id
+
+    def add_photos(self, product_id: int, paths: list[Path], domain: str = "real") -> list[int]:
+        """Add files to a product's gallery through the service, in one transaction; their image ids."""
+        ids = []
+        with self.ctx.db.write() as session:
+            for path in paths:
+                with path.open("rb") as f:
+                    result = add_product_image(
+                        session,
+                        self.ctx.storage,
+                        self.ctx.settings,
+                        product_id=product_id,
+                        stream=f,
+                        filename=path.name,
+                        domain=domain,
+                        source="upload",
+                        created_by=None,
+                    )
+                ids.append(result.image.id)
+        return ids
 
     def counters(self, product_id: int) -> dict[str, int]:
         with self.ctx.db.read() as session:

@@ -6,21 +6,17 @@ taken for an id.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Annotated, Any, TypeVar
-from urllib.parse import quote
+from typing import Annotated, Any
 
 import pydantic
 from fastapi import APIRouter, Body, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
-from starlette.datastructures import FormData, Headers, UploadFile
-from starlette.formparsers import MultiPartException, MultiPartParser
 
 from shelfscope.auth.deps import AdminUser, CurrentUser, WriterUser, require_admin
 from shelfscope.deps import Ctx, DbSession
-from shelfscope.errors import UnsupportedMedia, ValidationFailed
-from shelfscope.http.ranges import ranged_response
+from shelfscope.http.files import original_response, thumbnail_response
+from shelfscope.http.uploads import form_files, form_value, read_form
 from shelfscope.http.validation import validation_failed
 from shelfscope.ids import Id
 from shelfscope.jobs.schemas import JobEnvelope, JobOut
@@ -50,11 +46,6 @@ from shelfscope.pagination import Page, PageLimit
 
 router = APIRouter()
 
-MAX_FILES_PER_REQUEST = 500
-# Text fields of an upload form (folder, tags) are short; a file part is limited separately.
-MAX_FIELD_BYTES = 64 * 1024
-T = TypeVar("T")
-
 
 @router.post("/verify", status_code=202, response_model=JobEnvelope)
 def verify_images(
@@ -70,58 +61,6 @@ def verify_images(
 
 
 # ---- upload ------------------------------------------------------------------------------------------
-
-
-class _CappedMultiPartParser(MultiPartParser):
-    """Starlette's parser, except a file part stops being written to disk one byte past the per-file
-    limit: the service then rejects that file by name while the other files of the request are kept,
-    and an oversized upload never fills the disk. (Starlette itself only limits non-file parts.)"""
-
-    def __init__(self, headers: Headers, request: Request, *, file_cap: int) -> None:
-        super().__init__(
-            headers,
-            request.stream(),
-            max_files=MAX_FILES_PER_REQUEST,
-            max_fields=20,
-            max_part_size=MAX_FIELD_BYTES,
-        )
-        self._cap = file_cap
-        self._written: dict[int, int] = {}
-
-    def on_part_data(self, data: bytes, start: int, end: int) -> None:
-        upload = self._current_part.file
-        if upload is None:
-            super().on_part_data(data, start, end)
-            return
-        used = self._written.get(id(upload), 0)
-        keep = min(end - start, self._cap - used)
-        if keep > 0:
-            self._written[id(upload)] = used + keep
-            super().on_part_data(data, start, start + keep)
-
-
-async def _read_form(request: Request, file_cap: int) -> FormData:
-    content_type = request.headers.get("content-type", "")
-    if not content_type.lower().startswith("multipart/form-data"):
-        raise UnsupportedMedia(
-            "Upload images as multipart/form-data with one or more 'files' parts.", content_type=content_type
-        )
-    try:
-        return await _CappedMultiPartParser(request.headers, request, file_cap=file_cap).parse()
-    except MultiPartException as exc:
-        raise ValidationFailed(f"The upload form could not be read: {exc.message}") from None
-
-
-def _form_value(form: FormData, name: str, parse: Callable[[str], T]) -> T | None:
-    value = form.get(name)
-    if value is None:
-        return None
-    if not isinstance(value, str):
-        raise ValidationFailed.field(name, "must be a text field, not a file")
-    try:
-        return parse(value)
-    except ValueError as exc:
-        raise ValidationFailed.field(name, str(exc)) from None
 
 
 _UPLOAD_DOC: dict[str, Any] = {
@@ -159,16 +98,12 @@ async def upload_images(request: Request, ctx: Ctx, session: DbSession, user: Wr
     # The auth lookup began a transaction on this write session; end it before the body streams in,
     # or SQLite's write lock would be held for the whole upload.
     await run_in_threadpool(session.commit)
-    form = await _read_form(request, ctx.settings.max_upload_bytes + 1)
+    form = await read_form(request, ctx.settings.max_upload_bytes + 1)
     try:
-        uploads = form.getlist("files")
-        if not uploads:
-            raise ValidationFailed.field("files", "attach at least one file")
-        if not all(isinstance(u, UploadFile) for u in uploads):
-            raise ValidationFailed.field("files", "every 'files' part must be a file")
-        folder = _form_value(form, "folder", normalize_folder)
-        tags = _form_value(form, "tags", normalize_tags) or []
-        files = [(u.filename or "", u.file) for u in uploads if isinstance(u, UploadFile)]
+        uploads = form_files(form)
+        folder = form_value(form, "folder", normalize_folder)
+        tags = form_value(form, "tags", normalize_tags) or []
+        files = [(name, u.file) for name, u in uploads]
         result = await run_in_threadpool(
             ingest.ingest_batch,
             session,
@@ -266,35 +201,17 @@ def get_image(image_id: Id, session: DbSession, user: CurrentUser) -> ImageOut:
     return service.image_out(session, service.get_image(session, image_id))
 
 
-def _content_disposition(filename: str) -> str:
-    ascii_name = filename.encode("ascii", "replace").decode().replace('"', "'").replace("?", "_")
-    return f"inline; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename, safe='')}"
-
-
 @router.get("/{image_id}/file", response_class=Response)
 def image_file(image_id: Id, request: Request, ctx: Ctx, session: DbSession, user: CurrentUser) -> Response:
     """The original bytes, as uploaded. Supports a single `Range: bytes=...` (206) and `If-None-Match`."""
     image = service.get_image(session, image_id)
-    etag = f'"{image.content_hash}"'
-    headers = {
-        "ETag": etag,
-        "Accept-Ranges": "bytes",
-        # Content-addressed: the bytes behind an id never change.
-        "Cache-Control": "private, max-age=31536000, immutable",
-        "Content-Disposition": _content_disposition(image.filename),
-    }
-    if request.headers.get("if-none-match") == etag:
-        return Response(status_code=304, headers=headers)
-    range_header = request.headers.get("range")
-    if_range = request.headers.get("if-range")
-    if if_range is not None and if_range != etag:
-        range_header = None  # the client's partial copy is of other bytes: send everything
-    return ranged_response(
+    return original_response(
+        request,
+        content_hash=image.content_hash,
         size=image.size_bytes,
-        range_header=range_header,
-        chunks=lambda byte_range: service.file_chunks(ctx.storage, image, byte_range),
+        filename=image.filename,
         media_type=CONTENT_TYPES.get(image.format, "application/octet-stream"),
-        headers=headers,
+        chunks=lambda byte_range: service.file_chunks(ctx.storage, image, byte_range),
     )
 
 
@@ -304,12 +221,12 @@ def image_thumbnail(
 ) -> Response:
     """A JPEG at most thumbnail_size pixels on its long side, upright per EXIF."""
     image = service.get_image(session, image_id)
-    etag = f'"t{ctx.settings.thumbnail_size}-{image.content_hash}"'
-    headers = {"ETag": etag, "Cache-Control": "private, max-age=86400"}
-    if request.headers.get("if-none-match") == etag:
-        return Response(status_code=304, headers=headers)
-    data = service.thumbnail_bytes(ctx.storage, ctx.settings, image)
-    return Response(data, media_type="image/jpeg", headers=headers)
+    return thumbnail_response(
+        request,
+        content_hash=image.content_hash,
+        thumbnail_size=ctx.settings.thumbnail_size,
+        render=lambda: service.thumbnail_bytes(ctx.storage, ctx.settings, image),
+    )
 
 
 # ---- editing -----------------------------------------------------------------------------------------

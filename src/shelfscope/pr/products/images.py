@@ -11,9 +11,10 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, BinaryIO, Literal
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import ColumnElement, delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.util import identity_key
 
 from shelfscope.config import Settings
 from shelfscope.errors import Conflict, NotFound, ValidationFailed
@@ -54,7 +55,8 @@ def find_by_hash(session: Session, content_hash: str) -> ProductImage | None:
 
 
 def change_counters(session: Session, product_id: int, domain: str, delta: int) -> None:
-    """image_count and the domain's counter of one product, as one UPDATE (no read-modify-write)."""
+    """image_count and the domain's counter of one product, as one UPDATE (no read-modify-write); a
+    copy of the product the session holds reads them again when next used."""
     column = count_column(domain)
     session.execute(
         update(Product)
@@ -62,6 +64,9 @@ def change_counters(session: Session, product_id: int, domain: str, delta: int) 
         .values({Product.image_count: Product.image_count + delta, column: column + delta})
         .execution_options(synchronize_session=False)
     )
+    held = session.identity_map.get(identity_key(Product, product_id))
+    if held is not None:
+        session.expire(held, ["image_count", column.key])
 
 
 @dataclass(frozen=True)
@@ -187,15 +192,23 @@ def _chunks(ids: Sequence[int]) -> Iterator[list[int]]:
         yield list(ids[start : start + _CHUNK])
 
 
-def frozen_versions(session: Session, image_ids: Sequence[int]) -> list[dict[str, Any]]:
-    """The PR dataset versions that froze any of these images, each once, oldest dataset first."""
+def frozen_versions(
+    session: Session, image_ids: Sequence[int], *, product_id: int | None = None
+) -> list[dict[str, Any]]:
+    """The PR dataset versions that froze any of these images (or, given `product_id`, any image as
+    that product's), each once, by dataset and number."""
+    conditions: list[ColumnElement[bool]] = [
+        PrVersionImage.product_image_id.in_(chunk) for chunk in _chunks(image_ids)
+    ]
+    if product_id is not None:
+        conditions.append(PrVersionImage.product_id == product_id)
     found: dict[int, dict[str, Any]] = {}
-    for chunk in _chunks(image_ids):
+    for condition in conditions:
         rows = session.execute(
             select(PrDatasetVersion.id, PrDatasetVersion.dataset_id, PrDatasetVersion.number, PrDataset.name)
             .join(PrVersionImage, PrVersionImage.version_id == PrDatasetVersion.id)
             .join(PrDataset, PrDataset.id == PrDatasetVersion.dataset_id)
-            .where(PrVersionImage.product_image_id.in_(chunk))
+            .where(condition)
             .distinct()
         )
         for version_id, dataset_id, number, dataset in rows:
@@ -208,13 +221,16 @@ def frozen_versions(session: Session, image_ids: Sequence[int]) -> list[dict[str
     return sorted(found.values(), key=lambda v: (v["dataset_id"], v["number"]))
 
 
+def version_names(versions: Sequence[dict[str, Any]]) -> str:
+    return ", ".join(f"{v['dataset']} v{v['number']}" for v in versions)
+
+
 def refuse_if_frozen(session: Session, image_ids: Sequence[int], what: str) -> None:
     versions = frozen_versions(session, image_ids)
     if versions:
-        names = ", ".join(f"{v['dataset']} v{v['number']}" for v in versions)
         raise Conflict(
-            f"{what} has images frozen in PR dataset versions ({names}); delete with force=true to "
-            "take them out of those versions too.",
+            f"{what} is frozen in PR dataset versions ({version_names(versions)}); delete with "
+            "force=true to take it out of those versions too.",
             versions=versions,
         )
 
@@ -229,7 +245,7 @@ def remove_product_images(
     if not ids:
         return 0
     if not force:
-        refuse_if_frozen(session, ids, f"{'This image' if len(ids) == 1 else 'One of these images'}")
+        refuse_if_frozen(session, ids, f"Image {ids[0]}" if len(ids) == 1 else "One of these images")
     removed = 0
     for chunk in _chunks(ids):
         rows = session.execute(
