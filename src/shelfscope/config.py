@@ -126,6 +126,13 @@ class Settings(BaseSettings):
     max_zip_total_bytes: int = Field(default=64 * 1024**3, gt=0)
     max_zip_members: int = Field(default=2_000_000, gt=0)
 
+    # ---- product recognition: product videos (pr/videos) ----
+    # Largest product video accepted (MP4, MOV or WebM); larger uploads are answered 413.
+    max_video_bytes: int = Field(default=2 * 1024**3, gt=0)
+    # Keep a product video's file once its frames are taken (false: the file is removed and only the
+    # frames, stored as product images, remain).
+    pr_keep_videos: bool = True
+
     # --- ML (workers only; the server never imports torch) ---
     # Where model weights live: one save_pretrained folder per catalogue key. Empty: data_dir/models.
     models_dir: Path | None = None

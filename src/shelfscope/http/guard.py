@@ -39,6 +39,9 @@ UPLOAD_ROUTES: dict[tuple[str, str], LimitOf] = {
     ("POST", "/api/v1/od/models/{model_id}/inference"): lambda s: s.max_upload_bytes + 64 * 1024,
     # Product gallery uploads: many images per request, like the library's.
     ("POST", "/api/v1/pr/products/{product_id}/images"): lambda s: s.max_upload_request_bytes,
+    # A product video (its frames are taken by a job), and a catalogue with its zip of images.
+    ("POST", "/api/v1/pr/products/{product_id}/videos"): lambda s: s.max_video_bytes + 1024 * 1024,
+    ("POST", "/api/v1/pr/catalogue/import"): lambda s: s.max_import_upload_bytes,
 }
 # JSON routes that carry many items per request (the editor save, bulk writes, id lists).
 BULK_JSON_ROUTES = frozenset(

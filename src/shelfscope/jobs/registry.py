@@ -38,6 +38,8 @@ BUILTIN_JOB_MODULES = (
     "shelfscope.od.trained_models.jobs",
     "shelfscope.od.training.jobs",
     "shelfscope.od.trainers.jobs",
+    "shelfscope.pr.videos.jobs",
+    "shelfscope.pr.catalogue.jobs",
 )
 DEFAULT_RESUMABLE_ATTEMPTS = 3
 

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from shelfscope.pr.catalogue.router import router as catalogue_router
 from shelfscope.pr.cutouts.router import router as cutouts_router
 from shelfscope.pr.datasets.router import router as datasets_router
 from shelfscope.pr.products.router import router as products_router
+from shelfscope.pr.videos.router import router as videos_router
 
 router = APIRouter()
 router.include_router(products_router, tags=["pr: products"])
 router.include_router(cutouts_router, tags=["pr: cutouts"])
 router.include_router(datasets_router, tags=["pr: datasets"])
+router.include_router(videos_router, tags=["pr: videos"])
+router.include_router(catalogue_router, tags=["pr: catalogue"])

@@ -1,0 +1,1 @@
+"""Product videos: uploads checked by content, frames taken by a job and stored as product images."""
