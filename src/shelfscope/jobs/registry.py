@@ -38,6 +38,7 @@ BUILTIN_JOB_MODULES = (
     "shelfscope.od.trained_models.jobs",
     "shelfscope.od.training.jobs",
     "shelfscope.od.trainers.jobs",
+    "shelfscope.pr.cutouts.jobs",
 )
 DEFAULT_RESUMABLE_ATTEMPTS = 3
 
