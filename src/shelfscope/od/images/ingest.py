@@ -46,7 +46,7 @@ def _seekable_at_start(stream: BinaryIO) -> bool:
 
 
 @contextmanager
-def _spooled(stream: BinaryIO, max_bytes: int, name: str) -> Iterator[tuple[BinaryIO, str, int]]:
+def spooled(stream: BinaryIO, max_bytes: int, name: str) -> Iterator[tuple[BinaryIO, str, int]]:
     """(file at offset 0, sha256, size) with the size limit enforced while reading.
 
     A seekable stream (an upload Starlette already spooled to disk, a fetched body) is hashed in place;
@@ -76,8 +76,8 @@ def _spooled(stream: BinaryIO, max_bytes: int, name: str) -> Iterator[tuple[Bina
 
 
 @dataclass(frozen=True)
-class _Stored:
-    """Bytes and thumbnail written to storage, no row yet."""
+class StoredFile:
+    """An image's bytes and thumbnail written to storage, no row yet."""
 
     facts: ImageFacts
     key: str
@@ -91,9 +91,20 @@ class _Stored:
                 log.exception("could not remove stored object %s after a failed ingest", key)
 
 
-def _store(
-    storage: Storage, settings: Settings, file: BinaryIO, name: str, digest: str, size: int
-) -> _Stored:
+def store_file(
+    storage: Storage,
+    settings: Settings,
+    file: BinaryIO,
+    name: str,
+    digest: str,
+    size: int,
+    *,
+    area: str = "images",
+    thumbnail_area: str = "thumbnails",
+) -> StoredFile:
+    """Decode the spooled file (format, pixel and memory limits, whole bytes), then write its original
+    bytes and its JPEG thumbnail under fresh keys in `area` and `thumbnail_area`. Product recognition's
+    gallery stores its images through here too. Nothing is left in storage when it raises."""
     facts, thumbnail = decode_image(
         file,
         name,
@@ -104,7 +115,7 @@ def _store(
         memory_limit_bytes=settings.decode_memory_bytes,
     )
     assert thumbnail is not None
-    stored = _Stored(facts, new_key("images", FORMATS[facts.format]), new_key("thumbnails", ".jpg"))
+    stored = StoredFile(facts, new_key(area, FORMATS[facts.format]), new_key(thumbnail_area, ".jpg"))
     try:
         file.seek(0)
         # The original bytes, untouched: EXIF orientation is applied to the facts and thumbnail only.
@@ -127,7 +138,7 @@ class _Origin:
     user_id: int | None
 
 
-def _add_row(session: Session, stored: _Stored, name: str, origin: _Origin) -> Image:
+def _add_row(session: Session, stored: StoredFile, name: str, origin: _Origin) -> Image:
     image = Image(
         storage_key=stored.key,
         thumbnail_key=stored.thumbnail_key,
@@ -167,11 +178,11 @@ def ingest_stream(
     bytes return the existing row. The caller commits; stored objects are removed again if the flush
     fails, and the caller removes them (`image.storage_key`, `image.thumbnail_key`) if it rolls back."""
     name = display_name(filename)
-    with _spooled(stream, settings.max_upload_bytes, name) as (file, digest, size):
+    with spooled(stream, settings.max_upload_bytes, name) as (file, digest, size):
         existing = service.find_by_hash(session, digest)
         if existing is not None:
             return IngestResult(existing, "duplicate")
-        stored = _store(storage, settings, file, name, digest, size)
+        stored = store_file(storage, settings, file, name, digest, size)
     try:
         image = _add_row(session, stored, name, _Origin(source, source_id, folder, tags, user_id))
     except BaseException:
@@ -201,12 +212,12 @@ def ingest_file(
     bytes racing each other end with one stored and one duplicate.
     """
     name = display_name(filename)
-    with _spooled(stream, settings.max_upload_bytes, name) as (file, digest, size):
+    with spooled(stream, settings.max_upload_bytes, name) as (file, digest, size):
         existing = service.find_by_hash(session, digest)
         session.commit()
         if existing is not None:
             return IngestResult(existing, "duplicate")
-        stored = _store(storage, settings, file, name, digest, size)
+        stored = store_file(storage, settings, file, name, digest, size)
     try:
         image = _add_row(session, stored, name, _Origin(source, source_id, folder, tags, user_id))
         session.commit()
