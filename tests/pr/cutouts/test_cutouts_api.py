@@ -131,3 +131,25 @@ def test_delete_removes_the_row_its_crop_and_its_gallery_image(
     assert product_images(ctx) == []
     assert client.get(f"/api/v1/pr/cutouts/{first['id']}").status_code == 404
     assert client.get(f"/api/v1/pr/cutouts/{first['id']}/file").status_code == 404
+
+
+def test_a_product_deleted_after_forget_products_leaves_its_cutouts_unmatched(
+    client: TestClient, ctx: AppContext, shelves: Shelves
+) -> None:
+    from sqlalchemy import delete
+
+    from shelfscope.pr.cutouts.states import forget_products
+    from shelfscope.pr.products.images import remove_product_images
+    from shelfscope.pr.products.models import Product
+
+    make_cutouts(client, ctx, dataset_id=shelves.dataset_id)
+    first = cutout_rows(ctx)[0]["id"]
+    product = make_product(ctx, "SKU-1")
+    client.patch(f"/api/v1/pr/cutouts/{first}", json={"product_id": product})
+    with ctx.db.write() as session:
+        assert forget_products(session, [product]) == 1
+        remove_product_images(session, ctx.storage, [g["id"] for g in product_images(ctx)], force=False)
+        session.execute(delete(Product).where(Product.id == product))
+    after = client.get(f"/api/v1/pr/cutouts/{first}").json()
+    assert (after["state"], after["product_id"]) == ("unmatched", None)
+    assert product_images(ctx) == []

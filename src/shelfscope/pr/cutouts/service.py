@@ -48,6 +48,7 @@ from shelfscope.pr.cutouts.schemas import (
 )
 from shelfscope.pr.products.models import Product
 from shelfscope.storage import Storage, new_key
+from shelfscope.storage.pending import remove_after_commit, remove_on_rollback
 from shelfscope.text import check_characters, collapse_whitespace
 
 if TYPE_CHECKING:
@@ -219,6 +220,8 @@ def create_cutout(
     crop = cut(picture, box, body.margin)
     key = new_key("cutouts", ".jpg")
     storage.put_fresh(key, crop.jpeg, "image/jpeg")
+    # Removed again if the row does not commit (a box taken meanwhile, any error).
+    remove_on_rollback(session, storage, [key])
     cutout = Cutout(
         image_id=image.id,
         dataset_id=body.dataset_id,
@@ -240,13 +243,7 @@ def create_cutout(
         session.commit()
     except IntegrityError:
         session.rollback()
-        remove_files(storage, [key])
-        again = _existing(session, image.id, box)
-        raise _duplicate(again or 0) from None
-    except BaseException:
-        session.rollback()
-        remove_files(storage, [key])
-        raise
+        raise _duplicate(_existing(session, image.id, box) or 0) from None
     return get_cutout(session, cutout.id)
 
 
@@ -264,13 +261,13 @@ def remove_files(storage: Storage, keys: Sequence[str | None]) -> None:
 
 
 def delete_cutout(session: Session, storage: Storage, cutout_id: int) -> None:
-    """The cutout, its crop and (when matched) its image in the product's gallery."""
+    """The cutout, its crop and (when matched) its image in the product's gallery; files go once the
+    delete has committed. Refused (409) while that gallery image is frozen in a PR dataset version."""
     cutout = require_cutout(session, cutout_id)
     gallery.unlink(session, storage, [cutout.id])
-    key = cutout.storage_key
+    remove_after_commit(session, storage, [cutout.storage_key])
     session.delete(cutout)
     session.commit()
-    remove_files(storage, [key])
 
 
 # --- starting the job --------------------------------------------------------------------------------

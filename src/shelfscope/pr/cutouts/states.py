@@ -4,11 +4,13 @@ rejected (the crop leaves the gallery). One cutout (PATCH) or many (bulk), each 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any, cast
 
-from sqlalchemy import select
+from sqlalchemy import CursorResult, select, update
 from sqlalchemy.orm import Session
 
 from shelfscope.config import Settings
+from shelfscope.db.base import utcnow
 from shelfscope.db.dialect import for_update
 from shelfscope.errors import ValidationFailed
 from shelfscope.pr.cutouts import gallery
@@ -113,3 +115,18 @@ def bulk_update(
     )
     session.commit()
     return BulkOut(updated=updated)
+
+
+def forget_products(session: Session, product_ids: Sequence[int]) -> int:
+    """Inside the caller's transaction, before products are deleted: their matched cutouts become
+    unmatched (a matched cutout must name its product; the foreign key's SET NULL alone would break
+    that rule). Their gallery images go with the products. Returns how many cutouts changed."""
+    if not product_ids:
+        return 0
+    result = session.execute(
+        update(Cutout)
+        .where(Cutout.product_id.in_(list(product_ids)))
+        .values(state="unmatched", product_id=None, updated_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    return int(cast("CursorResult[Any]", result).rowcount)
