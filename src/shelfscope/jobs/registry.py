@@ -40,6 +40,7 @@ BUILTIN_JOB_MODULES = (
     "shelfscope.od.trainers.jobs",
     "shelfscope.pr.videos.jobs",
     "shelfscope.pr.catalogue.jobs",
+    "shelfscope.pr.cutouts.jobs",
 )
 DEFAULT_RESUMABLE_ATTEMPTS = 3
 
