@@ -1,0 +1,5 @@
+export { productsApi } from './api'
+export { ProductPicker, type PickedProduct, type ProductPickerProps } from './components/product-picker'
+export { DomainBadges } from './components/domain-badges'
+export { DOMAIN_COLOR, DOMAIN_HINT, DOMAIN_LABEL, domainCounts } from './hooks/domains'
+export { useCanWrite } from './hooks/can-write'
