@@ -3,3 +3,4 @@ export { ProductPicker, type PickedProduct, type ProductPickerProps } from './co
 export { DomainBadges } from './components/domain-badges'
 export { DOMAIN_COLOR, DOMAIN_HINT, DOMAIN_LABEL, domainCounts } from './hooks/domains'
 export { useCanWrite } from './hooks/can-write'
+export { useProduct } from './hooks/queries'

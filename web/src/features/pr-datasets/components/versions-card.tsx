@@ -1,0 +1,108 @@
+import { useState, type FormEvent } from 'react'
+import { Loader2Icon, SnowflakeIcon, Trash2Icon } from 'lucide-react'
+import { toast } from 'sonner'
+import { ErrorState } from '@/components/states'
+import { Button } from '@/components/ui/button'
+import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@/components/ui/card'
+import { Input } from '@/components/ui/input'
+import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from '@/components/ui/table'
+import { errorMessage, type PrVersion } from '@/lib/api'
+import { formatCount, formatDateTime } from '@/lib/format'
+import { useDeleteVersion, useFreezeVersion, usePrVersions } from '../hooks/queries'
+
+function countsText(counts: Record<string, number>): string {
+  const products = counts.products ?? counts.product_count
+  const images = counts.images ?? counts.image_count
+  const parts = [products !== undefined ? `${formatCount(products)} products` : null, images !== undefined ? `${formatCount(images)} images` : null]
+  return parts.filter(Boolean).join(' · ') || Object.entries(counts).map(([k, v]) => `${k} ${formatCount(v)}`).join(' · ')
+}
+
+function VersionRow({ datasetId, version, canWrite }: { datasetId: number; version: PrVersion; canWrite: boolean }) {
+  const remove = useDeleteVersion(datasetId)
+  return (
+    <TableRow data-testid="pr-version" data-number={version.number}>
+      <TableCell className="font-medium">v{version.number}</TableCell>
+      <TableCell>{version.name ?? <span className="text-muted-foreground">—</span>}</TableCell>
+      <TableCell className="text-sm" data-testid="pr-version-counts">
+        {countsText(version.counts)}
+      </TableCell>
+      <TableCell className="text-muted-foreground">{formatDateTime(version.created_at)}</TableCell>
+      <TableCell className="w-10">
+        {canWrite ? (
+          <Button
+            variant="ghost"
+            size="icon-sm"
+            aria-label={`Delete version ${version.number}`}
+            disabled={remove.isPending}
+            onClick={() => {
+              if (window.confirm(`Delete version ${version.number}? A training run that used it keeps its own record.`)) {
+                remove.mutate(version.id, { onSuccess: () => toast.success(`Deleted version ${version.number}`), onError: (e) => toast.error(errorMessage(e)) })
+              }
+            }}
+          >
+            <Trash2Icon aria-hidden />
+          </Button>
+        ) : null}
+      </TableCell>
+    </TableRow>
+  )
+}
+
+/** Frozen versions: the exact product and image lists a training run records. */
+export function VersionsCard({ datasetId, canWrite }: { datasetId: number; canWrite: boolean }) {
+  const versions = usePrVersions(datasetId)
+  const freeze = useFreezeVersion(datasetId)
+  const [name, setName] = useState('')
+  const submit = (event: FormEvent) => {
+    event.preventDefault()
+    freeze.mutate(name.trim() || null, {
+      onSuccess: (v) => {
+        toast.success(`Froze version ${v.number}`)
+        setName('')
+      },
+      onError: (e) => toast.error(errorMessage(e)),
+    })
+  }
+  const items = versions.data ?? []
+  return (
+    <Card data-testid="pr-versions">
+      <CardHeader>
+        <CardTitle className="text-base">Versions</CardTitle>
+        <CardDescription>Freeze the dataset as it is now: later changes to products or images leave a version as it was.</CardDescription>
+      </CardHeader>
+      <CardContent className="flex flex-col gap-3">
+        {canWrite ? (
+          <form onSubmit={submit} className="flex gap-2">
+            <Input aria-label="Version name" placeholder="Name (optional)" value={name} onChange={(e) => setName(e.target.value)} className="max-w-xs" />
+            <Button type="submit" disabled={freeze.isPending} data-testid="freeze-version">
+              {freeze.isPending ? <Loader2Icon className="animate-spin" aria-hidden /> : <SnowflakeIcon aria-hidden />}
+              Freeze version
+            </Button>
+          </form>
+        ) : null}
+        {versions.isError ? (
+          <ErrorState error={versions.error} title="Could not load versions" className="py-4" />
+        ) : items.length === 0 ? (
+          <p className="text-sm text-muted-foreground">{versions.isPending ? 'Loading…' : 'No version frozen yet.'}</p>
+        ) : (
+          <Table>
+            <TableHeader>
+              <TableRow>
+                <TableHead>Version</TableHead>
+                <TableHead>Name</TableHead>
+                <TableHead>Frozen</TableHead>
+                <TableHead>Created</TableHead>
+                <TableHead />
+              </TableRow>
+            </TableHeader>
+            <TableBody>
+              {items.map((v) => (
+                <VersionRow key={v.id} datasetId={datasetId} version={v} canWrite={canWrite} />
+              ))}
+            </TableBody>
+          </Table>
+        )}
+      </CardContent>
+    </Card>
+  )
+}
