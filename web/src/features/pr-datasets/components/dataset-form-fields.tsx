@@ -102,7 +102,7 @@ export function DatasetFormFields({ form, errors, picked, onPicked, onChange }: 
         <DomainChecks value={form.domains} onChange={(domains) => onChange({ domains })} />
       </Field>
       <Field label="Minimum images per product" htmlFor="pr-dataset-min" error={errors.min_images_per_product}>
-        <Input id="pr-dataset-min" type="number" min={1} className="w-28" value={form.minImages} onChange={(e) => onChange({ minImages: e.target.value })} data-testid="dataset-min-images" />
+        <Input id="pr-dataset-min" type="number" min={0} className="w-28" value={form.minImages} onChange={(e) => onChange({ minImages: e.target.value })} data-testid="dataset-min-images" />
         <p className="text-xs text-muted-foreground">Products with fewer counted images are listed as excluded.</p>
       </Field>
     </div>

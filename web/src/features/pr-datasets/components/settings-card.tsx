@@ -19,7 +19,7 @@ export function SettingsCard({ dataset, canWrite }: { dataset: PrDataset; canWri
     setMin(String(dataset.min_images_per_product))
   }, [dataset])
   const minValue = Number(min)
-  const valid = Number.isInteger(minValue) && minValue >= 1 && domains.length > 0
+  const valid = min.trim() !== '' && Number.isInteger(minValue) && minValue >= 0 && domains.length > 0
   const dirty = minValue !== dataset.min_images_per_product || [...domains].sort().join() !== [...dataset.domains].sort().join()
   const save = () =>
     update.mutate({ domains, min_images_per_product: minValue }, { onSuccess: () => toast.success('Saved; stats updated'), onError: (e) => toast.error(errorMessage(e)) })
@@ -33,7 +33,7 @@ export function SettingsCard({ dataset, canWrite }: { dataset: PrDataset; canWri
         <div className="flex items-end gap-2">
           <div className="flex flex-col gap-1.5">
             <Label htmlFor="settings-min">Minimum images per product</Label>
-            <Input id="settings-min" type="number" min={1} className="w-28" value={min} onChange={(e) => setMin(e.target.value)} disabled={!canWrite} />
+            <Input id="settings-min" type="number" min={0} className="w-28" value={min} onChange={(e) => setMin(e.target.value)} disabled={!canWrite} />
           </div>
           <Button onClick={save} disabled={!canWrite || !valid || !dirty || update.isPending}>
             {update.isPending ? <Loader2Icon className="animate-spin" aria-hidden /> : null}

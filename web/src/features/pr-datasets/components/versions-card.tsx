@@ -10,11 +10,13 @@ import { errorMessage, type PrVersion } from '@/lib/api'
 import { formatCount, formatDateTime } from '@/lib/format'
 import { useDeleteVersion, useFreezeVersion, usePrVersions } from '../hooks/queries'
 
-function countsText(counts: Record<string, number>): string {
-  const products = counts.products ?? counts.product_count
-  const images = counts.images ?? counts.image_count
-  const parts = [products !== undefined ? `${formatCount(products)} products` : null, images !== undefined ? `${formatCount(images)} images` : null]
-  return parts.filter(Boolean).join(' · ') || Object.entries(counts).map(([k, v]) => `${k} ${formatCount(v)}`).join(' · ')
+function countsText(counts: PrVersion['counts']): string {
+  const parts = [
+    counts.products !== undefined ? `${formatCount(counts.products)} products` : null,
+    counts.images !== undefined ? `${formatCount(counts.images)} images` : null,
+    counts.excluded ? `${formatCount(counts.excluded)} excluded` : null,
+  ]
+  return parts.filter(Boolean).join(' · ') || '—'
 }
 
 function VersionRow({ datasetId, version, canWrite }: { datasetId: number; version: PrVersion; canWrite: boolean }) {
@@ -22,7 +24,7 @@ function VersionRow({ datasetId, version, canWrite }: { datasetId: number; versi
   return (
     <TableRow data-testid="pr-version" data-number={version.number}>
       <TableCell className="font-medium">v{version.number}</TableCell>
-      <TableCell>{version.name ?? <span className="text-muted-foreground">—</span>}</TableCell>
+      <TableCell>{version.name || <span className="text-muted-foreground">—</span>}</TableCell>
       <TableCell className="text-sm" data-testid="pr-version-counts">
         {countsText(version.counts)}
       </TableCell>

@@ -3,10 +3,10 @@ import { createBody, DEFAULT_FORM, distributionBars, domainBars, formErrors } fr
 
 describe('PR dataset form', () => {
   it('needs a name, a domain, a whole minimum and, for a selection, something selected', () => {
-    expect(formErrors({ ...DEFAULT_FORM, domains: [], minImages: '0' })).toEqual({
+    expect(formErrors({ ...DEFAULT_FORM, domains: [], minImages: '-1' })).toEqual({
       name: 'A name is needed.',
       domains: 'Count at least one domain.',
-      min_images_per_product: 'A whole number, 1 or more.',
+      min_images_per_product: 'A whole number, 0 or more.',
     })
     expect(formErrors({ ...DEFAULT_FORM, name: 'x', source: 'selection' }).selection).toMatch(/Pick products/)
     expect(formErrors({ ...DEFAULT_FORM, name: 'x', source: 'selection', brand: 'Arla' })).toEqual({})
@@ -15,7 +15,7 @@ describe('PR dataset form', () => {
   it('sends the selection only for a selection, domains in the canonical order', () => {
     expect(createBody({ ...DEFAULT_FORM, name: ' Milk ', domains: ['cutout', 'real'], minImages: '5' })).toEqual({
       name: 'Milk',
-      description: null,
+      description: '',
       source: 'all_products',
       domains: ['real', 'cutout'],
       min_images_per_product: 5,

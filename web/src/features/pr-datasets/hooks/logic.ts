@@ -42,7 +42,7 @@ export function formErrors(form: PrDatasetForm): Record<string, string> {
   if (!form.name.trim()) errors.name = 'A name is needed.'
   if (form.domains.length === 0) errors.domains = 'Count at least one domain.'
   const min = Number(form.minImages)
-  if (!Number.isInteger(min) || min < 1) errors.min_images_per_product = 'A whole number, 1 or more.'
+  if (form.minImages.trim() === '' || !Number.isInteger(min) || min < 0) errors.min_images_per_product = 'A whole number, 0 or more.'
   if (form.source === 'selection' && form.productIds.length === 0 && !form.brand.trim() && !form.category.trim() && !form.status) {
     errors.selection = 'Pick products, or give a brand, category or status.'
   }
@@ -52,7 +52,7 @@ export function formErrors(form: PrDatasetForm): Record<string, string> {
 export function createBody(form: PrDatasetForm): PrDatasetCreate {
   const body: PrDatasetCreate = {
     name: form.name.trim(),
-    description: form.description.trim() || null,
+    description: form.description.trim(),
     source: form.source,
     domains: PRODUCT_DOMAINS.filter((d) => form.domains.includes(d)),
     min_images_per_product: Number(form.minImages),

@@ -19,6 +19,7 @@ const FIELD_LABEL: Record<CatalogueField, string> = {
   status: 'Status',
   attributes: 'Attributes (JSON)',
   image_urls: 'Image URLs',
+  image_domain: 'Image URL domain',
 }
 
 export function ColumnMapping({

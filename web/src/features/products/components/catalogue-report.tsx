@@ -10,15 +10,16 @@ function Counts({ result }: { result: CatalogueImportResult }) {
   const items: [string, number][] = [
     ['products created', result.products_created],
     ['products updated', result.products_updated],
+    ['products skipped', result.products_skipped ?? 0],
     ['images stored', result.images_stored],
     ['duplicate images', result.images_duplicate],
   ]
   return (
-    <dl className="grid grid-cols-2 gap-2 sm:grid-cols-4" data-testid="catalogue-counts">
+    <dl className="grid grid-cols-2 gap-2 sm:grid-cols-5" data-testid="catalogue-counts">
       {items.map(([label, value]) => (
         <div key={label} className="rounded-md border bg-muted/30 px-3 py-2">
           <dt className="text-xs text-muted-foreground">{label}</dt>
-          <dd className="text-lg font-semibold tabular-nums" data-testid={`catalogue-${label.replace(' ', '-')}`}>
+          <dd className="text-lg font-semibold tabular-nums" data-testid={`catalogue-${label.replaceAll(' ', '-')}`}>
             {formatCount(value)}
           </dd>
         </div>

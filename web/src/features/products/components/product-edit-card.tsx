@@ -1,4 +1,4 @@
-import { useEffect, useState, type FormEvent } from 'react'
+import { useEffect, useRef, useState, type FormEvent } from 'react'
 import { Loader2Icon } from 'lucide-react'
 import { toast } from 'sonner'
 import { Button } from '@/components/ui/button'
@@ -14,8 +14,12 @@ export function ProductEditCard({ product, canWrite }: { product: Product; canWr
   const [values, setValues] = useState<ProductFormValues>(() => formValuesOf(product))
   const [errors, setErrors] = useState<ProductFormErrors>({})
   const update = useUpdateProduct(product.id)
+  // A refetch (a save, frames arriving) refreshes the form unless the person has unsaved edits.
+  const shown = useRef(product)
   useEffect(() => {
-    setValues(formValuesOf(product))
+    const before = shown.current
+    shown.current = product
+    setValues((v) => (Object.keys(patchBody(before, v)).length === 0 ? formValuesOf(product) : v))
   }, [product])
   const patch = patchBody(product, values)
   const dirty = Object.keys(patch).length > 0

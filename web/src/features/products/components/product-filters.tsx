@@ -11,6 +11,7 @@ import { activeProductFilterCount, DEFAULT_MIN_IMAGES, defaultOrder, type Produc
 import { useProductFacets } from '../hooks/queries'
 
 const ALL = '__all'
+const CLEARED: ProductFilters = { brand: null, category: null, status: null, has_domain: null, missing_domain: null, min_images_below: null }
 
 const SORT_LABEL: Record<ProductSort, string> = {
   created_at: 'Newest',
@@ -120,7 +121,8 @@ export interface ProductFiltersBarProps {
 export function ProductFiltersBar({ state, search, onSearch, onChange }: ProductFiltersBarProps) {
   const facets = useProductFacets()
   const { filters } = state
-  const patch = (p: ProductFilters) => onChange({ filters: { ...filters, ...p } })
+  // Patches: the page merges them into the filters in the URL.
+  const patch = (p: ProductFilters) => onChange({ filters: p })
   const active = activeProductFilterCount({ ...filters, q: null })
   return (
     <div className="mb-4 flex flex-wrap items-center gap-2" data-testid="product-filters">
@@ -143,7 +145,7 @@ export function ProductFiltersBar({ state, search, onSearch, onChange }: Product
       <DomainFilter filters={filters} onChange={patch} />
       <TooFewImages value={filters.min_images_below} onChange={(min_images_below) => patch({ min_images_below })} />
       {active > 0 ? (
-        <Button variant="ghost" size="sm" onClick={() => onChange({ filters: { q: filters.q } })} data-testid="products-clear-filters">
+        <Button variant="ghost" size="sm" onClick={() => patch(CLEARED)} data-testid="products-clear-filters">
           <XIcon aria-hidden /> Clear {active}
         </Button>
       ) : null}

@@ -35,7 +35,15 @@ function VideoRow({ video, productId }: { video: ProductVideo; productId: number
     <li className="flex flex-wrap items-center gap-3 py-2.5" data-testid="product-video" data-status={video.status} data-frames={video.frames_extracted}>
       <FilmIcon className="size-5 text-muted-foreground" aria-hidden />
       <div className="min-w-0 flex-1">
-        <p className="truncate text-sm font-medium">{video.filename}</p>
+        <p className="truncate text-sm font-medium">
+          {video.file_url ? (
+            <a href={video.file_url} className="hover:underline" target="_blank" rel="noreferrer">
+              {video.filename}
+            </a>
+          ) : (
+            video.filename
+          )}
+        </p>
         <p className="text-xs text-muted-foreground">{facts.join(' · ')}</p>
         {video.error ? <p className="text-xs text-destructive">{video.error}</p> : null}
       </div>

@@ -24,7 +24,7 @@ function UploadResult({ result }: { result: ProductImageUploadResult }) {
         {notStored.map((item) => (
           <li key={item.filename} className={item.status === 'error' ? 'text-destructive' : 'text-muted-foreground'}>
             <span className="font-mono">{item.filename}</span>:{' '}
-            {item.status === 'error' ? (item.error?.detail ?? 'refused') : <DuplicateNote productId={item.error?.product_id ?? item.image?.product_id} />}
+            {item.status === 'error' ? (item.error?.detail ?? 'refused') : <DuplicateNote productId={item.product_id ?? item.image?.product_id} />}
           </li>
         ))}
       </ul>

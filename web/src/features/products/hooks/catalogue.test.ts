@@ -57,7 +57,7 @@ describe('import report', () => {
 
   it('reads the counts of a finished import', () => {
     const r = catalogueResultOf(job({ products_created: 54, products_updated: 0, images_stored: 720, images_duplicate: 0, issues: [] }))
-    expect(r).toEqual({ products_created: 54, products_updated: 0, images_stored: 720, images_duplicate: 0, issues: [] })
+    expect(r).toEqual({ products_created: 54, products_updated: 0, products_skipped: 0, images_stored: 720, images_duplicate: 0, issues: [] })
   })
 
   it('reads the rows and files that failed an import, also under "report"', () => {

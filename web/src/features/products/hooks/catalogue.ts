@@ -5,7 +5,7 @@
 import { isRecord, PRODUCT_DOMAINS, type CatalogueImportResult, type CatalogueIssue, type Job, type ProductDomain } from '@/lib/api'
 
 /** The product fields a catalogue column can feed, the first two required. */
-export const CATALOGUE_FIELDS = ['sku', 'name', 'barcode', 'brand', 'category', 'status', 'attributes', 'image_urls'] as const
+export const CATALOGUE_FIELDS = ['sku', 'name', 'barcode', 'brand', 'category', 'status', 'attributes', 'image_urls', 'image_domain'] as const
 export type CatalogueField = (typeof CATALOGUE_FIELDS)[number]
 export const REQUIRED_FIELDS: readonly CatalogueField[] = ['sku', 'name']
 
@@ -130,6 +130,7 @@ export function catalogueResultOf(job: Pick<Job, 'result'>): CatalogueImportResu
   return {
     products_created: numberOf(report, 'products_created'),
     products_updated: numberOf(report, 'products_updated'),
+    products_skipped: numberOf(report, 'products_skipped'),
     images_stored: numberOf(report, 'images_stored'),
     images_duplicate: numberOf(report, 'images_duplicate'),
     issues,

@@ -15,7 +15,7 @@ export interface PrDatasetSelection {
 export interface PrDataset {
   id: number
   name: string
-  description: string | null
+  description: string
   source: PrDatasetSource
   selection: PrDatasetSelection
   domains: ProductDomain[]
@@ -30,7 +30,7 @@ export interface PrDataset {
 
 export interface PrDatasetCreate {
   name: string
-  description?: string | null
+  description?: string
   source: PrDatasetSource
   selection?: PrDatasetSelection
   domains: ProductDomain[]
@@ -61,14 +61,18 @@ export interface PrDatasetStats {
   /** The first 500. */
   excluded: ExcludedProduct[]
   excluded_count: number
+  min_images_per_product?: number
 }
 
 export interface PrVersion {
   id: number
   dataset_id: number
   number: number
-  name: string | null
+  /** Empty when none was given. */
+  name: string
+  /** The dataset's source, selection, domains and minimum when it was frozen. */
   config: JsonObject
-  counts: Record<string, number>
+  /** {"products", "images", "domains": {...}, "excluded"} */
+  counts: { products?: number; images?: number; excluded?: number; domains?: Partial<Record<ProductDomain, number>> }
   created_at: string
 }

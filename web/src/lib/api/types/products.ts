@@ -109,6 +109,8 @@ export interface ProductImageUploadItem {
   filename: string
   status: 'stored' | 'duplicate' | 'error'
   image: ProductImage | null
+  /** A duplicate: the product that already has those bytes. */
+  product_id?: number | null
   error: ErrorBody | null
 }
 
@@ -153,6 +155,8 @@ export interface ProductVideo {
   job_id: number | null
   kept: boolean
   created_at: string
+  /** The kept video file, when it was kept. */
+  file_url?: string | null
 }
 
 export interface VideoUploadStarted {
@@ -186,7 +190,10 @@ export interface CatalogueIssue {
 }
 
 export interface CatalogueImportResult {
+  /** imported, or rejected (then nothing was written and `issues` says why). */
+  outcome?: 'imported' | 'rejected'
   products_created: number
+  products_skipped?: number
   products_updated: number
   images_stored: number
   images_duplicate: number
