@@ -9,6 +9,7 @@ import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from '@
 import { errorMessage, type PrVersion } from '@/lib/api'
 import { formatCount, formatDateTime } from '@/lib/format'
 import { useDeleteVersion, useFreezeVersion, usePrVersions } from '../hooks/queries'
+import { ConfirmAction } from './confirm-action'
 
 function countsText(counts: PrVersion['counts']): string {
   const parts = [
@@ -31,19 +32,24 @@ function VersionRow({ datasetId, version, canWrite }: { datasetId: number; versi
       <TableCell className="text-muted-foreground">{formatDateTime(version.created_at)}</TableCell>
       <TableCell className="w-10">
         {canWrite ? (
-          <Button
-            variant="ghost"
-            size="icon-sm"
-            aria-label={`Delete version ${version.number}`}
-            disabled={remove.isPending}
-            onClick={() => {
-              if (window.confirm(`Delete version ${version.number}? A training run that used it keeps its own record.`)) {
-                remove.mutate(version.id, { onSuccess: () => toast.success(`Deleted version ${version.number}`), onError: (e) => toast.error(errorMessage(e)) })
-              }
-            }}
-          >
-            <Trash2Icon aria-hidden />
-          </Button>
+          <ConfirmAction
+            trigger={
+              <Button variant="ghost" size="icon-sm" aria-label={`Delete version ${version.number}`}>
+                <Trash2Icon aria-hidden />
+              </Button>
+            }
+            title={`Delete version ${version.number}?`}
+            description="Its frozen product and image lists go; the dataset and its products stay."
+            onConfirm={() =>
+              remove.mutateAsync(version.id).then(
+                () => toast.success(`Deleted version ${version.number}`),
+                (e: unknown) => {
+                  toast.error(errorMessage(e))
+                  throw e
+                },
+              )
+            }
+          />
         ) : null}
       </TableCell>
     </TableRow>

@@ -8,6 +8,7 @@ import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@/com
 import { DOMAIN_LABEL, useCanWrite } from '@/features/products'
 import { errorMessage, isApiError, type PrDataset } from '@/lib/api'
 import { formatCount } from '@/lib/format'
+import { ConfirmAction } from '../components/confirm-action'
 import { DistributionChart, DomainChart } from '../components/stats-charts'
 import { ExcludedTable } from '../components/excluded-table'
 import { SettingsCard } from '../components/settings-card'
@@ -72,20 +73,28 @@ function Stats({ dataset }: { dataset: PrDataset }) {
 function DeleteButton({ dataset, disabled }: { dataset: PrDataset; disabled: boolean }) {
   const remove = useDeletePrDataset()
   const navigate = useNavigate()
-  const run = () => {
-    if (!window.confirm(`Delete the dataset ${dataset.name} and its ${dataset.version_count} versions? Products and images stay.`)) return
-    remove.mutate(dataset.id, {
-      onSuccess: () => {
+  const run = () =>
+    remove.mutateAsync(dataset.id).then(
+      () => {
         toast.success(`Deleted ${dataset.name}`)
         void navigate('/datasets')
       },
-      onError: (e) => toast.error(errorMessage(e)),
-    })
-  }
+      (e: unknown) => {
+        toast.error(errorMessage(e))
+        throw e
+      },
+    )
   return (
-    <Button variant="outline" onClick={run} disabled={disabled || remove.isPending}>
-      <Trash2Icon aria-hidden /> Delete
-    </Button>
+    <ConfirmAction
+      trigger={
+        <Button variant="outline" disabled={disabled}>
+          <Trash2Icon aria-hidden /> Delete
+        </Button>
+      }
+      title={`Delete ${dataset.name}?`}
+      description={`The dataset and its ${dataset.version_count} frozen versions go. Products and their images stay.`}
+      onConfirm={run}
+    />
   )
 }
 
