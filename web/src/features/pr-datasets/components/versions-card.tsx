@@ -5,7 +5,6 @@ import { ErrorState } from '@/components/states'
 import { Button } from '@/components/ui/button'
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from '@/components/ui/card'
 import { Input } from '@/components/ui/input'
-import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from '@/components/ui/table'
 import { errorMessage, type PrVersion } from '@/lib/api'
 import { formatCount, formatDateTime } from '@/lib/format'
 import { useDeleteVersion, useFreezeVersion, usePrVersions } from '../hooks/queries'
@@ -23,36 +22,36 @@ function countsText(counts: PrVersion['counts']): string {
 function VersionRow({ datasetId, version, canWrite }: { datasetId: number; version: PrVersion; canWrite: boolean }) {
   const remove = useDeleteVersion(datasetId)
   return (
-    <TableRow data-testid="pr-version" data-number={version.number}>
-      <TableCell className="font-medium">v{version.number}</TableCell>
-      <TableCell>{version.name || <span className="text-muted-foreground">—</span>}</TableCell>
-      <TableCell className="text-sm" data-testid="pr-version-counts">
-        {countsText(version.counts)}
-      </TableCell>
-      <TableCell className="text-muted-foreground">{formatDateTime(version.created_at)}</TableCell>
-      <TableCell className="w-10">
-        {canWrite ? (
-          <ConfirmAction
-            trigger={
-              <Button variant="ghost" size="icon-sm" aria-label={`Delete version ${version.number}`}>
-                <Trash2Icon aria-hidden />
-              </Button>
-            }
-            title={`Delete version ${version.number}?`}
-            description="Its frozen product and image lists go; the dataset and its products stay."
-            onConfirm={() =>
-              remove.mutateAsync(version.id).then(
-                () => toast.success(`Deleted version ${version.number}`),
-                (e: unknown) => {
-                  toast.error(errorMessage(e))
-                  throw e
-                },
-              )
-            }
-          />
-        ) : null}
-      </TableCell>
-    </TableRow>
+    <li className="flex items-start gap-2 py-2" data-testid="pr-version" data-number={version.number}>
+      <span className="rounded-md bg-muted px-1.5 py-0.5 text-xs font-semibold tabular-nums">v{version.number}</span>
+      <div className="min-w-0 flex-1">
+        <p className="truncate text-sm font-medium">{version.name || `Version ${version.number}`}</p>
+        <p className="text-xs text-muted-foreground" data-testid="pr-version-counts">
+          {countsText(version.counts)}
+        </p>
+        <p className="text-xs text-muted-foreground">{formatDateTime(version.created_at)}</p>
+      </div>
+      {canWrite ? (
+        <ConfirmAction
+          trigger={
+            <Button variant="ghost" size="icon-sm" aria-label={`Delete version ${version.number}`}>
+              <Trash2Icon aria-hidden />
+            </Button>
+          }
+          title={`Delete version ${version.number}?`}
+          description="Its frozen product and image lists go; the dataset and its products stay."
+          onConfirm={() =>
+            remove.mutateAsync(version.id).then(
+              () => toast.success(`Deleted version ${version.number}`),
+              (e: unknown) => {
+                toast.error(errorMessage(e))
+                throw e
+              },
+            )
+          }
+        />
+      ) : null}
+    </li>
   )
 }
 
@@ -81,10 +80,10 @@ export function VersionsCard({ datasetId, canWrite }: { datasetId: number; canWr
       <CardContent className="flex flex-col gap-3">
         {canWrite ? (
           <form onSubmit={submit} className="flex gap-2">
-            <Input aria-label="Version name" placeholder="Name (optional)" value={name} onChange={(e) => setName(e.target.value)} className="max-w-xs" />
+            <Input aria-label="Version name" placeholder="Name (optional)" value={name} onChange={(e) => setName(e.target.value)} className="min-w-0 flex-1" />
             <Button type="submit" disabled={freeze.isPending} data-testid="freeze-version">
               {freeze.isPending ? <Loader2Icon className="animate-spin" aria-hidden /> : <SnowflakeIcon aria-hidden />}
-              Freeze version
+              Freeze
             </Button>
           </form>
         ) : null}
@@ -93,22 +92,11 @@ export function VersionsCard({ datasetId, canWrite }: { datasetId: number; canWr
         ) : items.length === 0 ? (
           <p className="text-sm text-muted-foreground">{versions.isPending ? 'Loading…' : 'No version frozen yet.'}</p>
         ) : (
-          <Table>
-            <TableHeader>
-              <TableRow>
-                <TableHead>Version</TableHead>
-                <TableHead>Name</TableHead>
-                <TableHead>Frozen</TableHead>
-                <TableHead>Created</TableHead>
-                <TableHead />
-              </TableRow>
-            </TableHeader>
-            <TableBody>
-              {items.map((v) => (
-                <VersionRow key={v.id} datasetId={datasetId} version={v} canWrite={canWrite} />
-              ))}
-            </TableBody>
-          </Table>
+          <ul className="divide-y">
+            {items.map((v) => (
+              <VersionRow key={v.id} datasetId={datasetId} version={v} canWrite={canWrite} />
+            ))}
+          </ul>
         )}
       </CardContent>
     </Card>

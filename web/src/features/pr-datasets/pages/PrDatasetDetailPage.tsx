@@ -119,7 +119,7 @@ export function PrDatasetDetailPage() {
         description={d.description || `${d.domains.map((x) => DOMAIN_LABEL[x]).join(', ')} images; at least ${d.min_images_per_product} per product.`}
         actions={<DeleteButton dataset={d} disabled={!canWrite} />}
       />
-      <div className="grid gap-4 xl:grid-cols-[minmax(0,3fr)_minmax(0,1fr)]">
+      <div className="grid gap-4 xl:grid-cols-[minmax(0,1fr)_22rem]">
         <Stats dataset={d} />
         <div className="flex flex-col gap-4">
           <SettingsCard dataset={d} canWrite={canWrite} />

@@ -10,7 +10,7 @@ import { SearchInput } from '@/components/ui/search-input'
 import { Skeleton } from '@/components/ui/skeleton'
 import { DOMAIN_LABEL, useCanWrite } from '@/features/products'
 import type { PrDataset } from '@/lib/api'
-import { formatCount, formatRelative } from '@/lib/format'
+import { countOf, formatCount, formatRelative } from '@/lib/format'
 import { useDebounced } from '@/lib/use-debounced'
 import { CreatePrDatasetDialog } from '../components/create-dataset-dialog'
 import { SOURCE_LABEL } from '../hooks/logic'
@@ -42,7 +42,7 @@ function DatasetCard({ dataset }: { dataset: PrDataset }) {
             <Figure value={dataset.excluded_count} label="excluded" warn />
           </div>
           <p className="text-xs text-muted-foreground">
-            {formatCount(dataset.version_count)} versions · updated {formatRelative(dataset.updated_at)}
+            {countOf(dataset.version_count, 'version')} · updated {formatRelative(dataset.updated_at)}
           </p>
         </CardContent>
       </Card>

@@ -41,7 +41,6 @@ function CatalogueForm({ form, disabled }: { form: ReturnType<typeof useCatalogu
         <Label>Products whose SKU is already in the catalogue</Label>
         <Segmented label="Existing products" value={form.onExisting} options={ON_EXISTING} onChange={form.setOnExisting} testId="catalogue-on-existing" />
       </div>
-      <Problems missing={form.missing} mapError={form.mapError} />
     </div>
   )
 }
@@ -64,6 +63,7 @@ export function CatalogueImportDialog({ open, onOpenChange }: { open: boolean; o
             <DialogDescription>All or nothing: a bad row or file stops the import, and the report names each one.</DialogDescription>
           </DialogHeader>
           <CatalogueForm form={form} disabled={running} />
+          <Problems missing={form.missing} mapError={form.mapError} />
           {upload.progress ? (
             <div className="flex flex-col gap-1" data-testid="catalogue-upload-progress">
               <Progress value={upload.progress.total > 0 ? (upload.progress.loaded / upload.progress.total) * 100 : 0} aria-label="Upload progress" />

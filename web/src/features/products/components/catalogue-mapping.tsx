@@ -31,11 +31,18 @@ export function ColumnMapping({
   chosen: Partial<Record<CatalogueField, string>>
   onChange: (field: CatalogueField, column: string | null) => void
 }) {
+  const used = new Set(Object.values(chosen))
+  const unused = columns.filter((c) => !used.has(c))
   return (
     <fieldset className="flex flex-col gap-2" data-testid="column-mapping">
       <legend className="mb-1 text-sm font-medium">Columns</legend>
       <p className="text-xs text-muted-foreground">
-        Which column holds each field. Columns not used here are kept as the product&apos;s attributes.
+        Which column holds each field.{' '}
+        {unused.length > 0 ? (
+          <>
+            The others become the product&apos;s attributes: <span className="font-mono">{unused.join(', ')}</span>.
+          </>
+        ) : null}
       </p>
       <div className="grid gap-x-4 gap-y-2 sm:grid-cols-2">
         {CATALOGUE_FIELDS.map((field) => (

@@ -4,17 +4,18 @@ import { cn } from '@/lib/utils'
 import { DOMAIN_COLOR, DOMAIN_LABEL } from '../hooks/domains'
 
 /** One badge per domain with its image count; empty domains are drawn faint so gaps stand out. */
-export function DomainBadges({ counts, className }: { counts: Partial<DomainCounts>; className?: string }) {
+export function DomainBadges({ counts, className, compact = false }: { counts: Partial<DomainCounts>; className?: string; compact?: boolean }) {
   return (
     <span className={cn('inline-flex flex-wrap gap-1', className)} data-testid="domain-badges">
       {PRODUCT_DOMAINS.map((domain) => (
-        <DomainBadge key={domain} domain={domain} count={counts[domain] ?? 0} />
+        <DomainBadge key={domain} domain={domain} count={counts[domain] ?? 0} compact={compact} />
       ))}
     </span>
   )
 }
 
-export function DomainBadge({ domain, count }: { domain: ProductDomain; count: number }) {
+/** `compact`: the domain's initial only (S, R, A, C), its name in the tooltip. */
+export function DomainBadge({ domain, count, compact = false }: { domain: ProductDomain; count: number; compact?: boolean }) {
   return (
     <span
       className={cn(
@@ -26,7 +27,7 @@ export function DomainBadge({ domain, count }: { domain: ProductDomain; count: n
       data-count={count}
     >
       <span className="size-2 rounded-full" style={{ backgroundColor: count === 0 ? 'transparent' : DOMAIN_COLOR[domain], border: `1px solid ${DOMAIN_COLOR[domain]}` }} aria-hidden />
-      {DOMAIN_LABEL[domain]} {formatCount(count)}
+      {compact ? DOMAIN_LABEL[domain].charAt(0) : DOMAIN_LABEL[domain]} {formatCount(count)}
     </span>
   )
 }

@@ -12,9 +12,9 @@ import { MoveImageDialog } from './move-image-dialog'
 function Caption({ image }: { image: ProductImage }) {
   if (image.frame_index !== null) {
     return (
-      <span className="flex items-center gap-1" data-testid="frame-caption">
+      <span className="flex items-center gap-1 whitespace-nowrap" data-testid="frame-caption" title={`Frame ${image.frame_index} of its video`}>
         <FilmIcon className="size-3" aria-hidden /> frame {image.frame_index}
-        {image.frame_time_s !== null ? ` · ${image.frame_time_s.toFixed(1)} s` : ''}
+        {image.frame_time_s !== null ? ` · ${image.frame_time_s.toFixed(1)}s` : ''}
       </span>
     )
   }
@@ -80,7 +80,7 @@ export function ImageTile({ image, canWrite }: { image: ProductImage; canWrite: 
       </a>
       <div className="flex items-center justify-between gap-1 px-1.5 py-1 text-[11px] text-muted-foreground">
         <Caption image={image} />
-        <span className="shrink-0">{image.source}</span>
+        {image.frame_index === null ? <span className="shrink-0">{image.source}</span> : null}
       </div>
       <TileMenu image={image} canWrite={canWrite} onMove={() => setMoving(true)} onDelete={() => setDeleting(true)} />
       <MoveImageDialog image={image} open={moving} onOpenChange={setMoving} />

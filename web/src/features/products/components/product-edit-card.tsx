@@ -4,7 +4,7 @@ import { toast } from 'sonner'
 import { Button } from '@/components/ui/button'
 import { Card, CardContent, CardHeader, CardTitle } from '@/components/ui/card'
 import { errorMessage, type Product } from '@/lib/api'
-import { formatDateTime } from '@/lib/format'
+import { formatDateTime, formatRelative } from '@/lib/format'
 import { formValuesOf, patchBody, serverFieldErrors, validateProductForm, type ProductFormErrors, type ProductFormValues } from '../hooks/product-form'
 import { useUpdateProduct } from '../hooks/queries'
 import { ProductFields } from './product-fields'
@@ -46,7 +46,7 @@ export function ProductEditCard({ product, canWrite }: { product: Product; canWr
           <ProductFields values={values} errors={errors} onChange={(p) => setValues((v) => ({ ...v, ...p }))} prefix="product" disabled={!canWrite} />
           <div className="flex items-center justify-between gap-2">
             <p className="text-xs text-muted-foreground">
-              Created {formatDateTime(product.created_at)} · updated {formatDateTime(product.updated_at)}
+              Created {formatDateTime(product.created_at)} · updated {formatRelative(product.updated_at)}
             </p>
             <div className="flex gap-2">
               <Button type="button" variant="outline" size="sm" disabled={!dirty || update.isPending} onClick={() => {

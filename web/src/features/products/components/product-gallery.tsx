@@ -28,7 +28,7 @@ function DomainSection({ productId, domain, count, canWrite, poll }: { productId
       ) : images.isPending && count > 0 ? (
         <Loader2Icon className="size-4 animate-spin text-muted-foreground" aria-label="Loading images" />
       ) : items.length === 0 ? (
-        <p className="rounded-md border border-dashed px-3 py-4 text-center text-xs text-muted-foreground">No {DOMAIN_LABEL[domain].toLowerCase()} images.</p>
+        <p className="text-xs text-muted-foreground">None yet.</p>
       ) : (
         <ul className="grid grid-cols-[repeat(auto-fill,minmax(7.5rem,1fr))] gap-2">
           {items.map((image) => (

@@ -8,7 +8,7 @@ import { DomainBadges, StatusBadge } from './domain-badges'
 
 export function ProductThumb({ product, size = 'size-10' }: { product: Pick<Product, 'cover_image' | 'name'>; size?: string }) {
   return product.cover_image ? (
-    <img src={product.cover_image.thumbnail_url} alt="" loading="lazy" className={`${size} shrink-0 rounded border bg-muted object-cover`} />
+    <img src={product.cover_image.thumbnail_url} alt="" loading="lazy" className={`${size} max-w-none shrink-0 rounded border bg-muted object-cover`} />
   ) : (
     <div className={`${size} flex shrink-0 items-center justify-center rounded border border-dashed bg-muted/40 text-muted-foreground`} aria-hidden>
       <ImageOffIcon className="size-4" />
@@ -35,7 +35,7 @@ function ProductRow({ product }: { product: Product }) {
         <StatusBadge status={product.status} />
       </TableCell>
       <TableCell>
-        <DomainBadges counts={product.domain_counts} className="flex-nowrap" />
+        <DomainBadges counts={product.domain_counts} className="flex-nowrap" compact />
       </TableCell>
       <TableCell className="text-right tabular-nums" data-testid="product-image-count">
         {formatCount(product.image_count)}
@@ -55,7 +55,7 @@ export function ProductsTable({ products, pending }: { products: Product[]; pend
           <TableHead>Brand</TableHead>
           <TableHead>Category</TableHead>
           <TableHead>Status</TableHead>
-          <TableHead>Images by domain</TableHead>
+          <TableHead title="Synthetic, real, augmented, cutout">Images by domain</TableHead>
           <TableHead className="text-right">Images</TableHead>
           <TableHead>Updated</TableHead>
         </TableRow>
