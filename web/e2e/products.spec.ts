@@ -41,6 +41,8 @@ async function openProduct(page: Page, sku: string): Promise<void> {
 }
 
 test('the shared products set imports as a catalogue with its images in three domains', async ({ page }) => {
+  // 720 images decoded, hashed and thumbnailed: minutes on a loaded machine.
+  test.setTimeout(900_000)
   await page.goto('/products')
   await expect(page.getByRole('heading', { level: 1, name: 'Products' })).toBeVisible()
   await page.getByTestId('import-catalogue').click()
@@ -59,16 +61,19 @@ test('the shared products set imports as a catalogue with its images in three do
   await shotOf(dialog, 'pr-catalogue-import-form')
   await dialog.getByTestId('start-catalogue-import').click()
   const job = dialog.getByTestId('catalogue-job')
-  await expect(job).toHaveAttribute('data-status', 'succeeded', { timeout: 240_000 })
+  await expect(job).toHaveAttribute('data-status', 'succeeded', { timeout: 840_000 })
   await expect(dialog.getByTestId('catalogue-products-created')).toHaveText('54')
   await expect(dialog.getByTestId('catalogue-images-stored')).toHaveText('720')
   await shotOf(dialog, 'pr-catalogue-import-done')
   await page.keyboard.press('Escape')
 
-  await expect(page.getByTestId('shown-count')).toHaveText('Showing 50 of 54 products')
-  await page.getByTestId('load-more').click()
-  await expect(page.getByTestId('product-row')).toHaveCount(54)
+  await expect(page.getByTestId('shown-count')).toHaveText(/^Showing (50|54) of 54 products$/)
   await shot(page, 'pr-products-list', { fullPage: false })
+  // The next page comes as the end of the list scrolls into view (keyset cursor).
+  await page.getByTestId('load-more-row').scrollIntoViewIfNeeded()
+  await expect(page.getByTestId('product-row')).toHaveCount(54)
+  await expect(page.getByTestId('shown-count')).toHaveText('Showing 54 of 54 products')
+  await expect(page.getByTestId('load-more')).toHaveCount(0)
 })
 
 test('the list searches, filters by domain and sorts', async ({ page }) => {
