@@ -76,15 +76,19 @@ function VideoRow({ video, productId }: { video: ProductVideo; productId: number
   )
 }
 
-/** When a video stops extracting, its frames are in: refresh the product and its gallery. */
+/**
+ * When a video's status or frame count moves, frames came in: refresh the product and its gallery (also
+ * when the extraction was so quick that no poll ever saw it running).
+ */
 function useRefreshWhenExtracted(videos: ProductVideo[] | undefined) {
   const changed = useCatalogueChanged()
   const busy = videos?.some(isVideoBusy) ?? false
-  const wasBusy = useRef(busy)
+  const signature = videos?.map((v) => `${v.id}:${v.status}:${v.frames_extracted}`).join(',') ?? null
+  const seen = useRef(signature)
   useEffect(() => {
-    if (wasBusy.current && !busy) changed()
-    wasBusy.current = busy
-  }, [busy, changed])
+    if (seen.current !== null && signature !== null && seen.current !== signature) changed()
+    if (signature !== null) seen.current = signature
+  }, [signature, changed])
   return busy
 }
 
