@@ -59,5 +59,7 @@ export default defineConfig({
     { name: 'training', testMatch: /training\.spec\.ts/, dependencies: ['ai'] },
     // Tests the model the training spec registered (and trains a second one to compare).
     { name: 'models', testMatch: /\/models\.spec\.ts$/, dependencies: ['training'] },
+    // Product recognition: imports the products set and a dataset of shelf photos of its own: after every spec that counts.
+    { name: 'products', testMatch: /products\.spec\.ts/, dependencies: ['models'] },
   ],
 })

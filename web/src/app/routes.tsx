@@ -33,12 +33,16 @@ const ModelDetailPage = page(loadModels, 'ModelDetailPage')
 const ModelsComparePage = page(loadModels, 'ModelsComparePage')
 const AiModelsPage = page(() => import('@/features/ai-models/pages/AiModelsPage'), 'AiModelsPage')
 const UsersPage = page(() => import('@/features/users/pages/UsersPage'), 'UsersPage')
+const loadProducts = () => import('@/features/products/pages/ProductsPages')
+const ProductsPage = page(loadProducts, 'ProductsPage')
+const ProductDetailPage = page(loadProducts, 'ProductDetailPage')
+const loadPrDatasets = () => import('@/features/pr-datasets/pages/PrDatasetsPages')
+const PrDatasetsPage = page(loadPrDatasets, 'PrDatasetsPage')
+const PrDatasetDetailPage = page(loadPrDatasets, 'PrDatasetDetailPage')
+const CutoutsPage = page(() => import('@/features/cutouts/pages/CutoutsPages'), 'CutoutsPage')
 const loadPr = () => import('@/features/pr/pages/PrPages')
-const ProductsPage = page(loadPr, 'ProductsPage')
-const PrDatasetsPage = page(loadPr, 'PrDatasetsPage')
 const PrTrainingPage = page(loadPr, 'PrTrainingPage')
 const EmbeddingsPage = page(loadPr, 'EmbeddingsPage')
-const CutoutsPage = page(loadPr, 'CutoutsPage')
 const MatchingPage = page(loadPr, 'MatchingPage')
 
 export function AppRoutes() {
@@ -68,7 +72,9 @@ export function AppRoutes() {
           <Route path="admin/maintenance" element={<MaintenancePage />} />
           <Route path="jobs/:id" element={<JobDetailPage />} />
           <Route path="products" element={<ProductsPage />} />
+          <Route path="products/:id" element={<ProductDetailPage />} />
           <Route path="datasets" element={<PrDatasetsPage />} />
+          <Route path="datasets/:id" element={<PrDatasetDetailPage />} />
           <Route path="training" element={<PrTrainingPage />} />
           <Route path="embeddings" element={<EmbeddingsPage />} />
           <Route path="cutouts" element={<CutoutsPage />} />

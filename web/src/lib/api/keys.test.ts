@@ -75,4 +75,15 @@ describe('queryKeys for the annotation queue and editor', () => {
     expect(startsWith(queryKeys.annotate.all(), queryKeys.od.all())).toBe(true)
     expect(queryKeys.annotate.image(1, 2)).not.toEqual(queryKeys.annotate.image(1, 3))
   })
+
+  it('nests product images and videos under their product, and every PR key under pr', () => {
+    expect(startsWith(queryKeys.products.images(3, { domain: 'real' }), queryKeys.products.detail(3))).toBe(true)
+    expect(startsWith(queryKeys.products.videos(3), queryKeys.products.detail(3))).toBe(true)
+    expect(startsWith(queryKeys.products.list({ q: 'milk' }), queryKeys.products.lists())).toBe(true)
+    expect(queryKeys.products.list({ q: 'milk', cursor: 'x' })).toEqual(queryKeys.products.list({ q: 'milk' }))
+    for (const key of [queryKeys.products.all(), queryKeys.cutouts.all(), queryKeys.prDatasets.stats(2)]) {
+      expect(startsWith(key, queryKeys.pr.all())).toBe(true)
+    }
+    expect(startsWith(queryKeys.prDatasets.versions(2), queryKeys.prDatasets.detail(2))).toBe(true)
+  })
 })

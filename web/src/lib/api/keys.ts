@@ -3,9 +3,13 @@ import type {
   ClassListParams,
   DatasetImageListParams,
   DatasetListParams,
+  CutoutListParams,
   ImageListParams,
   JobListParams,
   ModelListParams,
+  PrDatasetListParams,
+  ProductImageListParams,
+  ProductListParams,
   TrainingListParams,
 } from './types'
 
@@ -133,6 +137,41 @@ export const queryKeys = {
     list: (params: ModelListParams = {}) => [...queryKeys.models.lists(), normalised(params)] as const,
     detail: (id: number) => [...queryKeys.models.all(), 'detail', id] as const,
     compare: (ids: readonly number[]) => [...queryKeys.models.all(), 'compare', [...ids].sort((a, b) => a - b)] as const,
+  },
+
+  /** Product recognition: the catalogue, cutouts and PR datasets. */
+  pr: {
+    all: () => [...queryKeys.all, 'pr'] as const,
+  },
+
+  /** The product catalogue: products, their images by domain and their videos. */
+  products: {
+    all: () => [...queryKeys.pr.all(), 'products'] as const,
+    lists: () => [...queryKeys.products.all(), 'list'] as const,
+    list: (params: ProductListParams = {}) => [...queryKeys.products.lists(), normalised(params)] as const,
+    facets: () => [...queryKeys.products.all(), 'facets'] as const,
+    detail: (id: number) => [...queryKeys.products.all(), 'detail', id] as const,
+    images: (id: number, params: ProductImageListParams = {}) =>
+      [...queryKeys.products.detail(id), 'images', normalised(params)] as const,
+    videos: (id: number) => [...queryKeys.products.detail(id), 'videos'] as const,
+  },
+
+  /** Product crops cut from shelf photos. */
+  cutouts: {
+    all: () => [...queryKeys.pr.all(), 'cutouts'] as const,
+    lists: () => [...queryKeys.cutouts.all(), 'list'] as const,
+    list: (params: CutoutListParams = {}) => [...queryKeys.cutouts.lists(), normalised(params)] as const,
+    detail: (id: number) => [...queryKeys.cutouts.all(), 'detail', id] as const,
+  },
+
+  /** Product-recognition datasets, their stats and frozen versions. */
+  prDatasets: {
+    all: () => [...queryKeys.pr.all(), 'datasets'] as const,
+    lists: () => [...queryKeys.prDatasets.all(), 'list'] as const,
+    list: (params: PrDatasetListParams = {}) => [...queryKeys.prDatasets.lists(), normalised(params)] as const,
+    detail: (id: number) => [...queryKeys.prDatasets.all(), 'detail', id] as const,
+    stats: (id: number) => [...queryKeys.prDatasets.detail(id), 'stats'] as const,
+    versions: (id: number) => [...queryKeys.prDatasets.detail(id), 'versions'] as const,
   },
 
   /** AI auto-annotation: the model catalogue, batch runs and the review queue. */

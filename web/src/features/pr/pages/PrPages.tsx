@@ -1,29 +1,8 @@
+/** The product-recognition pages still to come (training, embeddings, matching: later issues). */
 import { ComingSoon } from '@/components/coming-soon'
 
 const EYEBROW = 'Product recognition'
 const COMING = 'product recognition'
-
-export function ProductsPage() {
-  return (
-    <ComingSoon
-      eyebrow={EYEBROW}
-      title="Products"
-      comingWith={COMING}
-      summary="The product catalogue: each product with its synthetic, real, augmented and cutout images."
-    />
-  )
-}
-
-export function PrDatasetsPage() {
-  return (
-    <ComingSoon
-      eyebrow={EYEBROW}
-      title="Product datasets"
-      comingWith={COMING}
-      summary="Group products and their images into datasets for training and evaluating embedding models."
-    />
-  )
-}
 
 export function PrTrainingPage() {
   return (
@@ -43,17 +22,6 @@ export function EmbeddingsPage() {
       title="Embeddings"
       comingWith={COMING}
       summary="Compute and index product embeddings with a trained model, and browse nearest neighbours."
-    />
-  )
-}
-
-export function CutoutsPage() {
-  return (
-    <ComingSoon
-      eyebrow={EYEBROW}
-      title="Cutouts"
-      comingWith={COMING}
-      summary="Product crops cut from annotated shelf images, ready to be matched to the catalogue."
     />
   )
 }

@@ -1,0 +1,1 @@
+export { cutoutsApi } from './api'

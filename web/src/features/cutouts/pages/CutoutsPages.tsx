@@ -1,0 +1,2 @@
+/** The cutouts page, one module for the router's code split. */
+export { CutoutsPage } from './CutoutsPage'

@@ -1,0 +1,1 @@
+export { prDatasetsApi } from './api'

@@ -1,0 +1,6 @@
+export { productsApi } from './api'
+export { ProductPicker, type PickedProduct, type ProductPickerProps } from './components/product-picker'
+export { DomainBadges } from './components/domain-badges'
+export { DOMAIN_COLOR, DOMAIN_HINT, DOMAIN_LABEL, domainCounts } from './hooks/domains'
+export { useCanWrite } from './hooks/can-write'
+export { useProduct } from './hooks/queries'
