@@ -43,7 +43,7 @@ def _product(rnd: random.Random, i: int, at: datetime) -> tuple[dict[str, Any], 
     counts = {d: 0 for d in DOMAINS}
     for _ in range(rnd.choice([0, 1, 2, 3, 3, 4, 5, 6, 8])):
         counts[rnd.choice(DOMAINS)] += 1
-    product = {
+    product: dict[str, Any] = {
         "id": i + 1,
         "sku": f"SKU-{i:07d}",
         "barcode": f"73{i:011d}" if rnd.random() < 0.8 else None,
