@@ -73,7 +73,36 @@ def clean_attributes(value: dict[str, Any]) -> dict[str, Any]:
     return cleaned
 
 
-class ProductCreate(BaseModel):
+class _ProductRules(BaseModel):
+    """The text and attribute rules a product's fields follow, on create and on patch alike."""
+
+    @field_validator("sku", check_fields=False)
+    @classmethod
+    def _sku(cls, v: str) -> str:
+        return clean_sku(v)
+
+    @field_validator("name", check_fields=False)
+    @classmethod
+    def _name(cls, v: str) -> str:
+        return clean_name(v, max_length=NAME_MAX)
+
+    @field_validator("barcode", check_fields=False)
+    @classmethod
+    def _barcode(cls, v: str | None) -> str | None:
+        return clean_barcode(v)
+
+    @field_validator("brand", "category", check_fields=False)
+    @classmethod
+    def _label(cls, v: str | None) -> str | None:
+        return clean_label(v)
+
+    @field_validator("attributes", check_fields=False)
+    @classmethod
+    def _attributes(cls, v: dict[str, Any]) -> dict[str, Any]:
+        return clean_attributes(v)
+
+
+class ProductCreate(_ProductRules):
     model_config = ConfigDict(extra="forbid")
 
     sku: str
@@ -84,33 +113,8 @@ class ProductCreate(BaseModel):
     attributes: dict[str, Any] = Field(default_factory=dict)
     status: ProductStatus = "active"
 
-    @field_validator("sku")
-    @classmethod
-    def _sku(cls, v: str) -> str:
-        return clean_sku(v)
 
-    @field_validator("name")
-    @classmethod
-    def _name(cls, v: str) -> str:
-        return clean_name(v, max_length=NAME_MAX)
-
-    @field_validator("barcode")
-    @classmethod
-    def _barcode(cls, v: str | None) -> str | None:
-        return clean_barcode(v)
-
-    @field_validator("brand", "category")
-    @classmethod
-    def _label(cls, v: str | None) -> str | None:
-        return clean_label(v)
-
-    @field_validator("attributes")
-    @classmethod
-    def _attributes(cls, v: dict[str, Any]) -> dict[str, Any]:
-        return clean_attributes(v)
-
-
-class ProductPatch(BaseModel):
+class ProductPatch(_ProductRules):
     """Only the fields given change; `barcode`, `brand` and `category` may be null (cleared)."""
 
     model_config = ConfigDict(extra="forbid")
@@ -129,31 +133,6 @@ class ProductPatch(BaseModel):
         if v is None:
             raise ValueError("must not be null")
         return v
-
-    @field_validator("sku")
-    @classmethod
-    def _sku(cls, v: str) -> str:
-        return clean_sku(v)
-
-    @field_validator("name")
-    @classmethod
-    def _name(cls, v: str) -> str:
-        return clean_name(v, max_length=NAME_MAX)
-
-    @field_validator("barcode")
-    @classmethod
-    def _barcode(cls, v: str | None) -> str | None:
-        return clean_barcode(v)
-
-    @field_validator("brand", "category")
-    @classmethod
-    def _label(cls, v: str | None) -> str | None:
-        return clean_label(v)
-
-    @field_validator("attributes")
-    @classmethod
-    def _attributes(cls, v: dict[str, Any]) -> dict[str, Any]:
-        return clean_attributes(v)
 
 
 class ProductImageOut(BaseModel):
