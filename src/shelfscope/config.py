@@ -7,7 +7,7 @@ import os
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 _REPO_WEB_DIST = Path(__file__).resolve().parents[2] / "web" / "dist"
@@ -146,6 +146,8 @@ class Settings(BaseSettings):
     # The model hub fetches download from. Empty: huggingface_hub's own default (HF_ENDPOINT, else
     # https://huggingface.co); a mirror or a local stand-in can be named here.
     ml_hub_endpoint: str = ""
+    # A hub access token for gated weights (DINOv3); sent only with fetches of gated models.
+    ml_hub_token: SecretStr = SecretStr("")
     # Where the YOLO-NAS training environment lives (`shelfscope trainers install yolo-nas`); empty:
     # DATA_DIR/envs/yolo-nas. It is a separate Python environment (super-gradients' pins clash with ours).
     yolo_nas_env: Path | None = None
@@ -159,6 +161,10 @@ class Settings(BaseSettings):
     ml_preload: Annotated[list[str], NoDecode] = Field(default_factory=list)
     # A training run needs at least this many train images in its version.
     training_min_images: int = Field(default=4, ge=1)
+    # Product-recognition training refuses smaller data (counted after the domain, frame and minimum
+    # filters), naming both counts.
+    pr_training_min_products: int = Field(default=10, ge=2)
+    pr_training_min_images: int = Field(default=100, ge=2)
 
     @field_validator("job_modules", "url_fetch_allow_hosts", "ml_preload", mode="before")
     @classmethod

@@ -12,7 +12,10 @@ from shelfscope.od.training import models as training_models
 from shelfscope.od.versions import models as version_models
 from shelfscope.pr.cutouts import models as pr_cutout_models
 from shelfscope.pr.datasets import models as pr_dataset_models
+from shelfscope.pr.evaluation import models as pr_evaluation_models
 from shelfscope.pr.products import models as pr_product_models
+from shelfscope.pr.trained_models import models as pr_trained_model_models
+from shelfscope.pr.training import models as pr_training_models
 
 __all__ = [
     "annotation_models",
@@ -24,7 +27,10 @@ __all__ = [
     "job_models",
     "pr_cutout_models",
     "pr_dataset_models",
+    "pr_evaluation_models",
     "pr_product_models",
+    "pr_trained_model_models",
+    "pr_training_models",
     "trained_model_models",
     "training_models",
     "version_models",

@@ -12,11 +12,20 @@ from shelfscope.errors import NotFound, ValidationFailed
 # What a model can be asked: a text prompt (class names), an open vocabulary (labels it names itself),
 # an example image (query by example), point or box prompts (segmenters), or whole-image masks.
 Capability = Literal[
-    "text_prompt", "open_vocabulary", "image_query", "point_prompt", "box_prompt", "auto_masks"
+    "text_prompt",
+    "open_vocabulary",
+    "image_query",
+    "point_prompt",
+    "box_prompt",
+    "auto_masks",
+    "image_embedding",
 ]
-ModelTask = Literal["detector", "segmenter"]
+# embedder: a backbone that product-recognition training fine-tunes into an embedding model.
+ModelTask = Literal["detector", "segmenter", "embedder"]
 # Which adapter loads the folder: one per architecture family.
-ModelFamily = Literal["grounding-dino", "mm-grounding-dino", "owlv2", "florence-2", "sam2"]
+ModelFamily = Literal[
+    "grounding-dino", "mm-grounding-dino", "owlv2", "florence-2", "sam2", "dinov2", "dinov3"
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,6 +40,9 @@ class ModelSpec:
     licence: str
     capabilities: tuple[Capability, ...]
     note: str = ""
+    # The hub serves the weights only to accounts that accepted the licence: a fetch needs a token
+    # (SHELFSCOPE_ML_HUB_TOKEN).
+    gated: bool = False
 
 
 CATALOGUE: tuple[ModelSpec, ...] = (
@@ -136,6 +148,60 @@ CATALOGUE: tuple[ModelSpec, ...] = (
         size_mb=898,
         licence="Apache-2.0",
         capabilities=("point_prompt", "box_prompt", "auto_masks"),
+    ),
+    ModelSpec(
+        key="dinov2-small",
+        title="DINOv2 ViT-S/14",
+        task="embedder",
+        family="dinov2",
+        hub_id="facebook/dinov2-small",
+        size_mb=88,
+        licence="Apache-2.0",
+        capabilities=("image_embedding",),
+    ),
+    ModelSpec(
+        key="dinov2-base",
+        title="DINOv2 ViT-B/14",
+        task="embedder",
+        family="dinov2",
+        hub_id="facebook/dinov2-base",
+        size_mb=346,
+        licence="Apache-2.0",
+        capabilities=("image_embedding",),
+    ),
+    ModelSpec(
+        key="dinov2-large",
+        title="DINOv2 ViT-L/14",
+        task="embedder",
+        family="dinov2",
+        hub_id="facebook/dinov2-large",
+        size_mb=1220,
+        licence="Apache-2.0",
+        capabilities=("image_embedding",),
+    ),
+    ModelSpec(
+        key="dinov3-small",
+        title="DINOv3 ViT-S/16",
+        task="embedder",
+        family="dinov3",
+        hub_id="facebook/dinov3-vits16-pretrain-lvd1689m",
+        size_mb=86,
+        licence="DINOv3 License",
+        capabilities=("image_embedding",),
+        note="Gated on the hub: accept the licence there and set SHELFSCOPE_ML_HUB_TOKEN.",
+        gated=True,
+    ),
+    ModelSpec(
+        key="dinov3-base",
+        title="DINOv3 ViT-B/16",
+        task="embedder",
+        family="dinov3",
+        hub_id="facebook/dinov3-vitb16-pretrain-lvd1689m",
+        size_mb=343,
+        licence="DINOv3 License",
+        capabilities=("image_embedding",),
+        note="Gated on the hub: accept the licence there and set SHELFSCOPE_ML_HUB_TOKEN.",
+        gated=True,
     ),
 )
 

@@ -1,0 +1,1 @@
+"""Retrieval evaluation of embedding checkpoints and models (Recall@K, mAP@R, cross-domain, hard cases)."""

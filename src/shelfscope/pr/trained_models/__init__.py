@@ -1,0 +1,1 @@
+"""Registered product-recognition embedding models and their comparison."""

@@ -1,0 +1,1 @@
+"""Product-recognition embedding training: runs, their frozen image lists and their checkpoints."""
