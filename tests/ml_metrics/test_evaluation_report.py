@@ -6,7 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from shelfscope.ml.metrics import evaluation_report
+from shelfscope.ml.metrics import evaluation_report, retrieval
+from tests.ml_metrics.reference import first_correct_ranks, reference_metrics
 
 # Seven images. Inner products are small integers, so every score and tie is exact.
 #   row image product domain     category  vector
@@ -150,6 +151,30 @@ def test_first_correct_rank_is_exact_beyond_the_searched_neighbours() -> None:
     assert [n["image_id"] for n in result["hard_cases"][0]["neighbours"]] == [9, 2, 3, 4, 5]
     assert result["overall"] == {"recall_at_1": 0.5, "map_at_r": 0.5, "queries": 2, "skipped_queries": 7}
     assert result["cross_domain"] == []
+
+
+def test_report_equals_the_definitions_on_random_data_in_small_chunks(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(retrieval, "QUERY_CHUNK", 8)
+    monkeypatch.setattr(retrieval, "CHUNK_CELLS", 300)  # exact-rank pass in chunks of 3 rows
+    rng = np.random.default_rng(11)
+    products = [int(x) for x in rng.integers(0, 15, size=100)]
+    embeddings = (rng.normal(size=(15, 8))[products] + rng.normal(scale=1.5, size=(100, 8))).astype(
+        np.float32
+    )
+    embeddings /= np.linalg.norm(embeddings, axis=1, keepdims=True)
+    images = [1000 + i for i in range(100)]
+    result = evaluation_report(embeddings, products, ["real"] * 100, images, [None] * 100, hard_cases=100)
+    assert result["overall"] == pytest.approx(
+        reference_metrics(embeddings, products, embeddings, products, (1, 5, 10), exclude_self=True)
+    )
+    ranks = first_correct_ranks(embeddings, products)
+    expected = sorted(ranks, key=lambda i: (-ranks[i], images[i]))
+    assert [(case["image_id"], case["first_correct_rank"]) for case in result["hard_cases"]] == [
+        (images[i], ranks[i]) for i in expected
+    ]
+    assert max(ranks.values()) > 10  # some ranks came from the exact pass beyond the searched list
 
 
 def test_a_gallery_smaller_than_five_lists_fewer_neighbours() -> None:

@@ -7,6 +7,7 @@ import numpy.typing as npt
 import pytest
 
 from shelfscope.ml.metrics import retrieval, retrieval_metrics, search
+from tests.ml_metrics.reference import reference_metrics
 
 
 def scored(scores: list[list[float]]) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.float32]]:
@@ -118,43 +119,6 @@ def test_no_countable_query_gives_zero_figures_with_zero_queries() -> None:
     embeddings = np.eye(3, dtype=np.float32)
     metrics = retrieval_metrics(embeddings, [1, 2, 3], embeddings, [1, 2, 3], ks=(1,), exclude_self=True)
     assert metrics == {"recall_at_1": 0.0, "map_at_r": 0.0, "queries": 0, "skipped_queries": 3}
-
-
-def reference_metrics(
-    q: npt.NDArray[np.float32],
-    q_labels: list[int],
-    g: npt.NDArray[np.float32],
-    g_labels: list[int],
-    ks: tuple[int, ...],
-    exclude_self: bool,
-) -> dict[str, float]:
-    """The definitions, one query at a time, for checking the vectorised code."""
-    hits = {k: 0 for k in ks}
-    total_ap, counted, skipped = 0.0, 0, 0
-    scores = q.astype(np.float64) @ g.astype(np.float64).T
-    for i, label in enumerate(q_labels):
-        order = [
-            j
-            for j in sorted(range(len(g)), key=lambda j: (-scores[i, j], j))
-            if not (exclude_self and j == i)
-        ]
-        relevant = [g_labels[j] == label for j in order]
-        r = sum(relevant)
-        if r == 0:
-            skipped += 1
-            continue
-        counted += 1
-        for k in ks:
-            hits[k] += any(relevant[:k])
-        found, ap = 0, 0.0
-        for rank, rel in enumerate(relevant[:r], start=1):
-            if rel:
-                found += 1
-                ap += found / rank
-        total_ap += ap / r
-    result: dict[str, float] = {f"recall_at_{k}": hits[k] / counted for k in ks}
-    result.update(map_at_r=total_ap / counted, queries=counted, skipped_queries=skipped)
-    return result
 
 
 @pytest.mark.parametrize("exclude_self", [False, True])

@@ -15,8 +15,10 @@ import faiss
 import numpy as np
 import numpy.typing as npt
 
-# Queries are searched in chunks so memory stays bounded when R (a product's image count) is large.
+# Queries are searched in chunks of at most QUERY_CHUNK rows and CHUNK_CELLS (rows x neighbours), so
+# memory stays bounded when R (a product's image count) is large.
 QUERY_CHUNK = 4096
+CHUNK_CELLS = 4_000_000
 NEIGHBOURS = 5  # neighbours listed per hard case
 UNCATEGORISED = "uncategorised"
 
@@ -31,7 +33,7 @@ class HardCase(TypedDict):
     image_id: int
     product_id: int
     domain: str
-    first_correct_rank: int | None
+    first_correct_rank: int  # exact, so never None: only queries with a same-product image are listed
     neighbours: list[Neighbour]
 
 
@@ -201,8 +203,9 @@ def _first_ranks_beyond(
     1 + the other products' images scoring above it (or equal with a lower index)."""
     ranks = np.zeros(len(queries), dtype=np.int64)
     positions = np.arange(len(e))
-    for start in range(0, len(queries), 256):
-        rows = queries[start : start + 256]
+    step = max(1, CHUNK_CELLS // len(e))
+    for start in range(0, len(queries), step):
+        rows = queries[start : start + step]
         scores = e[rows] @ e.T
         relevant = codes[None, :] == codes[rows, None]
         relevant[np.arange(len(rows)), rows] = False
@@ -266,8 +269,10 @@ def _rank(
     top_indices = np.zeros((n_query, keep), dtype=np.int64)
     top_scores = np.zeros((n_query, keep), dtype=np.float32)
     searched = np.zeros(n_query, dtype=np.int64)
-    for start in range(0, n_query, QUERY_CHUNK):
-        rows = slice(start, min(start + QUERY_CHUNK, n_query))
+    deepest = max(max(ks), keep, int(relevant_count.max(initial=0)))
+    step = max(1, min(QUERY_CHUNK, CHUNK_CELLS // deepest))
+    for start in range(0, n_query, step):
+        rows = slice(start, min(start + step, n_query))
         depth = min(available, max(max(ks), keep, int(relevant_count[rows].max(initial=0))))
         if depth == 0:
             continue
