@@ -81,12 +81,14 @@ typecheck: python-dev
 # installed here once; `trainers install` leaves it alone while the hash of its requirement list matches,
 # so a CI cache of .cache/yolo-nas-env keyed on that list skips the install (a few minutes cold).
 YOLO_NAS_ENV := $(CURDIR)/.cache/yolo-nas-env
+# pytest processes (pytest-xdist): one per core of a 2-core machine; `make pytest PYTEST_WORKERS=8` on more.
+PYTEST_WORKERS ?= 2
 
 yolo-nas-env: python-dev
 	$(BIN)/shelfscope trainers install yolo-nas --env-dir $(YOLO_NAS_ENV)
 
 pytest: python-dev system-deps yolo-nas-env
-	SHELFSCOPE_YOLO_NAS_ENV=$(YOLO_NAS_ENV) $(BIN)/pytest -q -p no:cacheprovider
+	SHELFSCOPE_YOLO_NAS_ENV=$(YOLO_NAS_ENV) $(BIN)/pytest -q -p no:cacheprovider -n $(PYTEST_WORKERS)
 
 vitest: web-deps
 	cd web && npm run lint && npm test

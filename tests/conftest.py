@@ -33,6 +33,15 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """Under pytest-xdist the controller re-imports the module of every warning a worker reports (rfdetr,
+    which imports torchvision), so torchvision's fallback ops must be in place there too."""
+    if getattr(config.option, "numprocesses", None) and not hasattr(config, "workerinput"):
+        from shelfscope.ml.runtime import load_torchvision
+
+        load_torchvision()
+
+
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "db_backend" in metafunc.fixturenames:
         chosen = [b.strip() for b in str(metafunc.config.getoption("--db")).split(",") if b.strip()]
