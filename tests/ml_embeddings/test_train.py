@@ -56,7 +56,9 @@ def _recall_at_1(embedder: Embedder, samples: list[Sample]) -> float:
     return retrieval_metrics(embeddings, labels, embeddings, labels, exclude_self=True)["recall_at_1"]
 
 
-def test_a_tiny_model_learns_products_it_never_saw(installed: Settings, tmp_path: Path, sink: RecordingSink) -> None:
+def test_a_tiny_model_learns_products_it_never_saw(
+    installed: Settings, tmp_path: Path, sink: RecordingSink
+) -> None:
     images = tmp_path / "images"
     train_set = write_products(images, 24, 6, seed=1)
     val_set = write_products(images, 6, 6, seed=2, first_id=25)
@@ -96,7 +98,9 @@ def test_every_epoch_reports_the_documented_metrics_and_an_fp16_checkpoint(
         "val_recall_at_5", "val_map_at_r", "seconds", "images_per_second", "mixed_precision",
     }  # fmt: skip
     assert metrics["loss_domain"] > 0 and metrics["mixed_precision"] == 0.0
-    assert metrics["loss"] == pytest.approx(metrics["loss_arcface"] + metrics["loss_triplet"] + 0.5 * metrics["loss_domain"], rel=1e-4)
+    assert metrics["loss"] == pytest.approx(
+        metrics["loss_arcface"] + metrics["loss_triplet"] + 0.5 * metrics["loss_domain"], rel=1e-4
+    )
 
     path = sink.epochs[-1][2]
     payload = read_checkpoint(path)
@@ -106,7 +110,11 @@ def test_every_epoch_reports_the_documented_metrics_and_an_fp16_checkpoint(
     assert payload["products"] == list(range(1, 9))
     assert payload["train_config"] == config.to_dict()
     assert payload["metrics"] == metrics
-    floats = [t for t in [*payload["state_dict"].values(), *payload["arcface_state"].values()] if t.is_floating_point()]
+    floats = [
+        t
+        for t in [*payload["state_dict"].values(), *payload["arcface_state"].values()]
+        if t.is_floating_point()
+    ]
     assert floats and all(t.dtype == torch.float16 for t in floats)
     assert "optimizer" not in payload
 
@@ -144,7 +152,9 @@ def test_resume_continues_the_schedule_from_the_checkpoint(installed: Settings, 
     assert resumed.batches[0][3] < whole.batches[0][3]
 
 
-def test_broken_images_are_skipped_and_reported(installed: Settings, tmp_path: Path, sink: RecordingSink) -> None:
+def test_broken_images_are_skipped_and_reported(
+    installed: Settings, tmp_path: Path, sink: RecordingSink
+) -> None:
     train_set = write_products(tmp_path / "i", 6, 3, seed=1)
     val_set = write_products(tmp_path / "i", 3, 2, seed=2, first_id=7)
     garbage = tmp_path / "i" / "garbage.png"
