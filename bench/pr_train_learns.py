@@ -209,9 +209,8 @@ def main() -> int:
           f"skipped images {len(result.skipped)}")  # fmt: skip
     print(f"test split: {test_products} products, {len(test_images)} images; chance R@1 = 1/{test_products} "
           f"= {1 / test_products:.3f}")  # fmt: skip
-    print(
-        f"{'test split':<18}{'R@1 before':>12}{'R@1 after':>11}{'chance':>8}{'mAP@R before':>14}{'mAP@R after':>13}"
-    )
+    header = f"{'R@1 before':>12}{'R@1 after':>11}{'chance':>8}{'mAP@R before':>14}{'mAP@R after':>13}"
+    print(f"{'test split':<18}{header}")
     failed = False
     for name, (r1_before, map_before) in before.items():
         r1_after, map_after = after[name]
