@@ -8,6 +8,7 @@ from __future__ import annotations
 import dataclasses
 import math
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -213,9 +214,10 @@ def test_a_split_without_two_products_is_refused_and_nothing_is_written(
 
 
 def test_layer_wise_learning_rate_decay_groups(installed: Settings) -> None:
-    backbone, hidden = build_backbone(installed, KEY, pretrained=False)  # 2 layers
-    model = EmbeddingModel(backbone, hidden, 16)
-    from pytorch_metric_learning.losses import ArcFaceLoss
+    built, hidden = build_backbone(installed, KEY, pretrained=False)  # 2 layers
+    model = EmbeddingModel(built, hidden, 16)
+    backbone: Any = built
+    from pytorch_metric_learning.losses import ArcFaceLoss  # type: ignore[import-untyped]
 
     arcface = ArcFaceLoss(4, 16)
     config = EmbedTrainConfig(learning_rate=1e-3, backbone_lr_scale=0.1, llrd=0.5, weight_decay=0.05)

@@ -307,7 +307,9 @@ def train(
     """Train (or resume at `start_epoch` from the checkpoint `resume_from`) for epochs start_epoch..
     config.epochs; a checkpoint `epoch-NNN.pt` in work_dir every epoch, handed to sink.epoch.
     ValidationFailed (field "data") when a split is left without 2 products with 2 readable images;
-    TrainingCancelled when the sink says so (before any batch)."""
+    TrainingCancelled when the sink says so (before any batch). A resumed run rebuilds the model from
+    the checkpoint (its backbone folder is not needed), a fresh AdamW, and the schedule at start_epoch;
+    its best starts as the checkpoint's own val metrics."""
     from pytorch_metric_learning import losses, miners  # type: ignore[import-untyped]
 
     spec = embedder_spec(config.backbone)
