@@ -60,24 +60,14 @@ def describe(session: Session, rows: Sequence[PrTrainedModel]) -> list[ModelOut]
     run_ids = {r.run_id for r in rows if r.run_id is not None}
     checkpoint_ids = {r.checkpoint_id for r in rows if r.checkpoint_id is not None}
     evaluation_ids = {r.evaluation_id for r in rows if r.evaluation_id is not None}
-    runs = (
-        dict(
-            session.execute(
-                select(PrTrainingRun.id, PrTrainingRun.name).where(PrTrainingRun.id.in_(run_ids))
-            ).tuples()
-        )
-        if run_ids
-        else {}
-    )
-    epochs = (
-        dict(
-            session.execute(
-                select(PrCheckpoint.id, PrCheckpoint.epoch).where(PrCheckpoint.id.in_(checkpoint_ids))
-            ).tuples()
-        )
-        if checkpoint_ids
-        else {}
-    )
+    runs: dict[int, str] = {}
+    if run_ids:
+        query = select(PrTrainingRun.id, PrTrainingRun.name).where(PrTrainingRun.id.in_(run_ids))
+        runs = {int(i): str(n) for i, n in session.execute(query)}
+    epochs: dict[int, int] = {}
+    if checkpoint_ids:
+        query_epochs = select(PrCheckpoint.id, PrCheckpoint.epoch).where(PrCheckpoint.id.in_(checkpoint_ids))
+        epochs = {int(i): int(e) for i, e in session.execute(query_epochs)}
     evaluation_rows = (
         {
             int(i): (status, epoch)
