@@ -77,9 +77,9 @@ def test_bad_fields_are_named_and_nothing_is_stored(
 def test_a_split_leaving_fewer_than_two_train_products_is_refused(
     client: TestClient, ctx: AppContext
 ) -> None:
-    write_catalogue(ctx, {f"P{i}": {"real": 3} for i in range(4)})
-    body = BASE | {"data": {"split": {"train": 0.2, "val": 0.4, "test": 0.4}}}
-    assert _field(_refused(client, ctx, body)) == "data.split"
+    write_catalogue(ctx, {f"P{i}": {"real": 3} for i in range(5)})
+    answer = _refused(client, ctx, BASE)
+    assert _field(answer) == "data.split" and "5 products leave 1 for training" in answer["detail"]
 
 
 def test_fewer_than_10_products_is_refused_with_the_counts(client: TestClient, ctx: AppContext) -> None:
@@ -107,11 +107,10 @@ def test_fewer_than_100_images_is_refused_with_the_counts(client: TestClient, ct
 def test_pretrained_weights_a_worker_cannot_get_are_refused(client: TestClient, ctx: AppContext) -> None:
     write_catalogue(ctx, EIGHT)
     gated = _refused(client, ctx, BASE | {"backbone": "dinov3-small", "pretrained": True}, 409)
-    assert (
-        gated["error"] == "Conflict"
-        and gated["gated"] is True
-        and "SHELFSCOPE_ML_HUB_TOKEN" in gated["detail"]
-    )
+    assert gated["error"] == "Conflict" and gated["token_needed"] is True
+    assert "SHELFSCOPE_ML_HUB_TOKEN" in gated["detail"] and gated["folder"].endswith("dinov3-small")
+    missing = _refused(client, ctx, BASE | {"pretrained": True}, 409)
+    assert missing["token_needed"] is False and "shelfscope models fetch dinov2-small" in missing["detail"]
     ctx.settings.ml_offline = True
     offline = _refused(client, ctx, BASE | {"pretrained": True}, 409)
     assert offline["backbone"] == "dinov2-small" and "offline" in offline["detail"]

@@ -90,7 +90,7 @@ def test_config_values_given_are_kept_and_the_rest_default(client: TestClient, c
 
 
 def test_domains_frames_and_minimum_decide_the_images(client: TestClient, ctx: AppContext) -> None:
-    ids = write_catalogue(ctx, {f"P{i}": {"real": 2, "cutout": 1} for i in range(4)})
+    ids = write_catalogue(ctx, {f"P{i}": {"real": 2, "cutout": 1} for i in range(6)})
     frames = add_video_frames(ctx, ids["P0"], 10)
     key_frames = add_video_frames(ctx, ids["P1"], 3, mode="key_frames")
 
@@ -99,7 +99,7 @@ def test_domains_frames_and_minimum_decide_the_images(client: TestClient, ctx: A
         return {i["product_image_id"] for i in _images(client, run["id"])}
 
     everything = frozen(domains=["real", "cutout", "synthetic"])
-    assert set(frames) | set(key_frames) <= everything and len(everything) == 12 + 13
+    assert set(frames) | set(key_frames) <= everything and len(everything) == 18 + 13
     assert frozen(domains=["real", "cutout", "synthetic"], frames={"mode": "first"}) & set(frames) == {
         frames[0]
     }
@@ -108,21 +108,21 @@ def test_domains_frames_and_minimum_decide_the_images(client: TestClient, ctx: A
     ) == {frames[0], frames[4], frames[8]}
     chosen = frozen(domains=["real", "cutout", "synthetic"], frames={"mode": "key_frames"})
     assert not chosen & set(frames) and set(key_frames) <= chosen
-    # Only the real photos: 4 products x 2.
-    assert len(frozen(domains=["real"])) == 8
+    # Only the real photos: 6 products x 2.
+    assert len(frozen(domains=["real"])) == 12
     # min 3 real+cutout images: every product has exactly 3.
     run = start(client, data={"domains": ["real", "cutout"], "min_images_per_product": 3})["run"]
-    assert run["data_summary"]["images"] == 12 and run["data_summary"]["excluded_products"] == 0
+    assert run["data_summary"]["images"] == 18 and run["data_summary"]["excluded_products"] == 0
 
 
 def test_a_dataset_source_takes_the_datasets_products_and_domains(
     client: TestClient, ctx: AppContext
 ) -> None:
-    ids = write_catalogue(ctx, {f"P{i}": {"real": 2, "synthetic": 1} for i in range(7)})
-    chosen = [ids[f"P{i}"] for i in range(5)]
+    ids = write_catalogue(ctx, {f"P{i}": {"real": 2, "synthetic": 1} for i in range(8)})
+    chosen = [ids[f"P{i}"] for i in range(6)]
     with ctx.db.write() as session:
         dataset = PrDataset(
-            name="five", source="selection", selection={"product_ids": chosen}, domains=["real"]
+            name="six", source="selection", selection={"product_ids": chosen}, domains=["real"]
         )
         session.add(dataset)
         session.flush()

@@ -63,10 +63,12 @@ def test_minimum_drops_products_with_too_few_images_and_counts_them() -> None:
     assert _ids(kept) == _ids(ALL) and short == 0
 
 
-def test_split_counts_give_val_and_test_at_least_one_product_each() -> None:
+def test_split_counts_give_val_and_test_at_least_two_products_each() -> None:
     assert split_counts(10, RATIOS) == {"train": 6, "val": 2, "test": 2}
     assert split_counts(100, RATIOS) == {"train": 70, "val": 15, "test": 15}
-    assert split_counts(4, RATIOS) == {"train": 2, "val": 1, "test": 1}
+    assert split_counts(6, RATIOS) == {"train": 2, "val": 2, "test": 2}
+    assert split_counts(5, RATIOS) == {"train": 1, "val": 2, "test": 2}
+    assert split_counts(23, RATIOS) == {"train": 17, "val": 3, "test": 3}
     assert split_counts(20, {"train": 0.5, "val": 0.25, "test": 0.25}) == {"train": 10, "val": 5, "test": 5}
 
 

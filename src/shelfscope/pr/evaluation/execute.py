@@ -36,8 +36,7 @@ def embed(embedder: Embedder, paths: list[Path]) -> tuple[np.ndarray, dict[int, 
     from shelfscope.ml.embeddings.checkpoint import embed_paths
 
     vectors, skipped = embed_paths(embedder, paths, EMBED_BATCH)
-    index = {path: i for i, path in enumerate(paths)}
-    return vectors, {index[Path(path)]: str(reason) for path, reason in skipped}
+    return vectors, {index: reason for index, reason in skipped}
 
 
 def evaluate_samples(

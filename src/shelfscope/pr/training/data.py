@@ -25,6 +25,8 @@ from shelfscope.pr.products.models import ProductImage, ProductVideo
 from shelfscope.pr.training.models import PrTrainingImage
 from shelfscope.pr.training.schemas import SPLITS, DataIn, Split
 
+# Every split needs this many products: a query must have another product to be confused with.
+MIN_SPLIT_PRODUCTS = 2
 # Rows written per INSERT when the list is frozen.
 _INSERT_BATCH = 1000
 
@@ -92,9 +94,10 @@ def apply_minimum(images: Iterable[Candidate], min_images: int) -> tuple[list[Ca
 
 
 def split_counts(products: int, ratios: dict[str, float]) -> dict[Split, int]:
-    """Products per split: val and test rounded half up with at least one each, train the rest."""
-    val = max(1, math.floor(products * ratios["val"] + 0.5))
-    test = max(1, math.floor(products * ratios["test"] + 0.5))
+    """Products per split: val and test rounded half up with at least two each (retrieval within one
+    product finds only itself), train the rest."""
+    val = max(MIN_SPLIT_PRODUCTS, math.floor(products * ratios["val"] + 0.5))
+    test = max(MIN_SPLIT_PRODUCTS, math.floor(products * ratios["test"] + 0.5))
     return {"train": products - val - test, "val": val, "test": test}
 
 
@@ -211,10 +214,12 @@ def plan_data(session: Session, data: DataIn, *, min_products: int, min_images: 
             excluded_products=excluded,
         )
     ratios = data.split.model_dump()
-    if split_counts(products, ratios)["train"] < 2:
+    counts = split_counts(products, ratios)
+    if counts["train"] < MIN_SPLIT_PRODUCTS:
         raise ValidationFailed.field(
             "data.split",
-            f"{products} products leave fewer than 2 for training after the val and test shares",
+            f"{products} products leave {counts['train']} for training after {counts['val']} for val and "
+            f"{counts['test']} for test; every split needs at least {MIN_SPLIT_PRODUCTS}",
         )
     splits = split_products((image.product_id for image in kept), ratios, data.seed)
     planned = [Planned(image, splits[image.product_id]) for image in kept]

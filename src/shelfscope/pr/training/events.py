@@ -95,6 +95,9 @@ class RunSink:
         key = checkpoint_key(self.run_id, epoch)
         upload(self.ctx.storage, key, checkpoint, self.ctx.log)
         size = checkpoint.stat().st_size
+        # Stored: the local copy is not needed again (a resume downloads it), and a long run would
+        # otherwise keep every epoch's file on the worker's disk.
+        checkpoint.unlink(missing_ok=True)
         row_metrics = {name: _json_number(value) for name, value in metrics.items()}
         with self.ctx.db.write() as session:
             run = session.get(PrTrainingRun, self.run_id)
@@ -127,19 +130,8 @@ class RunSink:
             value = metrics.get(name)
             if value is not None:
                 self.ctx.metric(name, float(value), epoch)
-        parts = [
-            f"{name} {metrics[name]:.4f}"
-            for name in ("loss", "val_recall_at_1", "val_map_at_r")
-            if name in metrics
-        ]
-        lr = metrics.get("lr")
-        if lr is not None:
-            parts.append(f"lr {lr:.2e}")
-        seconds = metrics.get("seconds")
-        timing = f" ({seconds:.1f} s)" if seconds is not None else ""
-        self.ctx.log(f"epoch {epoch}/{self.total_epochs}: {', '.join(parts)}{timing}")
         if best_epoch == epoch:
-            self.ctx.log(f"epoch {epoch} is the best so far (val recall@1)")
+            self.ctx.log(f"epoch {epoch} is the best so far (val recall@1); its checkpoint is stored")
         self.ctx.progress(self._fraction(epoch + 1, 0, 1), f"epoch {epoch}/{self.total_epochs} done")
         self.ctx.flush()
 

@@ -48,6 +48,8 @@ def _set(db: Database, run_id: int, **values: Any) -> None:
 
 
 def execute_run(ctx: JobContext, run_id: int) -> dict[str, Any]:
+    from shelfscope.ml.embeddings.train import TrainingCancelled
+
     with ctx.db.write() as session:
         run = session.get(PrTrainingRun, run_id)
         if run is None:
@@ -64,10 +66,10 @@ def execute_run(ctx: JobContext, run_id: int) -> dict[str, Any]:
     folder.mkdir(parents=True)
     try:
         return _execute(ctx, run, folder)
-    except JobCancelled:
+    except (JobCancelled, TrainingCancelled):
         _set(ctx.db, run_id, status="cancelled", finished_at=utcnow(), current_batch=0)
         ctx.log("cancelled; the checkpoints so far are kept (resume from any of them)", "warning")
-        raise
+        raise JobCancelled(f"training run {run_id} was cancelled") from None
     except Exception as exc:
         _set(
             ctx.db, run_id, status="failed", finished_at=utcnow(), error=str(exc)[:2000] or type(exc).__name__
@@ -181,7 +183,6 @@ def _execute(ctx: JobContext, run: PrTrainingRun, folder: Path) -> dict[str, Any
     resume_from, start_epoch = _resume_point(ctx, run, folder)
     sink = RunSink(ctx, run.id, run.total_epochs, model_info(run), start_epoch=start_epoch)
     skipped = list(fetched.skipped)
-    epochs_run = run.current_epoch
     stopped_early = False
     if start_epoch <= run.total_epochs:
         ctx.log(
@@ -202,8 +203,9 @@ def _execute(ctx: JobContext, run: PrTrainingRun, folder: Path) -> dict[str, Any
         )
         ctx.check_cancelled()
         skipped += [{"image_id": image_id, "reason": reason} for image_id, reason in result.skipped]
-        epochs_run = result.epochs_run
         stopped_early = result.stopped_early
+        if result.initial_metrics:
+            _record_initial(ctx.db, run.id, result.initial_metrics)
         if stopped_early:
             ctx.log(
                 f"stopped early after epoch {result.epochs_run}: "
@@ -219,15 +221,25 @@ def _execute(ctx: JobContext, run: PrTrainingRun, folder: Path) -> dict[str, Any
     with ctx.db.read() as session:
         done = session.get(PrTrainingRun, run.id)
         best_epoch = done.best_epoch if done is not None else None
+        last_epoch = done.current_epoch if done is not None else None
     return {
         "run_id": run.id,
         "best_epoch": best_epoch,
-        "epochs_run": epochs_run,
+        "last_epoch": last_epoch,
         "stopped_early": stopped_early,
         "skipped": len(skipped),
         "evaluation_id": evaluation["id"],
         "test": evaluation["metrics"],
     }
+
+
+def _record_initial(db: Database, run_id: int, metrics: dict[str, float]) -> None:
+    """The starting model's val metrics as epoch 0 of the history: the "before" of the charts."""
+    with db.write() as session:
+        run = session.get(PrTrainingRun, run_id)
+        if run is not None:
+            history = [r for r in run.metrics_history or [] if int(r.get("epoch", 0)) != 0]
+            run.metrics_history = [{"epoch": 0, **metrics}, *history]
 
 
 def _record_skipped(db: Database, run_id: int, skipped: list[dict[str, Any]]) -> None:

@@ -98,26 +98,28 @@ def _backbone(key: str) -> ModelSpec:
 
 
 def _check_weights(settings: Settings, spec: ModelSpec, pretrained: bool) -> None:
-    """Pretrained weights a worker could not get: refused now rather than failing in the worker."""
+    """Pretrained weights that are not installed: refused now rather than failing in the worker, with
+    the ways to provide them (and the token a gated backbone needs when none is set)."""
     folder = model_dir(settings, spec.key)
     if not pretrained or is_present(folder):
         return
+    gated = spec.gated and not settings.ml_hub_token.get_secret_value()
     if settings.ml_offline:
-        raise Conflict(
-            f"The pretrained weights of {spec.title} are not installed and this installation is offline: "
-            f"copy a save_pretrained folder of {spec.hub_id} to {folder}, or train from scratch "
-            "(pretrained: false).",
-            backbone=spec.key,
-            folder=str(folder),
+        fetch = "this installation is offline"
+    elif gated:
+        fetch = (
+            f"its weights are gated on the hub: accept the licence on the {spec.hub_id} page and set "
+            f"SHELFSCOPE_ML_HUB_TOKEN, then fetch it (`shelfscope models fetch {spec.key}`)"
         )
-    if spec.gated and not settings.ml_hub_token.get_secret_value():
-        raise Conflict(
-            f"{spec.title} weights are gated on the hub: accept the licence for {spec.hub_id} there and "
-            f"set SHELFSCOPE_ML_HUB_TOKEN, or copy the weights to {folder}.",
-            backbone=spec.key,
-            folder=str(folder),
-            gated=True,
-        )
+    else:
+        fetch = f"fetch it (Settings → Models, or `shelfscope models fetch {spec.key}`)"
+    raise Conflict(
+        f"The pretrained weights of {spec.title} are not installed; {fetch}, or copy a save_pretrained "
+        f"folder of {spec.hub_id} to {folder}, or train from scratch (pretrained: false).",
+        backbone=spec.key,
+        folder=str(folder),
+        token_needed=gated,
+    )
 
 
 # ---- starting -----------------------------------------------------------------------------------------
