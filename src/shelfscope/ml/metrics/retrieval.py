@@ -6,15 +6,47 @@ figure here is deterministic and can be checked by hand.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TypedDict
 
 import faiss
 import numpy as np
 import numpy.typing as npt
 
 # Queries are searched in chunks so memory stays bounded when R (a product's image count) is large.
-QUERY_CHUNK = 1024
+QUERY_CHUNK = 4096
+NEIGHBOURS = 5  # neighbours listed per hard case
+UNCATEGORISED = "uncategorised"
+
+
+class Neighbour(TypedDict):
+    image_id: int
+    product_id: int
+    score: float
+
+
+class HardCase(TypedDict):
+    image_id: int
+    product_id: int
+    domain: str
+    first_correct_rank: int | None
+    neighbours: list[Neighbour]
+
+
+class ConfusedPair(TypedDict):
+    product_a: int
+    product_b: int
+    count: int
+
+
+class EvaluationReport(TypedDict):
+    overall: dict[str, float]
+    cross_domain: list[dict[str, str | float]]
+    per_category: list[dict[str, str | float]]
+    hard_cases: list[HardCase]
+    confused_pairs: list[ConfusedPair]
 
 
 def search(
@@ -62,6 +94,126 @@ def retrieval_metrics(
     q_codes, g_codes = _codes(q_labels, g_labels)
     ranking = _rank(q, q_codes, g, g_codes, ks, exclude_self=exclude_self, keep=0)
     return ranking.metrics(np.ones(len(q), dtype=bool), ks)
+
+
+def evaluation_report(
+    embeddings: npt.ArrayLike,
+    product_ids: Sequence[int],
+    domains: Sequence[str],
+    image_ids: Sequence[int],
+    categories: Sequence[str | None],
+    *,
+    hard_cases: int = 10,
+    confused_pairs: int = 10,
+    ks: Sequence[int] = (1, 5, 10),
+) -> EvaluationReport:
+    """The evaluation of one embedding set (row i is image image_ids[i] of product product_ids[i]),
+    every figure as in `retrieval_metrics`, relevance = same product:
+
+    - overall: every image queries all the others (leave-one-out);
+    - cross_domain: for each ordered pair of distinct domains present, that domain's images query the
+      other domain's images, in sorted order;
+    - per_category: the leave-one-out ranking, its queries grouped by category (None is
+      "uncategorised", listed last);
+    - hard_cases: the counted queries whose first image of the same product ranks worst (exact rank,
+      1-based; ties by image id), each with its top 5 neighbours;
+    - confused_pairs: for counted queries whose top-1 neighbour is another product, the unordered
+      product pairs by how often, most frequent first (ties by product ids)."""
+    e = _embeddings(embeddings, "embeddings")
+    n = len(e)
+    products = _labels(product_ids, "product_ids", n)
+    domain_of = [str(d) for d in _labels(domains, "domains", n)]
+    images = _labels(image_ids, "image_ids", n)
+    if len(categories) != n:
+        raise ValueError(f"categories: {len(categories)} categories for {n} embedding rows")
+    category_of = [UNCATEGORISED if c is None else str(c) for c in categories]
+    ks = _ks(ks)
+    for name, value in (("hard_cases", hard_cases), ("confused_pairs", confused_pairs)):
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise ValueError(f"{name}: expected a non-negative integer, got {value!r}")
+    codes, _ = _codes(products, products[:0])
+
+    ranking = _rank(e, codes, e, codes, ks, exclude_self=True, keep=NEIGHBOURS)
+    everyone = np.ones(n, dtype=bool)
+
+    cross_domain: list[dict[str, str | float]] = []
+    domain_array = np.array(domain_of)
+    for query_domain in sorted(set(domain_of)):
+        for gallery_domain in sorted(set(domain_of) - {query_domain}):
+            q, g = domain_array == query_domain, domain_array == gallery_domain
+            pair = _rank(e[q], codes[q], e[g], codes[g], ks, exclude_self=False, keep=0)
+            metrics = pair.metrics(np.ones(int(q.sum()), dtype=bool), ks)
+            cross_domain.append({"query_domain": query_domain, "gallery_domain": gallery_domain, **metrics})
+
+    category_array = np.array(category_of)
+    names = sorted(set(category_of) - {UNCATEGORISED}) + (
+        [UNCATEGORISED] if UNCATEGORISED in category_of else []
+    )
+    per_category: list[dict[str, str | float]] = [
+        {"category": name, **ranking.metrics(category_array == name, ks)} for name in names
+    ]
+
+    counted = np.flatnonzero(ranking.relevant_count > 0)
+    worst: list[HardCase] = []
+    if hard_cases and len(counted):
+        ranks = ranking.first_rank.copy()
+        beyond = counted[ranks[counted] == 0]
+        ranks[beyond] = _first_ranks_beyond(e, codes, beyond, ranking.searched[beyond])
+        chosen = sorted(counted.tolist(), key=lambda i: (-int(ranks[i]), images[i].item()))[:hard_cases]
+        worst = [
+            {
+                "image_id": int(images[i]),
+                "product_id": int(products[i]),
+                "domain": domain_of[i],
+                "first_correct_rank": int(ranks[i]),
+                "neighbours": [
+                    {"image_id": int(images[j]), "product_id": int(products[j]), "score": float(score)}
+                    for j, score in zip(ranking.top_indices[i], ranking.top_scores[i], strict=True)
+                ],
+            }
+            for i in chosen
+        ]
+
+    confusions: Counter[tuple[int, int]] = Counter()
+    if len(counted) and ranking.top_indices.shape[1]:
+        top = ranking.top_indices[counted, 0]
+        wrong = codes[top] != codes[counted]
+        for a, b in zip(products[counted[wrong]].tolist(), products[top[wrong]].tolist(), strict=True):
+            confusions[(min(a, b), max(a, b))] += 1
+    pairs = sorted(confusions.items(), key=lambda item: (-item[1], item[0]))[:confused_pairs]
+
+    return {
+        "overall": ranking.metrics(everyone, ks),
+        "cross_domain": cross_domain,
+        "per_category": per_category,
+        "hard_cases": worst,
+        "confused_pairs": [{"product_a": int(a), "product_b": int(b), "count": c} for (a, b), c in pairs],
+    }
+
+
+def _first_ranks_beyond(
+    e: npt.NDArray[np.float32],
+    codes: npt.NDArray[np.int64],
+    queries: npt.NDArray[np.intp],
+    searched: npt.NDArray[np.int64],
+) -> npt.NDArray[np.int64]:
+    """Leave-one-out rank of the first same-product image for queries whose searched list held none:
+    1 + the other products' images scoring above it (or equal with a lower index)."""
+    ranks = np.zeros(len(queries), dtype=np.int64)
+    positions = np.arange(len(e))
+    for start in range(0, len(queries), 256):
+        rows = queries[start : start + 256]
+        scores = e[rows] @ e.T
+        relevant = codes[None, :] == codes[rows, None]
+        relevant[np.arange(len(rows)), rows] = False
+        other = ~relevant
+        other[np.arange(len(rows)), rows] = False
+        best = np.where(relevant, scores, -np.inf).max(axis=1, keepdims=True)
+        best_index = np.where(relevant & (scores == best), positions, len(e)).min(axis=1, keepdims=True)
+        ahead = other & ((scores > best) | ((scores == best) & (positions < best_index)))
+        ranks[start : start + len(rows)] = 1 + ahead.sum(axis=1)
+    # faiss and numpy may round a score differently: a rank never falls inside the list searched.
+    return np.maximum(ranks, searched + 1)
 
 
 @dataclass(frozen=True)
