@@ -20,6 +20,8 @@ export function prRun(overrides: Partial<PrTrainingRun> = {}): PrTrainingRun {
       split: { train: 0.7, val: 0.15, test: 0.15 },
       seed: 0,
     },
+    dataset_id: null,
+    created_by: 1,
     data_summary: {
       train: { products: 7, images: 84, domains: { synthetic: 7, real: 77 } },
       val: { products: 2, images: 24, domains: { synthetic: 2, real: 22 } },
@@ -71,6 +73,8 @@ export function prEvaluation(overrides: Partial<PrEvaluation> = {}): PrEvaluatio
     run_id: 5,
     checkpoint_id: 102,
     epoch: 2,
+    split: 'test',
+    job_id: 31,
     status: 'succeeded',
     metrics: { recall_at_1: 0.75, recall_at_5: 1, recall_at_10: 1, map_at_r: 0.6, queries: 12 },
     report: {
@@ -114,9 +118,12 @@ export function prModel(id: number, overrides: Partial<PrModel> = {}): PrModel {
     image_size: 56,
     preprocessing: { resize: 'pad_square', image_size: 56 },
     test_metrics: { recall_at_1: 0.5 + id / 10, recall_at_5: 0.9, recall_at_10: 1, map_at_r: 0.4 },
+    evaluation_id: 9,
     size_bytes: 1_200_000,
     status: 'ready',
+    created_by: 1,
     created_at: '2025-01-01T00:00:20Z',
+    updated_at: '2025-01-01T00:00:20Z',
     ...overrides,
   }
 }

@@ -17,9 +17,21 @@ const QUERY_COUNTS = [
   { value: '16', label: '16 queries' },
 ]
 
+const GALLERY_SOURCE: Record<string, string> = {
+  shared_test: 'the test products the models share',
+  union_test: "every model's test products",
+  catalogue: 'a sample of the catalogue',
+}
+
 function Grid({ result }: { result: PrVisualComparison }) {
+  const g = result.gallery
   return (
     <div className="flex flex-col gap-4 overflow-x-auto" data-testid="visual-compare-grid">
+      {g ? (
+        <p className="text-xs text-muted-foreground" data-testid="visual-compare-gallery">
+          Each model searched {g.images} images of {g.products} products ({GALLERY_SOURCE[g.source] ?? g.source}).
+        </p>
+      ) : null}
       {result.queries.map((q) => (
         <div key={q.image_id} className="flex items-start gap-4 border-t pt-3 first:border-t-0 first:pt-0" data-testid="visual-query">
           <figure className="flex w-24 shrink-0 flex-col gap-0.5">

@@ -7,8 +7,8 @@ import { modelsPollInterval } from './queries'
 
 const COMPARISON: PrModelComparison = {
   models: [
-    { id: 2, name: 'A' },
-    { id: 3, name: 'B' },
+    { id: 2, name: 'A', backbone: 'dinov2-small', embedding_dim: 128, test_metrics: null },
+    { id: 3, name: 'B', backbone: 'dinov2-base', embedding_dim: 128, test_metrics: null },
   ],
   rows: [
     { metric: 'recall_at_1', values: { '2': 0.5, '3': 0.75 }, best: 3 },

@@ -10,7 +10,7 @@ export function DataShortfallNote({ form }: { form: CreateRunForm }) {
     <div role="alert" className="flex items-start gap-2 rounded-md border border-red-200 bg-red-50 p-3 text-sm text-red-800" data-testid="data-shortfall">
       <TriangleAlertIcon className="mt-0.5 size-4 shrink-0" aria-hidden />
       <div className="flex flex-col gap-1">
-        <p>{message}</p>
+        <p>{s ? s.detail : message}</p>
         {s ? (
           <p className="text-xs tabular-nums">
             {s.products} of {s.minProducts} products and {s.images} of {s.minImages} images needed. Add images, lower the minimum per product, or widen the domains.

@@ -13,7 +13,7 @@ export function ModelFields({ form }: { form: CreateRunForm }) {
   const note = picked ? backboneNote(picked, draft.pretrained) : null
   return (
     <div className="flex flex-col gap-4">
-      <FormField id="pr-run-name" label="Name" field="name" errors={form.errors}>
+      <FormField id="pr-run-name" label="Name" field="name" errors={form.errors} hint="Empty: named after the backbone and the data.">
         <Input
           id="pr-run-name"
           value={draft.name}

@@ -2,9 +2,8 @@
 import { useCallback, useMemo, useState } from 'react'
 import { useNavigate } from 'react-router'
 import { toast } from 'sonner'
-import { apiFieldErrors } from '@/features/training'
 import { useBackbones, useStartPrRun } from './queries'
-import { dataShortfall } from './refusals'
+import { dataShortfall, runFormErrors } from './refusals'
 import {
   defaultBackbone,
   defaultDraft,
@@ -59,7 +58,7 @@ export function useCreateRunForm(onStarted: () => void) {
         void navigate(`/training/${run.id}`)
       },
       onError: (error) => {
-        setServerErrors(apiFieldErrors(error))
+        setServerErrors(runFormErrors(error))
         if (!dataShortfall(error)) toast.error('The run was not started: see the form.')
       },
     })

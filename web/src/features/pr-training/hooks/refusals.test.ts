@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { ApiError } from '@/lib/api'
-import { dataShortfall, linkedModelIds } from './refusals'
+import { dataShortfall, linkedModelIds, runFormErrors } from './refusals'
 import { listPollInterval, LIST_POLL_MS } from './queries'
 
 describe('refusals', () => {
@@ -12,10 +12,18 @@ describe('refusals', () => {
   })
 
   it('reads the counts of a too-little-data refusal', () => {
-    const body = { error: 'ValidationFailed', detail: 'Too little data', field: 'data', products: 4, images: 30, min_products: 10, min_images: 100 }
-    expect(dataShortfall(new ApiError(422, body))).toEqual({ products: 4, images: 30, minProducts: 10, minImages: 100 })
-    expect(dataShortfall(new ApiError(422, { ...body, field: 'config.epochs' }))).toBeNull()
+    const body = { error: 'ValidationFailed', detail: 'data: too little', fields: [{ field: 'data', message: 'too few products or images' }], field: 'data', products: 4, images: 30, min_products: 10, min_images: 100 }
+    expect(dataShortfall(new ApiError(422, body))).toEqual({ detail: 'data: too little', products: 4, images: 30, minProducts: 10, minImages: 100 })
+    expect(dataShortfall(new ApiError(422, { ...body, field: undefined }))).not.toBeNull()
+    expect(dataShortfall(new ApiError(422, { ...body, field: 'config.epochs', fields: [] }))).toBeNull()
     expect(dataShortfall(new ApiError(422, { error: 'ValidationFailed', detail: 'x', field: 'data' }))).toBeNull()
+  })
+
+  it('puts a refusal about the backbone weights under the backbone, and field errors at their fields', () => {
+    const gated = new ApiError(409, { error: 'Conflict', detail: 'DINOv3 weights are gated on the hub', backbone: 'dinov3-small', gated: true })
+    expect(runFormErrors(gated)).toEqual({ backbone: 'DINOv3 weights are gated on the hub' })
+    const fields = new ApiError(422, { error: 'ValidationFailed', detail: 'x', fields: [{ field: 'config.products_per_batch', message: 'is 8, but the train split has 7 products' }] })
+    expect(runFormErrors(fields)).toEqual({ 'config.products_per_batch': 'is 8, but the train split has 7 products' })
   })
 })
 

@@ -9,7 +9,8 @@ function draft(patch: Partial<RunDraft> = {}): RunDraft {
 describe('validateDraft', () => {
   it('accepts the defaults once the run has a name and a backbone', () => {
     expect(validateDraft(draft(), 'dinov2-base')).toEqual({})
-    expect(validateDraft(defaultDraft(), null)).toEqual({ name: 'Give the run a name.', backbone: 'Pick a backbone.' })
+    expect(validateDraft(defaultDraft(), null)).toEqual({ backbone: 'Pick a backbone.' })
+    expect(validateDraft(draft({ name: 'x'.repeat(256) }), 'dinov2-base')).toEqual({ name: 'At most 255 characters.' })
   })
 
   it('names each bad field the way the API does', () => {
@@ -24,7 +25,7 @@ describe('validateDraft', () => {
     expect(validateDraft(bad, 'dinov2-base')).toEqual({
       'data.dataset_id': 'Pick a product dataset.',
       'data.domains': 'Choose at least one domain.',
-      'data.frames.every': 'Between 1 and 10000.',
+      'data.frames.every': 'Between 1 and 100000.',
       'data.min_images_per_product': 'Enter a whole number.',
       'config.epochs': 'Between 1 and 1000.',
       'config.products_per_batch': 'Between 2 and 1024.',
@@ -33,12 +34,13 @@ describe('validateDraft', () => {
     })
   })
 
-  it('checks the split adds up to 1 with a train share above 0', () => {
+  it('checks every split gets a share above 0 and the shares add up to 1', () => {
     expect(splitError({ train: '0.7', val: '0.15', test: '0.15' })).toBeNull()
-    expect(splitError({ train: '0.8', val: '0.1', test: '0' })).toBe('The shares add up to 0.9, not 1.')
-    expect(splitError({ train: '0', val: '0.5', test: '0.5' })).toBe('The train share must be above 0.')
-    expect(splitError({ train: 'x', val: '0.5', test: '0.5' })).toBe('Each share is a number from 0 to 1.')
-    expect(splitError({ train: '1.2', val: '-0.1', test: '-0.1' })).toBe('Each share is a number from 0 to 1.')
+    expect(splitError({ train: '0.8', val: '0.1', test: '0.05' })).toBe('The shares add up to 0.95, not 1.')
+    expect(splitError({ train: '0.9', val: '0.1', test: '0' })).toBe('Each share is a number above 0 and below 1.')
+    expect(splitError({ train: 'x', val: '0.5', test: '0.5' })).toBe('Each share is a number above 0 and below 1.')
+    expect(splitError({ train: '1', val: '0', test: '0' })).toBe('Each share is a number above 0 and below 1.')
+    expect(validateDraft(draft({ minImages: '1' }), 'x')).toEqual({ 'data.min_images_per_product': 'Between 2 and 100000.' })
   })
 })
 
@@ -54,6 +56,7 @@ describe('requestBody', () => {
       config: { epochs: 2, image_size: 56, products_per_batch: 8, images_per_product: 4, loss: 'arcface_triplet', llrd: 0.8, mixed_precision: true, device: 'auto' },
     })
     expect(requestBody({ ...d, datasetId: 4 }, 'x').data.dataset_id).toBeNull()
+    expect(requestBody({ ...d, name: '  ' }, 'x')).not.toHaveProperty('name')
     expect(requestBody({ ...d, source: 'dataset', datasetId: 4 }, 'x').data.dataset_id).toBe(4)
   })
 })

@@ -149,8 +149,8 @@ function numberIn(text: string, min: number, max: number, open = false): string 
 const CONFIG_RULES: Record<NumberField, (text: string) => string | null> = {
   epochs: (t) => intIn(t, 1, 1000),
   products_per_batch: (t) => intIn(t, 2, 1024),
-  images_per_product: (t) => intIn(t, 2, 256),
-  image_size: (t) => intIn(t, 16, 2048),
+  images_per_product: (t) => intIn(t, 2, 128),
+  image_size: (t) => intIn(t, 28, 1024),
   embedding_dim: (t) => intIn(t, 8, 4096),
   arcface_weight: (t) => numberIn(t, 0, 100),
   triplet_weight: (t) => numberIn(t, 0, 100),
@@ -168,11 +168,10 @@ const CONFIG_RULES: Record<NumberField, (text: string) => string | null> = {
   batches_per_epoch: (t) => intIn(t, 0, 1_000_000),
 }
 
-/** Train, val and test shares: each in 0..1, train above 0, adding up to 1. */
+/** Train, val and test shares: each above 0 and below 1 (every split holds products), adding up to 1. */
 export function splitError(split: RunDraft['split']): string | null {
   const values = [split.train, split.val, split.test].map((t) => (t.trim() === '' ? Number.NaN : Number(t)))
-  if (values.some((v) => !Number.isFinite(v) || v < 0 || v > 1)) return 'Each share is a number from 0 to 1.'
-  if ((values[0] ?? 0) <= 0) return 'The train share must be above 0.'
+  if (values.some((v) => !Number.isFinite(v) || v <= 0 || v >= 1)) return 'Each share is a number above 0 and below 1.'
   const sum = values.reduce((a, b) => a + b, 0)
   return Math.abs(sum - 1) > 1e-6 ? `The shares add up to ${Number(sum.toFixed(4))}, not 1.` : null
 }
@@ -181,8 +180,8 @@ function dataErrors(draft: RunDraft): [string, string | null][] {
   return [
     ['data.dataset_id', draft.source === 'dataset' && draft.datasetId === null ? 'Pick a product dataset.' : null],
     ['data.domains', draft.domains.length === 0 ? 'Choose at least one domain.' : null],
-    ['data.frames.every', draft.frameMode === 'interval' ? intIn(draft.frameEvery, 1, 10_000) : null],
-    ['data.min_images_per_product', intIn(draft.minImages, 1, 10_000)],
+    ['data.frames.every', draft.frameMode === 'interval' ? intIn(draft.frameEvery, 1, 100_000) : null],
+    ['data.min_images_per_product', intIn(draft.minImages, 2, 100_000)],
     ['data.split', splitError(draft.split)],
     ['data.seed', intIn(draft.dataSeed, 0, 2 ** 31 - 1)],
   ]
@@ -192,7 +191,7 @@ function dataErrors(draft: RunDraft): [string, string | null][] {
 export function validateDraft(draft: RunDraft, backbone: string | null): FormErrors {
   const name = draft.name.trim()
   const checks: [string, string | null][] = [
-    ['name', name === '' ? 'Give the run a name.' : name.length > 255 ? 'At most 255 characters.' : null],
+    ['name', name.length > 255 ? 'At most 255 characters.' : null],
     ['backbone', backbone === null ? 'Pick a backbone.' : null],
     ...dataErrors(draft),
     ...NUMBER_FIELDS.map((f): [string, string | null] => [`config.${f}`, CONFIG_RULES[f](draft.config[f])]),
@@ -213,9 +212,10 @@ export function configBody(config: ConfigDraft): EmbedTrainConfig {
   }
 }
 
+/** The request; a blank name is left out (the server names the run after its backbone and data). */
 export function requestBody(draft: RunDraft, backbone: string): PrRunCreate {
   return {
-    name: draft.name.trim(),
+    ...(draft.name.trim() === '' ? {} : { name: draft.name.trim() }),
     backbone,
     pretrained: draft.pretrained,
     data: {

@@ -74,7 +74,8 @@ export interface PrDataConfig {
 }
 
 export interface PrRunCreate {
-  name: string
+  /** Left out: named after the backbone and the data. */
+  name?: string
   backbone: string
   pretrained: boolean
   data: PrDataConfig
@@ -122,6 +123,7 @@ export interface PrTrainingRun {
   config: EmbedTrainConfig
   data_config: PrDataConfig
   data_summary: PrDataSummary
+  dataset_id: number | null
   current_epoch: number
   total_epochs: number
   current_batch: number
@@ -133,6 +135,7 @@ export interface PrTrainingRun {
   metrics_history: PrEpochMetrics[]
   error: string | null
   job_id: number | null
+  created_by: number | null
   created_at: string
   started_at: string | null
   finished_at: string | null
@@ -146,7 +149,9 @@ export interface PrRunEnvelope {
 }
 
 export interface PrRunResumed extends PrRunEnvelope {
-  remaining_epochs?: number
+  remaining_epochs: number
+  checkpoint_id: number
+  start_epoch: number
 }
 
 export interface PrRunListParams {
@@ -250,10 +255,12 @@ export interface PrEvaluation {
   run_id: number
   checkpoint_id: number | null
   epoch: number | null
+  split: string
   status: PrEvaluationStatus
   metrics: RetrievalMetrics | null
   report: EvaluationReport | null
   error: string | null
+  job_id: number | null
   created_at: string
 }
 
@@ -278,9 +285,12 @@ export interface PrModel {
   /** {"image_size", "resize", "mean", "std"}: what an extractor does to an image before the model. */
   preprocessing: Record<string, unknown>
   test_metrics: RetrievalMetrics | null
+  evaluation_id: number | null
   size_bytes: number
   status: PrModelStatus
+  created_by: number | null
   created_at: string
+  updated_at: string
 }
 
 export interface PrModelCreate {
@@ -296,7 +306,7 @@ export interface PrModelPatch {
 
 /** `GET /pr/models/compare?ids=`: the test metrics aligned, the best model of each row. */
 export interface PrModelComparison {
-  models: { id: number; name: string; backbone?: string; [extra: string]: unknown }[]
+  models: { id: number; name: string; backbone: string; embedding_dim: number; test_metrics: RetrievalMetrics | null }[]
   rows: { metric: string; values: Record<string, number | null>; best: number | null }[]
 }
 
@@ -304,5 +314,7 @@ export interface PrModelComparison {
 export interface PrVisualComparison {
   models: { id: number; name: string; metrics: RetrievalMetrics | null }[]
   metric_names: string[]
+  /** The images every model searched: the models' shared test products, their union, or a catalogue sample. */
+  gallery?: { source: string; images: number; products: number; skipped?: { image_id: number; reason: string }[] }
   queries: { image_id: number; product_id: number; results: Record<string, Neighbour[]> }[]
 }
