@@ -41,7 +41,7 @@ function EpochChart({ points, totalEpochs, lines, testId, unitRange, log }: Char
       <ResponsiveContainer width="100%" height="100%">
         <LineChart data={points} margin={{ top: 8, right: 16, bottom: 0, left: 0 }}>
           <CartesianGrid strokeDasharray="3 3" stroke="#e5e7eb" />
-          <XAxis type="number" dataKey="epoch" domain={[1, Math.max(2, totalEpochs)]} allowDecimals={false} tick={{ fontSize: 12 }} />
+          <XAxis type="number" dataKey="epoch" domain={[Math.min(1, points[0]?.epoch ?? 1), Math.max(2, totalEpochs)]} allowDecimals={false} tick={{ fontSize: 12 }} />
           <YAxis
             tick={{ fontSize: 12 }}
             width={56}
