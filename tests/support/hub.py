@@ -45,6 +45,8 @@ class FakeHub:
     def __init__(self) -> None:
         self.repos: dict[str, HubRepo] = {}
         self.requests: list[str] = []
+        # The Authorization header of each request, in the order of `requests` (None: none sent).
+        self.authorizations: list[str | None] = []
         self._lock = threading.Lock()
         hub = self
 
@@ -75,6 +77,7 @@ class FakeHub:
     def reset(self) -> None:
         self.repos.clear()
         self.requests.clear()
+        self.authorizations.clear()
 
     def close(self) -> None:
         self._server.shutdown()
@@ -94,6 +97,7 @@ class FakeHub:
         path = unquote(urlsplit(handler.path).path)
         with self._lock:
             self.requests.append(f"{handler.command} {path}")
+            self.authorizations.append(handler.headers.get("Authorization"))
         if match := _REVISION.match(path):
             self._revision(handler, match.group(1), head)
         elif match := _TREE.match(path):

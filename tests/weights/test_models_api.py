@@ -21,7 +21,7 @@ from shelfscope.ml.weights import is_present, model_dir
 from tests.support.dataset_files import run_job
 from tests.support.hub import FakeHub, HubRepo
 from tests.support.jobs import wait_for
-from tests.weights.conftest import FETCHED, KEY, folder_files, leftovers, write_model
+from tests.weights.conftest import FETCHED, KEY, folder_files, leftovers, model_files, write_model
 
 URL = "/api/v1/ml/models"
 
@@ -250,3 +250,38 @@ def test_deleting_a_linked_model_unlinks_it_and_keeps_the_linked_folder(
     assert _items(client)["owlv2-base"]["present"]
     assert client.delete(f"{URL}/owlv2-base").status_code == 204
     assert not model_dir(settings, "owlv2-base").exists() and is_present(elsewhere)
+
+
+GATED = "dinov3-small"
+
+
+def test_a_gated_model_without_a_token_is_refused_naming_the_setting_and_nothing_is_asked(
+    client: TestClient, ctx: AppContext, settings: Settings, hub: FakeHub
+) -> None:
+    hub.add(get_spec(GATED).hub_id, model_files())
+    response = client.post(f"{URL}/{GATED}/fetch")
+    assert response.status_code == 409, response.text
+    body = response.json()
+    assert body["error"] == "Conflict" and body["model"] == GATED and body["gated"] is True
+    assert "SHELFSCOPE_ML_HUB_TOKEN" in body["detail"] and get_spec(GATED).hub_id in body["detail"]
+    assert f"shelfscope models import {GATED} FOLDER" in body["detail"]
+    assert _job_count(ctx) == 0 and hub.requests == []
+    assert not is_present(model_dir(settings, GATED))
+
+
+def test_a_gated_model_is_fetched_with_the_token_and_an_open_one_without_it(
+    client: TestClient, ctx: AppContext, settings: Settings, hub: FakeHub, repo: HubRepo
+) -> None:
+    from pydantic import SecretStr
+
+    ctx.settings.ml_hub_token = SecretStr("hf_secret")
+    hub.add(get_spec(GATED).hub_id, model_files())
+    job = _fetch(client, ctx, GATED)
+    assert job.status == "succeeded", job.error
+    assert is_present(model_dir(settings, GATED))
+    assert hub.authorizations and set(hub.authorizations) == {"Bearer hf_secret"}
+
+    hub.requests.clear()
+    hub.authorizations.clear()
+    assert _fetch(client, ctx).status == "succeeded"
+    assert hub.authorizations and set(hub.authorizations) == {None}

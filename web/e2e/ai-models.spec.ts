@@ -27,8 +27,12 @@ test('the AI models page lists an installed model and a missing one with the off
   await expect(missing.getByTestId('size-on-disk')).toHaveText('—')
   await expect(missing.getByRole('button', { name: 'Fetch Grounding DINO (Swin-T)' })).toBeEnabled()
 
-  await expect(page.getByTestId('ai-model-row')).toHaveCount(10)
-  await expect(page.getByTestId('models-summary')).toHaveText(/^1 of 10 installed/)
+  await expect(page.getByTestId('ai-model-row')).toHaveCount(15)
+  // The product-recognition backbones are listed too; DINOv3's weights are gated on the hub.
+  const gated = page.locator('[data-testid="ai-model-row"][data-key="dinov3-base"]')
+  await expect(gated).toContainText('Embedder')
+  await expect(gated).toContainText('SHELFSCOPE_ML_HUB_TOKEN')
+  await expect(page.getByTestId('models-summary')).toHaveText(/^1 of 15 installed/)
   const note = page.getByTestId('weights-note')
   await expect(note).toContainText('Grounding DINO 1.5 is not among these')
   await expect(note).toContainText(`${path.join(harness.dataDir, 'models')}/<key>`)

@@ -41,6 +41,9 @@ BUILTIN_JOB_MODULES = (
     "shelfscope.pr.videos.jobs",
     "shelfscope.pr.catalogue.jobs",
     "shelfscope.pr.cutouts.jobs",
+    "shelfscope.pr.training.jobs",
+    "shelfscope.pr.evaluation.jobs",
+    "shelfscope.pr.trained_models.jobs",
 )
 DEFAULT_RESUMABLE_ATTEMPTS = 3
 

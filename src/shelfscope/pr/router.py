@@ -7,7 +7,10 @@ from fastapi import APIRouter
 from shelfscope.pr.catalogue.router import router as catalogue_router
 from shelfscope.pr.cutouts.router import router as cutouts_router
 from shelfscope.pr.datasets.router import router as datasets_router
+from shelfscope.pr.evaluation.router import router as evaluation_router
 from shelfscope.pr.products.router import router as products_router
+from shelfscope.pr.trained_models.router import router as trained_models_router
+from shelfscope.pr.training.router import router as training_router
 from shelfscope.pr.videos.router import router as videos_router
 
 router = APIRouter()
@@ -16,3 +19,6 @@ router.include_router(cutouts_router, tags=["pr: cutouts"])
 router.include_router(datasets_router, tags=["pr: datasets"])
 router.include_router(videos_router, tags=["pr: videos"])
 router.include_router(catalogue_router, tags=["pr: catalogue"])
+router.include_router(training_router, tags=["pr: training"])
+router.include_router(evaluation_router, tags=["pr: evaluation"])
+router.include_router(trained_models_router, tags=["pr: models"])

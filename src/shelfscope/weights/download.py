@@ -78,6 +78,31 @@ def offline_refusal(settings: Settings, spec: ModelSpec) -> WeightsMissing:
     )
 
 
+def gated_refusal(settings: Settings, spec: ModelSpec) -> WeightsMissing:
+    folder = model_dir(settings, spec.key)
+    return WeightsMissing(
+        f"Model {spec.key!r} is gated on the hub: accept its licence at https://huggingface.co/{spec.hub_id} "
+        "with your account, then set SHELFSCOPE_ML_HUB_TOKEN to an access token of that account and fetch "
+        f"it again; or copy a save_pretrained folder of {spec.hub_id} to {folder} "
+        f"(`shelfscope models import {spec.key} FOLDER`).",
+        model=spec.key,
+        folder=str(folder),
+        hub_id=spec.hub_id,
+        gated=True,
+    )
+
+
+def hub_token(settings: Settings, spec: ModelSpec) -> str | None:
+    """The token a fetch sends: only for gated models (an ungated fetch needs none, and the token stays
+    off requests that do not need it). A gated model without one is refused before any request."""
+    if not spec.gated:
+        return None
+    token = settings.ml_hub_token.get_secret_value()
+    if not token:
+        raise gated_refusal(settings, spec)
+    return token
+
+
 def _mb(size: float) -> str:
     return f"{size / 1e6:,.1f} MB"
 
@@ -215,7 +240,8 @@ def _download(settings: Settings, spec: ModelSpec, staging: Path, reporter: Repo
         ) from None
     constants.DOWNLOAD_CHUNK_SIZE = min(constants.DOWNLOAD_CHUNK_SIZE, _CHUNK_BYTES)
     endpoint = settings.ml_hub_endpoint or None
-    api = HfApi(endpoint=endpoint)
+    token = hub_token(settings, spec)
+    api = HfApi(endpoint=endpoint, token=token)
     reporter.progress(0.0, f"Listing the files of {spec.hub_id}")
     plan = plan_download(api, spec)
     reporter.log(f"downloading {len(plan.files)} files ({_mb(plan.total)}) of {spec.hub_id}@{plan.revision}")
@@ -228,6 +254,7 @@ def _download(settings: Settings, spec: ModelSpec, staging: Path, reporter: Repo
         # The hub client notes the branch's commit in a cache; kept in the staging folder, not $HOME.
         cache_dir=staging / "hub-cache",
         endpoint=endpoint,
+        token=token,
         ignore_patterns=list(plan.ignore),
         max_workers=_DOWNLOAD_THREADS,
         tqdm_class=tracker.bar_class(),
@@ -243,6 +270,7 @@ def download_model(settings: Settings, spec: ModelSpec, reporter: Reporter) -> F
     download fails; in every failure the staging folder is removed and nothing new is present."""
     if settings.ml_offline:
         raise offline_refusal(settings, spec)
+    hub_token(settings, spec)
     models_dir = settings.resolved_models_dir
     target = model_dir(settings, spec.key)
     with model_lock(models_dir, spec.key):

@@ -39,6 +39,8 @@ class ModelOut(BaseModel):
     licence: str
     capabilities: list[str]
     note: str
+    # The hub serves its weights only with an access token (SHELFSCOPE_ML_HUB_TOKEN).
+    gated: bool = False
     present: bool
     # Bytes of everything in the model's folder (0 when there is none).
     size_on_disk: int

@@ -20,7 +20,7 @@ from shelfscope.ml.weights import is_present, model_dir, size_on_disk
 from shelfscope.od.trained_models import service as registry
 from shelfscope.od.trained_models.models import TrainedModel
 from shelfscope.od.trained_models.schemas import trained_key
-from shelfscope.weights.download import offline_refusal
+from shelfscope.weights.download import hub_token, offline_refusal
 from shelfscope.weights.folders import (
     count_files,
     import_staging,
@@ -58,6 +58,7 @@ def describe(settings: Settings, spec: ModelSpec, fetch_job: Job | None) -> Mode
         licence=spec.licence,
         capabilities=list(spec.capabilities),
         note=spec.note,
+        gated=spec.gated,
         present=is_present(folder),
         size_on_disk=size_on_disk(folder),
         folder=str(folder),
@@ -106,6 +107,7 @@ def start_fetch(
     spec = get_spec(key)
     if settings.ml_offline:
         raise offline_refusal(settings, spec)
+    hub_token(settings, spec)
     folder = model_dir(settings, spec.key)
     if is_present(folder):
         raise Conflict(

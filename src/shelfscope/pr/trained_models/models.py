@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ForeignKey, Integer, String, Text
+from sqlalchemy import BigInteger, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from shelfscope.db.base import Base, BigIntId, TimestampMixin
@@ -26,7 +26,7 @@ class PrTrainedModel(TimestampMixin, Base):
     )
     # The model's own copy of the weights (models/pr/<id>/model.pt): it outlives its checkpoint.
     storage_key: Mapped[str] = mapped_column(String(255), unique=True)
-    size_bytes: Mapped[int] = mapped_column(Integer, default=0)
+    size_bytes: Mapped[int] = mapped_column(BigInteger, default=0)
     backbone: Mapped[str] = mapped_column(String(64))
     embedding_dim: Mapped[int] = mapped_column(Integer)
     image_size: Mapped[int] = mapped_column(Integer)

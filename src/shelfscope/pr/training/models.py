@@ -96,3 +96,6 @@ class PrCheckpoint(TimestampMixin, Base):
     # That epoch's validation metrics (val_recall_at_1, val_map_at_r, ...).
     metrics: Mapped[dict[str, Any]] = mapped_column(default=dict)
     is_best: Mapped[bool] = mapped_column(Boolean, default=False)
+    # What the file holds, so the torch-free server can register a model from it: {"format", "backbone",
+    # "family", "embedding_dim", "image_size", "preprocessing"}.
+    model_info: Mapped[dict[str, Any]] = mapped_column(default=dict)

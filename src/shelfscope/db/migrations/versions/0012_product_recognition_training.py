@@ -92,6 +92,7 @@ def upgrade() -> None:
         sa.Column("size_bytes", sa.BigInteger(), nullable=False),
         sa.Column("metrics", _JSON, nullable=False),
         sa.Column("is_best", sa.Boolean(), nullable=False),
+        sa.Column("model_info", _JSON, nullable=False),
         sa.Column(
             "created_at",
             shelfscope.db.base.UTCDateTime(timezone=True),
@@ -198,7 +199,7 @@ def upgrade() -> None:
         sa.Column("run_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True),
         sa.Column("checkpoint_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True),
         sa.Column("storage_key", sa.String(length=255), nullable=False),
-        sa.Column("size_bytes", sa.Integer(), nullable=False),
+        sa.Column("size_bytes", sa.BigInteger(), nullable=False),
         sa.Column("backbone", sa.String(length=64), nullable=False),
         sa.Column("embedding_dim", sa.Integer(), nullable=False),
         sa.Column("image_size", sa.Integer(), nullable=False),

@@ -8,6 +8,7 @@ export const CAPABILITY_LABELS: Record<AiModelCapability, string> = {
   point_prompt: 'Point prompt',
   box_prompt: 'Box prompt',
   auto_masks: 'Automatic masks',
+  image_embedding: 'Image embedding',
   fixed_classes: 'Trained classes',
 }
 

@@ -10,7 +10,7 @@ import { formatBytes } from '@/lib/format'
 import { useFetchAiModel, useRefreshAiModels } from '../hooks/ai-models'
 import { Capabilities } from './capabilities'
 
-const TASK_LABELS: Record<AiModel['task'], string> = { detector: 'Detector', segmenter: 'Segmenter' }
+const TASK_LABELS: Record<AiModel['task'], string> = { detector: 'Detector', segmenter: 'Segmenter', embedder: 'Embedder' }
 
 /** The catalogue's download size, in the MB and GB the hub shows. */
 export function approxSize(mb: number): string {
@@ -63,6 +63,11 @@ export function ModelRow({ model, isAdmin, onDelete }: ModelRowProps) {
         <div className="truncate text-xs text-muted-foreground" title={[model.hub_id, model.note].filter(Boolean).join('\n')}>
           {model.hub_id}
         </div>
+        {model.gated ? (
+          <div className="text-xs text-amber-700 dark:text-amber-400" data-testid="gated-note">
+            Gated on the hub: set SHELFSCOPE_ML_HUB_TOKEN
+          </div>
+        ) : null}
       </TableCell>
       <TableCell className="align-top">{TASK_LABELS[model.task] ?? model.task}</TableCell>
       <TableCell className="align-top">

@@ -1,7 +1,8 @@
 /** AI model weights (`/ml/models`): the catalogue and what is installed on the server. */
 import type { Job } from './jobs'
 
-export type AiModelTask = 'detector' | 'segmenter'
+/** embedder: a backbone product-recognition training fine-tunes (DINOv2, DINOv3). */
+export type AiModelTask = 'detector' | 'segmenter' | 'embedder'
 
 export type AiModelCapability =
   | 'text_prompt'
@@ -10,6 +11,7 @@ export type AiModelCapability =
   | 'point_prompt'
   | 'box_prompt'
   | 'auto_masks'
+  | 'image_embedding'
   /** A trained registry model: it finds the classes it was trained on, without prompts. */
   | 'fixed_classes'
 
@@ -24,6 +26,8 @@ export interface AiModel {
   licence: string
   capabilities: AiModelCapability[]
   note: string
+  /** The hub serves it only with an access token (SHELFSCOPE_ML_HUB_TOKEN). */
+  gated?: boolean
   /** config.json and weights are in its folder. */
   present: boolean
   /** Bytes of everything in its folder (0 when there is none). */
