@@ -113,7 +113,12 @@ test('the runs list follows the run to the end; its page shows the curves, check
   await expect(report.getByTestId('cross-domain-row')).toHaveCount(2)
   await expect(report.getByTestId('cross-domain')).toContainText('Real')
   await expect(report.getByTestId('per-category')).toBeVisible()
-  await shot(page, 'pr-training-evaluation')
+  // Tall enough for the whole report (the app scrolls inside its main pane, not the page).
+  await page.setViewportSize({ width: 1440, height: 2600 })
+  // Hard cases show the query and its neighbours as real thumbnails.
+  const thumb = report.getByTestId('hard-case').first().getByTestId('strip-query').locator('img')
+  await expect.poll(() => thumb.evaluate((img: HTMLImageElement) => img.naturalWidth)).toBeGreaterThan(0)
+  await shotOf(report, 'pr-training-evaluation')
 })
 
 test('the best checkpoint registers as a model with its test metrics; deleting that checkpoint asks before forcing', async ({ page }) => {

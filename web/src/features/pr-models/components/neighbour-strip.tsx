@@ -28,7 +28,7 @@ function Thumb({ imageId, label, tone, testId }: { imageId: number; label: strin
 export function NeighbourStrip({ queryImageId, productId, neighbours, showQuery = true }: { queryImageId: number; productId: number; neighbours: Neighbour[]; showQuery?: boolean }) {
   return (
     <div className="flex items-start gap-2 overflow-x-auto" data-testid="neighbour-strip">
-      {showQuery ? <Thumb imageId={queryImageId} label={`query · product ${productId}`} tone="query" testId="strip-query" /> : null}
+      {showQuery ? <Thumb imageId={queryImageId} label={`query · p${productId}`} tone="query" testId="strip-query" /> : null}
       {neighbours.map((n, i) => (
         <Thumb
           key={`${n.image_id}-${i}`}

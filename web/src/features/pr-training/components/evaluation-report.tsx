@@ -66,7 +66,7 @@ function Block({ title, note, children }: { title: string; note?: string; childr
 function HardCases({ cases }: { cases: HardCase[] }) {
   if (cases.length === 0) return <p className="text-sm text-muted-foreground">No hard case: every query found its product first.</p>
   return (
-    <ul className="flex flex-col gap-3" data-testid="hard-cases">
+    <ul className="grid gap-3 2xl:grid-cols-2" data-testid="hard-cases">
       {cases.map((c) => (
         <li key={c.image_id} className="flex flex-col gap-1 rounded-md border p-2" data-testid="hard-case">
           <p className="text-xs">

@@ -35,7 +35,7 @@ interface ChartProps {
 
 function EpochChart({ points, totalEpochs, lines, testId, unitRange, log }: ChartProps & { lines: LineSpec[]; testId: string; unitRange?: boolean; log?: boolean }) {
   const drawn = lines.filter((l) => hasValues(points, [l.key]) && (!log || points.some((p) => (p[l.key] ?? 0) > 0)))
-  const format = log ? formatLr : (v: number) => v.toFixed(unitRange ? 3 : 4)
+  const format = log ? formatLr : unitRange ? (v: number) => v.toFixed(2) : (v: number) => String(Number(v.toPrecision(3)))
   return (
     <div className="h-64 w-full" data-testid={testId}>
       <ResponsiveContainer width="100%" height="100%">

@@ -9,7 +9,7 @@ import { formatDateTime, formatRelative } from '@/lib/format'
 import { bestRecall, dataLabel, formatShare } from '../hooks/charts'
 import { RunProgress } from './run-progress'
 
-const HEADINGS = ['Run', 'Status', 'Progress', 'Best R@1', 'mAP@R', 'Backbone', 'Data', 'Models', 'Created']
+const HEADINGS = ['Run', 'Status', 'Progress', 'Best R@1', 'mAP@R', 'Backbone', 'Data', 'Created']
 
 function RunRow({ run }: { run: PrTrainingRun }) {
   return (
@@ -23,7 +23,7 @@ function RunRow({ run }: { run: PrTrainingRun }) {
         <JobStatusBadge status={run.status} />
       </TableCell>
       <TableCell>
-        <RunProgress run={run} className="w-56" />
+        <RunProgress run={run} className="w-48" />
       </TableCell>
       <TableCell className="tabular-nums font-medium" data-testid="pr-run-best-r1">
         {formatShare(bestRecall(run))}
@@ -33,8 +33,9 @@ function RunRow({ run }: { run: PrTrainingRun }) {
         {run.backbone}
         {run.pretrained ? '' : ' (random)'}
       </TableCell>
-      <TableCell className="max-w-60 truncate text-sm">{dataLabel(run)}</TableCell>
-      <TableCell className="tabular-nums">{run.model_count}</TableCell>
+      <TableCell className="max-w-56 truncate text-sm" title={dataLabel(run)}>
+        {dataLabel(run)}
+      </TableCell>
       <TableCell>
         <span title={formatDateTime(run.created_at)}>{formatRelative(run.created_at)}</span>
       </TableCell>

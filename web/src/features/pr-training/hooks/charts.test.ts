@@ -34,5 +34,7 @@ describe('run figures', () => {
     expect(batchLabel(prRun())).toBeNull()
     expect(dataLabel(prRun())).toBe('All products · 10 products · 120 images')
     expect(dataLabel(prRun({ data_summary: {} }))).toBe('All products')
+    const fromDataset = prRun().data_config
+    expect(dataLabel(prRun({ data_config: { ...fromDataset, source: 'dataset', dataset_id: 4 } }))).toBe('Dataset #4 · 10 products · 120 images')
   })
 })

@@ -65,9 +65,10 @@ const SOURCE_LABEL: Record<string, string> = {
   dataset: 'Dataset',
 }
 
-/** "All products · 10 products · 120 images" from the data config and the frozen summary. */
+/** "All products · 10 products · 120 images" (or "Dataset #4 · …") from the data config and the frozen summary. */
 export function dataLabel(run: Pick<PrTrainingRun, 'data_config' | 'data_summary'>): string {
-  const source = SOURCE_LABEL[run.data_config?.source] ?? run.data_config?.source ?? '—'
+  const config = run.data_config
+  const source = config?.source === 'dataset' && config.dataset_id !== null ? `Dataset #${config.dataset_id}` : (SOURCE_LABEL[config?.source] ?? config?.source ?? '—')
   const splits = [run.data_summary?.train, run.data_summary?.val, run.data_summary?.test]
   const products = splits.reduce((sum, s) => sum + (s?.products ?? 0), 0)
   const images = splits.reduce((sum, s) => sum + (s?.images ?? 0), 0)
