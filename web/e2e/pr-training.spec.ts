@@ -152,3 +152,32 @@ test('the best checkpoint registers as a model with its test metrics; deleting t
   await confirm.getByRole('button', { name: 'Cancel' }).click()
   await expect(page.getByTestId('checkpoint-row')).toHaveCount(2)
 })
+
+test('two models of the run compare: metrics aligned with the best marked, a chart, the same queries through each', async ({ page }) => {
+  // The first epoch's checkpoint as a second model: it has no evaluation yet, so one is queued.
+  await page.goto(`/training/${runId}?tab=checkpoints`)
+  await page.locator('[data-testid="checkpoint-row"][data-epoch="1"]').getByTestId('register-checkpoint').click()
+  const dialog = page.getByTestId('register-model-dialog')
+  await dialog.getByTestId('register-name').fill(`${MODEL_NAME} e1`)
+  await dialog.getByTestId('register-confirm').click()
+  await expect(page.getByTestId('pr-model-detail')).toHaveAttribute('data-status', 'ready', { timeout: 120_000 })
+
+  await page.goto('/models')
+  const rows = page.getByTestId('pr-model-row').filter({ hasText: MODEL_NAME })
+  await expect(rows).toHaveCount(2)
+  for (const row of await rows.all()) await row.getByTestId('pick-model').click()
+  await page.getByRole('link', { name: 'Compare 2' }).click()
+  const table = page.getByTestId('pr-compare-table')
+  // The best of a row is marked (both, when they tie).
+  expect(await table.getByTestId('pr-compare-recall_at_1').locator('[data-best]').count()).toBeGreaterThan(0)
+  await expect(page.getByTestId('pr-compare-chart')).toBeVisible()
+  await page.getByTestId('start-visual-compare').click()
+  const grid = page.getByTestId('visual-compare-grid')
+  await expect(grid).toBeVisible({ timeout: 120_000 })
+  // Eight queries, each with both models' five nearest images.
+  await expect(grid.getByTestId('visual-query')).toHaveCount(8)
+  await expect(grid.getByTestId('visual-query').first().getByTestId('neighbour-strip')).toHaveCount(2)
+  await expect(grid.getByTestId('visual-query').first().getByTestId('strip-neighbour')).toHaveCount(10)
+  await page.setViewportSize({ width: 1440, height: 2400 })
+  await shot(page, 'pr-models-compare')
+})

@@ -14,6 +14,7 @@ const COMPARISON: PrModelComparison = {
     { metric: 'recall_at_1', values: { '2': 0.5, '3': 0.75 }, best: 3 },
     { metric: 'map_at_r', values: { '2': 0.4, '3': null }, best: 2 },
     { metric: 'queries', values: { '2': 12, '3': 12 }, best: null },
+    { metric: 'recall_at_5', values: { '2': 1, '3': 1 }, best: 2 },
   ],
 }
 
@@ -22,13 +23,16 @@ describe('comparison', () => {
     expect(chartRows(COMPARISON)).toEqual([
       { metric: 'recall_at_1', label: 'Recall@1', m2: 0.5, m3: 0.75 },
       { metric: 'map_at_r', label: 'mAP@R', m2: 0.4, m3: null },
+      { metric: 'recall_at_5', label: 'Recall@5', m2: 1, m3: 1 },
     ])
   })
 
-  it('marks the model the server called best, and none on a tie-less count row', () => {
+  it('marks the model the server called best and any model tied with it; none where the server names none', () => {
     expect(isBest(COMPARISON.rows[0]!, 3)).toBe(true)
     expect(isBest(COMPARISON.rows[0]!, 2)).toBe(false)
+    expect(isBest(COMPARISON.rows[1]!, 3)).toBe(false)
     expect(isBest(COMPARISON.rows[2]!, 2)).toBe(false)
+    expect([2, 3].map((id) => isBest(COMPARISON.rows[3]!, id))).toEqual([true, true])
   })
 
   it('reads the visual comparison only from a succeeded job with the result shape', () => {

@@ -23,9 +23,11 @@ export function chartRows(comparison: PrModelComparison): ChartRow[] {
     })
 }
 
-/** The best model of a row, read from the server's `best` (null when no model has a value). */
+/** Whether a model holds the row's best value: the server's `best`, and any model tied with it. */
 export function isBest(row: PrModelComparison['rows'][number], modelId: number): boolean {
-  return row.best !== null && row.best === modelId
+  if (row.best === null) return false
+  const top = row.values[String(row.best)]
+  return modelId === row.best || (typeof top === 'number' && row.values[String(modelId)] === top)
 }
 
 /** The visual comparison in a finished `pr.models.compare` job's result, or null when it is not there (yet). */
