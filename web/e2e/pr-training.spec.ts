@@ -85,6 +85,9 @@ test('the runs list follows the run to the end; its page shows the curves, check
   await expect(row).toHaveAttribute('data-status', 'succeeded', { timeout: 360_000 })
   await expect(row.getByTestId('pr-run-best-r1')).toHaveText(/^\d+\.\d%$/)
   await expect(row.getByTestId('pr-run-epoch')).toHaveText('Epoch 2 / 2')
+  // The bar is full once its transition ends.
+  const bar = row.getByTestId('pr-run-progress').locator('[role="progressbar"] > div')
+  await expect.poll(() => bar.evaluate((el) => getComputedStyle(el).transform)).toBe('matrix(1, 0, 0, 1, 0, 0)')
   await shot(page, 'pr-training-runs', { fullPage: false })
 
   // The frozen list splits by product: no product in two splits.
