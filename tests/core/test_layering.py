@@ -58,6 +58,10 @@ SERVER_ML_MODULES = {
     "shelfscope.ml.trainers.yolo_nas",
     "shelfscope.ml.trainers.onnx",
     "shelfscope.ml.detections",
+    # The embedding-training config (a dataclass): the API resolves and stores it; torch stays in the
+    # worker (ml.embeddings.train and the rest of the package).
+    "shelfscope.ml.embeddings",
+    "shelfscope.ml.embeddings.config",
 }
 # The torch-free value types and interfaces of shelfscope.ml that code outside it may import at module
 # level (worker-side modules in od/ such as the AI pipeline); none of them imports an ML library.

@@ -21,7 +21,7 @@ COLOURS = (
 
 def draw(shape: str, colour: tuple[int, int, int], size: int, rng: random.Random) -> Image.Image:
     background = tuple(rng.randint(0, 255) for _ in range(3))
-    image = Image.new("RGB", (size, size), background)  # type: ignore[arg-type]
+    image = Image.new("RGB", (size, size), background)
     pen = ImageDraw.Draw(image)
     side = rng.randint(size // 2, size - 4)
     x, y = rng.randint(0, size - side), rng.randint(0, size - side)

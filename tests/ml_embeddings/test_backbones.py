@@ -42,7 +42,9 @@ def test_from_scratch_builds_without_any_files(ml_settings: Settings) -> None:
     assert not ml_settings.resolved_models_dir.exists()
 
 
-def test_installed_folder_is_loaded_pretrained_and_decides_the_scratch_architecture(ml_settings: Settings) -> None:
+def test_installed_folder_is_loaded_pretrained_and_decides_the_scratch_architecture(
+    ml_settings: Settings,
+) -> None:
     from safetensors.torch import load_file
 
     folder = install_tiny_embedder(ml_settings, "dinov2-base")

@@ -10,7 +10,14 @@ from PIL import Image
 
 from shelfscope.config import Settings
 from shelfscope.ml.embeddings.backbones import build_backbone
-from shelfscope.ml.embeddings.model import IMAGENET_MEAN, IMAGENET_STD, EmbeddingModel, augment, load_square, preprocess
+from shelfscope.ml.embeddings.model import (
+    IMAGENET_MEAN,
+    IMAGENET_STD,
+    EmbeddingModel,
+    augment,
+    load_square,
+    preprocess,
+)
 from tests.support.tiny_embedders import install_tiny_embedder
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import dataclasses
 import math
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -56,7 +57,9 @@ def _recall_at_1(embedder: Embedder, samples: list[Sample]) -> float:
     return retrieval_metrics(embeddings, labels, embeddings, labels, exclude_self=True)["recall_at_1"]
 
 
-def test_a_tiny_model_learns_products_it_never_saw(installed: Settings, tmp_path: Path, sink: RecordingSink) -> None:
+def test_a_tiny_model_learns_products_it_never_saw(
+    installed: Settings, tmp_path: Path, sink: RecordingSink
+) -> None:
     images = tmp_path / "images"
     train_set = write_products(images, 24, 6, seed=1)
     val_set = write_products(images, 6, 6, seed=2, first_id=25)
@@ -96,7 +99,9 @@ def test_every_epoch_reports_the_documented_metrics_and_an_fp16_checkpoint(
         "val_recall_at_5", "val_map_at_r", "seconds", "images_per_second", "mixed_precision",
     }  # fmt: skip
     assert metrics["loss_domain"] > 0 and metrics["mixed_precision"] == 0.0
-    assert metrics["loss"] == pytest.approx(metrics["loss_arcface"] + metrics["loss_triplet"] + 0.5 * metrics["loss_domain"], rel=1e-4)
+    assert metrics["loss"] == pytest.approx(
+        metrics["loss_arcface"] + metrics["loss_triplet"] + 0.5 * metrics["loss_domain"], rel=1e-4
+    )
 
     path = sink.epochs[-1][2]
     payload = read_checkpoint(path)
@@ -106,7 +111,11 @@ def test_every_epoch_reports_the_documented_metrics_and_an_fp16_checkpoint(
     assert payload["products"] == list(range(1, 9))
     assert payload["train_config"] == config.to_dict()
     assert payload["metrics"] == metrics
-    floats = [t for t in [*payload["state_dict"].values(), *payload["arcface_state"].values()] if t.is_floating_point()]
+    floats = [
+        t
+        for t in [*payload["state_dict"].values(), *payload["arcface_state"].values()]
+        if t.is_floating_point()
+    ]
     assert floats and all(t.dtype == torch.float16 for t in floats)
     assert "optimizer" not in payload
 
@@ -144,7 +153,9 @@ def test_resume_continues_the_schedule_from_the_checkpoint(installed: Settings, 
     assert resumed.batches[0][3] < whole.batches[0][3]
 
 
-def test_broken_images_are_skipped_and_reported(installed: Settings, tmp_path: Path, sink: RecordingSink) -> None:
+def test_broken_images_are_skipped_and_reported(
+    installed: Settings, tmp_path: Path, sink: RecordingSink
+) -> None:
     train_set = write_products(tmp_path / "i", 6, 3, seed=1)
     val_set = write_products(tmp_path / "i", 3, 2, seed=2, first_id=7)
     garbage = tmp_path / "i" / "garbage.png"
@@ -203,9 +214,10 @@ def test_a_split_without_two_products_is_refused_and_nothing_is_written(
 
 
 def test_layer_wise_learning_rate_decay_groups(installed: Settings) -> None:
-    backbone, hidden = build_backbone(installed, KEY, pretrained=False)  # 2 layers
-    model = EmbeddingModel(backbone, hidden, 16)
-    from pytorch_metric_learning.losses import ArcFaceLoss
+    built, hidden = build_backbone(installed, KEY, pretrained=False)  # 2 layers
+    model = EmbeddingModel(built, hidden, 16)
+    backbone: Any = built
+    from pytorch_metric_learning.losses import ArcFaceLoss  # type: ignore[import-untyped]
 
     arcface = ArcFaceLoss(4, 16)
     config = EmbedTrainConfig(learning_rate=1e-3, backbone_lr_scale=0.1, llrd=0.5, weight_decay=0.05)

@@ -121,8 +121,8 @@ def store_products(
 
 def start(client: TestClient, **body: Any) -> dict[str, Any]:
     """POST a run (a random-init dinov2-small, 2 products per batch unless the body says otherwise)."""
-    body = {"backbone": "dinov2-small", "pretrained": False} | body
-    body["config"] = {"products_per_batch": 2} | body.get("config", {})
+    config: dict[str, Any] = {"products_per_batch": 2} | dict(body.get("config", {}))
+    body = {"backbone": "dinov2-small", "pretrained": False} | body | {"config": config}
     response = client.post("/api/v1/pr/training", json=body)
     assert response.status_code == 202, response.text
     created: dict[str, Any] = response.json()

@@ -175,3 +175,28 @@ def test_bad_resumes_are_named_and_change_nothing(client: TestClient, ctx: AppCo
     assert stored_state(ctx) == before
     with ctx.db.read() as session:
         assert session.get(PrTrainedModel, model["id"]) is not None
+
+
+def test_a_run_whose_last_attempt_died_is_closed_as_failed_and_its_downloads_removed(
+    client: TestClient, ctx: AppContext
+) -> None:
+    from sqlalchemy import update
+
+    from shelfscope.jobs import service as jobs
+    from shelfscope.jobs.registry import run_recovery_hooks
+    from shelfscope.pr.training.execute import image_cache
+    from shelfscope.pr.training.models import PrTrainingRun
+
+    run_id, job_id = _run(client, ctx)
+    with ctx.db.write() as session:
+        session.execute(update(Job).where(Job.id == job_id).values(max_attempts=1))
+        session.execute(update(PrTrainingRun).where(PrTrainingRun.id == run_id).values(status="running"))
+    downloads = image_cache(ctx.settings.data_dir, run_id)
+    downloads.mkdir(parents=True)
+    (downloads / "image.jpg").write_bytes(b"x")
+    assert jobs.claim_job(ctx.db, job_id, "gone@1")
+    assert jobs.recover_interrupted(ctx.db, ctx.runner.name, workers=["gone@1"]).failed == [job_id]
+    run_recovery_hooks(ctx.settings, ctx.db)
+    run = client.get(f"/api/v1/pr/training/{run_id}").json()
+    assert run["status"] == "failed" and run["error"] and run["finished_at"]
+    assert not downloads.exists()

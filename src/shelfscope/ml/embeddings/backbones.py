@@ -72,7 +72,8 @@ def _missing(settings: Settings, spec: ModelSpec, error: WeightsMissing) -> Weig
         f"Model {spec.key!r} is not installed, and its weights are gated on the hub: accept the licence "
         f"on the {spec.hub_id} page, set an access token (SHELFSCOPE_ML_HUB_TOKEN), then fetch it "
         f"(`shelfscope models fetch {spec.key}`); or copy a save_pretrained folder of {spec.hub_id} to "
-        f"{folder} (`shelfscope models import {spec.key} FOLDER`), or train from scratch (pretrained: false).",
+        f"{folder} (`shelfscope models import {spec.key} FOLDER`), or train from scratch "
+        "(pretrained: false).",
         model=spec.key,
         folder=str(folder),
         hub_id=spec.hub_id,

@@ -63,7 +63,7 @@ def save_checkpoint(
         "format": FORMAT,
         "epoch": epoch,
         "backbone": backbone_key,
-        "backbone_config": model.backbone.config.to_dict(),  # type: ignore[operator]
+        "backbone_config": getattr(model.backbone, "config").to_dict(),  # noqa: B009 (a transformers model)
         "family": family,
         "embedding_dim": model.embedding_dim,
         "image_size": image_size,
@@ -121,7 +121,8 @@ class Embedder:
             return np.zeros((0, self.embedding_dim), np.float32)
         out = self.model(to_tensor(squares).to(self.device)).float().cpu().numpy()
         norms = np.linalg.norm(out, axis=1, keepdims=True)
-        return (out / np.maximum(norms, 1e-12)).astype(np.float32)
+        normalised: npt.NDArray[np.float32] = (out / np.maximum(norms, 1e-12)).astype(np.float32)
+        return normalised
 
     def embed(self, images: list[Image.Image]) -> npt.NDArray[np.float32]:
         """(N, embedding_dim) float32, L2-normalised, one row per image."""

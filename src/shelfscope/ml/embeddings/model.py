@@ -16,7 +16,11 @@ IMAGENET_MEAN = (0.485, 0.456, 0.406)
 IMAGENET_STD = (0.229, 0.224, 0.225)
 # pad_square: the image is centred on a square of the mean colour (no crop, no stretch: a tall bottle
 # and a wide box keep their shape), then resized to image_size x image_size.
-PREPROCESSING: dict[str, Any] = {"resize": "pad_square", "mean": list(IMAGENET_MEAN), "std": list(IMAGENET_STD)}
+PREPROCESSING: dict[str, Any] = {
+    "resize": "pad_square",
+    "mean": list(IMAGENET_MEAN),
+    "std": list(IMAGENET_STD),
+}
 _PAD = tuple(round(255 * m) for m in IMAGENET_MEAN)
 
 # Augmentation (training only): a random crop of 60-100 % of the area at an aspect ratio of 3:4 to 4:3,
@@ -98,7 +102,9 @@ def augment(square: npt.NDArray[np.uint8], rng: random.Random) -> npt.NDArray[np
         width, height = round((area * ratio) ** 0.5), round((area / ratio) ** 0.5)
         if 0 < width <= size and 0 < height <= size:
             left, top = rng.randint(0, size - width), rng.randint(0, size - height)
-            image = image.resize((size, size), Image.Resampling.BILINEAR, box=(left, top, left + width, top + height))
+            image = image.resize(
+                (size, size), Image.Resampling.BILINEAR, box=(left, top, left + width, top + height)
+            )
             break
     for enhancer in (ImageEnhance.Brightness, ImageEnhance.Contrast, ImageEnhance.Color):
         image = enhancer(image).enhance(rng.uniform(1 - JITTER, 1 + JITTER))

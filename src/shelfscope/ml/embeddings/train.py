@@ -126,7 +126,9 @@ def load_split(
         counts[sample.product_id] = counts.get(sample.product_id, 0) + 1
     dropped = sorted(pid for pid, n in counts.items() if n < 2)
     if dropped:
-        sink.log(f"{name}: dropped {len(dropped)} product(s) with fewer than 2 readable images: {dropped[:20]}")
+        sink.log(
+            f"{name}: dropped {len(dropped)} product(s) with fewer than 2 readable images: {dropped[:20]}"
+        )
     kept = [(s, sq) for s, sq in readable if counts[s.product_id] >= 2]
     squares: list[npt.NDArray[np.uint8] | None] = []
     for _, square in kept:
@@ -154,7 +156,10 @@ def domain_alignment(embeddings: torch.Tensor, labels: torch.Tensor, domains: Se
         if len(names) < 2:
             continue
         centroids = torch.stack(
-            [embeddings[torch.from_numpy(in_product & (domain_array == d)).to(embeddings.device)].mean(0) for d in names]
+            [
+                embeddings[torch.from_numpy(in_product & (domain_array == d)).to(embeddings.device)].mean(0)
+                for d in names
+            ]
         )
         distances = torch.cdist(centroids, centroids).pow(2)
         pairs = len(names) * (len(names) - 1)
@@ -182,7 +187,7 @@ def parameter_groups(
     learning_rate * backbone_lr_scale * llrd ** depth (backbone_depth). No weight decay on biases,
     norms, tokens, position tables, or the ArcFace class centres (they are normalised in the loss).
     Each group carries "name", "depth" (None for the head) and "base_lr"."""
-    layers = int(model.backbone.config.num_hidden_layers)  # type: ignore[union-attr]
+    layers = int(getattr(model.backbone, "config").num_hidden_layers)  # noqa: B009 (a transformers model)
     groups: dict[tuple[str, bool], dict[str, Any]] = {}
 
     def add(name: str, depth: int | None, lr: float, decay: bool, param: torch.nn.Parameter) -> None:
@@ -221,11 +226,13 @@ def batches_per_epoch(config: EmbedTrainConfig, train_images: int) -> int:
     return config.batches_per_epoch or max(1, train_images // config.batch_size)
 
 
-def pk_batches(labels: Sequence[int], products_per_batch: int, images_per_product: int, batches: int, seed: int) -> list[list[int]]:
+def pk_batches(
+    labels: Sequence[int], products_per_batch: int, images_per_product: int, batches: int, seed: int
+) -> list[list[int]]:
     """Index batches of P products x K images (MPerClassSampler; a product with fewer than K images is
     sampled with replacement). P is capped at the number of products."""
-    from pytorch_metric_learning.samplers import MPerClassSampler
-    from pytorch_metric_learning.utils import common_functions
+    from pytorch_metric_learning.samplers import MPerClassSampler  # type: ignore[import-untyped]
+    from pytorch_metric_learning.utils import common_functions  # type: ignore[import-untyped]
 
     per_batch = min(products_per_batch, len(set(labels))) * images_per_product
     sampler = MPerClassSampler(list(labels), m=images_per_product, batch_size=per_batch,
@@ -245,7 +252,9 @@ def pk_batches(labels: Sequence[int], products_per_batch: int, images_per_produc
 
 
 @torch.no_grad()
-def embed_split(model: EmbeddingModel, split: _Split, device: torch.device, autocast: Any) -> npt.NDArray[np.float32]:
+def embed_split(
+    model: EmbeddingModel, split: _Split, device: torch.device, autocast: Any
+) -> npt.NDArray[np.float32]:
     was_training = model.training
     model.eval()
     rows = []
@@ -255,7 +264,10 @@ def embed_split(model: EmbeddingModel, split: _Split, device: torch.device, auto
             rows.append(model(to_tensor(arrays).to(device)).float().cpu().numpy())
     model.train(was_training)
     out = np.concatenate(rows) if rows else np.zeros((0, model.embedding_dim), np.float32)
-    return (out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-12)).astype(np.float32)
+    normalised: npt.NDArray[np.float32] = (
+        out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-12)
+    ).astype(np.float32)
+    return normalised
 
 
 def validate(model: EmbeddingModel, split: _Split, device: torch.device, autocast: Any) -> dict[str, float]:
@@ -295,8 +307,10 @@ def train(
     """Train (or resume at `start_epoch` from the checkpoint `resume_from`) for epochs start_epoch..
     config.epochs; a checkpoint `epoch-NNN.pt` in work_dir every epoch, handed to sink.epoch.
     ValidationFailed (field "data") when a split is left without 2 products with 2 readable images;
-    TrainingCancelled when the sink says so (before any batch)."""
-    from pytorch_metric_learning import losses, miners
+    TrainingCancelled when the sink says so (before any batch). A resumed run rebuilds the model from
+    the checkpoint (its backbone folder is not needed), a fresh AdamW, and the schedule at start_epoch;
+    its best starts as the checkpoint's own val metrics."""
+    from pytorch_metric_learning import losses, miners  # type: ignore[import-untyped]
 
     spec = embedder_spec(config.backbone)
     runtime.apply_threads(settings)
@@ -338,7 +352,7 @@ def train(
 
     use_amp = config.mixed_precision and device.type == "cuda"
     autocast = (lambda: torch.autocast("cuda", dtype=torch.float16)) if use_amp else _no_autocast
-    scaler = torch.amp.GradScaler("cuda", enabled=use_amp)  # type: ignore[attr-defined]
+    scaler = torch.amp.GradScaler("cuda", enabled=use_amp)
     groups = parameter_groups(model, arcface, config)
     optimizer = torch.optim.AdamW(groups, lr=config.learning_rate)
     batches = batches_per_epoch(config, len(train_split.samples))
@@ -350,8 +364,8 @@ def train(
     sink.log(
         f"{config.backbone} ({'pretrained' if config.pretrained else 'random init'}) on {device.type}"
         f"{' with fp16 autocast' if use_amp else ''}: {len(train_split.products)} train products / "
-        f"{len(train_split.samples)} images, {len(val_split.products)} val products / {len(val_split.samples)}"
-        f" images, {batches} batches of {per_batch} an epoch"
+        f"{len(train_split.samples)} images, {len(val_split.products)} val products / "
+        f"{len(val_split.samples)} images, {batches} batches of {per_batch} an epoch"
     )
 
     initial: dict[str, float] = {}
@@ -362,7 +376,10 @@ def train(
         best_r1 = best_metrics.get("val_recall_at_1", -1.0)
     elif start_epoch == 1:
         initial = validate(model, val_split, device, autocast)
-        sink.log(f"before training: val recall@1 {initial['val_recall_at_1']:.4f}, mAP@R {initial['val_map_at_r']:.4f}")
+        sink.log(
+            f"before training: val recall@1 {initial['val_recall_at_1']:.4f}, "
+            f"mAP@R {initial['val_map_at_r']:.4f}"
+        )
 
     epochs_run, since_best, stopped_early = 0, 0, False
     for epoch in range(start_epoch, config.epochs + 1):

@@ -63,7 +63,7 @@ def evaluate_samples(
         [s.category for s in kept],
     )
     metrics = dict(report["overall"]) | {"products": len({s.product_id for s in kept}), "images": len(kept)}
-    return metrics, report, skipped
+    return metrics, {name: value for name, value in report.items()}, skipped
 
 
 def execute_evaluation(ctx: JobContext, evaluation_id: int) -> dict[str, Any]:

@@ -56,20 +56,11 @@ def _json_number(value: Any) -> Any:
 
 
 class RunSink:
-    def __init__(
-        self,
-        ctx: JobContext,
-        run_id: int,
-        total_epochs: int,
-        model_info: dict[str, Any],
-        *,
-        start_epoch: int = 1,
-    ) -> None:
+    def __init__(self, ctx: JobContext, run_id: int, total_epochs: int, model_info: dict[str, Any]) -> None:
         self.ctx = ctx
         self.run_id = run_id
         self.total_epochs = total_epochs
         self.model_info = model_info
-        self.start_epoch = start_epoch
         self._last_batch_at = 0.0
 
     def _fraction(self, epoch: int, batch: int, batches: int) -> float:

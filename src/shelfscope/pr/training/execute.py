@@ -181,7 +181,7 @@ def _execute(ctx: JobContext, run: PrTrainingRun, folder: Path) -> dict[str, Any
     ctx.check_cancelled()
     samples = samples_of(ctx.db, run.id, fetched.paths, categories_of(ctx.db, run.id))
     resume_from, start_epoch = _resume_point(ctx, run, folder)
-    sink = RunSink(ctx, run.id, run.total_epochs, model_info(run), start_epoch=start_epoch)
+    sink = RunSink(ctx, run.id, run.total_epochs, model_info(run))
     skipped = list(fetched.skipped)
     stopped_early = False
     if start_epoch <= run.total_epochs:
