@@ -56,10 +56,13 @@ export default defineConfig({
     // Installs tiny models and adds datasets, classes and boxes of its own: after every spec that counts them.
     { name: 'ai', testMatch: /ai\.spec\.ts/, dependencies: ['ai-models', 'webgaps', 'editor-tools', 'label-set', 'io'] },
     // Imports a dataset of its own and registers a model (which the AI model list then shows): after `ai`.
-    { name: 'training', testMatch: /training\.spec\.ts/, dependencies: ['ai'] },
+    { name: 'training', testMatch: /\/training\.spec\.ts$/, dependencies: ['ai'] },
     // Tests the model the training spec registered (and trains a second one to compare).
     { name: 'models', testMatch: /\/models\.spec\.ts$/, dependencies: ['training'] },
     // Product recognition: imports the products set and a dataset of shelf photos of its own: after every spec that counts.
     { name: 'products', testMatch: /products\.spec\.ts/, dependencies: ['models'] },
+    // Embedding training on ten products of its own (a product dataset holding only them), with a tiny
+    // DINOv2 installed into the models folder: after the products spec, which counts the catalogue.
+    { name: 'pr-training', testMatch: /pr-training\.spec\.ts/, dependencies: ['products'] },
   ],
 })

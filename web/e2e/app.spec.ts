@@ -12,6 +12,7 @@ const SIDEBAR: [string, string, string, string][] = [
   ['Product recognition', 'Products', '/products', 'Products'],
   ['Product recognition', 'Datasets', '/datasets', 'Product datasets'],
   ['Product recognition', 'Training', '/training', 'Embedding training'],
+  ['Product recognition', 'Models', '/models', 'Embedding models'],
   ['Product recognition', 'Embeddings', '/embeddings', 'Embeddings'],
   ['Product recognition', 'Cutouts', '/cutouts', 'Cutouts'],
   ['Product recognition', 'Matching', '/matching', 'Matching'],

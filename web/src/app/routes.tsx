@@ -40,8 +40,14 @@ const loadPrDatasets = () => import('@/features/pr-datasets/pages/PrDatasetsPage
 const PrDatasetsPage = page(loadPrDatasets, 'PrDatasetsPage')
 const PrDatasetDetailPage = page(loadPrDatasets, 'PrDatasetDetailPage')
 const CutoutsPage = page(() => import('@/features/cutouts/pages/CutoutsPages'), 'CutoutsPage')
+const loadPrTraining = () => import('@/features/pr-training/pages/PrTrainingPages')
+const PrRunsPage = page(loadPrTraining, 'PrRunsPage')
+const PrRunDetailPage = page(loadPrTraining, 'PrRunDetailPage')
+const loadPrModels = () => import('@/features/pr-models/pages/PrModelsPages')
+const PrModelsPage = page(loadPrModels, 'PrModelsPage')
+const PrModelDetailPage = page(loadPrModels, 'PrModelDetailPage')
+const PrModelsComparePage = page(loadPrModels, 'PrModelsComparePage')
 const loadPr = () => import('@/features/pr/pages/PrPages')
-const PrTrainingPage = page(loadPr, 'PrTrainingPage')
 const EmbeddingsPage = page(loadPr, 'EmbeddingsPage')
 const MatchingPage = page(loadPr, 'MatchingPage')
 
@@ -75,7 +81,11 @@ export function AppRoutes() {
           <Route path="products/:id" element={<ProductDetailPage />} />
           <Route path="datasets" element={<PrDatasetsPage />} />
           <Route path="datasets/:id" element={<PrDatasetDetailPage />} />
-          <Route path="training" element={<PrTrainingPage />} />
+          <Route path="training" element={<PrRunsPage />} />
+          <Route path="training/:id" element={<PrRunDetailPage />} />
+          <Route path="models" element={<PrModelsPage />} />
+          <Route path="models/compare" element={<PrModelsComparePage />} />
+          <Route path="models/:id" element={<PrModelDetailPage />} />
           <Route path="embeddings" element={<EmbeddingsPage />} />
           <Route path="cutouts" element={<CutoutsPage />} />
           <Route path="matching" element={<MatchingPage />} />

@@ -54,6 +54,7 @@ describe('Sidebar', () => {
       'Products',
       'Datasets',
       'Training',
+      'Models',
       'Embeddings',
       'Cutouts',
       'Matching',

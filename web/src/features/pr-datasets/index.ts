@@ -1,1 +1,2 @@
 export { prDatasetsApi } from './api'
+export { usePrDatasets } from './hooks/queries'

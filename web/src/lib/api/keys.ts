@@ -8,6 +8,8 @@ import type {
   JobListParams,
   ModelListParams,
   PrDatasetListParams,
+  PrRunListParams,
+  PrSplit,
   ProductImageListParams,
   ProductListParams,
   TrainingListParams,
@@ -172,6 +174,26 @@ export const queryKeys = {
     detail: (id: number) => [...queryKeys.prDatasets.all(), 'detail', id] as const,
     stats: (id: number) => [...queryKeys.prDatasets.detail(id), 'stats'] as const,
     versions: (id: number) => [...queryKeys.prDatasets.detail(id), 'versions'] as const,
+  },
+
+  /** Embedding training runs, their checkpoints, frozen images and evaluations; the backbones. */
+  prTraining: {
+    all: () => [...queryKeys.pr.all(), 'training'] as const,
+    lists: () => [...queryKeys.prTraining.all(), 'list'] as const,
+    list: (params: PrRunListParams = {}) => [...queryKeys.prTraining.lists(), normalised(params)] as const,
+    detail: (id: number) => [...queryKeys.prTraining.all(), 'detail', id] as const,
+    checkpoints: (id: number) => [...queryKeys.prTraining.detail(id), 'checkpoints'] as const,
+    images: (id: number, split: PrSplit | null) => [...queryKeys.prTraining.detail(id), 'images', split] as const,
+    evaluation: (id: number) => [...queryKeys.prTraining.detail(id), 'evaluation'] as const,
+    backbones: () => [...queryKeys.prTraining.all(), 'backbones'] as const,
+  },
+
+  /** Registered embedding models and their comparisons. */
+  prModels: {
+    all: () => [...queryKeys.pr.all(), 'models'] as const,
+    list: () => [...queryKeys.prModels.all(), 'list'] as const,
+    detail: (id: number) => [...queryKeys.prModels.all(), 'detail', id] as const,
+    compare: (ids: readonly number[]) => [...queryKeys.prModels.all(), 'compare', [...ids].sort((a, b) => a - b)] as const,
   },
 
   /** AI auto-annotation: the model catalogue, batch runs and the review queue. */

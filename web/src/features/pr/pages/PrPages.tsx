@@ -1,19 +1,8 @@
-/** The product-recognition pages still to come (training, embeddings, matching: later issues). */
+/** The product-recognition pages still to come (embeddings and matching: issue 15). */
 import { ComingSoon } from '@/components/coming-soon'
 
 const EYEBROW = 'Product recognition'
-const COMING = 'product recognition'
-
-export function PrTrainingPage() {
-  return (
-    <ComingSoon
-      eyebrow={EYEBROW}
-      title="Embedding training"
-      comingWith={COMING}
-      summary="Train embedding models with metric learning and evaluate them by retrieval accuracy."
-    />
-  )
-}
+const COMING = 'issue 15 (embeddings and matching)'
 
 export function EmbeddingsPage() {
   return (

@@ -1,0 +1,6 @@
+export { prModelsApi, productThumbnailUrl } from './api'
+export { NeighbourStrip } from './components/neighbour-strip'
+export { RegisterModelDialog } from './components/register-model-dialog'
+export { RetrievalSummary } from './components/retrieval-summary'
+export { formatValue, metricLabel, percent } from './hooks/metrics'
+export { usePrModels } from './hooks/queries'

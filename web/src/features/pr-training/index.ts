@@ -1,0 +1,1 @@
+export { prTrainingApi } from './api'

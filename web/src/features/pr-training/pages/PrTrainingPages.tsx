@@ -1,0 +1,3 @@
+/** The embedding-training pages, one module for the router's code split. */
+export { PrRunsPage } from './PrRunsPage'
+export { PrRunDetailPage } from './PrRunDetailPage'
