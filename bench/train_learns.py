@@ -42,7 +42,9 @@ DEFAULTS: dict[str, dict[str, Any]] = {
         "learning_rate": 5e-4,
         "batch_size": 4,
         "image_size": 192,
-        "epochs": 3,
+        # About 100 s an epoch on a quiet 2-core machine: four epochs end the cosine schedule inside
+        # the ten minutes (val mAP50 0.568 after epoch 4, at 405 s).
+        "epochs": 4,
         # The ViT backbone from scratch overfits 160 images (train loss fell from 8 to 3 while val mAP50
         # stayed at 0.30), so four times the images for the same steps, and no multi-scale resizing
         # (augmentation "none"), which cost twice the time an epoch on a CPU.
