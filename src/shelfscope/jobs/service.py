@@ -597,3 +597,19 @@ def checkpoint(session: Session, job_id: int, worker: str, result: dict[str, Any
         .execution_options(synchronize_session=False)
     )
     return bool(_updated(session, stmt))
+
+
+def close_runs_of_ended_jobs(db: Database, table: Any, live_statuses: Collection[str]) -> list[int]:
+    """Rows of `table` (a run table with status, error, finished_at and job_id) still live although
+    their job is failed or cancelled: closed with the job's status and error. Returns their ids."""
+    with db.write() as session:
+        rows = session.execute(
+            select(table, Job.status, Job.error)
+            .join(Job, Job.id == table.job_id)
+            .where(table.status.in_(list(live_statuses)), Job.status.in_(("failed", "cancelled")))
+        ).all()
+        for run, status, error in rows:
+            run.status = status
+            run.error = run.error or error
+            run.finished_at = run.finished_at or utcnow()
+        return [int(run.id) for run, _, _ in rows]

@@ -419,17 +419,7 @@ def remove_checkpoints(storage: Storage, run_id: int) -> None:
 
 def close_orphaned(db: Database) -> list[int]:
     """Live runs whose job is failed or cancelled: closed with the job's status and error."""
-    with db.write() as session:
-        rows = session.execute(
-            select(TrainingRun, Job.status, Job.error)
-            .join(Job, Job.id == TrainingRun.job_id)
-            .where(TrainingRun.status.in_(LIVE_STATUSES), Job.status.in_(("failed", "cancelled")))
-        ).all()
-        for run, status, error in rows:
-            run.status = status
-            run.error = run.error or error
-            run.finished_at = run.finished_at or utcnow()
-        return [run.id for run, _, _ in rows]
+    return jobs.close_runs_of_ended_jobs(db, TrainingRun, LIVE_STATUSES)
 
 
 # ---- estimate ---------------------------------------------------------------------------------------

@@ -559,29 +559,17 @@ def delete_run(session: Session, storage: Storage, run_id: int, force: bool) -> 
             run_id=run_id,
             model_ids=model_ids,
         )
-    keys = list(session.scalars(select(PrCheckpoint.storage_key).where(PrCheckpoint.run_id == run_id)))
     session.execute(
         update(PrTrainedModel).where(PrTrainedModel.run_id == run_id).values(run_id=None, checkpoint_id=None)
     )
     session.execute(delete(PrTrainingImage).where(PrTrainingImage.run_id == run_id))
     session.delete(run)
     session.commit()
-    for key in keys:
-        storage.delete(key)
+    # Every checkpoint file is under the run's prefix (checkpoint_key), listed ones and strays alike.
     for key in list(storage.iter_keys(checkpoint_prefix(run_id))):
         storage.delete(key)
 
 
 def close_orphaned(db: Database) -> list[int]:
     """Live runs whose job is failed or cancelled: closed with the job's status and error."""
-    with db.write() as session:
-        rows = session.execute(
-            select(PrTrainingRun, Job.status, Job.error)
-            .join(Job, Job.id == PrTrainingRun.job_id)
-            .where(PrTrainingRun.status.in_(LIVE_STATUSES), Job.status.in_(("failed", "cancelled")))
-        ).all()
-        for run, status, error in rows:
-            run.status = status
-            run.error = run.error or error
-            run.finished_at = run.finished_at or utcnow()
-        return [run.id for run, _, _ in rows]
+    return jobs.close_runs_of_ended_jobs(db, PrTrainingRun, LIVE_STATUSES)
