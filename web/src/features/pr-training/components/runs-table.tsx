@@ -1,8 +1,8 @@
 import { DumbbellIcon } from 'lucide-react'
 import { Link } from 'react-router'
 import { EmptyState } from '@/components/states'
-import { Skeleton } from '@/components/ui/skeleton'
-import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from '@/components/ui/table'
+import { ListTable } from '@/components/list-table'
+import { TableCell, TableRow } from '@/components/ui/table'
 import { JobStatusBadge } from '@/features/jobs'
 import type { PrRunStatus, PrTrainingRun } from '@/lib/api'
 import { formatDateTime, formatRelative } from '@/lib/format'
@@ -43,50 +43,21 @@ function RunRow({ run }: { run: PrTrainingRun }) {
   )
 }
 
-function LoadingRows() {
-  return (
-    <>
-      {Array.from({ length: 4 }, (_, i) => (
-        <TableRow key={i}>
-          {HEADINGS.map((h) => (
-            <TableCell key={h}>
-              <Skeleton className="h-4 w-full max-w-28" />
-            </TableCell>
-          ))}
-        </TableRow>
-      ))}
-    </>
-  )
-}
-
 /** Embedding runs, newest first: status, live progress, best validation Recall@1 and mAP@R. */
 export function RunsTable({ runs, pending, status }: { runs: PrTrainingRun[]; pending: boolean; status: PrRunStatus | null }) {
+  const empty =
+    runs.length === 0 ? (
+      <EmptyState
+        icon={<DumbbellIcon aria-hidden />}
+        title={status ? `No ${status} runs` : 'No embedding runs yet'}
+        description="Add products with at least a few images each, then start a run with New training run."
+      />
+    ) : null
   return (
-    <Table aria-label="Embedding training runs">
-      <TableHeader className="bg-muted/40">
-        <TableRow className="hover:bg-transparent">
-          {HEADINGS.map((h) => (
-            <TableHead key={h}>{h}</TableHead>
-          ))}
-        </TableRow>
-      </TableHeader>
-      <TableBody>
-        {pending ? (
-          <LoadingRows />
-        ) : runs.length === 0 ? (
-          <TableRow className="hover:bg-transparent">
-            <TableCell colSpan={HEADINGS.length}>
-              <EmptyState
-                icon={<DumbbellIcon aria-hidden />}
-                title={status ? `No ${status} runs` : 'No embedding runs yet'}
-                description="Add products with at least a few images each, then start a run with New training run."
-              />
-            </TableCell>
-          </TableRow>
-        ) : (
-          runs.map((run) => <RunRow key={run.id} run={run} />)
-        )}
-      </TableBody>
-    </Table>
+    <ListTable label="Embedding training runs" headings={HEADINGS} pending={pending} empty={empty}>
+      {runs.map((run) => (
+        <RunRow key={run.id} run={run} />
+      ))}
+    </ListTable>
   )
 }

@@ -1,8 +1,8 @@
 import { BrainIcon } from 'lucide-react'
 import { Link } from 'react-router'
 import { EmptyState } from '@/components/states'
-import { Skeleton } from '@/components/ui/skeleton'
-import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from '@/components/ui/table'
+import { ListTable } from '@/components/list-table'
+import { TableCell, TableRow } from '@/components/ui/table'
 import { JobStatusBadge } from '@/features/jobs'
 import type { TrainingRun, TrainingStatus } from '@/lib/api'
 import { formatDateTime, formatRelative } from '@/lib/format'
@@ -46,50 +46,21 @@ function RunRow({ run }: { run: TrainingRun }) {
   )
 }
 
-function LoadingRows() {
-  return (
-    <>
-      {Array.from({ length: 4 }, (_, i) => (
-        <TableRow key={i}>
-          {HEADINGS.map((h) => (
-            <TableCell key={h}>
-              <Skeleton className="h-4 w-full max-w-28" />
-            </TableCell>
-          ))}
-        </TableRow>
-      ))}
-    </>
-  )
-}
-
 /** Training runs, newest first: status, progress, best metrics, what trained on what. */
 export function RunsTable({ runs, pending, status }: { runs: TrainingRun[]; pending: boolean; status: TrainingStatus | null }) {
+  const empty =
+    runs.length === 0 ? (
+      <EmptyState
+        icon={<BrainIcon aria-hidden />}
+        title={status ? `No ${status} runs` : 'No training runs yet'}
+        description="Freeze a dataset version, then train a detector on it with New training run."
+      />
+    ) : null
   return (
-    <Table aria-label="Training runs">
-      <TableHeader className="bg-muted/40">
-        <TableRow className="hover:bg-transparent">
-          {HEADINGS.map((h) => (
-            <TableHead key={h}>{h}</TableHead>
-          ))}
-        </TableRow>
-      </TableHeader>
-      <TableBody>
-        {pending ? (
-          <LoadingRows />
-        ) : runs.length === 0 ? (
-          <TableRow className="hover:bg-transparent">
-            <TableCell colSpan={HEADINGS.length}>
-              <EmptyState
-                icon={<BrainIcon aria-hidden />}
-                title={status ? `No ${status} runs` : 'No training runs yet'}
-                description="Freeze a dataset version, then train a detector on it with New training run."
-              />
-            </TableCell>
-          </TableRow>
-        ) : (
-          runs.map((run) => <RunRow key={run.id} run={run} />)
-        )}
-      </TableBody>
-    </Table>
+    <ListTable label="Training runs" headings={HEADINGS} pending={pending} empty={empty}>
+      {runs.map((run) => (
+        <RunRow key={run.id} run={run} />
+      ))}
+    </ListTable>
   )
 }
