@@ -133,6 +133,21 @@ class Settings(BaseSettings):
     # frames, stored as product images, remain).
     pr_keep_videos: bool = True
 
+    # --- Vector search (product matching) ---
+    # "embedded": an approximate-nearest-neighbour index in vectors_dir (faiss HNSW, one folder a
+    # collection); "qdrant": a Qdrant server at qdrant_url (or qdrant-client's local mode at qdrant_path).
+    vectors_backend: Literal["embedded", "qdrant"] = "embedded"
+    # Folder of the embedded index; empty means data_dir/vectors.
+    vectors_dir: Path | None = None
+    qdrant_url: str = ""
+    qdrant_api_key: SecretStr = SecretStr("")
+    # qdrant-client's local mode (no server) in this folder; used when qdrant_url is empty.
+    qdrant_path: Path | None = None
+    # Prefix of every collection name in Qdrant, so several installations can share one server.
+    qdrant_prefix: str = "shelfscope_"
+    # Products proposed for each cutout.
+    pr_matching_top_k: int = Field(default=5, ge=1, le=50)
+
     # --- ML (workers only; the server never imports torch) ---
     # Where model weights live: one save_pretrained folder per catalogue key. Empty: data_dir/models.
     models_dir: Path | None = None
@@ -225,6 +240,11 @@ class Settings(BaseSettings):
     @property
     def resolved_models_dir(self) -> Path:
         folder = self.models_dir if self.models_dir is not None else self.data_dir / "models"
+        return folder.expanduser().resolve()
+
+    @property
+    def resolved_vectors_dir(self) -> Path:
+        folder = self.vectors_dir if self.vectors_dir is not None else self.data_dir / "vectors"
         return folder.expanduser().resolve()
 
     @property

@@ -12,7 +12,9 @@ from shelfscope.od.training import models as training_models
 from shelfscope.od.versions import models as version_models
 from shelfscope.pr.cutouts import models as pr_cutout_models
 from shelfscope.pr.datasets import models as pr_dataset_models
+from shelfscope.pr.embeddings import models as pr_embedding_models
 from shelfscope.pr.evaluation import models as pr_evaluation_models
+from shelfscope.pr.matching import models as pr_matching_models
 from shelfscope.pr.products import models as pr_product_models
 from shelfscope.pr.trained_models import models as pr_trained_model_models
 from shelfscope.pr.training import models as pr_training_models
@@ -27,7 +29,9 @@ __all__ = [
     "job_models",
     "pr_cutout_models",
     "pr_dataset_models",
+    "pr_embedding_models",
     "pr_evaluation_models",
+    "pr_matching_models",
     "pr_product_models",
     "pr_trained_model_models",
     "pr_training_models",

@@ -44,6 +44,8 @@ BUILTIN_JOB_MODULES = (
     "shelfscope.pr.training.jobs",
     "shelfscope.pr.evaluation.jobs",
     "shelfscope.pr.trained_models.jobs",
+    "shelfscope.pr.embeddings.jobs",
+    "shelfscope.pr.matching.jobs",
 )
 DEFAULT_RESUMABLE_ATTEMPTS = 3
 

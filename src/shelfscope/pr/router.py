@@ -7,7 +7,9 @@ from fastapi import APIRouter
 from shelfscope.pr.catalogue.router import router as catalogue_router
 from shelfscope.pr.cutouts.router import router as cutouts_router
 from shelfscope.pr.datasets.router import router as datasets_router
+from shelfscope.pr.embeddings.router import router as embeddings_router
 from shelfscope.pr.evaluation.router import router as evaluation_router
+from shelfscope.pr.matching.router import router as matching_router
 from shelfscope.pr.products.router import router as products_router
 from shelfscope.pr.trained_models.router import router as trained_models_router
 from shelfscope.pr.training.router import router as training_router
@@ -22,3 +24,5 @@ router.include_router(catalogue_router, tags=["pr: catalogue"])
 router.include_router(training_router, tags=["pr: training"])
 router.include_router(evaluation_router, tags=["pr: evaluation"])
 router.include_router(trained_models_router, tags=["pr: models"])
+router.include_router(embeddings_router, tags=["pr: embeddings"])
+router.include_router(matching_router, tags=["pr: matching"])
