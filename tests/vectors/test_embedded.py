@@ -44,8 +44,13 @@ def test_fresh_points_fold_into_a_snapshot_and_answers_stay_exact(
     # Only the current snapshot and the deltas after it remain.
     assert len(files(tmp_path / "c")) == 3 + len(manifest["deltas"])
     query = unit(1, DIM, seed=2)[0]
-    hits = EmbeddedIndex(tmp_path).search("c", query[None, :], k=10)[0]
+    reader = EmbeddedIndex(tmp_path)
+    hits = reader.search("c", query[None, :], k=10)[0]
     assert [h.id for h in hits] == exact_top(vectors, np.arange(1, 301), query, 10)
+    # A narrow filter is answered exactly over the graph's stored vectors and the fresh ones.
+    keep = np.array([i for i in range(300) if payload_for(i).domain == "real"])
+    hits = reader.search("c", query[None, :], k=10, where=Filter(domains=["real"]))[0]
+    assert [h.id for h in hits] == exact_top(vectors[keep], keep + 1, query, 10)
 
 
 def test_replacing_most_points_compacts_and_keeps_the_newest_vectors(

@@ -730,46 +730,64 @@ def _bitmap(mask: npt.NDArray[np.bool_]) -> tuple[Any, npt.NDArray[np.uint8]]:
     return faiss.IDSelectorBitmap(len(mask), faiss.swig_ptr(bits)), bits
 
 
+def _graph_part(
+    state: _Collection, mask: npt.NDArray[np.bool_], q: Vectors, k: int, exact: bool
+) -> tuple[Vectors, IntArray] | None:
+    """The graph's slots: the HNSW walk, or (`exact`) a scan of the graph's flat storage computing
+    only the kept rows (faiss's own kernel: no copy, no BLAS threads). A bitmap skips the rest."""
+    graph, graph_n = state.graph, state.graph_n
+    if graph is None or graph_n == 0:
+        return None
+    graph_mask = mask[:graph_n]
+    kept = int(graph_mask.sum())
+    if kept == 0:
+        return None
+    if exact:
+        target: Any = faiss.downcast_index(graph.storage)
+        params: Any = faiss.SearchParameters()
+    else:
+        target = graph
+        params = faiss.SearchParametersHNSW()  # type: ignore[attr-defined]
+        ef = max(EF_SEARCH, k)
+        if kept < graph_n:
+            ef = min(max(EF_SEARCH_MAX, k), math.ceil(ef * graph_n / kept))
+        params.efSearch = ef
+    bits = None
+    if kept < graph_n:
+        params.sel, bits = _bitmap(graph_mask)
+    d, i = target.search(q, k, params=params)
+    del bits  # the selector reads this buffer until the search returns
+    return np.where(i >= 0, d, -np.inf).astype(np.float32), i.astype(np.int64)
+
+
 def _search(state: _Collection, q: Vectors, k: int, where: Filter | None) -> tuple[Vectors, IntArray]:
     """Graph answers for the graph's slots merged with exact answers for the fresh ones; a filter
     that keeps few points is answered exactly over just those."""
     mask = state.slots.mask(where)
     selected = int(mask.sum())
-    graph_n = state.graph_n
     if selected == 0:
         return np.zeros((len(q), 0), np.float32), np.zeros((len(q), 0), np.int64)
-    if where is not None and selected <= EXACT_BELOW:
-        keep = np.flatnonzero(mask).astype(np.int64)
-        return _exact(state.vectors_of(keep), keep, q, k)
-    fresh_keep = np.flatnonzero(mask[graph_n:]).astype(np.int64)
-    parts = [_exact(state.fresh_vectors()[fresh_keep], fresh_keep + graph_n, q, k)]
-    if graph_n and state.graph is not None:
-        graph_mask = mask[:graph_n]
-        kept = int(graph_mask.sum())
-        if kept:
-            ef = max(EF_SEARCH, k)
-            if kept < graph_n:
-                ef = min(max(EF_SEARCH_MAX, k), math.ceil(ef * graph_n / kept))
-            params: Any = faiss.SearchParametersHNSW()  # type: ignore[attr-defined]
-            params.efSearch = ef
-            bits = None
-            if kept < graph_n:
-                params.sel, bits = _bitmap(graph_mask)
-            d, i = state.graph.search(q, k, params=params)
-            del bits  # the selector reads this buffer until the search returns
-            d = np.where(i >= 0, d, -np.inf).astype(np.float32)
-            parts.append((d, i.astype(np.int64)))
-    scores = np.concatenate([p[0] for p in parts], axis=1)
-    slots = np.concatenate([p[1] for p in parts], axis=1)
-    order = np.argsort(-scores, axis=1, kind="stable")[:, :k]
-    scores = np.take_along_axis(scores, order, axis=1)
-    slots = np.take_along_axis(slots, order, axis=1)
-    slots[~np.isfinite(scores)] = -1
+
+    def merged(exact: bool, rows: Vectors) -> tuple[Vectors, IntArray]:
+        graph_n = state.graph_n
+        fresh_keep = np.flatnonzero(mask[graph_n:]).astype(np.int64)
+        parts = [_exact(state.fresh_vectors()[fresh_keep], fresh_keep + graph_n, rows, k)]
+        graph = _graph_part(state, mask, rows, k, exact)
+        if graph is not None:
+            parts.append(graph)
+        scores = np.concatenate([p[0] for p in parts], axis=1)
+        slots = np.concatenate([p[1] for p in parts], axis=1)
+        order = np.argsort(-scores, axis=1, kind="stable")[:, :k]
+        scores = np.take_along_axis(scores, order, axis=1)
+        slots = np.take_along_axis(slots, order, axis=1)
+        slots[~np.isfinite(scores)] = -1
+        return scores, slots
+
+    scores, slots = merged(where is not None and selected <= EXACT_BELOW, q)
     short = np.flatnonzero((slots >= 0).sum(axis=1) < min(k, selected))
     if len(short):
         # A narrow filter can starve the graph walk: those queries get the exact answer.
-        keep = np.flatnonzero(mask).astype(np.int64)
-        scores[short], slots[short] = _exact(state.vectors_of(keep), keep, q[short], k)
+        scores[short], slots[short] = merged(True, q[short])
     return scores, slots
 
 
