@@ -129,7 +129,7 @@ def test_a_second_run_changes_nothing_and_loads_no_model(
 ) -> None:
     from shelfscope.ml.cache import process_cache
 
-    created, first = extract_and_run(ctx, client, model=_model(model_id))
+    created, _ = extract_and_run(ctx, client, model=_model(model_id))
     before = rows(ctx, created["collection"]["id"])
     process_cache(1).drop("pr-embedder:")
     loads = process_cache(1).loads
