@@ -81,7 +81,9 @@ class Tally:
     skipped: list[dict[str, Any]] = field(default_factory=list)
     skipped_count: int = 0
     timings: dict[str, float] = field(
-        default_factory=lambda: dict.fromkeys(("model_s", "decode_s", "wait_s", "db_s", "index_s"), 0.0)
+        default_factory=lambda: dict.fromkeys(
+            ("load_s", "model_s", "decode_s", "wait_s", "db_s", "index_s"), 0.0
+        )
     )
 
     def skip(self, item: Item, reason: str) -> None:
@@ -369,7 +371,9 @@ class Extraction:
             from shelfscope.pr.embeddings.embedders import load_collection_embedder
 
             self.ctx.progress(self.fraction(), "loading the model")
+            started = time.perf_counter()
             self.embedder = load_collection_embedder(self.ctx.settings, self.ctx.storage, self.collection)
+            self._timed("load_s", started)
             e = self.embedder
             which = self.collection.trained_model_id or self.collection.backbone
             self.ctx.log(
