@@ -501,21 +501,16 @@ class Extraction:
 
 
 def predict(ctx: JobContext, index: VectorIndex, collection_id: int) -> int:
-    """The collection's match candidates predicted again (H3's pr/matching/predict.py)."""
-    # Imported here: matching builds on embeddings, not the other way round, and predict.py is written
-    # on its own branch (issue 15, part H3); until it is merged there is nothing to predict with.
-    try:
-        from shelfscope.pr.matching.predict import predict_candidates
-    except ModuleNotFoundError as error:
-        if error.name != "shelfscope.pr.matching.predict":
-            raise
-        ctx.log("matching is not installed in this build; no candidates predicted", "warning")
-        return 0
+    """The collection's match candidates predicted again, in one transaction (pr/matching/predict.py)."""
+    # Imported here: matching builds on embeddings (its search job loads our embedders), not the other
+    # way round; a module-level import would make the two packages import each other.
+    from shelfscope.pr.matching.predict import predict_candidates
+
     with ctx.db.write() as session:
         collection = session.get(PrEmbeddingCollection, collection_id)
         if collection is None:
             return 0
-        return int(predict_candidates(session, index, collection, top_k=ctx.settings.pr_matching_top_k))
+        return predict_candidates(session, index, collection, top_k=ctx.settings.pr_matching_top_k)
 
 
 def execute_extract(ctx: JobContext, payload: ExtractPayload) -> dict[str, Any]:
