@@ -39,6 +39,7 @@ def test_search_refusals_name_the_field_and_store_nothing(
         ({"collection_id": world.collection_id, "k": "five"}, crop, 422, "k"),
         ({"collection_id": "99999"}, crop, 422, "collection_id"),
         ({"collection_id": "x"}, crop, 422, "collection_id"),
+        ({"collection_id": str(2**70)}, crop, 422, "collection_id"),
         ({}, crop, 422, "collection_id"),
         ({"collection_id": world.collection_id}, None, 422, "file"),
     ]

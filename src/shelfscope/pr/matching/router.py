@@ -14,7 +14,7 @@ from shelfscope.auth.deps import CurrentUser, WriterUser
 from shelfscope.deps import Ctx, DbSession
 from shelfscope.errors import UnsupportedMedia, ValidationFailed
 from shelfscope.http.uploads import form_value, read_form
-from shelfscope.ids import Id
+from shelfscope.ids import MAX_ID, Id
 from shelfscope.jobs.schemas import JobEnvelope, JobOut
 from shelfscope.pagination import DEFAULT_LIMIT, Page, PageLimit
 from shelfscope.pr.cutouts.schemas import CutoutOut, CutoutState
@@ -101,7 +101,7 @@ def _id(raw: str) -> int:
         value = int(raw)
     except ValueError:
         raise ValueError("must be a collection id") from None
-    if value < 1:
+    if not 1 <= value <= MAX_ID:
         raise ValueError("must be a collection id")
     return value
 
