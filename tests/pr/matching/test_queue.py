@@ -212,3 +212,20 @@ def test_annotators_predict(annotator_client: TestClient, ctx: AppContext, world
     )
     assert response.status_code == 202
     assert response.json()["job"]["kind"] == "pr.matching.predict"
+
+
+def test_a_deleted_products_points_left_in_the_index_are_never_candidates(
+    client: TestClient, ctx: AppContext, world: World
+) -> None:
+    """Deleting a product leaves its points in the index until the next extraction; predicting meanwhile
+    skips it (no candidate names a product that is gone) and ranks the rest."""
+    gone = world.products[0]
+    assert client.delete(f"/api/v1/pr/products/{gone}").status_code == 204
+    predict(client, ctx, world.collection_id)
+    rows = _candidate_rows(ctx)
+    assert rows and gone not in {r[3] for r in rows}
+    shown_by_gone = [c for c, p in world.truth.items() if p == gone]
+    for cutout_id in shown_by_gone:
+        ranked = [r[3] for r in rows if r[1] == cutout_id]
+        # Its true product was rank 1 and is gone: the next product leads, then the rest.
+        assert ranked[0] == world.second(cutout_id) and len(ranked) == len(world.products) - 1
