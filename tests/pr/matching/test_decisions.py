@@ -47,6 +47,12 @@ def test_confirming_makes_the_crop_a_cutout_image_of_the_product(
     assert [(i["product_id"], i["domain"], i["source"]) for i in gallery] == [
         (product_id, "cutout", "cutout")
     ]
+    # Sent again (a retry): the same answer, still one gallery image.
+    again = client.post(
+        f"{BASE}/{cutout_id}/confirm", json={"product_id": product_id, "collection_id": world.collection_id}
+    )
+    assert again.status_code == 200 and again.json()["state"] == "matched"
+    assert [i["id"] for i in product_images(ctx) if i["cutout_id"] == cutout_id] == [gallery[0]["id"]]
     with ctx.db.read() as session:
         product = session.get(Product, product_id)
         assert product is not None and product.cutout_count == 1
