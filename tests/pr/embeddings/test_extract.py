@@ -372,3 +372,22 @@ def test_an_extraction_that_changed_something_predicts_each_unmatched_cutouts_ca
         assert [s for _, _, s in ranked] == sorted((s for _, _, s in ranked), reverse=True)
     _, again = extract_and_run(ctx, client, model=_model(model_id))
     assert (again.result or {})["candidates"] == 0 and candidates() == written
+
+
+def test_a_lost_index_collection_is_refilled_from_the_stored_vectors_without_the_model(
+    client: TestClient, ctx: AppContext, catalogue: dict[str, int], model_id: int
+) -> None:
+    created, _ = extract_and_run(ctx, client, model=_model(model_id), sources=["product_images"])
+    name = created["collection"]["name"]
+    index = open_vectors(ctx.settings)
+    try:
+        index.drop_collection(name)
+    finally:
+        index.close()
+    assert index_count(ctx, name) is None
+    _, job = extract_and_run(ctx, client, model=_model(model_id), sources=["product_images"])
+    assert job.status == "succeeded" and (job.result or {})["embedded"] == 0
+    assert (job.result or {})["timings"]["load_s"] == 0 and index_count(ctx, name) == 9
+    stored = rows(ctx, created["collection"]["id"])
+    vectors = np.stack([_as_vector(r["vector"]) for r in stored.values()])
+    assert [hits[0].id for hits in _search(ctx, name, vectors, 1)] == [r["id"] for r in stored.values()]

@@ -246,7 +246,7 @@ class Extraction:
         self.ctx.log(
             f"the index holds {info.count if info else 'no'} points for {rows} stored embeddings; "
             "upserting the stored vectors again",
-            "warning" if info is not None else "info",
+            "warning",
         )
         started = time.perf_counter()
         self.index.drop_collection(self.name)
