@@ -18,6 +18,7 @@ from tests.pr.embeddings.helpers import (
     rows,
     state,
 )
+from tests.support.seed import count_statements
 from tests.support.shelves import field_of
 
 URL = "/api/v1/pr/embeddings"
@@ -65,6 +66,37 @@ def test_collections_list_and_show_their_stats_and_an_unknown_one_is_404(
     assert listed[0]["vector_count"] == 9 and listed[0]["metric"] == "cosine"
     missing = client.get(f"{URL}/collections/999")
     assert missing.status_code == 404 and missing.json()["collection_id"] == 999
+
+
+def _collections(ctx: AppContext, names: list[str], model_id: int) -> None:
+    """Collection rows with one embedding each, written directly (no job needed to list them)."""
+    from shelfscope.pr.embeddings.models import PrEmbedding, PrEmbeddingCollection
+
+    with ctx.db.write() as session:
+        for n, name in enumerate(names):
+            row = PrEmbeddingCollection(name=name, model_kind="trained", trained_model_id=model_id,
+                                        backbone="dinov2-small", dim=16, vector_count=1)  # fmt: skip
+            session.add(row)
+            session.flush()
+            session.add(PrEmbedding(collection_id=row.id, item_kind="cutout", item_id=n + 1,
+                                    source_key="cutouts/x.jpg", vector=bytes(64)))  # fmt: skip
+
+
+def test_listing_collections_and_models_costs_the_same_queries_for_one_or_many(
+    client: TestClient, ctx: AppContext
+) -> None:
+    model_id = register_tiny_embedding_model(ctx)
+    _collections(ctx, ["one"], model_id)
+    with count_statements(ctx.db.engine) as few:
+        assert len(client.get(f"{URL}/collections").json()["items"]) == 1
+        client.get(f"{URL}/models")
+    register_tiny_embedding_model(ctx, "second")
+    _collections(ctx, ["two", "three", "four"], model_id)
+    with count_statements(ctx.db.engine) as many:
+        listed = client.get(f"{URL}/collections").json()["items"]
+        client.get(f"{URL}/models")
+    assert len(listed) == 4 and all(c["by_kind"]["cutout"] == 1 for c in listed)
+    assert len(many) == len(few)
 
 
 def test_deleting_a_collection_removes_its_rows_and_its_index_collection(
