@@ -63,7 +63,7 @@ export function ExtractPanel({ models, canWrite }: { models: EmbedModel[]; canWr
             <SourceChoices value={form.sources} onChange={(sources) => edit({ sources })} errors={errors} />
             <DomainChoices value={form.domains} onChange={(domains) => edit({ domains })} />
             <FormField id="extract-batch" label="Batch size" field="batch_size" errors={errors}>
-              <Input id="extract-batch" type="number" min={1} max={512} value={form.batchSize} onChange={(e) => edit({ batchSize: e.target.value })} className="w-32" data-testid="extract-batch" />
+              <Input id="extract-batch" type="number" min={1} max={256} value={form.batchSize} onChange={(e) => edit({ batchSize: e.target.value })} className="w-32" data-testid="extract-batch" />
             </FormField>
           </div>
           <FieldError errors={errors} field="" />

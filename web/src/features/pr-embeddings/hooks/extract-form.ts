@@ -62,7 +62,7 @@ export function extractFormErrors(form: ExtractForm, models: readonly EmbedModel
   if (name !== '' && (!NAME.test(name) || name.length > 128)) errors.collection = 'Lower-case letters, digits, - and _ (up to 128).'
   if (form.sources.length === 0) errors.sources = 'Choose product images, cutouts or both.'
   const batch = Number(form.batchSize)
-  if (!Number.isInteger(batch) || batch < 1 || batch > 512) errors.batch_size = 'A whole number from 1 to 512.'
+  if (!Number.isInteger(batch) || batch < 1 || batch > 256) errors.batch_size = 'A whole number from 1 to 256.'
   return errors
 }
 
