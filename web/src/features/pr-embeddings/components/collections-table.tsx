@@ -78,7 +78,7 @@ function CollectionRow({ collection: c, canWrite }: { collection: EmbeddingColle
         {formatCount(c.by_kind.product_image ?? 0)} · {formatCount(c.by_kind.cutout ?? 0)}
       </TableCell>
       <TableCell>
-        <DomainBadges counts={c.by_domain} compact />
+        <DomainBadges counts={c.by_domain} compact className="flex-nowrap" />
       </TableCell>
       <TableCell className="tabular-nums">{formatBytes(c.size_bytes)}</TableCell>
       <TableCell>

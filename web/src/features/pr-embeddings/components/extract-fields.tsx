@@ -27,7 +27,7 @@ function GroupLabel({ children }: { children: string }) {
 }
 
 /** Registered PR models first, then stock backbones; ones that cannot run are disabled with the reason. */
-export function ModelSelect({ models, value, onChange, errors }: { models: EmbedModel[]; value: string | null; onChange: (v: string) => void; errors: FieldErrors }) {
+export function ModelSelect({ models, value, collection, onChange, errors }: { models: EmbedModel[]; value: string | null; collection: string; onChange: (v: string) => void; errors: FieldErrors }) {
   const { trained, stock } = orderedModels(models)
   const picked = models.find((m) => modelValue(m) === value)
   return (
@@ -51,7 +51,7 @@ export function ModelSelect({ models, value, onChange, errors }: { models: Embed
       </Select>
       {picked && !errors.model ? (
         <p className="text-xs text-muted-foreground" data-testid="extract-model-hint">
-          {picked.dim}-d vectors into {picked.collection_id !== null ? 'its collection' : 'a new collection'} <span className="font-mono">{defaultCollectionName(picked)}</span> unless named.
+          {picked.dim}-d vectors into the collection <span className="font-mono">{collection.trim() || defaultCollectionName(picked)}</span>
         </p>
       ) : null}
       <FieldError errors={errors} field="model" />

@@ -1,5 +1,6 @@
 import { useCallback, useState, type FormEvent } from 'react'
-import { Loader2Icon, PlayIcon } from 'lucide-react'
+import { LinkIcon, Loader2Icon, PlayIcon } from 'lucide-react'
+import { Link } from 'react-router'
 import { toast } from 'sonner'
 import { Button } from '@/components/ui/button'
 import { Card, CardContent, CardHeader, CardTitle } from '@/components/ui/card'
@@ -13,7 +14,7 @@ import { useExtractForm } from '../hooks/use-extract-form'
 import { DomainChoices, ModelSelect, SourceChoices } from './extract-fields'
 
 /** The extraction job this page started: progress, cancel, and what it did. */
-function ExtractJob({ jobId }: { jobId: number }) {
+function ExtractJob({ jobId, collectionId }: { jobId: number; collectionId: number }) {
   const { job } = useLiveJob(jobId)
   const changed = useEmbeddingsChanged()
   const onFinish = useCallback(
@@ -34,7 +35,16 @@ function ExtractJob({ jobId }: { jobId: number }) {
         <JobProgress job={job.data} className="flex-1" />
         <CancelJobButton job={job.data} testId="cancel-extract" />
       </div>
-      {result ? <p className="text-sm" data-testid="extract-result">{extractResultText(result)}</p> : null}
+      {result ? (
+        <div className="flex items-center justify-between gap-3">
+          <p className="text-sm" data-testid="extract-result">{extractResultText(result)}</p>
+          <Button size="sm" variant="outline" asChild>
+            <Link to={`/matching?collection=${collectionId}`} data-testid="extract-open-matching">
+              <LinkIcon aria-hidden /> Open matching
+            </Link>
+          </Button>
+        </div>
+      ) : null}
       {job.data.status === 'failed' ? <p className="text-sm text-destructive">{job.data.error}</p> : null}
     </div>
   )
@@ -42,8 +52,8 @@ function ExtractJob({ jobId }: { jobId: number }) {
 
 /** Choose a model, what to embed and where; Extract starts the job and follows it. */
 export function ExtractPanel({ models, canWrite }: { models: EmbedModel[]; canWrite: boolean }) {
-  const [jobId, setJobId] = useState<number | null>(null)
-  const { form, edit, errors, submit, starting } = useExtractForm(models, setJobId)
+  const [started, setStarted] = useState<{ jobId: number; collectionId: number } | null>(null)
+  const { form, edit, errors, submit, starting } = useExtractForm(models, setStarted)
   const onSubmit = (event: FormEvent) => {
     event.preventDefault()
     submit()
@@ -56,25 +66,25 @@ export function ExtractPanel({ models, canWrite }: { models: EmbedModel[]; canWr
       <CardContent>
         <form onSubmit={onSubmit} className="flex flex-col gap-4" noValidate data-testid="extract-form">
           <div className="grid gap-4 md:grid-cols-2">
-            <ModelSelect models={models} value={form.model} onChange={(model) => edit({ model })} errors={errors} />
+            <ModelSelect models={models} value={form.model} collection={form.collection} onChange={(model) => edit({ model })} errors={errors} />
             <FormField id="extract-collection" label="Collection" field="collection" errors={errors} hint="Optional: the model's own collection when empty.">
               <Input id="extract-collection" value={form.collection} onChange={(e) => edit({ collection: e.target.value })} placeholder="default" data-testid="extract-collection" />
             </FormField>
             <SourceChoices value={form.sources} onChange={(sources) => edit({ sources })} errors={errors} />
             <DomainChoices value={form.domains} onChange={(domains) => edit({ domains })} />
-            <FormField id="extract-batch" label="Batch size" field="batch_size" errors={errors}>
-              <Input id="extract-batch" type="number" min={1} max={256} value={form.batchSize} onChange={(e) => edit({ batchSize: e.target.value })} className="w-32" data-testid="extract-batch" />
-            </FormField>
           </div>
           <FieldError errors={errors} field="" />
-          <div className="flex items-center gap-3">
+          <div className="flex items-end gap-3">
+            <FormField id="extract-batch" label="Batch size" field="batch_size" errors={errors}>
+              <Input id="extract-batch" type="number" min={1} max={256} value={form.batchSize} onChange={(e) => edit({ batchSize: e.target.value })} className="w-28" data-testid="extract-batch" />
+            </FormField>
             <Button type="submit" disabled={!canWrite || starting} data-testid="start-extract">
               {starting ? <Loader2Icon className="animate-spin" aria-hidden /> : <PlayIcon aria-hidden />}
               Extract
             </Button>
             {!canWrite ? <span className="text-sm text-muted-foreground">Viewers can look but not extract.</span> : null}
           </div>
-          {jobId !== null ? <ExtractJob jobId={jobId} /> : null}
+          {started !== null ? <ExtractJob key={started.jobId} jobId={started.jobId} collectionId={started.collectionId} /> : null}
         </form>
       </CardContent>
     </Card>

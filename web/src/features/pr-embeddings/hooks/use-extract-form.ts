@@ -15,7 +15,7 @@ function refusal(error: unknown): FieldErrors {
   return Object.fromEntries(Object.entries(errors).map(([field, message]) => [field.startsWith('model') ? 'model' : field, message]))
 }
 
-export function useExtractForm(models: readonly EmbedModel[], onStarted: (jobId: number) => void) {
+export function useExtractForm(models: readonly EmbedModel[], onStarted: (started: { jobId: number; collectionId: number }) => void) {
   const [form, setForm] = useState<ExtractForm>(DEFAULT_EXTRACT_FORM)
   const [errors, setErrors] = useState<FieldErrors>({})
   const extract = useExtract()
@@ -33,7 +33,7 @@ export function useExtractForm(models: readonly EmbedModel[], onStarted: (jobId:
     extract.mutate(extractRequest(form), {
       onSuccess: ({ job, collection }) => {
         toast.success(`Extracting into ${collection.name} (job #${job.id})`)
-        onStarted(job.id)
+        onStarted({ jobId: job.id, collectionId: collection.id })
       },
       onError: (error) => setErrors(refusal(error)),
     })
