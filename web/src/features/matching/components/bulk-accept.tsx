@@ -28,7 +28,7 @@ function ConfirmBulk({ open, onOpenChange, count, threshold, onConfirm }: { open
         <AlertDialogHeader>
           <AlertDialogTitle>Accept {countOf(count, 'cutout')}?</AlertDialogTitle>
           <AlertDialogDescription>
-            Every unmatched cutout whose best candidate is at least {similarityText(threshold)} similar is matched to that product, and its crop
+            Every unmatched cutout whose best candidate has a similarity of at least {similarityText(threshold)} is matched to that product, and its crop
             joins the product's images as a cutout. You can still unmatch one on the Cutouts page.
           </AlertDialogDescription>
         </AlertDialogHeader>
@@ -59,9 +59,9 @@ export function BulkAccept({ collectionId, disabled }: { collectionId: number; d
     )
   }
   return (
-    <div className="flex flex-wrap items-center gap-3 rounded-md border bg-card px-3 py-2" data-testid="bulk-accept">
+    <div className="flex flex-wrap items-center gap-3" data-testid="bulk-accept">
       <label htmlFor="bulk-threshold-range" className="text-sm font-medium whitespace-nowrap">Bulk accept at ≥</label>
-      <input id="bulk-threshold-range" type="range" min={0.5} max={1} step={0.005} value={parseThreshold(text) ?? 0.9} onChange={(e) => setText(e.target.value)} className="w-40 accent-primary" aria-label="Threshold slider" data-testid="bulk-threshold-range" />
+      <input id="bulk-threshold-range" type="range" min={0.5} max={1} step={0.005} value={parseThreshold(text) ?? 0.9} onChange={(e) => setText(e.target.value)} className="w-32 accent-primary" aria-label="Threshold slider" data-testid="bulk-threshold-range" />
       <Input type="number" min={0} max={1} step={0.001} value={text} onChange={(e) => setText(e.target.value)} className="h-8 w-24 tabular-nums" aria-label="Threshold" aria-invalid={parseThreshold(text) === null} data-testid="bulk-threshold" />
       <span className="min-w-28 text-sm text-muted-foreground tabular-nums" data-testid="bulk-preview" data-count={count ?? ''}>
         {parseThreshold(text) === null ? 'A number from 0 to 1' : count === null ? 'Counting…' : `${countOf(count, 'cutout')} would match`}

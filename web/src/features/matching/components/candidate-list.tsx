@@ -6,7 +6,7 @@ import { MAX_PICK_KEY, similarityText } from '../hooks/keys'
 
 function Packshot({ url, name }: { url: string | null; name: string }) {
   return (
-    <div className="flex size-24 shrink-0 items-center justify-center overflow-hidden rounded-sm border bg-muted">
+    <div className="flex size-16 shrink-0 items-center justify-center overflow-hidden rounded-sm border bg-muted">
       {url ? (
         <img src={url} alt={`Packshot of ${name}`} className="max-h-full max-w-full object-contain" draggable={false} data-testid="candidate-packshot" />
       ) : (
@@ -23,7 +23,7 @@ function Candidate({ candidate: c, keyNumber, disabled, onPick }: { candidate: M
         type="button"
         onClick={onPick}
         disabled={disabled}
-        className="group flex w-full items-center gap-3 rounded-md border bg-card p-2 text-left transition-colors outline-none hover:border-primary hover:bg-primary/5 focus-visible:ring-2 focus-visible:ring-ring/40 disabled:opacity-60"
+        className="group flex w-full items-center gap-3 rounded-md border bg-card p-1.5 text-left transition-colors outline-none hover:border-primary hover:bg-primary/5 focus-visible:ring-2 focus-visible:ring-ring/40 disabled:opacity-60"
         data-testid="candidate"
         data-rank={c.rank}
         data-sku={c.product.sku}
@@ -33,10 +33,10 @@ function Candidate({ candidate: c, keyNumber, disabled, onPick }: { candidate: M
         <Packshot url={c.packshot_url} name={c.product.name} />
         <span className="flex min-w-0 flex-1 flex-col gap-0.5">
           <span className="truncate text-sm font-medium">{c.product.name}</span>
-          <span className="truncate font-mono text-xs text-muted-foreground">{c.product.sku}</span>
-          {c.product.brand || c.product.category ? (
-            <span className="truncate text-xs text-muted-foreground">{[c.product.brand, c.product.category].filter(Boolean).join(' · ')}</span>
-          ) : null}
+          <span className="truncate text-xs text-muted-foreground">
+            <span className="font-mono">{c.product.sku}</span>
+            {c.product.brand ? ` · ${c.product.brand}` : ''}
+          </span>
           <span className="mt-1 flex items-center gap-2">
             <span className="h-1.5 flex-1 overflow-hidden rounded-full bg-muted">
               <span className="block h-full rounded-full bg-primary" style={{ width: `${Math.max(0, Math.min(1, c.similarity)) * 100}%` }} />

@@ -6,7 +6,7 @@ import { formatCount } from '@/lib/format'
 export function CollectionPicker({ collections, value, onChange }: { collections: EmbeddingCollection[]; value: number | null; onChange: (id: number) => void }) {
   return (
     <Select value={value !== null ? String(value) : ''} onValueChange={(v) => onChange(Number(v))}>
-      <SelectTrigger className="w-72" aria-label="Collection" data-testid="match-collection-picker">
+      <SelectTrigger className="w-96" aria-label="Collection" data-testid="match-collection-picker">
         <SelectValue placeholder="Choose a collection" />
       </SelectTrigger>
       <SelectContent>

@@ -9,7 +9,7 @@ export function CutoutFocus({ cutout, collectionId }: { cutout: Cutout; collecti
   const shelfLink = `/matching/images/${cutout.image_id}${collectionId !== null ? `?collection=${collectionId}` : ''}`
   return (
     <div className="flex min-w-0 flex-col gap-3" data-testid="cutout-focus" data-cutout-id={cutout.id}>
-      <div className="flex h-80 items-center justify-center rounded-md border bg-[repeating-conic-gradient(#f4f4f5_0_25%,#fff_0_50%)] bg-[length:16px_16px] p-2">
+      <div className="flex h-64 items-center justify-center rounded-md border bg-[repeating-conic-gradient(#f4f4f5_0_25%,#fff_0_50%)] bg-[length:16px_16px] p-2">
         <img src={cutout.crop_url} alt={`Cutout ${cutout.id}`} className="max-h-full max-w-full object-contain" draggable={false} data-testid="focus-crop" />
       </div>
       <div className="flex flex-wrap items-center gap-1.5 text-xs text-muted-foreground">
@@ -31,7 +31,7 @@ export function CutoutFocus({ cutout, collectionId }: { cutout: Cutout; collecti
           alt={`Shelf photo ${cutout.image.filename}`}
           width={cutout.image.width}
           height={cutout.image.height}
-          imgClassName="max-h-60 w-auto"
+          imgClassName="max-h-52 w-auto"
           boxes={[{ key: cutout.id, box: cutout.box, className: 'border-2 border-amber-400 shadow-[0_0_0_1px_rgba(0,0,0,0.6),0_0_0_9999px_rgba(0,0,0,0.35)]', testId: 'focus-shelf-box' }]}
           className="overflow-hidden rounded-sm"
         />

@@ -6,9 +6,12 @@ import { similarityText } from '../hooks/keys'
 /** The queue as a column of small crops with their best similarity; the current one is ringed and kept in view. */
 export function QueueStrip({ items, index, onSelect }: { items: MatchQueueItem[]; index: number; onSelect: (i: number) => void }) {
   const current = useRef<HTMLButtonElement>(null)
-  useEffect(() => current.current?.scrollIntoView({ block: 'nearest' }), [index])
+  useEffect(() => {
+    // A block body: newer browsers return a promise from scrollIntoView, which React would take for a cleanup.
+    current.current?.scrollIntoView({ block: 'nearest' })
+  }, [index])
   return (
-    <ol className="flex max-h-[calc(100vh-16rem)] flex-col gap-1.5 overflow-y-auto pr-1" aria-label="Queue" data-testid="queue-strip">
+    <ol className="flex max-h-[36rem] flex-col gap-1.5 overflow-y-auto pr-1" aria-label="Queue" data-testid="queue-strip">
       {items.map((item, i) => {
         const best = item.candidates[0]
         return (
@@ -27,8 +30,11 @@ export function QueueStrip({ items, index, onSelect }: { items: MatchQueueItem[]
                 <img src={item.cutout.crop_url} alt="" loading="lazy" className="max-h-full max-w-full object-contain" />
               </span>
               <span className="min-w-0 flex-1">
-                <span className="block truncate font-medium">#{item.cutout.id}</span>
-                <span className="block truncate text-muted-foreground">{best ? `${best.product.sku} · ${similarityText(best.similarity)}` : 'no candidates'}</span>
+                <span className="flex justify-between gap-1">
+                  <span className="font-medium">#{item.cutout.id}</span>
+                  {best ? <span className="text-muted-foreground tabular-nums">{similarityText(best.similarity)}</span> : null}
+                </span>
+                <span className="block truncate font-mono text-[11px] text-muted-foreground">{best ? best.product.sku : 'no candidates'}</span>
               </span>
             </button>
           </li>

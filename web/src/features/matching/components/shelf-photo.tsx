@@ -15,9 +15,9 @@ export interface PhotoBox {
 }
 
 /** A shelf photo with boxes drawn in percentages, so they follow the picture at any displayed size. */
-export function ShelfPhoto({ src, alt, width, height, boxes, className, imgClassName }: { src: string; alt: string; width: number; height: number; boxes: PhotoBox[]; className?: string; imgClassName?: string }) {
+export function ShelfPhoto({ src, alt, width, height, boxes, className, imgClassName, style }: { src: string; alt: string; width: number; height: number; boxes: PhotoBox[]; className?: string; imgClassName?: string; style?: CSSProperties }) {
   return (
-    <div className={cn('relative w-fit max-w-full', className)}>
+    <div className={cn('relative w-fit max-w-full', className)} style={style}>
       <img src={src} alt={alt} className={cn('block h-auto max-w-full rounded-sm', imgClassName)} draggable={false} />
       {boxes.map((b) => {
         const r = boxPercent(b.box, width, height)

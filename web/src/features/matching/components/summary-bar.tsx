@@ -12,11 +12,11 @@ const FIGURES = [
 /** The collection's cutouts by state. */
 export function SummaryBar({ summary }: { summary: MatchSummary | undefined }) {
   return (
-    <dl className="flex flex-wrap gap-6" data-testid="match-summary">
+    <dl className="flex flex-wrap items-baseline gap-x-5 gap-y-1" data-testid="match-summary">
       {FIGURES.map(([key, label, color]) => (
-        <div key={key} className="flex flex-col">
-          <dt className="text-xs text-muted-foreground">{label}</dt>
-          <dd className={cn('text-xl font-semibold tabular-nums', color)} data-testid={`summary-${key}`}>
+        <div key={key} className="flex flex-row-reverse items-baseline justify-end gap-1.5">
+          <dt className="text-xs text-muted-foreground">{label.toLowerCase()}</dt>
+          <dd className={cn('text-lg font-semibold tabular-nums', color)} data-testid={`summary-${key}`}>
             {summary ? formatCount(summary[key]) : '–'}
           </dd>
         </div>

@@ -44,7 +44,7 @@ export function Workbench({ collectionId, sort, canWrite }: { collectionId: numb
     )
   return (
     <Card className="flex flex-col gap-3 p-4" data-testid="workbench">
-      <div className="grid grid-cols-[11rem_minmax(0,1fr)_minmax(20rem,24rem)] gap-4">
+      <div className="grid grid-cols-[12rem_minmax(0,1fr)_minmax(20rem,24rem)] gap-4">
         <QueueStrip items={bench.items} index={bench.index} onSelect={bench.select} />
         <CutoutFocus cutout={bench.current.cutout} collectionId={collectionId} />
         <Decide bench={bench} canWrite={canWrite} />

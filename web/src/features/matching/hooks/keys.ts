@@ -64,9 +64,9 @@ export function indexAfterLeaving(index: number, lengthAfter: number): number {
   return lengthAfter <= 0 ? 0 : Math.min(index, lengthAfter - 1)
 }
 
-/** "0.934" → "93.4%" for similarities. */
+/** Cosine similarity as the threshold control takes it: three decimals ("0.934"). */
 export function similarityText(similarity: number): string {
-  return `${(similarity * 100).toFixed(1)}%`
+  return similarity.toFixed(3)
 }
 
 /** A threshold typed or slid: a number from 0 to 1, else null. */

@@ -13,7 +13,7 @@ describe('shelf box labels', () => {
     const unknown = shelfBox(4)
     expect([matched, predicted, rejected, unknown].map(boxLabel)).toEqual([
       { kind: 'matched', sku: 'SKU-3', text: 'SKU-3' },
-      { kind: 'predicted', sku: 'SKU-3', text: 'SKU-3 · 93.4%' },
+      { kind: 'predicted', sku: 'SKU-3', text: 'SKU-3 · 0.934' },
       { kind: 'rejected', sku: null, text: 'rejected' },
       { kind: 'unknown', sku: null, text: '?' },
     ])

@@ -45,6 +45,8 @@ function route(server: Server, url: string, init: RequestInit): Response {
     server.queue = server.queue.filter((i) => !sure(threshold).includes(i))
     return json({ accepted })
   }
+  if (u.pathname.endsWith('/pr/matching/images'))
+    return json({ items: [{ image_id: 7, filename: 'shelf_1.jpg', width: 1200, height: 520, thumbnail_url: '/thumb/7', cutouts: 3, matched: 1 }], next_cursor: null, total: 1 })
   if (u.pathname.endsWith('/pr/products'))
     return json({ items: [{ id: 77, sku: 'FOUND-77', name: 'Found product', brand: null, cover_image: null }], next_cursor: null, total: 1 })
   return json({ error: 'NotFound', detail: `no mock for ${url}` }, 404)
@@ -90,7 +92,7 @@ describe('MatchingPage', () => {
     const candidates = screen.getAllByTestId('candidate')
     expect(candidates.map((c) => c.getAttribute('data-sku'))).toEqual(['SKU-11', 'SKU-12', 'SKU-13', 'SKU-14', 'SKU-15'])
     expect(within(candidates[0]!).getByTestId('candidate-packshot')).toHaveAttribute('src', '/packshot/11')
-    expect(within(candidates[0]!).getByTestId('candidate-similarity')).toHaveTextContent('94.0%')
+    expect(within(candidates[0]!).getByTestId('candidate-similarity')).toHaveTextContent('0.940')
     expect(await screen.findByTestId('summary-unmatched')).toHaveTextContent('3')
   })
 
@@ -163,6 +165,15 @@ describe('MatchingPage', () => {
     await user.click(within(dialog).getByTestId('bulk-accept-confirm'))
     await waitFor(() => expect(posts(fetchMock, /bulk-accept$/)).toEqual([{ url: '/api/v1/pr/matching/bulk-accept', body: { collection_id: 1, threshold: 0.9 } }]))
     expect(await screen.findByText('Nothing left to match')).toBeInTheDocument()
+  })
+
+  it('lists the shelf photos on their tab, each linking to its labelled view', async () => {
+    serve()
+    const user = userEvent.setup()
+    await user.click(await screen.findByTestId('tab-photos'))
+    const photo = await screen.findByTestId('shelf-photo')
+    expect(photo).toHaveAttribute('href', '/matching/images/7?collection=1')
+    expect(within(photo).getByTestId('shelf-photo-matched')).toHaveTextContent('1 / 3 matched')
   })
 
   it('lets a viewer move through the queue but not decide', async () => {

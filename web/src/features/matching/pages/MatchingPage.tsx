@@ -38,7 +38,7 @@ function Matching({ collectionId, params, update, canWrite }: { collectionId: nu
   const summary = useMatchSummary(collectionId)
   return (
     <div className="flex flex-col gap-4">
-      <Card className="flex flex-wrap items-center justify-between gap-4 px-4 py-3">
+      <Card className="flex flex-wrap items-center justify-between gap-x-6 gap-y-3 px-4 py-2.5">
         <SummaryBar summary={summary.data} />
         {canWrite ? (
           <div className="flex flex-wrap items-center gap-2">

@@ -36,7 +36,7 @@ describe('ShelfImagePage', () => {
     const boxes = screen.getAllByTestId('shelf-box')
     expect(boxes.map((b) => [b.getAttribute('data-kind'), b.getAttribute('data-sku'), b.textContent])).toEqual([
       ['matched', 'SKU-3', 'SKU-3'],
-      ['predicted', 'SKU-4', 'SKU-4 · 87.5%'],
+      ['predicted', 'SKU-4', 'SKU-4 · 0.875'],
       ['rejected', '', 'rejected'],
     ])
     expect(boxes[0]!.style.width).toBe('50%')

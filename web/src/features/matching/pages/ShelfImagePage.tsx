@@ -84,7 +84,16 @@ export function ShelfImagePage() {
           <Legend boxes={view.data.boxes} />
           {/* Room above the top row of boxes for their labels. */}
           <div className="overflow-auto pt-5">
-            <ShelfPhoto src={view.data.image.file_url} alt={`Shelf photo ${view.data.image.filename}`} width={view.data.image.width} height={view.data.image.height} boxes={view.data.boxes.map(toPhotoBox)} />
+            <ShelfPhoto
+              src={view.data.image.file_url}
+              alt={`Shelf photo ${view.data.image.filename}`}
+              width={view.data.image.width}
+              height={view.data.image.height}
+              boxes={view.data.boxes.map(toPhotoBox)}
+              imgClassName="w-full"
+              // As large as fits: the page's width, and a height that leaves the header in view.
+              style={{ width: `min(100%, calc(70vh * ${view.data.image.width / Math.max(1, view.data.image.height)}))` }}
+            />
           </div>
         </Card>
       )}
