@@ -94,7 +94,11 @@ test('two cutouts are confirmed by keyboard: arrows to each, "1" takes its best 
     const best = page.getByTestId('candidate').first()
     await expect(best).toHaveAttribute('data-sku', data.expected.get(id) ?? '')
     await expect(best.getByTestId('candidate-packshot')).toBeVisible()
-    if (n === 0) await shot(page, 'pr-matching-queue', { fullPage: false })
+    if (n === 0) {
+      // Off the candidates, so none is drawn hovered.
+      await page.mouse.move(0, 0)
+      await shot(page, 'pr-matching-queue', { fullPage: false })
+    }
     await page.keyboard.press('1')
     await expect(page.getByTestId('cutout-focus')).not.toHaveAttribute('data-cutout-id', String(id))
     confirmed.push(id)

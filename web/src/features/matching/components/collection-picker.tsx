@@ -12,7 +12,7 @@ export function CollectionPicker({ collections, value, onChange }: { collections
       <SelectContent>
         {collections.map((c) => (
           <SelectItem key={c.id} value={String(c.id)}>
-            <span className="font-mono">{c.name}</span> <span className="text-xs text-muted-foreground">· {c.model_name} · {formatCount(c.vector_count)} vectors</span>
+            <span className="font-mono">{c.name}</span> <span className="text-xs text-muted-foreground" title={`${formatCount(c.vector_count)} vectors`}>· {c.model_name}</span>
           </SelectItem>
         ))}
       </SelectContent>

@@ -27,7 +27,7 @@ export function ShelfPhotos({ collectionId }: { collectionId: number | null }) {
               <span className="flex items-center justify-between gap-2 text-xs">
                 <span className="truncate font-medium">{p.filename}</span>
                 <span className="shrink-0 text-muted-foreground tabular-nums" data-testid="shelf-photo-matched">
-                  {p.matched} / {p.cutouts} matched
+                  {p.matched} / {p.cutouts} matched{p.predicted > 0 ? ` · ${p.predicted} predicted` : ''}
                 </span>
               </span>
             </Link>

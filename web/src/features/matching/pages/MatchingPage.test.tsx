@@ -46,7 +46,7 @@ function route(server: Server, url: string, init: RequestInit): Response {
     return json({ accepted })
   }
   if (u.pathname.endsWith('/pr/matching/images'))
-    return json({ items: [{ image_id: 7, filename: 'shelf_1.jpg', width: 1200, height: 520, thumbnail_url: '/thumb/7', cutouts: 3, matched: 1 }], next_cursor: null, total: 1 })
+    return json({ items: [{ image_id: 7, filename: 'shelf_1.jpg', width: 1200, height: 520, thumbnail_url: '/thumb/7', cutouts: 3, matched: 1, predicted: 2 }], next_cursor: null, total: 1 })
   if (u.pathname.endsWith('/pr/products'))
     return json({ items: [{ id: 77, sku: 'FOUND-77', name: 'Found product', brand: null, cover_image: null }], next_cursor: null, total: 1 })
   return json({ error: 'NotFound', detail: `no mock for ${url}` }, 404)
@@ -173,7 +173,7 @@ describe('MatchingPage', () => {
     await user.click(await screen.findByTestId('tab-photos'))
     const photo = await screen.findByTestId('shelf-photo')
     expect(photo).toHaveAttribute('href', '/matching/images/7?collection=1')
-    expect(within(photo).getByTestId('shelf-photo-matched')).toHaveTextContent('1 / 3 matched')
+    expect(within(photo).getByTestId('shelf-photo-matched')).toHaveTextContent('1 / 3 matched · 2 predicted')
   })
 
   it('lets a viewer move through the queue but not decide', async () => {

@@ -69,6 +69,8 @@ export interface ShelfImageSummary {
   thumbnail_url: string
   cutouts: number
   matched: number
+  /** Unmatched cutouts with a candidate in the collection asked about. */
+  predicted: number
 }
 
 export interface ShelfBox {
