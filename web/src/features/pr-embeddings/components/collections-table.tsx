@@ -21,8 +21,9 @@ import { DomainBadges } from '@/features/products'
 import { errorMessage, type EmbeddingCollection } from '@/lib/api'
 import { formatBytes, formatCount, formatDateTime, formatRelative } from '@/lib/format'
 import { useDeleteCollection } from '../hooks/queries'
+import { LastJob } from './last-job'
 
-const HEADINGS = ['Collection', 'Model', 'Vectors', 'Product images · cutouts', 'By domain', 'Size', 'Updated', '']
+const HEADINGS = ['Collection', 'Model', 'Vectors', 'Product images · cutouts', 'By domain', 'Size', 'Last extraction', 'Updated', '']
 
 function DeleteCollection({ collection }: { collection: EmbeddingCollection }) {
   const remove = useDeleteCollection()
@@ -81,6 +82,7 @@ function CollectionRow({ collection: c, canWrite }: { collection: EmbeddingColle
         <DomainBadges counts={c.by_domain} compact className="flex-nowrap" />
       </TableCell>
       <TableCell className="tabular-nums">{formatBytes(c.size_bytes)}</TableCell>
+      <TableCell>{c.last_job_id !== null ? <LastJob jobId={c.last_job_id} /> : null}</TableCell>
       <TableCell>
         <span title={formatDateTime(c.updated_at)}>{formatRelative(c.updated_at)}</span>
       </TableCell>

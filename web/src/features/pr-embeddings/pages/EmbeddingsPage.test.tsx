@@ -114,6 +114,15 @@ describe('EmbeddingsPage', () => {
     expect(sent(fetchMock, 'POST', /extract$/)).toEqual([])
   })
 
+  it("follows a collection's running extraction after a reload: progress and cancel in its row", async () => {
+    serve((url) => (url.endsWith('/jobs/40') ? json({ ...JOB, id: 40 }) : undefined))
+    const row = await screen.findByTestId('collection-row')
+    const job = await within(row).findByTestId('collection-job')
+    expect(job).toHaveAttribute('data-status', 'running')
+    expect(within(row).getByTestId('cancel-collection-job')).toBeVisible()
+    expect(within(row).getByRole('progressbar')).toBeInTheDocument()
+  })
+
   it('shows each collection with its stats, and deletes one only after the confirm', async () => {
     const fetchMock = serve()
     const user = userEvent.setup()
