@@ -35,6 +35,15 @@ describe('matchAction', () => {
     const button = document.createElement('button')
     expect(matchAction(key('r', { target: button }))).toEqual({ type: 'reject' })
   })
+
+  it('leaves the arrows to a focused widget that moves with them (tabs, radio groups), but still takes the other keys there', () => {
+    const tabs = document.createElement('div')
+    tabs.setAttribute('role', 'tablist')
+    const tab = document.createElement('button')
+    tabs.append(tab)
+    expect(matchAction(key('ArrowRight', { target: tab }))).toBeNull()
+    expect(matchAction(key('1', { target: tab }))).toEqual({ type: 'pick', rank: 1 })
+  })
 })
 
 describe('the queue cursor', () => {

@@ -19,12 +19,18 @@ export interface KeyLike {
 
 const MOVES: Record<string, 1 | -1> = { ArrowRight: 1, ArrowDown: 1, ArrowLeft: -1, ArrowUp: -1, j: 1, k: -1 }
 
+function within(target: EventTarget | null, selector: string): boolean {
+  return typeof Element !== 'undefined' && target instanceof Element && target.closest(selector) !== null
+}
+
 /** True when the key belongs to a field the person is typing in. */
 export function isTypingTarget(target: EventTarget | null): boolean {
-  if (typeof Element === 'undefined' || !(target instanceof Element)) return false
-  if (target.closest('input, textarea, select, [contenteditable=""], [contenteditable="true"]')) return true
-  // Radix menus and listboxes handle their own arrows.
-  return target.closest('[role="listbox"], [role="menu"], [role="combobox"]') !== null
+  return within(target, 'input, textarea, select, [contenteditable=""], [contenteditable="true"]')
+}
+
+/** True when the focused widget moves with the arrows itself (tabs, menus, lists, radio groups). */
+export function ownsArrows(target: EventTarget | null): boolean {
+  return within(target, '[role="listbox"], [role="menu"], [role="combobox"], [role="tablist"], [role="radiogroup"], [role="slider"]')
 }
 
 /** The action a key press asks for, or null when the queue should ignore it. */
@@ -37,7 +43,7 @@ export function matchAction(event: KeyLike, { dialogOpen = false }: { dialogOpen
   if (event.key === 'r' || event.key === 'R') return { type: 'reject' }
   if (event.key === '/') return { type: 'search' }
   const delta = MOVES[event.key]
-  return delta ? { type: 'move', delta } : null
+  return delta && !ownsArrows(event.target) ? { type: 'move', delta } : null
 }
 
 /** The candidate a number key picks: the one of that rank, else the one in that position. */
