@@ -23,7 +23,7 @@ import { formatBytes, formatCount, formatDateTime, formatRelative } from '@/lib/
 import { useDeleteCollection } from '../hooks/queries'
 import { LastJob } from './last-job'
 
-const HEADINGS = ['Collection', 'Model', 'Vectors', 'Product images · cutouts', 'By domain', 'Size', 'Last extraction', 'Updated', '']
+const HEADINGS = ['Collection', 'Model', 'Vectors', 'Product images by domain', 'Size', 'Last extraction', '']
 
 function DeleteCollection({ collection }: { collection: EmbeddingCollection }) {
   const remove = useDeleteCollection()
@@ -60,7 +60,12 @@ function DeleteCollection({ collection }: { collection: EmbeddingCollection }) {
 function CollectionRow({ collection: c, canWrite }: { collection: EmbeddingCollection; canWrite: boolean }) {
   return (
     <TableRow data-testid="collection-row" data-collection-id={c.id} data-name={c.name}>
-      <TableCell className="font-mono text-sm font-medium">{c.name}</TableCell>
+      <TableCell>
+        <span className="block font-mono text-sm font-medium">{c.name}</span>
+        <span className="text-xs text-muted-foreground" title={formatDateTime(c.updated_at)}>
+          updated {formatRelative(c.updated_at)}
+        </span>
+      </TableCell>
       <TableCell className="max-w-64">
         <div className="flex items-center gap-2">
           {c.trained_model_id !== null ? (
@@ -74,18 +79,17 @@ function CollectionRow({ collection: c, canWrite }: { collection: EmbeddingColle
           {c.backbone} · {c.dim}-d · {c.metric}
         </span>
       </TableCell>
-      <TableCell className="tabular-nums font-medium" data-testid="collection-vectors">{formatCount(c.vector_count)}</TableCell>
-      <TableCell className="tabular-nums" data-testid="collection-kinds">
-        {formatCount(c.by_kind.product_image ?? 0)} · {formatCount(c.by_kind.cutout ?? 0)}
+      <TableCell>
+        <span className="block font-medium tabular-nums" data-testid="collection-vectors">{formatCount(c.vector_count)}</span>
+        <span className="text-xs whitespace-nowrap text-muted-foreground tabular-nums" data-testid="collection-kinds">
+          {formatCount(c.by_kind.product_image ?? 0)} product images · {formatCount(c.by_kind.cutout ?? 0)} cutouts
+        </span>
       </TableCell>
       <TableCell>
         <DomainBadges counts={c.by_domain} compact className="flex-nowrap" />
       </TableCell>
       <TableCell className="tabular-nums">{formatBytes(c.size_bytes)}</TableCell>
       <TableCell>{c.last_job_id !== null ? <LastJob jobId={c.last_job_id} /> : null}</TableCell>
-      <TableCell>
-        <span title={formatDateTime(c.updated_at)}>{formatRelative(c.updated_at)}</span>
-      </TableCell>
       <TableCell className="text-right whitespace-nowrap">
         <Button size="sm" variant="outline" asChild>
           <Link to={`/matching?collection=${c.id}`} data-testid="match-collection">

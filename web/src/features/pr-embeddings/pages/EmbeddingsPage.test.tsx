@@ -130,7 +130,7 @@ describe('EmbeddingsPage', () => {
     expect(row).toHaveTextContent('model-1')
     expect(row).toHaveTextContent('Dairy embedder')
     expect(within(row).getByTestId('collection-vectors')).toHaveTextContent('130')
-    expect(within(row).getByTestId('collection-kinds')).toHaveTextContent('120 · 10')
+    expect(within(row).getByTestId('collection-kinds')).toHaveTextContent('120 product images · 10 cutouts')
     expect(within(row).getByTestId('domain-badge-real')).toHaveAttribute('data-count', '110')
     await user.click(within(row).getByTestId('delete-collection'))
     const dialog = await screen.findByTestId('delete-collection-dialog')
