@@ -277,6 +277,8 @@ class _Collection:
     slots: _Slots
     fresh: list[Vectors] = field(default_factory=list)
     slot_of: dict[int, int] = field(default_factory=dict)
+    # True when `graph` is this process's own memory (built here), False when it maps the snapshot.
+    private: bool = False
     _fresh_cache: Vectors | None = None
 
     @property
@@ -553,7 +555,8 @@ class EmbeddedIndex:
 
     def _fold(self, folder: Path, state: _Collection, generation: int) -> None:
         """A new snapshot: the fresh points added to the graph, or the graph rebuilt from the live
-        points when too many slots are dead."""
+        points when too many slots are dead. The writer keeps the graph it built (private memory), so
+        a run of large upserts does not read each snapshot back; readers map the file."""
         if state.dead_share() > COMPACT_SHARE:
             live, vectors = state.live_vectors()
             graph = _new_graph(state.dim)
@@ -561,7 +564,9 @@ class EmbeddedIndex:
                 graph.add(vectors)
             slots = state.slots.take(live)
         else:
-            if state.snapshot is None:
+            if state.graph is not None and state.private:
+                graph = state.graph
+            elif state.snapshot is None:
                 graph = _new_graph(state.dim)
             else:
                 # The mapped graph is read-only: add to a private copy read from the same file.
@@ -577,9 +582,10 @@ class EmbeddedIndex:
 
         _save_npz(folder / f"{snapshot}.npz", slots.to_arrays())
         _write_atomic(folder / f"{snapshot}.faiss", write)
-        loaded = self._load_snapshot(folder, {"dim": state.dim, "snapshot": snapshot})
-        state.snapshot, state.deltas, state.graph = snapshot, [], loaded.graph
-        state.slots, state.slot_of, state.fresh, state._fresh_cache = loaded.slots, loaded.slot_of, [], None
+        live = np.flatnonzero(slots.alive)
+        state.snapshot, state.deltas, state.graph, state.private = snapshot, [], graph, True
+        state.slots, state.fresh, state._fresh_cache = slots, [], None
+        state.slot_of = dict(zip(slots.ids[live].tolist(), live.tolist(), strict=True))
 
     # --- the protocol ---
 

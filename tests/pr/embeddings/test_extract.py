@@ -129,7 +129,7 @@ def test_a_second_run_changes_nothing_and_loads_no_model(
 ) -> None:
     from shelfscope.ml.cache import process_cache
 
-    created, first = extract_and_run(ctx, client, model=_model(model_id))
+    created, _ = extract_and_run(ctx, client, model=_model(model_id))
     before = rows(ctx, created["collection"]["id"])
     process_cache(1).drop("pr-embedder:")
     loads = process_cache(1).loads
@@ -345,3 +345,49 @@ def test_a_stock_backbone_embeds_with_its_pooled_output(
         picture.draft("RGB", (embedder.image_size, embedder.image_size))
         expected = embedder.embed([picture.convert("RGB")])[0]
     np.testing.assert_allclose(_as_vector(stored["vector"]), expected, atol=1e-5)
+
+
+def test_an_extraction_that_changed_something_predicts_each_unmatched_cutouts_candidates(
+    client: TestClient, ctx: AppContext, catalogue: dict[str, int], cutouts: list[int], model_id: int
+) -> None:
+    from shelfscope.pr.matching.models import PrMatchCandidate
+
+    def candidates() -> list[tuple[int, int, int, float]]:
+        with ctx.db.read() as session:
+            return [
+                (c.cutout_id, c.rank, c.product_id, c.similarity)
+                for c in session.scalars(
+                    select(PrMatchCandidate).order_by(PrMatchCandidate.cutout_id, PrMatchCandidate.rank)
+                )
+            ]
+
+    _, job = extract_and_run(ctx, client, model=_model(model_id))
+    written = candidates()
+    # Three products in the catalogue, so each cutout gets all three (top_k 5), best first.
+    assert (job.result or {})["candidates"] == len(written) == 3 * len(cutouts)
+    assert {c for c, *_ in written} == set(cutouts)
+    for cutout_id in cutouts:
+        ranked = [(rank, product, similarity) for c, rank, product, similarity in written if c == cutout_id]
+        assert [r for r, _, _ in ranked] == [1, 2, 3] and {p for _, p, _ in ranked} == set(catalogue.values())
+        assert [s for _, _, s in ranked] == sorted((s for _, _, s in ranked), reverse=True)
+    _, again = extract_and_run(ctx, client, model=_model(model_id))
+    assert (again.result or {})["candidates"] == 0 and candidates() == written
+
+
+def test_a_lost_index_collection_is_refilled_from_the_stored_vectors_without_the_model(
+    client: TestClient, ctx: AppContext, catalogue: dict[str, int], model_id: int
+) -> None:
+    created, _ = extract_and_run(ctx, client, model=_model(model_id), sources=["product_images"])
+    name = created["collection"]["name"]
+    index = open_vectors(ctx.settings)
+    try:
+        index.drop_collection(name)
+    finally:
+        index.close()
+    assert index_count(ctx, name) is None
+    _, job = extract_and_run(ctx, client, model=_model(model_id), sources=["product_images"])
+    assert job.status == "succeeded" and (job.result or {})["embedded"] == 0
+    assert (job.result or {})["timings"]["load_s"] == 0 and index_count(ctx, name) == 9
+    stored = rows(ctx, created["collection"]["id"])
+    vectors = np.stack([_as_vector(r["vector"]) for r in stored.values()])
+    assert [hits[0].id for hits in _search(ctx, name, vectors, 1)] == [r["id"] for r in stored.values()]

@@ -67,10 +67,13 @@ def _stock(settings: Settings, backbone: str) -> CachedEmbedder:
 
 
 def cache_key(settings: Settings, collection: PrEmbeddingCollection) -> str:
-    """Which weights: the trained model's stored file, or the stock folder as last installed (a fetch
-    that replaces it gives a new key)."""
+    """Which weights: the trained model's, or the stock folder as last installed (a fetch that
+    replaces it gives a new key)."""
     if collection.trained_model_id is not None:
-        return f"pr-embedder:trained:{collection.trained_model_id}:{model_key(collection.trained_model_id)}"
+        # Ids may be reused after a delete (SQLite), and a model's collections go with it: the
+        # collection's id and creation time name one model's weights for good.
+        made = collection.created_at.isoformat()
+        return f"pr-embedder:trained:{collection.trained_model_id}:{collection.id}:{made}"
     config = settings.resolved_models_dir / collection.backbone / "config.json"
     stamp = config.stat().st_mtime_ns if config.is_file() else 0
     return f"pr-embedder:stock:{collection.backbone}:{stamp}"

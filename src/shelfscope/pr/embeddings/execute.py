@@ -81,7 +81,9 @@ class Tally:
     skipped: list[dict[str, Any]] = field(default_factory=list)
     skipped_count: int = 0
     timings: dict[str, float] = field(
-        default_factory=lambda: dict.fromkeys(("model_s", "decode_s", "wait_s", "db_s", "index_s"), 0.0)
+        default_factory=lambda: dict.fromkeys(
+            ("load_s", "model_s", "decode_s", "wait_s", "db_s", "index_s"), 0.0
+        )
     )
 
     def skip(self, item: Item, reason: str) -> None:
@@ -244,7 +246,7 @@ class Extraction:
         self.ctx.log(
             f"the index holds {info.count if info else 'no'} points for {rows} stored embeddings; "
             "upserting the stored vectors again",
-            "warning" if info is not None else "info",
+            "warning",
         )
         started = time.perf_counter()
         self.index.drop_collection(self.name)
@@ -369,7 +371,9 @@ class Extraction:
             from shelfscope.pr.embeddings.embedders import load_collection_embedder
 
             self.ctx.progress(self.fraction(), "loading the model")
+            started = time.perf_counter()
             self.embedder = load_collection_embedder(self.ctx.settings, self.ctx.storage, self.collection)
+            self._timed("load_s", started)
             e = self.embedder
             which = self.collection.trained_model_id or self.collection.backbone
             self.ctx.log(
@@ -497,21 +501,16 @@ class Extraction:
 
 
 def predict(ctx: JobContext, index: VectorIndex, collection_id: int) -> int:
-    """The collection's match candidates predicted again (H3's pr/matching/predict.py)."""
-    # Imported here: matching builds on embeddings, not the other way round, and predict.py is written
-    # on its own branch (issue 15, part H3); until it is merged there is nothing to predict with.
-    try:
-        from shelfscope.pr.matching.predict import predict_candidates
-    except ModuleNotFoundError as error:
-        if error.name != "shelfscope.pr.matching.predict":
-            raise
-        ctx.log("matching is not installed in this build; no candidates predicted", "warning")
-        return 0
+    """The collection's match candidates predicted again, in one transaction (pr/matching/predict.py)."""
+    # Imported here: matching builds on embeddings (its search job loads our embedders), not the other
+    # way round; a module-level import would make the two packages import each other.
+    from shelfscope.pr.matching.predict import predict_candidates
+
     with ctx.db.write() as session:
         collection = session.get(PrEmbeddingCollection, collection_id)
         if collection is None:
             return 0
-        return int(predict_candidates(session, index, collection, top_k=ctx.settings.pr_matching_top_k))
+        return predict_candidates(session, index, collection, top_k=ctx.settings.pr_matching_top_k)
 
 
 def execute_extract(ctx: JobContext, payload: ExtractPayload) -> dict[str, Any]:

@@ -127,5 +127,7 @@ class ExtractResult(BaseModel):
     # Match candidates written by pr.matching.predict_candidates (0 when nothing changed).
     candidates: int
     vector_count: int
-    # Seconds: wall clock, in the model, decoding (overlapped with the model), database and index.
+    # Seconds: total_s (wall clock), load_s (the model, on a cache miss), model_s (embedding calls),
+    # decode_s (reading and decoding, summed over the pool's threads: overlapped with the model),
+    # wait_s (the model waiting for decoded images), db_s and index_s.
     timings: dict[str, float]

@@ -18,11 +18,9 @@ from shelfscope.pr.matching.schemas import (
 
 @job_handler(PREDICT_KIND, payload=PredictPayload)
 def predict(ctx: JobContext, payload: PredictPayload) -> dict[str, Any]:
-    """Every unmatched cutout's candidates predicted again in one transaction: a failure or a cancel
-    leaves the earlier candidates as they were."""
-    from shelfscope.errors import ValidationFailed
-    from shelfscope.pr.embeddings.models import PrEmbeddingCollection
-    from shelfscope.pr.matching.predict import predict_candidates
+    """Every unmatched cutout's candidates predicted again, a chunk of cutouts a transaction (a cancel
+    or a failure keeps the chunks done and leaves the others' earlier candidates as they were)."""
+    from shelfscope.pr.matching.predict import predict_collection
     from shelfscope.vectors import open_vectors
 
     def progress(done: int, total: int) -> None:
@@ -31,15 +29,9 @@ def predict(ctx: JobContext, payload: PredictPayload) -> dict[str, Any]:
 
     index = open_vectors(ctx.settings)
     try:
-        with ctx.db.write() as session:
-            collection = session.get(PrEmbeddingCollection, payload.collection_id)
-            if collection is None:
-                raise ValidationFailed.field(
-                    "collection_id", f"collection {payload.collection_id} was deleted before the job ran"
-                )
-            written = predict_candidates(
-                session, index, collection, top_k=ctx.settings.pr_matching_top_k, progress=progress
-            )
+        written = predict_collection(
+            ctx.db, index, payload.collection_id, top_k=ctx.settings.pr_matching_top_k, progress=progress
+        )
     finally:
         index.close()
     ctx.log(f"{written} candidates written")

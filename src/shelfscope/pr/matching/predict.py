@@ -11,9 +11,10 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from sqlalchemy import Select, delete, func, insert, select
+from sqlalchemy import Select, delete, insert, select
 from sqlalchemy.orm import Session
 
+from shelfscope.db import Database
 from shelfscope.db.base import utcnow
 from shelfscope.db.dialect import for_update
 from shelfscope.pr.cutouts.models import Cutout
@@ -25,6 +26,8 @@ from shelfscope.vectors.base import Vectors
 
 # Cutouts searched (and their candidates written) at a time.
 BATCH = 256
+# Cutouts a transaction in predict_collection: SQLite's write lock is held for about a second at most.
+CHUNK = 1024
 # Points fetched per cutout at first: a product has many gallery images, so the top_k products need
 # more than top_k points. A query that finds fewer products than asked while its hits were cut off
 # at the limit is searched again with four times the limit, up to MAX_FETCH.
@@ -32,7 +35,7 @@ FIRST_FETCH = 64
 MAX_FETCH = 4096
 PRODUCT_IMAGES = Filter(kinds=["product_image"])
 
-# (cutouts done, cutouts in all): called after each batch is written; may raise to stop.
+# (cutouts done, cutouts in all): called after each transaction; may raise to stop.
 Progress = Callable[[int, int], None]
 
 
@@ -105,23 +108,6 @@ def _batches(
         yield [(int(item_id), bytes(vector)) for _, item_id, vector in rows]
 
 
-def _count(session: Session, collection_id: int, cutout_ids: Sequence[int] | None) -> int:
-    """How many cutouts a run will search (for progress)."""
-    query = (
-        _embedded_unmatched()
-        .where(PrEmbedding.collection_id == collection_id)
-        .order_by(None)
-        .with_only_columns(func.count())
-    )
-    if cutout_ids is None:
-        return int(session.scalar(query) or 0)
-    wanted = sorted(set(cutout_ids))
-    return sum(
-        int(session.scalar(query.where(PrEmbedding.item_id.in_(wanted[i : i + BATCH]))) or 0)
-        for i in range(0, len(wanted), BATCH)
-    )
-
-
 def _vectors(raw: Sequence[bytes], dim: int) -> Vectors:
     array = np.frombuffer(b"".join(raw), dtype="<f4").reshape(len(raw), dim)
     return np.ascontiguousarray(array, dtype=np.float32)
@@ -179,23 +165,22 @@ def predict_candidates(
     *,
     top_k: int,
     cutout_ids: Sequence[int] | None = None,
-    progress: Progress | None = None,
 ) -> int:
     """Write the top_k match candidates of every unmatched cutout that has an embedding in `collection`
     (or of those among `cutout_ids`), replacing that collection's earlier candidates of each cutout
     searched. Returns the candidate rows written.
 
     Everything happens in the caller's transaction (a `db.write()` session; the caller commits), so a
-    run that fails or is cancelled (`progress` may raise) changes nothing. Rows go in with Core inserts
-    BATCH cutouts at a time, so memory stays flat. Matched and rejected cutouts keep their earlier
+    run that fails changes nothing. Rows go in with Core inserts BATCH cutouts at a time, so memory
+    stays flat; on SQLite the transaction holds the write lock throughout, so a long run is better
+    split by `cutout_ids` (what `predict_collection` does). Matched and rejected cutouts keep their earlier
     candidates (the shelf view still shows what was predicted). Raises the index's
     `collection_missing` (409) when the index has lost the collection (`shelfscope vectors rebuild`
     restores it)."""
     if top_k < 1:
         raise ValueError("top_k must be at least 1")
     collection_id, name, dim = collection.id, collection.name, collection.dim
-    total = _count(session, collection_id, cutout_ids)
-    done = written = 0
+    written = 0
     for batch in _batches(session, collection_id, cutout_ids):
         ids = [cutout_id for cutout_id, _ in batch]
         ranked = search_products(index, name, _vectors([v for _, v in batch], dim), top_k)
@@ -208,8 +193,27 @@ def predict_candidates(
         )
         if rows:
             session.execute(insert(PrMatchCandidate), rows)
-        done += len(batch)
         written += len(rows)
+    return written
+
+
+def predict_collection(
+    db: Database, index: VectorIndex, collection_id: int, *, top_k: int, progress: Progress | None = None
+) -> int:
+    """predict_candidates over the whole collection, CHUNK cutouts a transaction, with `progress`
+    between transactions (where a job reports and sees a cancel: the chunks done stay done). Returns
+    the candidate rows written; stops early when the collection is deleted meanwhile."""
+    with db.read() as session:
+        ids = [cutout_id for batch in _batches(session, collection_id, None) for cutout_id, _ in batch]
+    written = 0
+    for start in range(0, len(ids), CHUNK):
+        with db.write() as session:
+            collection = session.get(PrEmbeddingCollection, collection_id)
+            if collection is None:
+                return written
+            written += predict_candidates(
+                session, index, collection, top_k=top_k, cutout_ids=ids[start : start + CHUNK]
+            )
         if progress is not None:
-            progress(done, total)
+            progress(min(start + CHUNK, len(ids)), len(ids))
     return written

@@ -56,9 +56,10 @@ def queue(
     rank-1 similarity reaches it."""
     check_limit(limit)
     _check_min_similarity(min_similarity)
-    require_collection(session, collection_id)
     top = aliased(PrMatchCandidate, name="top_candidate")
     similarity = func.coalesce(top.similarity, NO_SIMILARITY)
+    after = _after(sort, cursor, similarity) if cursor else None
+    require_collection(session, collection_id)
     where: list[ColumnElement[bool]] = [Cutout.state == state]
     if min_similarity is not None:
         where.append(top.similarity >= min_similarity)
@@ -70,8 +71,8 @@ def queue(
         .outerjoin(top, rank_one(top, collection_id))
         .where(*where)
     )
-    if cursor:
-        stmt = stmt.where(_after(sort, cursor, similarity))
+    if after is not None:
+        stmt = stmt.where(after)
     order = (Cutout.id.asc(),) if sort == "id" else (similarity.desc(), Cutout.id.asc())
     rows = session.execute(stmt.order_by(*order).limit(limit + 1)).all()
     counted = select(func.count()).select_from(Cutout).outerjoin(top, rank_one(top, collection_id))

@@ -12,9 +12,9 @@ from starlette.datastructures import UploadFile
 
 from shelfscope.auth.deps import CurrentUser, WriterUser
 from shelfscope.deps import Ctx, DbSession
-from shelfscope.errors import ValidationFailed
+from shelfscope.errors import UnsupportedMedia, ValidationFailed
 from shelfscope.http.uploads import form_value, read_form
-from shelfscope.ids import Id
+from shelfscope.ids import MAX_ID, Id
 from shelfscope.jobs.schemas import JobEnvelope, JobOut
 from shelfscope.pagination import DEFAULT_LIMIT, Page, PageLimit
 from shelfscope.pr.cutouts.schemas import CutoutOut, CutoutState
@@ -101,7 +101,7 @@ def _id(raw: str) -> int:
         value = int(raw)
     except ValueError:
         raise ValueError("must be a collection id") from None
-    if value < 1:
+    if not 1 <= value <= MAX_ID:
         raise ValueError("must be a collection id")
     return value
 
@@ -129,6 +129,13 @@ def _id(raw: str) -> int:
 )
 async def search_crop(request: Request, session: DbSession, ctx: Ctx, user: WriterUser) -> SearchOut:
     """An uploaded crop's top-k products in the collection (multipart `file`, `collection_id`, `k`)."""
+    content_type = request.headers.get("content-type", "")
+    if not content_type.lower().startswith("multipart/form-data"):
+        raise UnsupportedMedia(
+            "Send the crop as multipart/form-data: a 'file' part, with 'collection_id' and optional 'k'.",
+            field="file",
+            content_type=content_type,
+        )
     await run_in_threadpool(session.commit)
     form = await read_form(request, ctx.settings.max_upload_bytes + 1, "a crop")
     try:

@@ -8,10 +8,8 @@
 
 from __future__ import annotations
 
-import io
 from typing import TYPE_CHECKING, BinaryIO
 
-from PIL import Image as PILImage
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -20,7 +18,6 @@ from shelfscope.db import Database
 from shelfscope.errors import Conflict, ShelfscopeError, ValidationFailed
 from shelfscope.jobs import interactive
 from shelfscope.jobs.context import JobContext
-from shelfscope.od.ai.decode import decode_for_model
 from shelfscope.od.images.decode import inspect_image
 from shelfscope.pr.embeddings.models import PrEmbeddingCollection
 from shelfscope.pr.matching.candidates import ranked_candidates, require_collection
@@ -28,13 +25,11 @@ from shelfscope.pr.matching.predict import search_products
 from shelfscope.pr.matching.schemas import MAX_K, SEARCH_KIND, SearchOut, SearchPayload
 from shelfscope.pr.products.models import Product
 from shelfscope.storage import Storage, new_key
+from shelfscope.storage.base import ObjectMissing
 from shelfscope.vectors import open_vectors
 
 if TYPE_CHECKING:
     from shelfscope.jobs.runners import JobRunner
-
-# The crop is decoded no larger than this on its long side: every embedder resizes to far less.
-DECODE_SIDE = 512
 
 
 def check_k(k: int) -> int:
@@ -92,48 +87,23 @@ def search_upload(
     return SearchOut.model_validate(result)
 
 
-def _upright_size(data: bytes) -> tuple[int, int]:
-    with PILImage.open(io.BytesIO(data)) as im:
-        width, height = im.size
-        return (height, width) if im.getexif().get(0x0112, 1) in (5, 6, 7, 8) else (width, height)
-
-
-def _decode_side(width: int, height: int) -> tuple[int, int]:
-    scale = min(1.0, DECODE_SIDE / max(width, height))
-    return max(1, round(width * scale)), max(1, round(height * scale))
-
-
 def run_search(ctx: JobContext, payload: SearchPayload) -> SearchOut:
     """The worker side: embed, search, and name the products that are still in the catalogue."""
     from shelfscope.pr.embeddings.embedders import load_collection_embedder
+    from shelfscope.pr.embeddings.execute import decode_square
 
     with ctx.db.read() as session:
         collection = session.get(PrEmbeddingCollection, payload.collection_id)
         if collection is None:
             raise ValidationFailed.field("collection_id", f"collection {payload.collection_id} was deleted")
-        name, dim = collection.name, collection.dim
+        name = collection.name
         try:
             embedder = load_collection_embedder(ctx.settings, ctx.storage, collection)
-        except ValueError as exc:
+        except (ValueError, ObjectMissing) as exc:
             raise Conflict(f"Collection '{name}' cannot embed a crop: {exc}", field="collection_id") from None
-    data = ctx.storage.read_bytes(payload.upload_key)
-    width, height = _upright_size(data)
-    decoded = decode_for_model(
-        io.BytesIO(data),
-        payload.upload_name,
-        width,
-        height,
-        _decode_side,
-        memory_limit_bytes=ctx.settings.decode_memory_bytes,
-    )
-    vectors = embedder.embed([decoded.image])
-    if vectors.shape[1] != dim:
-        raise Conflict(
-            f"Collection '{name}' holds vectors of size {dim}; its model now embeds to {vectors.shape[1]}.",
-            field="collection_id",
-            collection_dim=dim,
-            model_dim=int(vectors.shape[1]),
-        )
+    # Decoded exactly as extraction decodes stored images: the same bytes give the same vector.
+    square = decode_square(ctx.storage.read_bytes(payload.upload_key), embedder.image_size)
+    vectors = embedder.embed_arrays([square])
     index = open_vectors(ctx.settings)
     try:
         (scored,) = search_products(index, name, vectors, payload.k)

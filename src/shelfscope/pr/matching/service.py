@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from sqlalchemy import ColumnElement, and_, func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session
 
 from shelfscope.config import Settings
@@ -89,10 +89,10 @@ def confirm(
     naming `product_id` or `collection_id` when they do not exist. Its match score is the picked
     candidate's similarity (none for a product found by search)."""
     cutout = _locked_cutout(session, cutout_id)
-    score = None
     if body.collection_id is not None:
         require_collection(session, body.collection_id)
     gallery.require_product(session, body.product_id)
+    score = None
     if body.collection_id is not None:
         score = _candidate_similarity(session, body.collection_id, cutout_id, body.product_id)
     apply(session, storage, settings, cutout, "matched", body.product_id, user_id)
@@ -143,7 +143,7 @@ def bulk_preview(session: Session, collection_id: int, threshold: float) -> Bulk
     count = session.scalar(
         select(func.count())
         .select_from(PrMatchCandidate)
-        .join(Cutout, and_(Cutout.id == PrMatchCandidate.cutout_id))
+        .join(Cutout, Cutout.id == PrMatchCandidate.cutout_id)
         .where(*_above(collection_id, threshold))
     )
     return BulkPreview(count=int(count or 0), threshold=threshold)
