@@ -6,10 +6,13 @@ import { isApiError, type EmbedModel } from '@/lib/api'
 import { DEFAULT_EXTRACT_FORM, defaultModel, extractFormErrors, extractRequest, type ExtractForm } from './extract-form'
 import { useExtract } from './queries'
 
-/** A refusal as field → message; the size mismatch names both sizes. */
+/** A refusal as field → message; the size mismatch names both sizes (the API's sentence does, else they are added). */
 function refusal(error: unknown): FieldErrors {
-  if (isApiError(error) && error.body?.collection_dim !== undefined && error.body?.model_dim !== undefined)
-    return { collection: `${error.detail} (collection ${String(error.body.collection_dim)}-d, model ${String(error.body.model_dim)}-d)` }
+  if (isApiError(error) && error.body?.collection_dim !== undefined && error.body?.model_dim !== undefined) {
+    const [have, want] = [String(error.body.collection_dim), String(error.body.model_dim)]
+    const named = error.detail.includes(have) && error.detail.includes(want)
+    return { collection: named ? error.detail : `${error.detail} (collection ${have}-d, model ${want}-d)` }
+  }
   const errors = apiFieldErrors(error)
   // "model.trained_model_id" and "model.backbone" both belong to the model dropdown.
   return Object.fromEntries(Object.entries(errors).map(([field, message]) => [field.startsWith('model') ? 'model' : field, message]))

@@ -91,14 +91,14 @@ describe('EmbeddingsPage', () => {
   it('shows a size mismatch at the collection field with both sizes, and nothing starts', async () => {
     const fetchMock = serve((url) =>
       url.endsWith('/extract')
-        ? json({ error: 'ValidationFailed', detail: "collection 'shelf' holds 128-d vectors", field: 'collection', collection_dim: 128, model_dim: 384 }, 422)
+        ? json({ error: 'ValidationFailed', detail: "collection: 'shelf' holds vectors of size 128; this model embeds to size 384.", field: 'collection', collection_dim: 128, model_dim: 384 }, 422)
         : undefined,
     )
     const user = userEvent.setup()
     await waitFor(() => expect(screen.getByTestId('extract-model')).toHaveTextContent('Dairy embedder'))
     await user.type(screen.getByTestId('extract-collection'), 'shelf')
     await user.click(screen.getByTestId('start-extract'))
-    expect(await screen.findByTestId('error-collection')).toHaveTextContent('collection 128-d, model 384-d')
+    expect(await screen.findByTestId('error-collection')).toHaveTextContent("'shelf' holds vectors of size 128; this model embeds to size 384.")
     expect(screen.queryByTestId('extract-job')).toBeNull()
     expect(sent(fetchMock, 'POST', /extract$/)).toHaveLength(1)
   })
