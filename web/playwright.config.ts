@@ -64,5 +64,8 @@ export default defineConfig({
     // Embedding training on ten products of its own (a product dataset holding only them), with a tiny
     // DINOv2 installed into the models folder: after the products spec, which counts the catalogue.
     { name: 'pr-training', testMatch: /pr-training\.spec\.ts/, dependencies: ['products'] },
+    // Embeddings and matching on six products and two shelf photos of its own, with the tiny DINOv2:
+    // after every spec that counts products, cutouts or models.
+    { name: 'pr-matching', testMatch: /pr-matching\.spec\.ts/, dependencies: ['pr-training'] },
   ],
 })

@@ -1,4 +1,4 @@
-"""The `shelfscope` command: serve, worker, db, users, images, models, version."""
+"""The `shelfscope` command: serve, worker, db, users, images, models, trainers, vectors, version."""
 
 from __future__ import annotations
 
@@ -29,6 +29,10 @@ trainers_app = typer.Typer(
     no_args_is_help=True, help="Detector trainer families and their environments (YOLO-NAS runs in its own)."
 )
 app.add_typer(trainers_app, name="trainers")
+vectors_app = typer.Typer(
+    no_args_is_help=True, help="The vector index: list its collections, rebuild them from the database."
+)
+app.add_typer(vectors_app, name="vectors")
 
 
 def _settings(**overrides: object) -> Settings:
@@ -306,6 +310,70 @@ def models_import(
         typer.echo(exc.detail, err=True)
         raise typer.Exit(2 if exc.status_code == 422 else 1) from None
     typer.echo(f"imported {key}: {result.files} files, {_size(result.size_on_disk)} in {result.folder}")
+
+
+@vectors_app.command("list")
+def vectors_list() -> None:
+    """Each embedding collection: size, rows in the database, points in the index, and whether they agree."""
+    from shelfscope.db import Database
+    from shelfscope.vectors import open_vectors
+    from shelfscope.vectors.rebuild import statuses
+
+    settings = _settings()
+    _migrate(settings)
+    index = open_vectors(settings)
+    try:
+        with Database.from_settings(settings).read() as session:
+            found = statuses(session, index)
+    finally:
+        index.close()
+    rows = [("NAME", "DIM", "ROWS", "POINTS", "STATE")]
+    for s in found:
+        rows.append((s.name, str(s.dim), "-" if s.rows is None else str(s.rows), _opt(s.points), s.state))
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    for row in rows:
+        typer.echo("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
+    if settings.vectors_backend == "embedded":
+        where = str(settings.resolved_vectors_dir)
+    else:
+        where = settings.qdrant_url or str(settings.qdrant_path or settings.data_dir / "qdrant")
+    typer.echo(f"vectors: {settings.vectors_backend} ({where})")
+
+
+def _opt(value: int | None) -> str:
+    return "-" if value is None else str(value)
+
+
+@vectors_app.command("rebuild")
+def vectors_rebuild(
+    collection: Annotated[
+        str | None, typer.Option(help="Only this collection (default: every collection in the database).")
+    ] = None,
+) -> None:
+    """Drop and refill the index's collections from the embeddings stored in the database."""
+    from shelfscope.db import Database
+    from shelfscope.errors import ShelfscopeError
+    from shelfscope.vectors import VectorIndexError, open_vectors
+    from shelfscope.vectors.rebuild import rebuild
+
+    settings = _settings()
+    _migrate(settings)
+    index = open_vectors(settings)
+    try:
+        with Database.from_settings(settings).read() as session:
+            written = rebuild(session, index, collection)
+    except ShelfscopeError as exc:
+        typer.echo(exc.detail, err=True)
+        raise typer.Exit(2 if exc.status_code in (404, 422) else 1) from None
+    except VectorIndexError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(1) from None
+    finally:
+        index.close()
+    if not written:
+        typer.echo("no embedding collections in the database; nothing to rebuild")
+    for name, points in written.items():
+        typer.echo(f"rebuilt {name}: {points} points")
 
 
 def main() -> None:

@@ -47,9 +47,10 @@ const loadPrModels = () => import('@/features/pr-models/pages/PrModelsPages')
 const PrModelsPage = page(loadPrModels, 'PrModelsPage')
 const PrModelDetailPage = page(loadPrModels, 'PrModelDetailPage')
 const PrModelsComparePage = page(loadPrModels, 'PrModelsComparePage')
-const loadPr = () => import('@/features/pr/pages/PrPages')
-const EmbeddingsPage = page(loadPr, 'EmbeddingsPage')
-const MatchingPage = page(loadPr, 'MatchingPage')
+const EmbeddingsPage = page(() => import('@/features/pr-embeddings/pages/EmbeddingsPage'), 'EmbeddingsPage')
+const loadMatching = () => import('@/features/matching/pages/MatchingPages')
+const MatchingPage = page(loadMatching, 'MatchingPage')
+const ShelfImagePage = page(loadMatching, 'ShelfImagePage')
 
 export function AppRoutes() {
   return (
@@ -89,6 +90,7 @@ export function AppRoutes() {
           <Route path="embeddings" element={<EmbeddingsPage />} />
           <Route path="cutouts" element={<CutoutsPage />} />
           <Route path="matching" element={<MatchingPage />} />
+          <Route path="matching/images/:imageId" element={<ShelfImagePage />} />
           <Route path="admin/users" element={<UsersPage />} />
           <Route path="settings/models" element={<AiModelsPage />} />
           <Route path="*" element={<NotFoundPage />} />

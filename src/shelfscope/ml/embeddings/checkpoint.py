@@ -104,9 +104,11 @@ def build_model(payload: dict[str, Any]) -> EmbeddingModel:
 
 @dataclass
 class Embedder:
-    """A trained embedding model ready to embed images (eval mode, on its device)."""
+    """An embedding model ready to embed images (eval mode, on its device): a trained checkpoint's
+    EmbeddingModel, or a stock backbone's pooled output (ml/embeddings/stock.py). Either maps
+    ImageNet-normalised pixels to L2-normalised rows."""
 
-    model: EmbeddingModel
+    model: torch.nn.Module
     device: torch.device
     embedding_dim: int
     image_size: int

@@ -61,5 +61,5 @@ def update_model(model_id: Id, body: ModelPatch, session: DbSession, user: Write
 
 @router.delete("/{model_id}", status_code=204, response_class=Response)
 def delete_model(model_id: Id, session: DbSession, ctx: Ctx, user: WriterUser) -> Response:
-    service.delete_model(session, ctx.storage, model_id)
+    service.delete_model(session, ctx.storage, model_id, ctx.settings)
     return Response(status_code=204)

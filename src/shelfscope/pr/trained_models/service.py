@@ -12,9 +12,11 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from shelfscope.config import Settings
 from shelfscope.errors import Conflict, NotFound, ValidationFailed
 from shelfscope.jobs import service as jobs
 from shelfscope.jobs.schemas import JobOut
+from shelfscope.pr.embeddings import service as embeddings
 from shelfscope.pr.evaluation import service as evaluations
 from shelfscope.pr.evaluation.models import PrEvaluation
 from shelfscope.pr.evaluation.schemas import LIVE_EVALUATION
@@ -228,12 +230,17 @@ def update_model(session: Session, model_id: int, body: ModelPatch) -> ModelOut:
     return model_out(session, row)
 
 
-def delete_model(session: Session, storage: Storage, model_id: int) -> None:
+def delete_model(session: Session, storage: Storage, model_id: int, settings: Settings | None = None) -> None:
+    """The model, its file, and its embedding collections (their rows cascade; the vector index drops
+    them after the commit)."""
     row = require_model(session, model_id)
     key = row.storage_key
+    collections = embeddings.collection_names_of_model(session, model_id)
     session.delete(row)
     session.commit()
     storage.delete(key)
+    if settings is not None:
+        embeddings.drop_from_index(settings, collections)
 
 
 # ---- comparing ----------------------------------------------------------------------------------------

@@ -1,1 +1,2 @@
 export { cutoutsApi } from './api'
+export { boxPercent } from './hooks/logic'

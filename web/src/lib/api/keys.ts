@@ -6,6 +6,7 @@ import type {
   CutoutListParams,
   ImageListParams,
   JobListParams,
+  MatchQueueParams,
   ModelListParams,
   PrDatasetListParams,
   PrRunListParams,
@@ -194,6 +195,26 @@ export const queryKeys = {
     list: () => [...queryKeys.prModels.all(), 'list'] as const,
     detail: (id: number) => [...queryKeys.prModels.all(), 'detail', id] as const,
     compare: (ids: readonly number[]) => [...queryKeys.prModels.all(), 'compare', [...ids].sort((a, b) => a - b)] as const,
+  },
+
+  /** Embedding collections, the models extraction can use. */
+  embeddings: {
+    all: () => [...queryKeys.pr.all(), 'embeddings'] as const,
+    models: () => [...queryKeys.embeddings.all(), 'models'] as const,
+    collections: () => [...queryKeys.embeddings.all(), 'collections'] as const,
+    collection: (id: number) => [...queryKeys.embeddings.collections(), id] as const,
+  },
+
+  /** The matching queue of one collection, its counts, bulk-accept previews and shelf views. */
+  matching: {
+    all: () => [...queryKeys.pr.all(), 'matching'] as const,
+    queue: (params: Omit<MatchQueueParams, 'cursor'>) => [...queryKeys.matching.all(), 'queue', normalised(params)] as const,
+    summary: (collectionId: number) => [...queryKeys.matching.all(), 'summary', collectionId] as const,
+    bulkPreview: (collectionId: number, threshold: number) =>
+      [...queryKeys.matching.all(), 'bulk-preview', collectionId, threshold] as const,
+    images: (collectionId: number | null) => [...queryKeys.matching.all(), 'images', collectionId] as const,
+    image: (imageId: number, collectionId: number | null) => [...queryKeys.matching.all(), 'image', imageId, collectionId] as const,
+    productSearch: (q: string) => [...queryKeys.matching.all(), 'product-search', q] as const,
   },
 
   /** AI auto-annotation: the model catalogue, batch runs and the review queue. */

@@ -1,0 +1,1 @@
+export { matchingApi } from './api'

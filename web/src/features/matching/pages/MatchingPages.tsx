@@ -1,0 +1,2 @@
+export { MatchingPage } from './MatchingPage'
+export { ShelfImagePage } from './ShelfImagePage'

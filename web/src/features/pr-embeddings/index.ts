@@ -1,0 +1,2 @@
+export { embeddingsApi } from './api'
+export { useEmbeddingCollections } from './hooks/queries'
