@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 import torch
-from PIL import Image, ImageEnhance
+from PIL import Image, ImageEnhance, ImageOps
 
 IMAGENET_MEAN = (0.485, 0.456, 0.406)
 IMAGENET_STD = (0.229, 0.224, 0.225)
@@ -22,6 +22,8 @@ PREPROCESSING: dict[str, Any] = {
     "std": list(IMAGENET_STD),
 }
 _PAD = tuple(round(255 * m) for m in IMAGENET_MEAN)
+# The EXIF tag that says how a photo must be turned to stand upright.
+_ORIENTATION = 0x0112
 
 # Augmentation (training only): a random crop of 60-100 % of the area at an aspect ratio of 3:4 to 4:3,
 # and brightness, contrast and saturation each scaled by up to +-20 %. No flips: packs carry text.
@@ -53,7 +55,11 @@ class EmbeddingModel(torch.nn.Module):
 
 
 def pad_square(image: Image.Image, image_size: int) -> Image.Image:
-    """The image (RGB) centred on a square of the mean colour, resized to image_size x image_size."""
+    """The image upright (its EXIF orientation applied: phone photos are often stored sideways) and
+    RGB, centred on a square of the mean colour, resized to image_size x image_size. Training,
+    evaluation, extraction and search all come through here, so they see the same pixels."""
+    if image.getexif().get(_ORIENTATION, 1) in range(2, 9):
+        image = ImageOps.exif_transpose(image)
     rgb = image.convert("RGB")
     side = max(rgb.width, rgb.height)
     if rgb.width != rgb.height:

@@ -501,16 +501,21 @@ class Extraction:
 
 
 def predict(ctx: JobContext, index: VectorIndex, collection_id: int) -> int:
-    """The collection's match candidates predicted again, in one transaction (pr/matching/predict.py)."""
+    """The collection's match candidates predicted again (pr/matching/predict.py), a chunk of cutouts a
+    transaction: one transaction would hold SQLite's write lock through the whole prediction, and the
+    job's own progress writes would wait on it."""
     # Imported here: matching builds on embeddings (its search job loads our embedders), not the other
     # way round; a module-level import would make the two packages import each other.
-    from shelfscope.pr.matching.predict import predict_candidates
+    from shelfscope.pr.matching.predict import predict_collection
 
-    with ctx.db.write() as session:
-        collection = session.get(PrEmbeddingCollection, collection_id)
-        if collection is None:
-            return 0
-        return predict_candidates(session, index, collection, top_k=ctx.settings.pr_matching_top_k)
+    def progress(done: int, total: int) -> None:
+        ctx.progress(
+            0.92 + 0.08 * done / max(total, 1), f"predicting match candidates: {done}/{total} cutouts"
+        )
+
+    return predict_collection(
+        ctx.db, index, collection_id, top_k=ctx.settings.pr_matching_top_k, progress=progress
+    )
 
 
 def execute_extract(ctx: JobContext, payload: ExtractPayload) -> dict[str, Any]:
