@@ -40,6 +40,15 @@ from shelfscope.db.migrate import upgrade
 from shelfscope.jobs.executor import run_job_inline
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+# From scratch the fine-tuning defaults barely move; see bench/pr_train_learns.py.
+FROM_SCRATCH: dict[str, Any] = {
+    "arcface_scale": 16.0,
+    "arcface_margin": 10.0,
+    "miner": "all",
+    "backbone_lr_scale": 1.0,
+    "learning_rate": 3e-4,
+    "warmup_epochs": 0,
+}
 
 
 def _client(ctx: AppContext) -> TestClient:
@@ -166,15 +175,7 @@ def main() -> None:
                 "device": "cpu",
             }
             if not args.pretrained:
-                # From scratch the fine-tuning defaults barely move; see bench/pr_train_learns.py.
-                config |= {
-                    "arcface_scale": 16.0,
-                    "arcface_margin": 10.0,
-                    "miner": "all",
-                    "backbone_lr_scale": 1.0,
-                    "learning_rate": 3e-4,
-                    "warmup_epochs": 0,
-                }
+                config |= FROM_SCRATCH
             s1 = _run(client, ctx, "S1", base | {"config": config})
             s5 = _run(client, ctx, "S5", base | {"config": config | {"domain_weight": 1.0}})
             ok = _report(client, s1, "S1") & _report(client, s5, "S5")

@@ -32,7 +32,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from bench.common import machine
-from bench.pr_acceptance import DATA, _client, _run
+from bench.pr_acceptance import DATA, FROM_SCRATCH, _client, _run
 from shelfscope.config import Settings
 from shelfscope.context import AppContext
 from shelfscope.db.migrate import upgrade
@@ -175,14 +175,7 @@ def main() -> None:
                 "device": "cpu",
             }
             if not args.pretrained:
-                config |= {
-                    "arcface_scale": 16.0,
-                    "arcface_margin": 10.0,
-                    "miner": "all",
-                    "backbone_lr_scale": 1.0,
-                    "learning_rate": 3e-4,
-                    "warmup_epochs": 0,
-                }
+                config |= FROM_SCRATCH
             body = {
                 "backbone": args.backbone,
                 "pretrained": args.pretrained,
