@@ -62,6 +62,9 @@ EF_SEARCH_MAX = 512
 EXACT_BELOW = 20_000
 # Points outside the graph before a writer folds them in (they are searched exactly meanwhile).
 FRESH_LIMIT = 10_000
+# Delta files before a writer folds them into a snapshot even without fresh points (deletes only),
+# so a reader opening the collection never replays more than this many files.
+MAX_DELTAS = 500
 # Share of dead slots (replaced or deleted points) at which the graph is rebuilt from the live ones.
 COMPACT_SHARE = 0.2
 LOCK_TIMEOUT_S = 600.0
@@ -277,6 +280,9 @@ class _Collection:
     slots: _Slots
     fresh: list[Vectors] = field(default_factory=list)
     slot_of: dict[int, int] = field(default_factory=dict)
+    # Made anew by each create_collection: a collection dropped and made again (a rebuild) is never
+    # mistaken for the one this process read before, whatever its generation numbers.
+    uid: str = ""
     # True when `graph` is this process's own memory (built here), False when it maps the snapshot.
     private: bool = False
     _fresh_cache: Vectors | None = None
@@ -471,6 +477,7 @@ class EmbeddedIndex:
         state = cached
         if (
             state is None
+            or state.uid != manifest.get("uid", "")
             or state.snapshot != manifest["snapshot"]
             or deltas[: len(state.deltas)] != state.deltas
         ):
@@ -494,7 +501,7 @@ class EmbeddedIndex:
         dim = int(manifest["dim"])
         snapshot: str | None = manifest["snapshot"]
         if snapshot is None:
-            return _Collection(dim, (0, 0, 0), None, [], 0, None, _Slots.empty())
+            return _Collection(dim, (0, 0, 0), None, [], 0, None, _Slots.empty(), uid=manifest.get("uid", ""))
         try:
             # Mapped, not copied: the API server and every worker share one copy in the page cache.
             graph = cast(
@@ -513,7 +520,8 @@ class EmbeddedIndex:
             raise VectorIndexError(f"{folder / snapshot}: graph and slot files disagree; rebuild it")
         live = np.flatnonzero(slots.alive)
         slot_of = dict(zip(slots.ids[live].tolist(), live.tolist(), strict=True))
-        return _Collection(dim, (0, 0, 0), snapshot, [], 0, graph, slots, slot_of=slot_of)
+        uid = manifest.get("uid", "")
+        return _Collection(dim, (0, 0, 0), snapshot, [], 0, graph, slots, slot_of=slot_of, uid=uid)
 
     def _commit(self, name: str, state: _Collection, delta: dict[str, npt.NDArray[Any]] | None) -> None:
         """Persist the write just applied to `state`: a delta file, or a new snapshot when the fresh
@@ -523,7 +531,11 @@ class EmbeddedIndex:
         fresh = len(state.slots) - state.graph_n
         if delta is None:
             pass  # a new, empty collection: the manifest alone
-        elif fresh >= FRESH_LIMIT or (state.dead_share() > COMPACT_SHARE and len(state.slots) > 64):
+        elif (
+            fresh >= FRESH_LIMIT
+            or len(state.deltas) >= MAX_DELTAS
+            or (state.dead_share() > COMPACT_SHARE and len(state.slots) > 64)
+        ):
             self._fold(folder, state, generation)
         else:
             delta_name = f"delta-{generation:08d}.npz"
@@ -532,6 +544,7 @@ class EmbeddedIndex:
         state.generation = generation
         manifest = {
             "format": FORMAT,
+            "uid": state.uid,
             "dim": state.dim,
             "generation": generation,
             "snapshot": state.snapshot,
@@ -602,7 +615,7 @@ class EmbeddedIndex:
                 return
             folder = self._dir(name)
             folder.mkdir(parents=True, exist_ok=True)
-            state = _Collection(dim, (0, 0, 0), None, [], 0, None, _Slots.empty())
+            state = _Collection(dim, (0, 0, 0), None, [], 0, None, _Slots.empty(), uid=uuid.uuid4().hex)
             self._commit(name, state, None)
             self._cache[name] = state
 
