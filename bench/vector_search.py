@@ -107,7 +107,7 @@ def payloads(data: Embeddings) -> list[Payload]:
             kind="product_image" if i % 2 == 0 else "cutout",
             item_id=i,
             product_id=int(p) + 1,
-            domain="real" if i % 10 == 0 else "synthetic",
+            domain="real" if i % 5 == 0 else "synthetic",
             category=f"c{c}",
         )
         for i, (p, c) in enumerate(zip(data.product.tolist(), data.category.tolist(), strict=True))
@@ -197,7 +197,7 @@ def filtered(index: EmbeddedIndex, data: Embeddings) -> list[str]:
         )
     cases += [
         ("kind+domain (uncorrelated)", Filter(kinds=["product_image"], domains=["real"]), rows % 10 == 0),
-        ("domain (uncorrelated)", Filter(domains=["real"]), rows % 10 == 0),
+        ("domain (uncorrelated)", Filter(domains=["real"]), rows % 5 == 0),
         ("kind (uncorrelated)", Filter(kinds=["product_image"]), rows % 2 == 0),
     ]
     lines = ["", "embedded engine, filters: exact over the kept points vs the graph walk with a bitmap:"]

@@ -157,3 +157,16 @@ def test_a_broken_file_is_an_error_naming_it_not_a_wrong_answer(tmp_path: Path) 
     (tmp_path / "c" / "manifest.json").write_text("{")
     with pytest.raises(VectorIndexError, match=r"manifest\.json"):
         EmbeddedIndex(tmp_path).count("c")
+
+
+def test_a_collection_dropped_and_made_again_is_read_afresh(tmp_path: Path) -> None:
+    writer, reader = EmbeddedIndex(tmp_path), EmbeddedIndex(tmp_path)
+    old, new = unit(2, DIM, 1)
+    writer.create_collection("c", DIM)
+    writer.upsert("c", [1], old[None, :], [payload_for(0)])
+    assert reader.search("c", old[None, :], k=1)[0][0].id == 1
+    # The same generation numbers and file names as before: only the collection is another.
+    writer.drop_collection("c")
+    writer.create_collection("c", DIM)
+    writer.upsert("c", [2], new[None, :], [payload_for(1)])
+    assert [h.id for h in reader.search("c", old[None, :], k=5)[0]] == [2]
