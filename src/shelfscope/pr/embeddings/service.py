@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from shelfscope.config import Settings
@@ -312,7 +313,17 @@ def start_extract(
             created_by=user_id,
         )
         session.add(row)
-        session.flush()
+        try:
+            session.flush()
+        except IntegrityError:
+            # Another request made a collection of this name since we looked (PostgreSQL lets both
+            # look; the unique name decides).
+            session.rollback()
+            raise Conflict(
+                f"collection: '{name}' was just made by another request; extract again to use it.",
+                field="collection",
+                collection=name,
+            ) from None
     collection_id = row.id
     if created:
         try:
