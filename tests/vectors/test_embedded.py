@@ -170,3 +170,20 @@ def test_a_collection_dropped_and_made_again_is_read_afresh(tmp_path: Path) -> N
     writer.create_collection("c", DIM)
     writer.upsert("c", [2], new[None, :], [payload_for(1)])
     assert [h.id for h in reader.search("c", old[None, :], k=5)[0]] == [2]
+
+
+def test_searches_still_work_once_faiss_torch_utils_has_patched_every_index(tmp_path: Path) -> None:
+    """pytorch-metric-learning imports faiss.contrib.torch_utils in any worker that trained or evaluated
+    an embedder; it swaps Index.search process-wide for one that takes no `params`."""
+    import faiss.contrib.torch_utils  # noqa: F401  (the import is the patch)
+
+    index = EmbeddedIndex(tmp_path)
+    index.create_collection("c", DIM)
+    vectors = unit(40, DIM, seed=5)
+    ids = np.arange(1, 41)
+    index.upsert("c", ids.tolist(), vectors, [payload_for(i) for i in range(40)])
+    query = vectors[3]
+    hits = index.search("c", query[None, :], 5)[0]
+    assert [h.id for h in hits] == exact_top(vectors, ids, query, 5)
+    kept = index.search("c", query[None, :], 5, Filter(kinds=["cutout"]))[0]
+    assert kept and all(h.payload.kind == "cutout" for h in kept)

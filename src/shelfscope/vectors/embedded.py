@@ -742,7 +742,11 @@ def _scan(
     bits = None
     if not mask.all():
         params.sel, bits = _bitmap(mask)
-    d, i = flat.search(q, k, params=params)
+    # pytorch-metric-learning imports faiss.contrib.torch_utils, which swaps every index's `search`
+    # for one without `params`, process-wide (a worker that trained or evaluated an embedder); the
+    # original is kept as `search_numpy`.
+    search = getattr(flat, "search_numpy", flat.search)
+    d, i = search(q, k, params=params)
     del bits  # the selector reads this buffer until the search returns
     return np.where(i >= 0, d, -np.inf).astype(np.float32), i.astype(np.int64)
 
