@@ -82,29 +82,40 @@ def run_through_shelfscope(
     on_epoch: Callable[[dict[str, Any]], None],
     limit_s: float | None = None,
 ) -> dict[str, Any]:
-    """POST the run, execute its job inline in a thread, report each new epoch row, cancel past the
-    time limit; the run as the API shows it at the end."""
+    """POST the run and execute its job inline in this (the main) thread, as a worker process does,
+    while a watcher thread reports each new epoch row and cancels past the time limit; the run as the
+    API shows it at the end. The same trainer runs about 30 % slower in a second thread of a process
+    than in its main one (measured: 14.1 against 10.7 s an epoch), so the job must not be the thread."""
     response = client.post("/api/v1/od/training", json=body)
     if response.status_code != 202:
         raise SystemExit(f"the run was refused: {response.text}")
     run_id, job_id = response.json()["run"]["id"], response.json()["job"]["id"]
-    worker = threading.Thread(target=run_job_inline, args=(ctx.settings, ctx.db, ctx.storage, job_id))
+    finished = threading.Event()
     started = time.monotonic()
-    worker.start()
-    seen = 0
-    cancelled = False
-    while worker.is_alive() or seen == 0:
-        worker.join(2.0)
-        with ctx.db.read() as session:
-            run = session.get(TrainingRun, run_id)
-            rows = list(run.metrics_history or []) if run else []
-        for row in rows[seen:]:
-            on_epoch(row)
-        seen = max(seen, len(rows))
-        if limit_s and not cancelled and time.monotonic() - started > limit_s:
-            client.delete(f"/api/v1/od/training/{run_id}")
-            cancelled = True
-        if not worker.is_alive():
-            break
+
+    def watch() -> None:
+        seen = 0
+        cancelled = False
+        while True:
+            done = finished.wait(2.0)
+            with ctx.db.read() as session:
+                run = session.get(TrainingRun, run_id)
+                rows = list(run.metrics_history or []) if run else []
+            for row in rows[seen:]:
+                on_epoch(row)
+            seen = max(seen, len(rows))
+            if done:
+                return
+            if limit_s and not cancelled and time.monotonic() - started > limit_s:
+                client.delete(f"/api/v1/od/training/{run_id}")
+                cancelled = True
+
+    watcher = threading.Thread(target=watch, name="epoch-watch", daemon=True)
+    watcher.start()
+    try:
+        run_job_inline(ctx.settings, ctx.db, ctx.storage, job_id)
+    finally:
+        finished.set()
+        watcher.join()
     result: dict[str, Any] = client.get(f"/api/v1/od/training/{run_id}").json()
     return result
