@@ -6,12 +6,11 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-import numpy as np
 from sqlalchemy import Row, func, select
 from sqlalchemy.orm import Session
 
 from shelfscope.errors import NotFound
-from shelfscope.pr.embeddings.models import PrEmbedding, PrEmbeddingCollection
+from shelfscope.pr.embeddings.models import PrEmbedding, PrEmbeddingCollection, vectors_of
 from shelfscope.vectors.base import Payload, VectorIndex, VectorIndexError, Vectors
 
 # Rows read and upserted at a time: memory stays flat in the collection's size (5,000 x 768 floats
@@ -78,7 +77,7 @@ def _vectors(name: str, dim: int, rows: Sequence[_Row]) -> Vectors:
                 f"pr_embeddings row {row.id} holds {len(row.vector) // 4} values; collection "
                 f"'{name}' has size {dim}"
             )
-    return np.frombuffer(b"".join(r.vector for r in rows), dtype="<f4").reshape(len(rows), dim)
+    return vectors_of([r.vector for r in rows], dim)
 
 
 def rebuild(

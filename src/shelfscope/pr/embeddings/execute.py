@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 
 from shelfscope.jobs.context import JobContext
 from shelfscope.pr.cutouts.models import Cutout
-from shelfscope.pr.embeddings.models import PrEmbedding, PrEmbeddingCollection
+from shelfscope.pr.embeddings.models import PrEmbedding, PrEmbeddingCollection, vector_bytes, vectors_of
 from shelfscope.pr.embeddings.schemas import ITEM_KIND, ExtractPayload, ExtractResult
 from shelfscope.pr.embeddings.service import opened_index
 from shelfscope.pr.products.models import Product, ProductImage
@@ -94,20 +94,6 @@ class Tally:
     @property
     def changed(self) -> bool:
         return bool(self.embedded or self.payload_updated or self.removed)
-
-
-def vector_bytes(row: npt.NDArray[np.float32]) -> bytes:
-    import numpy as np
-
-    return np.ascontiguousarray(row, dtype="<f4").tobytes()
-
-
-def vectors_of(blobs: Sequence[bytes], dim: int) -> npt.NDArray[np.float32]:
-    import numpy as np
-
-    if not blobs:
-        return np.zeros((0, dim), np.float32)
-    return np.frombuffer(b"".join(blobs), dtype="<f4").reshape(len(blobs), dim).astype(np.float32)
 
 
 def decode_square(data: bytes, image_size: int) -> npt.NDArray[np.uint8]:

@@ -7,6 +7,10 @@ point's id in the vector index is its `pr_embeddings.id`.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+import numpy as np
+import numpy.typing as npt
 from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, LargeBinary, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -68,3 +72,16 @@ class PrEmbedding(TimestampMixin, Base):
     category: Mapped[str | None] = mapped_column(String(255), default=None)
     # float32 little-endian, `dim` values, L2-normalised.
     vector: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+def vector_bytes(row: npt.NDArray[np.float32]) -> bytes:
+    """One vector as `PrEmbedding.vector` stores it."""
+    return np.ascontiguousarray(row, dtype="<f4").tobytes()
+
+
+def vectors_of(blobs: Sequence[bytes], dim: int) -> npt.NDArray[np.float32]:
+    """Stored `PrEmbedding.vector` values as one (len(blobs), dim) float32 array."""
+    if not blobs:
+        return np.zeros((0, dim), np.float32)
+    array = np.frombuffer(b"".join(blobs), dtype="<f4").reshape(len(blobs), dim)
+    return np.ascontiguousarray(array, dtype=np.float32)

@@ -18,7 +18,7 @@ from shelfscope.db import Database
 from shelfscope.db.base import utcnow
 from shelfscope.db.dialect import for_update
 from shelfscope.pr.cutouts.models import Cutout
-from shelfscope.pr.embeddings.models import PrEmbedding, PrEmbeddingCollection
+from shelfscope.pr.embeddings.models import PrEmbedding, PrEmbeddingCollection, vectors_of
 from shelfscope.pr.matching.models import PrMatchCandidate
 from shelfscope.pr.products.models import Product
 from shelfscope.vectors import Filter, Hit, VectorIndex
@@ -108,11 +108,6 @@ def _batches(
         yield [(int(item_id), bytes(vector)) for _, item_id, vector in rows]
 
 
-def _vectors(raw: Sequence[bytes], dim: int) -> Vectors:
-    array = np.frombuffer(b"".join(raw), dtype="<f4").reshape(len(raw), dim)
-    return np.ascontiguousarray(array, dtype=np.float32)
-
-
 def _still_unmatched(session: Session, cutout_ids: Sequence[int]) -> set[int]:
     """Of these cutouts, those still unmatched, locked (PostgreSQL) until the caller commits: one
     matched, rejected or deleted since it was read keeps its rows as they are."""
@@ -183,7 +178,7 @@ def predict_candidates(
     written = 0
     for batch in _batches(session, collection_id, cutout_ids):
         ids = [cutout_id for cutout_id, _ in batch]
-        ranked = search_products(index, name, _vectors([v for _, v in batch], dim), top_k)
+        ranked = search_products(index, name, vectors_of([v for _, v in batch], dim), top_k)
         keep = _still_unmatched(session, ids)
         rows = _candidate_rows(collection_id, ids, ranked, keep, _existing_products(session, ranked), top_k)
         session.execute(
