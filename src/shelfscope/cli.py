@@ -47,10 +47,15 @@ def _migrate(settings: Settings) -> None:
     upgrade(settings.resolved_database_url)
 
 
-@app.command()
-def version() -> None:
-    """Print the version."""
-    typer.echo(f"shelfscope {__version__}")
+version_app = typer.Typer(help="Print this program's version; `version create` makes a dataset version.")
+app.add_typer(version_app, name="version")
+
+
+@version_app.callback(invoke_without_command=True)
+def version(ctx: typer.Context) -> None:
+    """Print the version (`shelfscope version create ...` makes a dataset version on a server)."""
+    if ctx.invoked_subcommand is None:
+        typer.echo(f"shelfscope {__version__}")
 
 
 @app.command()
@@ -378,6 +383,15 @@ def vectors_rebuild(
 
 def main() -> None:
     app()
+
+
+def _register_remote_commands() -> None:
+    from shelfscope.client.commands import register
+
+    register(app, version_app)
+
+
+_register_remote_commands()
 
 
 @trainers_app.command("list")

@@ -1,0 +1,13 @@
+"""Product recognition: products and their images, searching a crop against the catalogue."""
+
+from __future__ import annotations
+
+from shelfscope.client._transport import Transport
+from shelfscope.client.jobs import Jobs
+
+
+class Products:
+    def __init__(self, transport: Transport, jobs: Jobs, progress: bool) -> None:
+        self._t = transport
+        self._jobs = jobs
+        self._progress = progress
