@@ -249,3 +249,30 @@ def test_importing_the_app_loads_no_ml_library() -> None:
 def test_the_serve_command_path_loads_no_ml_library() -> None:
     """What `shelfscope serve` loads before it listens (the app, its context, every job handler module)."""
     assert _probe(_SERVE_BODY) == {"attempts": [], "loaded": []}
+
+
+def test_the_client_loads_no_server_code_and_no_ml_library() -> None:
+    """`import shelfscope.client` (and the CLI's remote commands) on a laptop with only the base
+    package: no server framework, database layer, server feature module or ML library is loaded."""
+    server = ("fastapi", "starlette", "sqlalchemy", "alembic", "uvicorn", "torch", "transformers")
+    body = (
+        "import json, sys\n"
+        "import shelfscope.client, shelfscope.client.commands.common, shelfscope.client.session\n"
+        "from shelfscope.client import Client\n"
+        "Client('http://127.0.0.1:9', 'x').close()\n"
+        f"bad = sorted(m for m in sys.modules if m.split('.')[0] in {server!r} "
+        "or m.startswith(('shelfscope.od', 'shelfscope.pr', 'shelfscope.db', 'shelfscope.auth', "
+        "'shelfscope.jobs', 'shelfscope.ml', 'shelfscope.app')))\n"
+        "print(json.dumps(bad))\n"
+    )
+    path = os.pathsep.join(filter(None, [str(PACKAGE.parent), os.environ.get("PYTHONPATH", "")]))
+    done = subprocess.run(
+        [sys.executable, "-c", body],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        env={**os.environ, "PYTHONPATH": path},
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout.strip().splitlines()[-1]) == []
