@@ -55,6 +55,13 @@ def test_upload_stores_a_folder_then_a_rerun_skips_every_file(
     rerun = json.loads(again.stdout)
     assert (rerun["stored"], rerun["skipped"], rerun["bytes_sent"]) == (0, 4, 0)
     assert rerun["image_ids"] == summary["image_ids"]
+
+    resent = shelfscope(
+        live_server, tmp_path, "upload", str(tmp_path / "export"), "--no-skip-existing", "--json"
+    )
+
+    assert resent.returncode == 0, resent.stderr
+    assert (json.loads(resent.stdout)["duplicate"], json.loads(resent.stdout)["skipped"]) == (4, 0)
     assert len(list(api.images.list(folder=label))) == 4
 
 

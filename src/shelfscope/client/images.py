@@ -207,7 +207,7 @@ class Images:
 
         try:
             response = self._t.request(
-                "POST", API, files=files, data=form, idempotent=True, timeout_s=None, ok_statuses=(207,)
+                "POST", API, files=files, data=form, idempotent=True, ok_statuses=(207,)
             )
         except ApiError as exc:
             if exc.status == 413:  # this file alone is over the request limit
