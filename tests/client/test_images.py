@@ -24,11 +24,15 @@ UPLOAD = "/api/v1/od/images"
 
 
 class CountingTransport(httpx.HTTPTransport):
-    """The real HTTP transport, recording each request's method, path and body size on the way."""
+    """The real HTTP transport, recording each request's method, path and body size on the way, and
+    the most requests open at once (until the answer's headers: the server answers an upload after
+    storing it)."""
 
     def __init__(self) -> None:
         super().__init__()
         self.sent: list[tuple[str, str, int]] = []
+        self.open = 0
+        self.most_open = 0
         self._lock = threading.Lock()
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
@@ -36,7 +40,13 @@ class CountingTransport(httpx.HTTPTransport):
             self.sent.append(
                 (request.method, request.url.path, int(request.headers.get("content-length", 0)))
             )
-        return super().handle_request(request)
+            self.open += 1
+            self.most_open = max(self.most_open, self.open)
+        try:
+            return super().handle_request(request)
+        finally:
+            with self._lock:
+                self.open -= 1
 
     def uploads(self) -> list[tuple[str, str, int]]:
         return [s for s in self.sent if s[:2] == ("POST", UPLOAD)]
@@ -63,15 +73,23 @@ def sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def test_a_folder_upload_stores_every_image_with_folder_and_tags(api: Client, tmp_path: Path) -> None:
+def test_a_folder_upload_stores_every_image_with_folder_and_tags(
+    live_server: LiveServer, api: Client, tmp_path: Path
+) -> None:
     photos = real_photos(tmp_path / "export", 4)
     nested = real_photos(tmp_path / "export" / "aisle-2", 2, start=10)
     (tmp_path / "export" / "notes.txt").write_text("not a photo, not an image suffix: left alone")
     (tmp_path / "export" / "._raccoon-1.jpg").write_bytes(b"\x00\x05\x16\x07 macOS resource fork")
     label = f"stores/berlin-{uuid4().hex[:8]}"
 
-    summary = api.images.upload(tmp_path / "export", folder=label, tags=["Promo", "aisle-3"], workers=3)
+    counting = CountingTransport()
+    with Client(live_server.url, live_server.token, transport=counting) as client:
+        summary = client.images.upload(
+            tmp_path / "export", folder=label, tags=["Promo", "aisle-3"], workers=3
+        )
 
+    assert 1 < counting.most_open <= 3  # concurrent, and never more than `workers` at once
+    assert len(counting.uploads()) == 6
     assert (summary.stored, summary.duplicate, summary.skipped, summary.rejected) == (6, 0, 0, 0)
     expected = sorted(photos + nested)
     assert [r.path for r in summary.results] == expected
