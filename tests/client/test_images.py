@@ -127,14 +127,18 @@ def test_a_second_upload_of_the_same_folder_sends_no_file_bytes(
     assert counting.sent[0][2] < 1000
 
 
-def test_an_interrupted_upload_resumes_with_only_the_missing_files(api: Client, tmp_path: Path) -> None:
+def test_an_interrupted_upload_resumes_with_only_the_missing_files(
+    api: Client, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     photos = real_photos(tmp_path / "export", 6)
     api.images.upload(photos[:2])  # the first two arrived before the connection dropped
 
-    resumed = api.images.upload(tmp_path / "export")
+    resumed = api.images.upload(tmp_path / "export", progress=True)
 
     assert [r.status for r in resumed.results] == ["skipped"] * 2 + ["stored"] * 4
     assert resumed.bytes_sent == sum(p.stat().st_size for p in photos[2:])
+    bar = capsys.readouterr().err  # the progress bar's last state, on stderr
+    assert "upload" in bar and "6/6" in bar, bar
 
 
 def test_without_skip_existing_every_file_is_sent_and_found_to_be_a_duplicate(
