@@ -15,9 +15,10 @@ import pytest
 from PIL import Image as PILImage
 from PIL import ImageChops
 
-from shelfscope.client import Client, NotFound, ValidationFailed
+from shelfscope.client import Client, NotFound, TransportError, ValidationFailed
 from tests.client.conftest import LiveServer
 from tests.support.app import SHARED_DATA
+from tests.support.servers import free_port
 
 RACCOONS = SHARED_DATA / "detection" / "raccoon" / "images"
 UPLOAD = "/api/v1/od/images"
@@ -213,6 +214,13 @@ def test_a_bad_folder_label_raises_naming_the_field_and_stores_nothing(api: Clie
 
     assert [f["field"] for f in caught.value.fields] == ["folder"]
     assert api.images.lookup([sha256(p) for p in photos]) == {}
+
+
+def test_an_unreachable_server_raises_a_transport_error(tmp_path: Path) -> None:
+    real_photos(tmp_path / "export", 1)
+    client = Client(f"http://127.0.0.1:{free_port()}", "token", retries=0)
+    with client, pytest.raises(TransportError):
+        client.images.upload(tmp_path / "export")
 
 
 def test_an_upload_streams_each_file_without_holding_it_in_memory(api: Client, tmp_path: Path) -> None:
