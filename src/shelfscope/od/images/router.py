@@ -33,6 +33,8 @@ from shelfscope.od.images.schemas import (
     ImageFilters,
     ImageOut,
     ImagePatch,
+    LookupIn,
+    LookupOut,
     SortField,
     SortOrder,
     SyncIn,
@@ -133,6 +135,14 @@ def sync_from_source(body: SyncIn, ctx: Ctx, session: DbSession, user: AdminUser
     """Start a job pulling new images from the configured image source (docs/sync-connector.md)."""
     job = sync.start_sync(session, ctx.runner, ctx.settings, body, user.id)
     return JobEnvelope(job=JobOut.model_validate(job))
+
+
+@router.post("/lookup", response_model=LookupOut)
+def lookup_hashes(body: LookupIn, session: DbSession, user: CurrentUser) -> LookupOut:
+    """Which of these sha256 content hashes (up to 1,000) the library has, with each one's image id:
+    a client hashes its files first and uploads only the missing ones (a resumed upload sends no
+    bytes for what arrived before)."""
+    return LookupOut(found=service.ids_by_hash(session, body.hashes))
 
 
 @router.post("/bulk", response_model=BulkOut)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
@@ -183,6 +184,32 @@ class BatchResult(BaseModel):
     stored: int
     duplicate: int
     rejected: int
+
+
+SHA256_HEX = re.compile(r"[0-9a-f]{64}")
+MAX_LOOKUP_HASHES = 1000
+
+
+def normalize_sha256(raw: str) -> str:
+    """A sha256 as the library stores it: 64 lower-case hex digits (upper case is accepted)."""
+    value = raw.strip().lower()
+    if not SHA256_HEX.fullmatch(value):
+        raise ValueError("must be a sha256 of the file's bytes: 64 hex digits")
+    return value
+
+
+class LookupIn(BaseModel):
+    """Content hashes a client computed locally, to learn which files the library has already."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    hashes: list[Annotated[str, AfterValidator(normalize_sha256)]] = Field(max_length=MAX_LOOKUP_HASHES)
+
+
+class LookupOut(BaseModel):
+    """The hashes the library has, each with its image id (lower-case keys); absent ones are left out."""
+
+    found: dict[str, int]
 
 
 class ImagePatch(BaseModel):

@@ -32,6 +32,22 @@ def find_by_hash(session: Session, content_hash: str) -> Image | None:
     return session.scalars(select(Image).where(Image.content_hash == content_hash)).one_or_none()
 
 
+def ids_by_hash(session: Session, hashes: Sequence[str]) -> dict[str, int]:
+    """The image id of each content hash the library has. The stored hash is the sha256 of the file's
+    original bytes on every way in (upload, URL, sync, archive import), so a client that hashed its
+    file can trust a match to be the same bytes."""
+    found: dict[str, int] = {}
+    unique = list(dict.fromkeys(hashes))
+    for start in range(0, len(unique), _QUERY_CHUNK):
+        rows = session.execute(
+            select(Image.content_hash, Image.id).where(
+                Image.content_hash.in_(unique[start : start + _QUERY_CHUNK])
+            )
+        )
+        found.update({content_hash: image_id for content_hash, image_id in rows})
+    return found
+
+
 def find_by_source_id(session: Session, source: str, source_id: str) -> Image | None:
     return session.scalars(
         select(Image).where(Image.source == source, Image.source_id == source_id)
