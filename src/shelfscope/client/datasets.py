@@ -260,7 +260,9 @@ def download_file(
                             raise IncompleteDownload(
                                 f"{path}: asked for bytes from {received:,}, the server sent from {start}"
                             )
-                    for chunk in response.iter_bytes(_CHUNK):
+                    # Chunks as they arrive (no re-chunking buffer): bytes received before a drop are
+                    # on disk, so the resumed request asks only for the rest.
+                    for chunk in response.iter_bytes():
                         out.write(chunk)
                         received += len(chunk)
                         advance(len(chunk))
