@@ -79,7 +79,7 @@ def test_save_updates_creates_and_deletes_in_one_revision(
         0.8,
         "ai",
     )
-    assert sorted(b.id or 0 for b in saved.boxes) == sorted(stored)
+    assert sorted(b.id or 0 for b in saved.boxes) == sorted(i or 0 for i in stored)
 
 
 def test_a_stale_revision_is_a_conflict_and_nothing_is_saved(
@@ -136,8 +136,8 @@ def test_boxes_round_trip_through_supervision_detections(
 
     assert isinstance(detections, sv.Detections) and len(detections) == 4
     np.testing.assert_allclose(detections.xyxy, [b.xyxy for b in boxes])
-    assert detections.class_id.tolist() == [b.class_id for b in boxes]
-    assert detections.data["class_name"].tolist() == [b.class_name for b in boxes]
+    assert list(detections.class_id if detections.class_id is not None else []) == [b.class_id for b in boxes]
+    assert list(detections.data["class_name"]) == [b.class_name for b in boxes]
     assert detections.confidence is not None
     assert [math.isnan(c) for c in detections.confidence] == [True, True, True, False]
     assert from_supervision(detections) == boxes
@@ -165,7 +165,7 @@ def test_a_models_detections_are_saved_with_its_classes_mapped(
 
     saved = api.annotations.save(handle, image_id, [*ann.boxes, *boxes], revision=ann.revision)
     assert len(saved.boxes) == len(ann.boxes) + 2
-    assert {b.class_name.casefold() for b in saved.boxes if b.score is not None} == {"water", "chips"}
+    assert {(b.class_name or "").casefold() for b in saved.boxes if b.score is not None} == {"water", "chips"}
 
 
 def test_without_supervision_the_error_names_the_extra_to_install(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -4,6 +4,7 @@ connection); bad input gets the error shape and changes nothing; the extractor r
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import stat
 import threading
@@ -318,9 +319,11 @@ class DroppingProxy:
                 head, sep, body = answer.partition(b"\r\n\r\n")
                 if not sep:
                     continue
-                length = int(next(
-                    line.split(b":")[1] for line in head.split(b"\r\n") if line.lower().startswith(b"content-length")
-                ))  # fmt: skip
+                length = next(
+                    int(line.split(b":")[1])
+                    for line in head.split(b"\r\n")
+                    if line.lower().startswith(b"content-length")
+                )
                 if len(body) < length // 2:
                     continue
                 self.cut_at = length // 2
@@ -342,10 +345,8 @@ def _recv(sock: socket.socket) -> bytes:
 
 
 def _close(sock: socket.socket) -> None:
-    try:
+    with contextlib.suppress(OSError):
         sock.shutdown(socket.SHUT_RDWR)
-    except OSError:
-        pass
     sock.close()
 
 

@@ -135,8 +135,12 @@ def register(app: typer.Typer, version_app: typer.Typer) -> None:
             str, typer.Argument(metavar="DATASET[:VERSION]", help="Dataset name or id, and a version number.")
         ],
         fmt: Annotated[str, typer.Option("--format", "-f", help="yolo, coco or voc")],
-        out: Annotated[Path, typer.Option("--output", "-o", help="Folder to extract into (or the zip with --zip).")],
-        keep_zip: Annotated[bool, typer.Option("--zip", help="Keep the zip archive instead of extracting it.")] = False,
+        out: Annotated[
+            Path, typer.Option("--output", "-o", help="Folder to extract into (or the zip with --zip).")
+        ],
+        keep_zip: Annotated[
+            bool, typer.Option("--zip", help="Keep the zip archive instead of extracting it.")
+        ] = False,
         as_json: JsonOpt = False,
         quiet: QuietOpt = False,
         url: UrlOpt = None,
