@@ -247,7 +247,8 @@ def download_file(
                 headers["Range"] = f"bytes={received}-"
             before = received
             try:
-                with transport.stream("GET", path, headers=headers, timeout_s=None) as response:
+                # The client's timeout bounds each wait for bytes, not the whole transfer.
+                with transport.stream("GET", path, headers=headers) as response:
                     if received and response.status_code != 206:
                         # The server sent the whole file again: start over rather than append it.
                         out.seek(0)
@@ -267,6 +268,8 @@ def download_file(
                         received += len(chunk)
                         advance(len(chunk))
             except TransportError:
+                if total is not None and received == total:
+                    break  # every byte arrived; only the connection's end went wrong
                 failures = 0 if received > before else failures + 1
                 if failures > transport.retries:
                     raise
@@ -320,7 +323,8 @@ def _member_target(root: Path, archive: Path, info: zipfile.ZipInfo) -> Path:
 def safe_extract(archive: Path, dest: Path) -> list[Path]:
     """Extract a zip into `dest`, streaming each member (memory stays flat in the archive's size).
     Every member is checked before anything is written: one that would land outside `dest` (an
-    absolute path, `..`, a link) refuses the whole archive with UnsafeArchive. Returns the files."""
+    absolute path, `..`, a link) refuses the whole archive with UnsafeArchive. Files already in
+    `dest` under a member's name are replaced; others are left alone. Returns the files written."""
     dest.mkdir(parents=True, exist_ok=True)
     root = dest.resolve()
     with zipfile.ZipFile(archive) as zf:
@@ -444,7 +448,7 @@ class DatasetHandle:
         **options: Any,
     ) -> Job:
         return _import(
-            self._t, self._jobs, self._progress, archive, format, {"dataset_id": self.id},
+            self._t, self._jobs, archive, format, {"dataset_id": self.id},
             wait=wait, on_progress=on_progress, options=options,
         )  # fmt: skip
 
@@ -637,7 +641,7 @@ class Datasets:
         else:
             target = {"dataset_name": dataset.strip()}
         return _import(
-            self._t, self._jobs, self._progress, archive, fmt, target,
+            self._t, self._jobs, archive, fmt, target,
             wait=wait, on_progress=on_progress, options=options,
         )  # fmt: skip
 
@@ -645,7 +649,6 @@ class Datasets:
 def _import(
     transport: Transport,
     jobs: Jobs,
-    progress: bool,
     archive: str | os.PathLike[str],
     format: str,
     target: Mapping[str, Any],
@@ -679,7 +682,7 @@ def _import(
     job = Job.model_validate(body["job"])
     if not wait:
         return job
-    return jobs.wait(job.id, on_progress=on_progress, progress=progress or None)
+    return jobs.wait(job.id, on_progress=on_progress)
 
 
 def _class_ids(transport: Transport, names: Sequence[str] | None) -> list[int]:
