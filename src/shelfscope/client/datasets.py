@@ -239,7 +239,11 @@ def download_file(
     received = 0
     total: int | None = None
     failures = 0
-    with part.open("wb") as out, bytes_bar(description, None, enabled=progress) as advance:
+    if progress:
+        # The size first, so the bar can show how much is left (the route answers HEAD).
+        length = transport.request("HEAD", path).headers.get("content-length", "")
+        total = int(length) if length.isdigit() else None
+    with part.open("wb") as out, bytes_bar(description, total, enabled=progress) as advance:
         while True:
             # identity: byte offsets for Range must be those of the file, not of a compressed stream.
             headers = {"Accept": "application/zip, application/octet-stream", "Accept-Encoding": "identity"}
@@ -627,7 +631,8 @@ class Datasets:
     ) -> Job:
         """Upload a COCO, YOLO or VOC zip (streamed) and import it into `dataset` (a name, id or
         handle) as a job; a name that no dataset has makes a new dataset when `create` (the import
-        creates it, so a failed import leaves none behind), else NotFound. With `wait`, returns the
+        creates it, so a failed import leaves none behind), else NotFound; digits that name no
+        dataset are an id that is not there (NotFound), never a new name. With `wait`, returns the
         finished job (its `result` is the import report) or raises JobFailed. `options`: the import's
         form fields (`on_invalid="skip"`)."""
         fmt = _check_format(format)
@@ -638,6 +643,9 @@ class Datasets:
             target = {"dataset_id": found.id}
         elif isinstance(dataset, int) or not create:
             raise missing_dataset(dataset)
+        elif dataset.strip().isdigit():
+            # Most likely an id that is not there: making a dataset named "42" would hide the typo.
+            raise missing_dataset(int(dataset))
         else:
             target = {"dataset_name": dataset.strip()}
         return _import(
