@@ -7,10 +7,10 @@ import re
 import shutil
 import stat
 import zipfile
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, BinaryIO
 
 from shelfscope.client._transport import Transport
 from shelfscope.client.errors import (
@@ -453,7 +453,7 @@ class DatasetHandle:
     ) -> Job:
         return _import(
             self._t, self._jobs, archive, format, {"dataset_id": self.id},
-            wait=wait, on_progress=on_progress, options=options,
+            progress=self._progress, wait=wait, on_progress=on_progress, options=options,
         )  # fmt: skip
 
     def versions(self) -> list[Version]:
@@ -650,7 +650,7 @@ class Datasets:
             target = {"dataset_name": dataset.strip()}
         return _import(
             self._t, self._jobs, archive, fmt, target,
-            wait=wait, on_progress=on_progress, options=options,
+            progress=self._progress, wait=wait, on_progress=on_progress, options=options,
         )  # fmt: skip
 
 
@@ -661,6 +661,7 @@ def _import(
     format: str,
     target: Mapping[str, Any],
     *,
+    progress: bool,
     wait: bool,
     on_progress: ProgressCallback | None,
     options: Mapping[str, Any],
@@ -678,12 +679,13 @@ def _import(
             },
         )
     form = {k: str(v) for k, v in {**target, **options}.items() if v is not None}
-    with path.open("rb") as stream:
+    size = path.stat().st_size
+    with path.open("rb") as stream, bytes_bar(f"upload {path.name}", size, enabled=progress) as advance:
         # httpx reads a file object in chunks as it sends: the archive is never in memory whole.
         body = transport.json(
             "POST",
             f"{_API}/images/import/{fmt}",
-            files={"file": (path.name, stream, "application/zip")},
+            files={"file": (path.name, _ReadCounter(stream, advance), "application/zip")},
             data=form,
             timeout_s=None,
         )
@@ -691,6 +693,28 @@ def _import(
     if not wait:
         return job
     return jobs.wait(job.id, on_progress=on_progress)
+
+
+class _ReadCounter:
+    """A binary file whose reads advance a progress bar: httpx sends the upload by reading it."""
+
+    def __init__(self, stream: BinaryIO, advance: Callable[[int], None]) -> None:
+        self._stream = stream
+        self._advance = advance
+
+    def read(self, size: int = -1) -> bytes:
+        data = self._stream.read(size)
+        self._advance(len(data))
+        return data
+
+    def seek(self, offset: int, whence: int = os.SEEK_SET) -> int:
+        return self._stream.seek(offset, whence)
+
+    def tell(self) -> int:
+        return self._stream.tell()
+
+    def fileno(self) -> int:
+        return self._stream.fileno()
 
 
 def _class_ids(transport: Transport, names: Sequence[str] | None) -> list[int]:
