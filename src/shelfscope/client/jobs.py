@@ -25,7 +25,10 @@ class Jobs:
     def list(
         self, *, status: str | None = None, kind: str | None = None, limit: int | None = None
     ) -> Iterator[Job]:
-        return iterate_pages(self._t, "/api/v1/jobs", Job, {"status": status, "kind": kind}, limit=limit)
+        # The jobs list pages at most 200 (not the 500 of other lists).
+        return iterate_pages(
+            self._t, "/api/v1/jobs", Job, {"status": status, "kind": kind}, page_size=200, limit=limit
+        )
 
     def cancel(self, job_id: int) -> Job:
         """Ask the job to stop; it ends `cancelled` at its next checkpoint (a batch, an epoch)."""

@@ -480,7 +480,7 @@ class Training:
             params["status"] = status if isinstance(status, str) else ",".join(status)
         if dataset is not None:
             params["dataset_id"] = dataset_id(self._t, dataset)
-        return iterate_pages(self._t, TRAINING_PATH, Run, params, page_size=100, limit=limit)
+        return iterate_pages(self._t, TRAINING_PATH, Run, params, limit=limit)
 
     def metrics(self, run_id: int) -> RunMetrics:
         """Per-epoch rows (losses, mAP) and the per-step loss and learning rate."""
