@@ -87,7 +87,8 @@ def make_scene(live: LiveServer, images: int = 3, photos: list[Path] | None = No
     t = tag()
     with raw(live) as http:
         classes = {
-            name: ok(http.post("/od/classes", json={"name": name}))["id"] for name in (f"Cola-{t}", f"Fanta-{t}")
+            name: ok(http.post("/od/classes", json={"name": name}))["id"]
+            for name in (f"Cola-{t}", f"Fanta-{t}")
         }
         files = [("files", (f"s{i}.jpg", jpeg_bytes(10 + i * 20), "image/jpeg")) for i in range(images)]
         if photos is not None:

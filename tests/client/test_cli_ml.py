@@ -71,7 +71,9 @@ def test_annotate_waits_for_the_run_and_prints_it_as_json(
     assert sum(c["count"] for c in run["counts"]) == len(stored)
     assert {c["name"] for c in run["counts"]} <= {cola, fanta}
 
-    text = _cli(live_server, tmp_path, "annotate", str(scene.dataset_id), "--model", GD, "-p", cola, "--no-wait")
+    text = _cli(
+        live_server, tmp_path, "annotate", str(scene.dataset_id), "--model", GD, "-p", cola, "--no-wait"
+    )
     assert text.exit_code == 0, text.output
     assert text.stdout.startswith("annotate job ")
     api.ai.wait(int(text.stdout.split()[2]))
@@ -97,7 +99,9 @@ def test_annotate_refusals_exit_4_naming_the_field_and_store_nothing(
         assert error["error"] == "ValidationFailed" and error["detail"]
         assert field in [f["field"] for f in error["fields"]], error
         assert done.stdout == ""
-    plain = _cli(live_server, tmp_path, "annotate", scene.dataset_name, "--model", "no-such-model", "-p", cola)
+    plain = _cli(
+        live_server, tmp_path, "annotate", scene.dataset_name, "--model", "no-such-model", "-p", cola
+    )
     assert plain.exit_code == 4 and "model" in plain.stderr
     missing = _cli(live_server, tmp_path, "annotate", "no-such-dataset-xyz", "--model", GD, "-p", cola)
     assert missing.exit_code == 4 and "NotFound" in missing.stderr

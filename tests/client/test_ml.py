@@ -62,12 +62,16 @@ def test_annotate_follows_the_run_and_stores_ai_proposals_counted_per_class(
     assert api.ai.status(run.job_id) == run
 
 
-def test_annotate_without_waiting_then_status_and_one_image_detect(live_server: LiveServer, api: Client) -> None:
+def test_annotate_without_waiting_then_status_and_one_image_detect(
+    live_server: LiveServer, api: Client
+) -> None:
     install_detector(live_server)
     scene = make_scene(live_server, images=2)
     names = list(scene.classes)  # texts that are the classes' own names
 
-    started = api.ai.annotate(scene.dataset_id, model=GD, prompts=names, images=scene.image_ids[:1], wait=False)
+    started = api.ai.annotate(
+        scene.dataset_id, model=GD, prompts=names, images=scene.image_ids[:1], wait=False
+    )
     assert started.status in ("queued", "running", "succeeded") and started.images_total == 1
     done = api.ai.wait(started.job_id)
     assert done.status == "succeeded" and done.images_done == 1
@@ -201,10 +205,14 @@ def test_a_registered_model_predicts_on_local_images_and_downloads_as_onnx(
             assert 0 <= b.x1 <= b.x2 <= p.width and 0 <= b.y1 <= b.y2 <= p.height
     cut = sorted(b.score for b in predictions[0].boxes)[len(predictions[0].boxes) // 2]
     (fewer,) = api.models.predict(model_id, images[0], threshold=cut)
-    assert sorted(b.score for b in fewer.boxes) == sorted(b.score for b in predictions[0].boxes if b.score >= cut)
+    assert sorted(b.score for b in fewer.boxes) == sorted(
+        b.score for b in predictions[0].boxes if b.score >= cut
+    )
     with pytest.raises(ValidationFailed) as caught:
         api.models.predict(model_id, images[0], threshold=1.5)
-    assert caught.value.body.get("field") == "threshold" or "threshold" in [f["field"] for f in caught.value.fields]
+    assert caught.value.body.get("field") == "threshold" or "threshold" in [
+        f["field"] for f in caught.value.fields
+    ]
 
     path = api.models.download_onnx(model_id, tmp_path)
     model = api.models.get(model_id)

@@ -113,5 +113,5 @@ def test_search_finds_the_product_whose_photo_the_crop_is(
         ({"collection": 987654321}, "collection_id"),
     ):
         with pytest.raises(ValidationFailed) as caught:
-            api.products.search(crop, **kwargs)  # type: ignore[arg-type]
+            api.products.search(crop, **kwargs)
         assert caught.value.body.get("field") == field or field in [f["field"] for f in caught.value.fields]
