@@ -141,3 +141,14 @@ def test_train_starts_a_run_and_refuses_bad_targets_with_their_exit_codes(
     assert api.training.get(run["id"]).id == run["id"]
     api.training.cancel(run["id"])
     assert api.training.wait(run["id"], raise_on_failure=False).status == "cancelled"
+
+    waited = _cli(
+        live_server, tmp_path, "train", f"{name}:{number}", "--arch", "rtdetrv2-r18", "--epochs", "200",
+        "--image-size", "64", "--config", json.dumps(TINY_TRAINING), "--wait", "--timeout", "1", "--json",
+    )  # fmt: skip
+    assert waited.exit_code == 5, waited.output
+    timed_out = json.loads(waited.stderr)
+    assert timed_out["error"] == "WaitTimedOut" and timed_out["job"]["status"] in ("queued", "running")
+    run_id = timed_out["job"]["payload"]["run_id"]
+    api.training.cancel(run_id)
+    assert api.training.wait(run_id, raise_on_failure=False).status == "cancelled"

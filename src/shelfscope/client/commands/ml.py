@@ -85,8 +85,14 @@ def register(app: typer.Typer) -> None:
             float | None, typer.Option("--threshold", help="Keep boxes scoring at least this (0-1).")
         ] = None,
         max_boxes: Annotated[int | None, typer.Option("--max-boxes", help="Boxes per image at most.")] = None,
-        nms_iou: Annotated[float | None, typer.Option("--nms-iou", help="Overlap merged above this.")] = None,
+        nms_iou: Annotated[
+            float | None,
+            typer.Option("--nms-iou", help="Boxes of a class overlapping more are merged (0-1)."),
+        ] = None,
         wait: Annotated[bool, typer.Option("--wait/--no-wait", help="Follow the job to its end.")] = True,
+        timeout: Annotated[
+            float | None, typer.Option("--timeout", help="Stop waiting after this many seconds (exit 5).")
+        ] = None,
         as_json: JsonOpt = False,
         quiet: QuietOpt = False,
         url: UrlOpt = None,
@@ -94,8 +100,11 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Auto-annotate a dataset's images with a detector; boxes are stored as AI proposals to review.
 
-        Exit 0 when the run succeeded (or started, with --no-wait), 4 when the server refused the input
-        (nothing started), 5 when the run failed or was cancelled."""
+        Exit 0: the run succeeded (or started, with --no-wait).
+
+        Exit 4: the server refused the input; nothing was started.
+
+        Exit 5: the run failed, was cancelled, or was still running at --timeout."""
         scope: Any = images
         if images not in ("all", "unannotated"):
             try:
@@ -120,6 +129,7 @@ def register(app: typer.Typer) -> None:
                 max_boxes=max_boxes,
                 nms_iou=nms_iou,
                 wait=wait,
+                timeout_s=timeout,
             )
             emit(run, as_json=as_json, text=lambda: _annotate_text(run))
 
@@ -139,6 +149,9 @@ def register(app: typer.Typer) -> None:
             ),
         ] = None,
         wait: Annotated[bool, typer.Option("--wait/--no-wait", help="Follow the run to its end.")] = False,
+        timeout: Annotated[
+            float | None, typer.Option("--timeout", help="Stop waiting after this many seconds (exit 5).")
+        ] = None,
         as_json: JsonOpt = False,
         quiet: QuietOpt = False,
         url: UrlOpt = None,
@@ -146,8 +159,11 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Train a detector on a dataset version; with --wait, follow it and print the registered model.
 
-        Exit 0 when the run started (or succeeded, with --wait), 4 when the server refused the input
-        (nothing started), 5 when the run failed or was cancelled."""
+        Exit 0: the run started (or succeeded, with --wait).
+
+        Exit 4: the server refused the input; nothing was started.
+
+        Exit 5: the run failed, was cancelled, or was still running at --timeout."""
         dataset, sep, number = target.rpartition(":")
         if not sep or not dataset or not number.strip().isdigit():
             fail(
@@ -175,6 +191,12 @@ def register(app: typer.Typer) -> None:
             given = {"epochs": epochs, "image_size": image_size, "batch_size": batch_size, "device": device}
             options = extra | {k: v for k, v in given.items() if v is not None}
             run = client.training.start(
-                _dataset(dataset), version=int(number), arch=arch, name=name, wait=wait, **options
+                _dataset(dataset),
+                version=int(number),
+                arch=arch,
+                name=name,
+                wait=wait,
+                timeout_s=timeout,
+                **options,
             )
             emit(run, as_json=as_json, text=lambda: _run_text(run))
