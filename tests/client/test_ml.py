@@ -84,7 +84,7 @@ def test_annotate_without_waiting_then_status_and_one_image_detect(
     }
 
     catalogue = {w.key: w for w in api.ai.weights()}
-    assert catalogue[GD].present and catalogue[GD].size_on_disk > 0 and catalogue[GD].task == "detector"
+    assert catalogue[GD].present and catalogue[GD].size > 0 and catalogue[GD].task == "detector"
 
 
 def test_bad_annotate_input_is_refused_naming_the_field_and_starts_nothing(

@@ -96,6 +96,11 @@ class Weights(Model):
     classes: list[str] = []
     fetch_job: Job | None = None
 
+    @property
+    def size(self) -> int:
+        """Bytes the installed weights take on the server's disk (0 when not installed)."""
+        return self.size_on_disk
+
 
 class EpochRow(Model):
     epoch: int
