@@ -123,7 +123,3 @@ def handled(*, as_json: bool) -> Iterator[None]:
         fail(EXIT_UNREACHABLE, {"error": "Unreachable", "detail": str(exc)}, as_json=as_json)
     except ShelfscopeClientError as exc:
         fail(EXIT_USAGE, {"error": "BadInput", "detail": str(exc)}, as_json=as_json)
-
-
-class LocalInputError(ShelfscopeClientError):
-    """Bad input found on this machine before anything was sent (a missing folder, a bad format name)."""
