@@ -55,6 +55,9 @@ TokenOpt = Annotated[
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print the result as one JSON document on stdout.")]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars.")]
+TimeoutOpt = Annotated[
+    float | None, typer.Option("--timeout", help="Stop waiting after this many seconds (exit 5).")
+]
 
 
 def make_client(url: str | None, token: str | None, *, progress: bool) -> Client:

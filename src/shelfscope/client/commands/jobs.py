@@ -12,6 +12,7 @@ from shelfscope.client.commands.common import (
     EXIT_JOB,
     JsonOpt,
     QuietOpt,
+    TimeoutOpt,
     TokenOpt,
     UrlOpt,
     emit,
@@ -42,9 +43,7 @@ def _line(job: Job) -> str:
 def watch(
     job_id: JobId,
     logs: Annotated[bool, typer.Option("--logs", help="Print the job's log lines as they arrive.")] = False,
-    timeout: Annotated[
-        float | None, typer.Option(help="Stop waiting after this many seconds (exit 5).")
-    ] = None,
+    timeout: TimeoutOpt = None,
     url: UrlOpt = None,
     token: TokenOpt = None,
     as_json: JsonOpt = False,

@@ -11,6 +11,7 @@ from shelfscope.client.commands.common import (
     EXIT_USAGE,
     JsonOpt,
     QuietOpt,
+    TimeoutOpt,
     TokenOpt,
     UrlOpt,
     emit,
@@ -90,9 +91,7 @@ def register(app: typer.Typer) -> None:
             typer.Option("--nms-iou", help="Boxes of a class overlapping more are merged (0-1)."),
         ] = None,
         wait: Annotated[bool, typer.Option("--wait/--no-wait", help="Follow the job to its end.")] = True,
-        timeout: Annotated[
-            float | None, typer.Option("--timeout", help="Stop waiting after this many seconds (exit 5).")
-        ] = None,
+        timeout: TimeoutOpt = None,
         as_json: JsonOpt = False,
         quiet: QuietOpt = False,
         url: UrlOpt = None,
@@ -149,9 +148,7 @@ def register(app: typer.Typer) -> None:
             ),
         ] = None,
         wait: Annotated[bool, typer.Option("--wait/--no-wait", help="Follow the run to its end.")] = False,
-        timeout: Annotated[
-            float | None, typer.Option("--timeout", help="Stop waiting after this many seconds (exit 5).")
-        ] = None,
+        timeout: TimeoutOpt = None,
         as_json: JsonOpt = False,
         quiet: QuietOpt = False,
         url: UrlOpt = None,
