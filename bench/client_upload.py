@@ -102,6 +102,9 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--db", default="sqlite")
     parser.add_argument("--web", action="store_true", help="also run the web upload bench on the same photos")
+    parser.add_argument(
+        "--photos", type=Path, help="a folder of JPEGs made earlier (`python -m bench.photos N DIR`) to reuse"
+    )
     args = parser.parse_args()
     # Here, not at the top: the client's child process imports this module and must load no server code.
     from bench.common import machine
@@ -112,11 +115,17 @@ def main() -> None:
     print(f"machine: {machine()}")
     root = Path(tempfile.mkdtemp(prefix="shelfscope-client-upload-"))
     try:
-        photos = make_photos(args.images, root / "photos")
+        folder = args.photos if args.photos is not None else root / "photos"
+        photos = sorted(folder.glob("*.jpg"))[: args.images] if args.photos is not None else []
+        if len(photos) < args.images:
+            photos = make_photos(args.images, root / "photos")
+            folder = root / "photos"
         megabytes = sum(p.stat().st_size for p in photos) / 1e6
-        print(f"(1) Python client: client.images.upload(folder, workers={args.workers})")
+        print(
+            f"(1) Python client: client.images.upload(folder, workers={args.workers}), {len(photos)} photos"
+        )
         for kind in kinds:
-            bench_client(kind, root / "photos", len(photos), megabytes, args.workers, root)
+            bench_client(kind, folder, len(photos), megabytes, args.workers, root)
         if args.web:
             print("(2) web upload for comparison: POST /api/v1/od/images, 4 clients x 5 files")
             for kind in kinds:
