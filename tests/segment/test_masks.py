@@ -133,6 +133,24 @@ def test_a_one_pixel_mask_is_a_unit_square() -> None:
     assert masks.to_polygon(np.zeros((5, 5), dtype=bool), None) == []
 
 
+def test_opencvs_labelling_finds_the_same_largest_region_start_as_the_numpy_one(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Scattered masks with many regions, ties for the largest among them: both ways pick the region
+    that starts first in reading order."""
+    rng = np.random.default_rng(7)
+    cases = [rng.random((60, 80)) < share for share in (0.05, 0.3, 0.5, 0.7)]
+    tie = np.zeros((9, 9), dtype=bool)
+    tie[6:8, 1:3] = tie[1:3, 6:8] = tie[4, 4] = True  # two 2 x 2 squares: the upper-right one first
+    cells = [np.pad(mask, 1).astype(np.int8) for mask in [*cases, tie]]
+    if masks._cv2 is None:
+        pytest.skip("OpenCV is not installed")
+    with_opencv = [masks.largest_region_start(c) for c in cells]
+    monkeypatch.setattr(masks, "_cv2", None)
+    assert [masks.largest_region_start(c) for c in cells] == with_opencv
+    assert with_opencv[-1] == (6, 1)
+
+
 @pytest.mark.parametrize("size", [(240, 320), (417, 650), (1000, 1500), (100, 80)])
 def test_upsampling_matches_bilinear_interpolate(size: tuple[int, int]) -> None:
     import torch

@@ -57,7 +57,11 @@ def torch_threads(settings: Settings) -> int | None:
 
 
 def apply_threads(settings: Settings) -> None:
-    """Set torch's thread count for this process from the settings (the model loaders call it)."""
+    """Set torch's thread count for this process from the settings, and its allocator for tensors (the
+    model loaders call it)."""
+    from shelfscope.od.images.budget import keep_freed_blocks_for_models
+
+    keep_freed_blocks_for_models()
     threads = torch_threads(settings)
     if threads is not None and torch.get_num_threads() != threads:
         torch.set_num_threads(threads)

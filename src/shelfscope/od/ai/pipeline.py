@@ -201,10 +201,13 @@ def detect_one(ctx: JobContext, payload: DetectPayload, detector: Detector) -> D
             member.id, image.id, image.storage_key, image.filename, image.width, image.height, image.format
         )
 
+    from shelfscope.ml.resize import resize_rgb  # torch: workers only
+
     def sizer(width: int, height: int) -> tuple[int, int]:
         return input_size(detector, width, height)
 
     with ctx.storage.open(work.storage_key) as data:
+        # The same decode and resize as the batch (prefetch.py), so both give the model equal pixels.
         decoded = decode_for_model(
             data,
             work.filename,
@@ -212,6 +215,7 @@ def detect_one(ctx: JobContext, payload: DetectPayload, detector: Detector) -> D
             work.height,
             sizer,
             memory_limit_bytes=ctx.settings.decode_memory_bytes,
+            resize=resize_rgb,
         )
     labels = LabelResolver(ctx.db, payload)
     (found,) = detector.predict([decoded.image], [p.text for p in payload.prompts], payload.threshold)

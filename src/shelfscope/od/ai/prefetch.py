@@ -17,7 +17,7 @@ from types import TracebackType
 
 from shelfscope.jobs.context import JobContext
 from shelfscope.ml.detectors.base import Detector, input_size
-from shelfscope.od.ai.decode import ModelImage, decode_for_model
+from shelfscope.od.ai.decode import ModelImage, Resizer, decode_for_model
 from shelfscope.od.ai.schemas import AnnotatePayload
 from shelfscope.od.ai.scope import Work, scope_chunk
 
@@ -43,7 +43,10 @@ class Prefetcher:
     def __init__(
         self, ctx: JobContext, payload: AnnotatePayload, detector: Detector, after: int, depth: int
     ) -> None:
+        from shelfscope.ml.resize import resize_rgb  # torch: workers only
+
         self.ctx, self.payload, self.detector, self.after = ctx, payload, detector, after
+        self.resize: Resizer = resize_rgb
         self.items: queue.Queue[object] = queue.Queue(maxsize=max(1, depth))
         self.stop = threading.Event()
         self.reader = threading.Thread(target=self._read, name=f"job-{ctx.job_id}-scope", daemon=True)
@@ -113,6 +116,7 @@ class Prefetcher:
                     work.height,
                     sizer,
                     memory_limit_bytes=self.ctx.settings.decode_memory_bytes,
+                    resize=self.resize,
                 )
         except Exception as exc:  # a missing or unreadable file skips its image, not the job
             return Decoded(work, None, f"{type(exc).__name__}: {exc}")
