@@ -13,7 +13,7 @@ from typing import Any
 import httpx
 
 from shelfscope import __version__
-from shelfscope.client.errors import ApiError, TransportError, api_error
+from shelfscope.client.errors import ApiError, TransportError, api_error, kind_of
 
 IDEMPOTENT = frozenset({"GET", "HEAD", "PUT", "DELETE", "OPTIONS"})
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
@@ -166,7 +166,7 @@ class Transport:
             body = None
         if not isinstance(body, dict) or "error" not in body:
             text = response.text[:500] if response.content else ""
-            body = {"error": _kind_of(response.status_code), "detail": text or response.reason_phrase}
+            body = {"error": kind_of(response.status_code), "detail": text or response.reason_phrase}
         return api_error(response.status_code, body, method, path)
 
     def _sleep(self, attempt: int, retry_after: float | None) -> None:
@@ -196,18 +196,3 @@ def _retry_after(response: httpx.Response, error: ApiError) -> float | None:
         except ValueError:
             return None
     return error.retry_after_s
-
-
-def _kind_of(status: int) -> str:
-    return {
-        400: "BadRequest",
-        401: "Unauthorized",
-        403: "Forbidden",
-        404: "NotFound",
-        405: "MethodNotAllowed",
-        409: "Conflict",
-        413: "PayloadTooLarge",
-        415: "UnsupportedMedia",
-        422: "ValidationFailed",
-        429: "RateLimited",
-    }.get(status, "Internal" if status >= 500 else "Error")

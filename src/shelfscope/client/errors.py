@@ -105,6 +105,14 @@ _BY_STATUS: dict[int, type[ApiError]] = {
 }
 
 
+def kind_of(status: int) -> str:
+    """The kind an error answer without the server's shape (a proxy's page) is given, by its status."""
+    found = _BY_STATUS.get(status)
+    if found is not None:
+        return found.__name__
+    return "Internal" if status >= 500 else "Error"
+
+
 def api_error(status: int, body: dict[str, Any], method: str = "", path: str = "") -> ApiError:
     """The exception for an error answer: by its kind, else by its status."""
     cls = _BY_KIND.get(str(body.get("error"))) or _BY_STATUS.get(status)
