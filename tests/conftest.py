@@ -13,13 +13,14 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
 
-from shelfscope.app import create_app
+from shelfscope.app import bind_context, create_app
 from shelfscope.auth.models import User
 from shelfscope.auth.service import hash_password
 from shelfscope.config import Settings
 from shelfscope.context import AppContext
 from shelfscope.db.migrate import upgrade
 from tests.support.app import SHARED_DATA, TEST_PASSWORD, signed_in_client
+from tests.support.databases import PostgresDatabases
 from tests.support.servers import postgres_cluster, redis_server
 
 BACKENDS = ("sqlite", "postgres")
@@ -109,6 +110,13 @@ def _postgres_template(postgres_server: str) -> Iterator[str]:
     admin.dispose()
 
 
+@pytest.fixture(scope="session")
+def _postgres_databases(postgres_server: str, _postgres_template: str) -> Iterator[PostgresDatabases]:
+    databases = PostgresDatabases(postgres_server, _postgres_template)
+    yield databases
+    databases.close()
+
+
 @pytest.fixture
 def database_url(db_backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[str]:
     """A fresh database with every migration applied, on the backend under test."""
@@ -118,18 +126,8 @@ def database_url(db_backend: str, tmp_path: Path, request: pytest.FixtureRequest
         shutil.copyfile(template, path)
         yield f"sqlite:///{path}"
         return
-    server: str = request.getfixturevalue("postgres_server")
-    template_name: str = request.getfixturevalue("_postgres_template")
-    name = f"shelfscope_t_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(f"{server}/postgres", isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template_name}"'))
-    try:
-        yield f"{server}/{name}"
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    databases: PostgresDatabases = request.getfixturevalue("_postgres_databases")
+    yield databases.fresh()
 
 
 @pytest.fixture
@@ -157,9 +155,20 @@ def ctx(settings: Settings) -> Iterator[AppContext]:
     context.close()
 
 
+# One app per test process and web folder, pointed at each test's context: the routes are the same for
+# every test, and building an app's route state cost half a second a test.
+_APPS: dict[Path | None, FastAPI] = {}
+
+
 @pytest.fixture
 def app(ctx: AppContext) -> FastAPI:
-    return create_app(ctx, start_runner=False)
+    web_dir = ctx.settings.resolved_web_dir
+    cached = _APPS.get(web_dir)
+    if cached is None:
+        cached = _APPS[web_dir] = create_app(ctx, start_runner=False)
+    else:
+        bind_context(cached, ctx, start_runner=False)
+    return cached
 
 
 @pytest.fixture

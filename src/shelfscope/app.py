@@ -166,29 +166,39 @@ def _mount_web(app: FastAPI, web_dir: Path | None) -> None:
         return FileResponse(index, headers={"Cache-Control": "no-cache"})
 
 
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    ctx: AppContext = app.state.ctx
+    start_runner: bool = app.state.start_runner
+    if start_runner:
+        ctx.runner.start()
+    try:
+        yield
+    finally:
+        if start_runner:
+            ctx.runner.stop()
+
+
+def bind_context(app: FastAPI, ctx: AppContext, *, start_runner: bool = True) -> None:
+    """Point an app made by create_app at `ctx`: routes, middleware and the lifespan read the context
+    from app.state on each request, never from the app's construction. The test suite reuses one app
+    for many contexts this way (building the routes' dependency graphs took half a second an app)."""
+    app.state.ctx = ctx
+    app.state.start_runner = start_runner
+    app.state.login_limiter = LoginLimiter(ctx.settings.login_attempts_per_minute)
+
+
 def create_app(ctx: AppContext, *, start_runner: bool = True) -> FastAPI:
     """The app around an existing context. The runner starts and stops with the app when asked."""
-
-    @asynccontextmanager
-    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        if start_runner:
-            ctx.runner.start()
-        try:
-            yield
-        finally:
-            if start_runner:
-                ctx.runner.stop()
-
     app = FastAPI(
         title="Shelfscope",
         version=__version__,
         docs_url="/api/docs",
         redoc_url=None,
         openapi_url="/api/openapi.json",
-        lifespan=lifespan,
+        lifespan=_lifespan,
     )
-    app.state.ctx = ctx
-    app.state.login_limiter = LoginLimiter(ctx.settings.login_attempts_per_minute)
+    bind_context(app, ctx, start_runner=start_runner)
     _install_error_handlers(app)
     # Added last = runs first: headers wrap everything, the guard runs before any route reads a body.
     app.add_middleware(RequestGuard)

@@ -184,3 +184,31 @@ def test_packed_counts_round_trip_in_strings_a_job_result_keeps() -> None:
     assert rle.unpack_counts(packed) == counts
     assert len(packed) == 7
     assert all(len(chunk) <= 4000 for chunk in packed)
+
+
+def test_opencvs_simplification_keeps_the_same_start_and_tolerance_as_the_numpy_one(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A blob's traced outline simplified both ways: each polygon starts at the traced ring's first
+    vertex, keeps the outline within the tolerance (its raster differs from the mask by a thin band
+    only) and has about as many points as the other."""
+    if masks._cv2 is None:
+        pytest.skip("OpenCV is not installed")
+    yy, xx = np.mgrid[:300, :400]
+    blob = ((yy - 150) / 120) ** 2 + ((xx - 200) / 170) ** 2 + 0.15 * np.sin(xx / 9) <= 1
+    cells = np.pad(blob, 1).astype(np.int8)
+    start = masks.largest_region_start(cells)
+    assert start is not None
+    traced = masks.trace_outline(cells, start)
+
+    with_opencv = masks.simplify_ring(traced, tolerance=1.0)
+    capped = masks.simplify_ring(traced, tolerance=0.01, max_points=40)
+    monkeypatch.setattr(masks, "_cv2", None)
+    with_numpy = masks.simplify_ring(traced, tolerance=1.0)
+
+    assert with_opencv[0] == with_numpy[0] == traced[0]
+    assert 0.8 < len(with_opencv) / len(with_numpy) < 1.25
+    for polygon in (with_opencv, with_numpy):
+        drawn = raster([[float(x), float(y)] for x, y in polygon], 300, 400)
+        assert (drawn ^ blob).sum() < 0.01 * blob.sum()
+    assert 3 <= len(capped) <= 40
