@@ -3,6 +3,7 @@ largest region, and the windowed upsampling that must equal torch's bilinear int
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any, cast
 
 import numpy as np
@@ -38,6 +39,13 @@ def shapes(height: int = 60, width: int = 80) -> np.ndarray:
     return mask
 
 
+def wrapping_run() -> np.ndarray:
+    """A run of 1s from the bottom of one column into the top of the next (column-major order)."""
+    mask = np.zeros((5, 4), dtype=bool)
+    mask[3:, 1] = mask[:2, 2] = True
+    return mask
+
+
 @pytest.mark.parametrize(
     "mask",
     [
@@ -46,8 +54,9 @@ def shapes(height: int = 60, width: int = 80) -> np.ndarray:
         np.ones((7, 9), dtype=bool),
         np.eye(6, 8, dtype=bool),  # touches the first pixel: the counts start with an empty run of 0s
         np.random.default_rng(3).random((31, 17)) > 0.5,
+        wrapping_run(),
     ],
-    ids=["shapes", "empty", "full", "diagonal", "noise"],
+    ids=["shapes", "empty", "full", "diagonal", "noise", "wrapping"],
 )
 def test_rle_decodes_back_to_the_mask_column_major(mask: np.ndarray) -> None:
     encoded = masks.to_rle(mask, masks.tight_box(mask))
@@ -212,3 +221,89 @@ def test_opencvs_simplification_keeps_the_same_start_and_tolerance_as_the_numpy_
         drawn = raster([[float(x), float(y)] for x, y in polygon], 300, 400)
         assert (drawn ^ blob).sum() < 0.01 * blob.sum()
     assert 3 <= len(capped) <= 40
+
+
+# The outline as a walk of single pixel edges (masks.trace_outline before it was vectorised), the
+# reference the vectorised one must equal vertex for vertex.
+_STEPS = ((1, 0), (0, 1), (-1, 0), (0, -1))
+_AHEAD = (((0, -1), (0, 0)), ((0, 0), (-1, 0)), ((-1, 0), (-1, -1)), ((-1, -1), (0, -1)))
+
+
+def walk_outline(cells: np.ndarray, start: tuple[int, int]) -> list[tuple[int, int]]:
+    """Along pixel edges with the region on the right: turn right when the pixel ahead-right is off,
+    left when the one ahead-left is on, else go straight; a vertex at each turn."""
+    x0, y0 = start
+    x, y, heading = x0, y0, 0
+    vertices = [(x0, y0)]
+    while True:
+        (lx, ly), (rx, ry) = _AHEAD[heading]
+        if not cells[y + ry + 1, x + rx + 1]:
+            turn = 1
+        elif cells[y + ly + 1, x + lx + 1]:
+            turn = 3
+        else:
+            turn = 0
+        if turn:
+            heading = (heading + turn) % 4
+            if vertices[-1] != (x, y):
+                vertices.append((x, y))
+            continue
+        dx, dy = _STEPS[heading]
+        x, y = x + dx, y + dy
+        if (x, y) == (x0, y0) and heading == 3:
+            return vertices
+
+
+def random_masks(count: int) -> Iterator[np.ndarray]:
+    """Noise (many regions touching at corners, holes reaching out through corners) and smooth blobs."""
+    rng = np.random.default_rng(11)
+    for trial in range(count):
+        height, width = (int(n) for n in rng.integers(1, 40, 2))
+        if trial % 2:
+            mask = rng.random((height, width)) < rng.uniform(0.3, 0.9)
+        else:
+            coarse = rng.random((max(1, height // 4), max(1, width // 4)))
+            rows = np.linspace(0, coarse.shape[0] - 1, height).round().astype(int)
+            cols = np.linspace(0, coarse.shape[1] - 1, width).round().astype(int)
+            mask = coarse[rows][:, cols] > rng.uniform(0.2, 0.7)
+        yield mask
+
+
+def test_the_vectorised_outline_equals_a_walk_along_pixel_edges() -> None:
+    """600 masks: the same vertices in the same order as the walk."""
+    for mask in random_masks(600):
+        cells = np.pad(mask, 1).astype(np.int8)
+        start = masks.largest_region_start(cells)
+        if start is None:
+            continue
+        assert masks.trace_outline(cells, start) == walk_outline(cells, start), mask.astype(int)
+
+
+def test_the_largest_outline_is_found_with_or_without_labelling(monkeypatch: pytest.MonkeyPatch) -> None:
+    """largest_outline gives the walk around the largest region, both when the boundaries' areas
+    settle which region is largest and when they do not and the regions are labelled."""
+    labelled = []
+    label = masks.largest_region_start
+
+    def counted(cells: np.ndarray) -> tuple[int, int] | None:
+        labelled.append(True)
+        return label(cells)
+
+    settled = 0
+    for mask in random_masks(600):
+        cells = np.pad(mask, 1).astype(np.int8)
+        start = label(cells)
+        monkeypatch.setattr(masks, "largest_region_start", counted)
+        before = len(labelled)
+        outline = masks.largest_outline(cells)
+        monkeypatch.setattr(masks, "largest_region_start", label)
+        settled += len(labelled) == before
+        assert outline == ([] if start is None else walk_outline(cells, start)), mask.astype(int)
+    assert settled > 300 and len(labelled) > 5  # both ways taken, the first far more often
+
+
+def test_rle_counts_are_the_same_without_opencv(monkeypatch: pytest.MonkeyPatch) -> None:
+    cases = [shapes(), wrapping_run(), np.ones((7, 9), dtype=bool), *list(random_masks(40))]
+    with_opencv = [masks.to_rle(mask, masks.tight_box(mask)) for mask in cases]
+    monkeypatch.setattr(masks, "_cv2", None)
+    assert [masks.to_rle(mask, masks.tight_box(mask)) for mask in cases] == with_opencv

@@ -11,6 +11,7 @@ its region and stays inside the box."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from types import ModuleType
 
 import numpy as np
@@ -66,29 +67,42 @@ def int_box(box: tuple[float, float, float, float]) -> Box | None:
     return None if x2 <= x1 or y2 <= y1 else (x1, y1, x2, y2)
 
 
+def rle_counts(mask: BoolArray, box: Box | None) -> IntArray:
+    """The counts of to_rle as an array. Only the box is read: each of its columns with an off pixel
+    above and below, so a run never crosses from one column into the next; where the box is the
+    mask's full height, a run of 1s that does continue into the next column is joined again."""
+    height, width = mask.shape
+    if box is None:
+        return np.array([height * width], dtype=np.int64)
+    x1, y1, x2, y2 = box
+    rows = y2 - y1 + 2
+    window = mask[y1:y2, x1:x2]
+    columns: npt.NDArray[np.uint8]
+    if _cv2 is not None:  # OpenCV transposes a camera photo's mask in a seventh of numpy's time
+        transposed = _cv2.transpose(window.view(np.uint8))
+        columns = _cv2.copyMakeBorder(transposed, 0, 0, 1, 1, _cv2.BORDER_CONSTANT, value=0)
+    else:
+        columns = np.zeros((x2 - x1, rows), dtype=np.uint8)
+        columns[:, 1:-1] = window.T
+    # Where a new value begins, as an index into the whole mask in column-major order; the changes
+    # alternate: a run of 1s begins, it ends.
+    flat = columns.ravel()
+    column, row = np.divmod(np.flatnonzero(flat[1:] != flat[:-1]) + 1, rows)
+    changes = (column + x1) * height + (y1 - 1) + row
+    # A run ending at a column's last pixel where the next column's run begins at its first: one run.
+    joined = np.flatnonzero(changes[1:-1:2] == changes[2::2])
+    if joined.size:
+        changes = np.delete(changes, np.concatenate([2 * joined + 1, 2 * joined + 2]))
+    counts = np.diff(np.concatenate(([0], changes, [height * width])))
+    return counts[:-1] if counts[-1] == 0 else counts
+
+
 def to_rle(mask: BoolArray, box: Box | None) -> dict[str, list[int]]:
     """COCO uncompressed RLE: {"size": [h, w], "counts": [...]}, runs of 0 then 1 alternately, column
     by column (Fortran order), starting with a (possibly empty) run of 0. `box` is the mask's tight box:
     the columns outside it are runs of 0 added without reading them."""
-    height, width = mask.shape
-    if box is None:
-        return {"size": [height, width], "counts": [height * width]}
-    x1, y1, x2, y2 = box
-    columns = np.zeros((x2 - x1, height), dtype=np.bool_)
-    columns[:, y1:y2] = mask[y1:y2, x1:x2].T
-    flat = columns.ravel()
-    edges = np.flatnonzero(flat[1:] != flat[:-1]) + 1
-    runs = np.diff(np.concatenate(([0], edges, [flat.size]))).tolist()
-    if flat[0]:
-        runs.insert(0, 0)
-    runs[0] += x1 * height
-    after = (width - x2) * height
-    if flat[-1]:
-        if after:
-            runs.append(after)
-    else:
-        runs[-1] += after
-    return {"size": [height, width], "counts": [int(n) for n in runs]}
+    counts: list[int] = rle_counts(mask, box).tolist()
+    return {"size": list(mask.shape), "counts": counts}
 
 
 def _padded(region: BoolArray) -> npt.NDArray[np.int8]:
@@ -104,7 +118,7 @@ def _row_runs(cells: npt.NDArray[np.int8]) -> tuple[IntArray, IntArray, IntArray
     runs from crossing rows."""
     stride = cells.shape[1]
     change = np.diff(cells.ravel())
-    edges = np.flatnonzero(change)
+    edges = np.flatnonzero(change != 0)  # of a bool array: nine times as fast as of the int8 one
     rising = change[edges] == 1
     starts = edges[rising] + 1
     ends = edges[~rising] + 1
@@ -173,42 +187,119 @@ def _largest_region_start_cv2(cells: npt.NDArray[np.int8]) -> tuple[int, int] | 
     return int(starts[first]) - 1, int(rows[first]) - 1
 
 
-# Heading east, south, west, north (x right, y down); the region is kept on the right-hand side.
-_STEPS = ((1, 0), (0, 1), (-1, 0), (0, -1))
-# Pixels (dx, dy from the vertex) ahead-left and ahead-right of the edge leaving a vertex, per heading.
-_AHEAD = (((0, -1), (0, 0)), ((0, 0), (-1, 0)), ((-1, 0), (-1, -1)), ((-1, -1), (0, -1)))
+@dataclass(frozen=True)
+class _Boundaries:
+    """Every horizontal run of boundary edges in a padded grid, and the run each is followed by going
+    clockwise on screen with the set pixels on the right. The runs form one cycle per boundary: the
+    outline of each 4-connected region and of each hole in one."""
+
+    x_start: IntArray  # vertex column where the run begins (it ends on the same row)
+    x_end: IntArray
+    y: IntArray  # vertex row
+    east: BoolArray  # heading east: the top of set pixels; else west, their bottom
+    successor: IntArray
+    order: IntArray  # runs by (x_start, y): what start_of finds a vertex in
+    sorted_keys: IntArray
+    height: int
+
+    def start_of(self, vertex: tuple[int, int]) -> int:
+        """The eastward run that starts at this vertex (the top-left corner of a region's first pixel)."""
+        x, y = vertex
+        return int(self.order[np.searchsorted(self.sorted_keys, x * self.height + y, side="right") - 1])
+
+    def cycle(self, first: int) -> list[tuple[int, int]]:
+        """The vertices of the boundary that `first` is on, from that run's start."""
+        successor = self.successor.tolist()
+        starts, ends, rows = self.x_start.tolist(), self.x_end.tolist(), self.y.tolist()
+        vertices = []
+        run = first
+        while True:
+            vertices += [(starts[run], rows[run]), (ends[run], rows[run])]
+            run = successor[run]
+            if run == first:
+                return vertices
+
+
+def _boundaries(cells: npt.NDArray[np.int8]) -> _Boundaries | None:
+    """Found in three passes over the grid; each run's successor is looked up at once: from a run's
+    end the outline turns south or north (the pixel ahead tells which) along a column of vertical
+    edges to the nearest run starting in that column. Where two set pixels meet only at a corner the
+    outline turns right, keeping to its own 4-connected region. None for a grid with no set pixel."""
+    stride, height = cells.shape[1], cells.shape[0]
+    # Between padded rows b and b+1 (vertex row y = b): +1 where only the pixel below is set (an edge
+    # heading east), -1 where only the one above is (heading west). The zero border keeps runs in rows.
+    flat = (cells[1:] - cells[:-1]).ravel()
+    change = np.flatnonzero(flat[1:] != flat[:-1]) + 1
+    if change.size == 0:
+        return None
+    firsts = change[flat[change] != 0]
+    lasts = change[flat[change - 1] != 0]  # one past each run's last edge
+    east = flat[firsts] > 0
+    y, first_column = np.divmod(firsts, stride)
+    last_column = lasts % stride
+    # An edge in padded column c runs from vertex x = c - 1 to x = c.
+    x_start = np.where(east, first_column - 1, last_column - 1)
+    x_end = np.where(east, last_column - 1, first_column - 1)
+    # At an eastward run's end the outline goes south unless the pixel ahead (x_end, y) is set; at a
+    # westward run's end it goes north unless the pixel ahead (x_end - 1, y - 1) is set.
+    ahead = np.where(east, cells[y + 1, x_end + 1], cells[y, x_end]) != 0
+    south = np.where(east, ~ahead, ahead)
+    # Runs by (column, row) of their start; where two start at one vertex (pixels meeting at a corner)
+    # the westward one sorts first: the nearest below (going south) or above (going north) is then the
+    # right turn.
+    keys = x_start * height + y
+    order = np.argsort(keys * 2 + east, kind="stable")
+    sorted_keys = keys[order]
+    end_keys = x_end * height + y
+    successor = order[
+        np.where(
+            south,
+            np.searchsorted(sorted_keys, end_keys, side="right"),
+            np.searchsorted(sorted_keys, end_keys, side="left") - 1,
+        )
+    ]
+    return _Boundaries(x_start, x_end, y, east, successor, order, sorted_keys, height)
 
 
 def trace_outline(cells: npt.NDArray[np.int8], start: tuple[int, int]) -> list[tuple[int, int]]:
     """The outer boundary, along pixel edges and clockwise on screen, of the 4-connected region whose
-    first pixel in reading order is `start`; its corner vertices (x, y) in the region's coordinates.
+    first pixel in reading order is `start`; its corner vertices (x, y) in the region's coordinates,
+    from the start's top-left corner. Only that region's outline is followed, whatever else `cells`
+    holds. (Vectorised: a Python walk of single pixel edges took 10 ms on a camera photo's mask.)"""
+    found = _boundaries(cells)
+    if found is None:
+        raise ValueError("no set pixel to start from")
+    return found.cycle(found.start_of(start))
 
-    Only that region is followed, whatever else `cells` holds: a step tests the pixel ahead-right
-    (edge-adjacent to the pixel just passed) and then, only when that one is set, the one ahead-left
-    (edge-adjacent to it), so every pixel the walk reads as set is connected to `start`. The start's
-    top-left corner has only the start among its four pixels in the region, so the walk passes it once."""
-    stride = cells.shape[1]
-    inside = cells.tobytes()
-    x0, y0 = start
-    x, y, heading = x0, y0, 0
-    vertices = [(x0, y0)]
-    while True:
-        (lx, ly), (rx, ry) = _AHEAD[heading]
-        if not inside[(y + ry + 1) * stride + x + rx + 1]:
-            turn = 1
-        elif inside[(y + ly + 1) * stride + x + lx + 1]:
-            turn = 3
-        else:
-            turn = 0
-        if turn:
-            heading = (heading + turn) % 4
-            if vertices[-1] != (x, y):
-                vertices.append((x, y))
-            continue
-        dx, dy = _STEPS[heading]
-        x, y = x + dx, y + dy
-        if (x, y) == (x0, y0) and heading == 3:
-            return vertices
+
+def largest_outline(cells: npt.NDArray[np.int8]) -> list[tuple[int, int]]:
+    """trace_outline of the largest region (largest_region_start), [] when nothing is set.
+
+    Most masks need no labelling to know their largest region. With the set pixels on the right, a
+    boundary's signed area is a region's area with its holes filled (positive) or a hole's (negative).
+    A region has at least its filled area less every hole's, and at most its filled area: when the
+    largest filled area less all holes still beats the next filled area, that region is the largest,
+    and its first pixel is its outline's first in reading order. Otherwise the regions are labelled."""
+    found = _boundaries(cells)
+    if found is None:
+        return []
+    count = found.successor.size
+    # Each run's boundary: the smallest run index on its cycle, by pointer doubling.
+    cycle, step = np.arange(count), found.successor
+    for _ in range(max(1, count.bit_length())):
+        cycle = np.minimum(cycle, cycle[step])
+        step = step[step]
+    # Shoelace over the horizontal edges (y down, clockwise): -(x_end - x_start) * y per run.
+    areas = np.bincount(cycle, weights=((found.x_start - found.x_end) * found.y).astype(np.float64))
+    filled = np.sort(areas[areas > 0])
+    holes = float(-areas[areas < 0].sum())
+    if filled.size == 1 or filled[-1] - holes > filled[-2]:
+        on_largest = np.flatnonzero((cycle == int(np.argmax(areas))) & found.east)
+        first = int(on_largest[np.lexsort((found.x_start[on_largest], found.y[on_largest]))[0]])
+        return found.cycle(first)
+    start = largest_region_start(cells)
+    assert start is not None
+    return found.cycle(found.start_of(start))
 
 
 def _simplify_open(points: FloatArray, tolerance: float) -> list[int]:
@@ -288,9 +379,8 @@ def to_polygon(
     if box is None:
         return []
     x1, y1, x2, y2 = box
-    cells = _padded(mask[y1:y2, x1:x2])
-    start = largest_region_start(cells)
-    if start is None:
+    outline = largest_outline(_padded(mask[y1:y2, x1:x2]))
+    if not outline:
         return []
-    ring = simplify_ring(trace_outline(cells, start), tolerance)
+    ring = simplify_ring(outline, tolerance)
     return [[float(x + x1), float(y + y1)] for x, y in ring]

@@ -53,7 +53,7 @@ def segment_image(settings: Settings, storage: Storage, job: SegmentJob) -> Segm
     points = [PointPrompt(p.x, p.y, p.positive) for p in job.points]
     found = segmenter.segment(embedding, points, job.box)
     box = masks.int_box(found.box)
-    counts = masks.to_rle(found.mask, box)["counts"]
+    counts = masks.rle_counts(found.mask, box)
     if len(counts) > MAX_RLE_RUNS:
         raise ValidationFailed.field(
             "points", f"the mask is {len(counts):,} scattered runs, not one object; add points or a box"

@@ -5,8 +5,10 @@ little-endian uint32 in base64 chunks under the string cap, a 40,000-run mask is
 from __future__ import annotations
 
 import base64
+from collections.abc import Sequence
 
 import numpy as np
+import numpy.typing as npt
 
 from shelfscope.jobs.caps import MAX_RESULT_TEXT
 
@@ -15,7 +17,7 @@ _CHUNK_CHARS = MAX_RESULT_TEXT - MAX_RESULT_TEXT % 16
 _CHUNK_BYTES = _CHUNK_CHARS // 4 * 3
 
 
-def pack_counts(counts: list[int]) -> list[str]:
+def pack_counts(counts: Sequence[int] | npt.NDArray[np.int64]) -> list[str]:
     data = np.asarray(counts, dtype="<u4").tobytes()
     return [base64.b64encode(data[i : i + _CHUNK_BYTES]).decode() for i in range(0, len(data), _CHUNK_BYTES)]
 
