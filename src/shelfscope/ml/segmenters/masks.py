@@ -4,9 +4,8 @@ upsampled.
 
 numpy, with OpenCV's labelling, transpose and simplification where it is installed (the ml extra
 brings it; without it the same regions and runs, and an outline within the same tolerance), and
-proportional to the mask's box rather than the
-whole image wherever it can be: a click on a 12-megapixel photo must not cost a pass over twelve
-million pixels per step.
+proportional to the mask's box rather than the whole image wherever it can be: a click on a
+12-megapixel photo must not cost a pass over twelve million pixels per step.
 
 Coordinates: a box is x1 y1 x2 y2 in pixel edges (the mask's pixel columns x1..x2-1 and rows
 y1..y2-1), and polygon vertices lie on pixel corners, so the polygon encloses exactly the pixels of
