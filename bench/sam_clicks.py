@@ -217,10 +217,11 @@ def measure(client: httpx.Client, served: Served, photo: Path, count: int) -> Fi
     handler's later steps, timed apart) in this process, so both see the same machine load."""
     from PIL import Image
 
-    # The loader applies the workers' thread setting here too, so the bare decoder runs as the
-    # worker's does.
+    # The bare decoder runs with the threads the worker gives a click while no other job runs (as
+    # here: every core under the local runner's defaults).
     segmenter = load_segmenter(served.settings, KEY)
-    print(f"  torch threads per model call: {torch.get_num_threads()} (worker and this process)")
+    runtime.use_threads(runtime.interactive_threads(served.settings, lambda: False))
+    print(f"  torch threads per click: {torch.get_num_threads()} (worker and this process)")
     with Image.open(photo) as im:
         embedding = segmenter.embed(im.convert("RGB"))
     figures = Figures()

@@ -209,3 +209,17 @@ def test_a_result_json_cannot_hold_fails_the_job_with_a_clear_error(ctx: AppCont
 
     assert job.status == "failed"
     assert job.error is not None and job.error.startswith("ValueError: Out of range float values")
+
+
+def test_others_running_counts_running_jobs_of_the_runner_but_the_asking_one(ctx: AppContext) -> None:
+    asking, other = (submit(ctx, "test.steps", {"steps": "1"}) for _ in range(2))
+    assert service.claim_job(ctx.db, asking, "w1")
+
+    assert not service.others_running(ctx.db, asking, "local")  # queued jobs do not count
+
+    assert service.claim_job(ctx.db, other, "w2")
+    assert service.others_running(ctx.db, asking, "local")
+    assert not service.others_running(ctx.db, asking, "celery")  # another runner's: other machines
+    with ctx.db.write() as session:
+        session.get_one(Job, other).status = "succeeded"
+    assert not service.others_running(ctx.db, asking, "local")

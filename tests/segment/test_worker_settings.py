@@ -91,6 +91,32 @@ def test_torch_threads_share_the_cores_among_the_ml_workers_unless_set(
     assert runtime.torch_threads(Settings(**changes)) == threads
 
 
+@pytest.mark.parametrize(
+    ("cores", "changes", "others", "threads"),
+    [
+        (2, {}, False, 2),  # a click alone on the machine has both cores
+        (2, {}, True, 1),  # beside another job: the shared-out one
+        (8, {}, False, 8),
+        (8, {}, True, 4),
+        (8, {"ml_torch_threads": 3}, False, 3),  # a count set is kept
+        (8, {"runner": "celery"}, False, None),
+    ],
+)
+def test_an_interactive_call_has_every_core_while_no_other_job_runs(
+    monkeypatch: pytest.MonkeyPatch, cores: int, changes: dict[str, Any], others: bool, threads: int | None
+) -> None:
+    monkeypatch.setattr(os, "cpu_count", lambda: cores)
+    asked = []
+
+    def others_running() -> bool:
+        asked.append(True)
+        return others
+
+    assert runtime.interactive_threads(Settings(**changes), others_running) == threads
+    # Asked only where the answer changes the count (one query per click under the local runner).
+    assert bool(asked) == (not changes)
+
+
 def test_loading_a_model_sets_the_workers_torch_threads(
     settings: Settings, tiny_sam: str, no_loaded_segmenter: None
 ) -> None:

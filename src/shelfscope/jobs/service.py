@@ -530,6 +530,18 @@ def prune_interactive(db: Database, finished_before: datetime) -> int:
             return deleted
 
 
+def others_running(db: Database, job_id: int, runner_name: str) -> bool:
+    """Whether any job but this one is running under this runner (an interactive call asks: with the
+    local runner every such job shares this machine's cores)."""
+    with db.read() as session:
+        other = session.execute(
+            select(Job.id)
+            .where(Job.status == "running", Job.runner == runner_name, Job.id != job_id)
+            .limit(1)
+        ).first()
+    return other is not None
+
+
 def job_state(db: Database, job_id: int) -> tuple[str, str | None, datetime | None] | None:
     """(status, external_id, started_at) for a runner deciding how to cancel, or None if unknown."""
     with db.read() as session:

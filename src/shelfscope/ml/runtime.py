@@ -12,6 +12,7 @@ import logging
 import os
 import sys
 import threading
+from collections.abc import Callable
 from types import ModuleType
 from typing import TYPE_CHECKING, Literal
 
@@ -54,6 +55,24 @@ def torch_threads(settings: Settings) -> int | None:
         return None
     ml_workers = settings.local_ml_workers + settings.local_interactive_workers
     return max(1, (os.cpu_count() or 1) // max(1, ml_workers))
+
+
+def interactive_threads(settings: Settings, others_running: Callable[[], bool]) -> int | None:
+    """Threads for one interactive call (a SAM click, "detect on this image"). Under the local runner
+    with no thread count set, every core while no other job runs (a person waiting on a click has the
+    machine to itself; the decoder then answers a third sooner on two cores), else the shared-out
+    count of torch_threads: threads competing for busy cores stall each other. `others_running` is
+    asked only when it matters (one indexed query)."""
+    shared = torch_threads(settings)
+    if settings.ml_torch_threads > 0 or settings.runner != "local" or others_running():
+        return shared
+    return max(shared or 1, os.cpu_count() or 1)
+
+
+def use_threads(threads: int | None) -> None:
+    """torch's thread count for this process's next model calls (None: leave it)."""
+    if threads is not None and torch.get_num_threads() != threads:
+        torch.set_num_threads(threads)
 
 
 def apply_threads(settings: Settings) -> None:

@@ -13,6 +13,7 @@ from PIL import Image as PILImage
 
 from shelfscope.config import Settings
 from shelfscope.errors import ValidationFailed
+from shelfscope.jobs import service
 from shelfscope.jobs.context import JobContext
 from shelfscope.jobs.registry import job_handler, on_worker_start
 from shelfscope.od.ai.decode import decode_for_model
@@ -28,7 +29,17 @@ MAX_RLE_RUNS = 100_000
 
 @job_handler(SEGMENT_KIND, payload=SegmentJob, queue="interactive")
 def run(ctx: JobContext, payload: SegmentJob) -> SegmentResult:
-    return segment_image(ctx.settings, ctx.storage, payload)
+    from shelfscope.ml import runtime
+    from shelfscope.ml.segmenters.loader import load_segmenter
+
+    settings = ctx.settings
+    load_segmenter(settings, payload.model)  # a first load sets the worker's own thread count
+    runtime.use_threads(
+        runtime.interactive_threads(
+            settings, lambda: service.others_running(ctx.db, ctx.job_id, settings.runner)
+        )
+    )
+    return segment_image(settings, ctx.storage, payload)
 
 
 def segment_image(settings: Settings, storage: Storage, job: SegmentJob) -> SegmentResult:
