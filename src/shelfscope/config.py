@@ -168,8 +168,9 @@ class Settings(BaseSettings):
     yolo_nas_env: Path | None = None
     # Threads torch uses in each worker process for one model call. 0: the machine's cores shared out
     # among the local ML and interactive workers (1 each on a 2-core machine; a SAM click takes every
-    # core while no other job runs), or torch's own default under Celery. Fewer threads than cores is faster when processes compete for the cores: torch's
-    # threads wait for each other at every operator, and one descheduled thread stalls them all.
+    # core while no other job runs), or torch's own default under Celery. Fewer threads than cores is
+    # faster when processes compete for the cores: torch's threads wait for each other at every
+    # operator, and one descheduled thread stalls them all.
     ml_torch_threads: int = Field(default=0, ge=0, le=256)
     # Model keys (e.g. sam2.1-hiera-tiny) the interactive workers load when they start, so the first
     # click does not wait for the load; a missing or unknown one is logged and skipped.
